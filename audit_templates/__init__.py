@@ -1,0 +1,1 @@
+"""The checklist templates shipped with auditapp (YAML data files)."""

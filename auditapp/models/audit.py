@@ -1,0 +1,144 @@
+"""An audit of one case against one template version, with everything the auditor records."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from auditapp.models.base import Base, str_enum, utcnow
+from auditapp.models.case import Case
+from auditapp.models.enums import ActionPriority, ActionStatus, AuditStatus
+from auditapp.models.template import Question, Section, Template
+
+
+def new_uid() -> str:
+    """A stable identifier that stays the same when the audit travels to another database."""
+    return uuid.uuid4().hex
+
+
+class Audit(Base):
+    """A case file audit. Grades are stored as Ofsted ordinals 1 (Inadequate) to 4."""
+
+    __tablename__ = "audits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("templates.id"), index=True)
+    auditor: Mapped[str] = mapped_column(String(120), index=True)
+    audit_date: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[AuditStatus] = mapped_column(
+        str_enum(AuditStatus, "audit_status"), default=AuditStatus.DRAFT, index=True
+    )
+    #: The grade the rule suggests from the section grades, kept up to date on every save.
+    suggested_grade: Mapped[int | None] = mapped_column(Integer)
+    #: The auditor's overall grade; may differ from the suggestion with a rationale.
+    overall_grade: Mapped[int | None] = mapped_column(Integer)
+    grade_rationale: Mapped[str] = mapped_column(Text, default="")
+    strengths: Mapped[str] = mapped_column(Text, default="")
+    areas_for_development: Mapped[str] = mapped_column(Text, default="")
+    young_person_voice: Mapped[str] = mapped_column(Text, default="")
+    #: Progress, kept with every save so lists need not count 600,000 answers.
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    applicable: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column()
+
+    case: Mapped[Case] = relationship(back_populates="audits")
+    template: Mapped[Template] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="audit", cascade="all, delete-orphan"
+    )
+    judgements: Mapped[list[SectionJudgement]] = relationship(
+        back_populates="audit", cascade="all, delete-orphan"
+    )
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="audit", cascade="all, delete-orphan", order_by="Action.id"
+    )
+    moderation: Mapped[Moderation | None] = relationship(
+        back_populates="audit", cascade="all, delete-orphan"
+    )
+
+
+class Answer(Base):
+    """The response to one question and the evidence the auditor found for it."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("audit_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    #: A code from the question's scale, or None while unanswered.
+    response: Mapped[str | None] = mapped_column(String(10))
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    audit: Mapped[Audit] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+
+
+class SectionJudgement(Base):
+    """The grade an auditor gives a section, beside the grade the rule suggests."""
+
+    __tablename__ = "section_judgements"
+    __table_args__ = (UniqueConstraint("audit_id", "section_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"))
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"), index=True)
+    suggested_grade: Mapped[int | None] = mapped_column(Integer)
+    grade: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    audit: Mapped[Audit] = relationship(back_populates="judgements")
+    section: Mapped[Section] = relationship()
+
+
+class Action(Base):
+    """Something that must happen for the young person because of what the audit found."""
+
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(120), default="")
+    due_date: Mapped[date | None] = mapped_column(Date, index=True)
+    priority: Mapped[ActionPriority] = mapped_column(
+        str_enum(ActionPriority, "action_priority"), default=ActionPriority.NORMAL
+    )
+    status: Mapped[ActionStatus] = mapped_column(
+        str_enum(ActionStatus, "action_status"), default=ActionStatus.OPEN, index=True
+    )
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    #: Completion evidence, or the reason an action was cancelled.
+    status_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    audit: Mapped[Audit] = relationship(back_populates="actions")
+    question: Mapped[Question | None] = relationship()
+
+
+class Moderation(Base):
+    """A second, usually more senior, reader's grade for the audit; never overwrites the audit's."""
+
+    __tablename__ = "moderations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(
+        ForeignKey("audits.id", ondelete="CASCADE"), unique=True
+    )
+    moderator: Mapped[str] = mapped_column(String(120))
+    moderated_on: Mapped[date] = mapped_column(Date)
+    grade: Mapped[int] = mapped_column(Integer)
+    agreed: Mapped[bool] = mapped_column()
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    audit: Mapped[Audit] = relationship(back_populates="moderation")

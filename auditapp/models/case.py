@@ -1,0 +1,35 @@
+"""The young person's case, known only by a pseudonymous reference."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from auditapp.models.base import Base, str_enum, utcnow
+from auditapp.models.enums import CareLeaverCategory
+
+if TYPE_CHECKING:
+    from auditapp.models.audit import Audit
+
+
+class Case(Base):
+    """A sampled care leaver's case file. Never holds a name: the reference is the key."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    category: Mapped[CareLeaverCategory] = mapped_column(
+        str_enum(CareLeaverCategory, "care_leaver_category")
+    )
+    uasc: Mapped[bool] = mapped_column(default=False)
+    age_at_audit: Mapped[int | None] = mapped_column(Integer)
+    team: Mapped[str] = mapped_column(String(120), default="", index=True)
+    #: Allocated social worker or personal adviser.
+    worker: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    audits: Mapped[list[Audit]] = relationship(back_populates="case")

@@ -1,0 +1,28 @@
+"""Who changed what, and when: one row per changed field of an audit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from auditapp.models.base import Base, utcnow
+
+
+class ChangeEvent(Base):
+    """One change to an audit. Values are stored as text as the user saw them."""
+
+    __tablename__ = "change_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    #: What was changed: "answer", "judgement", "audit", "action" or "moderation".
+    entity: Mapped[str] = mapped_column(String(20))
+    #: Which one: a question or section key, an action id; empty for the audit itself.
+    entity_key: Mapped[str] = mapped_column(String(80), default="")
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)

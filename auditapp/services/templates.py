@@ -1,0 +1,243 @@
+"""Checklist templates in the database: importing versions, listing and reading them."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from auditapp.errors import NotFoundError, UserError
+from auditapp.models import Audit, Database, Question, Section, Setting, Template
+from auditapp.template_format import TemplateSpec, load_template_file, load_template_text
+
+SHIPPED_PACKAGE = "auditapp.audit_templates"
+SHIPPED_SETTING = "shipped_templates"
+
+
+@dataclass(frozen=True)
+class TemplateImportResult:
+    """What importing a template file did."""
+
+    key: str
+    version: int
+    title: str
+    questions: int
+    created: bool  # False when an identical version was already there
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    """One template version as lists show it."""
+
+    id: int
+    key: str
+    version: int
+    title: str
+    sections: int
+    questions: int
+    audits: int
+    retired: bool
+    imported_at: datetime
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    """A question of a template version, with everything the auditor needs to answer it."""
+
+    id: int
+    key: str
+    text: str
+    guidance: str
+    scale: tuple[dict[str, Any], ...]
+    critical: bool
+    evidence_required: tuple[str, ...]
+    tags: tuple[str, ...]
+
+    def option(self, code: str | None) -> dict[str, Any] | None:
+        """The scale option with ``code``, if any."""
+        return next((o for o in self.scale if o["code"] == code), None)
+
+
+@dataclass(frozen=True)
+class SectionInfo:
+    """A section of a template version."""
+
+    id: int
+    key: str
+    title: str
+    description: str
+    limiting: bool
+    applies_when: str | None
+    tags: tuple[str, ...]
+    questions: tuple[QuestionInfo, ...]
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """A template version in full."""
+
+    id: int
+    key: str
+    version: int
+    title: str
+    description: str
+    grading: dict[str, float]
+    retired: bool
+    sections: tuple[SectionInfo, ...]
+
+    @property
+    def question_count(self) -> int:
+        """How many questions the template asks."""
+        return sum(len(s.questions) for s in self.sections)
+
+
+def _add_version(session: Session, spec: TemplateSpec, source_name: str) -> TemplateImportResult:
+    content_hash = spec.content_hash()
+    existing = session.scalars(
+        select(Template).where(Template.key == spec.key).order_by(Template.version.desc())
+    ).all()
+    for template in existing:
+        if template.content_hash == content_hash:
+            return TemplateImportResult(
+                spec.key, template.version, template.title, spec.question_count, created=False
+            )
+    version = existing[0].version + 1 if existing else 1
+    template = Template(
+        key=spec.key,
+        version=version,
+        title=spec.title,
+        description=spec.description,
+        grading={"good": spec.grading.good,
+                 "requires_improvement": spec.grading.requires_improvement},
+        content_hash=content_hash,
+        source_text=spec.to_yaml(),
+        source_name=source_name,
+    )
+    for s_pos, s in enumerate(spec.sections):
+        section = Section(key=s.key, position=s_pos, title=s.title, description=s.description,
+                          limiting=s.limiting, applies_when=s.applies_when, tags=list(s.tags))
+        section.questions = [
+            Question(key=q.key, position=q_pos, text=q.text, guidance=q.guidance,
+                     scale=[{"code": o.code, "label": o.label, "score": o.score} for o in q.scale],
+                     critical=q.critical, evidence_required=list(q.evidence_required),
+                     tags=list(q.tags))
+            for q_pos, q in enumerate(s.questions)
+        ]
+        template.sections.append(section)
+    session.add(template)
+    session.flush()
+    return TemplateImportResult(spec.key, version, spec.title, spec.question_count, created=True)
+
+
+def import_template_spec(
+    db: Database, spec: TemplateSpec, source_name: str
+) -> TemplateImportResult:
+    """Store a validated template; a changed template with a known id becomes a new version."""
+    with db.transaction() as session:
+        return _add_version(session, spec, source_name)
+
+
+def import_template_file(db: Database, path: Path) -> TemplateImportResult:
+    """Validate a YAML template file and store it (see :func:`import_template_spec`)."""
+    return import_template_spec(db, load_template_file(path), path.name)
+
+
+def shipped_template_texts() -> dict[str, str]:
+    """The templates that come with auditapp, by file name."""
+    folder = resources.files(SHIPPED_PACKAGE)
+    return {
+        entry.name: entry.read_text(encoding="utf-8")
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".yaml")
+    }
+
+
+def install_shipped_templates(db: Database) -> list[TemplateImportResult]:
+    """Import any shipped template not yet imported (cheap when nothing changed)."""
+    texts = shipped_template_texts()
+    fingerprints = {name: hashlib.sha256(text.encode()).hexdigest() for name, text in texts.items()}
+    with db.transaction() as session:
+        setting = session.get(Setting, SHIPPED_SETTING)
+        known = dict(setting.value) if setting else {}
+        if known == fingerprints:
+            return []
+        results = [
+            _add_version(session, load_template_text(text, name), name)
+            for name, text in texts.items() if known.get(name) != fingerprints[name]
+        ]
+        session.merge(Setting(key=SHIPPED_SETTING, value=fingerprints))
+    return results
+
+
+def list_templates(db: Database, include_retired: bool = True) -> list[TemplateRow]:
+    """Every template version, newest version of each template first."""
+    audits = (select(Audit.template_id, func.count().label("n"))
+              .group_by(Audit.template_id).subquery())
+    questions = (select(Section.template_id, func.count(Question.id).label("n"),
+                        func.count(func.distinct(Section.id)).label("s"))
+                 .join(Question, Question.section_id == Section.id)
+                 .group_by(Section.template_id).subquery())
+    query = (
+        select(Template, func.coalesce(audits.c.n, 0), questions.c.n, questions.c.s)
+        .outerjoin(audits, audits.c.template_id == Template.id)
+        .join(questions, questions.c.template_id == Template.id)
+        .order_by(Template.key, Template.version.desc())
+    )
+    if not include_retired:
+        query = query.where(Template.retired.is_(False))
+    with db.transaction() as session:
+        return [
+            TemplateRow(t.id, t.key, t.version, t.title, n_sections, n_questions, n_audits,
+                        t.retired, t.imported_at)
+            for t, n_audits, n_questions, n_sections in session.execute(query)
+        ]
+
+
+def find_template_id(db: Database, key: str, version: int | None = None) -> int:
+    """The id of a template version by key: the given version, or the newest one in use."""
+    query = select(Template.id, Template.version, Template.retired).where(Template.key == key)
+    with db.transaction() as session:
+        rows = session.execute(query.order_by(Template.version.desc())).all()
+    if not rows:
+        raise NotFoundError(f"No template with id '{key}'. See 'auditapp templates list'.")
+    if version is not None:
+        for row in rows:
+            if row.version == version:
+                return row.id
+        raise NotFoundError(f"Template '{key}' has no version {version}.")
+    for row in rows:
+        if not row.retired:
+            return row.id
+    raise UserError(f"Every version of template '{key}' is retired.")
+
+
+def template_info(db: Database, template_id: int) -> TemplateInfo:
+    """A template version with its sections and questions, as plain data."""
+    with db.transaction() as session:
+        template = session.get(Template, template_id)
+        if template is None:
+            raise NotFoundError(f"No template version with number {template_id}.")
+        sections = session.scalars(
+            select(Section).where(Section.template_id == template_id).order_by(Section.position)
+        ).all()
+        questions = session.scalars(
+            select(Question).join(Section).where(Section.template_id == template_id)
+            .order_by(Section.position, Question.position)
+        ).all()
+        by_section: dict[int, list[QuestionInfo]] = {s.id: [] for s in sections}
+        for q in questions:
+            by_section[q.section_id].append(QuestionInfo(
+                q.id, q.key, q.text, q.guidance, tuple(q.scale), q.critical,
+                tuple(q.evidence_required), tuple(q.tags)))
+        return TemplateInfo(
+            template.id, template.key, template.version, template.title, template.description,
+            dict(template.grading), template.retired,
+            tuple(SectionInfo(s.id, s.key, s.title, s.description, s.limiting, s.applies_when,
+                              tuple(s.tags), tuple(by_section[s.id])) for s in sections),
+        )

@@ -1,0 +1,161 @@
+"""Saving an auditor's work, the suggested grades it produces, history, and submission."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from auditapp.grading import Grade
+from auditapp.models import ChangeEvent, Database
+from auditapp.services.audits import (
+    ActionInput,
+    AnswerChange,
+    AuditChanges,
+    AuditLockedError,
+    JudgementChange,
+    SubmissionBlockedError,
+    add_action,
+    delete_action,
+    list_audits,
+    load_audit,
+    save_changes,
+    submit_audit,
+    update_action,
+)
+from tests.conftest import make_audit
+
+
+def _questions(db: Database, audit_id: int) -> dict[str, int]:
+    return {q.key: q.id for s in load_audit(db, audit_id).template.sections for q in s.questions}
+
+
+def _sections(db: Database, audit_id: int) -> dict[str, int]:
+    return {s.key: s.id for s in load_audit(db, audit_id).template.sections}
+
+
+def _answer_all(db: Database, audit_id: int, codes: dict[str, str]) -> None:
+    q = _questions(db, audit_id)
+    changes = AuditChanges()
+    for key, code in codes.items():
+        evidence = "" if code in ("Y", "M") else f"Evidence for {key}"
+        changes.answers[q[key]] = AnswerChange(q[key], code, evidence)
+    save_changes(db, audit_id, changes, "Alex")
+
+
+def test_new_audit_has_empty_answers_and_progress(db: Database, small_template_id: int) -> None:
+    audit = make_audit(db, small_template_id)
+    document = load_audit(db, audit)
+    assert document.status == "draft"
+    assert all(a.response is None for a in document.answers.values())
+    row = list_audits(db)[0]
+    assert (row.answered, row.applicable) == (0, 5)  # section C applies only to UASC
+
+
+def test_uasc_case_counts_the_conditional_section(db: Database, small_template_id: int) -> None:
+    make_audit(db, small_template_id, uasc=True)
+    assert list_audits(db)[0].applicable == 6
+
+
+def test_saving_answers_updates_suggestions(db: Database, small_template_id: int) -> None:
+    audit = make_audit(db, small_template_id)
+    _answer_all(db, audit, {"A.1": "Y", "A.2": "Y", "A.3": "M", "B.1": "Y", "B.2": "P"})
+    document = load_audit(db, audit)
+    sections = _sections(db, audit)
+    assert document.judgements[sections["A"]].suggested == Grade.GOOD
+    assert document.judgements[sections["B"]].suggested == Grade.REQUIRES_IMPROVEMENT  # 75 %
+    assert document.suggested_grade == Grade.REQUIRES_IMPROVEMENT  # median of G, RI is RI
+    assert list_audits(db)[0].answered == 5
+
+
+def test_critical_no_makes_the_audit_inadequate(db: Database, small_template_id: int) -> None:
+    audit = make_audit(db, small_template_id)
+    _answer_all(db, audit, {"A.1": "N", "A.2": "Y", "A.3": "M", "B.1": "Y", "B.2": "Y"})
+    assert load_audit(db, audit).suggested_grade == Grade.INADEQUATE
+
+
+def test_every_change_is_in_the_history(db: Database, small_template_id: int) -> None:
+    audit = make_audit(db, small_template_id)
+    q = _questions(db, audit)
+    save_changes(db, audit, AuditChanges(answers={q["A.1"]: AnswerChange(q["A.1"], "P", "x")}),
+                 "Alex")
+    save_changes(db, audit, AuditChanges(answers={q["A.1"]: AnswerChange(q["A.1"], "Y", "x")}),
+                 "Sam")
+    with db.transaction() as session:
+        events = session.scalars(select(ChangeEvent).where(
+            ChangeEvent.audit_id == audit, ChangeEvent.entity == "answer")
+            .order_by(ChangeEvent.id)).all()
+        seen = [(e.actor, e.entity_key, e.field, e.old_value, e.new_value) for e in events]
+    assert seen == [("Alex", "A.1", "response", None, "P"), ("Alex", "A.1", "evidence", None, "x"),
+                    ("Sam", "A.1", "response", "P", "Y")]
+
+
+def test_a_bad_change_saves_nothing(db: Database, small_template_id: int) -> None:
+    audit = make_audit(db, small_template_id)
+    q = _questions(db, audit)
+    changes = AuditChanges(answers={q["A.1"]: AnswerChange(q["A.1"], "Y", ""),
+                                    q["A.3"]: AnswerChange(q["A.3"], "Y", "")})  # Y not on 'met'
+    with pytest.raises(Exception, match="not an answer"):
+        save_changes(db, audit, changes, "Alex")
+    assert load_audit(db, audit).answers[q["A.1"]].response is None
+
+
+def _complete(db: Database, audit: int) -> None:
+    _answer_all(db, audit, {"A.1": "Y", "A.2": "Y", "A.3": "M", "B.1": "Y", "B.2": "Y"})
+    s = _sections(db, audit)
+    save_changes(db, audit, AuditChanges(
+        judgements={s["A"]: JudgementChange(s["A"], Grade.GOOD, ""),
+                    s["B"]: JudgementChange(s["B"], Grade.GOOD, "")},
+        overall=(Grade.GOOD, "")), "Alex")
+
+
+def test_submission_lists_every_problem(db: Database, small_template_id: int) -> None:
+    audit = make_audit(db, small_template_id)
+    q, s = _questions(db, audit), _sections(db, audit)
+    save_changes(db, audit, AuditChanges(
+        answers={q["A.1"]: AnswerChange(q["A.1"], "N", "")},
+        judgements={s["B"]: JudgementChange(s["B"], Grade.OUTSTANDING, "")},
+        overall=(Grade.GOOD, "")), "Alex")
+    add_action(db, audit, ActionInput("Chase the plan"), "Alex")
+    with pytest.raises(SubmissionBlockedError) as caught:
+        submit_audit(db, audit, "Alex")
+    messages = [p.message for p in caught.value.problems]
+    assert "A.1: answered 'No' without an evidence note" in messages
+    assert "A.2: not answered" in messages
+    assert any(m.startswith("A Timeliness: no section grade") for m in messages)
+    assert any("B Voice: graded Outstanding" in m and "no comment" in m for m in messages)
+    assert any(m.startswith("Overall grade Good differs") for m in messages)
+    assert "Action 1 ('Chase the plan') has no owner and no due date" in messages
+    problem = next(p for p in caught.value.problems if p.message.startswith("A.2"))
+    assert problem.question_id == q["A.2"] and problem.section_id == s["A"]
+    assert load_audit(db, audit).status == "draft"
+
+
+def test_submitted_audit_is_read_only(db: Database, small_template_id: int) -> None:
+    audit = make_audit(db, small_template_id)
+    _complete(db, audit)
+    action = add_action(db, audit, ActionInput("Review", "PA A", date(2026, 4, 1)), "Alex")
+    submit_audit(db, audit, "Alex")
+    document = load_audit(db, audit)
+    assert document.status == "submitted" and not document.editable
+    q = _questions(db, audit)
+    with pytest.raises(AuditLockedError):
+        save_changes(db, audit, AuditChanges(answers={q["A.1"]: AnswerChange(q["A.1"], "N", "")}),
+                     "Alex")
+    with pytest.raises(AuditLockedError):
+        update_action(db, action, ActionInput("Other"), "Alex")
+    with pytest.raises(AuditLockedError):
+        delete_action(db, action, "Alex")
+
+
+def test_actions_add_edit_remove(db: Database, small_template_id: int) -> None:
+    audit = make_audit(db, small_template_id)
+    action = add_action(db, audit, ActionInput("Review", "PA A", date(2026, 4, 1)), "Alex")
+    update_action(db, action, ActionInput("Review plan", "TM", date(2026, 4, 8)), "Alex")
+    (stored,) = load_audit(db, audit).actions
+    assert (stored.text, stored.owner, stored.due_date) == ("Review plan", "TM", date(2026, 4, 8))
+    delete_action(db, action, "Alex")
+    assert load_audit(db, audit).actions == ()
+    with pytest.raises(Exception, match="needs a description"):
+        add_action(db, audit, ActionInput("  "), "Alex")
