@@ -173,14 +173,16 @@ def _audit_rows(rng: random.Random, ids: _Ids, templates: dict[str, TemplateInfo
         created_at=stamp))
     status = _status(rng, (end - audit_date).days)
     years_back = (end - audit_date).days / 365
-    quality = min(max(rng.gauss(0.74 + TEAM_QUALITY[team_index] - 0.02 * years_back, 0.12),
+    quality = min(max(rng.gauss(0.86 + TEAM_QUALITY[team_index] - 0.02 * years_back, 0.1),
                       0.2), 0.98)
     completion = rng.uniform(0.2, 1.0) if status == AuditStatus.DRAFT else 1.0
     responses: dict[int, str | None] = {}
     for section in template.sections:
         applies = section_applies(section, uasc)
         for question in section.questions:
-            code = _response(rng, quality, question.scale) \
+            # Statutory basics (critical questions) are missed far less often than the rest.
+            chance = 1 - (1 - quality) * 0.15 if question.critical else quality
+            code = _response(rng, chance, question.scale) \
                 if applies and rng.random() < completion else None
             responses[question.id] = code
             evidence = rng.choice(EVIDENCE.get(code, EVIDENCE["P"])) if code else ""

@@ -49,9 +49,10 @@ def grade_counts(
     db: Database, date_from: date | None = None, date_to: date | None = None
 ) -> GradeCounts:
     """Audits submitted or later with an audit date in the period, by final grade."""
-    query = counted_audits(date_from, date_to).with_only_columns(
-        final_grade().label("grade"), func.count()
-    ).group_by("grade")
+    grade = final_grade()
+    # Group by the expression, not a label: SQLite would read "grade" as moderations.grade.
+    query = counted_audits(date_from, date_to).with_only_columns(grade, func.count()) \
+        .group_by(grade)
     with db.transaction() as session:
         counts = dict(session.execute(query).all())
     by_grade = {grade.label: counts.get(int(grade), 0) for grade in GRADES_BEST_FIRST}
