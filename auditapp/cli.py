@@ -7,6 +7,7 @@ prints one line (or one line per problem) to stderr and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -16,12 +17,22 @@ from pathlib import Path
 from auditapp import __version__
 from auditapp.database import open_database
 from auditapp.errors import UserError
-from auditapp.models import Database
+from auditapp.models import Database, Role
 from auditapp.paths import default_db_path
 from auditapp.services import cases, demo, maintenance, stats, templates
+from auditapp.services.users import Actor
 from auditapp.template_format import load_template_file
 
 EXIT_USER_ERROR = 2
+
+
+def cli_actor() -> Actor:
+    """Who the history names for changes made from the command line."""
+    try:
+        login = getpass.getuser()
+    except (OSError, KeyError):
+        login = "unknown"
+    return Actor(f"{login} (command line)", Role.PRACTICE_LEAD)
 
 
 def _date(text: str) -> date:
@@ -143,7 +154,8 @@ def _templates_import(db: Database, args: argparse.Namespace) -> int:
 
 def _cases_import(db: Database, args: argparse.Namespace) -> int:
     template_id = templates.find_template_id(db, args.template, args.template_version)
-    result = cases.import_cases(db, args.file, template_id, args.auditor, args.date)
+    result = cases.import_cases(db, args.file, template_id, cli_actor(), args.auditor,
+                                args.date)
     print(f"{args.file.name}: {result.rows} rows; {result.cases_created} new cases, "
           f"{result.cases_updated} existing cases; {result.audits_created} draft audits created")
     return 0

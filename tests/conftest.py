@@ -13,13 +13,16 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 from auditapp.database import open_database  # noqa: E402
-from auditapp.models import CareLeaverCategory, Database  # noqa: E402
+from auditapp.models import CareLeaverCategory, Database, Role  # noqa: E402
 from auditapp.services.audits import create_audit  # noqa: E402
 from auditapp.services.cases import CaseInput, save_case  # noqa: E402
 from auditapp.services.templates import import_template_file  # noqa: E402
+from auditapp.services.users import Actor  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 SMALL_TEMPLATE = DATA / "small_template.yaml"
+ALEX = Actor("Alex", Role.AUDITOR)
+LEAD = Actor("Lee Lead", Role.PRACTICE_LEAD)
 
 
 @pytest.fixture
@@ -51,4 +54,5 @@ def make_case(db: Database, reference: str = "C-001", **overrides: object) -> in
 def make_audit(db: Database, template_id: int, reference: str = "C-001",
                audit_date: date = date(2026, 3, 1), auditor: str = "Alex", **case: object) -> int:
     """A draft audit of a new case; returns the audit's id."""
-    return create_audit(db, make_case(db, reference, **case), template_id, auditor, audit_date)
+    return create_audit(db, make_case(db, reference, **case), template_id, auditor, audit_date,
+                        Actor(auditor, Role.AUDITOR))

@@ -14,6 +14,7 @@ from auditapp.errors import UserError, ValidationError
 from auditapp.models import Database
 from auditapp.services.audits import list_audits
 from auditapp.services.cases import import_cases, list_cases
+from tests.conftest import LEAD
 
 GOOD_CSV = """reference,category,uasc,age,team,worker,audit date,auditor
 CL-1001,eligible,no,16,North,PA A,2026-02-01,Alex Morgan
@@ -30,7 +31,7 @@ def _write(tmp_path: Path, text: str, name: str = "sample.csv") -> Path:
 
 def test_csv_import_creates_cases_and_draft_audits(db: Database, small_template_id: int,
                                                   tmp_path: Path) -> None:
-    result = import_cases(db, _write(tmp_path, GOOD_CSV), small_template_id,
+    result = import_cases(db, _write(tmp_path, GOOD_CSV), small_template_id, LEAD,
                           default_auditor="Priya Shah", default_date=date(2026, 3, 1))
     assert (result.rows, result.cases_created, result.audits_created) == (3, 3, 3)
     cases = {c.reference: c for c in list_cases(db)}
@@ -54,7 +55,7 @@ def test_xlsx_import_with_real_dates(db: Database, small_template_id: int,
     sheet.append(["CL-2002", "eligible", "No", 16.0, "South", None])
     path = tmp_path / "sample.xlsx"
     workbook.save(path)
-    result = import_cases(db, path, small_template_id, default_auditor="Alex",
+    result = import_cases(db, path, small_template_id, LEAD, default_auditor="Alex",
                           default_date=date(2026, 3, 1))
     assert result.rows == 2
     audits = {a.case_reference: a for a in list_audits(db)}
@@ -72,7 +73,7 @@ Jane Smith,eligible,no,16,
 CL-1,qualifying,no,18,
 """
     with pytest.raises(ValidationError) as caught:
-        import_cases(db, _write(tmp_path, text), small_template_id, default_auditor="Alex")
+        import_cases(db, _write(tmp_path, text), small_template_id, LEAD, default_auditor="Alex")
     assert caught.value.problems == [
         "row 3, column A (reference): missing reference",
         "row 4, column B (category): unknown category 'relevent' (expected one of: eligible, "
@@ -90,7 +91,7 @@ CL-1,qualifying,no,18,
 
 def test_header_problems(db: Database, small_template_id: int, tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as caught:
-        import_cases(db, _write(tmp_path, "ref,colour\nX,blue\n"), small_template_id, "Alex")
+        import_cases(db, _write(tmp_path, "ref,colour\nX,blue\n"), small_template_id, LEAD, "Alex")
     assert caught.value.problems == [
         "row 1, column B: unknown column 'colour' (expected: reference, category, uasc, age, "
         "team, worker, audit_date, auditor)",
@@ -102,7 +103,7 @@ def test_missing_auditor_is_a_row_problem(db: Database, small_template_id: int,
                                          tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as caught:
         import_cases(db, _write(tmp_path, "reference,category\nX-1,eligible\n"),
-                     small_template_id)
+                     small_template_id, LEAD)
     assert caught.value.problems == [
         "row 2 (auditor): no auditor given (add an 'auditor' column or name one for the whole "
         "import)"]
@@ -110,20 +111,20 @@ def test_missing_auditor_is_a_row_problem(db: Database, small_template_id: int,
 
 def test_wrong_file_kinds(db: Database, small_template_id: int, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="only"):
-        import_cases(db, _write(tmp_path, "x", "sample.txt"), small_template_id, "Alex")
+        import_cases(db, _write(tmp_path, "x", "sample.txt"), small_template_id, LEAD, "Alex")
     fake = tmp_path / "fake.xlsx"
     fake.write_bytes(b"not a zip")
     with pytest.raises(UserError, match="cannot be read"):
-        import_cases(db, fake, small_template_id, "Alex")
+        import_cases(db, fake, small_template_id, LEAD, "Alex")
     with pytest.raises(UserError, match="empty"):
-        import_cases(db, _write(tmp_path, "\n\n"), small_template_id, "Alex")
+        import_cases(db, _write(tmp_path, "\n\n"), small_template_id, LEAD, "Alex")
 
 
 def test_existing_case_is_reused_for_a_re_audit(db: Database, small_template_id: int,
                                                tmp_path: Path) -> None:
     path = _write(tmp_path, GOOD_CSV)
-    import_cases(db, path, small_template_id, "Alex")
-    result = import_cases(db, path, small_template_id, "Alex")
+    import_cases(db, path, small_template_id, LEAD, "Alex")
+    result = import_cases(db, path, small_template_id, LEAD, "Alex")
     assert (result.cases_created, result.cases_updated) == (0, 3)
     assert len(list_cases(db)) == 3 and len(list_audits(db)) == 6
 
@@ -149,7 +150,7 @@ def test_random_sheets_import_fully_or_not_at_all(db: Database, small_template_i
     workbook.save(path)
     before = len(list_audits(db))
     try:
-        result = import_cases(db, path, small_template_id, "Alex")
+        result = import_cases(db, path, small_template_id, LEAD, "Alex")
     except UserError:
         assert len(list_audits(db)) == before
     else:

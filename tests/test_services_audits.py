@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from auditapp.grading import Grade
-from auditapp.models import ChangeEvent, Database
+from auditapp.models import ChangeEvent, Database, Role
 from auditapp.services.audits import (
     ActionInput,
     AnswerChange,
@@ -24,7 +24,8 @@ from auditapp.services.audits import (
     submit_audit,
     update_action,
 )
-from tests.conftest import make_audit
+from auditapp.services.users import Actor
+from tests.conftest import ALEX, make_audit
 
 
 def _questions(db: Database, audit_id: int) -> dict[str, int]:
@@ -41,7 +42,7 @@ def _answer_all(db: Database, audit_id: int, codes: dict[str, str]) -> None:
     for key, code in codes.items():
         evidence = "" if code in ("Y", "M") else f"Evidence for {key}"
         changes.answers[q[key]] = AnswerChange(q[key], code, evidence)
-    save_changes(db, audit_id, changes, "Alex")
+    save_changes(db, audit_id, changes, ALEX)
 
 
 def test_new_audit_has_empty_answers_and_progress(db: Database, small_template_id: int) -> None:
@@ -79,9 +80,9 @@ def test_every_change_is_in_the_history(db: Database, small_template_id: int) ->
     audit = make_audit(db, small_template_id)
     q = _questions(db, audit)
     save_changes(db, audit, AuditChanges(answers={q["A.1"]: AnswerChange(q["A.1"], "P", "x")}),
-                 "Alex")
+                 ALEX)
     save_changes(db, audit, AuditChanges(answers={q["A.1"]: AnswerChange(q["A.1"], "Y", "x")}),
-                 "Sam")
+                 Actor("Sam", Role.AUDITOR))
     with db.transaction() as session:
         events = session.scalars(select(ChangeEvent).where(
             ChangeEvent.audit_id == audit, ChangeEvent.entity == "answer")
@@ -97,7 +98,7 @@ def test_a_bad_change_saves_nothing(db: Database, small_template_id: int) -> Non
     changes = AuditChanges(answers={q["A.1"]: AnswerChange(q["A.1"], "Y", ""),
                                     q["A.3"]: AnswerChange(q["A.3"], "Y", "")})  # Y not on 'met'
     with pytest.raises(Exception, match="not an answer"):
-        save_changes(db, audit, changes, "Alex")
+        save_changes(db, audit, changes, ALEX)
     assert load_audit(db, audit).answers[q["A.1"]].response is None
 
 
@@ -107,7 +108,7 @@ def _complete(db: Database, audit: int) -> None:
     save_changes(db, audit, AuditChanges(
         judgements={s["A"]: JudgementChange(s["A"], Grade.GOOD, ""),
                     s["B"]: JudgementChange(s["B"], Grade.GOOD, "")},
-        overall=(Grade.GOOD, "")), "Alex")
+        overall=(Grade.GOOD, "")), ALEX)
 
 
 def test_submission_lists_every_problem(db: Database, small_template_id: int) -> None:
@@ -116,10 +117,10 @@ def test_submission_lists_every_problem(db: Database, small_template_id: int) ->
     save_changes(db, audit, AuditChanges(
         answers={q["A.1"]: AnswerChange(q["A.1"], "N", "")},
         judgements={s["B"]: JudgementChange(s["B"], Grade.OUTSTANDING, "")},
-        overall=(Grade.GOOD, "")), "Alex")
-    add_action(db, audit, ActionInput("Chase the plan"), "Alex")
+        overall=(Grade.GOOD, "")), ALEX)
+    add_action(db, audit, ActionInput("Chase the plan"), ALEX)
     with pytest.raises(SubmissionBlockedError) as caught:
-        submit_audit(db, audit, "Alex")
+        submit_audit(db, audit, ALEX)
     messages = [p.message for p in caught.value.problems]
     assert "A.1: answered 'No' without an evidence note" in messages
     assert "A.2: not answered" in messages
@@ -135,27 +136,27 @@ def test_submission_lists_every_problem(db: Database, small_template_id: int) ->
 def test_submitted_audit_is_read_only(db: Database, small_template_id: int) -> None:
     audit = make_audit(db, small_template_id)
     _complete(db, audit)
-    action = add_action(db, audit, ActionInput("Review", "PA A", date(2026, 4, 1)), "Alex")
-    submit_audit(db, audit, "Alex")
+    action = add_action(db, audit, ActionInput("Review", "PA A", date(2026, 4, 1)), ALEX)
+    submit_audit(db, audit, ALEX)
     document = load_audit(db, audit)
     assert document.status == "submitted" and not document.editable
     q = _questions(db, audit)
     with pytest.raises(AuditLockedError):
         save_changes(db, audit, AuditChanges(answers={q["A.1"]: AnswerChange(q["A.1"], "N", "")}),
-                     "Alex")
+                     ALEX)
     with pytest.raises(AuditLockedError):
-        update_action(db, action, ActionInput("Other"), "Alex")
+        update_action(db, action, ActionInput("Other"), ALEX)
     with pytest.raises(AuditLockedError):
-        delete_action(db, action, "Alex")
+        delete_action(db, action, ALEX)
 
 
 def test_actions_add_edit_remove(db: Database, small_template_id: int) -> None:
     audit = make_audit(db, small_template_id)
-    action = add_action(db, audit, ActionInput("Review", "PA A", date(2026, 4, 1)), "Alex")
-    update_action(db, action, ActionInput("Review plan", "TM", date(2026, 4, 8)), "Alex")
+    action = add_action(db, audit, ActionInput("Review", "PA A", date(2026, 4, 1)), ALEX)
+    update_action(db, action, ActionInput("Review plan", "TM", date(2026, 4, 8)), ALEX)
     (stored,) = load_audit(db, audit).actions
     assert (stored.text, stored.owner, stored.due_date) == ("Review plan", "TM", date(2026, 4, 8))
-    delete_action(db, action, "Alex")
+    delete_action(db, action, ALEX)
     assert load_audit(db, audit).actions == ()
     with pytest.raises(Exception, match="needs a description"):
-        add_action(db, audit, ActionInput("  "), "Alex")
+        add_action(db, audit, ActionInput("  "), ALEX)

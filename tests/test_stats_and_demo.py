@@ -22,6 +22,7 @@ from auditapp.models import (
 )
 from auditapp.services.demo import generate_demo
 from auditapp.services.stats import grade_counts
+from tests.conftest import ALEX
 from tests.test_services_audits import _complete, make_audit, submit_audit
 
 
@@ -33,7 +34,7 @@ def test_counts_use_submitted_audits_in_the_period_and_moderated_grades(
     late = make_audit(db, small_template_id, "C-4", date(2026, 7, 1))
     for audit in (first, second, late):
         _complete(db, audit)
-        submit_audit(db, audit, "Alex")
+        submit_audit(db, audit, ALEX)
     with db.transaction() as session:  # a moderator changed the second audit's grade
         session.add(Moderation(audit_id=second, moderator="Lead", moderated_on=date(2026, 3, 1),
                                grade=Grade.REQUIRES_IMPROVEMENT, agreed=False, comment="x"))

@@ -29,6 +29,7 @@ from auditapp.models import (
 )
 from auditapp.services.scoring import ScoredAudit, score_audit, section_applies
 from auditapp.services.templates import TemplateInfo, template_info
+from auditapp.services.users import Actor
 
 NARRATIVE_FIELDS = ("strengths", "areas_for_development", "young_person_voice")
 
@@ -233,14 +234,14 @@ class AuditListRow:
 # --- history ----------------------------------------------------------------------------------
 
 
-def record_change(session: Session, audit_id: int, actor: str, entity: str, entity_key: str,
+def record_change(session: Session, audit_id: int, actor: Actor, entity: str, entity_key: str,
                   field_name: str, old: object, new: object) -> None:
     """Add one entry to an audit's change history (only when the value really changed)."""
     old_text = None if old is None or old == "" else str(old)
     new_text = None if new is None or new == "" else str(new)
     if old_text == new_text:
         return
-    session.add(ChangeEvent(audit_id=audit_id, actor=actor, entity=entity,
+    session.add(ChangeEvent(audit_id=audit_id, actor=actor.name, entity=entity,
                             entity_key=entity_key, field=field_name, old_value=old_text,
                             new_value=new_text))
 
@@ -249,7 +250,7 @@ def record_change(session: Session, audit_id: int, actor: str, entity: str, enti
 
 
 def add_audit(session: Session, case_id: int, template_id: int, auditor: str,
-              audit_date: date) -> int:
+              audit_date: date, actor: Actor) -> int:
     """Start a draft audit in ``session`` with an empty answer for every question."""
     template = session.get(Template, template_id)
     if template is None:
@@ -275,16 +276,16 @@ def add_audit(session: Session, case_id: int, template_id: int, auditor: str,
         select(Section.id).where(Section.template_id == template_id)).all()
     session.add_all(Answer(audit_id=audit.id, question_id=q) for q, _ in questions)
     session.add_all(SectionJudgement(audit_id=audit.id, section_id=s) for s in section_ids)
-    record_change(session, audit.id, auditor, "audit", "", "status", None, AuditStatus.DRAFT)
+    record_change(session, audit.id, actor, "audit", "", "status", None, AuditStatus.DRAFT)
     session.flush()
     return audit.id
 
 
 def create_audit(db: Database, case_id: int, template_id: int, auditor: str,
-                 audit_date: date) -> int:
+                 audit_date: date, actor: Actor) -> int:
     """Start a draft audit of a case on a template version; returns the audit's id."""
     with db.transaction() as session:
-        return add_audit(session, case_id, template_id, auditor, audit_date)
+        return add_audit(session, case_id, template_id, auditor, audit_date, actor)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -363,7 +364,7 @@ def refresh_suggestions(session: Session, audit: Audit, template: TemplateInfo) 
 
 
 def _apply_answers(session: Session, audit: Audit, template: TemplateInfo,
-                   changes: AuditChanges, actor: str) -> None:
+                   changes: AuditChanges, actor: Actor) -> None:
     if not changes.answers:
         return
     questions = {q.id: q for s in template.sections for q in s.questions}
@@ -386,7 +387,7 @@ def _apply_answers(session: Session, audit: Audit, template: TemplateInfo,
 
 
 def _apply_judgements(session: Session, audit: Audit, template: TemplateInfo,
-                      changes: AuditChanges, actor: str) -> None:
+                      changes: AuditChanges, actor: Actor) -> None:
     if not changes.judgements:
         return
     keys = {s.id: s.key for s in template.sections}
@@ -407,7 +408,7 @@ def _apply_judgements(session: Session, audit: Audit, template: TemplateInfo,
 
 
 def _apply_audit_fields(session: Session, audit: Audit, changes: AuditChanges,
-                        actor: str) -> None:
+                        actor: Actor) -> None:
     if changes.overall is not None:
         grade, rationale = changes.overall
         if grade is not None:
@@ -425,7 +426,7 @@ def _apply_audit_fields(session: Session, audit: Audit, changes: AuditChanges,
         setattr(audit, name, text)
 
 
-def save_changes(db: Database, audit_id: int, changes: AuditChanges, actor: str,
+def save_changes(db: Database, audit_id: int, changes: AuditChanges, actor: Actor,
                  template: TemplateInfo | None = None) -> SavedGrades:
     """Write a batch of the auditor's changes in one transaction and return the new
     suggestions. Either every change is saved or none is."""
@@ -454,7 +455,7 @@ def _check_action(action: ActionInput) -> None:
         raise UserError("An action needs a description of what must happen.")
 
 
-def add_action(db: Database, audit_id: int, action: ActionInput, actor: str) -> int:
+def add_action(db: Database, audit_id: int, action: ActionInput, actor: Actor) -> int:
     """Add an action to a draft audit; returns its id."""
     _check_action(action)
     with db.transaction() as session:
@@ -469,7 +470,7 @@ def add_action(db: Database, audit_id: int, action: ActionInput, actor: str) -> 
         return row.id
 
 
-def update_action(db: Database, action_id: int, action: ActionInput, actor: str) -> None:
+def update_action(db: Database, action_id: int, action: ActionInput, actor: Actor) -> None:
     """Change an action of a draft audit."""
     _check_action(action)
     with db.transaction() as session:
@@ -485,7 +486,7 @@ def update_action(db: Database, action_id: int, action: ActionInput, actor: str)
             setattr(row, name, new)
 
 
-def delete_action(db: Database, action_id: int, actor: str) -> None:
+def delete_action(db: Database, action_id: int, actor: Actor) -> None:
     """Remove an action from a draft audit."""
     with db.transaction() as session:
         row = session.get(Action, action_id)
@@ -560,7 +561,7 @@ def submission_problems(document: AuditDocument) -> list[SubmissionProblem]:
     return _question_problems(document) + _grade_problems(document) + _action_problems(document)
 
 
-def submit_audit(db: Database, audit_id: int, actor: str) -> None:
+def submit_audit(db: Database, audit_id: int, actor: Actor) -> None:
     """Submit a draft audit; raises SubmissionBlockedError listing every problem."""
     problems = submission_problems(load_audit(db, audit_id))
     if problems:

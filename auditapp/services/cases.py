@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from auditapp.errors import UserError, ValidationError
 from auditapp.models import CareLeaverCategory, Case, Database
 from auditapp.services.audits import add_audit
+from auditapp.services.users import Actor
 
 REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")
 MIN_AGE, MAX_AGE = 16, 25
@@ -299,8 +300,9 @@ def read_case_sample(path: Path, default_date: date, default_auditor: str = ""
     return planned
 
 
-def import_cases(db: Database, path: Path, template_id: int, default_auditor: str = "",
-                 default_date: date | None = None) -> CaseImportResult:
+def import_cases(db: Database, path: Path, template_id: int, actor: Actor,
+                 default_auditor: str = "", default_date: date | None = None
+                 ) -> CaseImportResult:
     """Create the cases of a sample file and a draft audit of each; all rows or none."""
     planned = read_case_sample(path, default_date or date.today(), default_auditor)
     created = updated = 0
@@ -309,5 +311,5 @@ def import_cases(db: Database, path: Path, template_id: int, default_auditor: st
             case, is_new = _upsert_case(session, plan.case)
             created += is_new
             updated += not is_new
-            add_audit(session, case.id, template_id, plan.auditor, plan.audit_date)
+            add_audit(session, case.id, template_id, plan.auditor, plan.audit_date, actor)
     return CaseImportResult(len(planned), created, updated, len(planned))
