@@ -56,3 +56,13 @@ def make_audit(db: Database, template_id: int, reference: str = "C-001",
     """A draft audit of a new case; returns the audit's id."""
     return create_audit(db, make_case(db, reference, **case), template_id, auditor, audit_date,
                         Actor(auditor, Role.AUDITOR))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_qt_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep window geometry and the remembered profile out of the real user settings."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path_factory.mktemp("qsettings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))

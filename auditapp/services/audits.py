@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from auditapp.errors import NotFoundError, UserError
@@ -578,8 +578,8 @@ def submit_audit(db: Database, audit_id: int, actor: Actor) -> None:
 # --- listing ----------------------------------------------------------------------------------
 
 
-def list_audits(db: Database) -> list[AuditListRow]:
-    """Every audit with what the audit list shows, newest first."""
+def list_audits(db: Database, audit_ids: list[int] | None = None) -> list[AuditListRow]:
+    """Every audit (or those with the given ids) as the audit list shows it, newest first."""
     query = (
         select(Audit.id, Case.reference, Case.category, Case.uasc, Case.team, Template.key,
                Template.title, Template.version, Audit.auditor, Audit.audit_date, Audit.status,
@@ -590,9 +590,17 @@ def list_audits(db: Database) -> list[AuditListRow]:
         .outerjoin(Moderation, Moderation.audit_id == Audit.id)
         .order_by(Audit.audit_date.desc(), Audit.id.desc())
     )
+    if audit_ids is not None:
+        query = query.where(Audit.id.in_(audit_ids))
     with db.transaction() as session:
         return [
             AuditListRow(r[0], r[1], r[2].value, r[3], r[4], r[5], r[6], r[7], r[8], r[9],
                          r[10].value, r[11], r[12], r[13], r[14], r[15])
             for r in session.execute(query)
         ]
+
+
+def count_audits(db: Database) -> int:
+    """How many audits the database holds, whatever their status."""
+    with db.transaction() as session:
+        return session.scalar(select(func.count()).select_from(Audit)) or 0

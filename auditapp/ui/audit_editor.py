@@ -1,0 +1,786 @@
+"""The audit editor: one window per open audit.
+
+Left, the section navigator with each section's progress and grade; right, the page for
+the chosen section (its questions and its grade), the overall judgement, or the actions.
+Every change is autosaved by :class:`AuditSession`; answers and grades can be undone.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from auditapp.errors import UserError
+from auditapp.grading import grade_label
+from auditapp.models import Database
+from auditapp.services.audits import (
+    AuditDocument,
+    SavedGrades,
+    SubmissionProblem,
+    add_action,
+    delete_action,
+    load_audit,
+    submission_problems,
+    submit_audit,
+    update_action,
+)
+from auditapp.services.templates import SectionInfo
+from auditapp.services.users import Actor
+from auditapp.ui import alerts
+from auditapp.ui.action_dialog import ActionDialog
+from auditapp.ui.audit_session import AuditSession
+from auditapp.ui.grade_widgets import GradeBadge, GradeCombo
+from auditapp.ui.question_card import QuestionCard
+from auditapp.ui.style import STATUS_LABELS, grade_colour
+from auditapp.ui.table_models import ID_ROLE, ActionTableModel
+
+OVERALL_PAGE = "overall"
+ACTIONS_PAGE = "actions"
+NARRATIVE_LABELS = {"strengths": "&Strengths",
+                    "areas_for_development": "Areas for &development",
+                    "young_person_voice": "The young person's &voice"}
+
+
+# --- undoable changes -----------------------------------------------------------------------
+
+
+class SetResponseCommand(QUndoCommand):
+    """Choosing (or clearing) the answer to a question."""
+
+    def __init__(self, editor: AuditEditorWindow, question_id: int, old: str | None,
+                 new: str | None, key: str) -> None:
+        super().__init__(f"answer to {key}")
+        self.editor, self.question_id, self.old, self.new = editor, question_id, old, new
+
+    def redo(self) -> None:  # noqa: D102 - Qt override
+        self.editor.apply_response(self.question_id, self.new)
+
+    def undo(self) -> None:  # noqa: D102 - Qt override
+        self.editor.apply_response(self.question_id, self.old)
+
+
+class SetSectionGradeCommand(QUndoCommand):
+    """Grading a section."""
+
+    def __init__(self, editor: AuditEditorWindow, section_id: int, old: int | None,
+                 new: int | None, key: str) -> None:
+        super().__init__(f"grade of section {key}")
+        self.editor, self.section_id, self.old, self.new = editor, section_id, old, new
+
+    def redo(self) -> None:  # noqa: D102 - Qt override
+        self.editor.apply_section_grade(self.section_id, self.new)
+
+    def undo(self) -> None:  # noqa: D102 - Qt override
+        self.editor.apply_section_grade(self.section_id, self.old)
+
+
+class SetOverallGradeCommand(QUndoCommand):
+    """Giving the overall grade."""
+
+    def __init__(self, editor: AuditEditorWindow, old: int | None, new: int | None) -> None:
+        super().__init__("overall grade")
+        self.editor, self.old, self.new = editor, old, new
+
+    def redo(self) -> None:  # noqa: D102 - Qt override
+        self.editor.apply_overall_grade(self.new)
+
+    def undo(self) -> None:  # noqa: D102 - Qt override
+        self.editor.apply_overall_grade(self.old)
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+def _text_box(name: str, lines: int = 4) -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setAccessibleName(name)
+    box.setTabChangesFocus(True)
+    box.setMinimumHeight(box.fontMetrics().lineSpacing() * lines + 14)
+    return box
+
+
+def _heading(text: str, detail: str = "") -> QLabel:
+    label = QLabel(f"<h2 style='margin:0'>{text}</h2>"
+                   + (f"<p style='margin-top:4px'>{detail}</p>" if detail else ""))
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    return label
+
+
+class SectionPage(QWidget):
+    """A section's questions, then the grade the auditor gives it."""
+
+    def __init__(self, section: SectionInfo, editor: AuditEditorWindow) -> None:
+        super().__init__()
+        self.section = section
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        flags = " · limiting judgement" if section.limiting else ""
+        column.addWidget(_heading(f"{section.key} {section.title}",
+                                  section.description + (f"<i>{flags}</i>" if flags else "")))
+        self.cards: list[QuestionCard] = []
+        for question in section.questions:
+            card = QuestionCard(question)
+            card.response_requested.connect(editor.request_response)
+            card.evidence_edited.connect(editor.record_evidence)
+            card.move_requested.connect(lambda step, c=card: self.move_from(c, step))
+            self.cards.append(card)
+            column.addWidget(card)
+        column.addWidget(self._grade_box(editor))
+        column.addStretch(1)
+        self.scroll.setWidget(body)
+        layout.addWidget(self.scroll)
+
+    def _grade_box(self, editor: AuditEditorWindow) -> QFrame:
+        box = QFrame()
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        form = QFormLayout(box)
+        self.suggested = GradeBadge()
+        self.suggested.setAccessibleName(f"Suggested grade for section {self.section.key}")
+        form.addRow("Suggested grade:", self.suggested)
+        self.grade = GradeCombo(f"Your grade for section {self.section.key}")
+        self.grade.activated.connect(
+            lambda _i: editor.request_section_grade(self.section.id, self.grade.grade()))
+        use = QPushButton("&Use suggested grade")
+        use.setAccessibleName(f"Use the suggested grade for section {self.section.key}")
+        use.clicked.connect(lambda: editor.request_section_grade(
+            self.section.id, editor.section_suggestions.get(self.section.id)))
+        self.use_button = use
+        grade_row = QHBoxLayout()
+        grade_row.addWidget(self.grade, 1)
+        grade_row.addWidget(use)
+        form.addRow("Your &grade:", grade_row)
+        self.comment = _text_box(f"Comment on the grade of section {self.section.key}", 2)
+        self.comment.setPlaceholderText("Why this grade (needed when it differs from the "
+                                        "suggestion)")
+        self.comment.textChanged.connect(lambda: editor.record_section_comment(self.section.id))
+        form.addRow("&Comment:", self.comment)
+        return box
+
+    def move_from(self, card: QuestionCard, step: int) -> None:
+        """Focus the previous or next question."""
+        index = self.cards.index(card) + step
+        if 0 <= index < len(self.cards):
+            self.cards[index].setFocus()
+        elif index == len(self.cards):
+            self.grade.setFocus()
+
+    def card(self, question_id: int) -> QuestionCard | None:
+        """The card of a question on this page."""
+        return next((c for c in self.cards if c.question.id == question_id), None)
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Lock every control."""
+        for card in self.cards:
+            card.set_read_only(read_only)
+        self.grade.setEnabled(not read_only)
+        self.use_button.setEnabled(not read_only)
+        self.comment.setReadOnly(read_only)
+
+
+class OverallPage(QWidget):
+    """The overall grade, its rationale, and the narrative of the audit."""
+
+    def __init__(self, editor: AuditEditorWindow) -> None:
+        super().__init__()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        form = QFormLayout(body)
+        form.addRow(_heading("Overall judgement",
+                             "The suggestion follows from the section grades. Grade "
+                             "differently when the evidence fits another grade best, and "
+                             "say why."))
+        self.suggested = GradeBadge()
+        self.suggested.setAccessibleName("Suggested overall grade")
+        form.addRow("Suggested grade:", self.suggested)
+        self.grade = GradeCombo("Overall grade")
+        self.grade.activated.connect(lambda _i: editor.request_overall_grade(self.grade.grade()))
+        self.use_button = QPushButton("&Use suggested grade")
+        self.use_button.setAccessibleName("Use the suggested overall grade")
+        self.use_button.clicked.connect(
+            lambda: editor.request_overall_grade(editor.overall_suggestion))
+        row = QHBoxLayout()
+        row.addWidget(self.grade, 1)
+        row.addWidget(self.use_button)
+        form.addRow("Overall &grade:", row)
+        self.rationale = _text_box("Rationale for the overall grade", 3)
+        self.rationale.setPlaceholderText("Needed when the overall grade differs from the "
+                                          "suggestion")
+        self.rationale.textChanged.connect(editor.record_rationale)
+        form.addRow("&Rationale:", self.rationale)
+        self.narrative: dict[str, QPlainTextEdit] = {}
+        for field, label in NARRATIVE_LABELS.items():
+            box = _text_box(label.replace("&", ""), 4)
+            box.textChanged.connect(lambda f=field: editor.record_narrative(f))
+            self.narrative[field] = box
+            form.addRow(label + ":", box)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Lock every control."""
+        self.grade.setEnabled(not read_only)
+        self.use_button.setEnabled(not read_only)
+        self.rationale.setReadOnly(read_only)
+        for box in self.narrative.values():
+            box.setReadOnly(read_only)
+
+
+class ActionsPage(QWidget):
+    """The actions raised by the audit."""
+
+    def __init__(self, editor: AuditEditorWindow) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.addWidget(_heading("Actions", "What must happen for the young person, who "
+                                  "will do it and by when."))
+        self.model = ActionTableModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Actions")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.table.doubleClicked.connect(lambda _ix: editor.edit_action())
+        layout.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton("&Add action…")
+        self.edit_button = QPushButton("&Edit…")
+        self.remove_button = QPushButton("&Remove")
+        self.add_button.clicked.connect(lambda: editor.add_action())
+        self.edit_button.clicked.connect(editor.edit_action)
+        self.remove_button.clicked.connect(editor.remove_action)
+        for button in (self.add_button, self.edit_button, self.remove_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+
+    def selected_id(self) -> int | None:
+        """The id of the selected action, if any."""
+        rows = self.table.selectionModel().selectedRows()
+        return int(rows[0].data(ID_ROLE)) if rows else None
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Lock the buttons."""
+        for button in (self.add_button, self.edit_button, self.remove_button):
+            button.setEnabled(not read_only)
+
+
+# --- the window -------------------------------------------------------------------------
+
+
+class AuditEditorWindow(QMainWindow):
+    """Editing one audit."""
+
+    audit_changed = Signal(int)  # saved, submitted or actions changed: lists should refresh
+    closed = Signal(int)
+
+    def __init__(self, db: Database, document: AuditDocument, actor: Actor,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.document = document
+        self.actor = actor
+        self.template = document.template
+        self.setWindowTitle(f"{document.case_reference} – {self.template.title} "
+                            f"v{self.template.version} – auditapp")
+        self.responses = {q: a.response for q, a in document.answers.items()}
+        self.evidence = {q: a.evidence for q, a in document.answers.items()}
+        self.section_grades = {s: j.grade for s, j in document.judgements.items()}
+        self.section_suggestions = {s: j.suggested for s, j in document.judgements.items()}
+        self.overall_grade = document.overall_grade
+        self.overall_suggestion = document.suggested_grade
+        self.session = AuditSession(db, document.id, self.template, actor, self)
+        self.undo_stack = QUndoStack(self)
+        self.pages: dict[object, QWidget] = {}
+        self._build()
+        self._connect()
+        self._refresh_navigator()
+        self._show_read_only_state()
+        self.navigator.setCurrentItem(self.navigator.topLevelItem(0))
+
+    # --- layout --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.navigator = QTreeWidget()
+        self.navigator.setHeaderLabels(["Section", "Done", "Grade"])
+        self.navigator.setRootIsDecorated(False)
+        self.navigator.setAccessibleName("Sections")
+        self.navigator.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.navigator.header().setStretchLastSection(False)
+        for column in (1, 2):
+            self.navigator.header().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.ResizeToContents)
+        for section in self.template.sections:
+            if not self.document.applies(section.id):
+                continue
+            item = QTreeWidgetItem([f"{section.key} {section.title}", "", ""])
+            item.setData(0, Qt.ItemDataRole.UserRole, section.id)
+            item.setToolTip(0, section.title)
+            self.navigator.addTopLevelItem(item)
+        for key, title in ((OVERALL_PAGE, "Overall judgement"), (ACTIONS_PAGE, "Actions")):
+            item = QTreeWidgetItem([title, "", ""])
+            item.setData(0, Qt.ItemDataRole.UserRole, key)
+            self.navigator.addTopLevelItem(item)
+        self.stack = QStackedWidget()
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #fdebd0; padding: 6px; border-radius: 4px;")
+        self.banner.hide()
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self._header())
+        right_layout.addWidget(self.banner)
+        right_layout.addWidget(self.stack, 1)
+        splitter = QSplitter()
+        splitter.addWidget(self.navigator)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([self.navigator.fontMetrics().horizontalAdvance('x' * 52), 900])
+        self.setCentralWidget(splitter)
+        self._build_toolbar()
+        self.problems = QListWidget()
+        self.problems.setAccessibleName("Problems to put right before submitting")
+        self.problems_dock = QDockWidget("Before you can submit", self)
+        self.problems_dock.setObjectName("problemsDock")
+        self.problems_dock.setWidget(self.problems)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
+        self.problems_dock.hide()
+        self.save_label = QLabel("All changes saved")
+        self.statusBar().addPermanentWidget(self.save_label)
+        self.resize(1200, 760)
+
+    def _header(self) -> QLabel:
+        d = self.document
+        flags = ", unaccompanied asylum-seeking" if d.uasc else ""
+        age = f", aged {d.age_at_audit}" if d.age_at_audit is not None else ""
+        label = QLabel(
+            f"<b>{d.case_reference}</b> · {d.category}{flags}{age} · {d.team or 'no team'} · "
+            f"worker {d.worker or 'not recorded'} &nbsp;|&nbsp; audited by {d.auditor} on "
+            f"{d.audit_date:%d %b %Y} · {STATUS_LABELS.get(d.status, d.status)}")
+        label.setWordWrap(True)
+        label.setAccessibleName("Audit details")
+        return label
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Audit")
+        toolbar.setObjectName("auditToolbar")
+        self.addToolBar(toolbar)
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.previous_action = QAction("&Previous section", self)
+        self.previous_action.setShortcut(QKeySequence("Ctrl+PgUp"))
+        self.next_action = QAction("&Next section", self)
+        self.next_action.setShortcut(QKeySequence("Ctrl+PgDown"))
+        self.submit_action = QAction("Check and &submit…", self)
+        self.submit_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.close_action = QAction("&Close", self)
+        self.close_action.setShortcut(QKeySequence.StandardKey.Close)
+        for action in (self.undo_action, self.redo_action, self.previous_action,
+                       self.next_action, self.submit_action):
+            toolbar.addAction(action)
+        self.addAction(self.close_action)
+        menu = self.menuBar().addMenu("&Audit")
+        for action in (self.undo_action, self.redo_action, self.previous_action,
+                       self.next_action, self.submit_action, self.close_action):
+            menu.addAction(action)
+
+    def _connect(self) -> None:
+        self.navigator.currentItemChanged.connect(self._on_navigate)
+        self.previous_action.triggered.connect(lambda: self._step_page(-1))
+        self.next_action.triggered.connect(lambda: self._step_page(1))
+        self.submit_action.triggered.connect(self.check_and_submit)
+        self.close_action.triggered.connect(self.close)
+        self.problems.itemActivated.connect(self._go_to_problem)
+        self.problems.itemClicked.connect(self._go_to_problem)
+        self.session.saved.connect(self._on_saved)
+        self.session.save_failed.connect(self._on_save_failed)
+        self.session.saving.connect(lambda: self.save_label.setText("Saving…"))
+
+    # --- pages -----------------------------------------------------------------------------
+
+    def page(self, key: object) -> QWidget:
+        """The page for a section id, OVERALL_PAGE or ACTIONS_PAGE, built on first use."""
+        if key not in self.pages:
+            self.pages[key] = self._make_page(key)
+            self.stack.addWidget(self.pages[key])
+        return self.pages[key]
+
+    def _make_page(self, key: object) -> QWidget:
+        read_only = not self.document.editable
+        if key == OVERALL_PAGE:
+            overall = OverallPage(self)
+            overall.suggested.set_grade(self.overall_suggestion)
+            overall.grade.set_grade(self.overall_grade)
+            texts = {overall.rationale: self.document.grade_rationale} | {
+                box: getattr(self.document, field) for field, box in overall.narrative.items()}
+            for box, text in texts.items():
+                box.blockSignals(True)
+                box.setPlainText(text)
+                box.blockSignals(False)
+            overall.set_read_only(read_only)
+            return overall
+        if key == ACTIONS_PAGE:
+            actions = ActionsPage(self)
+            actions.model.set_rows(list(self.document.actions))
+            actions.set_read_only(read_only)
+            return actions
+        section = next(s for s in self.template.sections if s.id == key)
+        page = SectionPage(section, self)
+        for card in page.cards:
+            card.set_evidence(self.evidence.get(card.question.id, ""))
+            card.set_response(self.responses.get(card.question.id))
+        judgement = self.document.judgements[section.id]
+        page.suggested.set_grade(self.section_suggestions.get(section.id))
+        page.grade.set_grade(self.section_grades.get(section.id))
+        page.comment.blockSignals(True)
+        page.comment.setPlainText(judgement.comment)
+        page.comment.blockSignals(False)
+        page.set_read_only(read_only)
+        return page
+
+    def show_page(self, key: object) -> QWidget:
+        """Show a page and select it in the navigator."""
+        for index in range(self.navigator.topLevelItemCount()):
+            item = self.navigator.topLevelItem(index)
+            if item.data(0, Qt.ItemDataRole.UserRole) == key:
+                self.navigator.setCurrentItem(item)
+        return self.page(key)
+
+    def _on_navigate(self, item: QTreeWidgetItem | None, _previous: object) -> None:
+        if item is None:
+            return
+        page = self.page(item.data(0, Qt.ItemDataRole.UserRole))
+        self.stack.setCurrentWidget(page)
+        if isinstance(page, SectionPage) and page.cards:
+            page.scroll.verticalScrollBar().setValue(0)
+
+    def _step_page(self, step: int) -> None:
+        index = self.navigator.indexOfTopLevelItem(self.navigator.currentItem()) + step
+        if 0 <= index < self.navigator.topLevelItemCount():
+            self.navigator.setCurrentItem(self.navigator.topLevelItem(index))
+            page = self.stack.currentWidget()
+            if isinstance(page, SectionPage) and page.cards:
+                page.cards[0].setFocus()
+
+    def _section_pages(self) -> list[SectionPage]:
+        return [p for p in self.pages.values() if isinstance(p, SectionPage)]
+
+    # --- requests from the widgets (become undoable commands) ------------------------------
+
+    def request_response(self, question_id: int, code: str | None) -> None:
+        """The user chose an answer: record it as an undoable change."""
+        old = self.responses.get(question_id)
+        if old == code or not self.document.editable:
+            card = self._card_for(question_id, build=False)
+            if card:
+                card.set_response(old)  # undo the radio button's own toggle
+            return
+        key = next(q.key for s in self.template.sections for q in s.questions
+                   if q.id == question_id)
+        self.undo_stack.push(SetResponseCommand(self, question_id, old, code, key))
+
+    def request_section_grade(self, section_id: int, grade: int | None) -> None:
+        """The user graded a section: record it as an undoable change."""
+        old = self.section_grades.get(section_id)
+        page = self.pages.get(section_id)
+        if old == grade:
+            if isinstance(page, SectionPage):
+                page.grade.set_grade(old)
+            return
+        key = next(s.key for s in self.template.sections if s.id == section_id)
+        self.undo_stack.push(SetSectionGradeCommand(self, section_id, old, grade, key))
+
+    def request_overall_grade(self, grade: int | None) -> None:
+        """The user gave the overall grade: record it as an undoable change."""
+        if grade == self.overall_grade:
+            return
+        self.undo_stack.push(SetOverallGradeCommand(self, self.overall_grade, grade))
+
+    # --- applying changes (from commands, so also on undo and redo) -------------------------
+
+    def _card_for(self, question_id: int, build: bool = True) -> QuestionCard | None:
+        section = next(s for s in self.template.sections
+                       if any(q.id == question_id for q in s.questions))
+        page = self.page(section.id) if build else self.pages.get(section.id)
+        return page.card(question_id) if isinstance(page, SectionPage) else None
+
+    def apply_response(self, question_id: int, code: str | None) -> None:
+        """Set an answer in the window and queue it for saving."""
+        self.responses[question_id] = code
+        card = self._card_for(question_id)
+        if card is not None:
+            card.set_response(code)
+        self.session.set_answer(question_id, code, self.evidence.get(question_id, ""))
+        self._refresh_navigator()
+
+    def apply_section_grade(self, section_id: int, grade: int | None) -> None:
+        """Set a section grade in the window and queue it for saving."""
+        self.section_grades[section_id] = grade
+        page = self.page(section_id)
+        assert isinstance(page, SectionPage)
+        page.grade.set_grade(grade)
+        self.session.set_judgement(section_id, grade, page.comment.toPlainText())
+        self._refresh_navigator()
+
+    def apply_overall_grade(self, grade: int | None) -> None:
+        """Set the overall grade in the window and queue it for saving."""
+        self.overall_grade = grade
+        page = self.page(OVERALL_PAGE)
+        assert isinstance(page, OverallPage)
+        page.grade.set_grade(grade)
+        self.session.set_overall(grade, page.rationale.toPlainText())
+
+    def record_evidence(self, question_id: int, text: str) -> None:
+        """Evidence typed: queue it (text boxes keep their own undo)."""
+        self.evidence[question_id] = text
+        self.session.set_answer(question_id, self.responses.get(question_id), text)
+
+    def record_section_comment(self, section_id: int) -> None:
+        """A section comment typed: queue it."""
+        page = self.pages[section_id]
+        assert isinstance(page, SectionPage)
+        self.session.set_judgement(section_id, self.section_grades.get(section_id),
+                                   page.comment.toPlainText())
+
+    def record_rationale(self) -> None:
+        """The rationale typed: queue it."""
+        page = self.pages[OVERALL_PAGE]
+        assert isinstance(page, OverallPage)
+        self.session.set_overall(self.overall_grade, page.rationale.toPlainText())
+
+    def record_narrative(self, field: str) -> None:
+        """Strengths, areas for development or the young person's voice typed: queue it."""
+        page = self.pages[OVERALL_PAGE]
+        assert isinstance(page, OverallPage)
+        self.session.set_narrative(field, page.narrative[field].toPlainText())
+
+    # --- saving ------------------------------------------------------------------------------
+
+    def _on_saved(self, result: SavedGrades) -> None:
+        self.section_suggestions.update(result.sections)
+        self.overall_suggestion = result.overall
+        for page in self._section_pages():
+            page.suggested.set_grade(self.section_suggestions.get(page.section.id))
+        overall = self.pages.get(OVERALL_PAGE)
+        if isinstance(overall, OverallPage):
+            overall.suggested.set_grade(result.overall)
+        self._refresh_navigator()
+        saved = self.session.last_saved
+        self.save_label.setText(f"Saved at {saved:%H:%M:%S}" if saved else "Saved")
+        self.save_label.setStyleSheet("")
+        self.audit_changed.emit(self.document.id)
+
+    def _on_save_failed(self, message: str) -> None:
+        self.save_label.setText("Not saved yet – retrying")
+        self.save_label.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.statusBar().showMessage(f"Could not save: {message}", 10000)
+
+    # --- navigator ---------------------------------------------------------------------------
+
+    def _refresh_navigator(self) -> None:
+        for index in range(self.navigator.topLevelItemCount()):
+            item = self.navigator.topLevelItem(index)
+            key = item.data(0, Qt.ItemDataRole.UserRole)
+            if key == OVERALL_PAGE:
+                self._set_grade_cell(item, self.overall_grade, self.overall_suggestion)
+            elif key != ACTIONS_PAGE:
+                section = next(s for s in self.template.sections if s.id == key)
+                done = sum(self.responses.get(q.id) is not None for q in section.questions)
+                item.setText(1, f"{done}/{len(section.questions)}")
+                self._set_grade_cell(item, self.section_grades.get(key),
+                                     self.section_suggestions.get(key))
+
+    @staticmethod
+    def _set_grade_cell(item: QTreeWidgetItem, given: int | None,
+                        suggested: int | None) -> None:
+        shown = given if given is not None else suggested
+        text = grade_label(shown, "–")
+        if shown is not None:
+            text = {"Requires improvement to be good": "RI"}.get(text, text)
+        item.setText(2, text if given is not None or shown is None else f"({text})")
+        colour = grade_colour(shown)
+        if colour is not None:
+            item.setForeground(2, colour)
+        item.setToolTip(2, f"Given: {grade_label(given, 'not yet')}; suggested: "
+                           f"{grade_label(suggested, 'none yet')}")
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def _actions_page(self) -> ActionsPage:
+        page = self.page(ACTIONS_PAGE)
+        assert isinstance(page, ActionsPage)
+        return page
+
+    def _reload_actions(self) -> None:
+        self.document = load_audit(self.db, self.document.id, self.template)
+        self._actions_page().model.set_rows(list(self.document.actions))
+        self.audit_changed.emit(self.document.id)
+
+    def add_action(self, question_id: int | None = None) -> None:
+        """Ask for a new action and save it."""
+        dialog = ActionDialog(self.template, question_id=question_id, parent=self)
+        if dialog.exec():
+            self._run_action_change(lambda: add_action(self.db, self.document.id,
+                                                       dialog.value(), self.actor))
+
+    def edit_action(self) -> None:
+        """Edit the selected action."""
+        action_id = self._actions_page().selected_id()
+        if action_id is None or not self.document.editable:
+            return
+        current = next(a for a in self.document.actions if a.id == action_id)
+        dialog = ActionDialog(self.template, current, parent=self)
+        if dialog.exec():
+            self._run_action_change(lambda: update_action(self.db, action_id, dialog.value(),
+                                                          self.actor))
+
+    def remove_action(self) -> None:
+        """Remove the selected action after asking."""
+        action_id = self._actions_page().selected_id()
+        if action_id is None:
+            return
+        if alerts.ask(self, "Remove action", "Remove the selected action?", yes="Remove"):
+            self._run_action_change(lambda: delete_action(self.db, action_id, self.actor))
+
+    def _run_action_change(self, change: object) -> None:
+        try:
+            change()  # type: ignore[operator]
+        except UserError as exc:
+            alerts.warn(self, "Action not saved", str(exc))
+            return
+        self._reload_actions()
+
+    # --- submitting --------------------------------------------------------------------------
+
+    def check_and_submit(self) -> None:
+        """Save, check the audit, then list its problems or submit it."""
+        if not self.document.editable:
+            return
+        if not self.session.flush():
+            alerts.warn(self, "Not saved", f"The audit could not be saved: "
+                        f"{self.session.last_error}\nNothing has been submitted.")
+            return
+        self.document = load_audit(self.db, self.document.id, self.template)
+        problems = submission_problems(self.document)
+        if problems:
+            self._show_problems(problems)
+            return
+        self.problems_dock.hide()
+        if not alerts.ask(self, "Submit audit",
+                          "Submit this audit? You will not be able to change it afterwards.",
+                          yes="Submit"):
+            return
+        try:
+            submit_audit(self.db, self.document.id, self.actor)
+        except UserError as exc:
+            alerts.warn(self, "Not submitted", str(exc))
+            return
+        self.document = load_audit(self.db, self.document.id, self.template)
+        self._show_read_only_state()
+        self.statusBar().showMessage("Submitted.", 8000)
+        self.audit_changed.emit(self.document.id)
+
+    def _show_problems(self, problems: list[SubmissionProblem]) -> None:
+        self.problems.clear()
+        for problem in problems:
+            item = QListWidgetItem(problem.message)
+            item.setData(Qt.ItemDataRole.UserRole, problem)
+            self.problems.addItem(item)
+        self.problems_dock.setWindowTitle(
+            f"Before you can submit: {len(problems)} thing{'s' if len(problems) > 1 else ''} "
+            "to put right (click one to go there)")
+        self.problems_dock.show()
+        self.problems.setFocus()
+        self.problems.setCurrentRow(0)
+
+    def _go_to_problem(self, item: QListWidgetItem) -> None:
+        problem: SubmissionProblem = item.data(Qt.ItemDataRole.UserRole)
+        if problem.field == "overall":
+            page = self.show_page(OVERALL_PAGE)
+            assert isinstance(page, OverallPage)
+            (page.grade if page.grade.grade() is None else page.rationale).setFocus()
+        elif problem.field == "action":
+            page = self.show_page(ACTIONS_PAGE)
+            assert isinstance(page, ActionsPage)
+            rows = [i for i in range(page.model.rowCount())
+                    if page.model.row_at(i).id == problem.action_id]
+            if rows:
+                page.table.selectRow(rows[0])
+            page.table.setFocus()
+        elif problem.section_id is not None:
+            page = self.show_page(problem.section_id)
+            assert isinstance(page, SectionPage)
+            card = page.card(problem.question_id) if problem.question_id else None
+            if card is None:
+                page.scroll.ensureWidgetVisible(page.grade)
+                page.grade.setFocus()
+            elif problem.field == "evidence":
+                page.scroll.ensureWidgetVisible(card)
+                card.evidence.setFocus()
+            else:
+                card.setFocus()
+
+    def _show_read_only_state(self) -> None:
+        read_only = not self.document.editable
+        for page in self.pages.values():
+            page.set_read_only(read_only)  # type: ignore[attr-defined]
+        self.submit_action.setEnabled(not read_only)
+        self.undo_stack.clear()
+        if read_only:
+            when = self.document.submitted_at
+            self.banner.setText(
+                f"This audit is {self.document.status}"
+                + (f" (submitted {when:%d %b %Y})" if when else "")
+                + " and is read-only.")
+            self.banner.show()
+        else:
+            self.banner.hide()
+
+    # --- closing -----------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self.session.flush() and not alerts.ask(
+                self, "Changes not saved",
+                f"The latest changes could not be saved: {self.session.last_error}\n\n"
+                "Close anyway and lose them?", yes="Close and lose them", no="Keep open"):
+            event.ignore()
+            return
+        self.closed.emit(self.document.id)
+        event.accept()

@@ -1,0 +1,88 @@
+"""Running long work off the UI thread.
+
+The work itself is plain Python: a function, or a generator of ``(done, total)``
+progress, that opens its own database session. A job runs it on the global
+QThreadPool and reports back through signals, which Qt delivers on the UI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from auditapp.errors import UserError
+
+
+class JobSignals(QObject):
+    """What a job tells the UI. Create it on the UI thread, parented to a widget."""
+
+    progress = Signal(int, int)
+    finished = Signal(object)  # the result (or None for a generator)
+    failed = Signal(str)
+    cancelled = Signal()
+
+
+class Job(QRunnable):
+    """Runs ``work`` on a pool thread; a generator is driven to its end unless cancelled."""
+
+    def __init__(self, work: Callable[[], Any], signals: JobSignals) -> None:
+        super().__init__()
+        self._work = work
+        self.signals = signals
+        self.cancel_event = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask the job to stop at its next progress step; a generator is then closed."""
+        self.cancel_event.set()
+
+    def run(self) -> None:  # noqa: D102 - Qt override
+        try:
+            result = self._work()
+            if isinstance(result, Iterator):
+                result = self._drive(result)
+                if result is _CANCELLED:
+                    self.signals.cancelled.emit()
+                    return
+            self.signals.finished.emit(result)
+        except UserError as exc:
+            self.signals.failed.emit(str(exc))
+        except Exception as exc:  # a bug or an OS error: report it, never kill the app
+            self.signals.failed.emit(f"{type(exc).__name__}: {exc}")
+
+    def _drive(self, progress: Iterator[Any]) -> object:
+        last: object = None
+        for step in progress:
+            if self.cancel_event.is_set():
+                progress.close()  # runs the generator's clean-up (rollback, temp files)
+                return _CANCELLED
+            last = step
+            if isinstance(step, tuple) and len(step) == 2:
+                self.signals.progress.emit(int(step[0]), int(step[1]))
+        return last
+
+
+_CANCELLED = object()
+
+
+def start_job(parent: QObject, work: Callable[[], Any], *,
+              on_finished: Callable[[Any], None] | None = None,
+              on_failed: Callable[[str], None] | None = None,
+              on_progress: Callable[[int, int], None] | None = None,
+              on_cancelled: Callable[[], None] | None = None,
+              pool: QThreadPool | None = None) -> Job:
+    """Start ``work`` on a pool thread with callbacks run on the UI thread."""
+    signals = JobSignals(parent)
+    if on_finished:
+        signals.finished.connect(on_finished)
+    if on_failed:
+        signals.failed.connect(on_failed)
+    if on_progress:
+        signals.progress.connect(on_progress)
+    if on_cancelled:
+        signals.cancelled.connect(on_cancelled)
+    job = Job(work, signals)
+    (pool or QThreadPool.globalInstance()).start(job)
+    return job
