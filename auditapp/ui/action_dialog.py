@@ -50,7 +50,7 @@ class ActionDialog(QDialog):
         self.has_due.toggled.connect(self.due.setEnabled)
         due_row.addWidget(self.has_due)
         due_row.addWidget(self.due, 1)
-        form.addRow("Due date:", due_row)
+        form.addRow(QLabel("Due date:"), due_row)
         self.priority = QComboBox()
         for priority in ActionPriority:
             self.priority.addItem(priority.value.capitalize(), priority)

@@ -57,6 +57,8 @@ from auditapp.ui.question_card import QuestionCard
 from auditapp.ui.style import STATUS_LABELS, grade_colour
 from auditapp.ui.table_models import ID_ROLE, ActionTableModel
 
+KEYBOARD_HINT = ("Keyboard: 1-{last} answer the focused question · 0 clears · ↑ ↓ move · "
+                 "Enter writes evidence · G shows guidance · Ctrl+Z undoes")
 OVERALL_PAGE = "overall"
 ACTIONS_PAGE = "actions"
 NARRATIVE_LABELS = {"strengths": "&Strengths",
@@ -122,6 +124,13 @@ def _text_box(name: str, lines: int = 4) -> QPlainTextEdit:
     return box
 
 
+def _buddy_label(text: str, buddy: QWidget) -> QLabel:
+    """A form label whose Alt+letter focuses ``buddy`` (a row that is a layout needs one)."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
 def _heading(text: str, detail: str = "") -> QLabel:
     label = QLabel(f"<h2 style='margin:0'>{text}</h2>"
                    + (f"<p style='margin-top:4px'>{detail}</p>" if detail else ""))
@@ -146,6 +155,9 @@ class SectionPage(QWidget):
         flags = " · limiting judgement" if section.limiting else ""
         column.addWidget(_heading(f"{section.key} {section.title}",
                                   section.description + (f"<i>{flags}</i>" if flags else "")))
+        keys = QLabel(KEYBOARD_HINT.format(last=len(section.questions[0].scale)))
+        keys.setStyleSheet("color: palette(shadow);")
+        column.addWidget(keys)
         self.cards: list[QuestionCard] = []
         for question in section.questions:
             card = QuestionCard(question)
@@ -177,7 +189,7 @@ class SectionPage(QWidget):
         grade_row = QHBoxLayout()
         grade_row.addWidget(self.grade, 1)
         grade_row.addWidget(use)
-        form.addRow("Your &grade:", grade_row)
+        form.addRow(_buddy_label("Your &grade:", self.grade), grade_row)
         self.comment = _text_box(f"Comment on the grade of section {self.section.key}", 2)
         self.comment.setPlaceholderText("Why this grade (needed when it differs from the "
                                         "suggestion)")
@@ -232,7 +244,7 @@ class OverallPage(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.grade, 1)
         row.addWidget(self.use_button)
-        form.addRow("Overall &grade:", row)
+        form.addRow(_buddy_label("Overall &grade:", self.grade), row)
         self.rationale = _text_box("Rationale for the overall grade", 3)
         self.rationale.setPlaceholderText("Needed when the overall grade differs from the "
                                           "suggestion")
@@ -719,14 +731,20 @@ class AuditEditorWindow(QMainWindow):
 
     def _show_problems(self, problems: list[SubmissionProblem]) -> None:
         self.problems.clear()
+        questions = {q.id: q.text for s in self.template.sections for q in s.questions}
         for problem in problems:
-            item = QListWidgetItem(problem.message)
+            text = problem.message
+            if problem.question_id is not None and problem.question_id in questions:
+                text += f" – {questions[problem.question_id]}"
+            item = QListWidgetItem(text)
+            item.setToolTip(text)
             item.setData(Qt.ItemDataRole.UserRole, problem)
             self.problems.addItem(item)
         self.problems_dock.setWindowTitle(
             f"Before you can submit: {len(problems)} thing{'s' if len(problems) > 1 else ''} "
             "to put right (click one to go there)")
         self.problems_dock.show()
+        self.resizeDocks([self.problems_dock], [self.height() // 4], Qt.Orientation.Vertical)
         self.problems.setFocus()
         self.problems.setCurrentRow(0)
 

@@ -32,15 +32,15 @@ class FirstRunDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Welcome to auditapp")
         layout = QVBoxLayout(self)
-        intro = QLabel(
+        self.intro = QLabel(
             "<h2>Welcome to auditapp</h2>"
             "<p>Case file audits of care leavers' pathway plans, on this computer, with no "
             "network. Every answer is saved as you go.</p>"
             f"<p>Your audits are kept in this file:<br><code>{db_path}</code></p>"
             "<p>It holds information about young people: keep this computer encrypted "
             "and locked, and never copy the file to an unencrypted drive.</p>")
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
         form = QFormLayout()
         self.name = QComboBox()
         self.name.setEditable(True)

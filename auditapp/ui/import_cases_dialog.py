@@ -52,7 +52,9 @@ class ImportCasesDialog(QDialog):
         browse.clicked.connect(self._browse)
         row.addWidget(self.path, 1)
         row.addWidget(browse)
-        form.addRow("&File:", row)
+        label = QLabel("&File:")
+        label.setBuddy(self.path)
+        form.addRow(label, row)
         self.template = QComboBox()
         for template in templates:
             self.template.addItem(f"{template.title} (v{template.version})", template.id)

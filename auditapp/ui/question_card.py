@@ -73,7 +73,8 @@ class QuestionCard(QFrame):
 
         self.guidance = QLabel(question.guidance)
         self.guidance.setWordWrap(True)
-        self.guidance.setStyleSheet("color: palette(dark); padding-left: 12px;")
+        self.guidance.setStyleSheet("background: #eef3f8; border-left: 3px solid #1f5fa8;"
+                                    "padding: 4px 8px; color: #1b2631;")
         self.guidance.setVisible(False)
         layout.addWidget(self.guidance)
         self.guidance_button.toggled.connect(self.guidance.setVisible)

@@ -1,0 +1,55 @@
+"""The first run: a profile is made, remembered, and demo data offered only when empty."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from auditapp.models import Database, Role
+from auditapp.services.users import list_users
+from auditapp.ui.application import PROFILE_KEY, choose_profile
+from auditapp.ui.first_run_dialog import FirstRunDialog
+from tests.conftest import make_audit
+
+
+def test_first_run_creates_and_remembers_the_profile(qtbot: QtBot, db: Database,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[FirstRunDialog] = []
+
+    def answer(dialog: FirstRunDialog) -> int:
+        shown.append(dialog)
+        assert str(db.path) in dialog.intro.text()
+        assert dialog.load_demo.isVisibleTo(dialog)  # the database is empty
+        dialog.name.setCurrentText("Sam Patel")
+        dialog.role.setCurrentIndex(dialog.role.findData(Role.MODERATOR))
+        dialog.load_demo.setChecked(True)
+        dialog._accept()
+        return dialog.result()
+
+    monkeypatch.setattr(FirstRunDialog, "exec", answer)
+    assert choose_profile(db) == (list_users(db)[0], True)
+    assert list_users(db)[0].name == "Sam Patel"
+    assert list_users(db)[0].role == Role.MODERATOR
+    assert QSettings().value(PROFILE_KEY) == "Sam Patel"
+    actor, demo = choose_profile(db) or (None, None)  # remembered: no dialog this time
+    assert len(shown) == 1
+    assert actor is not None
+    assert (actor.name, demo) == ("Sam Patel", False)
+
+
+def test_no_demo_offered_when_audits_exist_and_a_name_is_required(
+        qtbot: QtBot, db: Database, small_template_id: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    make_audit(db, small_template_id)
+
+    def answer(dialog: FirstRunDialog) -> int:
+        assert not dialog.load_demo.isVisibleTo(dialog)
+        dialog.name.setCurrentText("   ")
+        dialog._accept()
+        assert dialog.message.text() == "Enter your name."
+        return 0
+
+    monkeypatch.setattr(FirstRunDialog, "exec", answer)
+    assert choose_profile(db) is None
+    assert list_users(db) == []

@@ -1,0 +1,121 @@
+"""Regenerate the screenshots in docs/screenshots/ from synthetic demo data.
+
+    .venv/bin/python tools/screenshots.py [--out docs/screenshots] [--scale 1.25]
+
+Runs offscreen unless QT_QPA_PLATFORM says otherwise; windows are 1366x768, the size of a
+typical council laptop. The demo database is built in a temporary folder and thrown away.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+from auditapp.models import Database
+from auditapp.services.users import Actor
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZE = QSize(1366, 768)
+
+
+def _settle(app: QApplication, rounds: int = 20) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+
+
+def _save(app: QApplication, widget: QWidget, out: Path, name: str) -> None:
+    _settle(app)
+    path = out / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+
+def main() -> None:
+    """Build demo data, open each main screen and save a picture of it."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--scale", type=float, default=1.0)
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if args.scale != 1.0:
+        os.environ["QT_SCALE_FACTOR"] = str(args.scale)
+    args.out.mkdir(parents=True, exist_ok=True)
+    from auditapp.database import open_database
+    from auditapp.models import Role
+    from auditapp.services.demo import generate_demo
+    from auditapp.services.users import save_user
+    from auditapp.ui.application import create_application
+
+    app = create_application()
+    with tempfile.TemporaryDirectory() as folder:
+        db = open_database(Path(folder) / "demo.sqlite")
+        list(generate_demo(db, 400, seed=11, years=2, end=date(2026, 10, 31)))
+        actor = save_user(db, "Alex Morgan", Role.AUDITOR)
+        _shoot_all(app, db, actor, args.out)
+        db.dispose()
+
+
+def _shoot_all(app: QApplication, db: Database, actor: Actor, out: Path) -> None:
+    from auditapp.services.cases import list_cases
+    from auditapp.services.templates import list_templates
+    from auditapp.ui.audit_editor import ACTIONS_PAGE, OVERALL_PAGE, SectionPage
+    from auditapp.ui.first_run_dialog import FirstRunDialog
+    from auditapp.ui.main_window import MainWindow
+    from auditapp.ui.new_audit_dialog import NewAuditDialog
+
+    window = MainWindow(db, actor)
+    window.resize(SIZE)
+    window.show()
+    loaded: list[bool] = []
+    window.audits_loaded.connect(lambda: loaded.append(True))
+    while not loaded:
+        app.processEvents()
+    _save(app, window, out, "audit-list")
+    window.status_filter.setCurrentText("Draft")
+    window.team_filter.setCurrentIndex(1)
+    _save(app, window, out, "audit-list-filtered")
+    window._clear_filters()
+
+    draft = next(r for r in window.model.rows() if r.status == "draft"
+                 and r.template_key == "pathway-plan-quality" and 0 < r.answered < r.applicable)
+    editor = window.open_audit(draft.id)
+    editor.resize(SIZE)
+    page = editor.stack.currentWidget()
+    assert isinstance(page, SectionPage)
+    page.cards[1].guidance_button.setChecked(True)
+    page.cards[0].setFocus()
+    _save(app, editor, out, "audit-editor")
+    editor.check_and_submit()
+    _save(app, editor, out, "audit-submit-problems")
+    editor.problems_dock.hide()
+    editor.show_page(OVERALL_PAGE)
+    _save(app, editor, out, "audit-overall")
+    editor.show_page(ACTIONS_PAGE)
+    _save(app, editor, out, "audit-actions")
+    editor.close()
+
+    _dialog(app, out, "new-audit", NewAuditDialog(
+        list_cases(db), list_templates(db, include_retired=False), "Alex Morgan", window))
+    _dialog(app, out, "first-run", FirstRunDialog(
+        Path.home() / ".local/share/auditapp/auditapp.sqlite", [], True, window))
+    window.close()
+
+
+def _dialog(app: QApplication, out: Path, name: str, dialog: QWidget) -> None:
+    dialog.setWindowModality(Qt.WindowModality.NonModal)
+    dialog.show()
+    dialog.adjustSize()
+    _save(app, dialog, out, name)
+    dialog.close()
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
