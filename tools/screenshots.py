@@ -2,8 +2,9 @@
 
     .venv/bin/python tools/screenshots.py [--out docs/screenshots] [--scale 1.25]
 
-Runs offscreen unless QT_QPA_PLATFORM says otherwise; windows are 1366x768, the size of a
-typical council laptop. The demo database is built in a temporary folder and thrown away.
+Runs offscreen unless QT_QPA_PLATFORM says otherwise; windows fill a 1366x768 screen, the
+size of a typical council laptop (at --scale 1.25 that is 1093x614 logical pixels).
+The demo database is built in a temporary folder and thrown away.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from auditapp.models import Database
 from auditapp.services.users import Actor
 
 ROOT = Path(__file__).resolve().parents[1]
-SIZE = QSize(1366, 768)
+SCREEN = QSize(1366, 768)
 
 
 def _settle(app: QApplication, rounds: int = 20) -> None:
@@ -58,11 +59,11 @@ def main() -> None:
         db = open_database(Path(folder) / "demo.sqlite")
         list(generate_demo(db, 400, seed=11, years=2, end=date(2026, 10, 31)))
         actor = save_user(db, "Alex Morgan", Role.AUDITOR)
-        _shoot_all(app, db, actor, args.out)
+        _shoot_all(app, db, actor, args.out, SCREEN / args.scale)
         db.dispose()
 
 
-def _shoot_all(app: QApplication, db: Database, actor: Actor, out: Path) -> None:
+def _shoot_all(app: QApplication, db: Database, actor: Actor, out: Path, size: QSize) -> None:
     from auditapp.services.cases import list_cases
     from auditapp.services.templates import list_templates
     from auditapp.ui.audit_editor import ACTIONS_PAGE, OVERALL_PAGE, SectionPage
@@ -71,7 +72,7 @@ def _shoot_all(app: QApplication, db: Database, actor: Actor, out: Path) -> None
     from auditapp.ui.new_audit_dialog import NewAuditDialog
 
     window = MainWindow(db, actor)
-    window.resize(SIZE)
+    window.resize(size)
     window.show()
     loaded: list[bool] = []
     window.audits_loaded.connect(lambda: loaded.append(True))
@@ -86,7 +87,7 @@ def _shoot_all(app: QApplication, db: Database, actor: Actor, out: Path) -> None
     draft = next(r for r in window.model.rows() if r.status == "draft"
                  and r.template_key == "pathway-plan-quality" and 0 < r.answered < r.applicable)
     editor = window.open_audit(draft.id)
-    editor.resize(SIZE)
+    editor.resize(size)
     page = editor.stack.currentWidget()
     assert isinstance(page, SectionPage)
     page.cards[1].guidance_button.setChecked(True)

@@ -150,12 +150,14 @@ class SectionPage(QWidget):
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         column = QVBoxLayout(body)
         flags = " · limiting judgement" if section.limiting else ""
         column.addWidget(_heading(f"{section.key} {section.title}",
                                   section.description + (f"<i>{flags}</i>" if flags else "")))
         keys = QLabel(KEYBOARD_HINT.format(last=len(section.questions[0].scale)))
+        keys.setWordWrap(True)
         keys.setStyleSheet("color: palette(shadow);")
         column.addWidget(keys)
         self.cards: list[QuestionCard] = []
@@ -382,11 +384,12 @@ class AuditEditorWindow(QMainWindow):
         splitter.addWidget(self.navigator)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([self.navigator.fontMetrics().horizontalAdvance('x' * 52), 900])
+        splitter.setSizes([self.navigator.fontMetrics().horizontalAdvance('x' * 40), 900])
         self.setCentralWidget(splitter)
         self._build_toolbar()
         self.problems = QListWidget()
         self.problems.setAccessibleName("Problems to put right before submitting")
+        self.problems.setWordWrap(True)
         self.problems_dock = QDockWidget("Before you can submit", self)
         self.problems_dock.setObjectName("problemsDock")
         self.problems_dock.setWidget(self.problems)

@@ -1,0 +1,89 @@
+"""Long work off the UI thread: results, progress, cancel, and a sound interpreter after."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from auditapp.models import Audit, Database
+from auditapp.services.demo import generate_demo
+from auditapp.ui.workers import JobSignals, start_job
+
+
+def test_a_job_returns_its_result_on_the_ui_thread(qtbot: QtBot) -> None:
+    holder = JobSignals()
+    results: list[object] = []
+    with qtbot.waitCallback() as done:
+        start_job(holder, lambda: 6 * 7, on_finished=lambda r: (results.append(r), done()))
+    assert results == [42]
+
+
+def test_a_failing_job_reports_a_message(qtbot: QtBot) -> None:
+    holder = JobSignals()
+
+    def broken() -> None:
+        raise ValueError("disk on fire")
+
+    with qtbot.waitCallback() as failed:
+        start_job(holder, broken, on_failed=failed)
+    failed.assert_called_with("ValueError: disk on fire")
+
+
+def test_progress_then_finish(qtbot: QtBot) -> None:
+    holder = JobSignals()
+    seen: list[tuple[int, int]] = []
+
+    def steps() -> Iterator[tuple[int, int]]:
+        for n in range(1, 4):
+            yield n, 3
+
+    with qtbot.waitCallback() as finished:
+        start_job(holder, steps, on_progress=lambda d, t: seen.append((d, t)),
+                  on_finished=finished)
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_cancelling_demo_data_adds_nothing(qtbot: QtBot, db: Database) -> None:
+    holder = JobSignals()
+    progress: list[int] = []
+    with qtbot.waitCallback() as cancelled:
+        job = start_job(holder, lambda: generate_demo(db, 5000, seed=1),
+                        on_progress=lambda d, _t: (progress.append(d), job.cancel()),
+                        on_cancelled=cancelled)
+    assert progress
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Audit)) == 0
+
+
+def test_database_work_on_a_pool_thread_leaves_python_sound(tmp_path: Path) -> None:
+    """PySide6 6.12.0 corrupted None's reference count here and aborted at exit."""
+    script = textwrap.dedent(f"""
+        import os
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from pathlib import Path
+        from PySide6.QtWidgets import QApplication, QWidget
+        from auditapp.database import open_database
+        from auditapp.services.audits import list_audits
+        from auditapp.services.demo import generate_demo
+        from auditapp.ui.workers import start_job
+        app = QApplication([])
+        db = open_database(Path({str(tmp_path / "pool.sqlite")!r}))
+        for _ in generate_demo(db, 1500, seed=2):
+            pass
+        owner, got = QWidget(), []
+        for _ in range(3):
+            start_job(owner, lambda: len(list_audits(db)), on_finished=got.append)
+        while len(got) < 3:
+            app.processEvents()
+        print("ok", got)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "ok [1500, 1500, 1500]" in result.stdout
