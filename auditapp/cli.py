@@ -21,7 +21,6 @@ from auditapp.models import Database, Role
 from auditapp.paths import default_db_path
 from auditapp.services import cases, demo, maintenance, stats, templates
 from auditapp.services.users import Actor
-from auditapp.template_format import load_template_file
 
 EXIT_USER_ERROR = 2
 
@@ -65,10 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     tpl_commands = tpl.add_subparsers(dest="templates_command", metavar="ACTION", required=True)
     tpl_list = tpl_commands.add_parser("list", help="list template versions")
     tpl_list.set_defaults(handler=_templates_list)
-    tpl_validate = tpl_commands.add_parser("validate", help="check template files")
+    tpl_validate = tpl_commands.add_parser("validate",
+                                           help="check template files (.yaml or .xlsx)")
     tpl_validate.add_argument("files", type=Path, nargs="+", metavar="FILE")
     tpl_validate.set_defaults(handler=_templates_validate, needs_db=False)
-    tpl_import = tpl_commands.add_parser("import", help="import template files")
+    tpl_import = tpl_commands.add_parser("import", help="import template files (.yaml or .xlsx)")
     tpl_import.add_argument("files", type=Path, nargs="+", metavar="FILE")
     tpl_import.set_defaults(handler=_templates_import)
 
@@ -123,7 +123,7 @@ def _templates_validate(_db: None, args: argparse.Namespace) -> int:
     failures: list[str] = []
     for path in args.files:
         try:
-            spec = load_template_file(path)
+            spec = templates.load_template_any(path)
         except UserError as exc:
             failures.append(str(exc))
             continue
@@ -139,7 +139,7 @@ def _templates_import(db: Database, args: argparse.Namespace) -> int:
     problems: list[str] = []
     for path in args.files:  # validate every file before storing any
         try:
-            specs.append((load_template_file(path), path.name))
+            specs.append((templates.load_template_any(path), path.name))
         except UserError as exc:
             problems.append(str(exc))
     if problems:

@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 from auditapp.errors import NotFoundError, UserError
 from auditapp.models import Audit, Database, Question, Section, Setting, Template
 from auditapp.template_format import TemplateSpec, load_template_file, load_template_text
+from auditapp.template_workbook import load_template_workbook, write_template_workbook
 
 SHIPPED_PACKAGE = "auditapp.audit_templates"
 SHIPPED_SETTING = "shipped_templates"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 @dataclass(frozen=True)
@@ -143,9 +145,40 @@ def import_template_spec(
         return _add_version(session, spec, source_name)
 
 
+def load_template_any(path: Path) -> TemplateSpec:
+    """Read and validate a template from YAML or from an Excel workbook (by its suffix)."""
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return load_template_workbook(path)
+    return load_template_file(path)
+
+
 def import_template_file(db: Database, path: Path) -> TemplateImportResult:
-    """Validate a YAML template file and store it (see :func:`import_template_spec`)."""
-    return import_template_spec(db, load_template_file(path), path.name)
+    """Validate a YAML or Excel template and store it (see :func:`import_template_spec`)."""
+    return import_template_spec(db, load_template_any(path), path.name)
+
+
+def template_spec(db: Database, template_id: int) -> TemplateSpec:
+    """A stored template version as the file format sees it."""
+    with db.transaction() as session:
+        template = session.get(Template, template_id)
+        if template is None:
+            raise NotFoundError(f"No template version with number {template_id}.")
+        text, name = template.source_text, f"{template.key} v{template.version}"
+    return load_template_text(text, name)
+
+
+def export_template_workbook(db: Database, template_id: int, path: Path) -> None:
+    """Write a stored template version as an Excel workbook peer reviewers can edit."""
+    write_template_workbook(template_spec(db, template_id), path)
+
+
+def set_template_retired(db: Database, template_id: int, retired: bool) -> None:
+    """Retire a version (no new audits on it; audits already started keep it), or restore it."""
+    with db.transaction() as session:
+        template = session.get(Template, template_id)
+        if template is None:
+            raise NotFoundError(f"No template version with number {template_id}.")
+        template.retired = retired
 
 
 def shipped_template_texts() -> dict[str, str]:
