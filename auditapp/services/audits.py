@@ -578,8 +578,10 @@ def submit_audit(db: Database, audit_id: int, actor: Actor) -> None:
 # --- listing ----------------------------------------------------------------------------------
 
 
-def list_audits(db: Database, audit_ids: list[int] | None = None) -> list[AuditListRow]:
-    """Every audit (or those with the given ids) as the audit list shows it, newest first."""
+def list_audits(db: Database, audit_ids: list[int] | None = None,
+                template_id: int | None = None) -> list[AuditListRow]:
+    """Every audit (or those with the given ids, or on one template version) as the audit
+    list shows it, newest first."""
     query = (
         select(Audit.id, Case.reference, Case.category, Case.uasc, Case.team, Template.key,
                Template.title, Template.version, Audit.auditor, Audit.audit_date, Audit.status,
@@ -592,6 +594,8 @@ def list_audits(db: Database, audit_ids: list[int] | None = None) -> list[AuditL
     )
     if audit_ids is not None:
         query = query.where(Audit.id.in_(audit_ids))
+    if template_id is not None:
+        query = query.where(Audit.template_id == template_id)
     with db.transaction() as session:
         return [
             AuditListRow(r[0], r[1], r[2].value, r[3], r[4], r[5], r[6], r[7], r[8], r[9],

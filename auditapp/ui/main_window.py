@@ -39,6 +39,7 @@ from auditapp.ui.import_cases_dialog import ImportCasesDialog
 from auditapp.ui.new_audit_dialog import NewAuditDialog
 from auditapp.ui.style import STATUS_LABELS
 from auditapp.ui.table_models import ID_ROLE, AuditFilter, AuditFilterProxy, AuditTableModel
+from auditapp.ui.template_library import TemplateLibraryWindow
 from auditapp.ui.workers import Job, start_job
 
 ANY = "Any"
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.editors: dict[int, AuditEditorWindow] = {}
         self._templates: dict[int, TemplateInfo] = {}
         self._job: Job | None = None
+        self._library: TemplateLibraryWindow | None = None
         self.setWindowTitle("auditapp")
         self.model = AuditTableModel()
         self.proxy = AuditFilterProxy()
@@ -185,6 +187,8 @@ class MainWindow(QMainWindow):
         self.refresh_action = action("&Refresh", self.reload, QKeySequence.StandardKey.Refresh)
         self.find_action = action("&Find", self.search.setFocus, QKeySequence.StandardKey.Find)
         self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.library_action = action("&Template library…", self.show_template_library,
+                                     "Ctrl+T")
         self.where_action = action("Where is my &data?", self._show_data_location)
         self.keys_action = action("&Keyboard shortcuts", self._show_shortcuts, "F1")
         toolbar = self.addToolBar("Main")
@@ -197,6 +201,8 @@ class MainWindow(QMainWindow):
             file_menu.addAction(item)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        templates_menu = self.menuBar().addMenu("&Templates")
+        templates_menu.addAction(self.library_action)
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.refresh_action)
         view_menu.addAction(self.find_action)
@@ -399,6 +405,15 @@ class MainWindow(QMainWindow):
         if dialog.imported:
             self.reload()
 
+    def show_template_library(self) -> TemplateLibraryWindow:
+        """Open (or raise) the template library."""
+        if self._library is None:
+            self._library = TemplateLibraryWindow(self.db, self)
+            self._library.setWindowFlag(Qt.WindowType.Window)
+        self._library.show()
+        self._library.raise_()
+        return self._library
+
     # --- help --------------------------------------------------------------------------------
 
     def _show_data_location(self) -> None:
@@ -429,7 +444,7 @@ class MainWindow(QMainWindow):
 
 SHORTCUTS = """Audit list
   Ctrl+N  new audit · Enter  open the selected audit · Ctrl+F  search
-  Ctrl+I  import cases · F5  refresh
+  Ctrl+I  import cases · Ctrl+T  template library · F5  refresh
 
 Audit editor
   1-9  choose an answer for the focused question · 0 or Delete  clear it
