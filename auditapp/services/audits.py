@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from auditapp.action_rules import immediate_due_problem
 from auditapp.errors import NotFoundError, UserError
 from auditapp.grading import Grade, grade_label
 from auditapp.models import (
@@ -450,14 +451,18 @@ def save_changes(db: Database, audit_id: int, changes: AuditChanges, actor: Acto
 # --- actions ----------------------------------------------------------------------------------
 
 
-def _check_action(action: ActionInput) -> None:
+def _check_action(action: ActionInput, raised_on: date) -> None:
     if not action.text.strip():
         raise UserError("An action needs a description of what must happen.")
+    if action.priority == ActionPriority.IMMEDIATE:
+        problem = immediate_due_problem(action.due_date, raised_on)
+        if problem:
+            raise UserError(problem)
 
 
 def add_action(db: Database, audit_id: int, action: ActionInput, actor: Actor) -> int:
     """Add an action to a draft audit; returns its id."""
-    _check_action(action)
+    _check_action(action, date.today())
     with db.transaction() as session:
         audit = _get_audit(session, audit_id)
         _require_editable(audit)
@@ -472,11 +477,11 @@ def add_action(db: Database, audit_id: int, action: ActionInput, actor: Actor) -
 
 def update_action(db: Database, action_id: int, action: ActionInput, actor: Actor) -> None:
     """Change an action of a draft audit."""
-    _check_action(action)
     with db.transaction() as session:
         row = session.get(Action, action_id)
         if row is None:
             raise NotFoundError(f"No action with number {action_id}.")
+        _check_action(action, row.created_at.date())
         _require_editable(row.audit)
         for name in ("text", "owner", "due_date", "priority", "status", "question_id"):
             new = getattr(action, name)

@@ -778,6 +778,19 @@ class AuditEditorWindow(QMainWindow):
             else:
                 card.setFocus()
 
+    def go_to_question(self, question_id: int) -> None:
+        """Show a question's section and focus the question."""
+        section = next((s for s in self.template.sections
+                        if any(q.id == question_id for q in s.questions)), None)
+        if section is None or not self.document.applies(section.id):
+            return
+        page = self.show_page(section.id)
+        assert isinstance(page, SectionPage)
+        card = page.card(question_id)
+        if card is not None:
+            page.scroll.ensureWidgetVisible(card)
+            card.setFocus()
+
     def _show_read_only_state(self) -> None:
         read_only = not self.document.editable
         for page in self.pages.values():

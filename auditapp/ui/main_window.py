@@ -34,6 +34,7 @@ from auditapp.services.demo import generate_demo
 from auditapp.services.templates import TemplateInfo, list_templates, template_info
 from auditapp.services.users import Actor
 from auditapp.ui import alerts
+from auditapp.ui.actions_tracker import ActionsTrackerWindow
 from auditapp.ui.audit_editor import AuditEditorWindow
 from auditapp.ui.import_cases_dialog import ImportCasesDialog
 from auditapp.ui.new_audit_dialog import NewAuditDialog
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self._templates: dict[int, TemplateInfo] = {}
         self._job: Job | None = None
         self._library: TemplateLibraryWindow | None = None
+        self._tracker: ActionsTrackerWindow | None = None
         self.setWindowTitle("auditapp")
         self.model = AuditTableModel()
         self.proxy = AuditFilterProxy()
@@ -189,20 +191,23 @@ class MainWindow(QMainWindow):
         self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.library_action = action("&Template library…", self.show_template_library,
                                      "Ctrl+T")
+        self.actions_action = action("&Actions tracker…", self.show_actions_tracker,
+                                     "Ctrl+Shift+A")
         self.where_action = action("Where is my &data?", self._show_data_location)
         self.keys_action = action("&Keyboard shortcuts", self._show_shortcuts, "F1")
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         for item in (self.new_action, self.open_action, self.import_action,
-                     self.refresh_action):
+                     self.actions_action, self.refresh_action):
             toolbar.addAction(item)
         file_menu = self.menuBar().addMenu("&File")
         for item in (self.new_action, self.open_action, self.import_action, self.demo_action):
             file_menu.addAction(item)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        templates_menu = self.menuBar().addMenu("&Templates")
-        templates_menu.addAction(self.library_action)
+        work_menu = self.menuBar().addMenu("&Work")
+        work_menu.addAction(self.actions_action)
+        work_menu.addAction(self.library_action)
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.refresh_action)
         view_menu.addAction(self.find_action)
@@ -405,6 +410,23 @@ class MainWindow(QMainWindow):
         if dialog.imported:
             self.reload()
 
+    def show_actions_tracker(self) -> ActionsTrackerWindow:
+        """Open (or raise) the actions tracker."""
+        if self._tracker is None:
+            self._tracker = ActionsTrackerWindow(self.db, self.actor, self)
+            self._tracker.setWindowFlag(Qt.WindowType.Window)
+            self._tracker.open_audit_requested.connect(self._open_at_question)
+        else:
+            self._tracker.reload()
+        self._tracker.show()
+        self._tracker.raise_()
+        return self._tracker
+
+    def _open_at_question(self, audit_id: int, question_id: int | None) -> None:
+        editor = self.open_audit(audit_id)
+        if question_id is not None:
+            editor.go_to_question(question_id)
+
     def show_template_library(self) -> TemplateLibraryWindow:
         """Open (or raise) the template library."""
         if self._library is None:
@@ -444,7 +466,7 @@ class MainWindow(QMainWindow):
 
 SHORTCUTS = """Audit list
   Ctrl+N  new audit · Enter  open the selected audit · Ctrl+F  search
-  Ctrl+I  import cases · Ctrl+T  template library · F5  refresh
+  Ctrl+I  import cases · Ctrl+Shift+A  actions · Ctrl+T  template library · F5  refresh
 
 Audit editor
   1-9  choose an answer for the focused question · 0 or Delete  clear it

@@ -1,0 +1,102 @@
+"""The actions tracker: every action across audits, followed to the end.
+
+Actions are tracked separately from their audit's status: an action raised by a submitted,
+moderated or closed audit can still be marked done or cancelled, and each change is in the
+audit's history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from auditapp.action_rules import is_overdue
+from auditapp.errors import NotFoundError, UserError
+from auditapp.models import Action, ActionStatus, Audit, Case, Database, Question
+from auditapp.services.audits import record_change
+from auditapp.services.users import Actor
+
+
+@dataclass(frozen=True)
+class TrackedAction:
+    """An action with what the tracker shows about its audit and question."""
+
+    id: int
+    audit_id: int
+    case_reference: str
+    team: str
+    auditor: str
+    audit_date: date
+    question_id: int | None
+    question_key: str
+    question_text: str
+    text: str
+    owner: str
+    due_date: date | None
+    priority: str
+    status: str
+    completed_on: date | None
+    status_note: str
+    overdue: bool
+
+
+def list_tracked_actions(db: Database, today: date | None = None) -> list[TrackedAction]:
+    """Every action, the soonest due first; ``overdue`` is judged against ``today``."""
+    today = today or date.today()
+    query = (
+        select(Action, Case.reference, Case.team, Audit.auditor, Audit.audit_date,
+               Question.key, Question.text)
+        .join(Audit, Audit.id == Action.audit_id)
+        .join(Case, Case.id == Audit.case_id)
+        .outerjoin(Question, Question.id == Action.question_id)
+        .order_by(Action.due_date.is_(None), Action.due_date, Action.id)
+    )
+    with db.transaction() as session:
+        return [
+            TrackedAction(
+                a.id, a.audit_id, reference, team, auditor, audit_date, a.question_id,
+                key or "", text or "", a.text, a.owner, a.due_date, a.priority.value,
+                a.status.value, a.completed_on, a.status_note,
+                is_overdue(a.status.value, a.due_date, today))
+            for a, reference, team, auditor, audit_date, key, text in session.execute(query)
+        ]
+
+
+def _set_status(db: Database, action_id: int, status: ActionStatus, note: str,
+                completed_on: date | None, actor: Actor) -> None:
+    with db.transaction() as session:
+        action = session.get(Action, action_id)
+        if action is None:
+            raise NotFoundError(f"No action with number {action_id}.")
+        for name, new in (("status", status.value), ("status_note", note),
+                          ("completed_on", completed_on)):
+            old = getattr(action, name)
+            record_change(session, action.audit_id, actor, "action", str(action.id), name,
+                          old.value if isinstance(old, ActionStatus) else old, new)
+        action.status = status
+        action.status_note = note
+        action.completed_on = completed_on
+
+
+def complete_action(db: Database, action_id: int, note: str, completed_on: date,
+                    actor: Actor) -> None:
+    """Mark an action done, with what was done and when."""
+    if not note.strip():
+        raise UserError("Say what was done: a completion note is needed.")
+    if completed_on > date.today():
+        raise UserError("The completion date cannot be in the future.")
+    _set_status(db, action_id, ActionStatus.DONE, note.strip(), completed_on, actor)
+
+
+def cancel_action(db: Database, action_id: int, reason: str, actor: Actor) -> None:
+    """Cancel an action, with the reason."""
+    if not reason.strip():
+        raise UserError("Give the reason the action is cancelled.")
+    _set_status(db, action_id, ActionStatus.CANCELLED, reason.strip(), None, actor)
+
+
+def reopen_action(db: Database, action_id: int, actor: Actor) -> None:
+    """Open a done or cancelled action again (it was closed by mistake)."""
+    _set_status(db, action_id, ActionStatus.OPEN, "", None, actor)
