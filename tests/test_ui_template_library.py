@@ -26,7 +26,8 @@ def library(qtbot: QtBot, db: Database) -> TemplateLibraryWindow:
 
 
 def test_versions_are_listed_and_previewed(library: TemplateLibraryWindow) -> None:
-    keys = [library.tree.topLevelItem(i).text(0) for i in range(library.tree.topLevelItemCount())]
+    keys = [library.tree.topLevelItem(i).toolTip(0)
+            for i in range(library.tree.topLevelItemCount())]
     assert any("pathway-plan-quality" in k for k in keys)
     row = library.selected_row()
     assert row is not None

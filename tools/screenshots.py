@@ -102,6 +102,16 @@ def _shoot_all(app: QApplication, db: Database, actor: Actor, out: Path, size: Q
     _save(app, editor, out, "audit-actions")
     editor.close()
 
+    tracker = window.show_actions_tracker()
+    tracker.resize(size)
+    tracker.status_filter.setCurrentText("Open")
+    _save(app, tracker, out, "actions-tracker")
+    tracker.close()
+    library = window.show_template_library()
+    library.resize(size)
+    _save(app, library, out, "template-library")
+    library.close()
+
     _dialog(app, out, "new-audit", NewAuditDialog(
         list_cases(db), list_templates(db, include_retired=False), "Alex Morgan", window))
     _dialog(app, out, "first-run", FirstRunDialog(

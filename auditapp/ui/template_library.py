@@ -84,6 +84,10 @@ class TemplateLibraryWindow(QMainWindow):
         self.tree.setAccessibleName("Templates and versions")
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setStretchLastSection(False)
+        for column in (1, 2, 3):
+            self.tree.header().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setWordWrap(True)
         self.preview = QTextBrowser()
         self.preview.setAccessibleName("Template preview")
         self.audits = AuditTableModel()
@@ -98,7 +102,7 @@ class TemplateLibraryWindow(QMainWindow):
         splitter = QSplitter()
         splitter.addWidget(self.tree)
         splitter.addWidget(self.tabs)
-        splitter.setSizes([380, 720])
+        splitter.setSizes([self.fontMetrics().horizontalAdvance('x' * 60), 700])
         self.import_button = QPushButton("&Import template…")
         self.export_button = QPushButton("&Export to Excel…")
         self.retire_button = QPushButton("&Retire version")
@@ -127,7 +131,8 @@ class TemplateLibraryWindow(QMainWindow):
         for row in list_templates(self.db):
             parent = by_key.get(row.key)
             if parent is None:
-                parent = QTreeWidgetItem([f"{row.title} ({row.key})", "", "", ""])
+                parent = QTreeWidgetItem([row.title, "", "", ""])
+                parent.setToolTip(0, f"{row.title} ({row.key})")
                 by_key[row.key] = parent
                 self.tree.addTopLevelItem(parent)
                 parent.setExpanded(True)
