@@ -56,3 +56,13 @@ def make_audit(db: Database, template_id: int, reference: str = "C-001",
     """A draft audit of a new case; returns the audit's id."""
     return create_audit(db, make_case(db, reference, **case), template_id, auditor, audit_date,
                         Actor(auditor, Role.AUDITOR))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the reliability figures (kills survived, answers checked, inputs tried)."""
+    from tests.figures import FIGURES
+
+    if FIGURES:
+        terminalreporter.write_sep("-", "reliability figures")
+        for name, value in sorted(FIGURES.items()):
+            terminalreporter.write_line(f"{name}: {value}")
