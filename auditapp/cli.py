@@ -197,6 +197,12 @@ def _check(db: Database, _args: argparse.Namespace) -> int:
     print(f"Integrity: {'; '.join(report.integrity)}")
     print(f"Foreign key problems: {report.foreign_key_problems}")
     print(f"Schema: {report.schema_revision} (this auditapp: {report.code_revision})")
+    history = report.history
+    print(f"History: {history.entries} entries, "
+          f"{'chain intact' if history.ok else f'{len(history.breaks)} BREAKS'}; "
+          f"last entry {history.last_seq} hash {history.last_hash}")
+    for line in history.breaks:
+        print(f"  break: {line}")
     print("Result: ok" if report.ok else "Result: PROBLEMS FOUND")
     return 0 if report.ok else 1
 

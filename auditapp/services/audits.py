@@ -18,7 +18,6 @@ from auditapp.models import (
     Audit,
     AuditStatus,
     Case,
-    ChangeEvent,
     Database,
     Moderation,
     Question,
@@ -27,6 +26,7 @@ from auditapp.models import (
     Template,
     utcnow,
 )
+from auditapp.services.history import record_change
 from auditapp.services.scoring import ScoredAudit, score_audit, section_applies
 from auditapp.services.templates import TemplateInfo, template_info
 from auditapp.services.users import Actor
@@ -229,21 +229,6 @@ class AuditListRow:
     def final_grade(self) -> int | None:
         """The moderated grade where there is one, else the auditor's."""
         return self.moderated_grade if self.moderated_grade is not None else self.overall_grade
-
-
-# --- history ----------------------------------------------------------------------------------
-
-
-def record_change(session: Session, audit_id: int, actor: Actor, entity: str, entity_key: str,
-                  field_name: str, old: object, new: object) -> None:
-    """Add one entry to an audit's change history (only when the value really changed)."""
-    old_text = None if old is None or old == "" else str(old)
-    new_text = None if new is None or new == "" else str(new)
-    if old_text == new_text:
-        return
-    session.add(ChangeEvent(audit_id=audit_id, actor=actor.name, entity=entity,
-                            entity_key=entity_key, field=field_name, old_value=old_text,
-                            new_value=new_text))
 
 
 # --- starting an audit ------------------------------------------------------------------------
