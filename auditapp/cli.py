@@ -145,7 +145,7 @@ def _templates_import(db: Database, args: argparse.Namespace) -> int:
     if problems:
         raise UserError("\n".join(problems) + "\nNothing was imported.")
     for spec, name in specs:
-        result = templates.import_template_spec(db, spec, name)
+        result = templates.import_template_spec(db, spec, name, cli_actor())
         verb = "imported as" if result.created else "unchanged, already"
         print(f"{name}: {verb} {result.key} version {result.version} "
               f"({result.questions} questions)")

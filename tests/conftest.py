@@ -36,7 +36,7 @@ def db(tmp_path: Path) -> Iterator[Database]:
 @pytest.fixture
 def small_template_id(db: Database) -> int:
     """The small test template, imported."""
-    import_template_file(db, SMALL_TEMPLATE)
+    import_template_file(db, SMALL_TEMPLATE, LEAD)
     from auditapp.services.templates import find_template_id
 
     return find_template_id(db, "small-test")

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from auditapp.errors import NotFoundError, UserError
 from auditapp.models import Audit, Database, Question, Section, Setting, Template
+from auditapp.services.permissions import Permission, require
+from auditapp.services.users import Actor
 from auditapp.template_format import TemplateSpec, load_template_file, load_template_text
 
 SHIPPED_PACKAGE = "auditapp.audit_templates"
@@ -136,16 +138,18 @@ def _add_version(session: Session, spec: TemplateSpec, source_name: str) -> Temp
 
 
 def import_template_spec(
-    db: Database, spec: TemplateSpec, source_name: str
+    db: Database, spec: TemplateSpec, source_name: str, actor: Actor
 ) -> TemplateImportResult:
     """Store a validated template; a changed template with a known id becomes a new version."""
+    require(actor, Permission.IMPORT_TEMPLATES)
     with db.transaction() as session:
         return _add_version(session, spec, source_name)
 
 
-def import_template_file(db: Database, path: Path) -> TemplateImportResult:
+def import_template_file(db: Database, path: Path, actor: Actor) -> TemplateImportResult:
     """Validate a YAML template file and store it (see :func:`import_template_spec`)."""
-    return import_template_spec(db, load_template_file(path), path.name)
+    require(actor, Permission.IMPORT_TEMPLATES)
+    return import_template_spec(db, load_template_file(path), path.name, actor)
 
 
 def shipped_template_texts() -> dict[str, str]:
