@@ -34,9 +34,9 @@ from auditapp.errors import (
     WrongPassphraseError,
 )
 from auditapp.instance_lock import acquire_instance_lock
+from auditapp.models.session import connect_sqlcipher
 from auditapp.paths import backup_dir
 from auditapp.sqlite_files import (
-    connect_read_only,
     copy_database,
     file_kind,
     inspect_file,
@@ -95,7 +95,7 @@ def backup_open_database(db: AppDatabase, destination: Path) -> Path:
     """Copy an open database to ``destination`` (encrypted like it) and check the copy."""
     raw = db.engine.raw_connection()
     try:
-        copy_database(raw.driver_connection, destination, db.passphrase)
+        copy_database(raw.driver_connection, destination, db.passphrase, db.encrypted)
     except (OSError, sqlcipher3.Error, sqlite3.Error) as exc:
         raise _backup_failed(exc, destination) from exc
     finally:
@@ -198,14 +198,18 @@ def restore_backup(db_path: Path, backup: Path, passphrase: str | None = None) -
     encrypted with it, whatever the backup was.
     """
     db_path = db_path.expanduser().resolve()
+    if passphrase is None and file_kind(db_path) == "encrypted":
+        raise PassphraseRequiredError(
+            f"{db_path} is encrypted: give its passphrase, so that the restored database is "
+            "encrypted too.")
     check_backup(backup, passphrase)
     lock = acquire_instance_lock(db_path)
     try:
         staged = db_path.with_name(db_path.name + ".restoring")
-        source = connect_read_only(backup, passphrase if file_kind(backup) == "encrypted"
-                                   else None)
+        encrypted = file_kind(backup) == "encrypted"
+        source = connect_sqlcipher(backup, passphrase if encrypted else None)
         try:
-            copy_database(source, staged, passphrase)
+            copy_database(source, staged, passphrase, encrypted)
         except (OSError, sqlcipher3.Error) as exc:
             raise _backup_failed(exc, staged) from exc
         finally:

@@ -111,7 +111,7 @@ def backup_database(path: Path, destination: Path, passphrase: str | None = None
     """Copy the database file at ``path`` (which may be in use) with SQLite's backup API."""
     source = connect_read_only(path, passphrase)
     try:
-        return copy_database(source, destination, passphrase)
+        return copy_database(source, destination, passphrase, passphrase is not None)
     finally:
         source.close()
 

@@ -148,23 +148,43 @@ def inspect_file(path: Path, passphrase: str | None = None, thorough: bool = Fal
     return revision
 
 
-def copy_database(source: Any, destination: Path, passphrase: str | None) -> Path:
-    """Copy an open DB-API connection's database to ``destination`` with SQLite's online
-    backup API, encrypted with ``passphrase`` when one is given.
+def _export(source: Any, target: Path, passphrase: str | None) -> None:
+    """Copy between a plain and an encrypted database, which the backup API cannot do."""
+    source.execute("ATTACH DATABASE ? AS copy_target KEY ?", (str(target), passphrase or ""))
+    try:
+        source.execute("SELECT sqlcipher_export('copy_target')")
+    finally:
+        source.execute("DETACH DATABASE copy_target")
 
-    The copy is written beside the destination under a temporary name and renamed only when
-    complete, so a full disk or a crash never leaves half a copy under the real name.
+
+def _backup(source: Any, target: Path, passphrase: str | None) -> None:
+    connection = connect_sqlcipher(target, passphrase)
+    try:
+        source.backup(connection)
+        connection.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+    finally:
+        connection.close()
+
+
+def copy_database(source: Any, destination: Path, passphrase: str | None,
+                  source_encrypted: bool) -> Path:
+    """Copy an open DB-API connection's database to ``destination``, encrypted with
+    ``passphrase`` when one is given.
+
+    Between two files of the same kind this is SQLite's online backup API (safe while the
+    source is in use); between plain and encrypted it is SQLCipher's ``sqlcipher_export``,
+    which needs a read-write source connection. The copy is written under a temporary name
+    and renamed only when complete, so a full disk or a crash never leaves half a copy under
+    the real name.
     """
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
-        target = connect_sqlcipher(partial, passphrase)
-        try:
-            source.backup(target)
-            target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-        finally:
-            target.close()
+        if source_encrypted == (passphrase is not None):
+            _backup(source, partial, passphrase)
+        else:
+            _export(source, partial, passphrase)
         os.replace(partial, destination)
     except BaseException:
         with contextlib.suppress(OSError):
