@@ -49,6 +49,12 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date (use YYYY-MM-DD)") from None
 
 
+def _path(text: str) -> Path:
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError("a file name cannot contain a NUL character")
+    return Path(text)
+
+
 def _positive(text: str) -> int:
     try:
         number = int(text)
@@ -64,9 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="auditapp", description="Case file audits of care leavers' pathway plans.")
     parser.add_argument("--version", action="version", version=f"auditapp {__version__}")
-    parser.add_argument("--db", type=Path, metavar="PATH",
+    parser.add_argument("--db", type=_path, metavar="PATH",
                         help=f"database file (default: {default_db_path()})")
-    parser.add_argument("--passphrase-file", type=Path, metavar="FILE",
+    parser.add_argument("--passphrase-file", type=_path, metavar="FILE",
                         help=f"read the database passphrase from FILE (or set {PASSPHRASE_ENV}; "
                              "at a terminal auditapp asks)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -76,17 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
     tpl_list = tpl_commands.add_parser("list", help="list template versions")
     tpl_list.set_defaults(handler=_templates_list)
     tpl_validate = tpl_commands.add_parser("validate", help="check template files")
-    tpl_validate.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    tpl_validate.add_argument("files", type=_path, nargs="+", metavar="FILE")
     tpl_validate.set_defaults(handler=_templates_validate, needs_db=False)
     tpl_import = tpl_commands.add_parser("import", help="import template files")
-    tpl_import.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    tpl_import.add_argument("files", type=_path, nargs="+", metavar="FILE")
     tpl_import.set_defaults(handler=_templates_import)
 
     cs = commands.add_parser("cases", help="import a sample of cases")
     cs_commands = cs.add_subparsers(dest="cases_command", metavar="ACTION", required=True)
     cs_import = cs_commands.add_parser(
         "import", help="create cases and draft audits from a .xlsx or .csv file")
-    cs_import.add_argument("file", type=Path, metavar="FILE")
+    cs_import.add_argument("file", type=_path, metavar="FILE")
     cs_import.add_argument("--template", default="pathway-plan-quality", metavar="ID",
                            help="template id (default: pathway-plan-quality)")
     cs_import.add_argument("--template-version", type=_positive, metavar="N",
@@ -119,23 +125,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_reliability_commands(commands: argparse._SubParsersAction) -> None:
     bk = commands.add_parser("backup", help="back up the database now")
-    bk.add_argument("--out", type=Path, metavar="FILE",
+    bk.add_argument("--out", type=_path, metavar="FILE",
                     help="write the backup here (default: the backups folder)")
     bk.set_defaults(handler=_backup)
     rs = commands.add_parser("restore", help="replace the database with a checked backup")
-    rs.add_argument("file", type=Path, metavar="FILE")
+    rs.add_argument("file", type=_path, metavar="FILE")
     rs.set_defaults(handler=_restore, needs_db=False)
     hs = commands.add_parser("history", help="an audit's change history")
     hs.add_argument("audit", type=_positive, metavar="AUDIT", help="audit number")
-    hs.add_argument("--out", type=Path, metavar="FILE.csv", help="write CSV here")
+    hs.add_argument("--out", type=_path, metavar="FILE.csv", help="write CSV here")
     hs.set_defaults(handler=_history)
     en = commands.add_parser("encrypt", help="encrypt the database with a new passphrase")
-    en.add_argument("--new-passphrase-file", type=Path, metavar="FILE")
+    en.add_argument("--new-passphrase-file", type=_path, metavar="FILE")
     en.add_argument("--confirm", action="store_true",
                     help="after checking the encrypted database, delete its plain backups")
     en.set_defaults(handler=_encrypt, needs_db=False)
     cp = commands.add_parser("change-passphrase", help="change the database's passphrase")
-    cp.add_argument("--new-passphrase-file", type=Path, metavar="FILE")
+    cp.add_argument("--new-passphrase-file", type=_path, metavar="FILE")
     cp.set_defaults(handler=_change_passphrase, needs_db=False)
     us = commands.add_parser("users", help="list or add local profiles")
     us_commands = us.add_subparsers(dest="users_command", metavar="ACTION", required=True)

@@ -196,6 +196,9 @@ def open_database(path: Path, passphrase: str | None = None, *, backup: bool = T
     error whose ``backup`` names the newest good backup, for the UI to offer.
     """
     path = path.expanduser().resolve()
+    if path.is_dir():
+        raise NotAnAuditappDatabaseError(f"{path} is a folder, not a database file: name a file "
+                                         f"inside it, such as {path / 'auditapp.sqlite'}.")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -203,6 +206,10 @@ def open_database(path: Path, passphrase: str | None = None, *, backup: bool = T
     lock = acquire_instance_lock(path)
     try:
         return _open_locked(path, passphrase, lock, backup)
+    except OSError as exc:
+        lock.release()
+        raise DatabaseOpenError(f"auditapp cannot use {path}: {exc.strerror or exc}. "
+                                "It has not been changed.") from exc
     except BaseException:
         lock.release()
         raise
