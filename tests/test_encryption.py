@@ -45,9 +45,12 @@ def test_an_encrypted_database_hides_everything(tmp_path: Path) -> None:
     path = _encrypted_db(tmp_path)
     assert is_encrypted(path)
     db = open_database(path, SECRET)
+    make_audit(db, find_template_id(db, "small-test"), "SECRET-REF-43")
+    assert path.with_name(path.name + "-wal").stat().st_size > 0
+    assert b"SECRET-REF-4" not in _files_bytes(tmp_path)  # the live write-ahead log too
     make_backup(db, "manual")
     db.dispose()
-    assert CASE_REF not in _files_bytes(tmp_path)  # database, journal and backups
+    assert b"SECRET-REF-4" not in _files_bytes(tmp_path)  # database and backups
     assert all(is_encrypted(b.path) for b in list_backups(path))
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(path).execute("SELECT * FROM cases").fetchall()
