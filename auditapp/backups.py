@@ -27,6 +27,7 @@ import sqlcipher3
 
 from auditapp.errors import (
     BackupError,
+    DatabaseCorruptError,
     DatabaseOpenError,
     DiskFullError,
     PassphraseRequiredError,
@@ -102,9 +103,11 @@ def backup_open_database(db: AppDatabase, destination: Path) -> Path:
         raw.close()
     try:
         inspect_file(destination, db.passphrase, thorough=True)
-    except DatabaseOpenError:
+    except DatabaseOpenError as exc:
         destination.unlink(missing_ok=True)
-        raise
+        raise DatabaseCorruptError(
+            f"{db.path} is damaged: a copy of it fails SQLite's integrity check ({exc}). "
+            "auditapp has not changed it.") from exc
     return destination
 
 
