@@ -170,6 +170,9 @@ def _open_locked(path: Path, passphrase: str | None, lock: InstanceLock,
     _check_writable(path)
     key = passphrase if kind == ENCRYPTED or (kind == NEW and passphrase) else None
     db = AppDatabase(path, key, lock)
+    if passphrase is not None and key is None:
+        db.warnings.append(f"{path} is not encrypted, so the passphrase given was not used. "
+                           "Encrypt it with 'auditapp encrypt'.")
     try:
         if revision is not None:
             _backup_on_open(db, revision, backup)

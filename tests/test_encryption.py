@@ -112,6 +112,9 @@ def test_changing_the_passphrase_rekeys_the_backups(tmp_path: Path) -> None:
 def test_short_passphrases_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "p.sqlite"
     open_database(path).dispose()
+    plain = open_database(path, SECRET)
+    assert not plain.encrypted and "is not encrypted" in plain.warnings[0]
+    plain.dispose()
     with pytest.raises(UserError, match="at least 10 characters"):
         encrypt_database(path, "short")
     assert not is_encrypted(path)
