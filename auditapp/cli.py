@@ -1,7 +1,10 @@
 """The command line: the scripting interface for practice leads, and the app's front door.
 
-``auditapp [--db PATH] COMMAND``; with no command the desktop app opens. A user error
-prints one line (or one line per problem) to stderr and exits with status 2.
+``auditapp [--db PATH] [--passphrase-file FILE] COMMAND``; with no command the desktop app
+opens. A user error prints one line (or one line per problem) to stderr and exits with
+status 2. Passphrases are never taken on the command line itself (other users can read a
+process's arguments, and shells keep them in their history): they come from a file, from
+``AUDITAPP_PASSPHRASE`` / ``AUDITAPP_NEW_PASSPHRASE``, or from a prompt at a terminal.
 """
 
 from __future__ import annotations
@@ -9,20 +12,24 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
-from auditapp import __version__
-from auditapp.database import open_database
-from auditapp.errors import UserError
+from auditapp import __version__, backups, encryption
+from auditapp.database import AppDatabase, open_database
+from auditapp.errors import PassphraseRequiredError, UserError
 from auditapp.models import Database, Role
 from auditapp.paths import default_db_path
-from auditapp.services import cases, demo, maintenance, stats, templates
-from auditapp.services.users import Actor
+from auditapp.services import cases, demo, history, maintenance, settings, stats, templates
+from auditapp.services.users import Actor, list_users, save_user
+from auditapp.services.workflow import reopen_audit
 
 EXIT_USER_ERROR = 2
+PASSPHRASE_ENV = "AUDITAPP_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "AUDITAPP_NEW_PASSPHRASE"
 
 
 def cli_actor() -> Actor:
@@ -41,6 +48,12 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date (use YYYY-MM-DD)") from None
 
 
+def _path(text: str) -> Path:
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError("a file name cannot contain a NUL character")
+    return Path(text)
+
+
 def _positive(text: str) -> int:
     try:
         number = int(text)
@@ -56,27 +69,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="auditapp", description="Case file audits of care leavers' pathway plans.")
     parser.add_argument("--version", action="version", version=f"auditapp {__version__}")
-    parser.add_argument("--db", type=Path, metavar="PATH",
+    parser.add_argument("--db", type=_path, metavar="PATH",
                         help=f"database file (default: {default_db_path()})")
+    parser.add_argument("--passphrase-file", type=_path, metavar="FILE",
+                        help=f"read the database passphrase from FILE (or set {PASSPHRASE_ENV}; "
+                             "at a terminal auditapp asks)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     tpl = commands.add_parser("templates", help="list, validate and import checklist templates")
     tpl_commands = tpl.add_subparsers(dest="templates_command", metavar="ACTION", required=True)
     tpl_list = tpl_commands.add_parser("list", help="list template versions")
     tpl_list.set_defaults(handler=_templates_list)
-    tpl_validate = tpl_commands.add_parser("validate",
-                                           help="check template files (.yaml or .xlsx)")
-    tpl_validate.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    tpl_validate = tpl_commands.add_parser("validate", help="check template files (.yaml or .xlsx)")
+    tpl_validate.add_argument("files", type=_path, nargs="+", metavar="FILE")
     tpl_validate.set_defaults(handler=_templates_validate, needs_db=False)
     tpl_import = tpl_commands.add_parser("import", help="import template files (.yaml or .xlsx)")
-    tpl_import.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    tpl_import.add_argument("files", type=_path, nargs="+", metavar="FILE")
     tpl_import.set_defaults(handler=_templates_import)
 
     cs = commands.add_parser("cases", help="import a sample of cases")
     cs_commands = cs.add_subparsers(dest="cases_command", metavar="ACTION", required=True)
     cs_import = cs_commands.add_parser(
         "import", help="create cases and draft audits from a .xlsx or .csv file")
-    cs_import.add_argument("file", type=Path, metavar="FILE")
+    cs_import.add_argument("file", type=_path, metavar="FILE")
     cs_import.add_argument("--template", default="pathway-plan-quality", metavar="ID",
                            help="template id (default: pathway-plan-quality)")
     cs_import.add_argument("--template-version", type=_positive, metavar="N",
@@ -101,9 +116,46 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--json", action="store_true", help="print JSON")
     st.set_defaults(handler=_stats)
 
-    ck = commands.add_parser("check", help="check database integrity and schema version")
+    ck = commands.add_parser("check", help="check integrity, schema version and history chain")
     ck.set_defaults(handler=_check)
+    _add_reliability_commands(commands)
     return parser
+
+
+def _add_reliability_commands(commands: argparse._SubParsersAction) -> None:
+    bk = commands.add_parser("backup", help="back up the database now")
+    bk.add_argument("--out", type=_path, metavar="FILE",
+                    help="write the backup here (default: the backups folder)")
+    bk.set_defaults(handler=_backup)
+    rs = commands.add_parser("restore", help="replace the database with a checked backup")
+    rs.add_argument("file", type=_path, metavar="FILE")
+    rs.set_defaults(handler=_restore, needs_db=False)
+    hs = commands.add_parser("history", help="an audit's change history")
+    hs.add_argument("audit", type=_positive, metavar="AUDIT", help="audit number")
+    hs.add_argument("--out", type=_path, metavar="FILE.csv", help="write CSV here")
+    hs.set_defaults(handler=_history)
+    en = commands.add_parser("encrypt", help="encrypt the database with a new passphrase")
+    en.add_argument("--new-passphrase-file", type=_path, metavar="FILE")
+    en.add_argument("--confirm", action="store_true",
+                    help="after checking the encrypted database, delete its plain backups")
+    en.set_defaults(handler=_encrypt, needs_db=False)
+    cp = commands.add_parser("change-passphrase", help="change the database's passphrase")
+    cp.add_argument("--new-passphrase-file", type=_path, metavar="FILE")
+    cp.set_defaults(handler=_change_passphrase, needs_db=False)
+    us = commands.add_parser("users", help="list or add local profiles")
+    us_commands = us.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    us_commands.add_parser("list", help="list profiles").set_defaults(handler=_users_list)
+    us_add = us_commands.add_parser("add", help="add a profile, or change its role")
+    us_add.add_argument("name", metavar="NAME")
+    us_add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    us_add.set_defaults(handler=_users_add)
+    il = commands.add_parser("idle-lock", help="show or set the idle time before the app locks")
+    il.add_argument("minutes", type=int, nargs="?", metavar="MINUTES")
+    il.set_defaults(handler=_idle_lock)
+    ro = commands.add_parser("reopen", help="reopen a closed audit (recorded in its history)")
+    ro.add_argument("audit", type=_positive, metavar="AUDIT")
+    ro.add_argument("--reason", required=True, metavar="TEXT")
+    ro.set_defaults(handler=_reopen)
 
 
 # --- handlers ---------------------------------------------------------------------------------
@@ -145,7 +197,7 @@ def _templates_import(db: Database, args: argparse.Namespace) -> int:
     if problems:
         raise UserError("\n".join(problems) + "\nNothing was imported.")
     for spec, name in specs:
-        result = templates.import_template_spec(db, spec, name)
+        result = templates.import_template_spec(db, spec, name, cli_actor())
         verb = "imported as" if result.created else "unchanged, already"
         print(f"{name}: {verb} {result.key} version {result.version} "
               f"({result.questions} questions)")
@@ -197,16 +249,159 @@ def _check(db: Database, _args: argparse.Namespace) -> int:
     print(f"Integrity: {'; '.join(report.integrity)}")
     print(f"Foreign key problems: {report.foreign_key_problems}")
     print(f"Schema: {report.schema_revision} (this auditapp: {report.code_revision})")
+    history = report.history
+    print(f"History: {history.entries} entries, "
+          f"{'chain intact' if history.ok else f'{len(history.breaks)} BREAKS'}; "
+          f"last entry {history.last_seq} hash {history.last_hash}")
+    for line in history.breaks:
+        print(f"  break: {line}")
     print("Result: ok" if report.ok else "Result: PROBLEMS FOUND")
     return 0 if report.ok else 1
+
+
+def _backup(db: AppDatabase, args: argparse.Namespace) -> int:
+    if args.out is None:
+        made = backups.make_backup(db, "manual").path
+    elif args.out.exists():
+        raise UserError(f"{args.out} already exists; auditapp never overwrites a file. "
+                        "Choose another name.")
+    else:
+        made = backups.backup_open_database(db, args.out)
+    print(f"Backed up {db.path} to {made}{' (encrypted)' if db.encrypted else ''}")
+    return 0
+
+
+def _restore(_db: None, args: argparse.Namespace) -> int:
+    path = _db_path(args)
+    aside = backups.restore_backup(path, args.file, _passphrase(args))
+    print(f"Restored {args.file} to {path}")
+    if aside is not None:
+        print(f"The database it replaced is kept as {aside}")
+    return 0
+
+
+def _history(db: Database, args: argparse.Namespace) -> int:
+    rows = history.audit_history(db, args.audit)
+    if args.out is not None:
+        history.write_history_csv(rows, args.out)
+        print(f"Wrote {len(rows)} history entries of audit {args.audit} to {args.out}")
+        return 0
+    for row in rows:
+        print(f"{row.seq:>6}  {row.at:%Y-%m-%d %H:%M:%S}  {row.actor:<24} {row.what:<32} "
+              f"{row.old_value or '-'} -> {row.new_value or '-'}")
+    return 0
+
+
+def _encrypt(_db: None, args: argparse.Namespace) -> int:
+    path = _db_path(args)
+    if args.confirm:
+        passphrase = _passphrase(args)
+        if passphrase is None:
+            raise PassphraseRequiredError(f"Give the passphrase of {path} to confirm it.")
+        deleted = encryption.confirm_encryption(path, passphrase)
+        print(f"Deleted {len(deleted)} unencrypted backup{'s' if len(deleted) != 1 else ''} "
+              f"of {path}.")
+        return 0
+    plain = encryption.encrypt_database(path, _new_passphrase(args))
+    print(f"Encrypted {path}.\nA plain copy is kept at {plain} until you confirm: open "
+          "auditapp with the new passphrase, check your audits, then run "
+          "'auditapp encrypt --confirm' to delete every unencrypted backup.")
+    return 0
+
+
+def _change_passphrase(_db: None, args: argparse.Namespace) -> int:
+    path = _db_path(args)
+    old = _passphrase(args)
+    if old is None:
+        raise PassphraseRequiredError(f"Give the current passphrase of {path}.")
+    rekeyed = encryption.change_passphrase(path, old, _new_passphrase(args))
+    print(f"Changed the passphrase of {path} and of {len(rekeyed)} backup"
+          f"{'s' if len(rekeyed) != 1 else ''}.")
+    return 0
+
+
+def _users_list(db: Database, _args: argparse.Namespace) -> int:
+    for user in list_users(db):
+        print(f"{user.name:<40} {user.role.value}")
+    return 0
+
+
+def _users_add(db: Database, args: argparse.Namespace) -> int:
+    user = save_user(db, args.name, Role(args.role), cli_actor())
+    print(f"Saved profile {user.name} ({user.role.value})")
+    return 0
+
+
+def _idle_lock(db: Database, args: argparse.Namespace) -> int:
+    if args.minutes is not None:
+        settings.set_idle_lock_minutes(db, args.minutes, cli_actor())
+    print(f"The app locks after {settings.idle_lock_minutes(db)} minutes without input.")
+    return 0
+
+
+def _reopen(db: Database, args: argparse.Namespace) -> int:
+    reopen_audit(db, args.audit, args.reason, cli_actor())
+    print(f"Reopened audit {args.audit} as a draft.")
+    return 0
+
+
+# --- passphrases ------------------------------------------------------------------------------
+
+
+def _read_secret(file: Path | None, env: str, prompt: str | None) -> str | None:
+    """A passphrase from a file, else the environment, else a prompt at a terminal."""
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"Cannot read the passphrase file {file}: {exc}") from exc
+    if os.environ.get(env):
+        return os.environ[env]
+    if prompt is not None and sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return None
+
+
+def _passphrase(args: argparse.Namespace, prompt: bool = False) -> str | None:
+    return _read_secret(args.passphrase_file, PASSPHRASE_ENV,
+                        "Passphrase: " if prompt else None)
+
+
+def _new_passphrase(args: argparse.Namespace) -> str:
+    secret = _read_secret(args.new_passphrase_file, NEW_PASSPHRASE_ENV, "New passphrase: ")
+    if secret is None:
+        raise UserError(f"Give the new passphrase in a file (--new-passphrase-file) or in "
+                        f"{NEW_PASSPHRASE_ENV}, or run this at a terminal to be asked.")
+    if args.new_passphrase_file is None and not os.environ.get(NEW_PASSPHRASE_ENV) \
+            and getpass.getpass("Again: ") != secret:
+        raise UserError("The two passphrases differ; nothing was changed.")
+    return encryption.check_new_passphrase(secret)
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    return (args.db or default_db_path()).expanduser().resolve()
 
 
 # --- entry point ------------------------------------------------------------------------------
 
 
-def open_for_cli(path: Path | None) -> Database:
-    """Open the named (or default) database and make sure the shipped templates are in it."""
-    db = open_database(path or default_db_path())
+def open_for_cli(path: Path | None, args: argparse.Namespace | None = None) -> AppDatabase:
+    """Open the named (or default) database and make sure the shipped templates are in it.
+
+    An encrypted database is opened with the passphrase from ``--passphrase-file`` or
+    ``AUDITAPP_PASSPHRASE``, or one asked for at a terminal."""
+    path = path or default_db_path()
+    passphrase = _passphrase(args) if args is not None else None
+    try:
+        db = open_database(path, passphrase)
+    except PassphraseRequiredError as exc:
+        asked = _passphrase(args, prompt=True) if args is not None else None
+        if asked is None:
+            raise PassphraseRequiredError(
+                f"{exc} Use --passphrase-file FILE or set {PASSPHRASE_ENV}.") from None
+        db = open_database(path, asked)
+    for warning in db.warnings:
+        print(f"auditapp: warning: {warning}", file=sys.stderr)
     templates.install_shipped_templates(db)
     return db
 
@@ -220,7 +415,7 @@ def run(argv: Sequence[str] | None = None,
             build_parser().print_help()
             return 0
         return start_gui(args.db)
-    db = open_for_cli(args.db) if getattr(args, "needs_db", True) else None
+    db = open_for_cli(args.db, args) if getattr(args, "needs_db", True) else None
     try:
         return int(args.handler(db, args))
     finally:
@@ -233,6 +428,8 @@ def main_cli(argv: Sequence[str] | None = None,
     """:func:`run`, with user errors printed as clear messages rather than tracebacks."""
     try:
         return run(argv, start_gui)
+    except SystemExit as exc:  # argparse: --help, --version, or a usage error (already printed)
+        return exc.code if isinstance(exc.code, int) else EXIT_USER_ERROR
     except UserError as exc:
         print(f"auditapp: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR

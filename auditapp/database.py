@@ -1,116 +1,231 @@
-"""Opening a database: check the file, back it up, and bring its schema to the code's version."""
+"""Opening a database: lock it, check the file, back it up, bring its schema to the code's.
+
+:func:`open_database` is the one way in. Every refusal is a
+:class:`~auditapp.errors.DatabaseOpenError` subclass with a message fit to show as it is,
+and the file is never changed by a refusal.
+"""
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import datetime
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import sqlcipher3
 from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
-from auditapp.errors import DatabaseOpenError
+from auditapp.backups import backup_name, backup_open_database, latest_good_backup, make_backup
+from auditapp.errors import (
+    BackupError,
+    DatabaseCorruptError,
+    DatabaseOpenError,
+    DiskFullError,
+    NotAnAuditappDatabaseError,
+    ReadOnlyError,
+    StorageError,
+)
+from auditapp.instance_lock import InstanceLock, acquire_instance_lock
 from auditapp.models import Database, sqlite_engine
-from auditapp.paths import backup_dir
+from auditapp.schema import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    known_revisions,
+)
+from auditapp.sqlite_files import (
+    ENCRYPTED,
+    NEW,
+    connect_read_only,
+    copy_database,
+    file_kind,
+    inspect_file,
+    sqlite_problem,
+)
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+__all__ = ["AppDatabase", "alembic_config", "backup_database", "current_revision",
+           "head_revision", "known_revisions", "open_database", "storage_error",
+           "verify_passphrase"]
 
-
-def alembic_config(connection: Connection | None = None) -> Config:
-    """Alembic settings built in code, so an installed copy needs no ini file."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["connection"] = connection
-    return config
-
-
-def head_revision() -> str:
-    """The schema revision this code expects."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None, "the migrations folder has no revision"
-    return head
-
-
-def current_revision(connection: Connection) -> str | None:
-    """The schema revision a database is at, or None when it has never been migrated."""
-    return MigrationContext.configure(connection).get_current_revision()
-
-
-def known_revisions() -> set[str]:
-    """Every revision these migrations know, old and current."""
-    scripts = ScriptDirectory.from_config(alembic_config())
-    return {rev.revision for rev in scripts.walk_revisions()}
-
-
-def check_sqlite_file(path: Path) -> None:
-    """Refuse a file that is not an SQLite database, before SQLite gets to touch it."""
-    if not path.exists() or path.stat().st_size == 0:
-        return
-    with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
-        raise DatabaseOpenError(
-            f"{path} is not an auditapp database (it is not an SQLite file). "
-            "It has not been changed."
-        )
+_NOT_SAVED = "so this change was not saved; everything saved before it is safe."
+_STORAGE_MESSAGES = {
+    "full": f"The disk is full, {_NOT_SAVED} Free some space, then save again.",
+    "readonly": f"The database can no longer be written (the file or its folder has become "
+                f"read-only, or its drive was removed), {_NOT_SAVED}",
+    "io": f"The disk reported an error while saving, {_NOT_SAVED} Check the drive, then save "
+          "again.",
+    "busy": f"The database was busy, {_NOT_SAVED} Save again in a moment.",
+    "corrupt": f"The database file is damaged, {_NOT_SAVED} Close auditapp and run "
+               "'auditapp check'; restore the newest good backup if it reports problems.",
+}
 
 
-def backup_database(path: Path, destination: Path) -> Path:
-    """Copy a live database with SQLite's online backup API (safe while it is in use)."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(path)
-    try:
-        target = sqlite3.connect(destination)
+def storage_error(exc: DBAPIError) -> StorageError | None:
+    """The clear message for an SQLite error met while saving, or None if it is not about the
+    disk (a programming error, to be raised as it is)."""
+    problem = sqlite_problem(exc.orig if exc.orig is not None else exc)
+    message = _STORAGE_MESSAGES.get(problem)
+    if message is None:
+        return None
+    return DiskFullError(message) if problem == "full" else StorageError(message)
+
+
+class AppDatabase(Database):
+    """An open database that holds its instance lock, knows its passphrase (for encrypted
+    backups) and turns disk failures during a save into :class:`StorageError`."""
+
+    def __init__(self, path: Path, passphrase: str | None, lock: InstanceLock | None) -> None:
+        super().__init__(sqlite_engine(path, passphrase), path)
+        self.passphrase = passphrase
+        self.lock = lock
+        #: Problems that did not stop the database opening (a start-up backup that failed).
+        self.warnings: list[str] = []
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether the file is encrypted at rest."""
+        return self.passphrase is not None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """As :meth:`Database.transaction`; a disk failure rolls back and raises StorageError."""
         try:
-            source.backup(target)
-        finally:
-            target.close()
+            with super().transaction() as session:
+                yield session
+        except DBAPIError as exc:
+            translated = storage_error(exc)
+            if translated is None:
+                raise
+            raise translated from exc
+
+    def dispose(self) -> None:
+        """Close every connection and let another copy of auditapp open the file."""
+        super().dispose()
+        if self.lock is not None:
+            self.lock.release()
+
+
+def backup_database(path: Path, destination: Path, passphrase: str | None = None) -> Path:
+    """Copy the database file at ``path`` (which may be in use) with SQLite's backup API."""
+    source = connect_read_only(path, passphrase)
+    try:
+        return copy_database(source, destination, passphrase, passphrase is not None)
     finally:
         source.close()
-    return destination
 
 
-def _backup_before_migration(path: Path, revision: str) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return backup_database(path, backup_dir(path) / f"{path.stem}-before-{revision}-{stamp}.sqlite")
+def _check_writable(path: Path) -> None:
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ReadOnlyError(
+            f"{path} is read-only, and auditapp saves every answer as it is given. Copy it to a "
+            "folder you can write to (or clear its read-only setting) and open it there. "
+            "It has not been changed.")
 
 
-def _migrate(database: Database) -> None:
-    with database.engine.begin() as connection:
-        revision = current_revision(connection)
-        if revision is None and inspect(connection).get_table_names():
-            raise DatabaseOpenError(
-                f"{database.path} holds tables that are not auditapp's. It has not been changed."
-            )
-        if revision is not None and revision not in known_revisions():
-            raise DatabaseOpenError(
-                f"{database.path} was written by a newer auditapp (schema {revision}). "
-                "Update auditapp to open it; the file has not been changed."
-            )
-        if revision == head_revision():
-            return
-    if revision is not None and database.path is not None:
-        _backup_before_migration(database.path, revision)
-    with database.engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
+def _refuse_with_backup(exc: DatabaseOpenError, path: Path, passphrase: str | None
+                        ) -> DatabaseOpenError:
+    """The same refusal, now naming the newest good backup when there is one."""
+    return type(exc)(str(exc), latest_good_backup(path, passphrase))
 
 
-def open_database(path: Path) -> Database:
-    """Open (creating if need be) the database at ``path`` with its schema at head."""
+def _backup_on_open(db: AppDatabase, revision: str, backup: bool) -> None:
+    """A start-up backup; before an upgrade one that must succeed."""
+    assert db.path is not None
+    if revision != head_revision():
+        try:
+            backup_open_database(db, backup_name(db.path, f"before-{revision}"))
+        except (BackupError, DiskFullError) as exc:
+            raise DatabaseOpenError(f"{exc} auditapp needs a backup before it upgrades "
+                                    f"{db.path}, so it has not changed it.") from exc
+    elif backup:
+        try:
+            make_backup(db, "startup")
+        except (BackupError, DiskFullError) as exc:
+            db.warnings.append(str(exc))
+
+
+def _migrate(db: AppDatabase, revision: str | None) -> None:
+    if revision == head_revision():
+        return
+    try:
+        with db.engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "head")
+    except DBAPIError as exc:
+        translated = storage_error(exc)
+        raise DatabaseOpenError(
+            f"{db.path} could not be upgraded: {translated or exc.orig} It is as it was.") from exc
+
+
+def _open_locked(path: Path, passphrase: str | None, lock: InstanceLock,
+                 backup: bool) -> AppDatabase:
+    kind = file_kind(path)
+    revision = None
+    if kind != NEW:
+        try:
+            revision = inspect_file(path, passphrase)
+        except (DatabaseCorruptError, NotAnAuditappDatabaseError) as exc:
+            raise _refuse_with_backup(exc, path, passphrase) from None
+    _check_writable(path)
+    key = passphrase if kind == ENCRYPTED or (kind == NEW and passphrase) else None
+    db = AppDatabase(path, key, lock)
+    if passphrase is not None and key is None:
+        db.warnings.append(f"{path} is not encrypted, so the passphrase given was not used. "
+                           "Encrypt it with 'auditapp encrypt'.")
+    try:
+        if revision is not None:
+            _backup_on_open(db, revision, backup)
+        _migrate(db, revision)
+    except DatabaseCorruptError as exc:
+        db.engine.dispose()
+        raise _refuse_with_backup(exc, path, passphrase) from None
+    except BaseException:
+        db.engine.dispose()
+        raise
+    return db
+
+
+def open_database(path: Path, passphrase: str | None = None, *, backup: bool = True
+                  ) -> AppDatabase:
+    """Open (creating if need be) the database at ``path`` with its schema at head.
+
+    Takes the instance lock (a second copy gets :class:`~auditapp.errors.DatabaseInUseError`),
+    checks the file without changing it, makes a start-up backup (``backup=False`` skips it;
+    an upgrade always backs up first) and runs any migrations. A new file is encrypted when
+    ``passphrase`` is given; an existing one needs its passphrase if it is encrypted
+    (:class:`~auditapp.errors.PassphraseRequiredError`,
+    :class:`~auditapp.errors.WrongPassphraseError`). A damaged or foreign file raises an
+    error whose ``backup`` names the newest good backup, for the UI to offer.
+    """
     path = path.expanduser().resolve()
-    check_sqlite_file(path)
+    if path.is_dir():
+        raise NotAnAuditappDatabaseError(f"{path} is a folder, not a database file: name a file "
+                                         f"inside it, such as {path / 'auditapp.sqlite'}.")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DatabaseOpenError(f"Cannot create the folder {path.parent}: {exc.strerror}") from exc
-    database = Database(sqlite_engine(path), path)
+    lock = acquire_instance_lock(path)
     try:
-        _migrate(database)
-    except DatabaseOpenError:
-        database.dispose()
+        return _open_locked(path, passphrase, lock, backup)
+    except OSError as exc:
+        lock.release()
+        raise DatabaseOpenError(f"auditapp cannot use {path}: {exc.strerror or exc}. "
+                                "It has not been changed.") from exc
+    except BaseException:
+        lock.release()
         raise
-    return database
+
+
+def verify_passphrase(path: Path, passphrase: str) -> bool:
+    """Whether ``passphrase`` opens the encrypted database at ``path`` (for the lock screen).
+    Reads only; never changes the file."""
+    connection = connect_read_only(path, passphrase)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.Error:
+        return False
+    finally:
+        connection.close()
+    return True

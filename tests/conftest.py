@@ -36,7 +36,7 @@ def db(tmp_path: Path) -> Iterator[Database]:
 @pytest.fixture
 def small_template_id(db: Database) -> int:
     """The small test template, imported."""
-    import_template_file(db, SMALL_TEMPLATE)
+    import_template_file(db, SMALL_TEMPLATE, LEAD)
     from auditapp.services.templates import find_template_id
 
     return find_template_id(db, "small-test")
@@ -66,3 +66,13 @@ def _isolated_qt_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
     folder = tmp_path_factory.mktemp("qsettings")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the reliability figures (kills survived, answers checked, inputs tried)."""
+    from tests.figures import FIGURES
+
+    if FIGURES:
+        terminalreporter.write_sep("-", "reliability figures")
+        for name, value in sorted(FIGURES.items()):
+            terminalreporter.write_line(f"{name}: {value}")

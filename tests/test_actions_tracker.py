@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from auditapp.action_rules import add_working_days, immediate_due_problem
 from auditapp.errors import UserError
-from auditapp.models import ActionPriority, Database
+from auditapp.models import ActionPriority, Database, Role
 from auditapp.services.actions import (
     cancel_action,
     complete_action,
@@ -17,6 +17,7 @@ from auditapp.services.actions import (
     reopen_action,
 )
 from auditapp.services.audits import ActionInput, add_action, load_audit, update_action
+from auditapp.services.users import Actor
 from auditapp.ui.actions_tracker import ActionsTrackerWindow, CloseActionDialog
 from tests.conftest import ALEX, LEAD, make_audit
 
@@ -85,6 +86,8 @@ def test_done_cancelled_and_reopened(db: Database, small_template_id: int) -> No
                                                              "Young person moved abroad")
     reopen_action(db, later, LEAD)
     assert {r.id: r for r in list_tracked_actions(db, TODAY)}[later].status == "open"
+    with pytest.raises(UserError, match="may not mark actions done"):
+        cancel_action(db, later, "Not my council's action", Actor("Pat", Role.PEER_REVIEWER))
 
 
 def test_tracker_window_filters_highlights_and_closes(

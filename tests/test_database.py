@@ -29,19 +29,21 @@ def test_sqlite_settings_are_on(db: Database) -> None:
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
 
 
-def test_reopening_an_up_to_date_database_changes_nothing(tmp_path: Path) -> None:
+def test_reopening_an_up_to_date_database_needs_no_upgrade_backup(tmp_path: Path) -> None:
     path = tmp_path / "a.sqlite"
     open_database(path).dispose()
-    backups = tmp_path / "backups"
     open_database(path).dispose()
-    assert not backups.exists()
+    assert [p.name.split("-")[1] for p in (tmp_path / "backups").iterdir()] == ["startup"]
 
 
 def test_newer_database_is_refused_and_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "newer.sqlite"
     open_database(path).dispose()
-    with sqlite3.connect(path) as connection:
+    connection = sqlite3.connect(path)
+    with connection:
         connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
     before = path.read_bytes()
     with pytest.raises(DatabaseOpenError, match="newer auditapp"):
         open_database(path)

@@ -82,7 +82,7 @@ def test_every_change_is_in_the_history(db: Database, small_template_id: int) ->
     save_changes(db, audit, AuditChanges(answers={q["A.1"]: AnswerChange(q["A.1"], "P", "x")}),
                  ALEX)
     save_changes(db, audit, AuditChanges(answers={q["A.1"]: AnswerChange(q["A.1"], "Y", "x")}),
-                 Actor("Sam", Role.AUDITOR))
+                 Actor("Sam", Role.PRACTICE_LEAD))
     with db.transaction() as session:
         events = session.scalars(select(ChangeEvent).where(
             ChangeEvent.audit_id == audit, ChangeEvent.entity == "answer")

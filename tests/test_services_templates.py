@@ -16,12 +16,12 @@ from auditapp.services.templates import (
     shipped_template_texts,
     template_info,
 )
-from tests.conftest import SMALL_TEMPLATE, make_audit
+from tests.conftest import LEAD, SMALL_TEMPLATE, make_audit
 
 
 def test_import_then_reimport_unchanged_is_a_no_op(db: Database) -> None:
-    first = import_template_file(db, SMALL_TEMPLATE)
-    again = import_template_file(db, SMALL_TEMPLATE)
+    first = import_template_file(db, SMALL_TEMPLATE, LEAD)
+    again = import_template_file(db, SMALL_TEMPLATE, LEAD)
     assert (first.version, first.created) == (1, True)
     assert (again.version, again.created) == (1, False)
     assert [r.version for r in list_templates(db) if r.key == "small-test"] == [1]
@@ -29,13 +29,13 @@ def test_import_then_reimport_unchanged_is_a_no_op(db: Database) -> None:
 
 def test_changed_template_becomes_a_new_version_and_audits_keep_theirs(
         db: Database, tmp_path: Path) -> None:
-    import_template_file(db, SMALL_TEMPLATE)
+    import_template_file(db, SMALL_TEMPLATE, LEAD)
     v1 = find_template_id(db, "small-test")
     audit_v1 = make_audit(db, v1)
     changed = tmp_path / "small_template.yaml"
     changed.write_text(SMALL_TEMPLATE.read_text().replace(
         "The young person has a copy.", "The young person has a copy and understands it."))
-    result = import_template_file(db, changed)
+    result = import_template_file(db, changed, LEAD)
     assert (result.version, result.created) == (2, True)
     v2 = find_template_id(db, "small-test")
     assert v2 != v1

@@ -19,7 +19,7 @@ from auditapp.services.templates import (
 )
 from auditapp.template_format import load_template_file, load_template_text
 from auditapp.template_workbook import load_template_workbook, write_template_workbook
-from tests.conftest import SMALL_TEMPLATE
+from tests.conftest import LEAD, SMALL_TEMPLATE
 
 
 @pytest.mark.parametrize("name", [*sorted(shipped_template_texts()), "small"])
@@ -40,7 +40,7 @@ def test_exported_workbook_reimports_as_the_same_version(db: Database, tmp_path:
     export_template_workbook(db, template_id, path)
     sheets = load_workbook(path).sheetnames
     assert sheets == ["settings", "checklist", "scales"]
-    result = import_template_file(db, path)
+    result = import_template_file(db, path, LEAD)
     assert (result.key, result.version, result.created) == ("pathway-plan-quality", 1, False)
     assert template_spec(db, template_id).question_count == result.questions
 
@@ -71,7 +71,7 @@ def test_an_authored_workbook_imports_with_yes_no_flags(db: Database, tmp_path: 
     assert spec.sections[0].limiting
     assert spec.sections[0].tags == ("KLOE1", "SP2")
     assert [q.critical for q in spec.sections[0].questions] == [True, False]
-    assert import_template_file(db, path).version == 1
+    assert import_template_file(db, path, LEAD).version == 1
 
 
 def test_problems_name_sheet_row_and_column(tmp_path: Path) -> None:

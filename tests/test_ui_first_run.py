@@ -53,3 +53,33 @@ def test_no_demo_offered_when_audits_exist_and_a_name_is_required(
     monkeypatch.setattr(FirstRunDialog, "exec", answer)
     assert choose_profile(db) is None
     assert list_users(db) == []
+
+
+def test_a_second_person_cannot_make_their_own_profile(
+        qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditapp.services.users import save_user
+
+    save_user(db, "Lee Lead", Role.PRACTICE_LEAD, None)
+    messages: list[str] = []
+
+    def answer(dialog: FirstRunDialog) -> int:
+        if messages:
+            return 0  # gives up after reading the message
+        dialog.name.setCurrentText("New Person")
+        dialog.role.setCurrentIndex(dialog.role.findData(Role.PRACTICE_LEAD))
+        dialog._accept()
+        messages.append("shown")
+        return dialog.result()
+
+    monkeypatch.setattr(FirstRunDialog, "exec", answer)
+    dialogs: list[FirstRunDialog] = []
+    original = FirstRunDialog.__init__
+
+    def remember(self: FirstRunDialog, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        dialogs.append(self)
+
+    monkeypatch.setattr(FirstRunDialog, "__init__", remember)
+    assert choose_profile(db) is None
+    assert "Ask a practice lead" in dialogs[0].message.text()
+    assert [a.name for a in list_users(db)] == ["Lee Lead"]

@@ -12,14 +12,14 @@ from auditapp.models import Database
 from auditapp.services.templates import install_shipped_templates, list_templates
 from auditapp.ui import alerts
 from auditapp.ui.template_library import TemplateLibraryWindow
-from tests.conftest import SMALL_TEMPLATE, make_audit
+from tests.conftest import LEAD, SMALL_TEMPLATE, make_audit
 from tests.test_template_format import BROKEN
 
 
 @pytest.fixture
 def library(qtbot: QtBot, db: Database) -> TemplateLibraryWindow:
     install_shipped_templates(db)
-    window = TemplateLibraryWindow(db)
+    window = TemplateLibraryWindow(db, LEAD)
     qtbot.addWidget(window)
     window.show()
     return window

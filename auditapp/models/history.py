@@ -1,21 +1,29 @@
-"""Who changed what, and when: one row per changed field of an audit."""
+"""Who changed what, and when: one row per changed field of an audit, hash-chained."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from auditapp.models.base import Base, utcnow
 
 
 class ChangeEvent(Base):
-    """One change to an audit. Values are stored as text as the user saw them."""
+    """One change to an audit. Values are stored as text as the user saw them.
+
+    Entries form one chain over the whole database: ``seq`` numbers them 1, 2, 3... and
+    ``hash`` is the SHA-256 of the previous entry's hash and this entry's fields (see
+    :mod:`auditapp.services.history`), so an edited, inserted or removed entry shows.
+    """
 
     __tablename__ = "change_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Position in the chain; unique, so two writers can never fork it.
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(String(120))

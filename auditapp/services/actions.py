@@ -15,7 +15,8 @@ from sqlalchemy import select
 from auditapp.action_rules import is_overdue
 from auditapp.errors import NotFoundError, UserError
 from auditapp.models import Action, ActionStatus, Audit, Case, Database, Question
-from auditapp.services.audits import record_change
+from auditapp.services.history import record_change
+from auditapp.services.permissions import Permission, require
 from auditapp.services.users import Actor
 
 
@@ -66,6 +67,7 @@ def list_tracked_actions(db: Database, today: date | None = None) -> list[Tracke
 
 def _set_status(db: Database, action_id: int, status: ActionStatus, note: str,
                 completed_on: date | None, actor: Actor) -> None:
+    require(actor, Permission.TRACK_ACTIONS)
     with db.transaction() as session:
         action = session.get(Action, action_id)
         if action is None:

@@ -19,7 +19,6 @@ from auditapp.models import (
     Audit,
     AuditStatus,
     Case,
-    ChangeEvent,
     Database,
     Moderation,
     Question,
@@ -28,6 +27,8 @@ from auditapp.models import (
     Template,
     utcnow,
 )
+from auditapp.services.history import record_change
+from auditapp.services.permissions import Permission, require
 from auditapp.services.scoring import ScoredAudit, score_audit, section_applies
 from auditapp.services.templates import TemplateInfo, template_info
 from auditapp.services.users import Actor
@@ -232,21 +233,6 @@ class AuditListRow:
         return self.moderated_grade if self.moderated_grade is not None else self.overall_grade
 
 
-# --- history ----------------------------------------------------------------------------------
-
-
-def record_change(session: Session, audit_id: int, actor: Actor, entity: str, entity_key: str,
-                  field_name: str, old: object, new: object) -> None:
-    """Add one entry to an audit's change history (only when the value really changed)."""
-    old_text = None if old is None or old == "" else str(old)
-    new_text = None if new is None or new == "" else str(new)
-    if old_text == new_text:
-        return
-    session.add(ChangeEvent(audit_id=audit_id, actor=actor.name, entity=entity,
-                            entity_key=entity_key, field=field_name, old_value=old_text,
-                            new_value=new_text))
-
-
 # --- starting an audit ------------------------------------------------------------------------
 
 
@@ -264,6 +250,7 @@ def add_audit(session: Session, case_id: int, template_id: int, auditor: str,
         raise NotFoundError(f"No case with number {case_id}.")
     if not auditor.strip():
         raise UserError("An audit needs an auditor's name.")
+    require(actor, Permission.START_AUDIT, owner=auditor.strip())
     questions = session.execute(
         select(Question.id, Section.applies_when).join(Section)
         .where(Section.template_id == template_id)).all()
@@ -338,10 +325,16 @@ def load_audit(db: Database, audit_id: int, template: TemplateInfo | None = None
 # --- saving -----------------------------------------------------------------------------------
 
 
-def _require_editable(audit: Audit) -> None:
+def _require_editable(audit: Audit, actor: Actor) -> None:
+    """A draft, and the actor may edit it. A closed audit cannot be changed by anyone until a
+    practice lead reopens it."""
+    if audit.status == AuditStatus.CLOSED:
+        raise AuditLockedError("This audit is closed: nobody can change it. A practice lead can "
+                               "reopen it, and that is recorded in its history.")
     if audit.status != AuditStatus.DRAFT:
         raise AuditLockedError(
             f"This audit is {audit.status.value} and can no longer be changed by its auditor.")
+    require(actor, Permission.EDIT_DRAFT, owner=audit.auditor)
 
 
 def refresh_suggestions(session: Session, audit: Audit, template: TemplateInfo) -> ScoredAudit:
@@ -433,7 +426,7 @@ def save_changes(db: Database, audit_id: int, changes: AuditChanges, actor: Acto
     suggestions. Either every change is saved or none is."""
     with db.transaction() as session:
         audit = _get_audit(session, audit_id)
-        _require_editable(audit)
+        _require_editable(audit, actor)
         if template is None or template.id != audit.template_id:
             template = template_info(db, audit.template_id)
         _apply_answers(session, audit, template, changes, actor)
@@ -465,7 +458,7 @@ def add_action(db: Database, audit_id: int, action: ActionInput, actor: Actor) -
     _check_action(action, date.today())
     with db.transaction() as session:
         audit = _get_audit(session, audit_id)
-        _require_editable(audit)
+        _require_editable(audit, actor)
         row = Action(audit_id=audit_id, text=action.text.strip(), owner=action.owner.strip(),
                      due_date=action.due_date, priority=action.priority, status=action.status,
                      question_id=action.question_id)
@@ -482,7 +475,7 @@ def update_action(db: Database, action_id: int, action: ActionInput, actor: Acto
         if row is None:
             raise NotFoundError(f"No action with number {action_id}.")
         _check_action(action, row.created_at.date())
-        _require_editable(row.audit)
+        _require_editable(row.audit, actor)
         for name in ("text", "owner", "due_date", "priority", "status", "question_id"):
             new = getattr(action, name)
             new = new.strip() if isinstance(new, str) else new
@@ -497,7 +490,7 @@ def delete_action(db: Database, action_id: int, actor: Actor) -> None:
         row = session.get(Action, action_id)
         if row is None:
             raise NotFoundError(f"No action with number {action_id}.")
-        _require_editable(row.audit)
+        _require_editable(row.audit, actor)
         record_change(session, row.audit_id, actor, "action", str(row.id), "text", row.text, None)
         session.delete(row)
 
@@ -568,12 +561,14 @@ def submission_problems(document: AuditDocument) -> list[SubmissionProblem]:
 
 def submit_audit(db: Database, audit_id: int, actor: Actor) -> None:
     """Submit a draft audit; raises SubmissionBlockedError listing every problem."""
-    problems = submission_problems(load_audit(db, audit_id))
+    document = load_audit(db, audit_id)
+    require(actor, Permission.SUBMIT, owner=document.auditor)
+    problems = submission_problems(document)
     if problems:
         raise SubmissionBlockedError(problems)
     with db.transaction() as session:
         audit = _get_audit(session, audit_id)
-        _require_editable(audit)
+        _require_editable(audit, actor)
         record_change(session, audit_id, actor, "audit", "", "status", audit.status.value,
                       AuditStatus.SUBMITTED.value)
         audit.status = AuditStatus.SUBMITTED

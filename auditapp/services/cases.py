@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from auditapp.errors import UserError, ValidationError
 from auditapp.models import CareLeaverCategory, Case, Database
 from auditapp.services.audits import add_audit
+from auditapp.services.permissions import Permission, require
 from auditapp.services.users import Actor
 
 REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")
@@ -304,6 +305,7 @@ def import_cases(db: Database, path: Path, template_id: int, actor: Actor,
                  default_auditor: str = "", default_date: date | None = None
                  ) -> CaseImportResult:
     """Create the cases of a sample file and a draft audit of each; all rows or none."""
+    require(actor, Permission.IMPORT_CASES)
     planned = read_case_sample(path, default_date or date.today(), default_auditor)
     created = updated = 0
     with db.transaction() as session:

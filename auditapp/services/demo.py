@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
 
 from auditapp.errors import UserError
 from auditapp.grading import Grade
@@ -32,6 +33,7 @@ from auditapp.models import (
     SectionJudgement,
     Setting,
 )
+from auditapp.services.history import chained_event
 from auditapp.services.scoring import score_audit, section_applies
 from auditapp.services.templates import (
     TemplateInfo,
@@ -155,8 +157,8 @@ def _pick_template(rng: random.Random, templates: dict[str, TemplateInfo],
     return templates["pathway-plan-quality"]
 
 
-def _audit_rows(rng: random.Random, ids: _Ids, templates: dict[str, TemplateInfo],
-                audit_date: date, end: date) -> None:
+def _audit_rows(session: Session, rng: random.Random, ids: _Ids,
+                templates: dict[str, TemplateInfo], audit_date: date, end: date) -> None:
     """Append one case, its audit and everything recorded in it to ``ids.rows``."""
     rows = ids.rows
     category = _pick_category(rng)
@@ -224,9 +226,8 @@ def _audit_rows(rng: random.Random, ids: _Ids, templates: dict[str, TemplateInfo
         applicable=sum(len(s.questions) for s in template.sections if section_applies(s, uasc)),
         created_at=stamp, updated_at=stamp,
         submitted_at=None if status == AuditStatus.DRAFT else stamp + timedelta(days=2)))
-    rows["events"].append(dict(audit_id=audit_id, at=stamp, actor=rows["audits"][-1]["auditor"],
-                               entity="audit", entity_key="", field="status", old_value=None,
-                               new_value="draft"))
+    rows["events"].append(chained_event(session, audit_id, rows["audits"][-1]["auditor"],
+                                        "audit", "", "status", None, "draft", at=stamp))
     _actions(rng, rows, audit_id, template, responses, audit_date, end, status)
     if status in (AuditStatus.MODERATED, AuditStatus.CLOSED) and overall is not None:
         agreed = rng.random() < 0.8
@@ -294,7 +295,7 @@ def generate_demo(db: Database, audits: int, seed: int = 1, years: float = 2.0,
     dates = sorted(end - timedelta(days=rng.randrange(span)) for _ in range(audits))
     with db.transaction() as session:
         for done, audit_date in enumerate(dates, start=1):
-            _audit_rows(rng, ids, templates, audit_date, end)
+            _audit_rows(session, rng, ids, templates, audit_date, end)
             if done % BATCH == 0 or done == audits:
                 for name, model in _TABLES:
                     if ids.rows[name]:

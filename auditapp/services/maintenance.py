@@ -1,4 +1,4 @@
-"""Checking a database: SQLite's own integrity checks and the schema version."""
+"""Checking a database: SQLite's own integrity checks, the schema version and the history."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from auditapp.database import current_revision, head_revision
 from auditapp.models import Database
+from auditapp.schema import current_revision, head_revision
+from auditapp.services.history import HistoryCheck, check_history
 
 
 @dataclass(frozen=True)
@@ -18,18 +19,20 @@ class CheckReport:
     foreign_key_problems: int
     schema_revision: str | None
     code_revision: str
+    history: HistoryCheck
 
     @property
     def ok(self) -> bool:
-        """Whether the database is sound and at the code's schema."""
+        """Whether the database is sound, at the code's schema, with an unbroken history."""
         return (self.integrity == ["ok"] and self.foreign_key_problems == 0
-                and self.schema_revision == self.code_revision)
+                and self.schema_revision == self.code_revision and self.history.ok)
 
 
 def check_database(db: Database) -> CheckReport:
-    """Run SQLite's integrity and foreign key checks and compare schema versions."""
+    """Run SQLite's integrity and foreign key checks, compare schema versions and check the
+    change history's hash chain."""
     with db.engine.connect() as connection:
         integrity = [row[0] for row in connection.execute(text("PRAGMA integrity_check"))]
         foreign = len(connection.execute(text("PRAGMA foreign_key_check")).all())
         revision = current_revision(connection)
-    return CheckReport(integrity, foreign, revision, head_revision())
+    return CheckReport(integrity, foreign, revision, head_revision(), check_history(db))

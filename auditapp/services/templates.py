@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from auditapp.errors import NotFoundError, UserError
 from auditapp.models import Audit, Database, Question, Section, Setting, Template
+from auditapp.services.permissions import Permission, require
+from auditapp.services.users import Actor
 from auditapp.template_format import TemplateSpec, load_template_file, load_template_text
 from auditapp.template_workbook import load_template_workbook, write_template_workbook
 
@@ -138,9 +140,10 @@ def _add_version(session: Session, spec: TemplateSpec, source_name: str) -> Temp
 
 
 def import_template_spec(
-    db: Database, spec: TemplateSpec, source_name: str
+    db: Database, spec: TemplateSpec, source_name: str, actor: Actor
 ) -> TemplateImportResult:
     """Store a validated template; a changed template with a known id becomes a new version."""
+    require(actor, Permission.IMPORT_TEMPLATES)
     with db.transaction() as session:
         return _add_version(session, spec, source_name)
 
@@ -152,9 +155,10 @@ def load_template_any(path: Path) -> TemplateSpec:
     return load_template_file(path)
 
 
-def import_template_file(db: Database, path: Path) -> TemplateImportResult:
+def import_template_file(db: Database, path: Path, actor: Actor) -> TemplateImportResult:
     """Validate a YAML or Excel template and store it (see :func:`import_template_spec`)."""
-    return import_template_spec(db, load_template_any(path), path.name)
+    require(actor, Permission.IMPORT_TEMPLATES)
+    return import_template_spec(db, load_template_any(path), path.name, actor)
 
 
 def template_spec(db: Database, template_id: int) -> TemplateSpec:
@@ -172,8 +176,9 @@ def export_template_workbook(db: Database, template_id: int, path: Path) -> None
     write_template_workbook(template_spec(db, template_id), path)
 
 
-def set_template_retired(db: Database, template_id: int, retired: bool) -> None:
+def set_template_retired(db: Database, template_id: int, retired: bool, actor: Actor) -> None:
     """Retire a version (no new audits on it; audits already started keep it), or restore it."""
+    require(actor, Permission.IMPORT_TEMPLATES)
     with db.transaction() as session:
         template = session.get(Template, template_id)
         if template is None:

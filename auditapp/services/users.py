@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from auditapp.errors import UserError
+from auditapp.errors import PermissionDeniedError, UserError
 from auditapp.models import Database, Role, User
+from auditapp.services.permissions import Permission, require
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,22 @@ def list_users(db: Database) -> list[Actor]:
         return [Actor(u.name, u.role) for u in session.scalars(select(User).order_by(User.name))]
 
 
-def save_user(db: Database, name: str, role: Role) -> Actor:
-    """Create a profile, or change the role of the one with this name."""
+def save_user(db: Database, name: str, role: Role, actor: Actor | None) -> Actor:
+    """Create a profile, or change the role of the one with this name.
+
+    Only a practice lead may, except for the very first profile on a new database, which
+    anyone may create (``actor`` None): that is how a laptop gets its first lead.
+    """
     name = " ".join(name.split())
     if not name:
         raise UserError("A profile needs a name.")
+    if len(name) > 120:
+        raise UserError("A profile name must be at most 120 characters.")
     with db.transaction() as session:
+        if session.scalar(select(User.id).limit(1)) is not None:
+            if actor is None:
+                raise PermissionDeniedError("Only a practice lead may add or change profiles.")
+            require(actor, Permission.MANAGE_USERS)
         user = session.scalar(select(User).where(User.name == name))
         if user is None:
             session.add(User(name=name, role=role))

@@ -42,12 +42,19 @@ def choose_profile(db: Database) -> tuple[Actor, bool] | None:
             return actor, False
     assert db.path is not None
     dialog = FirstRunDialog(db.path, known, offer_demo=count_audits(db) == 0)
-    if not dialog.exec():
-        return None
-    chosen = dialog.actor()
-    actor = save_user(db, chosen.name, chosen.role)
-    QSettings().setValue(PROFILE_KEY, actor.name)
-    return actor, dialog.load_demo.isChecked()
+    while dialog.exec():
+        chosen = dialog.actor()
+        existing = {a.name: a for a in known}
+        try:
+            # A known name keeps its stored role; only the first profile may be self-made.
+            actor = existing.get(chosen.name) or save_user(db, chosen.name, chosen.role, None)
+        except UserError as exc:
+            dialog.message.setText(f"{exc} Ask a practice lead to add your profile "
+                                   "(Work › Profiles).")
+            continue
+        QSettings().setValue(PROFILE_KEY, actor.name)
+        return actor, dialog.load_demo.isChecked()
+    return None
 
 
 def run_gui(db_path: Path | None) -> int:

@@ -430,7 +430,7 @@ class MainWindow(QMainWindow):
     def show_template_library(self) -> TemplateLibraryWindow:
         """Open (or raise) the template library."""
         if self._library is None:
-            self._library = TemplateLibraryWindow(self.db, self)
+            self._library = TemplateLibraryWindow(self.db, self.actor, self)
             self._library.setWindowFlag(Qt.WindowType.Window)
         self._library.show()
         self._library.raise_()

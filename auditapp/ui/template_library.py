@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from auditapp.errors import UserError, ValidationError
 from auditapp.models import Database
 from auditapp.services.audits import list_audits
+from auditapp.services.permissions import Permission, allowed
 from auditapp.services.templates import (
     TemplateInfo,
     TemplateRow,
@@ -36,6 +37,7 @@ from auditapp.services.templates import (
     set_template_retired,
     template_info,
 )
+from auditapp.services.users import Actor
 from auditapp.ui import alerts
 from auditapp.ui.table_models import AuditTableModel
 
@@ -74,9 +76,10 @@ class TemplateLibraryWindow(QMainWindow):
 
     templates_changed = Signal()
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
+        self.actor = actor
         self.setWindowTitle("Template library – auditapp")
         self.resize(1100, 700)
         self.tree = QTreeWidget()
@@ -157,8 +160,10 @@ class TemplateLibraryWindow(QMainWindow):
 
     def _show_selected(self) -> None:
         row = self.selected_row()
+        may_change = allowed(self.actor, Permission.IMPORT_TEMPLATES)
+        self.import_button.setEnabled(may_change)
         self.export_button.setEnabled(row is not None)
-        self.retire_button.setEnabled(row is not None)
+        self.retire_button.setEnabled(row is not None and may_change)
         if row is None:
             self.preview.clear()
             self.audits.set_rows([])
@@ -174,7 +179,7 @@ class TemplateLibraryWindow(QMainWindow):
         if path is None:
             return
         try:
-            result = import_template_file(self.db, path)
+            result = import_template_file(self.db, path, self.actor)
         except ValidationError as exc:
             alerts.warn(self, "Template not imported",
                         f"{exc.summary}. Nothing was imported; correct the file and try again.",
@@ -219,7 +224,7 @@ class TemplateLibraryWindow(QMainWindow):
                 f"{row.audits} audits already started on it keep it.", yes="Retire"):
             return
         try:
-            set_template_retired(self.db, row.id, not row.retired)
+            set_template_retired(self.db, row.id, not row.retired, self.actor)
         except UserError as exc:
             alerts.warn(self, "Not changed", str(exc))
             return

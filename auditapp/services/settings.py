@@ -1,0 +1,33 @@
+"""Settings kept in the database: how long the app may sit idle before it locks."""
+
+from __future__ import annotations
+
+from auditapp.errors import UserError
+from auditapp.models import Database, Setting
+from auditapp.services.permissions import Permission, require
+from auditapp.services.users import Actor
+
+IDLE_LOCK_SETTING = "idle_lock_minutes"
+DEFAULT_IDLE_LOCK_MINUTES = 10
+MIN_IDLE_LOCK_MINUTES, MAX_IDLE_LOCK_MINUTES = 1, 240
+
+
+def idle_lock_minutes(db: Database) -> int:
+    """Minutes without keyboard or mouse input after which the app locks (default 10)."""
+    with db.transaction() as session:
+        setting = session.get(Setting, IDLE_LOCK_SETTING)
+        value = setting.value if setting is not None else None
+    if isinstance(value, int) and MIN_IDLE_LOCK_MINUTES <= value <= MAX_IDLE_LOCK_MINUTES:
+        return value
+    return DEFAULT_IDLE_LOCK_MINUTES
+
+
+def set_idle_lock_minutes(db: Database, minutes: int, actor: Actor) -> int:
+    """Change the idle time before the app locks. Practice leads only."""
+    require(actor, Permission.CHANGE_SETTINGS)
+    if not MIN_IDLE_LOCK_MINUTES <= minutes <= MAX_IDLE_LOCK_MINUTES:
+        raise UserError(f"The idle lock must be between {MIN_IDLE_LOCK_MINUTES} and "
+                        f"{MAX_IDLE_LOCK_MINUTES} minutes, not {minutes}.")
+    with db.transaction() as session:
+        session.merge(Setting(key=IDLE_LOCK_SETTING, value=minutes))
+    return minutes
