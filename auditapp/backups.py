@@ -192,16 +192,19 @@ def _move_aside(db_path: Path) -> Path | None:
     return aside
 
 
-def restore_backup(db_path: Path, backup: Path, passphrase: str | None = None) -> Path | None:
+def restore_backup(db_path: Path, backup: Path, passphrase: str | None = None, *,
+                   unreadable: bool = False) -> Path | None:
     """Put a backup in place of the database; returns where the old file was kept.
 
     The backup is checked first; the database must not be open (this takes its lock). The
     current file, with its journal, is moved into the backups folder as a ``replaced``
     backup, never deleted or overwritten. With a passphrase the restored database is
-    encrypted with it, whatever the backup was.
+    encrypted with it, whatever the backup was. A current file that looks encrypted needs
+    its passphrase, unless ``unreadable`` says the user knows of none (a damaged plain file
+    looks the same as an encrypted one): then the backup is restored as it is.
     """
     db_path = db_path.expanduser().resolve()
-    if passphrase is None and file_kind(db_path) == "encrypted":
+    if passphrase is None and not unreadable and file_kind(db_path) == "encrypted":
         raise PassphraseRequiredError(
             f"{db_path} is encrypted: give its passphrase, so that the restored database is "
             "encrypted too.")

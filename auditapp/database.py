@@ -24,6 +24,7 @@ from auditapp.errors import (
     DatabaseOpenError,
     DiskFullError,
     NotAnAuditappDatabaseError,
+    PassphraseRequiredError,
     ReadOnlyError,
     StorageError,
 )
@@ -165,7 +166,9 @@ def _open_locked(path: Path, passphrase: str | None, lock: InstanceLock,
     if kind != NEW:
         try:
             revision = inspect_file(path, passphrase)
-        except (DatabaseCorruptError, NotAnAuditappDatabaseError) as exc:
+        except (DatabaseCorruptError, NotAnAuditappDatabaseError,
+                PassphraseRequiredError) as exc:
+            # A damaged plain file looks encrypted too: name the backup in case it is.
             raise _refuse_with_backup(exc, path, passphrase) from None
     _check_writable(path)
     key = passphrase if kind == ENCRYPTED or (kind == NEW and passphrase) else None

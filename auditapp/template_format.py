@@ -250,8 +250,8 @@ def _describe(path: tuple[Any, ...]) -> str:
     """A field path as a reader would say it: sections[2].questions[5].text."""
     parts: list[str] = []
     for part in path:
-        if isinstance(part, int):
-            parts[-1] = f"{parts[-1]}[{part + 1}]" if parts else f"[{part + 1}]"
+        if isinstance(part, int) and not isinstance(part, bool) and parts:
+            parts[-1] = f"{parts[-1]}[{part + 1}]"
         else:
             parts.append(str(part))
     return ".".join(parts) or "(top level)"

@@ -76,3 +76,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_sep("-", "reliability figures")
         for name, value in sorted(FIGURES.items()):
             terminalreporter.write_line(f"{name}: {value}")
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_prompts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal message nobody answers would hang the run: fail instead, saying what it was.
+    Tests that expect a prompt patch ``auditapp.ui.alerts`` themselves."""
+    from auditapp.ui import alerts
+
+    def unexpected(_parent: object, title: str, text: str = "", *_a: object,
+                   **_k: object) -> None:
+        raise AssertionError(f"unexpected prompt: {title}: {text}")
+
+    for name in ("ask", "warn", "inform", "pick_open_path", "pick_save_path"):
+        monkeypatch.setattr(alerts, name, unexpected)

@@ -78,6 +78,11 @@ def test_yaml_syntax_error_names_the_line() -> None:
     assert problems[0].startswith("broken.yaml:3:")
 
 
+def test_odd_keys_are_named_not_crashed_on() -> None:
+    assert "unknown field 'False'" in _problems("NO:\n")[0]  # YAML reads NO as false
+    assert "unknown field '3'" in _problems("3: x\n")[0]
+
+
 def test_empty_and_non_mapping_files() -> None:
     assert "holds no template" in _problems("")[0]
     assert "must be a mapping" in _problems("- just\n- a list\n")[0]

@@ -99,7 +99,8 @@ class ActionDialog(QDialog):
         """The action as entered."""
         due = self.due.date().toPython() if self.has_due.isChecked() else None
         return ActionInput(self.text.toPlainText().strip(), self.owner.text().strip(), due,
-                           self.priority.currentData(), self.status.currentData(),
+                           ActionPriority(self.priority.currentData()),
+                           ActionStatus(self.status.currentData()),
                            self.question.currentData())
 
     def _accept(self) -> None:

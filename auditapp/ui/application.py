@@ -1,26 +1,39 @@
-"""Start-up of the desktop app: the QApplication, the database, the profile, the window."""
+"""Start-up of the desktop app: the QApplication, the database (its passphrase, a damaged
+file, a second copy), the profile, the window, the idle lock and the daily backup."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
 
 from auditapp import __version__
-from auditapp.database import open_database
-from auditapp.errors import UserError
+from auditapp.backups import backup_if_due, restore_backup
+from auditapp.database import AppDatabase, open_database
+from auditapp.errors import (
+    DatabaseOpenError,
+    PassphraseRequiredError,
+    UserError,
+    WrongPassphraseError,
+)
 from auditapp.models import Database
 from auditapp.paths import default_db_path
 from auditapp.services.audits import count_audits
 from auditapp.services.demo import generate_demo
+from auditapp.services.settings import idle_lock_minutes
 from auditapp.services.templates import install_shipped_templates
 from auditapp.services.users import Actor, list_users, save_user
+from auditapp.ui import alerts
 from auditapp.ui.first_run_dialog import DEMO_AUDITS, FirstRunDialog
+from auditapp.ui.lock import IdleWatcher
 from auditapp.ui.main_window import MainWindow
+from auditapp.ui.passphrase_dialog import ask_to_unlock
+from auditapp.ui.workers import start_job
 
 PROFILE_KEY = "profile/name"
+BACKUP_CHECK_MS = 60 * 60 * 1000  # the daily backup is checked for every hour
 
 
 def create_application() -> QApplication:
@@ -31,6 +44,43 @@ def create_application() -> QApplication:
     app.setApplicationName("auditapp")
     app.setApplicationVersion(__version__)
     return app
+
+
+def open_with_prompts(path: Path) -> AppDatabase | None:
+    """Open the database, asking for its passphrase and offering the newest good backup of a
+    damaged file. None when it cannot be opened (the user has been told why)."""
+    passphrase: str | None = None
+    while True:
+        try:
+            return open_database(path, passphrase)
+        except (PassphraseRequiredError, WrongPassphraseError) as exc:
+            passphrase = ask_to_unlock(path)
+            if passphrase is None:
+                # A damaged plain file looks just like an encrypted one: offer the backup.
+                return _offer_backup(path, exc, unreadable=True) \
+                    if exc.backup is not None else None
+        except DatabaseOpenError as exc:
+            if exc.backup is None:
+                alerts.warn(None, "auditapp cannot open its database", str(exc))
+                return None
+            return _offer_backup(path, exc, passphrase)
+
+
+def _offer_backup(path: Path, problem: DatabaseOpenError, passphrase: str | None = None,
+                  unreadable: bool = False) -> AppDatabase | None:
+    """Offer to put the newest good backup in place of a file that will not open."""
+    assert problem.backup is not None
+    if not alerts.ask(None, "auditapp cannot open its database",
+                      f"{problem}\n\nPut the newest good backup ({problem.backup.name}) in its "
+                      "place? The file that would not open is kept in the backups folder.",
+                      yes="Restore the backup", no="Quit"):
+        return None
+    try:
+        restore_backup(path, problem.backup, passphrase, unreadable=unreadable)
+        return open_database(path, passphrase)
+    except UserError as failure:
+        alerts.warn(None, "The backup was not restored", str(failure))
+        return None
 
 
 def choose_profile(db: Database) -> tuple[Actor, bool] | None:
@@ -57,22 +107,59 @@ def choose_profile(db: Database) -> tuple[Actor, bool] | None:
     return None
 
 
+class SessionGuard(QObject):
+    """The idle lock (for an encrypted database) and the daily backup of an open database."""
+
+    def __init__(self, db: AppDatabase, window: MainWindow) -> None:
+        super().__init__(window)
+        self.db = db
+        self.window = window
+        self.watcher: IdleWatcher | None = None
+        if db.encrypted:
+            self.watcher = IdleWatcher.from_minutes(idle_lock_minutes(db), self)
+            self.watcher.idle.connect(self.lock)
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(BACKUP_CHECK_MS)
+        self.backup_timer.timeout.connect(self.backup_if_due)
+        self.backup_timer.start()
+
+    def lock(self) -> None:
+        """Save everything, hide every window and ask for the passphrase again."""
+        assert self.watcher is not None
+        assert self.db.path is not None
+        self.watcher.pause()
+        windows = self.window.hide_all_for_lock()
+        if ask_to_unlock(self.db.path) is None:
+            self.window.close()
+            return
+        for widget in windows:
+            widget.show()
+        self.watcher.resume()
+
+    def backup_if_due(self) -> None:
+        """Make the daily backup in the background when it is due."""
+        start_job(self, lambda: backup_if_due(self.db),
+                  on_failed=lambda m: self.window.statusBar().showMessage(
+                      f"The daily backup failed: {m}", 15000))
+
+
 def run_gui(db_path: Path | None) -> int:
     """Open the desktop app on ``db_path`` (or the default database); returns the exit code."""
     app = create_application()
-    try:
-        db = open_database(db_path or default_db_path())
-        install_shipped_templates(db)
-    except UserError as exc:
-        QMessageBox.critical(None, "auditapp cannot open its database", str(exc))
+    db = open_with_prompts(db_path or default_db_path())
+    if db is None:
         return 2
     try:
+        install_shipped_templates(db)
         profile = choose_profile(db)
         if profile is None:
             return 0
         actor, load_demo = profile
         window = MainWindow(db, actor)
         window.show()
+        SessionGuard(db, window)
+        for warning in db.warnings:
+            alerts.warn(window, "auditapp opened with a warning", warning)
         if load_demo:
             QTimer.singleShot(0, lambda: window.run_with_progress(
                 "Loading demo data", lambda: generate_demo(db, DEMO_AUDITS), window.reload))

@@ -7,6 +7,9 @@ Every change is autosaved by :class:`AuditSession`; answers and grades can be un
 
 from __future__ import annotations
 
+from datetime import UTC
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
@@ -26,6 +29,8 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QToolBar,
     QTreeWidget,
     QTreeWidgetItem,
@@ -47,6 +52,8 @@ from auditapp.services.audits import (
     submit_audit,
     update_action,
 )
+from auditapp.services.history import HistoryRow, audit_history, write_history_csv
+from auditapp.services.permissions import Permission, allowed
 from auditapp.services.templates import SectionInfo
 from auditapp.services.users import Actor
 from auditapp.ui import alerts
@@ -61,6 +68,7 @@ KEYBOARD_HINT = ("Keyboard: 1-{last} answer the focused question · 0 clears · 
                  "Enter writes evidence · G shows guidance · Ctrl+Z undoes")
 OVERALL_PAGE = "overall"
 ACTIONS_PAGE = "actions"
+HISTORY_PAGE = "history"
 NARRATIVE_LABELS = {"strengths": "&Strengths",
                     "areas_for_development": "Areas for &development",
                     "young_person_voice": "The young person's &voice"}
@@ -313,6 +321,59 @@ class ActionsPage(QWidget):
             button.setEnabled(not read_only)
 
 
+class HistoryPage(QWidget):
+    """Every change to the audit: who, when, what, from and to."""
+
+    def __init__(self, db: Database, audit_id: int) -> None:
+        super().__init__()
+        self.db = db
+        self.audit_id = audit_id
+        layout = QVBoxLayout(self)
+        layout.addWidget(_heading("History", "Every change to this audit. Each entry is "
+                                  "chained to the one before, so a change made outside "
+                                  "auditapp shows up in <i>auditapp check</i>."))
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["When", "Who", "What", "From", "To"])
+        self.table.setAccessibleName("Change history")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        self.export_button = QPushButton("&Export history to CSV…")
+        self.export_button.clicked.connect(lambda: self.export())
+        row.addWidget(self.export_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.rows: list[HistoryRow] = []
+
+    def set_read_only(self, _read_only: bool) -> None:
+        """History is always read-only."""
+
+    def reload(self) -> None:
+        """Read the history again (it grows with every save)."""
+        self.rows = audit_history(self.db, self.audit_id)
+        self.table.setRowCount(len(self.rows))
+        for number, entry in enumerate(reversed(self.rows)):
+            local = entry.at.replace(tzinfo=UTC).astimezone()
+            for column, text in enumerate((f"{local:%d %b %Y %H:%M:%S}", entry.actor,
+                                           entry.what, entry.old_value or "",
+                                           entry.new_value or "")):
+                self.table.setItem(number, column, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+
+    def export(self, path: Path | None = None) -> None:
+        """Write the history to a CSV file."""
+        path = path or alerts.pick_save_path(self, "Export history", f"history-{self.audit_id}"
+                                             ".csv", "CSV files (*.csv)")
+        if path is None:
+            return
+        try:
+            write_history_csv(self.rows, path)
+        except UserError as exc:
+            alerts.warn(self, "History not exported", str(exc))
+
+
 # --- the window -------------------------------------------------------------------------
 
 
@@ -346,6 +407,12 @@ class AuditEditorWindow(QMainWindow):
         self._show_read_only_state()
         self.navigator.setCurrentItem(self.navigator.topLevelItem(0))
 
+    @property
+    def can_edit(self) -> bool:
+        """A draft, and this user may edit it (their own, or any as a practice lead)."""
+        return self.document.editable and allowed(self.actor, Permission.EDIT_DRAFT,
+                                                  owner=self.document.auditor)
+
     # --- layout --------------------------------------------------------------------------
 
     def _build(self) -> None:
@@ -365,7 +432,8 @@ class AuditEditorWindow(QMainWindow):
             item.setData(0, Qt.ItemDataRole.UserRole, section.id)
             item.setToolTip(0, section.title)
             self.navigator.addTopLevelItem(item)
-        for key, title in ((OVERALL_PAGE, "Overall judgement"), (ACTIONS_PAGE, "Actions")):
+        for key, title in ((OVERALL_PAGE, "Overall judgement"), (ACTIONS_PAGE, "Actions"),
+                           (HISTORY_PAGE, "History")):
             item = QTreeWidgetItem([title, "", ""])
             item.setData(0, Qt.ItemDataRole.UserRole, key)
             self.navigator.addTopLevelItem(item)
@@ -458,7 +526,7 @@ class AuditEditorWindow(QMainWindow):
         return self.pages[key]
 
     def _make_page(self, key: object) -> QWidget:
-        read_only = not self.document.editable
+        read_only = not self.can_edit
         if key == OVERALL_PAGE:
             overall = OverallPage(self)
             overall.suggested.set_grade(self.overall_suggestion)
@@ -471,6 +539,8 @@ class AuditEditorWindow(QMainWindow):
                 box.blockSignals(False)
             overall.set_read_only(read_only)
             return overall
+        if key == HISTORY_PAGE:
+            return HistoryPage(self.db, self.document.id)
         if key == ACTIONS_PAGE:
             actions = ActionsPage(self)
             actions.model.set_rows(list(self.document.actions))
@@ -502,6 +572,9 @@ class AuditEditorWindow(QMainWindow):
         if item is None:
             return
         page = self.page(item.data(0, Qt.ItemDataRole.UserRole))
+        if isinstance(page, HistoryPage):
+            self.session.flush()
+            page.reload()
         self.stack.setCurrentWidget(page)
         if isinstance(page, SectionPage) and page.cards:
             page.scroll.verticalScrollBar().setValue(0)
@@ -522,7 +595,7 @@ class AuditEditorWindow(QMainWindow):
     def request_response(self, question_id: int, code: str | None) -> None:
         """The user chose an answer: record it as an undoable change."""
         old = self.responses.get(question_id)
-        if old == code or not self.document.editable:
+        if old == code or not self.can_edit:
             card = self._card_for(question_id, build=False)
             if card:
                 card.set_response(old)  # undo the radio button's own toggle
@@ -635,7 +708,7 @@ class AuditEditorWindow(QMainWindow):
             key = item.data(0, Qt.ItemDataRole.UserRole)
             if key == OVERALL_PAGE:
                 self._set_grade_cell(item, self.overall_grade, self.overall_suggestion)
-            elif key != ACTIONS_PAGE:
+            elif key not in (ACTIONS_PAGE, HISTORY_PAGE):
                 section = next(s for s in self.template.sections if s.id == key)
                 done = sum(self.responses.get(q.id) is not None for q in section.questions)
                 item.setText(1, f"{done}/{len(section.questions)}")
@@ -678,7 +751,7 @@ class AuditEditorWindow(QMainWindow):
     def edit_action(self) -> None:
         """Edit the selected action."""
         action_id = self._actions_page().selected_id()
-        if action_id is None or not self.document.editable:
+        if action_id is None or not self.can_edit:
             return
         current = next(a for a in self.document.actions if a.id == action_id)
         dialog = ActionDialog(self.template, current, parent=self)
@@ -706,7 +779,8 @@ class AuditEditorWindow(QMainWindow):
 
     def check_and_submit(self) -> None:
         """Save, check the audit, then list its problems or submit it."""
-        if not self.document.editable:
+        if not self.can_edit or not allowed(self.actor, Permission.SUBMIT,
+                                            owner=self.document.auditor):
             return
         if not self.session.flush():
             alerts.warn(self, "Not saved", f"The audit could not be saved: "
@@ -792,17 +866,20 @@ class AuditEditorWindow(QMainWindow):
             card.setFocus()
 
     def _show_read_only_state(self) -> None:
-        read_only = not self.document.editable
+        read_only = not self.can_edit
         for page in self.pages.values():
             page.set_read_only(read_only)  # type: ignore[attr-defined]
-        self.submit_action.setEnabled(not read_only)
+        self.submit_action.setEnabled(
+            not read_only and allowed(self.actor, Permission.SUBMIT, owner=self.document.auditor))
         self.undo_stack.clear()
         if read_only:
-            when = self.document.submitted_at
-            self.banner.setText(
-                f"This audit is {self.document.status}"
-                + (f" (submitted {when:%d %b %Y})" if when else "")
-                + " and is read-only.")
+            if self.document.editable:
+                reason = f"is {self.document.auditor}'s draft"
+            else:
+                when = self.document.submitted_at
+                reason = f"is {self.document.status}" + (
+                    f" (submitted {when:%d %b %Y})" if when else "")
+            self.banner.setText(f"This audit {reason} and is read-only to you.")
             self.banner.show()
         else:
             self.banner.hide()

@@ -87,7 +87,7 @@ class FirstRunDialog(QDialog):
 
     def actor(self) -> Actor:
         """The profile chosen or entered."""
-        return Actor(" ".join(self.name.currentText().split()), self.role.currentData())
+        return Actor(" ".join(self.name.currentText().split()), Role(self.role.currentData()))
 
     def _accept(self) -> None:
         if not self.actor().name:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QDate, QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
@@ -31,6 +32,7 @@ from auditapp.models import Database
 from auditapp.services.audits import AuditListRow, create_audit, list_audits, load_audit
 from auditapp.services.cases import list_cases, save_case
 from auditapp.services.demo import generate_demo
+from auditapp.services.permissions import Permission, allowed
 from auditapp.services.templates import TemplateInfo, list_templates, template_info
 from auditapp.services.users import Actor
 from auditapp.ui import alerts
@@ -38,6 +40,7 @@ from auditapp.ui.actions_tracker import ActionsTrackerWindow
 from auditapp.ui.audit_editor import AuditEditorWindow
 from auditapp.ui.import_cases_dialog import ImportCasesDialog
 from auditapp.ui.new_audit_dialog import NewAuditDialog
+from auditapp.ui.profiles_dialog import ProfilesDialog
 from auditapp.ui.style import STATUS_LABELS
 from auditapp.ui.table_models import ID_ROLE, AuditFilter, AuditFilterProxy, AuditTableModel
 from auditapp.ui.template_library import TemplateLibraryWindow
@@ -193,6 +196,7 @@ class MainWindow(QMainWindow):
                                      "Ctrl+T")
         self.actions_action = action("&Actions tracker…", self.show_actions_tracker,
                                      "Ctrl+Shift+A")
+        self.profiles_action = action("&Profiles…", self.show_profiles)
         self.where_action = action("Where is my &data?", self._show_data_location)
         self.keys_action = action("&Keyboard shortcuts", self._show_shortcuts, "F1")
         toolbar = self.addToolBar("Main")
@@ -208,6 +212,10 @@ class MainWindow(QMainWindow):
         work_menu = self.menuBar().addMenu("&Work")
         work_menu.addAction(self.actions_action)
         work_menu.addAction(self.library_action)
+        work_menu.addAction(self.profiles_action)
+        self.new_action.setEnabled(allowed(self.actor, Permission.START_AUDIT))
+        self.import_action.setEnabled(allowed(self.actor, Permission.IMPORT_CASES))
+        self.demo_action.setEnabled(allowed(self.actor, Permission.IMPORT_CASES))
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.refresh_action)
         view_menu.addAction(self.find_action)
@@ -445,6 +453,19 @@ class MainWindow(QMainWindow):
 
     def _show_shortcuts(self) -> None:
         alerts.inform(self, "Keyboard shortcuts", SHORTCUTS)
+
+    def hide_all_for_lock(self) -> list[QWidget]:
+        """Save every open audit and hide every window; returns those to show again."""
+        for editor in self.editors.values():
+            editor.session.flush()
+        shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        for widget in shown:
+            widget.hide()
+        return shown
+
+    def show_profiles(self) -> None:
+        """Manage the local profiles (a practice lead's job)."""
+        ProfilesDialog(self.db, self.actor, self).exec()
 
     # --- window state ------------------------------------------------------------------------
 

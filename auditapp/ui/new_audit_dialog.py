@@ -162,7 +162,7 @@ class NewAuditDialog(QDialog):
             if any(c.reference == reference for c in self.cases):
                 raise ValueError(f"Case {reference} already exists: choose it as an existing "
                                  "case.")
-            new_case = CaseInput(reference, self.category.currentData(),
+            new_case = CaseInput(reference, CareLeaverCategory(self.category.currentData()),
                                  self.uasc.isChecked(),
                                  None if self.age.value() == self.age.minimum()
                                  else self.age.value(),
