@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditapp.exporters.suppression import TOTAL, DisclosureModel, Protection
+from auditapp.exporters.suppression import HEADLINE, TOTAL, DisclosureModel, Protection
 
 GRADES = ("O", "G", "RI", "I", "NG")
 
@@ -16,10 +16,10 @@ def _grade_row(values: tuple[int, ...], threshold: int = 5, good_or_better: bool
     model = DisclosureModel(threshold)
     for grade, value in zip(GRADES, values, strict=True):
         model.add(grade, value)
-    model.add("N", sum(values), pinned=True)
+    model.add("N", sum(values), HEADLINE)
     model.add_sum("N", GRADES)
     if good_or_better:
-        model.add("GoB", values[0] + values[1], pinned=True)
+        model.add("GoB", values[0] + values[1], HEADLINE)
         model.add_sum("GoB", ("O", "G"))
     return model.protect()
 
@@ -152,3 +152,18 @@ def test_a_lone_cell_bridging_two_safe_blocks_can_be_worked_out() -> None:
     assert model.worked_out(blocks | {("t", "B", "Z")}) == {("t", "B", "Z")}
     protection = model.protect()
     assert model.worked_out(protection.primary | protection.secondary) == set()
+
+
+def test_a_count_never_shown_still_links_the_others() -> None:
+    # Good or better, Inadequate and the total are shown; Requires improvement is not. With
+    # 30 audits, 29 Good or better and Inadequate <5, RI = 1 - I >= 0 pins I to 1. Good or
+    # better is withheld (at least 5, so I can be anything from 1 to 4 again).
+    model = DisclosureModel()
+    model.add("GoB", 29)
+    model.add_unshown("RI", 0)
+    model.add("I", 1)
+    model.add("N", 30, HEADLINE)
+    model.add_sum("N", ["GoB", "RI", "I"])
+    p = model.protect()
+    assert (p.count("GoB"), p.count("I"), p.count("N")) == ("c", "<5", "30")
+    assert model.worked_out({"I"}) == {"I"}

@@ -88,12 +88,17 @@ class ReportScope:
             parts.append(f"template '{self.template_key}'")
         return ", ".join(parts)
 
+    def ends(self) -> tuple[date, date]:
+        """The first and last day of a period that has both."""
+        if self.date_from is None or self.date_to is None:
+            raise ValueError("this needs a period with both ends")
+        return self.date_from, self.date_to
+
     def previous(self) -> ReportScope:
         """The period of the same length immediately before this one (both ends needed)."""
-        if self.date_from is None or self.date_to is None:
-            raise ValueError("a previous period needs a period with both ends")
-        end = self.date_from - timedelta(days=1)
-        return replace(self, date_from=end - (self.date_to - self.date_from), date_to=end)
+        first, last = self.ends()
+        end = first - timedelta(days=1)
+        return replace(self, date_from=end - (last - first), date_to=end)
 
 
 def scoped_audits(scope: ReportScope) -> Select[tuple[int]]:
