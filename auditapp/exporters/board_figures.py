@@ -36,6 +36,7 @@ from auditapp.services.reporting import (
     check_scope,
     grade_tally,
     lines_of_enquiry,
+    months_before,
     period_figures,
     quarter_tallies,
 )
@@ -100,14 +101,7 @@ def default_period(today: date, date_from: date | None, date_to: date | None
     """The board period: as given; an open start is six months before the end (the end
     defaults to today), so that 30 Jun gives 1 Jan to 30 Jun."""
     end = date_to or today
-    return ReportScope(date_from or _months_before(end + timedelta(days=1), 6), end)
-
-
-def _months_before(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    following = date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
-    return date(year, month + 1, min(day.day, (following - timedelta(days=1)).day))
+    return ReportScope(date_from or months_before(end + timedelta(days=1), 6), end)
 
 
 def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date

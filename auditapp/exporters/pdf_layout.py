@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 
 import reportlab
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -74,6 +74,8 @@ STYLES = {
     "cell": _style("cell", 8.5),
     "cell_bold": _style("cell_bold", 8.5, bold=True),
     "cell_head": _style("cell_head", 8.5, bold=True, textColor=colors.white),
+    "cell_head_right": _style("cell_head_right", 8.5, bold=True, textColor=colors.white,
+                              alignment=TA_RIGHT),
     "note": _style("note", 8, textColor=MUTED, spaceAfter=1.5 * mm),
     "centre": _style("centre", 9.5, alignment=TA_CENTER),
     "big": _style("big", 26, bold=True, alignment=TA_CENTER, textColor=HEADER),
@@ -176,6 +178,9 @@ class _OutlineCanvas(Canvas):
         super().save()
 
 
-def table_header(cells: Sequence[str]) -> list[Paragraph]:
-    """A table's header row as white bold text (for a dark header fill)."""
-    return [Paragraph(escape(c), STYLES["cell_head"]) for c in cells]
+def table_header(cells: Sequence[str], numbers_from: int | None = None) -> list[Paragraph]:
+    """A table's header row as white bold text (for a dark header fill); columns from
+    ``numbers_from`` on hold numbers and are right-aligned."""
+    return [Paragraph(escape(c), STYLES["cell_head_right" if numbers_from is not None
+                                        and i >= numbers_from else "cell_head"])
+            for i, c in enumerate(cells)]

@@ -95,10 +95,22 @@ class ReportScope:
         return self.date_from, self.date_to
 
     def previous(self) -> ReportScope:
-        """The period of the same length immediately before this one (both ends needed)."""
+        """The period of the same length immediately before this one (both ends needed):
+        as many whole months when the period is whole months, else as many days."""
         first, last = self.ends()
         end = first - timedelta(days=1)
+        if first.day == 1 and (last + timedelta(days=1)).day == 1:
+            months = (last.year - first.year) * 12 + last.month - first.month + 1
+            return replace(self, date_from=months_before(first, months), date_to=end)
         return replace(self, date_from=end - (last - first), date_to=end)
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier (the month's last day if shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    following = date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    return date(year, month + 1, min(day.day, (following - timedelta(days=1)).day))
 
 
 def scoped_audits(scope: ReportScope) -> Select[tuple[int]]:
