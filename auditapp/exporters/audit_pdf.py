@@ -32,6 +32,7 @@ from auditapp.services.audits import AuditDocument, load_audit
 from auditapp.services.reporting import day_text, grade_word
 from auditapp.services.templates import QuestionInfo, SectionInfo
 
+CONDITIONS = {"uasc": "unaccompanied asylum-seeking young people"}
 ANSWER_TINTS = {"best": "#E3F1D6", "middle": "#FCE8C8", "lowest": "#F7D0CC", "none": "#EEEEEE"}
 
 
@@ -220,8 +221,8 @@ def _answer_tint(question: QuestionInfo, code: str | None) -> str:
 def _section(document: AuditDocument, section: SectionInfo) -> list[Flowable]:
     heading = Heading(f"{section.key} {section.title}", level=1)
     if not document.applies(section.id):
-        return [heading, text("Does not apply to this young person (only for "
-                              f"{section.applies_when or 'some'} cases).", "note")]
+        who = CONDITIONS.get(section.applies_when or "", section.applies_when)
+        return [heading, text(f"Does not apply: only for {who}.", "note")]
     judgement = document.judgements.get(section.id)
     grade = grade_word(judgement.grade if judgement else None)
     rows: list[list[Any]] = [table_header(["Question", "Answer", "Evidence"])]

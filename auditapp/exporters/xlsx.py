@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -91,9 +92,10 @@ def export_workbook(db: Database, out: Path, scope: ReportScope | None = None,
 def _discard(workbook: Workbook) -> None:
     """Delete the temporary files of a write-only workbook that will never be saved."""
     for sheet in workbook.worksheets:
-        writer = getattr(sheet, "_writer", None)  # openpyxl keeps each sheet in a temp file
-        if writer is not None:
-            writer.close()
+        if not sheet.closed:
+            sheet.close()  # ends its row stream cleanly
+        writer = sheet._writer  # openpyxl keeps each sheet in a temporary file until saved
+        if writer is not None and Path(writer.out).exists():
             writer.cleanup()
 
 
@@ -167,7 +169,7 @@ def _table(sheet: WriteOnlyWorksheet, headers: Sequence[str],
            rows: Iterator[tuple[Any, ...]]) -> Iterator[int]:
     """Write a header and every row; yields how many rows were written since the last yield.
     The header is frozen, filters are on and widths fit the header and the first rows."""
-    sample = [row for row, _ in zip(rows, range(WIDTH_SAMPLE), strict=False)]
+    sample = list(islice(rows, WIDTH_SAMPLE))
     _set_widths(sheet, fitted_widths([headers, *sample]))
     _print_setup(sheet)
     sheet.print_title_rows = "1:1"
@@ -176,18 +178,12 @@ def _table(sheet: WriteOnlyWorksheet, headers: Sequence[str],
     overdue = headers.index("Overdue") if "Overdue" in headers else None
     plain = overdue is None and not any(isinstance(v, date) for r in sample for v in r)
     count = 0
-    for count, row in enumerate(_chain(sample, rows), start=1):
+    for count, row in enumerate(chain(sample, rows), start=1):
         sheet.append(row if plain else _styled(sheet, row, overdue))
         if count % PROGRESS_EVERY == 0:
             yield PROGRESS_EVERY
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
     yield count % PROGRESS_EVERY
-
-
-def _chain(first: list[tuple[Any, ...]], rest: Iterator[tuple[Any, ...]]
-           ) -> Iterator[tuple[Any, ...]]:
-    yield from first
-    yield from rest
 
 
 # --- the summary sheet ------------------------------------------------------------------------

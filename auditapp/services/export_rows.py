@@ -163,7 +163,7 @@ def answer_rows(db: Database, scope: ReportScope,
             if batch and row[0] != batch[0][0]:
                 yield from _audit_answers(batch, questions, order)
                 batch = []
-            batch.append(row.tuple())
+            batch.append(tuple(row))
         yield from _audit_answers(batch, questions, order)
 
 
