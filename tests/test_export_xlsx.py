@@ -13,9 +13,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import func, select
 
 from auditapp.errors import UserError
-from auditapp.exporters.xlsx import export_workbook
+from auditapp.exporters.xlsx import check_sheet_sizes, export_workbook
 from auditapp.grading import GRADE_LABELS
 from auditapp.models import Action, ActionStatus, Answer, Database
+from auditapp.services.export_rows import RowCounts
 from auditapp.services.reporting import ReportScope, scoped_audits
 from auditapp.services.stats import grade_counts
 
@@ -182,3 +183,9 @@ def test_cancelling_leaves_nothing_and_keeps_an_earlier_file(tmp_path: Path,
     assert list(tmp_path.iterdir()) == [out]
     assert out.read_bytes() == b"last month's export"
     assert set(Path(tempfile.gettempdir()).glob("openpyxl.*")) == openpyxl_files
+
+
+def test_more_rows_than_a_sheet_holds_is_refused() -> None:
+    check_sheet_sizes(RowCounts(10_000, 1_048_575, 20_000))
+    with pytest.raises(UserError, match="1,048,576 answers, more than an Excel sheet holds"):
+        check_sheet_sizes(RowCounts(10_000, 1_048_576, 20_000))

@@ -25,6 +25,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from auditapp import __version__
+from auditapp.errors import UserError
 from auditapp.exporters.files import atomic_output, check_target
 from auditapp.exporters.palette import GRADE_COLOURS, HEADER_FILL, HEADER_TEXT
 from auditapp.models import Database
@@ -46,6 +47,7 @@ WIDTH_SAMPLE = 500  # rows read before the widths are fixed
 MAX_WIDTH = 60
 PROGRESS_EVERY = 2000
 CHART_ROWS = 16  # rows a chart covers below its table
+EXCEL_MAX_ROWS = 1_048_576
 
 
 def export_workbook(db: Database, out: Path, scope: ReportScope | None = None,
@@ -62,6 +64,7 @@ def export_workbook(db: Database, out: Path, scope: ReportScope | None = None,
     today = today or date.today()
     check_scope(db, scope)
     counts = export_rows.row_counts(db, scope)
+    check_sheet_sizes(counts)
     total = counts.total + max(1, counts.total // 5)  # the last fifth: zipping the file
     figures = period_figures(db, scope, today)
     templates = templates_used(db, scope)
@@ -87,6 +90,16 @@ def export_workbook(db: Database, out: Path, scope: ReportScope | None = None,
             _discard(workbook)
             raise
     yield total, total
+
+
+def check_sheet_sizes(counts: export_rows.RowCounts) -> None:
+    """Refuse an export whose rows would not fit in an Excel sheet."""
+    for name, rows in (("audits", counts.audits), ("answers", counts.answers),
+                       ("actions", counts.actions)):
+        if rows > EXCEL_MAX_ROWS - 1:
+            raise UserError(f"The export would have {rows:,} {name}, more than an Excel sheet "
+                            f"holds ({EXCEL_MAX_ROWS - 1:,} rows). Export a shorter period, "
+                            "one team or one template.")
 
 
 def _discard(workbook: Workbook) -> None:
