@@ -185,8 +185,8 @@ def _actions(document: AuditDocument) -> Flowable:
                      text(action.owner, "cell"), text(_when(action.due_date), "cell"),
                      text(action.priority, "cell"), text(status, "cell")])
     width = CONTENT_WIDTH
-    return _grid(rows, [0.04 * width, 0.34 * width, 0.1 * width, 0.15 * width,
-                        0.12 * width, 0.1 * width, 0.15 * width])
+    return _grid(rows, [0.04 * width, 0.31 * width, 0.12 * width, 0.15 * width,
+                        0.12 * width, 0.11 * width, 0.15 * width])
 
 
 def _moderation(document: AuditDocument) -> list[Flowable]:

@@ -51,8 +51,9 @@ DEFAULT_THRESHOLD = 5
 MIN_THRESHOLD, MAX_THRESHOLD = 2, 50
 BAND_TITLES = {"gob": "Good or better", "ri": "Requires improvement",
                "inadequate": "Inadequate"}
+LINE_TITLES = {"gob": "Good or better", "below": "Below Good"}
 BAND_GRADES = {"gob": Grade.GOOD.label, "ri": Grade.REQUIRES_IMPROVEMENT.label,
-               "inadequate": Grade.INADEQUATE.label}
+               "inadequate": Grade.INADEQUATE.label, "below": Grade.REQUIRES_IMPROVEMENT.label}
 WITHHELD_COLOUR = colors.HexColor("#D9D9D9")
 
 
@@ -127,13 +128,14 @@ def _tint(grade: str, share: float) -> colors.Color:
                         1 - strength * (1 - base.blue))
 
 
-def _band_cells(pack: BoardPack, prefix: tuple[object, ...], row: int,
-                first_column: int) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Good or better, Requires improvement and Inadequate of a row as shares of its graded
-    total, coloured by share; a withheld figure shows <5 or c on grey."""
+def _band_cells(pack: BoardPack, prefix: tuple[object, ...], row: int, first_column: int,
+                bands: Sequence[str] = tuple(BAND_TITLES)
+                ) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The bands of a row (Good or better, Requires improvement, Inadequate) as shares of
+    its graded total, coloured by share; a withheld figure shows <5 or c on grey."""
     cells, styles = [], []
     total = (*prefix, "total")
-    for i, band in enumerate(BAND_TITLES):
+    for i, band in enumerate(bands):
         key = (*prefix, band)
         share = pack.protection.share_value(key, total)
         column = first_column + i
@@ -395,17 +397,17 @@ def _grades(pack: BoardPack) -> list[Flowable]:
 
 
 def _heat_table(pack: BoardPack, name: str, rows: Sequence[tuple[str, str]],
-                counted: str) -> Table:
-    header = table_header(["", counted, *BAND_TITLES.values()], 1)
+                counted: str, bands: dict[str, str] = BAND_TITLES) -> Table:
+    header = table_header(["", counted, *bands.values()], 1)
     body: list[list[Any]] = [header]
     extra: list[tuple[Any, ...]] = []
     for i, (key, label) in enumerate(rows, start=1):
-        cells, styles = _band_cells(pack, (name, key), i, 2)
+        cells, styles = _band_cells(pack, (name, key), i, 2, tuple(bands))
         body.append([_cell(label), pack.count(name, key, "total"), *cells])
         extra += styles
     width = CONTENT_WIDTH
-    return _table(body, [0.41 * width, 0.12 * width, 0.15 * width, 0.17 * width, 0.15 * width],
-                  extra)
+    band_width = 0.47 * width / len(bands)
+    return _table(body, [0.41 * width, 0.12 * width, *([band_width] * len(bands))], extra)
 
 
 def _sections(pack: BoardPack) -> list[Flowable]:
@@ -425,10 +427,10 @@ def _sections(pack: BoardPack) -> list[Flowable]:
     parts += [Heading("Grades by key line of enquiry", level=1),
               text("The same section grades gathered by the LGA peer challenge key lines of "
                    "enquiry each section is tagged with; a section tagged with two lines "
-                   "counts in both.", "note"),
+                   "counts in both. Below Good is Requires improvement or Inadequate.", "note"),
               _heat_table(pack, "kloe", [(line.key, line.label)
                                          for line in figures.lines_of_enquiry],
-                          "Section grades")]
+                          "Section grades", LINE_TITLES)]
     return parts
 
 

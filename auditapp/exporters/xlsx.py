@@ -115,13 +115,16 @@ def _discard(workbook: Workbook) -> None:
 # --- the data sheets --------------------------------------------------------------------------
 
 
-def _header_cells(sheet: WriteOnlyWorksheet, headers: Sequence[str]) -> list[WriteOnlyCell]:
+def _header_cells(sheet: WriteOnlyWorksheet, headers: Sequence[str],
+                  numbers_from: int | None = None) -> list[WriteOnlyCell]:
+    """Header cells, white on dark; those over columns of numbers are right-aligned."""
     cells = []
-    for text in headers:
+    for i, text in enumerate(headers):
         cell = WriteOnlyCell(sheet, text)
         cell.font = Font(bold=True, color=HEADER_TEXT)
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
-        cell.alignment = Alignment(vertical="center")
+        right = numbers_from is not None and i >= numbers_from
+        cell.alignment = Alignment(vertical="center", horizontal="right" if right else None)
         cells.append(cell)
     return cells
 
@@ -219,7 +222,7 @@ class _SummaryWriter:
         self.rows.extend([] for _ in range(count))
 
     def header(self, values: Sequence[str]) -> int:
-        self.rows.append(_header_cells(self.sheet, values))
+        self.rows.append(_header_cells(self.sheet, values, numbers_from=1))
         return len(self.rows)
 
     def values(self, values: Sequence[Any], share_columns: Sequence[int] = (),
@@ -261,14 +264,16 @@ def _summary(sheet: WriteOnlyWorksheet, figures: PeriodFigures, today: date) -> 
              f"that date. Section grades are the auditor's section grades.")
     out.blank()
     _overall_table(out, figures.overall)
-    _grade_table(out, "Final grade by team", "Team", figures.teams, horizontal=True)
-    _grade_table(out, "Final grade by quarter", "Quarter", figures.quarters, horizontal=False)
+    _grade_table(out, ("Final grade by team",) * 2, "Team", figures.teams, horizontal=True)
+    _grade_table(out, ("Final grade by quarter",) * 2, "Quarter", figures.quarters,
+                 horizontal=False)
     for key in dict.fromkeys(s.template_key for s in figures.sections):
         rows = [s for s in figures.sections if s.template_key == key]
-        _grade_table(out, f"Section grades: {rows[0].template_title}", "Section", rows,
+        _grade_table(out, (f"Section grades: {rows[0].template_title}",) * 2, "Section", rows,
                      horizontal=True)
-    _grade_table(out, "Section grades by key line of enquiry (a section tagged with two lines "
-                 "counts in both)", "Line of enquiry", figures.lines_of_enquiry, horizontal=True)
+    _grade_table(out, ("Section grades by key line of enquiry (a section tagged with two "
+                       "lines counts in both)", "Section grades by key line of enquiry"),
+                 "Line of enquiry", figures.lines_of_enquiry, horizontal=True)
     out.write()
 
 
@@ -292,18 +297,19 @@ def _overall_table(out: _SummaryWriter, overall: GradeTally) -> None:
     out.chart(chart)
 
 
-def _grade_table(out: _SummaryWriter, title: str, label: str, rows: Sequence[GradeTally],
-                 horizontal: bool) -> None:
+def _grade_table(out: _SummaryWriter, titles: tuple[str, str], label: str,
+                 rows: Sequence[GradeTally], horizontal: bool) -> None:
+    """A table of grade counts (``titles``: the table's, the chart's) and its chart."""
     if not rows:
         return
     out.blank()
-    out.text(title, bold=True)
+    out.text(titles[0], bold=True)
     first = out.header([label, *GRADE_COLUMNS, "Total", "Good or better"]) + 1
     for row in rows:
         share = row.good_or_better / row.graded if row.graded else None
         out.values([row.label, *(row.counts[n] for n in GRADE_COLUMNS), row.total, share],
                    share_columns=(len(GRADE_COLUMNS) + 2,))
-    chart = _bar_chart(title.split(" (")[0], horizontal, len(rows))
+    chart = _bar_chart(titles[1], horizontal, len(rows))
     chart.grouping = "stacked"
     chart.overlap = 100
     data = Reference(out.sheet, min_col=2, max_col=1 + len(GRADE_COLUMNS), min_row=first - 1,
