@@ -134,7 +134,8 @@ class _Document(BaseDocTemplate):
         body = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
         self.addPageTemplates([PageTemplate("page", [body], onPage=self._decorate)])
 
-    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab's name)
+    def afterFlowable(self, flowable: Flowable) -> None:
+        """Bookmark each heading and add it to the outline."""
         if isinstance(flowable, Heading):
             self.bookmarks += 1
             key = f"h{self.bookmarks}"
@@ -174,6 +175,7 @@ class _OutlineCanvas(Canvas):
     """Opens the PDF with its outline (bookmarks) showing."""
 
     def save(self) -> None:
+        """Write the PDF, set to open with the outline showing."""
         self.showOutline()
         super().save()
 

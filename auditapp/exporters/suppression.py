@@ -8,7 +8,9 @@ only when both of its counts are shown. Zeros are always shown.
 The figures and the sums that tie them together (a total and its parts) are registered in
 a :class:`DisclosureModel`. A reader is assumed to know every shown figure exactly, that a
 ``<5`` figure lies between 1 and threshold - 1, that a ``c`` figure is at least the
-threshold, and every registered sum. A suppressed figure counts as worked out when those
+threshold, that a figure the document never shows (registered as unshown, because a sum
+needs it) is not negative, and every registered sum. Only shown counts are protected.
+A suppressed figure counts as worked out when those
 facts pin it to one value: either by linear algebra alone (exact reduction of the sums) or
 by combining the sums with those bounds (integer bounds propagation, which finds every
 disclosure within one sum and most across several).
@@ -186,6 +188,7 @@ def _components(equations: Sequence[_Equation]) -> list[list[_Equation]]:
     parent: dict[Key, Key] = {}
 
     def root(key: Key) -> Key:
+        """The representative of the key's group (union-find)."""
         while parent.setdefault(key, key) != key:
             key = parent[key]
         return key

@@ -67,29 +67,32 @@ def export_workbook(db: Database, out: Path, scope: ReportScope | None = None,
     check_sheet_sizes(counts)
     total = counts.total + max(1, counts.total // 5)  # the last fifth: zipping the file
     figures = period_figures(db, scope, today)
-    templates = templates_used(db, scope)
     with atomic_output(out) as temporary:
         workbook = Workbook(write_only=True)
         try:
             _summary(workbook.create_sheet("Summary"), figures, today)
-            sheets = (
-                ("Audits", export_rows.AUDIT_HEADERS, export_rows.audit_rows(db, scope)),
-                ("Answers", export_rows.ANSWER_HEADERS,
-                 export_rows.answer_rows(db, scope, templates)),
-                ("Actions", export_rows.ACTION_HEADERS,
-                 export_rows.action_rows(db, scope, today)),
-            )
-            done = 0
-            for title, headers, rows in sheets:
-                sheet = workbook.create_sheet(title)
-                for written in _table(sheet, headers, rows):
-                    done += written
-                    yield done, total
+            yield from _data_sheets(workbook, db, scope, today, total)
             workbook.save(temporary)
         except BaseException:
             _discard(workbook)
             raise
     yield total, total
+
+
+def _data_sheets(workbook: Workbook, db: Database, scope: ReportScope, today: date,
+                 total: int) -> Iterator[tuple[int, int]]:
+    """Stream the Audits, Answers and Actions sheets; yields progress."""
+    sheets = (
+        ("Audits", export_rows.AUDIT_HEADERS, export_rows.audit_rows(db, scope)),
+        ("Answers", export_rows.ANSWER_HEADERS,
+         export_rows.answer_rows(db, scope, templates_used(db, scope))),
+        ("Actions", export_rows.ACTION_HEADERS, export_rows.action_rows(db, scope, today)),
+    )
+    done = 0
+    for title, headers, rows in sheets:
+        for written in _table(workbook.create_sheet(title), headers, rows):
+            done += written
+            yield done, total
 
 
 def check_sheet_sizes(counts: export_rows.RowCounts) -> None:
@@ -214,19 +217,23 @@ class _SummaryWriter:
         self.charts: list[tuple[BarChart, int]] = []
 
     def text(self, value: str, size: float = 10, bold: bool = False) -> None:
+        """A line of text in the first column."""
         cell = WriteOnlyCell(self.sheet, value)
         cell.font = Font(size=size, bold=bold)
         self.rows.append([cell])
 
     def blank(self, count: int = 1) -> None:
+        """Empty rows."""
         self.rows.extend([] for _ in range(count))
 
     def header(self, values: Sequence[str]) -> int:
+        """A table's header row; returns its row number."""
         self.rows.append(_header_cells(self.sheet, values, numbers_from=1))
         return len(self.rows)
 
     def values(self, values: Sequence[Any], share_columns: Sequence[int] = (),
                bold: bool = False) -> None:
+        """A row of a table; ``share_columns`` are percentages."""
         row: list[Any] = []
         for i, value in enumerate(values):
             cell = WriteOnlyCell(self.sheet, value)
@@ -238,10 +245,12 @@ class _SummaryWriter:
         self.rows.append(row)
 
     def chart(self, chart: BarChart, rows: int = CHART_ROWS) -> None:
+        """A chart on the next row, with ``rows`` empty rows left for it."""
         self.charts.append((chart, len(self.rows) + 1))
         self.blank(rows)
 
     def write(self) -> None:
+        """Fit the widths, then write every row and place the charts."""
         # Titles and notes (rows of one cell) may run on past their column.
         widths = fitted_widths([[c.value for c in row] for row in self.rows if len(row) > 1])
         _set_widths(self.sheet, [max(w, 12) for w in widths])
