@@ -56,7 +56,6 @@ class TemplateSummary:
     title: str
     versions: tuple[int, ...]
     audits: int
-    moderated: int
 
 
 @dataclass(frozen=True)
@@ -91,8 +90,7 @@ def _template_summaries(current: PeriodFigures) -> list[TemplateSummary]:
         known = summaries.get(use.key)
         summaries[use.key] = TemplateSummary(
             use.key, use.title, (*(known.versions if known else ()), use.version),
-            use.audits + (known.audits if known else 0),
-            use.moderated + (known.moderated if known else 0))
+            use.audits + (known.audits if known else 0))
     return list(summaries.values())
 
 

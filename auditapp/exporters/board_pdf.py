@@ -27,6 +27,7 @@ from auditapp.exporters.board_figures import (
     board_pack,
 )
 from auditapp.exporters.files import atomic_output, check_target
+from auditapp.exporters.palette import WITHHELD
 from auditapp.exporters.pdf_layout import (
     CONTENT_WIDTH,
     FONT,
@@ -54,7 +55,7 @@ BAND_TITLES = {"gob": "Good or better", "ri": "Requires improvement",
 LINE_TITLES = {"gob": "Good or better", "below": "Below Good"}
 BAND_GRADES = {"gob": Grade.GOOD.label, "ri": Grade.REQUIRES_IMPROVEMENT.label,
                "inadequate": Grade.INADEQUATE.label, "below": Grade.REQUIRES_IMPROVEMENT.label}
-WITHHELD_COLOUR = colors.HexColor("#D9D9D9")
+WITHHELD_COLOUR = colors.HexColor(f"#{WITHHELD}")
 
 
 def export_board_pack(db: Database, out: Path, scope: ReportScope,

@@ -23,4 +23,4 @@ GRADE_TEXT_COLOURS = {
 }
 HEADER_FILL = "1F3864"
 HEADER_TEXT = "FFFFFF"
-WITHHELD = "E0E0E0"
+WITHHELD = "D9D9D9"  # a figure withheld to protect small numbers

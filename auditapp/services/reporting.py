@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import Select, case, func, select
@@ -342,13 +342,12 @@ def lines_of_enquiry(sections: Iterable[SectionTally]) -> tuple[GradeTally, ...]
 
 @dataclass(frozen=True)
 class TemplateUse:
-    """How many audits of the scope used one template version, and how many were moderated."""
+    """How many audits of the scope used one template version."""
 
     key: str
     version: int
     title: str
     audits: int
-    moderated: int
 
 
 @dataclass(frozen=True)
@@ -395,8 +394,7 @@ class QuestionTheme:
 def _template_uses(session: Session, scope: ReportScope) -> tuple[TemplateUse, ...]:
     rows = session.execute(
         scoped_audits(scope).with_only_columns(
-            Template.key, Template.version, Template.title, func.count(),
-            func.count(Moderation.id))
+            Template.key, Template.version, Template.title, func.count())
         .group_by(Template.key, Template.version, Template.title)
         .order_by(Template.key, Template.version)).all()
     return tuple(TemplateUse(*row) for row in rows)
@@ -478,7 +476,7 @@ class PeriodFigures:
     templates: tuple[TemplateUse, ...]
     moderation: ModerationFigures
     actions: ActionFigures
-    themes: tuple[QuestionTheme, ...] = field(default=())
+    themes: tuple[QuestionTheme, ...]
 
     @property
     def lines_of_enquiry(self) -> tuple[GradeTally, ...]:
