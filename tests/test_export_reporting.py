@@ -12,6 +12,7 @@ from auditapp.services.reporting import (
     GRADE_COLUMNS,
     ReportScope,
     action_state,
+    list_teams,
     period_figures,
     quarter_tallies,
     scoped_audits,
@@ -76,3 +77,9 @@ def test_overall_figures_and_moderation_add_up(demo_db: Database) -> None:
 def test_where_an_action_stands(status: ActionStatus, due: date | None,
                                 completed: date | None, state: str) -> None:
     assert action_state(status, due, completed, date(2026, 6, 30)) == state
+
+
+def test_teams_to_choose_from(demo_db: Database) -> None:
+    from auditapp.services.demo import TEAMS
+
+    assert list_teams(demo_db) == sorted(TEAMS)

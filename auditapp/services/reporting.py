@@ -113,6 +113,13 @@ def months_before(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, (following - timedelta(days=1)).day))
 
 
+def list_teams(db: Database) -> list[str]:
+    """Every team named on a case, for the team choice of an export."""
+    with db.transaction() as session:
+        return list(session.scalars(select(Case.team).where(Case.team != "").distinct()
+                                    .order_by(Case.team)))
+
+
 def scoped_audits(scope: ReportScope) -> Select[tuple[int]]:
     """Ids of the audits a scope counts, with Case, Template and Moderation joined. Never
     correlated, so it can filter a query over the same tables (``Answer.audit_id.in_(...)``)."""
