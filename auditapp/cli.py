@@ -24,6 +24,7 @@ from auditapp.errors import PassphraseRequiredError, UserError
 from auditapp.models import Database, Role
 from auditapp.paths import default_db_path
 from auditapp.services import cases, demo, history, maintenance, settings, stats, templates
+from auditapp.services.reporting import ReportScope
 from auditapp.services.users import Actor, list_users, save_user
 from auditapp.services.workflow import reopen_audit
 
@@ -119,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     ck = commands.add_parser("check", help="check integrity, schema version and history chain")
     ck.set_defaults(handler=_check)
     _add_reliability_commands(commands)
+    _add_export_commands(commands)
     return parser
 
 
@@ -156,6 +158,35 @@ def _add_reliability_commands(commands: argparse._SubParsersAction) -> None:
     ro.add_argument("audit", type=_positive, metavar="AUDIT")
     ro.add_argument("--reason", required=True, metavar="TEXT")
     ro.set_defaults(handler=_reopen)
+
+
+def _add_export_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ex = commands.add_parser("export", help="export findings to Excel, or a PDF report")
+    ex_commands = ex.add_subparsers(dest="export_command", metavar="ACTION", required=True)
+    as_at = {"type": _date, "metavar": "D",
+             "help": "date at which open actions count as overdue (default: today)"}
+    xl = ex_commands.add_parser("excel", help="graded findings of a period to an .xlsx file")
+    xl.add_argument("--out", type=Path, required=True, metavar="FILE")
+    xl.add_argument("--from", dest="date_from", type=_date, metavar="D")
+    xl.add_argument("--to", dest="date_to", type=_date, metavar="D")
+    xl.add_argument("--team", metavar="T", help="only audits of this team")
+    xl.add_argument("--template", metavar="ID", help="only audits on this template")
+    xl.add_argument("--as-at", dest="as_at", **as_at)  # type: ignore[arg-type]
+    xl.set_defaults(handler=_export_excel)
+    ap = ex_commands.add_parser("audit-pdf", help="one audit's feedback report as a PDF")
+    ap.add_argument("audit", type=_positive, metavar="AUDIT", help="the audit's number")
+    ap.add_argument("--out", type=Path, required=True, metavar="FILE")
+    ap.set_defaults(handler=_export_audit_pdf)
+    bp = ex_commands.add_parser("board-pdf", help="the board pack for a period as a PDF")
+    bp.add_argument("--out", type=Path, required=True, metavar="FILE")
+    bp.add_argument("--from", dest="date_from", type=_date, metavar="D",
+                    help="first day (default: six months before --to)")
+    bp.add_argument("--to", dest="date_to", type=_date, metavar="D",
+                    help="last day (default: today)")
+    bp.add_argument("--suppress", type=int, default=5, metavar="N",
+                    help="show counts below N as <N (default: 5)")
+    bp.add_argument("--as-at", dest="as_at", **as_at)  # type: ignore[arg-type]
+    bp.set_defaults(handler=_export_board_pdf)
 
 
 # --- handlers ---------------------------------------------------------------------------------
@@ -240,6 +271,40 @@ def _stats(db: Database, args: argparse.Namespace) -> int:
     for grade, count in counts.by_grade.items():
         share = f"{100 * count / counts.audits:5.1f}%" if counts.audits else "    -"
         print(f"  {grade:<34} {count:>6}  {share}")
+    return 0
+
+
+# The exporters are imported by their commands only, so that no other command waits for
+# reportlab to load.
+
+
+def _export_excel(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.exporters import xlsx
+
+    scope = ReportScope(args.date_from, args.date_to, args.team, args.template)
+    _report_progress(xlsx.export_workbook(db, args.out, scope, args.as_at), "Exporting rows")
+    print(f"Wrote {args.out}")
+    return 0
+
+
+def _export_audit_pdf(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.exporters import audit_pdf
+
+    _report_progress(audit_pdf.export_audit_pdf(db, args.audit, args.out), "Writing")
+    print(f"Wrote {args.out}")
+    return 0
+
+
+def _export_board_pdf(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.exporters import board_figures, board_pdf
+
+    today = args.as_at or date.today()
+    scope = board_figures.default_period(today, args.date_from, args.date_to)
+    if scope.date_from and scope.date_to and scope.date_from > scope.date_to:
+        raise UserError("--from must not be after --to")
+    _report_progress(board_pdf.export_board_pack(db, args.out, scope, args.suppress, today),
+                     "Writing")
+    print(f"Wrote {args.out} ({scope.period_text()})")
     return 0
 
 

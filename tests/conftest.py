@@ -90,3 +90,26 @@ def _no_unexpected_prompts(monkeypatch: pytest.MonkeyPatch) -> None:
 
     for name in ("ask", "warn", "inform", "pick_open_path", "pick_save_path"):
         monkeypatch.setattr(alerts, name, unexpected)
+
+
+DEMO_END = date(2026, 6, 30)
+
+
+@pytest.fixture(scope="session")
+def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 300-audit demo database up to DEMO_END, built once; tests only read it."""
+    from auditapp.services.demo import generate_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    database = open_database(path)
+    list(generate_demo(database, 300, seed=11, end=DEMO_END))
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_db_file: Path) -> Iterator[Database]:
+    """The shared demo database, opened for one test."""
+    database = open_database(demo_db_file, backup=False)
+    yield database
+    database.dispose()

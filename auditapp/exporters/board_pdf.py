@@ -1,0 +1,527 @@
+"""The six-monthly board pack PDF for the Corporate Parenting Partnership Board.
+
+Aggregate figures only, with small numbers withheld (see :mod:`board_figures` and
+:mod:`suppression`): no case references, no names, no free text from any audit, and no
+figures by auditor. Question and section wording comes from the templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
+
+from auditapp import __version__
+from auditapp.errors import UserError
+from auditapp.exporters.board_figures import (
+    BoardPack,
+    board_figures,
+    board_pack,
+)
+from auditapp.exporters.files import atomic_output, check_target
+from auditapp.exporters.palette import WITHHELD
+from auditapp.exporters.pdf_layout import (
+    CONTENT_WIDTH,
+    FONT,
+    FONT_BOLD,
+    HEADER,
+    MARKING,
+    RULE,
+    Heading,
+    PageFrame,
+    build_pdf,
+    grade_colour,
+    table_header,
+    text,
+)
+from auditapp.exporters.suppression import SECONDARY
+from auditapp.grading import Grade
+from auditapp.models import Database
+from auditapp.services.reporting import GRADE_COLUMNS, ReportScope, day_text
+from auditapp.services.stats import NOT_GRADED
+
+DEFAULT_THRESHOLD = 5
+MIN_THRESHOLD, MAX_THRESHOLD = 2, 50
+BAND_TITLES = {"gob": "Good or better", "ri": "Requires improvement",
+               "inadequate": "Inadequate"}
+LINE_TITLES = {"gob": "Good or better", "below": "Below Good"}
+BAND_GRADES = {"gob": Grade.GOOD.label, "ri": Grade.REQUIRES_IMPROVEMENT.label,
+               "inadequate": Grade.INADEQUATE.label, "below": Grade.REQUIRES_IMPROVEMENT.label}
+WITHHELD_COLOUR = colors.HexColor(f"#{WITHHELD}")
+
+
+def export_board_pack(db: Database, out: Path, scope: ReportScope,
+                      threshold: int = DEFAULT_THRESHOLD,
+                      today: date | None = None) -> Iterator[tuple[int, int]]:
+    """Write the board pack for the period of ``scope`` (both ends needed; see
+    :func:`~auditapp.exporters.board_figures.default_period`) to ``out``; yields
+    ``(steps done, 4)``.
+
+    For the UI: run the generator off the UI thread and close it to cancel. The first step
+    raises ``UserError`` when the period has no audits or fewer than ``threshold`` (counts
+    below it are withheld), before any file is made. ``today`` dates overdue actions.
+    """
+    out = check_target(out)
+    if not MIN_THRESHOLD <= threshold <= MAX_THRESHOLD:
+        raise UserError(f"The suppression threshold must be between {MIN_THRESHOLD} and "
+                        f"{MAX_THRESHOLD}, not {threshold}.")
+    today = today or date.today()
+    figures = board_figures(db, scope, threshold, today)
+    yield 1, 4
+    pack = board_pack(figures)
+    yield 2, 4
+    first, last = scope.ends()
+    frame = PageFrame(f"Case file audits: report to the board, {scope.period_text()}",
+                      "Quality of care leavers' pathway plans, from case file audits",
+                      f"Case file audits \u00b7 {day_text(first)} to {day_text(last)}")
+    with atomic_output(out) as temporary:
+        yield 3, 4
+        build_pdf(temporary, frame, lambda: _story(pack, today))
+    yield 4, 4
+
+
+def _story(pack: BoardPack, today: date) -> list[Flowable]:
+    return [*_cover(pack, today), PageBreak(),
+            *_summary(pack), PageBreak(),
+            *_grades(pack), PageBreak(),
+            *_sections(pack), PageBreak(),
+            *_themes(pack), *_actions(pack), PageBreak(),
+            *_method(pack), *_about(pack)]
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+def _table(rows: Sequence[Sequence[Any]], widths: Sequence[float],
+           extra: Sequence[tuple[Any, ...]] = ()) -> Table:
+    table = Table(list(rows), colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("FONTNAME", (0, 1), (-1, -1), FONT),
+        ("FONTSIZE", (0, 1), (-1, -1), 8.5),
+        *extra,
+    ]))
+    return table
+
+
+def _cell(value: str, bold: bool = False) -> Any:
+    return text(value, "cell_bold" if bold else "cell")
+
+
+def _tint(grade: str, share: float) -> colors.Color:
+    """A grade's colour, paler for a smaller share (white at 0 %, full at 100 %)."""
+    base = grade_colour(grade)
+    strength = 0.15 + 0.85 * share
+    return colors.Color(1 - strength * (1 - base.red), 1 - strength * (1 - base.green),
+                        1 - strength * (1 - base.blue))
+
+
+def _band_cells(pack: BoardPack, prefix: tuple[object, ...], row: int, first_column: int,
+                bands: Sequence[str] = tuple(BAND_TITLES)
+                ) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The bands of a row (Good or better, Requires improvement, Inadequate) as shares of
+    its graded total, coloured by share; a withheld figure shows <5 or c on grey."""
+    cells, styles = [], []
+    total = (*prefix, "total")
+    for i, band in enumerate(bands):
+        key = (*prefix, band)
+        share = pack.protection.share_value(key, total)
+        column = first_column + i
+        if share is None:
+            cells.append(pack.protection.count(key) if not pack.protection.shown(key)
+                         else pack.share(key, total))
+            styles.append(("BACKGROUND", (column, row), (column, row), WITHHELD_COLOUR))
+        else:
+            cells.append(pack.share(key, total))
+            styles.append(("BACKGROUND", (column, row), (column, row),
+                           _tint(BAND_GRADES[band], share)))
+    return cells, styles
+
+
+# --- cover and summary ------------------------------------------------------------------------
+
+
+def _suppression_note(threshold: int) -> str:
+    return (f"Numbers from 1 to {threshold - 1} are shown as <{threshold}. Where another "
+            f"figure would let such a number be worked out, that figure is shown as "
+            f"{SECONDARY}. A percentage is not shown where it rests on a withheld number. "
+            "Zeros are shown.")
+
+
+def _boxed(flowables: list[Flowable], fill: str = "#F2F5FA") -> Table:
+    box = Table([[flowables]], colWidths=[CONTENT_WIDTH])
+    box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(fill)),
+                             ("BOX", (0, 0), (-1, -1), 0.6, RULE),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                             ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                             ("TOPPADDING", (0, 0), (-1, -1), 6),
+                             ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+    return box
+
+
+def _cover(pack: BoardPack, today: date) -> list[Flowable]:
+    figures = pack.figures
+    return [
+        Spacer(1, 30 * mm),
+        text("Case file audits of care leavers' pathway plans", "title"),
+        text("Six-monthly report to the Corporate Parenting Partnership Board", "h2"),
+        Spacer(1, 8 * mm),
+        text(f"Period: {figures.scope.period_text()}", "h2"),
+        text(f"Compared with the previous period: {figures.previous_scope.period_text()}"),
+        text(f"Actions are reported as at {day_text(today)}. Produced by auditapp "
+             f"{__version__} on {day_text(date.today())}."),
+        Spacer(1, 10 * mm),
+        _boxed([text(f"Protective marking: {MARKING}", "h2"),
+                text("For the board and the officers supporting it. The pack holds aggregate "
+                     "figures only: no case references, no names and no text written in "
+                     "any individual audit."),
+                text(_suppression_note(figures.threshold))]),
+        Spacer(1, 10 * mm),
+        text("Contents", "h2"),
+        *(text(line) for line in ("1. Summary", "2. Grades and the trend across quarters",
+                                  "3. Grades by section and by key line of enquiry",
+                                  "4. Themes and actions",
+                                  "5. How the audits were done, and about these figures")),
+    ]
+
+
+def _direction(difference: int, unit: str) -> str:
+    if difference == 0:
+        return "; no change"
+    return f"; {'up' if difference > 0 else 'down'} {abs(difference)}{unit}"
+
+
+def _audits_change(pack: BoardPack) -> str:
+    current, previous = ("overall", "total"), ("previous", "total")
+    if not (pack.protection.shown(current) and pack.protection.shown(previous)):
+        return ""
+    values = pack.protection.values
+    return _direction(values[current] - values[previous], "")
+
+
+def _gob_change(pack: BoardPack) -> str:
+    shares = [pack.protection.share_value((period, "gob"), (period, "total"))
+              for period in ("overall", "previous")]
+    if shares[0] is None or shares[1] is None:
+        return ""
+    return _direction(round(100 * shares[0]) - round(100 * shares[1]), " points")
+
+
+def _key_figures(pack: BoardPack) -> Table:
+    share = pack.share
+    moderation_rate = share(("moderation", "same"), ("moderation", "moderated"))
+    rows = [
+        ["Audits completed", pack.count("overall", "total"),
+         f"previous period {pack.count('previous', 'total')}{_audits_change(pack)}"],
+        ["Good or better", share(("overall", "gob"), ("overall", "total")),
+         f"previous period {share(('previous', 'gob'), ('previous', 'total'))}"
+         f"{_gob_change(pack)}"],
+        ["Inadequate", share(("overall", Grade.INADEQUATE.label), ("overall", "total")),
+         f"{pack.count('overall', Grade.INADEQUATE.label)} audits"],
+        ["Audits moderated", pack.count("moderation", "moderated"),
+         f"{share(('moderation', 'moderated'), ('overall', 'total'))} of audits; moderator "
+         f"kept the auditor's grade in {moderation_rate}"],
+        ["Actions raised", pack.count("actions", "raised"),
+         f"{pack.count('actions', 'done')} completed, {pack.count('actions', 'overdue')} "
+         "overdue"],
+    ]
+    cells = [[_cell(a, bold=True), text(b, "h2"), _cell(c)] for a, b, c in rows]
+    table = Table(cells, colWidths=[0.28 * CONTENT_WIDTH, 0.17 * CONTENT_WIDTH,
+                                    0.55 * CONTENT_WIDTH], hAlign="LEFT")
+    table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    return table
+
+
+def _summary(pack: BoardPack) -> list[Flowable]:
+    figures = pack.figures
+    strengths = [t.text for t in figures.strengths]
+    areas = [t.text for t in figures.themes[:3]]
+    return [
+        Heading("1. Summary"),
+        text(f"Audits submitted, moderated or closed with an audit date from "
+             f"{figures.scope.period_text()}, by their final grade (the moderated grade "
+             "where there is one). Changes are against the six months before."),
+        _key_figures(pack),
+        Spacer(1, 4 * mm),
+        KeepTogether([text("Strongest practice (questions most often fully met)", "h2"),
+                      *(text(f"\u2022 {line}") for line in strengths or ["None to report."])]),
+        KeepTogether([text("Areas for development (questions most often answered No or "
+                           "Partly)", "h2"),
+                      *(text(f"\u2022 {line}") for line in areas or ["None to report."])]),
+    ]
+
+
+# --- grades and trend -------------------------------------------------------------------------
+
+
+def _distribution_chart(pack: BoardPack, width: float) -> Drawing:
+    drawing = Drawing(width, 58 * mm)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 10 * mm, 14 * mm, width - 12 * mm, 40 * mm
+    shown = [pack.protection.shown(("overall", g)) for g in GRADE_COLUMNS]
+    chart.data = [[pack.protection.values[("overall", g)] if ok else 0
+                   for g, ok in zip(GRADE_COLUMNS, shown, strict=True)]]
+    chart.categoryAxis.categoryNames = ["Outstanding", "Good", "Requires\nimprovement",
+                                        "Inadequate", "Not\ngraded"]
+    chart.barLabelFormat = "values"
+    chart.barLabelArray = [[pack.count("overall", g) for g in GRADE_COLUMNS]]
+    chart.barLabels.nudge = 6
+    chart.barLabels.fontName = FONT_BOLD
+    for i, grade in enumerate(GRADE_COLUMNS):
+        chart.bars[(0, i)].fillColor = grade_colour(grade)
+        chart.bars[(0, i)].strokeColor = None
+    _style_axes(chart)
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = max(max(chart.data[0]) * 1.15, 5)
+    drawing.add(chart)
+    return drawing
+
+
+def _style_axes(chart: VerticalBarChart) -> None:
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 7.5
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 7.5
+    chart.valueAxis.strokeColor = RULE
+    chart.categoryAxis.strokeColor = RULE
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = colors.HexColor("#EEEEEE")
+
+
+def _distribution_table(pack: BoardPack) -> Table:
+    rows: list[list[Any]] = [table_header(["Final grade", "Audits", "Share"], 1)]
+    for grade in GRADE_COLUMNS:
+        rows.append([_cell(grade), pack.count("overall", grade),
+                     pack.share(("overall", grade), ("overall", "total"))])
+    rows.append([_cell("Good or better", bold=True), pack.count("overall", "gob"),
+                 pack.share(("overall", "gob"), ("overall", "total"))])
+    rows.append([_cell("All audits", bold=True), pack.count("overall", "total"), "100%"])
+    return _table(rows, [0.26 * CONTENT_WIDTH, 0.1 * CONTENT_WIDTH, 0.1 * CONTENT_WIDTH],
+                  [("FONTNAME", (1, -2), (-1, -1), FONT_BOLD)])
+
+
+def _side_by_side(left: Flowable, right: Flowable) -> Table:
+    table = Table([[left, right]], colWidths=[0.53 * CONTENT_WIDTH, 0.47 * CONTENT_WIDTH],
+                  hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    return table
+
+
+def _trend_chart(pack: BoardPack) -> Drawing:
+    trend = pack.figures.trend
+    drawing = Drawing(CONTENT_WIDTH, 64 * mm)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 14 * mm, 20 * mm, CONTENT_WIDTH - 20 * mm, \
+        42 * mm
+    series: list[list[float]] = [[], [], [], []]
+    for quarter in trend:
+        shares = [pack.protection.share_value(("quarter", quarter.key, band),
+                                              ("quarter", quarter.key, "total"))
+                  for band in BAND_TITLES]
+        known = [100 * s if s is not None else 0.0 for s in shares]
+        for i, value in enumerate(known):
+            series[i].append(value)
+        series[3].append(100 - sum(known) if quarter.graded else 0.0)
+    chart.data = series
+    chart.categoryAxis.style = "stacked"
+    chart.categoryAxis.categoryNames = [q.label.replace(" 20", " \u2019") for q in trend]
+    colours = [grade_colour(BAND_GRADES[b]) for b in BAND_TITLES] + [WITHHELD_COLOUR]
+    for i, colour in enumerate(colours):
+        chart.bars[i].fillColor = colour
+        chart.bars[i].strokeColor = None
+    _style_axes(chart)
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 25
+    chart.valueAxis.labelTextFormat = "%d%%"
+    drawing.add(chart)
+    drawing.add(_legend([*BAND_TITLES.values(), "Withheld"], colours, 14 * mm, 8 * mm))
+    return drawing
+
+
+def _legend(names: Sequence[str], colours: Sequence[colors.Color], x: float,
+            y: float) -> Legend:
+    legend = Legend()
+    legend.x, legend.y = x, y
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.fontName = FONT
+    legend.fontSize = 7.5
+    legend.dx = legend.dy = 7
+    legend.deltax = 38 * mm
+    legend.colorNamePairs = list(zip(colours, names, strict=True))
+    return legend
+
+
+def _trend_table(pack: BoardPack) -> Table:
+    rows: list[list[Any]] = [table_header(["Quarter", "Audits graded",
+                                           *BAND_TITLES.values()], 1)]
+    extra: list[tuple[Any, ...]] = []
+    for i, quarter in enumerate(pack.figures.trend, start=1):
+        prefix = ("quarter", quarter.key)
+        cells, styles = _band_cells(pack, prefix, i, 2)
+        rows.append([_cell(quarter.label), pack.count(*prefix, "total"), *cells])
+        extra += styles
+    width = CONTENT_WIDTH
+    return _table(rows, [0.28 * width, 0.15 * width, 0.19 * width, 0.2 * width, 0.18 * width],
+                  extra)
+
+
+def _grades(pack: BoardPack) -> list[Flowable]:
+    return [
+        Heading("2. Grades"),
+        text("Final grade of every audit in the period."),
+        _side_by_side(_distribution_chart(pack, 0.52 * CONTENT_WIDTH), _distribution_table(pack)),
+        Heading("Trend across quarters", level=1),
+        text("Shares of the audits graded in each quarter (the last quarter up to the end of "
+             "the period). Outstanding is counted with Good. Grey marks a share withheld to "
+             "protect small numbers."),
+        _trend_chart(pack),
+        _trend_table(pack),
+    ]
+
+
+# --- sections and lines of enquiry ------------------------------------------------------------
+
+
+def _heat_table(pack: BoardPack, name: str, rows: Sequence[tuple[str, str]],
+                counted: str, bands: dict[str, str] = BAND_TITLES) -> Table:
+    header = table_header(["", counted, *bands.values()], 1)
+    body: list[list[Any]] = [header]
+    extra: list[tuple[Any, ...]] = []
+    for i, (key, label) in enumerate(rows, start=1):
+        cells, styles = _band_cells(pack, (name, key), i, 2, tuple(bands))
+        body.append([_cell(label), pack.count(name, key, "total"), *cells])
+        extra += styles
+    width = CONTENT_WIDTH
+    band_width = 0.47 * width / len(bands)
+    return _table(body, [0.41 * width, 0.12 * width, *([band_width] * len(bands))], extra)
+
+
+def _sections(pack: BoardPack) -> list[Flowable]:
+    figures = pack.figures
+    parts: list[Flowable] = [
+        Heading("3. Grades by section"),
+        text("The auditors' section grades, as shares of the audits in which the section was "
+             "graded. Colour deepens with the share. Outstanding is counted with Good.")]
+    for template in figures.templates:
+        rows = [(s.key, s.label) for s in figures.sections if s.template_key == template.key]
+        parts += [Heading(template.title, level=1),
+                  _heat_table(pack, "section", rows, "Audits graded")]
+    if figures.other_templates:
+        parts.append(text("Audits on templates used fewer than "
+                          f"{figures.threshold} times in the period count in the overall "
+                          "figures but are not broken down by section.", "note"))
+    parts += [Heading("Grades by key line of enquiry", level=1),
+              text("The same section grades gathered by the LGA peer challenge key lines of "
+                   "enquiry each section is tagged with; a section tagged with two lines "
+                   "counts in both. Below Good is Requires improvement or Inadequate.", "note"),
+              _heat_table(pack, "kloe", [(line.key, line.label)
+                                         for line in figures.lines_of_enquiry],
+                          "Section grades", LINE_TITLES)]
+    return parts
+
+
+# --- themes, actions, method ------------------------------------------------------------------
+
+
+def _themes(pack: BoardPack) -> list[Flowable]:
+    figures = pack.figures
+    if not figures.themes:
+        return [Heading("4. Themes"), text("No question was answered No or Partly "
+                                           f"{figures.threshold} or more times.")]
+    rows: list[list[Any]] = [table_header(["Question", "Answers", "No or Partly", "Share"], 1)]
+    for theme in figures.themes:
+        key = ("theme", theme.template_key, theme.question_key)
+        rows.append([_cell(f"{theme.question_key} {theme.text}"), pack.count(*key, "scored"),
+                     pack.count(*key, "below"), pack.share((*key, "below"), (*key, "scored"))])
+    width = CONTENT_WIDTH
+    return [Heading("4. Themes"),
+            text("The questions most often answered No or Partly (or below the best answer on "
+                 "their scale), out of the answers that were not Not applicable."),
+            _table(rows, [0.61 * width, 0.12 * width, 0.14 * width, 0.13 * width])]
+
+
+def _actions(pack: BoardPack) -> list[Flowable]:
+    as_at = day_text(pack.figures.current.actions.as_at)
+    labels = (("done on time", "Completed on time"), ("done late", "Completed late"),
+              ("open", "Open, not yet due"), ("overdue", f"Overdue at {as_at}"),
+              ("cancelled", "Cancelled"))
+    rows: list[list[Any]] = [table_header(["Actions raised by the audits", "Actions",
+                                           "Share"], 1)]
+    for key, label in labels:
+        rows.append([_cell(label), pack.count("actions", key),
+                     pack.share(("actions", key), ("actions", "raised"))])
+    rows.append([_cell("Raised", bold=True), pack.count("actions", "raised"), ""])
+    width = CONTENT_WIDTH
+    return [Heading("Actions", level=1),
+            _table(rows, [0.55 * width, 0.2 * width, 0.2 * width],
+                   [("FONTNAME", (1, -1), (-1, -1), FONT_BOLD)])]
+
+
+def _method(pack: BoardPack) -> list[Flowable]:
+    figures = pack.figures
+    rows: list[list[Any]] = [table_header(["Template", "Id", "Versions", "Audits"], 2)]
+    for template in figures.templates:
+        rows.append([_cell(template.title), _cell(template.key),
+                     ", ".join(str(v) for v in template.versions),
+                     pack.count("template", template.key)])
+    if figures.other_templates:
+        rows.append([_cell(f"Other templates (each used fewer than {figures.threshold} "
+                           "times): not broken down"), "", "", "\u2013"])
+    width = CONTENT_WIDTH
+    moderation = [
+        ["Audits moderated", pack.count("moderation", "moderated"),
+         pack.share(("moderation", "moderated"), ("overall", "total"))],
+        ["Moderator kept the auditor's grade", pack.count("moderation", "same"),
+         pack.share(("moderation", "same"), ("moderation", "moderated"))],
+        ["Moderator raised the grade", pack.count("moderation", "raised"),
+         pack.share(("moderation", "raised"), ("moderation", "moderated"))],
+        ["Moderator lowered the grade", pack.count("moderation", "lowered"),
+         pack.share(("moderation", "lowered"), ("moderation", "moderated"))],
+    ]
+    return [
+        Heading("5. How the audits were done"),
+        text("Each audit follows one version of a checklist template; the grading rule "
+             "suggests section and overall grades from the answers and the auditor confirms "
+             "or changes them with a rationale."),
+        _table(rows, [0.5 * width, 0.25 * width, 0.12 * width, 0.13 * width]),
+        Heading("Moderation", level=1),
+        text("A second, more senior reader re-grades a sample of audits; the moderated grade "
+             "is the final grade. Shares of moderated audits, except the first line (share of "
+             "all audits)."),
+        _table([table_header(["", "Audits", "Share"], 1),
+                *([_cell(a), b, c] for a, b, c in moderation)],
+               [0.55 * width, 0.2 * width, 0.2 * width]),
+    ]
+
+
+def _about(pack: BoardPack) -> list[Flowable]:
+    notes = (
+        "Counted: audits submitted, moderated or closed with an audit date in the period. "
+        "Drafts are never counted. Each audit counts once, so a young person audited twice "
+        "in the period counts twice.",
+        "Grade: the final grade, which is the moderated grade where there is one, otherwise "
+        "the auditor's overall grade. Section figures use the auditor's section grades.",
+        _suppression_note(pack.figures.threshold),
+        "Left out on purpose: case references, names of young people, workers, auditors and "
+        "moderators, anything written in an audit (evidence, strengths, comments, action "
+        "text), and any figure by auditor or by team.",
+    )
+    return [Heading("About these figures", level=1),
+            *(text(f"\u2022 {note}") for note in notes),
+            text(f"{NOT_GRADED}: audits counted without an overall grade.", "note")]
+
