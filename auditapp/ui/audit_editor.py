@@ -382,6 +382,7 @@ class AuditEditorWindow(QMainWindow):
 
     audit_changed = Signal(int)  # saved, submitted or actions changed: lists should refresh
     closed = Signal(int)
+    export_requested = Signal(int)  # the feedback PDF of this audit
 
     def __init__(self, db: Database, document: AuditDocument, actor: Actor,
                  parent: QWidget | None = None) -> None:
@@ -495,13 +496,16 @@ class AuditEditorWindow(QMainWindow):
         self.submit_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.close_action = QAction("&Close", self)
         self.close_action.setShortcut(QKeySequence.StandardKey.Close)
+        self.feedback_action = QAction("Export &feedback PDF…", self)
+        self.feedback_action.triggered.connect(self._request_feedback)
         for action in (self.undo_action, self.redo_action, self.previous_action,
                        self.next_action, self.submit_action):
             toolbar.addAction(action)
         self.addAction(self.close_action)
         menu = self.menuBar().addMenu("&Audit")
         for action in (self.undo_action, self.redo_action, self.previous_action,
-                       self.next_action, self.submit_action, self.close_action):
+                       self.next_action, self.submit_action, self.feedback_action,
+                       self.close_action):
             menu.addAction(action)
 
     def _connect(self) -> None:
@@ -851,6 +855,10 @@ class AuditEditorWindow(QMainWindow):
                 card.evidence.setFocus()
             else:
                 card.setFocus()
+
+    def _request_feedback(self) -> None:
+        self.session.flush()
+        self.export_requested.emit(self.document.id)
 
     def go_to_question(self, question_id: int) -> None:
         """Show a question's section and focus the question."""

@@ -38,6 +38,7 @@ from auditapp.services.users import Actor
 from auditapp.ui import alerts
 from auditapp.ui.actions_tracker import ActionsTrackerWindow
 from auditapp.ui.audit_editor import AuditEditorWindow
+from auditapp.ui.export_dialog import ExportDialog, ExportKind
 from auditapp.ui.import_cases_dialog import ImportCasesDialog
 from auditapp.ui.new_audit_dialog import NewAuditDialog
 from auditapp.ui.profiles_dialog import ProfilesDialog
@@ -197,6 +198,11 @@ class MainWindow(QMainWindow):
         self.actions_action = action("&Actions tracker…", self.show_actions_tracker,
                                      "Ctrl+Shift+A")
         self.profiles_action = action("&Profiles…", self.show_profiles)
+        self.export_excel_action = action("Export findings to &Excel…",
+                                          lambda: self.export(ExportKind.WORKBOOK), "Ctrl+E")
+        self.board_pack_action = action("&Board pack (PDF)…",
+                                        lambda: self.export(ExportKind.BOARD_PACK))
+        self.feedback_action = action("Audit &feedback (PDF)…", self.export_feedback)
         self.where_action = action("Where is my &data?", self._show_data_location)
         self.keys_action = action("&Keyboard shortcuts", self._show_shortcuts, "F1")
         toolbar = self.addToolBar("Main")
@@ -206,6 +212,9 @@ class MainWindow(QMainWindow):
             toolbar.addAction(item)
         file_menu = self.menuBar().addMenu("&File")
         for item in (self.new_action, self.open_action, self.import_action, self.demo_action):
+            file_menu.addAction(item)
+        file_menu.addSeparator()
+        for item in (self.export_excel_action, self.board_pack_action, self.feedback_action):
             file_menu.addAction(item)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -344,6 +353,7 @@ class MainWindow(QMainWindow):
             editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             editor.audit_changed.connect(self.refresh_audit)
             editor.closed.connect(lambda i: self.editors.pop(i, None))
+            editor.export_requested.connect(lambda i: self.export(ExportKind.FEEDBACK, i))
             self.editors[audit_id] = editor
         editor.show()
         editor.raise_()
@@ -454,6 +464,25 @@ class MainWindow(QMainWindow):
     def _show_shortcuts(self) -> None:
         alerts.inform(self, "Keyboard shortcuts", SHORTCUTS)
 
+    def export(self, kind: ExportKind, audit_id: int | None = None) -> ExportDialog:
+        """Open an export dialog (it runs the export in the background)."""
+        name = None
+        if audit_id is not None:
+            row = next((r for r in self.model.rows() if r.id == audit_id), None)
+            name = f"feedback-{row.case_reference if row else audit_id}.pdf"
+        dialog = ExportDialog(self.db, kind, self, audit_id=audit_id, suggested_name=name)
+        dialog.setModal(False)
+        dialog.show()
+        return dialog
+
+    def export_feedback(self) -> None:
+        """The feedback PDF of the selected audit."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            alerts.inform(self, "Audit feedback", "Select an audit in the list first.")
+            return
+        self.export(ExportKind.FEEDBACK, int(rows[0].siblingAtColumn(0).data(ID_ROLE)))
+
     def hide_all_for_lock(self) -> list[QWidget]:
         """Save every open audit and hide every window; returns those to show again."""
         for editor in self.editors.values():
@@ -487,7 +516,8 @@ class MainWindow(QMainWindow):
 
 SHORTCUTS = """Audit list
   Ctrl+N  new audit · Enter  open the selected audit · Ctrl+F  search
-  Ctrl+I  import cases · Ctrl+Shift+A  actions · Ctrl+T  template library · F5  refresh
+  Ctrl+I  import cases · Ctrl+E  export to Excel · Ctrl+Shift+A  actions
+  Ctrl+T  template library · F5  refresh
 
 Audit editor
   1-9  choose an answer for the focused question · 0 or Delete  clear it
