@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from openpyxl import load_workbook
-from PySide6.QtCore import QDate, Qt
 from pypdf import PdfReader
+from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 
 from auditapp.models import Database
