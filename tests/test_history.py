@@ -9,10 +9,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from auditapp.cli import main_cli
 from auditapp.database import head_revision, open_database
-from auditapp.models import Database
+from auditapp.models import Audit, Database, Moderation
 from auditapp.services import demo
 from auditapp.services.audits import (
     AnswerChange,
@@ -131,3 +132,25 @@ def test_a_0001_database_upgrades_with_a_backup_first_and_a_sound_chain(tmp_path
     assert kept.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
     assert kept.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     kept.close()
+
+
+def test_a_0002_database_upgrades_keeping_its_moderations(tmp_path: Path) -> None:
+    path = tmp_path / "v2.sqlite"
+    shutil.copy(FIXTURE.with_name("v0002.sqlite"), path)
+    before = sqlite3.connect(path)
+    moderated = before.execute("SELECT audit_id, grade FROM moderations ORDER BY 1").fetchall()
+    before.close()
+    db = open_database(path)
+    try:
+        assert check_database(db).ok
+        with db.transaction() as session:
+            rows = session.execute(select(Moderation.audit_id, Moderation.grade,
+                                          Moderation.blind_grade)
+                                   .order_by(Moderation.audit_id)).all()
+            returned = session.scalars(select(Audit.returned_comment)).all()
+        assert [(a, g) for a, g, _b in rows] == moderated
+        assert all(b is None for _a, _g, b in rows)  # never moderated blind
+        assert set(returned) == {""}
+    finally:
+        db.dispose()
+    assert list((tmp_path / "backups").glob("v2-before-0002-*.sqlite"))

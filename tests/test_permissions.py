@@ -22,11 +22,12 @@ from auditapp.services.audits import (
     submit_audit,
 )
 from auditapp.services.history import audit_history, check_history
+from auditapp.services.moderation import finalise_moderation, record_blind_grades
 from auditapp.services.permissions import Permission, allowed, permissions_of
 from auditapp.services.settings import idle_lock_minutes, set_idle_lock_minutes
 from auditapp.services.templates import import_template_file
 from auditapp.services.users import Actor, list_users, save_user
-from auditapp.services.workflow import close_audit, moderate_audit, reopen_audit
+from auditapp.services.workflow import close_audit, reopen_audit
 from tests.conftest import ALEX, LEAD, SMALL_TEMPLATE, make_audit, make_case
 
 SAM = Actor("Sam", Role.AUDITOR)
@@ -112,10 +113,12 @@ def _submitted(db: Database, template_id: int) -> int:
 def test_moderate_close_and_reopen(db: Database, small_template_id: int) -> None:
     audit = _submitted(db, small_template_id)
     with pytest.raises(PermissionDeniedError):
-        moderate_audit(db, audit, Grade.GOOD, "", ALEX)
-    with pytest.raises(UserError, match="needs a comment"):
-        moderate_audit(db, audit, Grade.REQUIRES_IMPROVEMENT, " ", MO)
-    moderate_audit(db, audit, Grade.REQUIRES_IMPROVEMENT, "Contingency plan is thin", MO)
+        record_blind_grades(db, audit, ALEX, {}, Grade.GOOD)
+    record_blind_grades(db, audit, MO, {}, Grade.REQUIRES_IMPROVEMENT)
+    with pytest.raises(UserError, match="Give a reason"):
+        finalise_moderation(db, audit, MO, {}, (Grade.REQUIRES_IMPROVEMENT, " "))
+    finalise_moderation(db, audit, MO, {}, (Grade.REQUIRES_IMPROVEMENT,
+                                            "Contingency plan is thin"))
     assert load_audit(db, audit).final_grade == Grade.REQUIRES_IMPROVEMENT
     with pytest.raises(PermissionDeniedError, match="only a practice lead may"):
         close_audit(db, audit, MO)
@@ -125,7 +128,7 @@ def test_moderate_close_and_reopen(db: Database, small_template_id: int) -> None
         lambda: save_changes(db, audit, AuditChanges(answers={q: AnswerChange(q, "N", "")}),
                              LEAD),
         lambda: add_action(db, audit, ActionInput("Late fix"), LEAD),
-        lambda: moderate_audit(db, audit, Grade.GOOD, "", MO),
+        lambda: record_blind_grades(db, audit, MO, {}, Grade.GOOD),
     ):
         with pytest.raises(AuditLockedError):
             attempt()

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from auditapp.models.audit import Action, Answer, Audit, Moderation, SectionJudgement
+from auditapp.models.audit import (
+    Action,
+    Answer,
+    Audit,
+    ModeratedSection,
+    Moderation,
+    ModerationSample,
+    ModerationSampleAudit,
+    SectionJudgement,
+)
 from auditapp.models.base import Base, utcnow
 from auditapp.models.case import Case
 from auditapp.models.enums import (
@@ -30,7 +39,10 @@ __all__ = [
     "Case",
     "ChangeEvent",
     "Database",
+    "ModeratedSection",
     "Moderation",
+    "ModerationSample",
+    "ModerationSampleAudit",
     "Question",
     "Role",
     "Section",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auditapp.models.base import Base, str_enum, utcnow
@@ -41,6 +41,8 @@ class Audit(Base):
     strengths: Mapped[str] = mapped_column(Text, default="")
     areas_for_development: Mapped[str] = mapped_column(Text, default="")
     young_person_voice: Mapped[str] = mapped_column(Text, default="")
+    #: Why a moderator returned the audit to its auditor for rework; cleared on resubmission.
+    returned_comment: Mapped[str] = mapped_column(Text, default="")
     #: Progress, kept with every save so lists need not count 600,000 answers.
     answered: Mapped[int] = mapped_column(Integer, default=0)
     applicable: Mapped[int] = mapped_column(Integer, default=0)
@@ -136,9 +138,62 @@ class Moderation(Base):
     )
     moderator: Mapped[str] = mapped_column(String(120))
     moderated_on: Mapped[date] = mapped_column(Date)
+    #: The final moderated grade, used in every count.
     grade: Mapped[int] = mapped_column(Integer)
+    #: The grade the moderator gave before seeing the auditor's (blind moderation).
+    blind_grade: Mapped[int | None] = mapped_column(Integer)
     agreed: Mapped[bool] = mapped_column()
     comment: Mapped[str] = mapped_column(Text, default="")
+    sample_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderation_samples.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     audit: Mapped[Audit] = relationship(back_populates="moderation")
+    sections: Mapped[list[ModeratedSection]] = relationship(
+        back_populates="moderation", cascade="all, delete-orphan")
+
+
+class ModeratedSection(Base):
+    """A moderator's grades for one section: blind first, then final with a reason."""
+
+    __tablename__ = "moderated_sections"
+    __table_args__ = (UniqueConstraint("moderation_id", "section_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moderation_id: Mapped[int] = mapped_column(
+        ForeignKey("moderations.id", ondelete="CASCADE"))
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"), index=True)
+    blind_grade: Mapped[int | None] = mapped_column(Integer)
+    grade: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    moderation: Mapped[Moderation] = relationship(back_populates="sections")
+
+
+class ModerationSample(Base):
+    """A reproducible random sample of submitted audits chosen for moderation."""
+
+    __tablename__ = "moderation_samples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120))
+    #: Drawing again with this seed from the same audits gives the same sample.
+    seed: Mapped[int] = mapped_column(BigInteger)
+    size: Mapped[int] = mapped_column(Integer)
+    #: "team", "category" or None: the strata drawn from in proportion.
+    stratify_by: Mapped[str | None] = mapped_column(String(20))
+    date_from: Mapped[date | None] = mapped_column(Date)
+    date_to: Mapped[date | None] = mapped_column(Date)
+    audits: Mapped[list[ModerationSampleAudit]] = relationship(cascade="all, delete-orphan")
+
+
+class ModerationSampleAudit(Base):
+    """An audit drawn into a moderation sample."""
+
+    __tablename__ = "moderation_sample_audits"
+
+    sample_id: Mapped[int] = mapped_column(
+        ForeignKey("moderation_samples.id", ondelete="CASCADE"), primary_key=True)
+    audit_id: Mapped[int] = mapped_column(
+        ForeignKey("audits.id", ondelete="CASCADE"), primary_key=True, index=True)

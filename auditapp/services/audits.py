@@ -115,6 +115,7 @@ class AuditDocument:
     moderation: ModerationInfo | None
     submitted_at: datetime | None
     updated_at: datetime
+    returned_comment: str = ""  # why a moderator sent it back for rework
 
     @property
     def final_grade(self) -> int | None:
@@ -318,7 +319,7 @@ def load_audit(db: Database, audit_id: int, template: TemplateInfo | None = None
             tuple(_action_info(a) for a in audit.actions),
             ModerationInfo(moderation.moderator, moderation.moderated_on, moderation.grade,
                            moderation.agreed, moderation.comment) if moderation else None,
-            audit.submitted_at, audit.updated_at,
+            audit.submitted_at, audit.updated_at, audit.returned_comment,
         )
 
 
@@ -573,6 +574,7 @@ def submit_audit(db: Database, audit_id: int, actor: Actor) -> None:
                       AuditStatus.SUBMITTED.value)
         audit.status = AuditStatus.SUBMITTED
         audit.submitted_at = utcnow()
+        audit.returned_comment = ""
 
 
 # --- listing ----------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from auditapp.models import (
     Case,
     ChangeEvent,
     Database,
+    ModeratedSection,
     Moderation,
     SectionJudgement,
     Setting,
@@ -97,7 +98,7 @@ class _Ids:
 
     case: int
     audit: int
-    action: int = 0
+    moderation: int = 1
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
@@ -105,7 +106,8 @@ def _next_ids(db: Database) -> _Ids:
     with db.transaction() as session:
         case = (session.scalar(select(func.max(Case.id))) or 0) + 1
         audit = (session.scalar(select(func.max(Audit.id))) or 0) + 1
-    return _Ids(case, audit)
+        moderation = (session.scalar(select(func.max(Moderation.id))) or 0) + 1
+    return _Ids(case, audit, moderation)
 
 
 def _pick_category(rng: random.Random) -> CareLeaverCategory:
@@ -230,14 +232,32 @@ def _audit_rows(session: Session, rng: random.Random, ids: _Ids,
                                         "audit", "", "status", None, "draft", at=stamp))
     _actions(rng, rows, audit_id, template, responses, audit_date, end, status)
     if status in (AuditStatus.MODERATED, AuditStatus.CLOSED) and overall is not None:
-        agreed = rng.random() < 0.8
-        grade = overall if agreed else _shift(overall, rng.choice((-1, -1, 1)))
-        rows["moderations"].append(dict(
-            audit_id=audit_id, moderator=rng.choice(MODERATORS),
-            moderated_on=min(audit_date + timedelta(days=rng.randint(7, 40)), end),
-            grade=int(grade), agreed=grade == overall,
-            comment="" if grade == overall else "Evidence supports a different grade.",
-            created_at=stamp))
+        _moderation(rng, ids, audit_id, overall, section_grades, audit_date, end, stamp)
+
+
+def _moderation(rng: random.Random, ids: _Ids, audit_id: int, overall: Grade,
+                section_grades: dict[int, int | None], audit_date: date, end: date,
+                stamp: datetime) -> None:
+    """A blind moderation: the moderator's own grades, mostly the auditor's, sometimes one
+    grade apart (more often lower: auditors tend to be generous), kept as final."""
+    def blind(grade: Grade) -> Grade:
+        return grade if rng.random() < 0.78 else _shift(grade, rng.choice((-1, -1, 1)))
+
+    moderation_id = ids.moderation
+    ids.moderation += 1
+    grade = blind(overall)
+    ids.rows["moderations"].append(dict(
+        id=moderation_id, audit_id=audit_id, moderator=rng.choice(MODERATORS),
+        moderated_on=min(audit_date + timedelta(days=rng.randint(7, 40)), end),
+        grade=int(grade), blind_grade=int(grade), agreed=grade == overall,
+        comment="" if grade == overall else "Evidence supports a different grade.",
+        created_at=stamp))
+    for section_id, given in section_grades.items():
+        if given is not None:
+            moderated = int(blind(Grade(given)))
+            ids.rows["moderated_sections"].append(dict(
+                moderation_id=moderation_id, section_id=section_id, blind_grade=moderated,
+                grade=moderated, reason="" if moderated == given else "See the evidence."))
 
 
 def _actions(rng: random.Random, rows: dict[str, list[dict[str, Any]]], audit_id: int,
@@ -271,7 +291,7 @@ def _actions(rng: random.Random, rows: dict[str, list[dict[str, Any]]], audit_id
 
 _TABLES = (("cases", Case), ("audits", Audit), ("answers", Answer),
            ("judgements", SectionJudgement), ("actions", Action), ("moderations", Moderation),
-           ("events", ChangeEvent))
+           ("moderated_sections", ModeratedSection), ("events", ChangeEvent))
 
 
 def generate_demo(db: Database, audits: int, seed: int = 1, years: float = 2.0,

@@ -1,20 +1,19 @@
-"""An audit after submission: moderation, closing, and reopening a closed audit.
+"""An audit after submission: closing, and reopening a closed audit.
 
 draft --submit--> submitted --moderate--> moderated --close--> closed --reopen--> draft.
-A submitted audit may also be closed without moderation. Every step is recorded in the
+A submitted audit may also be closed without moderation, or returned to its auditor for
+rework (moderation is in :mod:`auditapp.services.moderation`). Every step is recorded in the
 audit's history and checked against the actor's role (see
 :mod:`auditapp.services.permissions`).
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy.orm import Session
 
 from auditapp.errors import NotFoundError, UserError
-from auditapp.grading import Grade, grade_label
-from auditapp.models import Audit, AuditStatus, Database, Moderation
+from auditapp.grading import Grade
+from auditapp.models import Audit, AuditStatus, Database
 from auditapp.services.audits import AuditLockedError
 from auditapp.services.history import record_change
 from auditapp.services.permissions import Permission, require
@@ -34,38 +33,6 @@ def _grade(grade: int) -> Grade:
         return Grade(grade)
     except ValueError:
         raise UserError(f"{grade} is not a grade (1 Inadequate to 4 Outstanding).") from None
-
-
-def moderate_audit(db: Database, audit_id: int, grade: int, comment: str, actor: Actor,
-                   moderated_on: date | None = None) -> None:
-    """Record (or revise) a moderator's grade for a submitted audit; it becomes moderated.
-
-    A moderated grade that differs from the auditor's needs a comment. The auditor's own
-    grade is never changed. Moderators and practice leads only, never on their own audit.
-    """
-    moderated = _grade(grade)
-    with db.transaction() as session:
-        audit = session.get(Audit, audit_id)
-        if audit is None:
-            raise NotFoundError(f"No audit with number {audit_id}.")
-        require(actor, Permission.MODERATE, owner=audit.auditor)
-        if audit.status not in _AWAITING_CLOSE:
-            raise AuditLockedError(f"Only a submitted audit can be moderated; this one is "
-                                   f"{audit.status.value}.")
-        agreed = moderated == audit.overall_grade
-        if not agreed and not comment.strip():
-            raise UserError("A moderated grade that differs from the auditor's needs a comment "
-                            "saying why.")
-        row = audit.moderation or Moderation(audit_id=audit.id, moderator="", grade=0,
-                                             agreed=False, comment="")
-        record_change(session, audit.id, actor, "moderation", "", "grade",
-                      grade_label(row.grade or None, ""), grade_label(moderated))
-        record_change(session, audit.id, actor, "moderation", "", "comment",
-                      row.comment, comment.strip())
-        row.moderator, row.grade, row.agreed = actor.name, int(moderated), agreed
-        row.comment, row.moderated_on = comment.strip(), moderated_on or date.today()
-        session.add(row)
-        _status_change(session, audit, actor, AuditStatus.MODERATED)
 
 
 def close_audit(db: Database, audit_id: int, actor: Actor) -> None:
