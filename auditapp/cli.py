@@ -23,7 +23,16 @@ from auditapp.database import AppDatabase, open_database
 from auditapp.errors import PassphraseRequiredError, UserError
 from auditapp.models import Database, Role
 from auditapp.paths import default_db_path
-from auditapp.services import cases, demo, history, maintenance, settings, stats, templates
+from auditapp.services import (
+    cases,
+    demo,
+    history,
+    maintenance,
+    moderation,
+    settings,
+    stats,
+    templates,
+)
 from auditapp.services.reporting import ReportScope
 from auditapp.services.users import Actor, list_users, save_user
 from auditapp.services.workflow import reopen_audit
@@ -116,6 +125,15 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
     st.add_argument("--json", action="store_true", help="print JSON")
     st.set_defaults(handler=_stats)
+
+    md = commands.add_parser("moderation", help="moderation agreement figures")
+    md_commands = md.add_subparsers(dest="moderation_command", metavar="ACTION", required=True)
+    ms = md_commands.add_parser("stats", help="agreement between auditors and moderators")
+    ms.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
+    ms.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
+    ms.add_argument("--team", metavar="T", help="only audits of this team")
+    ms.add_argument("--json", action="store_true", help="print JSON")
+    ms.set_defaults(handler=_moderation_stats)
 
     ck = commands.add_parser("check", help="check integrity, schema version and history chain")
     ck.set_defaults(handler=_check)
@@ -305,6 +323,34 @@ def _export_board_pdf(db: Database, args: argparse.Namespace) -> int:
     _report_progress(board_pdf.export_board_pack(db, args.out, scope, args.suppress, today),
                      "Writing")
     print(f"Wrote {args.out} ({scope.period_text()})")
+    return 0
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _moderation_stats(db: Database, args: argparse.Namespace) -> int:
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        raise UserError("--from must not be after --to")
+    figures = moderation.agreement_figures(db, args.date_from, args.date_to, args.team)
+    if args.json:
+        print(json.dumps(figures.as_json(), indent=2))
+        return 0
+    overall = figures.overall
+    kappa = "-" if overall.kappa is None else f"{overall.kappa:.3f}"
+    print(f"Audits: {figures.audits}; moderated: {figures.moderated} "
+          f"({_share(figures.moderated_share)})")
+    print(f"Exact agreement: {overall.exact}/{overall.pairs} ({_share(overall.exact_share)}); "
+          f"within one grade: {overall.within_one} ({_share(overall.within_one_share)})")
+    print(f"Weighted kappa (linear): {kappa}; moderated grade higher: {overall.raised}, "
+          f"lower: {overall.lowered}")
+    for section in figures.sections:
+        value = section.agreement
+        section_kappa = "-" if value.kappa is None else f"{value.kappa:.3f}"
+        print(f"  {section.template_key} {section.section_key:<6} n={value.pairs:<5} "
+              f"exact {_share(value.exact_share):>6}  kappa {section_kappa:>6}  "
+              f"{section.title}")
     return 0
 
 

@@ -118,3 +118,16 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "is not an auditapp database" in result.stderr
     assert notes.read_text() == "shopping list\n" * 50
+
+
+def test_moderation_stats(db_path: Path) -> None:
+    auditapp(db_path, "demo", "--audits", "300", "--seed", "5", "--end", "2026-06-30")
+    result = auditapp(db_path, "moderation", "stats", "--json", "--from", "2025-01-01")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert 0 < figures["moderated"] < figures["audits"]
+    assert set(figures["overall"]) >= {"exact_share", "within_one_share", "weighted_kappa",
+                                       "raised", "lowered"}
+    assert "auditors" not in figures  # per-auditor figures stay in the desktop app
+    text = auditapp(db_path, "moderation", "stats").stdout
+    assert "Weighted kappa (linear):" in text

@@ -124,11 +124,11 @@ def _age(rng: random.Random, category: CareLeaverCategory) -> int:
 
 def _status(rng: random.Random, age_days: int) -> AuditStatus:
     if age_days < 30:
-        weights = (50, 40, 10, 0)
+        weights = (50, 42, 8, 0)
     elif age_days < 120:
-        weights = (5, 40, 30, 25)
+        weights = (5, 45, 15, 35)
     else:
-        weights = (0, 5, 25, 70)
+        weights = (0, 3, 7, 90)
     return rng.choices(list(AuditStatus), weights=weights)[0]
 
 
@@ -231,7 +231,10 @@ def _audit_rows(session: Session, rng: random.Random, ids: _Ids,
     rows["events"].append(chained_event(session, audit_id, rows["audits"][-1]["auditor"],
                                         "audit", "", "status", None, "draft", at=stamp))
     _actions(rng, rows, audit_id, template, responses, audit_date, end, status)
-    if status in (AuditStatus.MODERATED, AuditStatus.CLOSED) and overall is not None:
+    # Councils moderate a sample (often 10-25 %): every moderated audit, a fifth of the closed.
+    moderated = status == AuditStatus.MODERATED or (
+        status == AuditStatus.CLOSED and rng.random() < 0.2)
+    if moderated and overall is not None:
         _moderation(rng, ids, audit_id, overall, section_grades, audit_date, end, stamp)
 
 
