@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, String, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from auditapp.errors import NotFoundError, UserError
@@ -26,6 +27,7 @@ from auditapp.models import (
     Case,
     Database,
     Moderation,
+    Section,
     SectionJudgement,
     Template,
 )
@@ -506,3 +508,53 @@ def period_figures(db: Database, scope: ReportScope, as_at: date) -> PeriodFigur
 def grade_word(value: int | None) -> str:
     """A stored grade in words, or "Not graded"."""
     return grade_label(value, NOT_GRADED)
+
+
+# --- the audits behind a figure -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureCell:
+    """One bar or cell of a chart: which audits of the scope it counts.
+
+    ``grade`` is a grade's words (or "Not graded"); ``quarter`` the start of a calendar
+    quarter; ``section`` a (template key, section key) pair or a line of enquiry tag, whose
+    grade is then the section grade rather than the final grade.
+    """
+
+    grade: str | None = None
+    quarter: date | None = None
+    team: str | None = None
+    section: tuple[str, str] | str | None = None
+
+
+def _grade_condition(column: Any, grade: str) -> ColumnElement[bool]:
+    if grade == NOT_GRADED:
+        return column.is_(None)
+    return column == next(int(g) for g in GRADES_BEST_FIRST if g.label == grade)
+
+
+def audits_behind(db: Database, scope: ReportScope, cell: FigureCell) -> list[int]:
+    """The ids of the audits a bar or cell of the dashboard counts, oldest first."""
+    query = scoped_audits(scope).with_only_columns(Audit.id).order_by(Audit.audit_date, Audit.id)
+    if cell.team is not None:
+        query = query.where(Case.team == cell.team)
+    if cell.quarter is not None:
+        end = Quarter.containing(cell.quarter).end
+        query = query.where(Audit.audit_date >= cell.quarter, Audit.audit_date <= end)
+    if cell.section is not None:
+        query = query.join(SectionJudgement, SectionJudgement.audit_id == Audit.id) \
+            .join(Section, Section.id == SectionJudgement.section_id)
+        if isinstance(cell.section, tuple):
+            query = query.where(Template.key == cell.section[0],
+                                Section.key == cell.section[1])
+        else:
+            # Tags are a JSON list; match the quoted tag in its text.
+            query = query.where(cast(Section.tags, String).like(f'%"{cell.section}"%'))
+        if cell.grade is not None:
+            query = query.where(_grade_condition(SectionJudgement.grade, cell.grade))
+        query = query.distinct()
+    elif cell.grade is not None:
+        query = query.where(_grade_condition(final_grade(), cell.grade))
+    with db.transaction() as session:
+        return list(dict.fromkeys(session.scalars(query)))
