@@ -58,7 +58,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         db = open_database(Path(folder) / "demo.sqlite")
         list(generate_demo(db, 400, seed=11, years=2, end=date(2026, 10, 31)))
-        actor = save_user(db, "Alex Morgan", Role.AUDITOR)
+        actor = save_user(db, "Helen Brooks", Role.PRACTICE_LEAD, None)
         _shoot_all(app, db, actor, args.out, SCREEN / args.scale)
         db.dispose()
 
@@ -101,6 +101,19 @@ def _shoot_all(app: QApplication, db: Database, actor: Actor, out: Path, size: Q
     editor.show_page(ACTIONS_PAGE)
     _save(app, editor, out, "audit-actions")
     editor.close()
+
+    dashboard = window.show_dashboard()
+    dashboard.resize(size)
+    shown: list[bool] = []
+    dashboard.figures_shown.connect(lambda: shown.append(True))
+    while not shown:
+        app.processEvents()
+    _save(app, dashboard, out, "dashboard")
+    dashboard.tabs.setCurrentIndex(1)
+    _save(app, dashboard, out, "dashboard-sections")
+    dashboard.tabs.setCurrentIndex(2)
+    _save(app, dashboard, out, "dashboard-moderation")
+    dashboard.close()
 
     tracker = window.show_actions_tracker()
     tracker.resize(size)

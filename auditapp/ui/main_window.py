@@ -38,6 +38,7 @@ from auditapp.services.users import Actor
 from auditapp.ui import alerts
 from auditapp.ui.actions_tracker import ActionsTrackerWindow
 from auditapp.ui.audit_editor import AuditEditorWindow
+from auditapp.ui.dashboard import DashboardWindow
 from auditapp.ui.export_dialog import ExportDialog, ExportKind
 from auditapp.ui.import_cases_dialog import ImportCasesDialog
 from auditapp.ui.new_audit_dialog import NewAuditDialog
@@ -198,6 +199,7 @@ class MainWindow(QMainWindow):
         self.actions_action = action("&Actions tracker…", self.show_actions_tracker,
                                      "Ctrl+Shift+A")
         self.profiles_action = action("&Profiles…", self.show_profiles)
+        self.dashboard_action = action("&Dashboard…", self.show_dashboard, "Ctrl+D")
         self.export_excel_action = action("Export findings to &Excel…",
                                           lambda: self.export(ExportKind.WORKBOOK), "Ctrl+E")
         self.board_pack_action = action("&Board pack (PDF)…",
@@ -208,7 +210,7 @@ class MainWindow(QMainWindow):
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         for item in (self.new_action, self.open_action, self.import_action,
-                     self.actions_action, self.refresh_action):
+                     self.dashboard_action, self.actions_action, self.refresh_action):
             toolbar.addAction(item)
         file_menu = self.menuBar().addMenu("&File")
         for item in (self.new_action, self.open_action, self.import_action, self.demo_action):
@@ -219,6 +221,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         work_menu = self.menuBar().addMenu("&Work")
+        work_menu.addAction(self.dashboard_action)
         work_menu.addAction(self.actions_action)
         work_menu.addAction(self.library_action)
         work_menu.addAction(self.profiles_action)
@@ -428,6 +431,15 @@ class MainWindow(QMainWindow):
         if dialog.imported:
             self.reload()
 
+    def show_dashboard(self) -> DashboardWindow:
+        """Open a dashboard window."""
+        dashboard = DashboardWindow(self.db, self)
+        dashboard.setWindowFlag(Qt.WindowType.Window)
+        dashboard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dashboard.open_audit_requested.connect(self.open_audit)
+        dashboard.show()
+        return dashboard
+
     def show_actions_tracker(self) -> ActionsTrackerWindow:
         """Open (or raise) the actions tracker."""
         if self._tracker is None:
@@ -517,7 +529,7 @@ class MainWindow(QMainWindow):
 SHORTCUTS = """Audit list
   Ctrl+N  new audit · Enter  open the selected audit · Ctrl+F  search
   Ctrl+I  import cases · Ctrl+E  export to Excel · Ctrl+Shift+A  actions
-  Ctrl+T  template library · F5  refresh
+  Ctrl+D  dashboard · Ctrl+T  template library · F5  refresh
 
 Audit editor
   1-9  choose an answer for the focused question · 0 or Delete  clear it
