@@ -88,7 +88,7 @@ def _no_unexpected_prompts(monkeypatch: pytest.MonkeyPatch) -> None:
                    **_k: object) -> None:
         raise AssertionError(f"unexpected prompt: {title}: {text}")
 
-    for name in ("ask", "warn", "inform", "pick_open_path", "pick_save_path"):
+    for name in ("ask", "warn", "inform", "pick_open_path", "pick_save_path", "ask_text"):
         monkeypatch.setattr(alerts, name, unexpected)
 
 

@@ -115,6 +115,22 @@ def _shoot_all(app: QApplication, db: Database, actor: Actor, out: Path, size: Q
     _save(app, dashboard, out, "dashboard-moderation")
     dashboard.close()
 
+    moderation = window.show_moderation()
+    moderation.resize(size)
+    _save(app, moderation, out, "moderation-queue")
+    moderation.table.selectRow(0)
+    blind = moderation.moderate_selected()
+    assert blind is not None
+    blind.resize(size)
+    for combo in blind.blind_combos.values():
+        combo.set_grade(3)
+    blind.blind_overall.set_grade(2)
+    _save(app, blind, out, "moderation-blind")
+    blind.record_blind()
+    _save(app, blind, out, "moderation-compare")
+    blind.close()
+    moderation.close()
+
     tracker = window.show_actions_tracker()
     tracker.resize(size)
     tracker.status_filter.setCurrentText("Open")

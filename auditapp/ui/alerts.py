@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 
 def ask(parent: QWidget | None, title: str, text: str, *, yes: str = "Yes",
@@ -43,3 +43,9 @@ def pick_save_path(parent: QWidget | None, title: str, suggested: str,
     """A file to write, or None if the user cancelled."""
     name, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
     return Path(name) if name else None
+
+
+def ask_text(parent: QWidget | None, title: str, label: str) -> str | None:
+    """A few lines of text from the user, or None if they cancelled."""
+    text, ok = QInputDialog.getMultiLineText(parent, title, label)
+    return text if ok else None

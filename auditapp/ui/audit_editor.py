@@ -889,6 +889,10 @@ class AuditEditorWindow(QMainWindow):
                     f" (submitted {when:%d %b %Y})" if when else "")
             self.banner.setText(f"This audit {reason} and is read-only to you.")
             self.banner.show()
+        elif self.document.returned_comment:
+            self.banner.setText("Returned for rework by the moderator: "
+                                f"{self.document.returned_comment}")
+            self.banner.show()
         else:
             self.banner.hide()
 

@@ -41,6 +41,7 @@ from auditapp.ui.audit_editor import AuditEditorWindow
 from auditapp.ui.dashboard import DashboardWindow
 from auditapp.ui.export_dialog import ExportDialog, ExportKind
 from auditapp.ui.import_cases_dialog import ImportCasesDialog
+from auditapp.ui.moderation_window import ModerationWindow
 from auditapp.ui.new_audit_dialog import NewAuditDialog
 from auditapp.ui.profiles_dialog import ProfilesDialog
 from auditapp.ui.style import STATUS_LABELS
@@ -200,6 +201,7 @@ class MainWindow(QMainWindow):
                                      "Ctrl+Shift+A")
         self.profiles_action = action("&Profiles…", self.show_profiles)
         self.dashboard_action = action("&Dashboard…", self.show_dashboard, "Ctrl+D")
+        self.moderation_action = action("&Moderation…", self.show_moderation, "Ctrl+M")
         self.export_excel_action = action("Export findings to &Excel…",
                                           lambda: self.export(ExportKind.WORKBOOK), "Ctrl+E")
         self.board_pack_action = action("&Board pack (PDF)…",
@@ -222,12 +224,14 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         work_menu = self.menuBar().addMenu("&Work")
         work_menu.addAction(self.dashboard_action)
+        work_menu.addAction(self.moderation_action)
         work_menu.addAction(self.actions_action)
         work_menu.addAction(self.library_action)
         work_menu.addAction(self.profiles_action)
         self.new_action.setEnabled(allowed(self.actor, Permission.START_AUDIT))
         self.import_action.setEnabled(allowed(self.actor, Permission.IMPORT_CASES))
         self.demo_action.setEnabled(allowed(self.actor, Permission.IMPORT_CASES))
+        self.moderation_action.setEnabled(allowed(self.actor, Permission.MODERATE))
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.refresh_action)
         view_menu.addAction(self.find_action)
@@ -431,6 +435,15 @@ class MainWindow(QMainWindow):
         if dialog.imported:
             self.reload()
 
+    def show_moderation(self) -> ModerationWindow:
+        """Open the moderation queue (moderators and practice leads)."""
+        window = ModerationWindow(self.db, self.actor, self)
+        window.setWindowFlag(Qt.WindowType.Window)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.audit_moderated.connect(self.refresh_audit)
+        window.show()
+        return window
+
     def show_dashboard(self) -> DashboardWindow:
         """Open a dashboard window."""
         dashboard = DashboardWindow(self.db, self)
@@ -529,7 +542,7 @@ class MainWindow(QMainWindow):
 SHORTCUTS = """Audit list
   Ctrl+N  new audit · Enter  open the selected audit · Ctrl+F  search
   Ctrl+I  import cases · Ctrl+E  export to Excel · Ctrl+Shift+A  actions
-  Ctrl+D  dashboard · Ctrl+T  template library · F5  refresh
+  Ctrl+D  dashboard · Ctrl+M  moderation · Ctrl+T  template library · F5  refresh
 
 Audit editor
   1-9  choose an answer for the focused question · 0 or Delete  clear it
