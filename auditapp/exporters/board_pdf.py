@@ -506,7 +506,56 @@ def _method(pack: BoardPack) -> list[Flowable]:
         _table([table_header(["", "Audits", "Share"], 1),
                 *([_cell(a), b, c] for a, b, c in moderation)],
                [0.55 * width, 0.2 * width, 0.2 * width]),
+        *_agreement(pack),
     ]
+
+
+def _withheld_share(part: int, whole: int, threshold: int) -> str:
+    """A share, unless it would let a count below the threshold be worked out ("c")."""
+    if whole == 0:
+        return "\u2013"
+    rest = whole - part
+    if 0 < part < threshold or 0 < rest < threshold:
+        return "c"
+    return f"{round(100 * part / whole)}%"
+
+
+def _kappa(value: float | None, pairs: int, threshold: int) -> str:
+    if value is None:
+        return "\u2013"
+    return "c" if pairs < threshold else f"{value:.2f}"
+
+
+def _agreement(pack: BoardPack) -> list[Flowable]:
+    """How far auditors and moderators agree, overall and by section (never by auditor)."""
+    figures = pack.figures.current.agreement
+    threshold = pack.figures.threshold
+    overall = figures.overall
+    width = CONTENT_WIDTH
+    rows: list[list[Any]] = [
+        table_header(["", "Figure"], 1),
+        [_cell("Moderator's own grade the same as the auditor's"),
+         _withheld_share(overall.exact, overall.pairs, threshold)],
+        [_cell("Within one grade of the auditor's"),
+         _withheld_share(overall.within_one, overall.pairs, threshold)],
+        [_cell("Agreement beyond chance (Cohen's kappa, linearly weighted; 1 is perfect, "
+               "0 no better than chance)"), _kappa(overall.kappa, overall.pairs, threshold)],
+    ]
+    sections = [s for s in figures.sections if s.agreement.pairs >= threshold]
+    story: list[Flowable] = [
+        Heading("Agreement", level=1),
+        text("Moderators grade each sampled audit before they see the auditor's grades, so "
+             "these figures compare two independent readings. A share that would reveal a "
+             "count below the threshold is shown as c."),
+        _table(rows, [0.75 * width, 0.2 * width]),
+    ]
+    if sections:
+        section_rows: list[list[Any]] = [table_header(["Section", "Kappa"], 1)]
+        section_rows += [[_cell(f"{s.section_key} {s.title}"),
+                          _kappa(s.agreement.kappa, s.agreement.pairs, threshold)]
+                         for s in sections]
+        story.append(_table(section_rows, [0.75 * width, 0.2 * width]))
+    return story
 
 
 def _about(pack: BoardPack) -> list[Flowable]:

@@ -30,6 +30,7 @@ from auditapp.exporters.files import atomic_output, check_target
 from auditapp.exporters.palette import GRADE_COLOURS, HEADER_FILL, HEADER_TEXT
 from auditapp.models import Database
 from auditapp.services import export_rows
+from auditapp.services.moderation import AgreementFigures
 from auditapp.services.reporting import (
     GRADE_COLUMNS,
     GradeTally,
@@ -283,7 +284,32 @@ def _summary(sheet: WriteOnlyWorksheet, figures: PeriodFigures, today: date) -> 
     _grade_table(out, ("Section grades by key line of enquiry (a section tagged with two "
                        "lines counts in both)", "Section grades by key line of enquiry"),
                  "Line of enquiry", figures.lines_of_enquiry, horizontal=True)
+    _agreement_tables(out, figures.agreement)
     out.write()
+
+
+def _agreement_tables(out: _SummaryWriter, figures: AgreementFigures) -> None:
+    """Moderation agreement, overall and by section (never by auditor)."""
+    out.blank()
+    out.text("Moderation agreement: auditor's grade against the moderator's (given blind "
+             "where recorded); kappa is Cohen's, linearly weighted", bold=True)
+    out.header(["", "Audits", "Moderated", "Exact agreement", "Within one grade",
+                "Weighted kappa", "Moderated higher", "Moderated lower"])
+    overall = figures.overall
+    out.values(["All moderated audits", figures.audits, figures.moderated, overall.exact_share,
+                overall.within_one_share, overall.kappa, overall.raised, overall.lowered],
+               share_columns=(3, 4))
+    if not figures.sections:
+        return
+    out.blank()
+    out.text("Moderation agreement by section", bold=True)
+    out.header(["Template", "Section", "Moderated", "Exact agreement", "Within one grade",
+                "Weighted kappa"])
+    for section in figures.sections:
+        value = section.agreement
+        out.values([section.template_key, f"{section.section_key} {section.title}",
+                    value.pairs, value.exact_share, value.within_one_share, value.kappa],
+                   share_columns=(3, 4))
 
 
 def _overall_table(out: _SummaryWriter, overall: GradeTally) -> None:

@@ -384,8 +384,8 @@ def _agreement_json(figures: Agreement) -> dict[str, object]:
 
 
 def agreement_figures(db: Database, date_from: date | None = None,
-                      date_to: date | None = None, team: str | None = None
-                      ) -> AgreementFigures:
+                      date_to: date | None = None, team: str | None = None,
+                      template_key: str | None = None) -> AgreementFigures:
     """Agreement between auditors and moderators on the audits of a period.
 
     Each pair is (the auditor's grade, the moderator's blind grade), or the final moderated
@@ -395,6 +395,9 @@ def agreement_figures(db: Database, date_from: date | None = None,
     scope = counted_audits(date_from, date_to)
     if team is not None:
         scope = scope.join(Case, Case.id == Audit.case_id).where(Case.team == team)
+    if template_key is not None:
+        scope = scope.join(Template, Template.id == Audit.template_id) \
+            .where(Template.key == template_key)
     ids = scope.subquery()
     with db.transaction() as session:
         audits = session.scalar(select(func.count()).select_from(ids)) or 0
@@ -404,7 +407,7 @@ def agreement_figures(db: Database, date_from: date | None = None,
             .where(Audit.id.in_(select(ids.c.id)))).all()
         section_rows = session.execute(
             select(Template.key, Section.key, Section.title, SectionJudgement.grade,
-                   ModeratedSection.blind_grade, ModeratedSection.grade)
+                   ModeratedSection.blind_grade, ModeratedSection.grade, Section.position)
             .join(Moderation, Moderation.id == ModeratedSection.moderation_id)
             .join(Section, Section.id == ModeratedSection.section_id)
             .join(Template, Template.id == Section.template_id)
@@ -429,16 +432,17 @@ def _overall(rows: Sequence[tuple[str, int | None, int | None, int]]) -> Agreeme
                    lowered=sum(f < g for g, f in moved))
 
 
-def _by_section(rows: Sequence[tuple[str, str, str, int | None, int | None, int | None]]
+def _by_section(rows: Sequence[tuple[str, str, str, int | None, int | None, int | None, int]]
                 ) -> tuple[SectionAgreement, ...]:
     grouped: dict[tuple[str, str], list[tuple[int | None, int | None, int | None]]] = \
         defaultdict(list)
-    titles: dict[tuple[str, str], str] = {}
-    for template_key, section_key, title, given, blind, final in rows:
+    titles: dict[tuple[str, str], tuple[int, str]] = {}
+    for template_key, section_key, title, given, blind, final, position in rows:
         grouped[(template_key, section_key)].append((given, blind, final))
-        titles[(template_key, section_key)] = title
-    return tuple(SectionAgreement(t, s, titles[(t, s)], agreement(_pairs(grouped[(t, s)])))
-                 for t, s in sorted(grouped))
+        titles[(template_key, section_key)] = (position, title)
+    order = sorted(grouped, key=lambda k: (k[0], titles[k][0]))  # as the template orders them
+    return tuple(SectionAgreement(t, s, titles[(t, s)][1], agreement(_pairs(grouped[(t, s)])))
+                 for t, s in order)
 
 
 def _by_auditor(rows: Sequence[tuple[str, int | None, int | None, int]]

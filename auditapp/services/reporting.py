@@ -31,6 +31,7 @@ from auditapp.models import (
     SectionJudgement,
     Template,
 )
+from auditapp.services.moderation import AgreementFigures, agreement_figures
 from auditapp.services.scoring import section_applies
 from auditapp.services.stats import NOT_GRADED, counted_audits, final_grade
 from auditapp.services.templates import SectionInfo, TemplateInfo, template_info
@@ -486,6 +487,7 @@ class PeriodFigures:
     moderation: ModerationFigures
     actions: ActionFigures
     themes: tuple[QuestionTheme, ...]
+    agreement: AgreementFigures
 
     @property
     def lines_of_enquiry(self) -> tuple[GradeTally, ...]:
@@ -497,12 +499,14 @@ def period_figures(db: Database, scope: ReportScope, as_at: date) -> PeriodFigur
     """Every figure of a scope, read in one transaction; actions are judged overdue as at
     ``as_at`` (normally today)."""
     templates = templates_used(db, scope)
+    agreement = agreement_figures(db, scope.date_from, scope.date_to, scope.team,
+                                  scope.template_key)
     with db.transaction() as session:
         return PeriodFigures(
             scope, _overall(session, scope), _teams(session, scope), _quarters(session, scope),
             _sections(session, scope, templates), _template_uses(session, scope),
             _moderation(session, scope), _actions(session, scope, as_at),
-            _themes(session, scope, templates))
+            _themes(session, scope, templates), agreement)
 
 
 def grade_word(value: int | None) -> str:

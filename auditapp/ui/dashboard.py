@@ -7,7 +7,6 @@ clicking a bar or a cell lists the audits behind it. Figures are read on a pool 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCharts import (
@@ -43,7 +42,7 @@ from PySide6.QtWidgets import (
 from auditapp.grading import GRADES_BEST_FIRST
 from auditapp.models import Database
 from auditapp.services.audits import list_audits
-from auditapp.services.moderation import AgreementFigures, agreement_figures
+from auditapp.services.moderation import AgreementFigures
 from auditapp.services.reporting import (
     FigureCell,
     GradeTally,
@@ -63,20 +62,6 @@ ANY = "All teams"
 GRADE_NAMES = [g.label for g in GRADES_BEST_FIRST]
 SHORT = {"Requires improvement to be good": "RI"}
 CELL_ROLE = Qt.ItemDataRole.UserRole + 10
-
-
-@dataclass(frozen=True)
-class DashboardFigures:
-    """Everything the dashboard shows, read together."""
-
-    period: PeriodFigures
-    agreement: AgreementFigures
-
-
-def read_figures(db: Database, scope: ReportScope, today: date) -> DashboardFigures:
-    """The dashboard's figures for a scope (run on a pool thread)."""
-    return DashboardFigures(period_figures(db, scope, today),
-                            agreement_figures(db, scope.date_from, scope.date_to, scope.team))
 
 
 def _share(part: int, whole: int) -> str:
@@ -250,7 +235,7 @@ class DashboardWindow(QMainWindow):
         super().__init__(parent)
         self.db = db
         self.today = today or date.today()
-        self.figures: DashboardFigures | None = None
+        self.figures: PeriodFigures | None = None
         self.setWindowTitle("Dashboard – auditapp")
         self.resize(1280, 760)
         central = QWidget()
@@ -378,17 +363,16 @@ class DashboardWindow(QMainWindow):
         scope = self.scope()
         self.refresh_button.setEnabled(False)
         self.summary.setText("Reading the figures…")
-        start_job(self, lambda: read_figures(self.db, scope, self.today),
+        start_job(self, lambda: period_figures(self.db, scope, self.today),
                   on_finished=self._show, on_failed=self._failed)
 
     def _failed(self, message: str) -> None:
         self.refresh_button.setEnabled(True)
         self.summary.setText(f"The figures could not be read: {message}")
 
-    def _show(self, figures: DashboardFigures) -> None:
+    def _show(self, period: PeriodFigures) -> None:
         self.refresh_button.setEnabled(True)
-        self.figures = figures
-        period = figures.period
+        self.figures = period
         overall = period.overall
         self.summary.setText(
             f"<b>{overall.total}</b> audits submitted or later in {period.scope.describe()}; "
@@ -408,7 +392,7 @@ class DashboardWindow(QMainWindow):
             ["#2e8b57", "#1f5fa8", "#c0392b", "#95a5a6"])
         self.section_heat.fill([(s, (s.template_key, s.section_key)) for s in period.sections])
         self.kloe_heat.fill([(k, k.key) for k in lines_of_enquiry(period.sections)])
-        self._show_agreement(figures.agreement)
+        self._show_agreement(period.agreement)
         self.figures_shown.emit()
 
     def _show_agreement(self, figures: AgreementFigures) -> None:
