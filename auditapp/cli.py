@@ -503,14 +503,19 @@ def open_for_cli(path: Path | None, args: argparse.Namespace | None = None) -> A
     ``AUDITAPP_PASSPHRASE``, or one asked for at a terminal."""
     path = path or default_db_path()
     passphrase = _passphrase(args) if args is not None else None
+    # Scripts run many commands: the daily backup below, not a full copy on every command.
     try:
-        db = open_database(path, passphrase)
+        db = open_database(path, passphrase, backup=False)
     except PassphraseRequiredError as exc:
         asked = _passphrase(args, prompt=True) if args is not None else None
         if asked is None:
             raise PassphraseRequiredError(
                 f"{exc} Use --passphrase-file FILE or set {PASSPHRASE_ENV}.") from None
-        db = open_database(path, asked)
+        db = open_database(path, asked, backup=False)
+    try:
+        backups.backup_if_due(db)
+    except UserError as exc:
+        db.warnings.append(f"The daily backup failed: {exc}")
     for warning in db.warnings:
         print(f"auditapp: warning: {warning}", file=sys.stderr)
     templates.install_shipped_templates(db)

@@ -3,8 +3,8 @@
     python3 dev.py bench bench_exports.py                   # 2,000 audits
     .venv/bin/python benchmarks/bench_exports.py --audits 10000
 
-The demo database is built once per size and seed and kept in the cache folder (default:
-the system temp folder), so later runs start at once. Each measurement runs in its own
+The demo database is built once per size and kept in benchmarks/.cache, so later runs
+start at once. Each measurement runs in its own
 process, so that its peak memory is its own. The baseline writes exactly the rows of the
 Audits, Answers and Actions sheets with a bare write-only openpyxl loop (the rows are read
 from the database first and are not timed); the ratio Excel export / baseline is the cost
@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
+from common import DEMO_END, demo_database, machine, peak_memory_mb
 from openpyxl import Workbook
 
 from auditapp.database import open_database
@@ -33,36 +31,9 @@ from auditapp.exporters.board_pdf import export_board_pack
 from auditapp.exporters.xlsx import export_workbook
 from auditapp.models import Database
 from auditapp.services import export_rows
-from auditapp.services.demo import generate_demo
-from auditapp.services.reporting import ReportScope, templates_used
+from auditapp.services.reporting import ReportScope, months_before, templates_used
 
-END = date(2026, 6, 30)
-PHASES = ("baseline", "excel", "board")
-
-
-def _peak_mb() -> float | None:
-    try:
-        import resource
-    except ImportError:  # Windows
-        return None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
-
-
-def demo_database(folder: Path, audits: int, seed: int) -> Path:
-    """The demo database for this size and seed, built if it is not there yet."""
-    path = folder / f"bench-{audits}-seed{seed}.sqlite"
-    if not path.exists():
-        partial = path.with_suffix(".partial")
-        partial.unlink(missing_ok=True)
-        started = time.perf_counter()
-        db = open_database(partial)
-        for _ in generate_demo(db, audits, seed=seed, end=END):
-            pass
-        db.dispose()
-        partial.rename(path)
-        print(f"built {path.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return path
+PHASES = ("baseline", "excel", "board", "board-year")
 
 
 def _baseline(db: Database, out: Path) -> float:
@@ -72,7 +43,7 @@ def _baseline(db: Database, out: Path) -> float:
         (export_rows.AUDIT_HEADERS, list(export_rows.audit_rows(db, scope))),
         (export_rows.ANSWER_HEADERS,
          list(export_rows.answer_rows(db, scope, templates_used(db, scope)))),
-        (export_rows.ACTION_HEADERS, list(export_rows.action_rows(db, scope, END))),
+        (export_rows.ACTION_HEADERS, list(export_rows.action_rows(db, scope, DEMO_END))),
     ]
     started = time.perf_counter()
     workbook = Workbook(write_only=True)
@@ -93,18 +64,19 @@ def _timed(work: Callable[[], object]) -> float:
 
 def run_phase(phase: str, db_path: Path, out_dir: Path) -> dict[str, float | None]:
     """One measurement in this process: seconds and peak memory."""
-    db = open_database(db_path)
+    db = open_database(db_path, backup=False)
     if phase == "baseline":
         seconds = _baseline(db, out_dir / "baseline.xlsx")
     elif phase == "excel":
         seconds = _timed(lambda: list(export_workbook(db, out_dir / "findings.xlsx",
-                                                      ReportScope(), today=END)))
+                                                      ReportScope(), today=DEMO_END)))
     else:
-        scope = default_period(END, None, END)
+        scope = (default_period(DEMO_END, None, DEMO_END) if phase == "board"
+                 else ReportScope(months_before(DEMO_END, 12), DEMO_END))
         seconds = _timed(lambda: list(export_board_pack(db, out_dir / "board.pdf", scope,
-                                                        today=END)))
+                                                        today=DEMO_END)))
     db.dispose()
-    return {"seconds": seconds, "peak_mb": _peak_mb()}
+    return {"seconds": seconds, "peak_mb": peak_memory_mb()}
 
 
 def _in_child(phase: str, db_path: Path, out_dir: Path) -> dict[str, float | None]:
@@ -115,7 +87,7 @@ def _in_child(phase: str, db_path: Path, out_dir: Path) -> dict[str, float | Non
 
 
 def _rows(db_path: Path) -> export_rows.RowCounts:
-    db = open_database(db_path)
+    db = open_database(db_path, backup=False)
     counts = export_rows.row_counts(db, ReportScope())
     db.dispose()
     return counts
@@ -125,9 +97,6 @@ def main() -> None:
     """Build or reuse the demo database, then time each phase in its own process."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--audits", type=int, default=2000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--cache", type=Path,
-                        default=Path(tempfile.gettempdir()) / "auditapp-bench")
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out-dir", type=Path, help=argparse.SUPPRESS)
@@ -135,16 +104,15 @@ def main() -> None:
     if args.phase:
         print(json.dumps(run_phase(args.phase, args.db, args.out_dir)))
         return
-    args.cache.mkdir(parents=True, exist_ok=True)
-    db_path = demo_database(args.cache, args.audits, args.seed)
+    db_path = demo_database(args.audits)
     counts = _rows(db_path)
-    print(f"{platform.platform()}; {os.cpu_count()} CPUs; Python {platform.python_version()}")
+    print(f"bench_exports: {machine()}")
     print(f"{args.audits} demo audits: {counts.audits} counted, {counts.answers:,} answers, "
           f"{counts.actions:,} actions")
     with tempfile.TemporaryDirectory() as out:
         results = {phase: _in_child(phase, db_path, Path(out)) for phase in PHASES}
     for phase, result in results.items():
-        peak = f"{result['peak_mb']:.0f} MB" if result["peak_mb"] is not None else "n/a"
+        peak = f"{result['peak_mb']:.0f} MB"
         print(f"{phase:<9} {result['seconds']:7.2f} s   peak {peak}")
     ratio = results["excel"]["seconds"] / results["baseline"]["seconds"]  # type: ignore[operator]
     print(f"Excel export / bare openpyxl baseline: {ratio:.2f}x")

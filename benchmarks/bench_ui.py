@@ -39,12 +39,16 @@ from auditapp.database import open_database
 from auditapp.models import Role
 from auditapp.services.templates import install_shipped_templates
 from auditapp.services.users import save_user
+from auditapp.ui.application import SessionGuard
 from auditapp.ui.main_window import MainWindow
 app = create_application()
-db = open_database(Path(sys.argv[1]))
+db = open_database(Path(sys.argv[1]), backup=False)  # as the app: backup in the background
 install_shipped_templates(db)
-window = MainWindow(db, save_user(db, "Bench", Role.AUDITOR))
+users = list_users(db)
+actor = users[0] if users else save_user(db, "Bench", Role.PRACTICE_LEAD, None)
+window = MainWindow(db, actor)
 window.show()
+SessionGuard(db, window)
 loaded = []
 window.audits_loaded.connect(lambda: loaded.append(1))
 while not loaded:
@@ -52,7 +56,10 @@ while not loaded:
 app.processEvents()
 ready = time.time() - t0
 import resource
+from PySide6.QtCore import QThreadPool
+QThreadPool.globalInstance().waitForDone()  # let the start-up backup finish before exit
 print(ready, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+db.dispose()
 """
 
 STARTUP_BARE = """
@@ -128,12 +135,12 @@ def bench_editor(db_path: Path, audits: int) -> None:
     from auditapp.ui.audit_editor import AuditEditorWindow
 
     app = QApplication.instance() or QApplication([])
-    actor = Actor("Bench", Role.AUDITOR)
+    actor = Actor("Bench", Role.PRACTICE_LEAD)
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "bench.sqlite"
         copy.write_bytes(db_path.read_bytes())
-        db = open_database(copy)
-        result = import_template_file(db, _eighty_question_template(Path(folder)))
+        db = open_database(copy, backup=False)
+        result = import_template_file(db, _eighty_question_template(Path(folder)), actor)
         template_id = find_template_id(db, result.key)
         case_id = save_case(db, CaseInput("BENCH-1", CareLeaverCategory.ELIGIBLE))
         audit_id = create_audit(db, case_id, template_id, "Bench", DEMO_END, actor)
@@ -184,7 +191,7 @@ def bench_list(db_path: Path, audits: int) -> None:
     from auditapp.services.audits import list_audits
     from auditapp.ui.table_models import AuditFilter, AuditFilterProxy, AuditTableModel
 
-    db = open_database(db_path)
+    db = open_database(db_path, backup=False)
     print(f"\nThe audit list with {audits} audits")
     rows: list[object] = []
     print(f"  load the rows (query)                  "

@@ -32,7 +32,7 @@ def demo_database(audits: int, years: float | None = None) -> Path:
     for leftover in CACHE.glob(partial.name + "*"):
         leftover.unlink()
     started = time.perf_counter()
-    db = open_database(partial)
+    db = open_database(partial, backup=False)
     for _ in generate_demo(db, audits, seed=1, years=years, end=DEMO_END):
         pass
     db.dispose()

@@ -96,6 +96,7 @@ def test_tracker_window_filters_highlights_and_closes(
     overdue, _later, _other = _actions(db, small_template_id)
     window = ActionsTrackerWindow(db, LEAD, today=TODAY)
     qtbot.addWidget(window)
+    qtbot.waitSignal(window.loaded, timeout=10_000).wait()
     window.show()
     assert window.proxy.rowCount() == 3
     assert "2 overdue" in window.count.text()
@@ -114,7 +115,8 @@ def test_tracker_window_filters_highlights_and_closes(
         return 1
 
     monkeypatch.setattr(CloseActionDialog, "exec", fill)
-    window.close_selected(cancelling=False)
+    with qtbot.waitSignal(window.loaded, timeout=10_000):
+        window.close_selected(cancelling=False)
     done = {r.id: r for r in list_tracked_actions(db, TODAY)}[overdue]
     assert (done.status, done.status_note) == ("done", "Reviewed with the young person")
     requested: list[tuple[int, object]] = []

@@ -133,6 +133,8 @@ def _shoot_all(app: QApplication, db: Database, actor: Actor, out: Path, size: Q
 
     tracker = window.show_actions_tracker()
     tracker.resize(size)
+    while tracker.model.rowCount() == 0:  # read in the background
+        app.processEvents()
     tracker.status_filter.setCurrentText("Open")
     _save(app, tracker, out, "actions-tracker")
     tracker.close()

@@ -46,9 +46,12 @@ class TrackedAction:
 def list_tracked_actions(db: Database, today: date | None = None) -> list[TrackedAction]:
     """Every action, the soonest due first; ``overdue`` is judged against ``today``."""
     today = today or date.today()
+    # Columns, not ORM objects: the tracker lists every action of every audit.
     query = (
-        select(Action, Case.reference, Case.team, Audit.auditor, Audit.audit_date,
-               Question.key, Question.text)
+        select(Action.id, Action.audit_id, Case.reference, Case.team, Audit.auditor,
+               Audit.audit_date, Action.question_id, Question.key, Question.text, Action.text,
+               Action.owner, Action.due_date, Action.priority, Action.status,
+               Action.completed_on, Action.status_note)
         .join(Audit, Audit.id == Action.audit_id)
         .join(Case, Case.id == Audit.case_id)
         .outerjoin(Question, Question.id == Action.question_id)
@@ -57,11 +60,10 @@ def list_tracked_actions(db: Database, today: date | None = None) -> list[Tracke
     with db.transaction() as session:
         return [
             TrackedAction(
-                a.id, a.audit_id, reference, team, auditor, audit_date, a.question_id,
-                key or "", text or "", a.text, a.owner, a.due_date, a.priority.value,
-                a.status.value, a.completed_on, a.status_note,
-                is_overdue(a.status.value, a.due_date, today))
-            for a, reference, team, auditor, audit_date, key, text in session.execute(query)
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7] or "", r[8] or "", r[9],
+                r[10], r[11], r[12].value, r[13].value, r[14], r[15],
+                is_overdue(r[13].value, r[11], today))
+            for r in session.execute(query)
         ]
 
 

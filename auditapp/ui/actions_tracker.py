@@ -46,6 +46,7 @@ from auditapp.services.actions import (
 from auditapp.services.users import Actor
 from auditapp.ui import alerts
 from auditapp.ui.table_models import ID_ROLE
+from auditapp.ui.workers import start_job
 
 Index = QModelIndex | QPersistentModelIndex
 ANY = "Any"
@@ -189,6 +190,7 @@ class ActionsTrackerWindow(QMainWindow):
     """Every action across audits."""
 
     open_audit_requested = Signal(int, object)  # audit id, question id or None
+    loaded = Signal()
 
     def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None,
                  today: date | None = None) -> None:
@@ -272,8 +274,13 @@ class ActionsTrackerWindow(QMainWindow):
         return row
 
     def reload(self) -> None:
-        """Read every action again."""
-        rows = list_tracked_actions(self.db, self.today)
+        """Read every action again, in the background (all of them can be many)."""
+        self.count.setText("Reading actions…")
+        start_job(self, lambda: list_tracked_actions(self.db, self.today),
+                  on_finished=self._fill,
+                  on_failed=lambda m: self.count.setText(f"Actions not read: {m}"))
+
+    def _fill(self, rows: list[TrackedAction]) -> None:
         self.model.set_rows(rows)
         for combo, values in ((self.owner_filter, {r.owner for r in rows if r.owner}),
                               (self.team_filter, {r.team for r in rows if r.team})):
@@ -284,6 +291,7 @@ class ActionsTrackerWindow(QMainWindow):
             combo.setCurrentIndex(max(combo.findText(current), 0))
             combo.blockSignals(False)
         self._apply_filters()
+        self.loaded.emit()
 
     def current_filter(self) -> ActionFilter:
         """The filters as set."""

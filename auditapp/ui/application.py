@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from auditapp import __version__
-from auditapp.backups import backup_if_due, restore_backup
+from auditapp.backups import backup_if_due, make_backup, restore_backup
 from auditapp.database import AppDatabase, open_database
 from auditapp.errors import (
     DatabaseOpenError,
@@ -52,7 +52,8 @@ def open_with_prompts(path: Path) -> AppDatabase | None:
     passphrase: str | None = None
     while True:
         try:
-            return open_database(path, passphrase)
+            # The start-up backup is made in the background once the window is up.
+            return open_database(path, passphrase, backup=False)
         except (PassphraseRequiredError, WrongPassphraseError) as exc:
             passphrase = ask_to_unlock(path)
             if passphrase is None:
@@ -77,7 +78,7 @@ def _offer_backup(path: Path, problem: DatabaseOpenError, passphrase: str | None
         return None
     try:
         restore_backup(path, problem.backup, passphrase, unreadable=unreadable)
-        return open_database(path, passphrase)
+        return open_database(path, passphrase, backup=False)
     except UserError as failure:
         alerts.warn(None, "The backup was not restored", str(failure))
         return None
@@ -122,6 +123,7 @@ class SessionGuard(QObject):
         self.backup_timer.setInterval(BACKUP_CHECK_MS)
         self.backup_timer.timeout.connect(self.backup_if_due)
         self.backup_timer.start()
+        self.startup_backup()
 
     def lock(self) -> None:
         """Save everything, hide every window and ask for the passphrase again."""
@@ -135,6 +137,12 @@ class SessionGuard(QObject):
         for widget in windows:
             widget.show()
         self.watcher.resume()
+
+    def startup_backup(self) -> None:
+        """The start-up backup, made in the background so that the window opens at once."""
+        start_job(self, lambda: make_backup(self.db, "startup"),
+                  on_failed=lambda m: self.window.statusBar().showMessage(
+                      f"The start-up backup failed: {m}", 15000))
 
     def backup_if_due(self) -> None:
         """Make the daily backup in the background when it is due."""
