@@ -38,7 +38,7 @@ from auditapp.ui.application import create_application
 from auditapp.database import open_database
 from auditapp.models import Role
 from auditapp.services.templates import install_shipped_templates
-from auditapp.services.users import save_user
+from auditapp.services.users import list_users, save_user
 from auditapp.ui.application import SessionGuard
 from auditapp.ui.main_window import MainWindow
 app = create_application()
