@@ -28,14 +28,16 @@ def test_first_run_creates_and_remembers_the_profile(qtbot: QtBot, db: Database,
         return dialog.result()
 
     monkeypatch.setattr(FirstRunDialog, "exec", answer)
-    assert choose_profile(db) == (list_users(db)[0], True)
+    profile = choose_profile(db)
+    assert profile is not None
+    assert (profile.actor, profile.load_demo) == (list_users(db)[0], True)
     assert list_users(db)[0].name == "Sam Patel"
     assert list_users(db)[0].role == Role.MODERATOR
     assert QSettings().value(PROFILE_KEY) == "Sam Patel"
-    actor, demo = choose_profile(db) or (None, None)  # remembered: no dialog this time
+    again = choose_profile(db)  # remembered: no dialog this time
     assert len(shown) == 1
-    assert actor is not None
-    assert (actor.name, demo) == ("Sam Patel", False)
+    assert again is not None
+    assert (again.actor.name, again.load_demo) == ("Sam Patel", False)
 
 
 def test_no_demo_offered_when_audits_exist_and_a_name_is_required(

@@ -4,6 +4,7 @@ file, a second copy), the profile, the window, the idle lock and the daily backu
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, QTimer
@@ -18,7 +19,6 @@ from auditapp.errors import (
     UserError,
     WrongPassphraseError,
 )
-from auditapp.models import Database
 from auditapp.paths import default_db_path
 from auditapp.services.audits import count_audits
 from auditapp.services.demo import generate_demo
@@ -26,10 +26,15 @@ from auditapp.services.settings import idle_lock_minutes
 from auditapp.services.templates import install_shipped_templates
 from auditapp.services.users import Actor, list_users, save_user
 from auditapp.ui import alerts
+from auditapp.ui.encryption_flow import (
+    PassphraseChange,
+    apply_change,
+    offer_to_delete_plain_copies,
+)
 from auditapp.ui.first_run_dialog import DEMO_AUDITS, FirstRunDialog
 from auditapp.ui.lock import IdleWatcher
 from auditapp.ui.main_window import MainWindow
-from auditapp.ui.passphrase_dialog import ask_to_unlock
+from auditapp.ui.passphrase_dialog import ask_new_passphrase, ask_to_unlock
 from auditapp.ui.workers import start_job
 
 PROFILE_KEY = "profile/name"
@@ -46,10 +51,10 @@ def create_application() -> QApplication:
     return app
 
 
-def open_with_prompts(path: Path) -> AppDatabase | None:
-    """Open the database, asking for its passphrase and offering the newest good backup of a
-    damaged file. None when it cannot be opened (the user has been told why)."""
-    passphrase: str | None = None
+def open_with_prompts(path: Path, passphrase: str | None = None) -> AppDatabase | None:
+    """Open the database, asking for its passphrase (unless the right one is given) and
+    offering the newest good backup of a damaged file. None when it cannot be opened (the
+    user has been told why)."""
     while True:
         try:
             # The start-up backup is made in the background once the window is up.
@@ -84,15 +89,27 @@ def _offer_backup(path: Path, problem: DatabaseOpenError, passphrase: str | None
         return None
 
 
-def choose_profile(db: Database) -> tuple[Actor, bool] | None:
-    """The remembered profile, or ask for one. Returns (actor, load demo data) or None."""
+@dataclass(frozen=True)
+class Profile:
+    """Who is using the app, and what they chose at first run."""
+
+    actor: Actor
+    load_demo: bool = False
+    encrypt: bool = False
+
+
+def choose_profile(db: AppDatabase) -> Profile | None:
+    """The remembered profile, or ask for one (at first run, with demo data and encryption
+    offered for an empty database). None if the user gives up."""
     known = list_users(db)
     remembered = QSettings().value(PROFILE_KEY)
     for actor in known:
         if actor.name == remembered:
-            return actor, False
+            return Profile(actor)
     assert db.path is not None
-    dialog = FirstRunDialog(db.path, known, offer_demo=count_audits(db) == 0)
+    empty = count_audits(db) == 0
+    dialog = FirstRunDialog(db.path, known, offer_demo=empty,
+                            offer_encryption=empty and not db.encrypted)
     while dialog.exec():
         chosen = dialog.actor()
         existing = {a.name: a for a in known}
@@ -104,7 +121,8 @@ def choose_profile(db: Database) -> tuple[Actor, bool] | None:
                                    "(Work › Profiles).")
             continue
         QSettings().setValue(PROFILE_KEY, actor.name)
-        return actor, dialog.load_demo.isChecked()
+        return Profile(actor, dialog.load_demo.isChecked(),
+                       dialog.encrypt.isChecked() and dialog.encrypt.isVisibleTo(dialog))
     return None
 
 
@@ -152,25 +170,54 @@ class SessionGuard(QObject):
 
 
 def run_gui(db_path: Path | None) -> int:
-    """Open the desktop app on ``db_path`` (or the default database); returns the exit code."""
+    """Open the desktop app on ``db_path`` (or the default database); returns the exit code.
+
+    The loop opens the database again after its passphrase was set or changed, which needs
+    the file closed."""
     app = create_application()
-    db = open_with_prompts(db_path or default_db_path())
-    if db is None:
-        return 2
-    try:
-        install_shipped_templates(db)
-        profile = choose_profile(db)
-        if profile is None:
-            return 0
-        actor, load_demo = profile
-        window = MainWindow(db, actor)
-        window.show()
-        SessionGuard(db, window)
-        for warning in db.warnings:
-            alerts.warn(window, "auditapp opened with a warning", warning)
-        if load_demo:
-            QTimer.singleShot(0, lambda: window.run_with_progress(
-                "Loading demo data", lambda: generate_demo(db, DEMO_AUDITS), window.reload))
-        return app.exec()
-    finally:
-        db.dispose()
+    path = (db_path or default_db_path()).expanduser().resolve()
+    passphrase: str | None = None
+    newly_encrypted = False
+    while True:
+        db = open_with_prompts(path, passphrase)
+        if db is None:
+            return 2
+        try:
+            install_shipped_templates(db)
+            profile = choose_profile(db)
+            if profile is None:
+                return 0
+            if profile.encrypt:
+                change = _first_passphrase()
+                if change is not None:
+                    db.dispose()
+                    passphrase = apply_change(path, change, confirm_now=True)
+                    continue
+            window = _show_main_window(db, profile, newly_encrypted)
+            code = app.exec()
+            change = window.passphrase_change
+        finally:
+            db.dispose()
+        if change is None:
+            return code
+        passphrase = apply_change(path, change, confirm_now=False)
+        newly_encrypted = change.old is None and passphrase == change.new
+
+
+def _first_passphrase() -> PassphraseChange | None:
+    new = ask_new_passphrase()
+    return PassphraseChange(new) if new is not None else None
+
+
+def _show_main_window(db: AppDatabase, profile: Profile, newly_encrypted: bool) -> MainWindow:
+    window = MainWindow(db, profile.actor)
+    window.show()
+    SessionGuard(db, window)
+    for warning in db.warnings:
+        alerts.warn(window, "auditapp opened with a warning", warning)
+    if newly_encrypted and db.path is not None and db.passphrase is not None:
+        offer_to_delete_plain_copies(db.path, db.passphrase)
+    if profile.load_demo:
+        QTimer.singleShot(0, lambda: window.run_with_progress(
+            "Loading demo data", lambda: generate_demo(db, DEMO_AUDITS), window.reload))
+    return window

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -28,7 +29,7 @@ class FirstRunDialog(QDialog):
     """Asks for the user's name and role; offers demo data when the database is empty."""
 
     def __init__(self, db_path: Path, known: list[Actor], offer_demo: bool,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, offer_encryption: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle("Welcome to auditapp")
         layout = QVBoxLayout(self)
@@ -71,6 +72,11 @@ class FirstRunDialog(QDialog):
         else:
             self.start_empty.hide()
             self.load_demo.hide()
+        self.encrypt = QCheckBox("&Encrypt this database with a passphrase (recommended on a "
+                                 "laptop: without it a lost laptop's audits can be read)")
+        self.encrypt.setChecked(offer_encryption)
+        self.encrypt.setVisible(offer_encryption)
+        layout.addWidget(self.encrypt)
         self.message = QLabel()
         self.message.setStyleSheet("color: #c0392b")
         layout.addWidget(self.message)

@@ -39,10 +39,12 @@ from auditapp.ui import alerts
 from auditapp.ui.actions_tracker import ActionsTrackerWindow
 from auditapp.ui.audit_editor import AuditEditorWindow
 from auditapp.ui.dashboard import DashboardWindow
+from auditapp.ui.encryption_flow import PassphraseChange
 from auditapp.ui.export_dialog import ExportDialog, ExportKind
 from auditapp.ui.import_cases_dialog import ImportCasesDialog
 from auditapp.ui.moderation_window import ModerationWindow
 from auditapp.ui.new_audit_dialog import NewAuditDialog
+from auditapp.ui.passphrase_dialog import ask_new_passphrase
 from auditapp.ui.profiles_dialog import ProfilesDialog
 from auditapp.ui.style import STATUS_LABELS
 from auditapp.ui.table_models import ID_ROLE, AuditFilter, AuditFilterProxy, AuditTableModel
@@ -72,6 +74,9 @@ class MainWindow(QMainWindow):
         self._job: Job | None = None
         self._library: TemplateLibraryWindow | None = None
         self._tracker: ActionsTrackerWindow | None = None
+        #: Set when the user asked to encrypt the database or change its passphrase: the app
+        #: closes its windows and opens the database again (see ui.application.run_gui).
+        self.passphrase_change: PassphraseChange | None = None
         self.setWindowTitle("auditapp")
         self.model = AuditTableModel()
         self.proxy = AuditFilterProxy()
@@ -207,6 +212,10 @@ class MainWindow(QMainWindow):
         self.board_pack_action = action("&Board pack (PDF)…",
                                         lambda: self.export(ExportKind.BOARD_PACK))
         self.feedback_action = action("Audit &feedback (PDF)…", self.export_feedback)
+        encrypted = getattr(self.db, "passphrase", None) is not None
+        self.passphrase_action = action(
+            "Change &passphrase…" if encrypted else "En&crypt database…",
+            self.request_passphrase_change)
         self.where_action = action("Where is my &data?", self._show_data_location)
         self.keys_action = action("&Keyboard shortcuts", self._show_shortcuts, "F1")
         toolbar = self.addToolBar("Main")
@@ -221,6 +230,8 @@ class MainWindow(QMainWindow):
         for item in (self.export_excel_action, self.board_pack_action, self.feedback_action):
             file_menu.addAction(item)
         file_menu.addSeparator()
+        file_menu.addAction(self.passphrase_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         work_menu = self.menuBar().addMenu("&Work")
         work_menu.addAction(self.dashboard_action)
@@ -232,6 +243,7 @@ class MainWindow(QMainWindow):
         self.import_action.setEnabled(allowed(self.actor, Permission.IMPORT_CASES))
         self.demo_action.setEnabled(allowed(self.actor, Permission.IMPORT_CASES))
         self.moderation_action.setEnabled(allowed(self.actor, Permission.MODERATE))
+        self.passphrase_action.setEnabled(allowed(self.actor, Permission.CHANGE_SETTINGS))
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.refresh_action)
         view_menu.addAction(self.find_action)
@@ -507,6 +519,25 @@ class MainWindow(QMainWindow):
             alerts.inform(self, "Audit feedback", "Select an audit in the list first.")
             return
         self.export(ExportKind.FEEDBACK, int(rows[0].siblingAtColumn(0).data(ID_ROLE)))
+
+    def request_passphrase_change(self) -> None:
+        """Ask for a new passphrase, then close so that the database can be re-encrypted."""
+        old = getattr(self.db, "passphrase", None)
+        what = "change the passphrase" if old else "encrypt the database"
+        if not alerts.ask(self, "Passphrase", f"To {what}, auditapp saves everything, closes "
+                          "its windows, does it, and opens the database again.",
+                          yes="Go on"):
+            return
+        new = ask_new_passphrase(self)
+        if new is None:
+            return
+        self.passphrase_change = PassphraseChange(new, old)
+        if not self.close():
+            self.passphrase_change = None
+            return
+        for widget in QApplication.topLevelWidgets():
+            widget.close()
+        QApplication.exit(0)
 
     def hide_all_for_lock(self) -> list[QWidget]:
         """Save every open audit and hide every window; returns those to show again."""
