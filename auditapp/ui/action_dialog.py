@@ -8,7 +8,6 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 from auditapp.models import ActionPriority, ActionStatus
 from auditapp.services.audits import ActionInfo, ActionInput
 from auditapp.services.templates import TemplateInfo
+from auditapp.ui.date_widgets import date_edit
 
 
 class ActionDialog(QDialog):
@@ -42,10 +42,7 @@ class ActionDialog(QDialog):
         form.addRow("&Owner:", self.owner)
         due_row = QHBoxLayout()
         self.has_due = QCheckBox("&Due by")
-        self.due = QDateEdit()
-        self.due.setCalendarPopup(True)
-        self.due.setDisplayFormat("dd MMM yyyy")
-        self.due.setAccessibleName("Due date")
+        self.due = date_edit("Due date")
         self.has_due.setAccessibleName("Action has a due date")
         self.has_due.toggled.connect(self.due.setEnabled)
         due_row.addWidget(self.has_due)

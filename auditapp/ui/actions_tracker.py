@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
@@ -19,7 +18,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -45,7 +43,8 @@ from auditapp.services.actions import (
 )
 from auditapp.services.users import Actor
 from auditapp.ui import alerts
-from auditapp.ui.table_models import ID_ROLE
+from auditapp.ui.date_widgets import date_edit, optional_date, optional_date_edit
+from auditapp.ui.table_models import ID_ROLE, RowTableModel
 from auditapp.ui.workers import start_job
 
 Index = QModelIndex | QPersistentModelIndex
@@ -55,40 +54,10 @@ STATUS_CHOICES = (ANY, "Open", OVERDUE, "Done", "Cancelled")
 OVERDUE_BACKGROUND = QColor("#fadbd8")
 
 
-class TrackedActionModel(QAbstractTableModel):
+class TrackedActionModel(RowTableModel[TrackedAction]):
     """Every action, one row each."""
 
     HEADERS = ("Due", "Action", "Owner", "Team", "Case", "Question", "Priority", "Status")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[TrackedAction] = []
-
-    def set_rows(self, rows: list[TrackedAction]) -> None:
-        """Replace every row."""
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def row_at(self, row: int) -> TrackedAction:
-        """The plain row behind a model row."""
-        return self._rows[row]
-
-    def rows(self) -> list[TrackedAction]:
-        """Every row."""
-        return self._rows
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -172,11 +141,8 @@ class CloseActionDialog(QDialog):
         self.note.setTabChangesFocus(True)
         self.note.setAccessibleName("Reason" if cancelling else "Completion note")
         form.addRow("&Reason:" if cancelling else "&What was done:", self.note)
-        self.completed_on = QDateEdit(QDate.currentDate())
-        self.completed_on.setCalendarPopup(True)
-        self.completed_on.setDisplayFormat("dd MMM yyyy")
+        self.completed_on = date_edit("Completed on")
         self.completed_on.setMaximumDate(QDate.currentDate())
-        self.completed_on.setAccessibleName("Completed on")
         if not cancelling:
             form.addRow("&Completed on:", self.completed_on)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -230,13 +196,7 @@ class ActionsTrackerWindow(QMainWindow):
         self.status_filter = self._combo(bar, "&Status:", "Filter by status")
         self.status_filter.addItems(STATUS_CHOICES)
         label = QLabel("&Due by:")
-        self.due_by = QDateEdit()
-        self.due_by.setCalendarPopup(True)
-        self.due_by.setDisplayFormat("dd/MM/yyyy")
-        self.due_by.setMinimumDate(QDate(2000, 1, 1))
-        self.due_by.setSpecialValueText(ANY)
-        self.due_by.setDate(QDate(2000, 1, 1))
-        self.due_by.setAccessibleName("Due by")
+        self.due_by = optional_date_edit("Due by", ANY)
         label.setBuddy(self.due_by)
         bar.addWidget(label)
         bar.addWidget(self.due_by)
@@ -298,10 +258,9 @@ class ActionsTrackerWindow(QMainWindow):
         def chosen(combo: QComboBox) -> str:
             return "" if combo.currentText() == ANY else combo.currentText()
 
-        due = self.due_by.date()
         return ActionFilter(chosen(self.owner_filter), chosen(self.team_filter),
                             self.status_filter.currentText() or ANY,
-                            None if due == self.due_by.minimumDate() else due.toPython())
+                            optional_date(self.due_by))
 
     def _apply_filters(self) -> None:
         self.proxy.set_criteria(self.current_filter())

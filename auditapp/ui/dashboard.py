@@ -54,6 +54,7 @@ from auditapp.services.reporting import (
     period_figures,
 )
 from auditapp.services.stats import NOT_GRADED
+from auditapp.ui.date_widgets import date_edit
 from auditapp.ui.style import GRADE_COLOURS
 from auditapp.ui.table_models import ID_ROLE, AuditTableModel
 from auditapp.ui.workers import start_job
@@ -277,10 +278,7 @@ class DashboardWindow(QMainWindow):
     @staticmethod
     def _date(text: str, value: QDate, bar: QHBoxLayout) -> QDateEdit:
         label = QLabel(text)
-        edit = QDateEdit(value)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("dd MMM yyyy")
-        edit.setAccessibleName(text.replace("&", "").rstrip(":"))
+        edit = date_edit(text.replace("&", "").rstrip(":"), value)
         label.setBuddy(edit)
         bar.addWidget(label)
         bar.addWidget(edit)

@@ -16,7 +16,6 @@ from PySide6.QtCore import QDate, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -34,6 +33,7 @@ from auditapp.models import Database
 from auditapp.services.reporting import ReportScope, list_teams
 from auditapp.services.templates import list_templates
 from auditapp.ui import alerts
+from auditapp.ui.date_widgets import date_edit
 from auditapp.ui.workers import Job, start_job
 
 ANY = "Any"
@@ -50,14 +50,6 @@ class ExportKind(Enum):
     def title(self) -> str:
         """The dialog's title."""
         return self.value[0]
-
-
-def _date_edit(name: str, value: QDate) -> QDateEdit:
-    edit = QDateEdit(value)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("dd MMM yyyy")
-    edit.setAccessibleName(name)
-    return edit
 
 
 class ExportDialog(QDialog):
@@ -133,8 +125,8 @@ class ExportDialog(QDialog):
     def _period_rows(self, form: QFormLayout) -> None:
         today = QDate.currentDate()
         start = today.addMonths(-6)
-        self.date_from = _date_edit("Period from", QDate(start.year(), start.month(), 1))
-        self.date_to = _date_edit("Period to", today)
+        self.date_from = date_edit("Period from", QDate(start.year(), start.month(), 1))
+        self.date_to = date_edit("Period to", today)
         row = QHBoxLayout()
         row.addWidget(self.date_from)
         row.addWidget(QLabel("to"))

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -24,6 +22,7 @@ from auditapp.services.cases import CaseImportResult, import_cases
 from auditapp.services.templates import TemplateRow
 from auditapp.services.users import Actor
 from auditapp.ui import alerts
+from auditapp.ui.date_widgets import date_edit
 from auditapp.ui.workers import start_job
 
 HELP = ("One row per sampled case. Columns: reference and category (required); uasc, age, "
@@ -63,10 +62,7 @@ class ImportCasesDialog(QDialog):
         self.auditor = QLineEdit(actor.name)
         self.auditor.setAccessibleName("Auditor for rows without one")
         form.addRow("&Auditor (rows without one):", self.auditor)
-        self.audit_date = QDateEdit(QDate.currentDate())
-        self.audit_date.setCalendarPopup(True)
-        self.audit_date.setDisplayFormat("dd MMM yyyy")
-        self.audit_date.setAccessibleName("Audit date for rows without one")
+        self.audit_date = date_edit("Audit date for rows without one")
         form.addRow("Audit &date (rows without one):", self.audit_date)
         self.outcome = QPlainTextEdit()
         self.outcome.setReadOnly(True)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +39,7 @@ from auditapp.ui import alerts
 from auditapp.ui.actions_tracker import ActionsTrackerWindow
 from auditapp.ui.audit_editor import AuditEditorWindow
 from auditapp.ui.dashboard import DashboardWindow
+from auditapp.ui.date_widgets import NO_DATE, optional_date, optional_date_edit
 from auditapp.ui.encryption_flow import PassphraseChange
 from auditapp.ui.export_dialog import ExportDialog, ExportKind
 from auditapp.ui.import_cases_dialog import ImportCasesDialog
@@ -52,7 +53,6 @@ from auditapp.ui.template_library import TemplateLibraryWindow
 from auditapp.ui.workers import Job, start_job
 
 ANY = "Any"
-NO_DATE = QDate(2000, 1, 1)
 EMPTY_TEXT = (
     "<h2>No audits yet</h2>"
     "<p>Start one with <b>New audit</b> (Ctrl+N), bring in your sample of cases with "
@@ -172,13 +172,7 @@ class MainWindow(QMainWindow):
 
     def _date(self, name: str, bar: QHBoxLayout) -> QDateEdit:
         label = QLabel(f"{name}:")
-        edit = QDateEdit()
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("dd/MM/yyyy")
-        edit.setMinimumDate(NO_DATE)
-        edit.setSpecialValueText(ANY)  # shown while the date is at its minimum
-        edit.setDate(NO_DATE)
-        edit.setAccessibleName(f"Audit date {name.lower()}")
+        edit = optional_date_edit(f"Audit date {name.lower()}", ANY)
         label.setBuddy(edit)
         bar.addWidget(label)
         bar.addWidget(edit)
@@ -320,12 +314,8 @@ class MainWindow(QMainWindow):
             team="" if self.team_filter.currentText() == ANY else self.team_filter.currentText(),
             template_key="" if self.template_filter.currentText() == ANY
             else self.template_filter.currentText(),
-            grade=grade, date_from=self._date_value(self.date_from),
-            date_to=self._date_value(self.date_to))
-
-    @staticmethod
-    def _date_value(edit: QDateEdit) -> date | None:
-        return None if edit.date() == NO_DATE else edit.date().toPython()
+            grade=grade, date_from=optional_date(self.date_from),
+            date_to=optional_date(self.date_to))
 
     def _apply_filters(self) -> None:
         self.proxy.set_criteria(self.current_filter())

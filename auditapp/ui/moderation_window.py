@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -55,6 +54,7 @@ from auditapp.services.permissions import Permission, allowed
 from auditapp.services.scoring import section_applies
 from auditapp.services.users import Actor
 from auditapp.ui import alerts
+from auditapp.ui.date_widgets import date_edit
 from auditapp.ui.grade_widgets import GradeCombo
 
 QUEUE_HEADERS = ("Sampled", "Case", "Category", "Team", "Auditor", "Audit date", "Template",
@@ -250,12 +250,8 @@ class SampleDialog(QDialog):
         form.addRow("S&tratify:", self.stratify)
         self.use_period = QCheckBox("Only audits dated &between")
         today = QDate.currentDate()
-        self.date_from = QDateEdit(today.addMonths(-3))
-        self.date_to = QDateEdit(today)
-        for edit, name in ((self.date_from, "From"), (self.date_to, "To")):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("dd MMM yyyy")
-            edit.setAccessibleName(name)
+        self.date_from = date_edit("From", today.addMonths(-3))
+        self.date_to = date_edit("To", today)
         row = QHBoxLayout()
         row.addWidget(self.use_period)
         row.addWidget(self.date_from)

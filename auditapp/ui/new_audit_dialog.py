@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from auditapp.models import CareLeaverCategory
 from auditapp.services.cases import CaseInput, CaseRow, check_reference
 from auditapp.services.templates import TemplateRow
+from auditapp.ui.date_widgets import date_edit
 
 
 @dataclass(frozen=True)
@@ -127,10 +127,7 @@ class NewAuditDialog(QDialog):
         self.auditor = QLineEdit(auditor)
         self.auditor.setAccessibleName("Auditor")
         form.addRow("Au&ditor:", self.auditor)
-        self.audit_date = QDateEdit(QDate.currentDate())
-        self.audit_date.setCalendarPopup(True)
-        self.audit_date.setDisplayFormat("dd MMM yyyy")
-        self.audit_date.setAccessibleName("Audit date")
+        self.audit_date = date_edit("Audit date")
         form.addRow("Audit da&te:", self.audit_date)
         return box
 

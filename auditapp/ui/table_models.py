@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -20,29 +20,30 @@ from auditapp.ui.style import STATUS_LABELS, grade_colour
 
 Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+RowT = TypeVar("RowT")
 
 
-class AuditTableModel(QAbstractTableModel):
-    """The audit list: one row per audit."""
+class RowTableModel(QAbstractTableModel, Generic[RowT]):
+    """A flat table over a list of plain rows; subclasses name the columns and say what each
+    cell shows in ``data``."""
 
-    HEADERS = ("Case", "Template", "Team", "Auditor", "Audit date", "Status", "Grade",
-               "Progress")
+    HEADERS: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[AuditListRow] = []
+        self._rows: list[RowT] = []
 
-    def set_rows(self, rows: list[AuditListRow]) -> None:
+    def set_rows(self, rows: list[RowT]) -> None:
         """Replace every row (after a reload)."""
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()
 
-    def row_at(self, row: int) -> AuditListRow:
+    def row_at(self, row: int) -> RowT:
         """The plain row behind a model row."""
         return self._rows[row]
 
-    def rows(self) -> list[AuditListRow]:
+    def rows(self) -> list[RowT]:
         """Every row."""
         return self._rows
 
@@ -57,6 +58,13 @@ class AuditTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
         return None
+
+
+class AuditTableModel(RowTableModel[AuditListRow]):
+    """The audit list: one row per audit."""
+
+    HEADERS = ("Case", "Template", "Team", "Auditor", "Audit date", "Status", "Grade",
+               "Progress")
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort in Python with a key: one pass, instead of a Qt callback per comparison."""
@@ -178,36 +186,10 @@ class AuditFilterProxy(QSortFilterProxyModel):
         return self.criteria.accepts(model.row_at(source_row))
 
 
-class ActionTableModel(QAbstractTableModel):
+class ActionTableModel(RowTableModel[ActionInfo]):
     """The actions of one audit."""
 
     HEADERS = ("Action", "Owner", "Due", "Priority", "Status")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[ActionInfo] = []
-
-    def set_rows(self, rows: list[ActionInfo]) -> None:
-        """Replace every row."""
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def row_at(self, row: int) -> ActionInfo:
-        """The plain row behind a model row."""
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
