@@ -146,7 +146,8 @@ def _shoot_all(app: QApplication, db: Database, actor: Actor, out: Path, size: Q
     _dialog(app, out, "new-audit", NewAuditDialog(
         list_cases(db), list_templates(db, include_retired=False), "Alex Morgan", window))
     _dialog(app, out, "first-run", FirstRunDialog(
-        Path.home() / ".local/share/auditapp/auditapp.sqlite", [], True, window))
+        Path.home() / ".local/share/auditapp/auditapp.sqlite", [], True, window,
+        offer_encryption=True))
     window.close()
 
 
