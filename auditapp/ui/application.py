@@ -46,7 +46,7 @@ def create_application() -> QApplication:
     return app
 
 
-def open_with_prompts(path: Path) -> AppDatabase | None:
+def open_with_prompts(path: Path | str) -> AppDatabase | None:
     """Open the database, asking for its passphrase and offering the newest good backup of a
     damaged file. None when it cannot be opened (the user has been told why)."""
     passphrase: str | None = None
@@ -90,8 +90,7 @@ def choose_profile(db: Database) -> tuple[Actor, bool] | None:
     for actor in known:
         if actor.name == remembered:
             return actor, False
-    assert db.path is not None
-    dialog = FirstRunDialog(db.path, known, offer_demo=count_audits(db) == 0)
+    dialog = FirstRunDialog(db.path or db.location, known, offer_demo=count_audits(db) == 0)
     while dialog.exec():
         chosen = dialog.actor()
         existing = {a.name: a for a in known}
@@ -121,7 +120,8 @@ class SessionGuard(QObject):
         self.backup_timer = QTimer(self)
         self.backup_timer.setInterval(BACKUP_CHECK_MS)
         self.backup_timer.timeout.connect(self.backup_if_due)
-        self.backup_timer.start()
+        if db.path is not None:  # a server database is backed up by its server
+            self.backup_timer.start()
 
     def lock(self) -> None:
         """Save everything, hide every window and ask for the passphrase again."""
@@ -143,7 +143,7 @@ class SessionGuard(QObject):
                       f"The daily backup failed: {m}", 15000))
 
 
-def run_gui(db_path: Path | None) -> int:
+def run_gui(db_path: Path | str | None) -> int:
     """Open the desktop app on ``db_path`` (or the default database); returns the exit code."""
     app = create_application()
     db = open_with_prompts(db_path or default_db_path())

@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel()
         self.statusBar().addWidget(self.count_label, 1)
         self.statusBar().addPermanentWidget(
-            QLabel(f"{self.actor.name} ({self.actor.role.value}) · {self.db.path}"))
+            QLabel(f"{self.actor.name} ({self.actor.role.value}) · {self.db.location}"))
 
     def _size_columns(self) -> None:
         """Widths from typical content in the current font (measuring 10,000 rows is slow)."""
@@ -470,7 +470,7 @@ class MainWindow(QMainWindow):
 
     def _show_data_location(self) -> None:
         alerts.inform(self, "Where is my data?",
-                      f"Your audits are in this file:\n{self.db.path}\n\nBack it up only to "
+                      f"Your audits are in:\n{self.db.location}\n\nBack it up only to "
                       "encrypted storage approved by your council.")
 
     def _show_shortcuts(self) -> None:

@@ -1,0 +1,125 @@
+"""The PostgreSQL leg of the data-layer tests: a throwaway database per test on the server
+named by ``AUDITAPP_TEST_PG_URL`` (``.ci/run`` starts one on loopback).
+
+A test module opts in with ``pytestmark = pytest.mark.both_backends``: each of its tests that
+uses the ``db`` or ``demo_db`` fixture then runs twice, ``[sqlite]`` and ``[postgresql]``.
+A test marked ``sqlite_only`` (it reads the file itself) runs on SQLite alone. Without the
+variable the PostgreSQL runs are skipped, saying why; under CI (``CI=true``) they fail.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from auditapp.database import AppDatabase, open_database
+from auditapp.models import new_uid
+
+PG_URL_ENV = "AUDITAPP_TEST_PG_URL"
+BACKENDS = ("sqlite", "postgresql")
+_TEMPLATE = "auditapp_template"
+
+
+class PostgresServer:
+    """Makes fresh databases, at schema head, from one migrated template database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.admin: Engine = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        self._numbers = itertools.count(1)
+        self._prefix = f"t{os.getpid()}_"
+        self._drop(_TEMPLATE)
+        self._execute(f"CREATE DATABASE {_TEMPLATE}")
+        open_database(self.url_of(_TEMPLATE)).dispose()  # every migration, once
+
+    def url_of(self, name: str) -> str:
+        """The URL of a database on this server."""
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def _execute(self, sql: str) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(sql))
+
+    def _drop(self, name: str) -> None:
+        self._execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def create(self) -> str:
+        """A new database at head with its own database id; returns its name."""
+        name = f"{self._prefix}{next(self._numbers)}"
+        self._execute(f"CREATE DATABASE {name} TEMPLATE {_TEMPLATE}")
+        engine = create_engine(self.url_of(name))
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE settings SET value = :v WHERE key = 'database_id'"),
+                               {"v": json.dumps(new_uid())})
+        engine.dispose()
+        return name
+
+    def open(self, name: str) -> AppDatabase:
+        """Open a database made by :meth:`create`."""
+        return open_database(self.url_of(name))
+
+    def drop(self, name: str) -> None:
+        """Remove a database made by :meth:`create`."""
+        self._drop(name)
+
+    def close(self) -> None:
+        """Remove the template and let go of the server."""
+        self._drop(_TEMPLATE)
+        self.admin.dispose()
+
+
+def postgres_url() -> str:
+    """The test server's URL; skips (or, under CI, fails) the test when none is given."""
+    url = os.environ.get(PG_URL_ENV)
+    if url:
+        return url
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{PG_URL_ENV} is not set: CI must run the PostgreSQL leg (.ci/run "
+                    "starts a server for it).")
+    pytest.skip(f"PostgreSQL leg: set {PG_URL_ENV} to a database URL on a test server "
+                "(.ci/postgres starts one) to run it")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    """The PostgreSQL test server, with its migrated template database."""
+    server = PostgresServer(postgres_url())
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def pg_database(pg_server: PostgresServer) -> Iterator[AppDatabase]:
+    """A fresh PostgreSQL database at head, dropped after the test."""
+    name = pg_server.create()
+    database = pg_server.open(name)
+    yield database
+    database.dispose()
+    pg_server.drop(name)
+
+
+@pytest.fixture(scope="session")
+def pg_demo_name(pg_server: PostgresServer) -> str:
+    """A demo database on the server like the SQLite one, built once; tests only read it."""
+    from auditapp.services.demo import generate_demo
+
+    name = pg_server.create()
+    database = pg_server.open(name)
+    list(generate_demo(database, 300, seed=11, end=date(2026, 6, 30)))
+    database.dispose()
+    return name
+
+
+def parametrize_backends(metafunc: pytest.Metafunc) -> None:
+    """Run a ``both_backends`` test that uses a database fixture on each backend."""
+    marked = metafunc.definition.get_closest_marker("both_backends") is not None
+    sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
+    if marked and not sqlite_only and "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
