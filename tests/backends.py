@@ -12,8 +12,9 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -123,3 +124,27 @@ def parametrize_backends(metafunc: pytest.Metafunc) -> None:
     sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
     if marked and not sqlite_only and "backend" in metafunc.fixturenames:
         metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def make_db(backend: str, tmp_path: Path, request: pytest.FixtureRequest
+            ) -> Iterator[Callable[[str], AppDatabase]]:
+    """Makes more fresh databases on the test's backend (for two laptops, say)."""
+    opened: list[tuple[AppDatabase, str | None]] = []
+
+    def make(name: str) -> AppDatabase:
+        if backend == "postgresql":
+            server: PostgresServer = request.getfixturevalue("pg_server")
+            created = server.create()
+            database = server.open(created)
+            opened.append((database, created))
+        else:
+            database = open_database(tmp_path / f"{name}.sqlite")
+            opened.append((database, None))
+        return database
+
+    yield make
+    for database, created in opened:
+        database.dispose()
+        if created is not None:
+            request.getfixturevalue("pg_server").drop(created)

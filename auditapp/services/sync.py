@@ -263,7 +263,7 @@ class AuditOutcome:
 
     uid: str
     audit: str
-    outcome: str  # ADDED, UPDATED, MERGED, UNCHANGED or CONFLICT
+    outcome: str  # ADDED, UPDATED, MERGED, UNCHANGED, or CONFLICT before it is settled
 
 
 @dataclass(frozen=True)
@@ -365,7 +365,8 @@ def _report(bundle: Bundle, plans: list[_Plan], applied: bool, history: int = 0
             ) -> ImportReport:
     conflicts = tuple(c for p in plans for c in p.conflicts)
     return ImportReport(bundle.source, tuple(
-        AuditOutcome(p.entry["uid"], p.label, CONFLICT if p.conflicts else p.outcome)
+        AuditOutcome(p.entry["uid"], p.label,
+                     CONFLICT if p.conflicts and not applied else p.outcome)
         for p in plans), conflicts, applied, history)
 
 
