@@ -145,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     ck.set_defaults(handler=_check)
     _add_reliability_commands(commands)
     _add_export_commands(commands)
+    from auditapp.cli_bundles import add_bundle_commands  # it uses this module's helpers
+
+    add_bundle_commands(commands)
     return parser
 
 
