@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -164,6 +164,21 @@ class AuditChanges:
 
     def __bool__(self) -> bool:
         return bool(self.answers or self.judgements or self.overall or self.narrative)
+
+
+def with_changes(document: AuditDocument, changes: AuditChanges) -> AuditDocument:
+    """The audit as it will be once ``changes`` are saved: what the editor shows after
+    reloading an audit someone else saved, with the user's unsaved work on top."""
+    answers = {**document.answers, **{q: AnswerState(c.response, c.evidence)
+                                      for q, c in changes.answers.items()}}
+    judgements = dict(document.judgements)
+    for section_id, change in changes.judgements.items():
+        old = judgements.get(section_id)
+        judgements[section_id] = JudgementState(old.suggested if old else None, change.grade,
+                                                change.comment)
+    grade, rationale = changes.overall or (document.overall_grade, document.grade_rationale)
+    return replace(document, answers=answers, judgements=judgements, overall_grade=grade,
+                   grade_rationale=rationale, **changes.narrative)
 
 
 @dataclass(frozen=True)

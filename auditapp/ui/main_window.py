@@ -38,6 +38,7 @@ from auditapp.services.users import Actor
 from auditapp.ui import alerts
 from auditapp.ui.actions_tracker import ActionsTrackerWindow
 from auditapp.ui.audit_editor import AuditEditorWindow
+from auditapp.ui.bundle_dialogs import BundleExportDialog, BundleImportDialog
 from auditapp.ui.dashboard import DashboardWindow
 from auditapp.ui.export_dialog import ExportDialog, ExportKind
 from auditapp.ui.import_cases_dialog import ImportCasesDialog
@@ -205,6 +206,8 @@ class MainWindow(QMainWindow):
         self.board_pack_action = action("&Board pack (PDF)…",
                                         lambda: self.export(ExportKind.BOARD_PACK))
         self.feedback_action = action("Audit &feedback (PDF)…", self.export_feedback)
+        self.bundle_export_action = action("E&xport audits to a bundle…", self.export_bundle)
+        self.bundle_import_action = action("Import a &bundle…", self.import_bundle)
         self.where_action = action("Where is my &data?", self._show_data_location)
         self.keys_action = action("&Keyboard shortcuts", self._show_shortcuts, "F1")
         toolbar = self.addToolBar("Main")
@@ -218,6 +221,9 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         for item in (self.export_excel_action, self.board_pack_action, self.feedback_action):
             file_menu.addAction(item)
+        file_menu.addSeparator()
+        file_menu.addAction(self.bundle_export_action)
+        file_menu.addAction(self.bundle_import_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         work_menu = self.menuBar().addMenu("&Work")
@@ -484,6 +490,19 @@ class MainWindow(QMainWindow):
             name = f"feedback-{row.case_reference if row else audit_id}.pdf"
         dialog = ExportDialog(self.db, kind, self, audit_id=audit_id, suggested_name=name)
         dialog.setModal(False)
+        dialog.show()
+        return dialog
+
+    def export_bundle(self) -> BundleExportDialog:
+        """Write audits to a bundle for another laptop."""
+        dialog = BundleExportDialog(self.db, self.actor, self)
+        dialog.show()
+        return dialog
+
+    def import_bundle(self) -> BundleImportDialog:
+        """Merge a bundle from another laptop; the list is reloaded when it is done."""
+        dialog = BundleImportDialog(self.db, self.actor, self)
+        dialog.finished.connect(lambda _code: self.reload())
         dialog.show()
         return dialog
 
