@@ -25,7 +25,6 @@ from auditapp.models import new_uid
 
 PG_URL_ENV = "AUDITAPP_TEST_PG_URL"
 BACKENDS = ("sqlite", "postgresql")
-_TEMPLATE = "auditapp_template"
 
 
 class PostgresServer:
@@ -35,10 +34,11 @@ class PostgresServer:
         self.url = make_url(url)
         self.admin: Engine = create_engine(self.url, isolation_level="AUTOCOMMIT")
         self._numbers = itertools.count(1)
-        self._prefix = f"t{os.getpid()}_"
-        self._drop(_TEMPLATE)
-        self._execute(f"CREATE DATABASE {_TEMPLATE}")
-        open_database(self.url_of(_TEMPLATE)).dispose()  # every migration, once
+        self._prefix = f"t{os.getpid()}_"  # test runs sharing a server keep apart
+        self.template = f"{self._prefix}template"
+        self._drop(self.template)
+        self._execute(f"CREATE DATABASE {self.template}")
+        open_database(self.url_of(self.template)).dispose()  # every migration, once
 
     def url_of(self, name: str) -> str:
         """The URL of a database on this server."""
@@ -54,7 +54,7 @@ class PostgresServer:
     def create(self) -> str:
         """A new database at head with its own database id; returns its name."""
         name = f"{self._prefix}{next(self._numbers)}"
-        self._execute(f"CREATE DATABASE {name} TEMPLATE {_TEMPLATE}")
+        self._execute(f"CREATE DATABASE {name} TEMPLATE {self.template}")
         engine = create_engine(self.url_of(name))
         with engine.begin() as connection:
             connection.execute(text("UPDATE settings SET value = :v WHERE key = 'database_id'"),
@@ -72,7 +72,7 @@ class PostgresServer:
 
     def close(self) -> None:
         """Remove the template and let go of the server."""
-        self._drop(_TEMPLATE)
+        self._drop(self.template)
         self.admin.dispose()
 
 

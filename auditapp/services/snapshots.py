@@ -84,7 +84,8 @@ def _moderation(moderation: Moderation | None, sections: dict[int, str]) -> Snap
     data = _fields(moderation, MODERATION_FIELDS)
     data["sections"] = {sections[row.section_id]: {"blind_grade": row.blind_grade,
                                                    "grade": row.grade, "reason": row.reason}
-                        for row in moderation.sections}
+                        for row in moderation.sections
+                        if row.blind_grade is not None or row.grade is not None}
     return data
 
 
