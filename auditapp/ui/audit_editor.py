@@ -505,6 +505,9 @@ class AuditEditorWindow(QMainWindow):
         self.close_action.setShortcut(QKeySequence.StandardKey.Close)
         self.feedback_action = QAction("Export &feedback PDF…", self)
         self.feedback_action.triggered.connect(self._request_feedback)
+        self.reload_action = QAction("&Reload (keeping unsaved changes)", self)
+        self.reload_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.reload_action.triggered.connect(self.reload_from_database)
         for action in (self.undo_action, self.redo_action, self.previous_action,
                        self.next_action, self.submit_action):
             toolbar.addAction(action)
@@ -512,7 +515,7 @@ class AuditEditorWindow(QMainWindow):
         menu = self.menuBar().addMenu("&Audit")
         for action in (self.undo_action, self.redo_action, self.previous_action,
                        self.next_action, self.submit_action, self.feedback_action,
-                       self.close_action):
+                       self.reload_action, self.close_action):
             menu.addAction(action)
 
     def _connect(self) -> None:
@@ -719,6 +722,10 @@ class AuditEditorWindow(QMainWindow):
                       "will see what they saved, with your unsaved changes on top, saved "
                       "again straight away.", yes="Reload", no="Not now"):
             self.reload_from_database()
+            return
+        self.banner.setText("Someone else saved this audit, so your changes since are not "
+                            "saved yet. Reload (F5) to see theirs, with yours saved on top.")
+        self.banner.show()
 
     def reload_from_database(self) -> None:
         """Show the audit as saved now, with this user's unsaved changes on top, and save
