@@ -2,9 +2,9 @@
 named by ``AUDITAPP_TEST_PG_URL`` (``.ci/run`` starts one on loopback).
 
 A test module opts in with ``pytestmark = pytest.mark.both_backends``: each of its tests that
-uses the ``db`` or ``demo_db`` fixture then runs twice, ``[sqlite]`` and ``[postgresql]``.
-A test marked ``sqlite_only`` (it reads the file itself) runs on SQLite alone. Without the
-variable the PostgreSQL runs are skipped, saying why; under CI (``CI=true``) they fail.
+uses the ``db``, ``demo_db`` or ``make_db`` fixture then runs twice, ``[sqlite]`` and
+``[postgresql]``. Without the variable the PostgreSQL runs are skipped, saying why; under CI
+(``CI=true``) they fail.
 """
 
 from __future__ import annotations
@@ -121,8 +121,7 @@ def pg_demo_name(pg_server: PostgresServer) -> str:
 def parametrize_backends(metafunc: pytest.Metafunc) -> None:
     """Run a ``both_backends`` test that uses a database fixture on each backend."""
     marked = metafunc.definition.get_closest_marker("both_backends") is not None
-    sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
-    if marked and not sqlite_only and "backend" in metafunc.fixturenames:
+    if marked and "backend" in metafunc.fixturenames:
         metafunc.parametrize("backend", BACKENDS, indirect=True)
 
 

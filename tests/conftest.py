@@ -29,9 +29,8 @@ pytest_plugins = ["tests.backends"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The markers of the PostgreSQL leg (see tests/backends.py)."""
+    """The marker of the PostgreSQL leg (see tests/backends.py)."""
     config.addinivalue_line("markers", "both_backends: run on SQLite and on PostgreSQL")
-    config.addinivalue_line("markers", "sqlite_only: reads the SQLite file itself")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
