@@ -8,7 +8,7 @@ from pathlib import Path
 from auditapp.cli import main_cli
 
 
-def _start_gui(db_path: Path | None) -> int:
+def _start_gui(db_path: Path | str | None) -> int:
     # Imported here so that command-line use never loads Qt.
     from auditapp.ui.application import run_gui
 

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from auditapp import __version__, backups, encryption
-from auditapp.database import AppDatabase, open_database
+from auditapp.database import AppDatabase, is_server_url, open_database
 from auditapp.errors import PassphraseRequiredError, UserError
 from auditapp.models import Database, Role
 from auditapp.paths import default_db_path
@@ -64,6 +64,11 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
+def _db_location(text: str) -> Path | str:
+    """A database file, or a database server's SQLAlchemy URL (kept as text)."""
+    return text if is_server_url(text) else _path(text)
+
+
 def _positive(text: str) -> int:
     try:
         number = int(text)
@@ -79,8 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="auditapp", description="Case file audits of care leavers' pathway plans.")
     parser.add_argument("--version", action="version", version=f"auditapp {__version__}")
-    parser.add_argument("--db", type=_path, metavar="PATH",
-                        help=f"database file (default: {default_db_path()})")
+    parser.add_argument("--db", type=_db_location, metavar="PATH",
+                        help=f"database file (default: {default_db_path()}), or the URL of a "
+                             "shared PostgreSQL database (postgresql+psycopg://user@host/name)")
     parser.add_argument("--passphrase-file", type=_path, metavar="FILE",
                         help=f"read the database passphrase from FILE (or set {PASSPHRASE_ENV}; "
                              "at a terminal auditapp asks)")
@@ -139,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     ck.set_defaults(handler=_check)
     _add_reliability_commands(commands)
     _add_export_commands(commands)
+    from auditapp.cli_bundles import add_bundle_commands  # it uses this module's helpers
+
+    add_bundle_commands(commands)
     return parser
 
 
@@ -274,7 +283,7 @@ def _report_progress(progress: Iterator[tuple[int, int]], what: str) -> None:
 def _demo(db: Database, args: argparse.Namespace) -> int:
     _report_progress(demo.generate_demo(db, args.audits, args.seed, args.years, args.end),
                      "Demo audits")
-    print(f"Added {args.audits} synthetic demo audits (seed {args.seed}) to {db.path}")
+    print(f"Added {args.audits} synthetic demo audits (seed {args.seed}) to {db.location}")
     return 0
 
 
@@ -356,9 +365,12 @@ def _moderation_stats(db: Database, args: argparse.Namespace) -> int:
 
 def _check(db: Database, _args: argparse.Namespace) -> int:
     report = maintenance.check_database(db)
-    print(f"Database: {db.path}")
-    print(f"Integrity: {'; '.join(report.integrity)}")
-    print(f"Foreign key problems: {report.foreign_key_problems}")
+    print(f"Database: {db.location}")
+    if db.is_server:
+        print("Integrity and foreign keys: kept by the database server")
+    else:
+        print(f"Integrity: {'; '.join(report.integrity)}")
+        print(f"Foreign key problems: {report.foreign_key_problems}")
     print(f"Schema: {report.schema_revision} (this auditapp: {report.code_revision})")
     history = report.history
     print(f"History: {history.entries} entries, "
@@ -371,6 +383,8 @@ def _check(db: Database, _args: argparse.Namespace) -> int:
 
 
 def _backup(db: AppDatabase, args: argparse.Namespace) -> int:
+    if db.path is None:
+        raise UserError(_SERVER_FILES)
     if args.out is None:
         made = backups.make_backup(db, "manual").path
     elif args.out.exists():
@@ -489,20 +503,28 @@ def _new_passphrase(args: argparse.Namespace) -> str:
     return encryption.check_new_passphrase(secret)
 
 
+_SERVER_FILES = ("Backups, restores and passphrases are for database files. A shared "
+                 "PostgreSQL database is backed up, restored and encrypted by its server "
+                 "(pg_dump, the server's disk encryption): ask whoever runs it.")
+
+
 def _db_path(args: argparse.Namespace) -> Path:
-    return (args.db or default_db_path()).expanduser().resolve()
+    if is_server_url(args.db or ""):
+        raise UserError(_SERVER_FILES)
+    return Path(args.db or default_db_path()).expanduser().resolve()
 
 
 # --- entry point ------------------------------------------------------------------------------
 
 
-def open_for_cli(path: Path | None, args: argparse.Namespace | None = None) -> AppDatabase:
+def open_for_cli(path: Path | str | None, args: argparse.Namespace | None = None
+                 ) -> AppDatabase:
     """Open the named (or default) database and make sure the shipped templates are in it.
 
     An encrypted database is opened with the passphrase from ``--passphrase-file`` or
     ``AUDITAPP_PASSPHRASE``, or one asked for at a terminal."""
     path = path or default_db_path()
-    passphrase = _passphrase(args) if args is not None else None
+    passphrase = _passphrase(args) if args is not None and not is_server_url(path) else None
     # Scripts run many commands: the daily backup below, not a full copy on every command.
     try:
         db = open_database(path, passphrase, backup=False)
@@ -512,10 +534,11 @@ def open_for_cli(path: Path | None, args: argparse.Namespace | None = None) -> A
             raise PassphraseRequiredError(
                 f"{exc} Use --passphrase-file FILE or set {PASSPHRASE_ENV}.") from None
         db = open_database(path, asked, backup=False)
-    try:
-        backups.backup_if_due(db)
-    except UserError as exc:
-        db.warnings.append(f"The daily backup failed: {exc}")
+    if db.path is not None:  # a server database is backed up by its server
+        try:
+            backups.backup_if_due(db)
+        except UserError as exc:
+            db.warnings.append(f"The daily backup failed: {exc}")
     for warning in db.warnings:
         print(f"auditapp: warning: {warning}", file=sys.stderr)
     templates.install_shipped_templates(db)
@@ -523,7 +546,7 @@ def open_for_cli(path: Path | None, args: argparse.Namespace | None = None) -> A
 
 
 def run(argv: Sequence[str] | None = None,
-        start_gui: Callable[[Path | None], int] | None = None) -> int:
+        start_gui: Callable[[Path | str | None], int] | None = None) -> int:
     """Run one command; with none, hand over to ``start_gui``. Returns the exit status."""
     args = build_parser().parse_args(argv)
     if args.command is None:
@@ -540,7 +563,7 @@ def run(argv: Sequence[str] | None = None,
 
 
 def main_cli(argv: Sequence[str] | None = None,
-             start_gui: Callable[[Path | None], int] | None = None) -> int:
+             start_gui: Callable[[Path | str | None], int] | None = None) -> int:
     """:func:`run`, with user errors printed as clear messages rather than tracebacks."""
     try:
         return run(argv, start_gui)

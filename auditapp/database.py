@@ -1,8 +1,8 @@
 """Opening a database: lock it, check the file, back it up, bring its schema to the code's.
 
-:func:`open_database` is the one way in. Every refusal is a
-:class:`~auditapp.errors.DatabaseOpenError` subclass with a message fit to show as it is,
-and the file is never changed by a refusal.
+:func:`open_database` is the one way in, for an SQLite file or a PostgreSQL server (a
+SQLAlchemy URL). Every refusal is a :class:`~auditapp.errors.DatabaseOpenError` subclass with
+a message fit to show as it is, and the database is never changed by a refusal.
 """
 
 from __future__ import annotations
@@ -14,22 +14,26 @@ from pathlib import Path
 
 import sqlcipher3
 from alembic import command
+from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from auditapp.backups import backup_name, backup_open_database, latest_good_backup, make_backup
 from auditapp.errors import (
     BackupError,
+    ConcurrentEditError,
     DatabaseCorruptError,
     DatabaseOpenError,
     DiskFullError,
+    NewerDatabaseError,
     NotAnAuditappDatabaseError,
     PassphraseRequiredError,
     ReadOnlyError,
     StorageError,
 )
 from auditapp.instance_lock import InstanceLock, acquire_instance_lock
-from auditapp.models import Database, sqlite_engine
+from auditapp.models import Database, server_engine, sqlite_engine
 from auditapp.schema import (
     alembic_config,
     current_revision,
@@ -47,8 +51,8 @@ from auditapp.sqlite_files import (
 )
 
 __all__ = ["AppDatabase", "alembic_config", "backup_database", "current_revision",
-           "head_revision", "known_revisions", "open_database", "storage_error",
-           "verify_passphrase"]
+           "head_revision", "is_server_url", "known_revisions", "open_database",
+           "storage_error", "verify_passphrase"]
 
 _NOT_SAVED = "so this change was not saved; everything saved before it is safe."
 _STORAGE_MESSAGES = {
@@ -60,13 +64,29 @@ _STORAGE_MESSAGES = {
     "busy": f"The database was busy, {_NOT_SAVED} Save again in a moment.",
     "corrupt": f"The database file is damaged, {_NOT_SAVED} Close auditapp and run "
                "'auditapp check'; restore the newest good backup if it reports problems.",
+    "server": f"The database server could not be reached, {_NOT_SAVED} Check the network "
+              "connection, then save again.",
 }
+#: PostgreSQL's error classes (SQLSTATE, first two characters) and what they mean here.
+_SERVER_PROBLEMS = {"08": "server", "57": "server", "40": "busy", "53": "full", "25": "readonly"}
+_STALE = ("Someone else saved this while you were editing it, so your change was not saved. "
+          "Reload to see what they saved; your change can then be made again.")
+
+
+def _server_problem(orig: BaseException) -> str:
+    """What a psycopg error means for a save ("" when it is not about the server)."""
+    state = getattr(orig, "sqlstate", None) or ""
+    if not state and type(orig).__module__.startswith("psycopg"):
+        return "server"  # the connection broke before the server could answer
+    return _SERVER_PROBLEMS.get(state[:2], "")
 
 
 def storage_error(exc: DBAPIError) -> StorageError | None:
-    """The clear message for an SQLite error met while saving, or None if it is not about the
-    disk (a programming error, to be raised as it is)."""
-    problem = sqlite_problem(exc.orig if exc.orig is not None else exc)
+    """The clear message for a database error met while saving, or None if it is not about
+    the disk or the server (a programming error, to be raised as it is)."""
+    orig = exc.orig if exc.orig is not None else exc
+    is_sqlite = isinstance(orig, sqlcipher3.Error)
+    problem = sqlite_problem(orig) if is_sqlite else _server_problem(orig)
     message = _STORAGE_MESSAGES.get(problem)
     if message is None:
         return None
@@ -75,10 +95,16 @@ def storage_error(exc: DBAPIError) -> StorageError | None:
 
 class AppDatabase(Database):
     """An open database that holds its instance lock, knows its passphrase (for encrypted
-    backups) and turns disk failures during a save into :class:`StorageError`."""
+    backups), turns disk and server failures during a save into :class:`StorageError` and a
+    write based on a stale read into :class:`ConcurrentEditError`.
 
-    def __init__(self, path: Path, passphrase: str | None, lock: InstanceLock | None) -> None:
-        super().__init__(sqlite_engine(path, passphrase), path)
+    ``path`` is None for a database on a server, which has no lock, passphrase or backups of
+    auditapp's own."""
+
+    def __init__(self, path: Path | None, passphrase: str | None, lock: InstanceLock | None,
+                 url: str | None = None) -> None:
+        engine = server_engine(url) if url is not None else sqlite_engine(path, passphrase)
+        super().__init__(engine, path)
         self.passphrase = passphrase
         self.lock = lock
         #: Problems that did not stop the database opening (a start-up backup that failed).
@@ -95,6 +121,8 @@ class AppDatabase(Database):
         try:
             with super().transaction() as session:
                 yield session
+        except StaleDataError as exc:
+            raise ConcurrentEditError(_STALE) from exc
         except DBAPIError as exc:
             translated = storage_error(exc)
             if translated is None:
@@ -155,8 +183,52 @@ def _migrate(db: AppDatabase, revision: str | None) -> None:
             command.upgrade(alembic_config(connection), "head")
     except DBAPIError as exc:
         translated = storage_error(exc)
-        raise DatabaseOpenError(
-            f"{db.path} could not be upgraded: {translated or exc.orig} It is as it was.") from exc
+        raise DatabaseOpenError(f"{db.location} could not be upgraded: {translated or exc.orig} "
+                                "It is as it was.") from exc
+
+
+def is_server_url(location: str | Path) -> bool:
+    """Whether ``--db`` names a database server (a SQLAlchemy URL) rather than a file."""
+    return isinstance(location, str) and "://" in location
+
+
+def _server_revision(db: AppDatabase) -> str | None:
+    """The schema revision of a server database, refusing one that is not auditapp's or is
+    newer than this code, without changing it."""
+    where = db.location
+    try:
+        with db.engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            revision = current_revision(connection)
+    except DBAPIError as exc:
+        raise DatabaseOpenError(f"auditapp cannot use the database at {where}: "
+                                f"{str(exc.orig).strip()}") from None
+    if revision is None and tables - {"alembic_version"}:
+        raise NotAnAuditappDatabaseError(
+            f"The database at {where} holds tables that are not auditapp's. "
+            "It has not been changed.")
+    if revision is not None and revision not in known_revisions():
+        raise NewerDatabaseError(f"The database at {where} was written by a newer auditapp "
+                                 f"(schema {revision}). Update auditapp to open it; it has "
+                                 "not been changed.")
+    return revision
+
+
+def _open_server(url: str) -> AppDatabase:
+    """A database on a PostgreSQL server: no lock file, passphrase or backups of auditapp's
+    own (the server has its own access control and backups), but the same schema checks and
+    migrations as a file."""
+    try:
+        db = AppDatabase(None, None, None, url=url)
+    except Exception as exc:  # a malformed URL, or a driver that is not installed
+        raise DatabaseOpenError(f"'{url.split('://')[0]}://...' is not a database auditapp "
+                                f"can open: {exc}") from None
+    try:
+        _migrate(db, _server_revision(db))
+    except BaseException:
+        db.engine.dispose()
+        raise
+    return db
 
 
 def _open_locked(path: Path, passphrase: str | None, lock: InstanceLock,
@@ -189,9 +261,13 @@ def _open_locked(path: Path, passphrase: str | None, lock: InstanceLock,
     return db
 
 
-def open_database(path: Path, passphrase: str | None = None, *, backup: bool = True
+def open_database(path: Path | str, passphrase: str | None = None, *, backup: bool = True
                   ) -> AppDatabase:
     """Open (creating if need be) the database at ``path`` with its schema at head.
+
+    ``path`` may also be a SQLAlchemy URL of a PostgreSQL database
+    (``postgresql+psycopg://user@host/dbname``): its schema is checked and upgraded the same
+    way, without the lock, passphrase and backups that belong to files.
 
     Takes the instance lock (a second copy gets :class:`~auditapp.errors.DatabaseInUseError`),
     checks the file without changing it, makes a start-up backup (``backup=False`` skips it;
@@ -201,7 +277,9 @@ def open_database(path: Path, passphrase: str | None = None, *, backup: bool = T
     :class:`~auditapp.errors.WrongPassphraseError`). A damaged or foreign file raises an
     error whose ``backup`` names the newest good backup, for the UI to offer.
     """
-    path = path.expanduser().resolve()
+    if is_server_url(path):
+        return _open_server(str(path))
+    path = Path(path).expanduser().resolve()
     if path.is_dir():
         raise NotAnAuditappDatabaseError(f"{path} is a folder, not a database file: name a file "
                                          f"inside it, such as {path / 'auditapp.sqlite'}.")

@@ -69,6 +69,14 @@ class ReadOnlyError(DatabaseOpenError):
     """The database file or its folder cannot be written to."""
 
 
+class ConcurrentEditError(UserError):
+    """Someone else saved the same record since it was read here (optimistic locking).
+
+    Nothing of this save was written; the caller still holds its changes, to reapply after
+    reloading what the other person saved.
+    """
+
+
 class StorageError(UserError):
     """A save could not reach the disk. The save was rolled back as a whole: everything saved
     before it is safe, and the unsaved change is still on screen to save again."""

@@ -25,9 +25,34 @@ ALEX = Actor("Alex", Role.AUDITOR)
 LEAD = Actor("Lee Lead", Role.PRACTICE_LEAD)
 
 
+pytest_plugins = ["tests.backends"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The marker of the PostgreSQL leg (see tests/backends.py)."""
+    config.addinivalue_line("markers", "both_backends: run on SQLite and on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run the data-layer tests on both backends."""
+    from tests.backends import parametrize_backends
+
+    parametrize_backends(metafunc)
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    """A fresh database file, migrated to head."""
+def backend(request: pytest.FixtureRequest) -> str:
+    """"sqlite", or "postgresql" for the PostgreSQL leg of a both_backends test."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def db(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A fresh database migrated to head: a file, or on the PostgreSQL leg a new database
+    on the test server."""
+    if backend == "postgresql":
+        yield request.getfixturevalue("pg_database")
+        return
     database = open_database(tmp_path / "audit.sqlite")
     yield database
     database.dispose()
@@ -108,8 +133,13 @@ def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def demo_db(demo_db_file: Path) -> Iterator[Database]:
-    """The shared demo database, opened for one test."""
-    database = open_database(demo_db_file, backup=False)
+def demo_db(backend: str, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """The shared demo database, opened for one test (on the PostgreSQL leg, its copy on the
+    test server)."""
+    if backend == "postgresql":
+        database = request.getfixturevalue("pg_server").open(
+            request.getfixturevalue("pg_demo_name"))
+    else:
+        database = open_database(request.getfixturevalue("demo_db_file"), backup=False)
     yield database
     database.dispose()

@@ -21,6 +21,8 @@ from auditapp.services.users import Actor
 from auditapp.ui.actions_tracker import ActionsTrackerWindow, CloseActionDialog
 from tests.conftest import ALEX, LEAD, make_audit
 
+pytestmark = pytest.mark.both_backends
+
 TODAY = date(2026, 6, 10)  # a Wednesday
 
 

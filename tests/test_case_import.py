@@ -16,6 +16,8 @@ from auditapp.services.audits import list_audits
 from auditapp.services.cases import import_cases, list_cases
 from tests.conftest import LEAD
 
+pytestmark = pytest.mark.both_backends
+
 GOOD_CSV = """reference,category,uasc,age,team,worker,audit date,auditor
 CL-1001,eligible,no,16,North,PA A,2026-02-01,Alex Morgan
 CL-1002,Former Relevant,yes,19,UASC Team,PA B,03/02/2026,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from auditapp.models import Database
 from auditapp.services.reporting import (
     FigureCell,
@@ -13,6 +15,8 @@ from auditapp.services.reporting import (
     period_figures,
 )
 from tests.conftest import DEMO_END
+
+pytestmark = pytest.mark.both_backends
 
 SCOPE = ReportScope(DEMO_END.replace(year=2025), DEMO_END)
 

@@ -19,6 +19,8 @@ from auditapp.services.reporting import (
 )
 from auditapp.services.stats import grade_counts
 
+pytestmark = pytest.mark.both_backends
+
 PERIOD = ReportScope(date(2025, 7, 1), date(2026, 6, 30))
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from auditapp.cli import main_cli
 from auditapp.database import head_revision, open_database
@@ -26,6 +26,8 @@ from auditapp.services.history import audit_history, check_history, write_histor
 from auditapp.services.maintenance import check_database
 from tests.conftest import ALEX, make_audit
 
+pytestmark = pytest.mark.both_backends
+
 FIXTURE = Path(__file__).parent / "fixtures" / "db" / "v0001.sqlite"
 
 
@@ -36,12 +38,22 @@ def _answer(db: Database, audit: int, code: str, evidence: str) -> None:
 
 
 def _tamper(db: Database, sql: str) -> None:
+    """Change the database behind auditapp's back (with the server's own SQL on PostgreSQL)."""
+    if db.is_server:
+        with db.engine.begin() as connection:
+            connection.execute(text(sql))
+        return
     db.dispose()
     assert db.path is not None
     connection = sqlite3.connect(db.path)
     with connection:
         connection.execute(sql)
     connection.close()
+
+
+def _where(db: Database) -> str:
+    """What --db takes for this database."""
+    return str(db.path) if db.path else db.engine.url.render_as_string(hide_password=False)
 
 
 def test_history_names_who_when_old_and_new(db: Database, small_template_id: int) -> None:
@@ -65,7 +77,7 @@ def test_an_edited_entry_breaks_the_chain_there(db: Database, small_template_id:
     _answer(db, audit, "N", "Nothing on file")
     _answer(db, audit, "Y", "Found it")
     _tamper(db, "UPDATE change_events SET new_value = 'Y' WHERE seq = 2")
-    reopened = open_database(db.path or Path())
+    reopened = open_database(_where(db))
     try:
         result = check_history(reopened)
         assert len(result.breaks) == 1
@@ -81,7 +93,7 @@ def test_a_removed_entry_is_reported_and_check_exits_1(
     _answer(db, audit, "N", "Nothing on file")
     _answer(db, audit, "Y", "Found it")
     _tamper(db, "DELETE FROM change_events WHERE seq = 3")
-    assert main_cli(["--db", str(db.path), "check"]) == 1
+    assert main_cli(["--db", _where(db), "check"]) == 1
     out = capsys.readouterr().out
     assert "History: 4 entries, 2 BREAKS" in out
     assert "break: entries 3 to 3 are missing" in out

@@ -27,6 +27,8 @@ from auditapp.services.users import Actor
 from tests.conftest import ALEX, LEAD
 from tests.test_services_audits import _complete, _sections, make_audit
 
+pytestmark = pytest.mark.both_backends
+
 MO = Actor("Mo Moderator", Role.MODERATOR)
 G, RI, I = Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE
 

@@ -30,6 +30,8 @@ from auditapp.services.users import Actor, list_users, save_user
 from auditapp.services.workflow import close_audit, reopen_audit
 from tests.conftest import ALEX, LEAD, SMALL_TEMPLATE, make_audit, make_case
 
+pytestmark = pytest.mark.both_backends
+
 SAM = Actor("Sam", Role.AUDITOR)
 MO = Actor("Mo Moderator", Role.MODERATOR)
 PEER = Actor("Pat Peer", Role.PEER_REVIEWER)

@@ -27,6 +27,8 @@ from auditapp.services.audits import (
 from auditapp.services.users import Actor
 from tests.conftest import ALEX, make_audit
 
+pytestmark = pytest.mark.both_backends
+
 
 def _questions(db: Database, audit_id: int) -> dict[str, int]:
     return {q.key: q.id for s in load_audit(db, audit_id).template.sections for q in s.questions}

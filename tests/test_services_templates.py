@@ -18,6 +18,8 @@ from auditapp.services.templates import (
 )
 from tests.conftest import LEAD, SMALL_TEMPLATE, make_audit
 
+pytestmark = pytest.mark.both_backends
+
 
 def test_import_then_reimport_unchanged_is_a_no_op(db: Database) -> None:
     first = import_template_file(db, SMALL_TEMPLATE, LEAD)

@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from auditapp.database import open_database
@@ -24,6 +25,8 @@ from auditapp.services.demo import generate_demo
 from auditapp.services.stats import grade_counts
 from tests.conftest import ALEX
 from tests.test_services_audits import _complete, make_audit, submit_audit
+
+pytestmark = pytest.mark.both_backends
 
 
 def test_counts_use_submitted_audits_in_the_period_and_moderated_grades(

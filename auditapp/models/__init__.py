@@ -12,7 +12,7 @@ from auditapp.models.audit import (
     ModerationSampleAudit,
     SectionJudgement,
 )
-from auditapp.models.base import Base, utcnow
+from auditapp.models.base import Base, new_uid, utcnow
 from auditapp.models.case import Case
 from auditapp.models.enums import (
     ActionPriority,
@@ -22,8 +22,14 @@ from auditapp.models.enums import (
     Role,
 )
 from auditapp.models.history import ChangeEvent
-from auditapp.models.session import Database, sqlite_engine
+from auditapp.models.session import (
+    Database,
+    advance_id_sequences,
+    server_engine,
+    sqlite_engine,
+)
 from auditapp.models.setting import Setting
+from auditapp.models.sync import BundleImport, SyncState
 from auditapp.models.template import Question, Section, Template
 from auditapp.models.user import User
 
@@ -35,6 +41,7 @@ __all__ = [
     "Audit",
     "AuditStatus",
     "Base",
+    "BundleImport",
     "CareLeaverCategory",
     "Case",
     "ChangeEvent",
@@ -48,8 +55,12 @@ __all__ = [
     "Section",
     "SectionJudgement",
     "Setting",
+    "SyncState",
     "Template",
     "User",
+    "advance_id_sequences",
+    "new_uid",
+    "server_engine",
     "sqlite_engine",
     "utcnow",
 ]

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from auditapp.models.base import Base, str_enum, utcnow
+from auditapp.models.base import Base, new_uid, str_enum, utcnow
 from auditapp.models.case import Case
 from auditapp.models.enums import ActionPriority, ActionStatus, AuditStatus
 from auditapp.models.template import Question, Section, Template
-
-
-def new_uid() -> str:
-    """A stable identifier that stays the same when the audit travels to another database."""
-    return uuid.uuid4().hex
 
 
 class Audit(Base):
@@ -26,6 +20,10 @@ class Audit(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    #: Bumped by every change to the audit or anything in it (see
+    #: :func:`auditapp.services.history.record_change`). It is also the optimistic lock: an
+    #: UPDATE names the revision it read, so a write based on a stale read changes nothing.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     template_id: Mapped[int] = mapped_column(ForeignKey("templates.id"), index=True)
     auditor: Mapped[str] = mapped_column(String(120), index=True)
@@ -64,6 +62,8 @@ class Audit(Base):
     moderation: Mapped[Moderation | None] = relationship(
         back_populates="audit", cascade="all, delete-orphan"
     )
+
+    __mapper_args__ = {"version_id_col": revision}
 
 
 class Answer(Base):
@@ -107,6 +107,8 @@ class Action(Base):
     __tablename__ = "actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The same action in every database its audit travels to.
+    uid: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=new_uid)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
     text: Mapped[str] = mapped_column(Text)

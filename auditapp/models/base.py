@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -26,6 +27,11 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Naive UTC now: SQLite has no time zones, so every stored time is UTC by convention."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_uid() -> str:
+    """A stable identifier that stays the same when a record travels to another database."""
+    return uuid.uuid4().hex
 
 
 def str_enum(enum_cls: type[StrEnum], name: str) -> Enum:

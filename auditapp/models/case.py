@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from auditapp.models.base import Base, str_enum, utcnow
+from auditapp.models.base import Base, new_uid, str_enum, utcnow
 from auditapp.models.enums import CareLeaverCategory
 
 if TYPE_CHECKING:
@@ -21,6 +21,10 @@ class Case(Base):
     __tablename__ = "cases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The same case in every database; a case met under another uid is matched by reference.
+    uid: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=new_uid)
+    #: Bumped by every change; the optimistic lock, as for audits.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     category: Mapped[CareLeaverCategory] = mapped_column(
         str_enum(CareLeaverCategory, "care_leaver_category")
@@ -33,3 +37,5 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     audits: Mapped[list[Audit]] = relationship(back_populates="case")
+
+    __mapper_args__ = {"version_id_col": revision}

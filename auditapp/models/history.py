@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from auditapp.models.base import Base, utcnow
+from auditapp.models.base import Base, new_uid, utcnow
 
 
 class ChangeEvent(Base):
@@ -21,6 +21,9 @@ class ChangeEvent(Base):
     __tablename__ = "change_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The same entry in every database its audit travels to (not part of the hash: the chain
+    #: is this database's own).
+    uid: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=new_uid)
     #: Position in the chain; unique, so two writers can never fork it.
     seq: Mapped[int] = mapped_column(Integer, unique=True)
     hash: Mapped[str] = mapped_column(String(64))

@@ -1,4 +1,5 @@
-"""The database connection: an engine with the SQLite settings that keep answers safe."""
+"""The database connection: an engine on an SQLite file with the settings that keep answers
+safe, or on a PostgreSQL server shared by a team."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3
-from sqlalchemy import Engine, QueuePool, create_engine, event
+from sqlalchemy import Engine, QueuePool, create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 #: Every connection, in this order (the README explains each):
@@ -67,6 +69,25 @@ def sqlite_engine(path: Path, passphrase: str | None = None) -> Engine:
     return engine
 
 
+def server_engine(url: str) -> Engine:
+    """An engine on a database server (PostgreSQL through psycopg), given its SQLAlchemy URL.
+
+    Connections are checked before use, so a server restart or a dropped network costs one
+    reconnection rather than an error; the server's default isolation (read committed) holds.
+    """
+    return create_engine(url, pool_pre_ping=True)
+
+
+def advance_id_sequences(session: Session, tables: list[str]) -> None:
+    """After rows were inserted with explicit ids, move PostgreSQL's id sequences past them
+    (SQLite needs nothing: it takes the next id from the table itself)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                             f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"))
+
+
 class Database:
     """An open database: hands out one session per unit of work."""
 
@@ -74,6 +95,18 @@ class Database:
         self.engine = engine
         self.path = path
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def is_server(self) -> bool:
+        """Whether the database is on a server (PostgreSQL) rather than in a file."""
+        return self.engine.dialect.name != "sqlite"
+
+    @property
+    def location(self) -> str:
+        """Where the data is, for people: the file, or the server URL without its password."""
+        if self.path is not None:
+            return str(self.path)
+        return make_url(self.engine.url).render_as_string(hide_password=True)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from auditapp.action_rules import immediate_due_problem
-from auditapp.errors import NotFoundError, UserError
+from auditapp.errors import ConcurrentEditError, NotFoundError, UserError
 from auditapp.grading import Grade, grade_label
 from auditapp.models import (
     Action,
@@ -19,6 +19,7 @@ from auditapp.models import (
     Audit,
     AuditStatus,
     Case,
+    ChangeEvent,
     Database,
     Moderation,
     Question,
@@ -116,6 +117,7 @@ class AuditDocument:
     submitted_at: datetime | None
     updated_at: datetime
     returned_comment: str = ""  # why a moderator sent it back for rework
+    revision: int = 0  # pass back to save_changes, which refuses a save based on an older one
 
     @property
     def final_grade(self) -> int | None:
@@ -164,6 +166,21 @@ class AuditChanges:
         return bool(self.answers or self.judgements or self.overall or self.narrative)
 
 
+def with_changes(document: AuditDocument, changes: AuditChanges) -> AuditDocument:
+    """The audit as it will be once ``changes`` are saved: what the editor shows after
+    reloading an audit someone else saved, with the user's unsaved work on top."""
+    answers = {**document.answers, **{q: AnswerState(c.response, c.evidence)
+                                      for q, c in changes.answers.items()}}
+    judgements = dict(document.judgements)
+    for section_id, change in changes.judgements.items():
+        old = judgements.get(section_id)
+        judgements[section_id] = JudgementState(old.suggested if old else None, change.grade,
+                                                change.comment)
+    grade, rationale = changes.overall or (document.overall_grade, document.grade_rationale)
+    return replace(document, answers=answers, judgements=judgements, overall_grade=grade,
+                   grade_rationale=rationale, **changes.narrative)
+
+
 @dataclass(frozen=True)
 class SavedGrades:
     """The suggestions after a save, to show beside the auditor's grades."""
@@ -173,6 +190,7 @@ class SavedGrades:
     answered: int
     applicable: int
     saved_at: datetime
+    revision: int = 0  # the audit's revision after the save
 
 
 @dataclass(frozen=True)
@@ -319,7 +337,7 @@ def load_audit(db: Database, audit_id: int, template: TemplateInfo | None = None
             tuple(_action_info(a) for a in audit.actions),
             ModerationInfo(moderation.moderator, moderation.moderated_on, moderation.grade,
                            moderation.agreed, moderation.comment) if moderation else None,
-            audit.submitted_at, audit.updated_at, audit.returned_comment,
+            audit.submitted_at, audit.updated_at, audit.returned_comment, audit.revision,
         )
 
 
@@ -421,13 +439,32 @@ def _apply_audit_fields(session: Session, audit: Audit, changes: AuditChanges,
         setattr(audit, name, text)
 
 
+def _require_revision(session: Session, audit: Audit, expected: int | None) -> None:
+    """Refuse a save based on an older revision than the stored one: someone else saved."""
+    if expected is None or audit.revision == expected:
+        return
+    last = session.execute(select(ChangeEvent.actor, ChangeEvent.at)
+                           .where(ChangeEvent.audit_id == audit.id)
+                           .order_by(ChangeEvent.seq.desc()).limit(1)).first()
+    who = f"{last.actor} saved it at {last.at:%H:%M} UTC on {last.at:%d %b %Y}" if last \
+        else "it was saved elsewhere"
+    raise ConcurrentEditError(
+        f"This audit was changed while you had it open ({who}), so your latest changes were "
+        "not saved. Reload it to see theirs; your changes are kept to save again on top.")
+
+
 def save_changes(db: Database, audit_id: int, changes: AuditChanges, actor: Actor,
-                 template: TemplateInfo | None = None) -> SavedGrades:
+                 template: TemplateInfo | None = None,
+                 expected_revision: int | None = None) -> SavedGrades:
     """Write a batch of the auditor's changes in one transaction and return the new
-    suggestions. Either every change is saved or none is."""
+    suggestions. Either every change is saved or none is.
+
+    With ``expected_revision`` (the revision the caller read), a save based on a stale read
+    raises :class:`~auditapp.errors.ConcurrentEditError` and writes nothing."""
     with db.transaction() as session:
         audit = _get_audit(session, audit_id)
         _require_editable(audit, actor)
+        _require_revision(session, audit, expected_revision)
         if template is None or template.id != audit.template_id:
             template = template_info(db, audit.template_id)
         _apply_answers(session, audit, template, changes, actor)
@@ -436,10 +473,12 @@ def save_changes(db: Database, audit_id: int, changes: AuditChanges, actor: Acto
         session.flush()
         scored = refresh_suggestions(session, audit, template)
         audit.updated_at = utcnow()
+        session.flush()
         return SavedGrades(
             {sid: int(s.grade) if s.grade is not None else None
              for sid, s in scored.sections.items()},
-            audit.suggested_grade, audit.answered, audit.applicable, audit.updated_at)
+            audit.suggested_grade, audit.answered, audit.applicable, audit.updated_at,
+            audit.revision)
 
 
 # --- actions ----------------------------------------------------------------------------------

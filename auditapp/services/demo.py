@@ -33,6 +33,7 @@ from auditapp.models import (
     Moderation,
     SectionJudgement,
     Setting,
+    advance_id_sequences,
 )
 from auditapp.services.history import chained_event
 from auditapp.services.scoring import score_audit, section_applies
@@ -325,4 +326,5 @@ def generate_demo(db: Database, audits: int, seed: int = 1, years: float = 2.0,
                         session.execute(insert(model), ids.rows[name])
                     ids.rows[name] = []
                 yield done, audits
+        advance_id_sequences(session, ["cases", "audits", "moderations"])
         session.merge(Setting(key=DEMO_SETTING, value=True))

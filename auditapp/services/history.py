@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from auditapp.errors import NotFoundError, UserError
@@ -27,6 +27,9 @@ from auditapp.services.users import Actor
 
 GENESIS = "0" * 64
 _TAIL = "history_tail"
+_TOUCHED = "touched_audits"
+#: The PostgreSQL advisory lock that lets one transaction at a time add to the chain.
+CHAIN_LOCK = 0x6175646974  # "audit"
 #: Spreadsheet programs run a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -47,6 +50,10 @@ def chain_tail(session: Session) -> tuple[int, str]:
     """The last entry's number and hash, as this transaction sees them (0 and zeros if none)."""
     tail = session.info.get(_TAIL)
     if tail is None:
+        if session.get_bind().dialect.name == "postgresql":
+            # Writers on a server take turns at the end of the chain (until they commit);
+            # on SQLite the database's own write lock does this.
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
         row = session.execute(select(ChangeEvent.seq, ChangeEvent.hash)
                               .order_by(ChangeEvent.seq.desc()).limit(1)).first()
         tail = (row.seq, row.hash) if row else (0, GENESIS)
@@ -66,14 +73,28 @@ def chained_event(session: Session, audit_id: int, actor: str, entity: str, enti
                 entity_key=entity_key, field=field, old_value=old, new_value=new)
 
 
+def touch_audit(session: Session, audit_id: int) -> None:
+    """Mark an audit changed in this transaction: its revision goes up by one (once), and the
+    write fails with a concurrent-edit error if someone else saved it since it was read."""
+    touched = session.info.setdefault(_TOUCHED, set())
+    if audit_id in touched:
+        return
+    touched.add(audit_id)
+    audit = session.get(Audit, audit_id)
+    if audit is not None:
+        audit.updated_at = utcnow()
+
+
 def record_change(session: Session, audit_id: int, actor: Actor, entity: str, entity_key: str,
                   field_name: str, old: object, new: object) -> None:
-    """Add one entry to an audit's change history (only when the value really changed)."""
+    """Add one entry to an audit's change history (only when the value really changed), and
+    raise the audit's revision (see :func:`touch_audit`)."""
     old_text, new_text = _as_text(old), _as_text(new)
     if old_text == new_text:
         return
     session.add(ChangeEvent(**chained_event(session, audit_id, actor.name, entity, entity_key,
                                             field_name, old_text, new_text)))
+    touch_audit(session, audit_id)
 
 
 @dataclass(frozen=True)

@@ -540,7 +540,9 @@ def _grade_condition(column: Any, grade: str) -> ColumnElement[bool]:
 
 def audits_behind(db: Database, scope: ReportScope, cell: FigureCell) -> list[int]:
     """The ids of the audits a bar or cell of the dashboard counts, oldest first."""
-    query = scoped_audits(scope).with_only_columns(Audit.id).order_by(Audit.audit_date, Audit.id)
+    # The date is selected too: PostgreSQL orders a DISTINCT query only by what it selects.
+    query = scoped_audits(scope).with_only_columns(Audit.id, Audit.audit_date) \
+        .order_by(Audit.audit_date, Audit.id)
     if cell.team is not None:
         query = query.where(Case.team == cell.team)
     if cell.quarter is not None:
@@ -561,4 +563,4 @@ def audits_behind(db: Database, scope: ReportScope, cell: FigureCell) -> list[in
     elif cell.grade is not None:
         query = query.where(_grade_condition(final_grade(), cell.grade))
     with db.transaction() as session:
-        return list(dict.fromkeys(session.scalars(query)))
+        return list(dict.fromkeys(audit_id for audit_id, _day in session.execute(query)))

@@ -101,7 +101,10 @@ class TemplateInfo:
         return sum(len(s.questions) for s in self.sections)
 
 
-def _add_version(session: Session, spec: TemplateSpec, source_name: str) -> TemplateImportResult:
+def add_template_version(session: Session, spec: TemplateSpec, source_name: str
+                         ) -> TemplateImportResult:
+    """Store a validated template in an open transaction: an unchanged one is found again, a
+    changed one becomes the next version."""
     content_hash = spec.content_hash()
     existing = session.scalars(
         select(Template).where(Template.key == spec.key).order_by(Template.version.desc())
@@ -145,7 +148,7 @@ def import_template_spec(
     """Store a validated template; a changed template with a known id becomes a new version."""
     require(actor, Permission.IMPORT_TEMPLATES)
     with db.transaction() as session:
-        return _add_version(session, spec, source_name)
+        return add_template_version(session, spec, source_name)
 
 
 def load_template_any(path: Path) -> TemplateSpec:
@@ -206,7 +209,7 @@ def install_shipped_templates(db: Database) -> list[TemplateImportResult]:
         if known == fingerprints:
             return []
         results = [
-            _add_version(session, load_template_text(text, name), name)
+            add_template_version(session, load_template_text(text, name), name)
             for name, text in texts.items() if known.get(name) != fingerprints[name]
         ]
         session.merge(Setting(key=SHIPPED_SETTING, value=fingerprints))
@@ -258,24 +261,29 @@ def find_template_id(db: Database, key: str, version: int | None = None) -> int:
 def template_info(db: Database, template_id: int) -> TemplateInfo:
     """A template version with its sections and questions, as plain data."""
     with db.transaction() as session:
-        template = session.get(Template, template_id)
-        if template is None:
-            raise NotFoundError(f"No template version with number {template_id}.")
-        sections = session.scalars(
-            select(Section).where(Section.template_id == template_id).order_by(Section.position)
-        ).all()
-        questions = session.scalars(
-            select(Question).join(Section).where(Section.template_id == template_id)
-            .order_by(Section.position, Question.position)
-        ).all()
-        by_section: dict[int, list[QuestionInfo]] = {s.id: [] for s in sections}
-        for q in questions:
-            by_section[q.section_id].append(QuestionInfo(
-                q.id, q.key, q.text, q.guidance, tuple(q.scale), q.critical,
-                tuple(q.evidence_required), tuple(q.tags)))
-        return TemplateInfo(
-            template.id, template.key, template.version, template.title, template.description,
-            dict(template.grading), template.retired,
-            tuple(SectionInfo(s.id, s.key, s.title, s.description, s.limiting, s.applies_when,
-                              tuple(s.tags), tuple(by_section[s.id])) for s in sections),
-        )
+        return read_template_info(session, template_id)
+
+
+def read_template_info(session: Session, template_id: int) -> TemplateInfo:
+    """:func:`template_info` inside a transaction already open (which may have added it)."""
+    template = session.get(Template, template_id)
+    if template is None:
+        raise NotFoundError(f"No template version with number {template_id}.")
+    sections = session.scalars(
+        select(Section).where(Section.template_id == template_id).order_by(Section.position)
+    ).all()
+    questions = session.scalars(
+        select(Question).join(Section).where(Section.template_id == template_id)
+        .order_by(Section.position, Question.position)
+    ).all()
+    by_section: dict[int, list[QuestionInfo]] = {s.id: [] for s in sections}
+    for q in questions:
+        by_section[q.section_id].append(QuestionInfo(
+            q.id, q.key, q.text, q.guidance, tuple(q.scale), q.critical,
+            tuple(q.evidence_required), tuple(q.tags)))
+    return TemplateInfo(
+        template.id, template.key, template.version, template.title, template.description,
+        dict(template.grading), template.retired,
+        tuple(SectionInfo(s.id, s.key, s.title, s.description, s.limiting, s.applies_when,
+                          tuple(s.tags), tuple(by_section[s.id])) for s in sections),
+    )

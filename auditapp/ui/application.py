@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from auditapp import __version__
 from auditapp.backups import backup_if_due, make_backup, restore_backup
-from auditapp.database import AppDatabase, open_database
+from auditapp.database import AppDatabase, is_server_url, open_database
 from auditapp.errors import (
     DatabaseOpenError,
     PassphraseRequiredError,
@@ -51,7 +51,7 @@ def create_application() -> QApplication:
     return app
 
 
-def open_with_prompts(path: Path, passphrase: str | None = None) -> AppDatabase | None:
+def open_with_prompts(path: Path | str, passphrase: str | None = None) -> AppDatabase | None:
     """Open the database, asking for its passphrase (unless the right one is given) and
     offering the newest good backup of a damaged file. None when it cannot be opened (the
     user has been told why)."""
@@ -106,10 +106,9 @@ def choose_profile(db: AppDatabase) -> Profile | None:
     for actor in known:
         if actor.name == remembered:
             return Profile(actor)
-    assert db.path is not None
     empty = count_audits(db) == 0
-    dialog = FirstRunDialog(db.path, known, offer_demo=empty,
-                            offer_encryption=empty and not db.encrypted)
+    dialog = FirstRunDialog(db.path or db.location, known, offer_demo=empty,
+                            offer_encryption=empty and db.path is not None and not db.encrypted)
     while dialog.exec():
         chosen = dialog.actor()
         existing = {a.name: a for a in known}
@@ -140,8 +139,9 @@ class SessionGuard(QObject):
         self.backup_timer = QTimer(self)
         self.backup_timer.setInterval(BACKUP_CHECK_MS)
         self.backup_timer.timeout.connect(self.backup_if_due)
-        self.backup_timer.start()
-        self.startup_backup()
+        if db.path is not None:  # a server database is backed up by its server
+            self.backup_timer.start()
+            self.startup_backup()
 
     def lock(self) -> None:
         """Save everything, hide every window and ask for the passphrase again."""
@@ -169,13 +169,14 @@ class SessionGuard(QObject):
                       f"The daily backup failed: {m}", 15000))
 
 
-def run_gui(db_path: Path | None) -> int:
+def run_gui(db_path: Path | str | None) -> int:
     """Open the desktop app on ``db_path`` (or the default database); returns the exit code.
 
     The loop opens the database again after its passphrase was set or changed, which needs
     the file closed."""
     app = create_application()
-    path = (db_path or default_db_path()).expanduser().resolve()
+    target = db_path or default_db_path()
+    path = target if is_server_url(target) else Path(target).expanduser().resolve()
     passphrase: str | None = None
     newly_encrypted = False
     while True:

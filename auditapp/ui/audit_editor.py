@@ -51,6 +51,7 @@ from auditapp.services.audits import (
     submission_problems,
     submit_audit,
     update_action,
+    with_changes,
 )
 from auditapp.services.history import HistoryRow, audit_history, write_history_csv
 from auditapp.services.permissions import Permission, allowed
@@ -393,13 +394,9 @@ class AuditEditorWindow(QMainWindow):
         self.template = document.template
         self.setWindowTitle(f"{document.case_reference} – {self.template.title} "
                             f"v{self.template.version} – auditapp")
-        self.responses = {q: a.response for q, a in document.answers.items()}
-        self.evidence = {q: a.evidence for q, a in document.answers.items()}
-        self.section_grades = {s: j.grade for s, j in document.judgements.items()}
-        self.section_suggestions = {s: j.suggested for s, j in document.judgements.items()}
-        self.overall_grade = document.overall_grade
-        self.overall_suggestion = document.suggested_grade
-        self.session = AuditSession(db, document.id, self.template, actor, self)
+        self._take_state(document)
+        self.session = AuditSession(db, document.id, self.template, actor, self,
+                                    revision=document.revision)
         self.undo_stack = QUndoStack(self)
         self.pages: dict[object, QWidget] = {}
         self._build()
@@ -407,6 +404,16 @@ class AuditEditorWindow(QMainWindow):
         self._refresh_navigator()
         self._show_read_only_state()
         self.navigator.setCurrentItem(self.navigator.topLevelItem(0))
+
+    def _take_state(self, document: AuditDocument) -> None:
+        """What the pages show, from a document."""
+        self.document = document
+        self.responses = {q: a.response for q, a in document.answers.items()}
+        self.evidence = {q: a.evidence for q, a in document.answers.items()}
+        self.section_grades = {s: j.grade for s, j in document.judgements.items()}
+        self.section_suggestions = {s: j.suggested for s, j in document.judgements.items()}
+        self.overall_grade = document.overall_grade
+        self.overall_suggestion = document.suggested_grade
 
     @property
     def can_edit(self) -> bool:
@@ -498,6 +505,9 @@ class AuditEditorWindow(QMainWindow):
         self.close_action.setShortcut(QKeySequence.StandardKey.Close)
         self.feedback_action = QAction("Export &feedback PDF…", self)
         self.feedback_action.triggered.connect(self._request_feedback)
+        self.reload_action = QAction("&Reload (keeping unsaved changes)", self)
+        self.reload_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.reload_action.triggered.connect(self.reload_from_database)
         for action in (self.undo_action, self.redo_action, self.previous_action,
                        self.next_action, self.submit_action):
             toolbar.addAction(action)
@@ -505,7 +515,7 @@ class AuditEditorWindow(QMainWindow):
         menu = self.menuBar().addMenu("&Audit")
         for action in (self.undo_action, self.redo_action, self.previous_action,
                        self.next_action, self.submit_action, self.feedback_action,
-                       self.close_action):
+                       self.reload_action, self.close_action):
             menu.addAction(action)
 
     def _connect(self) -> None:
@@ -519,6 +529,7 @@ class AuditEditorWindow(QMainWindow):
         self.session.saved.connect(self._on_saved)
         self.session.save_failed.connect(self._on_save_failed)
         self.session.saving.connect(lambda: self.save_label.setText("Saving…"))
+        self.session.conflicted.connect(self._on_conflict)
 
     # --- pages -----------------------------------------------------------------------------
 
@@ -704,6 +715,36 @@ class AuditEditorWindow(QMainWindow):
         self.save_label.setStyleSheet("color: #c0392b; font-weight: bold;")
         self.statusBar().showMessage(f"Could not save: {message}", 10000)
 
+    def _on_conflict(self, message: str) -> None:
+        self.save_label.setText("Not saved: changed elsewhere")
+        self.save_label.setStyleSheet("color: #c0392b; font-weight: bold;")
+        if alerts.ask(self, "Saved by someone else", f"{message}\n\nReload the audit now? You "
+                      "will see what they saved, with your unsaved changes on top, saved "
+                      "again straight away.", yes="Reload", no="Not now"):
+            self.reload_from_database()
+            return
+        self.banner.setText("Someone else saved this audit, so your changes since are not "
+                            "saved yet. Reload (F5) to see theirs, with yours saved on top.")
+        self.banner.show()
+
+    def reload_from_database(self) -> None:
+        """Show the audit as saved now, with this user's unsaved changes on top, and save
+        those changes again on top of it."""
+        current = self.stack.currentWidget()
+        shown = next((key for key, page in self.pages.items() if page is current), None)
+        document = load_audit(self.db, self.document.id, self.template)
+        self._take_state(with_changes(document, self.session.unsaved))
+        for page in self.pages.values():
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.pages.clear()
+        self.undo_stack.clear()
+        self._refresh_navigator()
+        self._show_read_only_state()
+        self.show_page(shown if shown is not None else OVERALL_PAGE)
+        self.session.rebase(document.revision)
+        self.statusBar().showMessage("Reloaded: your changes are being saved on top.", 8000)
+
     # --- navigator ---------------------------------------------------------------------------
 
     def _refresh_navigator(self) -> None:
@@ -742,6 +783,8 @@ class AuditEditorWindow(QMainWindow):
 
     def _reload_actions(self) -> None:
         self.document = load_audit(self.db, self.document.id, self.template)
+        if not self.session.conflict:  # our own change: later saves build on it
+            self.session.revision = self.document.revision
         self._actions_page().model.set_rows(list(self.document.actions))
         self.audit_changed.emit(self.document.id)
 
@@ -772,6 +815,7 @@ class AuditEditorWindow(QMainWindow):
             self._run_action_change(lambda: delete_action(self.db, action_id, self.actor))
 
     def _run_action_change(self, change: object) -> None:
+        self.session.flush()  # answers first, so the action's revision follows theirs
         try:
             change()  # type: ignore[operator]
         except UserError as exc:

@@ -4,14 +4,21 @@ The editor tells the session what changed; the session batches changes and write
 with :func:`auditapp.services.audits.save_changes` on a single background thread, so
 saves never freeze the window and always happen in order. A failed save keeps its changes
 queued (newer edits win) and is retried, so nothing the user typed is dropped.
+
+Each save names the audit's revision the editor last saw. If someone else saved the audit
+since (on a shared database, or the actions tracker), the save is refused: the session
+stops saving, keeps the changes, and says so with :attr:`AuditSession.conflicted`, until the
+editor reloads the audit and calls :meth:`AuditSession.rebase`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
+from auditapp.errors import ConcurrentEditError
 from auditapp.models import Database
 from auditapp.services.audits import (
     AnswerChange,
@@ -39,20 +46,32 @@ def _merge(older: AuditChanges, newer: AuditChanges) -> AuditChanges:
     )
 
 
+@dataclass(frozen=True)
+class _Conflict:
+    """A save refused because someone else saved the audit first."""
+
+    message: str
+
+
 class AuditSession(QObject):
     """Collects an editor's changes and saves them in the background."""
 
     saved = Signal(object)  # SavedGrades
     save_failed = Signal(str)
     saving = Signal()
+    conflicted = Signal(str)  # someone else saved the audit: reload it, then rebase
 
     def __init__(self, db: Database, audit_id: int, template: TemplateInfo, actor: Actor,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, revision: int | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.audit_id = audit_id
         self.template = template
         self.actor = actor
+        #: The audit's revision as last read or saved here (None: saves do not check it).
+        self.revision = revision
+        #: Why saving has stopped ("" while it has not): someone else saved the audit.
+        self.conflict = ""
         self.last_saved: datetime | None = None
         self.last_error = ""
         self._pending = AuditChanges()
@@ -90,18 +109,42 @@ class AuditSession(QObject):
         """Whether any change is not yet in the database."""
         return bool(self._pending) or self._in_flight is not None
 
+    @property
+    def unsaved(self) -> AuditChanges:
+        """The changes not yet in the database (to show again over a reloaded audit)."""
+        return _merge(self._in_flight or AuditChanges(), self._pending)
+
+    def rebase(self, revision: int) -> None:
+        """The editor has reloaded the audit at ``revision``: save the kept changes on top."""
+        self.revision = revision
+        self.conflict = ""
+        self.last_error = ""
+        if self._pending:
+            self._schedule()
+
+    def _save(self, changes: AuditChanges, revision: int | None) -> SavedGrades | _Conflict:
+        try:
+            return save_changes(self.db, self.audit_id, changes, self.actor, self.template,
+                                revision)
+        except ConcurrentEditError as exc:
+            return _Conflict(str(exc))
+
     def flush(self) -> bool:
         """Write everything now (used on close and before submitting); True on success."""
         self._timer.stop()
         self._pool.waitForDone()
-        if not self._pending:
+        if not self._pending or self.conflict:
             return not self.last_error
         changes, self._pending = self._pending, AuditChanges()
         try:
-            result = save_changes(self.db, self.audit_id, changes, self.actor, self.template)
+            result = self._save(changes, self.revision)
         except Exception as exc:  # keep the changes; the caller tells the user
             self._pending = _merge(changes, self._pending)
             self._report_failure(str(exc))
+            return False
+        if isinstance(result, _Conflict):
+            self._pending = _merge(changes, self._pending)
+            self._report_conflict(result.message)
             return False
         self._report_saved(result)
         return True
@@ -113,16 +156,21 @@ class AuditSession(QObject):
             self._timer.start(delay)
 
     def _start_save(self) -> None:
-        if self._in_flight is not None or not self._pending:
+        if self._in_flight is not None or not self._pending or self.conflict:
             return
         changes, self._pending = self._pending, AuditChanges()
         self._in_flight = changes
         self.saving.emit()
-        start_job(self, lambda: save_changes(self.db, self.audit_id, changes, self.actor,
-                                             self.template),
+        revision = self.revision
+        start_job(self, lambda: self._save(changes, revision),
                   on_finished=self._on_saved, on_failed=self._on_failed, pool=self._pool)
 
-    def _on_saved(self, result: SavedGrades) -> None:
+    def _on_saved(self, result: SavedGrades | _Conflict) -> None:
+        if isinstance(result, _Conflict):
+            refused, self._in_flight = self._in_flight or AuditChanges(), None
+            self._pending = _merge(refused, self._pending)
+            self._report_conflict(result.message)
+            return
         self._in_flight = None
         self._report_saved(result)
         if self._pending:
@@ -137,7 +185,14 @@ class AuditSession(QObject):
     def _report_saved(self, result: SavedGrades) -> None:
         self.last_error = ""
         self.last_saved = datetime.now()
+        if self.revision is not None:
+            self.revision = result.revision
         self.saved.emit(result)
+
+    def _report_conflict(self, message: str) -> None:
+        self.conflict = message
+        self.last_error = message
+        self.conflicted.emit(message)
 
     def _report_failure(self, message: str) -> None:
         self.last_error = message

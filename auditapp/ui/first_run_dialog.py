@@ -28,7 +28,7 @@ DEMO_AUDITS = 300
 class FirstRunDialog(QDialog):
     """Asks for the user's name and role; offers demo data when the database is empty."""
 
-    def __init__(self, db_path: Path, known: list[Actor], offer_demo: bool,
+    def __init__(self, db_path: Path | str, known: list[Actor], offer_demo: bool,
                  parent: QWidget | None = None, offer_encryption: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle("Welcome to auditapp")

@@ -38,6 +38,7 @@ from auditapp.services.users import Actor
 from auditapp.ui import alerts
 from auditapp.ui.actions_tracker import ActionsTrackerWindow
 from auditapp.ui.audit_editor import AuditEditorWindow
+from auditapp.ui.bundle_dialogs import BundleExportDialog, BundleImportDialog
 from auditapp.ui.dashboard import DashboardWindow
 from auditapp.ui.date_widgets import NO_DATE, optional_date, optional_date_edit
 from auditapp.ui.encryption_flow import PassphraseChange
@@ -117,7 +118,7 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel()
         self.statusBar().addWidget(self.count_label, 1)
         self.statusBar().addPermanentWidget(
-            QLabel(f"{self.actor.name} ({self.actor.role.value}) · {self.db.path}"))
+            QLabel(f"{self.actor.name} ({self.actor.role.value}) · {self.db.location}"))
 
     def _size_columns(self) -> None:
         """Widths from typical content in the current font (measuring 10,000 rows is slow)."""
@@ -210,6 +211,8 @@ class MainWindow(QMainWindow):
         self.passphrase_action = action(
             "Change &passphrase…" if encrypted else "En&crypt database…",
             self.request_passphrase_change)
+        self.bundle_export_action = action("E&xport audits to a bundle…", self.export_bundle)
+        self.bundle_import_action = action("Import a &bundle…", self.import_bundle)
         self.where_action = action("Where is my &data?", self._show_data_location)
         self.keys_action = action("&Keyboard shortcuts", self._show_shortcuts, "F1")
         toolbar = self.addToolBar("Main")
@@ -225,6 +228,8 @@ class MainWindow(QMainWindow):
             file_menu.addAction(item)
         file_menu.addSeparator()
         file_menu.addAction(self.passphrase_action)
+        file_menu.addAction(self.bundle_export_action)
+        file_menu.addAction(self.bundle_import_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         work_menu = self.menuBar().addMenu("&Work")
@@ -237,7 +242,8 @@ class MainWindow(QMainWindow):
         self.import_action.setEnabled(allowed(self.actor, Permission.IMPORT_CASES))
         self.demo_action.setEnabled(allowed(self.actor, Permission.IMPORT_CASES))
         self.moderation_action.setEnabled(allowed(self.actor, Permission.MODERATE))
-        self.passphrase_action.setEnabled(allowed(self.actor, Permission.CHANGE_SETTINGS))
+        self.passphrase_action.setEnabled(  # a server database is protected by its server
+            allowed(self.actor, Permission.CHANGE_SETTINGS) and self.db.path is not None)
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.refresh_action)
         view_menu.addAction(self.find_action)
@@ -485,7 +491,7 @@ class MainWindow(QMainWindow):
 
     def _show_data_location(self) -> None:
         alerts.inform(self, "Where is my data?",
-                      f"Your audits are in this file:\n{self.db.path}\n\nBack it up only to "
+                      f"Your audits are in:\n{self.db.location}\n\nBack it up only to "
                       "encrypted storage approved by your council.")
 
     def _show_shortcuts(self) -> None:
@@ -499,6 +505,19 @@ class MainWindow(QMainWindow):
             name = f"feedback-{row.case_reference if row else audit_id}.pdf"
         dialog = ExportDialog(self.db, kind, self, audit_id=audit_id, suggested_name=name)
         dialog.setModal(False)
+        dialog.show()
+        return dialog
+
+    def export_bundle(self) -> BundleExportDialog:
+        """Write audits to a bundle for another laptop."""
+        dialog = BundleExportDialog(self.db, self.actor, self)
+        dialog.show()
+        return dialog
+
+    def import_bundle(self) -> BundleImportDialog:
+        """Merge a bundle from another laptop; the list is reloaded when it is done."""
+        dialog = BundleImportDialog(self.db, self.actor, self)
+        dialog.finished.connect(lambda _code: self.reload())
         dialog.show()
         return dialog
 
