@@ -74,6 +74,7 @@ class BundleExportDialog(QDialog):
         self.job: Job | None = None
         self.result_: sync.ExportResult | None = None
         self.setWindowTitle("Export audits to a bundle")
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("x" * 80))
         layout = QVBoxLayout(self)
         form = QFormLayout()
         layout.addLayout(form)
@@ -223,6 +224,7 @@ class BundleImportDialog(QDialog):
         self.bundle: sync.Bundle | None = None
         self.report: sync.ImportReport | None = None
         self.setWindowTitle("Import an audit bundle")
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("x" * 80))
         layout = QVBoxLayout(self)
         self.pages = QStackedWidget()
         self.pages.addWidget(self._file_page(path))
