@@ -7,8 +7,10 @@ Every change is autosaved by :class:`AuditSession`; answers and grades can be un
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
@@ -78,48 +80,20 @@ NARRATIVE_LABELS = {"strengths": "&Strengths",
 # --- undoable changes -----------------------------------------------------------------------
 
 
-class SetResponseCommand(QUndoCommand):
-    """Choosing (or clearing) the answer to a question."""
+class SetValueCommand(QUndoCommand):
+    """An undoable change to one answer or grade: ``apply`` shows a value and queues it for
+    saving, so redo applies the new value and undo the old one."""
 
-    def __init__(self, editor: AuditEditorWindow, question_id: int, old: str | None,
-                 new: str | None, key: str) -> None:
-        super().__init__(f"answer to {key}")
-        self.editor, self.question_id, self.old, self.new = editor, question_id, old, new
-
-    def redo(self) -> None:  # noqa: D102 - Qt override
-        self.editor.apply_response(self.question_id, self.new)
-
-    def undo(self) -> None:  # noqa: D102 - Qt override
-        self.editor.apply_response(self.question_id, self.old)
-
-
-class SetSectionGradeCommand(QUndoCommand):
-    """Grading a section."""
-
-    def __init__(self, editor: AuditEditorWindow, section_id: int, old: int | None,
-                 new: int | None, key: str) -> None:
-        super().__init__(f"grade of section {key}")
-        self.editor, self.section_id, self.old, self.new = editor, section_id, old, new
+    def __init__(self, text: str, apply: Callable[[Any], None], old: object,
+                 new: object) -> None:
+        super().__init__(text)
+        self.apply, self.old, self.new = apply, old, new
 
     def redo(self) -> None:  # noqa: D102 - Qt override
-        self.editor.apply_section_grade(self.section_id, self.new)
+        self.apply(self.new)
 
     def undo(self) -> None:  # noqa: D102 - Qt override
-        self.editor.apply_section_grade(self.section_id, self.old)
-
-
-class SetOverallGradeCommand(QUndoCommand):
-    """Giving the overall grade."""
-
-    def __init__(self, editor: AuditEditorWindow, old: int | None, new: int | None) -> None:
-        super().__init__("overall grade")
-        self.editor, self.old, self.new = editor, old, new
-
-    def redo(self) -> None:  # noqa: D102 - Qt override
-        self.editor.apply_overall_grade(self.new)
-
-    def undo(self) -> None:  # noqa: D102 - Qt override
-        self.editor.apply_overall_grade(self.old)
+        self.apply(self.old)
 
 
 # --- pages --------------------------------------------------------------------------------
@@ -617,7 +591,8 @@ class AuditEditorWindow(QMainWindow):
             return
         key = next(q.key for s in self.template.sections for q in s.questions
                    if q.id == question_id)
-        self.undo_stack.push(SetResponseCommand(self, question_id, old, code, key))
+        self.undo_stack.push(SetValueCommand(
+            f"answer to {key}", lambda value: self.apply_response(question_id, value), old, code))
 
     def request_section_grade(self, section_id: int, grade: int | None) -> None:
         """The user graded a section: record it as an undoable change."""
@@ -628,13 +603,16 @@ class AuditEditorWindow(QMainWindow):
                 page.grade.set_grade(old)
             return
         key = next(s.key for s in self.template.sections if s.id == section_id)
-        self.undo_stack.push(SetSectionGradeCommand(self, section_id, old, grade, key))
+        self.undo_stack.push(SetValueCommand(
+            f"grade of section {key}", lambda value: self.apply_section_grade(section_id, value),
+            old, grade))
 
     def request_overall_grade(self, grade: int | None) -> None:
         """The user gave the overall grade: record it as an undoable change."""
         if grade == self.overall_grade:
             return
-        self.undo_stack.push(SetOverallGradeCommand(self, self.overall_grade, grade))
+        self.undo_stack.push(SetValueCommand("overall grade", self.apply_overall_grade,
+                                             self.overall_grade, grade))
 
     # --- applying changes (from commands, so also on undo and redo) -------------------------
 
