@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from auditapp.cli import main_cli
+from auditapp.cli.main import main_cli
 
 
 def _start_gui(db_path: Path | str | None) -> int:
     # Imported here so that command-line use never loads Qt.
-    from auditapp.ui.application import run_gui
+    from auditapp.ui.shell.application import run_gui
 
     return run_gui(db_path)
 

@@ -30,7 +30,7 @@ class DatabaseOpenError(UserError):
     """The database file cannot be used as it is (newer, foreign, corrupt, unwritable).
 
     ``backup`` is the newest backup that passed its checks, when there is one, so that the
-    UI can offer to restore it (see :func:`auditapp.backups.restore_backup`). The file
+    UI can offer to restore it (see :func:`auditapp.storage.backups.restore_backup`). The file
     itself has not been changed.
     """
 

@@ -25,13 +25,13 @@ from pathlib import Path
 from common import DEMO_END, demo_database, machine, peak_memory_mb
 from openpyxl import Workbook
 
-from auditapp.database import open_database
-from auditapp.exporters.board_figures import default_period
 from auditapp.exporters.board_pdf import export_board_pack
 from auditapp.exporters.xlsx import export_workbook
-from auditapp.models import Database
-from auditapp.services import export_rows
-from auditapp.services.reporting import ReportScope, months_before, templates_used
+from auditapp.services.reporting import workbook_rows
+from auditapp.services.reporting.board_figures import default_period
+from auditapp.services.reporting.figures import ReportScope, months_before, templates_used
+from auditapp.storage.database import open_database
+from auditapp.storage.engine import Database
 
 PHASES = ("baseline", "excel", "board", "board-year")
 
@@ -40,10 +40,10 @@ def _baseline(db: Database, out: Path) -> float:
     """Write the three data sheets' rows with a bare write-only loop; returns seconds."""
     scope = ReportScope()
     sheets = [
-        (export_rows.AUDIT_HEADERS, list(export_rows.audit_rows(db, scope))),
-        (export_rows.ANSWER_HEADERS,
-         list(export_rows.answer_rows(db, scope, templates_used(db, scope)))),
-        (export_rows.ACTION_HEADERS, list(export_rows.action_rows(db, scope, DEMO_END))),
+        (workbook_rows.AUDIT_HEADERS, list(workbook_rows.audit_rows(db, scope))),
+        (workbook_rows.ANSWER_HEADERS,
+         list(workbook_rows.answer_rows(db, scope, templates_used(db, scope)))),
+        (workbook_rows.ACTION_HEADERS, list(workbook_rows.action_rows(db, scope, DEMO_END))),
     ]
     started = time.perf_counter()
     workbook = Workbook(write_only=True)
@@ -86,9 +86,9 @@ def _in_child(phase: str, db_path: Path, out_dir: Path) -> dict[str, float | Non
     return json.loads(result.stdout)
 
 
-def _rows(db_path: Path) -> export_rows.RowCounts:
+def _rows(db_path: Path) -> workbook_rows.RowCounts:
     db = open_database(db_path, backup=False)
-    counts = export_rows.row_counts(db, ReportScope())
+    counts = workbook_rows.row_counts(db, ReportScope())
     db.dispose()
     return counts
 

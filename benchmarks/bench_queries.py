@@ -14,11 +14,11 @@ import sqlite3
 
 from common import DEMO_END, demo_database, machine, peak_memory_mb, summary, timed
 
-from auditapp.database import open_database
 from auditapp.services.actions import list_tracked_actions
 from auditapp.services.moderation import agreement_figures
-from auditapp.services.reporting import ReportScope, months_before, period_figures
-from auditapp.services.stats import grade_counts
+from auditapp.services.reporting.figures import ReportScope, months_before, period_figures
+from auditapp.services.reporting.stats import grade_counts
+from auditapp.storage.database import open_database
 
 
 def main() -> None:

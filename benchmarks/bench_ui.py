@@ -34,13 +34,13 @@ STARTUP_APP = """
 import os, sys, time
 t0 = float(os.environ["BENCH_T0"])
 from pathlib import Path
-from auditapp.ui.application import create_application
-from auditapp.database import open_database
+from auditapp.ui.shell.application import create_application
+from auditapp.storage.database import open_database
 from auditapp.models import Role
 from auditapp.services.templates import install_shipped_templates
 from auditapp.services.users import list_users, save_user
-from auditapp.ui.application import SessionGuard
-from auditapp.ui.main_window import MainWindow
+from auditapp.ui.shell.application import SessionGuard
+from auditapp.ui.shell.main_window import MainWindow
 app = create_application()
 db = open_database(Path(sys.argv[1]), backup=False)  # as the app: backup in the background
 install_shipped_templates(db)
@@ -116,9 +116,9 @@ def _eighty_question_template(folder: Path) -> Path:
 def bench_editor(db_path: Path, audits: int) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from auditapp.database import open_database
     from auditapp.models import CareLeaverCategory, Role
-    from auditapp.services.audits import (
+    from auditapp.rules.permissions import Actor
+    from auditapp.services.audits.editing import (
         AnswerChange,
         AuditChanges,
         create_audit,
@@ -131,8 +131,8 @@ def bench_editor(db_path: Path, audits: int) -> None:
         import_template_file,
         template_info,
     )
-    from auditapp.services.users import Actor
-    from auditapp.ui.audit_editor import AuditEditorWindow
+    from auditapp.storage.database import open_database
+    from auditapp.ui.editor.window import AuditEditorWindow
 
     app = QApplication.instance() or QApplication([])
     actor = Actor("Bench", Role.PRACTICE_LEAD)
@@ -187,9 +187,9 @@ def bench_editor(db_path: Path, audits: int) -> None:
 
 
 def bench_list(db_path: Path, audits: int) -> None:
-    from auditapp.database import open_database
-    from auditapp.services.audits import list_audits
-    from auditapp.ui.table_models import AuditFilter, AuditFilterProxy, AuditTableModel
+    from auditapp.services.audits.editing import list_audits
+    from auditapp.storage.database import open_database
+    from auditapp.ui.widgets.table_models import AuditFilter, AuditFilterProxy, AuditTableModel
 
     db = open_database(db_path, backup=False)
     print(f"\nThe audit list with {audits} audits")

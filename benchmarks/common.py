@@ -20,8 +20,8 @@ if str(ROOT) not in sys.path:
 
 def demo_database(audits: int, years: float | None = None) -> Path:
     """A demo database with ``audits`` audits, built once and kept in benchmarks/.cache."""
-    from auditapp.database import open_database
     from auditapp.services.demo import generate_demo
+    from auditapp.storage.database import open_database
 
     years = years if years is not None else (5.0 if audits >= 5000 else 2.0)
     path = CACHE / f"demo-{audits}-{years:g}y.sqlite"

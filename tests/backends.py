@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from auditapp.database import AppDatabase, open_database
 from auditapp.models import new_uid
+from auditapp.storage.database import AppDatabase, open_database
 
 PG_URL_ENV = "AUDITAPP_TEST_PG_URL"
 BACKENDS = ("sqlite", "postgresql")

@@ -12,12 +12,13 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from auditapp.database import open_database  # noqa: E402
-from auditapp.models import CareLeaverCategory, Database, Role  # noqa: E402
-from auditapp.services.audits import create_audit  # noqa: E402
+from auditapp.models import CareLeaverCategory, Role
+from auditapp.rules.permissions import Actor
+from auditapp.services.audits.editing import create_audit  # noqa: E402
 from auditapp.services.cases import CaseInput, save_case  # noqa: E402
 from auditapp.services.templates import import_template_file  # noqa: E402
-from auditapp.services.users import Actor  # noqa: E402
+from auditapp.storage.database import open_database  # noqa: E402
+from auditapp.storage.engine import Database
 
 DATA = Path(__file__).parent / "data"
 SMALL_TEMPLATE = DATA / "small_template.yaml"
@@ -106,8 +107,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 @pytest.fixture(autouse=True)
 def _no_unexpected_prompts(monkeypatch: pytest.MonkeyPatch) -> None:
     """A modal message nobody answers would hang the run: fail instead, saying what it was.
-    Tests that expect a prompt patch ``auditapp.ui.alerts`` themselves."""
-    from auditapp.ui import alerts
+    Tests that expect a prompt patch ``auditapp.ui.widgets.alerts`` themselves."""
+    from auditapp.ui.widgets import alerts
 
     def unexpected(_parent: object, title: str, text: str = "", *_a: object,
                    **_k: object) -> None:

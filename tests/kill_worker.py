@@ -11,8 +11,8 @@ import sys
 from itertools import count
 from pathlib import Path
 
-from auditapp.database import open_database
-from auditapp.services.audits import AnswerChange, AuditChanges, load_audit, save_changes
+from auditapp.services.audits.editing import AnswerChange, AuditChanges, load_audit, save_changes
+from auditapp.storage.database import open_database
 from tests.conftest import ALEX
 
 

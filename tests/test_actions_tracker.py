@@ -7,18 +7,19 @@ from datetime import date, timedelta
 import pytest
 from pytestqt.qtbot import QtBot
 
-from auditapp.action_rules import add_working_days, immediate_due_problem
 from auditapp.errors import UserError
-from auditapp.models import ActionPriority, Database, Role
+from auditapp.models import ActionPriority, Role
+from auditapp.rules.actions import add_working_days, immediate_due_problem
+from auditapp.rules.permissions import Actor
 from auditapp.services.actions import (
     cancel_action,
     complete_action,
     list_tracked_actions,
     reopen_action,
 )
-from auditapp.services.audits import ActionInput, add_action, load_audit, update_action
-from auditapp.services.users import Actor
-from auditapp.ui.actions_tracker import ActionsTrackerWindow, CloseActionDialog
+from auditapp.services.audits.editing import ActionInput, add_action, load_audit, update_action
+from auditapp.storage.engine import Database
+from auditapp.ui.windows.actions_tracker import ActionsTrackerWindow, CloseActionDialog
 from tests.conftest import ALEX, LEAD, make_audit
 
 pytestmark = pytest.mark.both_backends

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditapp.agreement import agreement, weighted_kappa
+from auditapp.rules.agreement import agreement, weighted_kappa
 
 
 def _pairs(cells: dict[tuple[int, int], int]) -> list[tuple[int, int]]:

@@ -13,7 +13,21 @@ from pathlib import Path
 
 import pytest
 
-from auditapp.backups import (
+from auditapp.cli.main import main_cli
+from auditapp.errors import (
+    BackupError,
+    DatabaseCorruptError,
+    DiskFullError,
+    NotAnAuditappDatabaseError,
+)
+from auditapp.services.audits.editing import (
+    AnswerChange,
+    AuditChanges,
+    list_audits,
+    load_audit,
+    save_changes,
+)
+from auditapp.storage.backups import (
     backup_if_due,
     backup_name,
     latest_good_backup,
@@ -22,22 +36,8 @@ from auditapp.backups import (
     restore_backup,
     rotate_backups,
 )
-from auditapp.cli import main_cli
-from auditapp.database import open_database
-from auditapp.errors import (
-    BackupError,
-    DatabaseCorruptError,
-    DiskFullError,
-    NotAnAuditappDatabaseError,
-)
-from auditapp.models import Database
-from auditapp.services.audits import (
-    AnswerChange,
-    AuditChanges,
-    list_audits,
-    load_audit,
-    save_changes,
-)
+from auditapp.storage.database import open_database
+from auditapp.storage.engine import Database
 from tests.conftest import ALEX, make_audit
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from auditapp.errors import UserError, ValidationError
-from auditapp.models import Database
-from auditapp.services.audits import list_audits
+from auditapp.services.audits.editing import list_audits
 from auditapp.services.cases import import_cases, list_cases
+from auditapp.storage.engine import Database
 from tests.conftest import LEAD
 
 pytestmark = pytest.mark.both_backends

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from auditapp.cli import main_cli
-from auditapp.database import open_database
-from auditapp.services.audits import load_audit
+from auditapp.cli.main import main_cli
+from auditapp.services.audits.editing import load_audit
 from auditapp.services.templates import find_template_id, import_template_file
+from auditapp.storage.database import open_database
 from tests.conftest import LEAD, SMALL_TEMPLATE, make_audit
 from tests.test_sync import _answer, _questions
 

@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import event
 
 from auditapp.errors import ConcurrentEditError
-from auditapp.models import Database
-from auditapp.services.audits import (
+from auditapp.services.audits.editing import (
     AnswerChange,
     AuditChanges,
     SavedGrades,
     load_audit,
     save_changes,
 )
+from auditapp.storage.engine import Database
 from tests.conftest import ALEX, LEAD, make_audit
 from tests.test_services_audits import _questions
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from auditapp.database import open_database
 from auditapp.errors import DatabaseInUseError
-from auditapp.models import Database
+from auditapp.storage.database import open_database
+from auditapp.storage.engine import Database
 from tests.conftest import make_audit
 from tests.figures import FIGURES
 

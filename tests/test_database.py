@@ -10,9 +10,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from auditapp.database import backup_database, head_revision, open_database
 from auditapp.errors import DatabaseOpenError
-from auditapp.models import Base, Database
+from auditapp.models import Base
+from auditapp.storage.database import backup_database, head_revision, open_database
+from auditapp.storage.engine import Database
 
 
 def test_empty_database_upgrades_to_head_matching_the_models(db: Database) -> None:

@@ -6,14 +6,14 @@ from datetime import date
 
 import pytest
 
-from auditapp.models import Database
-from auditapp.services.reporting import (
+from auditapp.services.reporting.figures import (
     FigureCell,
     ReportScope,
     audits_behind,
     lines_of_enquiry,
     period_figures,
 )
+from auditapp.storage.engine import Database
 from tests.conftest import DEMO_END
 
 pytestmark = pytest.mark.both_backends

@@ -7,20 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from auditapp.backups import list_backups, make_backup, restore_backup
-from auditapp.cli import main_cli
-from auditapp.database import open_database, verify_passphrase
-from auditapp.encryption import (
+from auditapp.cli.main import main_cli
+from auditapp.errors import PassphraseRequiredError, UserError, WrongPassphraseError
+from auditapp.services.audits.editing import list_audits
+from auditapp.services.templates import find_template_id, import_template_file
+from auditapp.storage.backups import list_backups, make_backup, restore_backup
+from auditapp.storage.database import open_database, verify_passphrase
+from auditapp.storage.encryption import (
     change_passphrase,
     confirm_encryption,
     encrypt_database,
     pending_plain_copies,
 )
-from auditapp.errors import PassphraseRequiredError, UserError, WrongPassphraseError
-from auditapp.models import Database
-from auditapp.services.audits import list_audits
-from auditapp.services.templates import find_template_id, import_template_file
-from auditapp.sqlite_files import is_encrypted
+from auditapp.storage.engine import Database
+from auditapp.storage.sqlite_files import is_encrypted
 from tests.conftest import LEAD, SMALL_TEMPLATE, make_audit
 
 SECRET = "correct horse battery"

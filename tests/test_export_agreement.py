@@ -11,9 +11,9 @@ from pypdf import PdfReader
 
 from auditapp.exporters.board_pdf import _withheld_share, export_board_pack
 from auditapp.exporters.xlsx import export_workbook
-from auditapp.models import Database
 from auditapp.services.moderation import agreement_figures
-from auditapp.services.reporting import ReportScope
+from auditapp.services.reporting.figures import ReportScope
+from auditapp.storage.engine import Database
 from tests.conftest import DEMO_END
 
 PERIOD = ReportScope(date(2025, 7, 1), date(2026, 6, 30))

@@ -10,9 +10,9 @@ from pypdf import PdfReader
 
 from auditapp.errors import NotFoundError
 from auditapp.exporters.audit_pdf import export_audit_pdf
-from auditapp.grading import Grade
-from auditapp.models import Database, Moderation
-from auditapp.services.audits import (
+from auditapp.models import Moderation
+from auditapp.rules.grades import Grade
+from auditapp.services.audits.editing import (
     ActionInput,
     AnswerChange,
     AuditChanges,
@@ -22,6 +22,7 @@ from auditapp.services.audits import (
     save_changes,
     submit_audit,
 )
+from auditapp.storage.engine import Database
 from tests.conftest import ALEX, make_audit
 
 

@@ -10,19 +10,19 @@ import pytest
 from pypdf import PdfReader
 
 from auditapp.errors import UserError
-from auditapp.exporters.board_figures import (
+from auditapp.exporters.board_pdf import export_board_pack
+from auditapp.rules.grades import Grade
+from auditapp.services import demo
+from auditapp.services.audits.editing import AuditChanges, load_audit, save_changes, submit_audit
+from auditapp.services.reporting.board_figures import (
     board_figures,
     board_pack,
     default_period,
     disclosure_model,
 )
-from auditapp.exporters.board_pdf import export_board_pack
-from auditapp.grading import Grade
-from auditapp.models import Database
-from auditapp.services import demo
-from auditapp.services.audits import AuditChanges, load_audit, save_changes, submit_audit
-from auditapp.services.reporting import ReportScope
-from auditapp.services.stats import grade_counts
+from auditapp.services.reporting.figures import ReportScope
+from auditapp.services.reporting.stats import grade_counts
+from auditapp.storage.engine import Database
 from tests.conftest import ALEX, DEMO_END, make_audit
 from tests.test_services_audits import _answer_all
 
@@ -40,7 +40,7 @@ def _graded(db: Database, template_id: int, reference: str, day: date, grade: Gr
     _answer_all(db, audit, {"A.1": "Y", "A.2": "Y", "A.3": "M", "B.1": "Y", "B.2": "Y"})
     suggested = load_audit(db, audit).suggested_grade
     sections = {s.key: s.id for s in load_audit(db, audit).template.sections}
-    from auditapp.services.audits import JudgementChange
+    from auditapp.services.audits.editing import JudgementChange
 
     save_changes(db, audit, AuditChanges(
         judgements={s: JudgementChange(s, G, "") for s in sections.values()

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from auditapp.models import ActionStatus, Audit, Case, Database, Template
-from auditapp.services.reporting import (
+from auditapp.models import ActionStatus, Audit, Case, Template
+from auditapp.services.reporting.figures import (
     GRADE_COLUMNS,
     ReportScope,
     action_state,
@@ -17,7 +17,8 @@ from auditapp.services.reporting import (
     quarter_tallies,
     scoped_audits,
 )
-from auditapp.services.stats import grade_counts
+from auditapp.services.reporting.stats import grade_counts
+from auditapp.storage.engine import Database
 
 pytestmark = pytest.mark.both_backends
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditapp.exporters.suppression import HEADLINE, TOTAL, DisclosureModel, Protection
+from auditapp.rules.suppression import HEADLINE, TOTAL, DisclosureModel, Protection
 
 GRADES = ("O", "G", "RI", "I", "NG")
 

@@ -12,15 +12,16 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import func, select
 
+from auditapp.checklists.format import load_template_text
 from auditapp.errors import UserError
 from auditapp.exporters.xlsx import check_sheet_sizes, export_workbook
-from auditapp.grading import GRADE_LABELS
-from auditapp.models import Action, ActionStatus, Answer, Database
-from auditapp.services.export_rows import RowCounts
-from auditapp.services.reporting import ReportScope, scoped_audits
-from auditapp.services.stats import grade_counts
+from auditapp.models import Action, ActionStatus, Answer
+from auditapp.rules.grades import GRADE_LABELS
+from auditapp.services.reporting.figures import ReportScope, scoped_audits
+from auditapp.services.reporting.stats import grade_counts
+from auditapp.services.reporting.workbook_rows import RowCounts
 from auditapp.services.templates import shipped_template_texts
-from auditapp.template_format import load_template_text
+from auditapp.storage.engine import Database
 
 PERIOD = ReportScope(date(2025, 7, 1), date(2026, 6, 30))
 AS_AT = date(2026, 6, 30)
@@ -46,7 +47,7 @@ def _block(sheet: Worksheet, title: str) -> list[tuple[object, ...]]:
 
 @pytest.fixture(scope="module")
 def workbook_file(tmp_path_factory: pytest.TempPathFactory, demo_db_file: Path) -> Path:
-    from auditapp.database import open_database
+    from auditapp.storage.database import open_database
 
     out = tmp_path_factory.mktemp("xlsx") / "findings.xlsx"
     db = open_database(demo_db_file)

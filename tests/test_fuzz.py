@@ -16,14 +16,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditapp.cli import main_cli
+from auditapp.checklists.format import load_template_text
+from auditapp.cli.main import main_cli
 from auditapp.errors import UserError, ValidationError
-from auditapp.models import Database
-from auditapp.services.audits import list_audits
+from auditapp.services.audits.editing import list_audits
 from auditapp.services.cases import import_cases, list_cases
 from auditapp.services.maintenance import check_database
 from auditapp.services.templates import import_template_spec, list_templates
-from auditapp.template_format import load_template_text
+from auditapp.storage.engine import Database
 from tests.conftest import LEAD, SMALL_TEMPLATE
 from tests.figures import FIGURES
 

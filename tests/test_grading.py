@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditapp.grading import (
+from auditapp.rules.grades import (
     Grade,
     ScoredAnswer,
     SectionGrade,

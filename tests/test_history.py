@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from auditapp.cli import main_cli
-from auditapp.database import head_revision, open_database
-from auditapp.models import Audit, Database, Moderation
+from auditapp.cli.main import main_cli
+from auditapp.models import Audit, Moderation
 from auditapp.services import demo
-from auditapp.services.audits import (
+from auditapp.services.audits.editing import (
     AnswerChange,
     AuditChanges,
     list_audits,
@@ -24,6 +23,8 @@ from auditapp.services.audits import (
 )
 from auditapp.services.history import audit_history, check_history, write_history_csv
 from auditapp.services.maintenance import check_database
+from auditapp.storage.database import head_revision, open_database
+from auditapp.storage.engine import Database
 from tests.conftest import ALEX, make_audit
 
 pytestmark = pytest.mark.both_backends

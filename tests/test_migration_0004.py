@@ -12,12 +12,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, func, select, text
 
-from auditapp.database import head_revision, open_database
 from auditapp.errors import NewerDatabaseError, NotAnAuditappDatabaseError
-from auditapp.models import Action, Audit, Base, Case, ChangeEvent, Database
-from auditapp.schema import alembic_config
+from auditapp.models import Action, Audit, Base, Case, ChangeEvent
 from auditapp.services.history import check_history
-from auditapp.services.sync import database_id
+from auditapp.services.sync.bundles import database_id
+from auditapp.storage.database import head_revision, open_database
+from auditapp.storage.engine import Database
+from auditapp.storage.schema import alembic_config
 from tests.backends import PostgresServer
 
 FIXTURE = Path(__file__).parent / "fixtures" / "db" / "v0003.sqlite"

@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 
 from auditapp.errors import PermissionDeniedError, UserError
-from auditapp.grading import Grade
-from auditapp.models import Database, Role
-from auditapp.services.audits import load_audit, submit_audit
+from auditapp.models import Role
+from auditapp.rules.grades import Grade
+from auditapp.rules.permissions import Actor
+from auditapp.services.audits.editing import load_audit, submit_audit
 from auditapp.services.demo import generate_demo
 from auditapp.services.moderation import (
     BlindModerationError,
@@ -23,7 +24,7 @@ from auditapp.services.moderation import (
     record_blind_grades,
     return_for_rework,
 )
-from auditapp.services.users import Actor
+from auditapp.storage.engine import Database
 from tests.conftest import ALEX, LEAD
 from tests.test_services_audits import _complete, _sections, make_audit
 

@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 
 from auditapp.errors import PermissionDeniedError, UserError
-from auditapp.grading import Grade
-from auditapp.models import Database, Role
-from auditapp.services.audits import (
+from auditapp.models import Role
+from auditapp.rules.grades import Grade
+from auditapp.rules.permissions import Actor, Permission, allowed, permissions_of
+from auditapp.services.audits.editing import (
     ActionInput,
     AnswerChange,
     AuditChanges,
@@ -21,13 +22,13 @@ from auditapp.services.audits import (
     save_changes,
     submit_audit,
 )
+from auditapp.services.audits.workflow import close_audit, reopen_audit
 from auditapp.services.history import audit_history, check_history
 from auditapp.services.moderation import finalise_moderation, record_blind_grades
-from auditapp.services.permissions import Permission, allowed, permissions_of
 from auditapp.services.settings import idle_lock_minutes, set_idle_lock_minutes
 from auditapp.services.templates import import_template_file
-from auditapp.services.users import Actor, list_users, save_user
-from auditapp.services.workflow import close_audit, reopen_audit
+from auditapp.services.users import list_users, save_user
+from auditapp.storage.engine import Database
 from tests.conftest import ALEX, LEAD, SMALL_TEMPLATE, make_audit, make_case
 
 pytestmark = pytest.mark.both_backends

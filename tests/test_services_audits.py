@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from auditapp.grading import Grade
-from auditapp.models import ChangeEvent, Database, Role
-from auditapp.services.audits import (
+from auditapp.models import ChangeEvent, Role
+from auditapp.rules.grades import Grade
+from auditapp.rules.permissions import Actor
+from auditapp.services.audits.editing import (
     ActionInput,
     AnswerChange,
     AuditChanges,
@@ -24,7 +25,7 @@ from auditapp.services.audits import (
     submit_audit,
     update_action,
 )
-from auditapp.services.users import Actor
+from auditapp.storage.engine import Database
 from tests.conftest import ALEX, make_audit
 
 pytestmark = pytest.mark.both_backends

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from auditapp.errors import NotFoundError
-from auditapp.models import Database
 from auditapp.services.templates import (
     find_template_id,
     import_template_file,
@@ -16,6 +15,7 @@ from auditapp.services.templates import (
     shipped_template_texts,
     template_info,
 )
+from auditapp.storage.engine import Database
 from tests.conftest import LEAD, SMALL_TEMPLATE, make_audit
 
 pytestmark = pytest.mark.both_backends
@@ -41,7 +41,7 @@ def test_changed_template_becomes_a_new_version_and_audits_keep_theirs(
     assert (result.version, result.created) == (2, True)
     v2 = find_template_id(db, "small-test")
     assert v2 != v1
-    from auditapp.services.audits import load_audit
+    from auditapp.services.audits.editing import load_audit
 
     document = load_audit(db, audit_v1)
     assert document.template.version == 1

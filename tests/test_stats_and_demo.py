@@ -9,20 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from auditapp.database import open_database
-from auditapp.grading import Grade
-from auditapp.models import (
-    Action,
-    Answer,
-    Audit,
-    AuditStatus,
-    CareLeaverCategory,
-    Case,
-    Database,
-    Moderation,
-)
+from auditapp.models import Action, Answer, Audit, AuditStatus, CareLeaverCategory, Case, Moderation
+from auditapp.rules.grades import Grade
 from auditapp.services.demo import generate_demo
-from auditapp.services.stats import grade_counts
+from auditapp.services.reporting.stats import grade_counts
+from auditapp.storage.database import open_database
+from auditapp.storage.engine import Database
 from tests.conftest import ALEX
 from tests.test_services_audits import _complete, make_audit, submit_audit
 

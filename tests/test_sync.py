@@ -12,20 +12,19 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from auditapp.grading import Grade
 from auditapp.models import (
     Audit,
     BundleImport,
     ChangeEvent,
-    Database,
     Role,
     Section,
     SectionJudgement,
     SyncState,
     Template,
 )
-from auditapp.services import snapshots, sync
-from auditapp.services.audits import (
+from auditapp.rules.grades import Grade
+from auditapp.rules.permissions import Actor
+from auditapp.services.audits.editing import (
     ActionInput,
     AnswerChange,
     AuditChanges,
@@ -36,10 +35,11 @@ from auditapp.services.audits import (
     submit_audit,
     update_action,
 )
-from auditapp.services.bundle_file import BundleError, BundlePassphraseError
 from auditapp.services.moderation import finalise_moderation, record_blind_grades
+from auditapp.services.sync import bundles, snapshots
+from auditapp.services.sync.bundle_file import BundleError, BundlePassphraseError
 from auditapp.services.templates import import_template_file, read_template_info
-from auditapp.services.users import Actor
+from auditapp.storage.engine import Database
 from tests.conftest import ALEX, LEAD, SMALL_TEMPLATE, make_audit
 from tests.test_services_audits import _complete, _questions, _sections
 
@@ -108,10 +108,10 @@ def _rows(db: Database) -> tuple[int, int, int]:
 
 
 def _exchange(source: Database, target: Database, folder: Path, name: str,
-              **options: Any) -> sync.ImportReport:
+              **options: Any) -> bundles.ImportReport:
     path = folder / f"{name}.auditbundle"
-    sync.run_export(source, path, LEAD)
-    return sync.run_import(target, sync.open_bundle(path), LEAD, **options)
+    bundles.run_export(source, path, LEAD)
+    return bundles.run_import(target, bundles.open_bundle(path), LEAD, **options)
 
 
 # --- two laptops ----------------------------------------------------------------------------------
@@ -140,17 +140,17 @@ def test_two_databases_editing_different_audits_end_identical(
     _answer(b, theirs, "C.1", "P", "Triple plan half done", actor=BEA)
 
     first = _exchange(a, b, tmp_path, "a-to-b")
-    assert (first.count(sync.ADDED), first.count(sync.UNCHANGED)) == (2, 0)
+    assert (first.count(bundles.ADDED), first.count(bundles.UNCHANGED)) == (2, 0)
     second = _exchange(b, a, tmp_path, "b-to-a")
-    assert (second.count(sync.ADDED), second.count(sync.UNCHANGED)) == (1, 2)
+    assert (second.count(bundles.ADDED), second.count(bundles.UNCHANGED)) == (1, 2)
     assert len(dump(a)) == 3
     assert dump(a) == dump(b)
 
     # They go on working on their own audits and meet again: still no conflict.
     _answer(a, draft, "A.2", "Y")
     _answer(b, theirs, "C.1", "Y", "Done", actor=BEA)
-    assert _exchange(a, b, tmp_path, "again-a").count(sync.UPDATED) == 1
-    assert _exchange(b, a, tmp_path, "again-b").count(sync.UPDATED) == 1
+    assert _exchange(a, b, tmp_path, "again-a").count(bundles.UPDATED) == 1
+    assert _exchange(b, a, tmp_path, "again-b").count(bundles.UPDATED) == 1
     assert dump(a) == dump(b)
 
 
@@ -160,12 +160,12 @@ def test_reimporting_the_same_bundle_changes_nothing(make_db: MakeDb, tmp_path: 
     audit = make_audit(a, tpl, "C-A1")
     _answer(a, audit, "A.1", "Y")
     path = tmp_path / "a.auditbundle"
-    sync.run_export(a, path, LEAD)
-    bundle = sync.open_bundle(path)
-    sync.run_import(b, bundle, LEAD)
+    bundles.run_export(a, path, LEAD)
+    bundle = bundles.open_bundle(path)
+    bundles.run_import(b, bundle, LEAD)
     before, rows = dump(b), _rows(b)
-    again = sync.run_import(b, bundle, LEAD)
-    assert again.count(sync.UNCHANGED) == 1 and again.history_added == 0
+    again = bundles.run_import(b, bundle, LEAD)
+    assert again.count(bundles.UNCHANGED) == 1 and again.history_added == 0
     assert dump(b) == before and _rows(b) == rows
 
 
@@ -188,23 +188,23 @@ def test_both_editing_the_same_answer_is_a_conflict_the_user_settles(
         make_db: MakeDb, tmp_path: Path) -> None:
     a, b, audit_a, _ = _both_answer(make_db, tmp_path)
     path = tmp_path / "bea.auditbundle"
-    sync.run_export(b, path, LEAD)
-    bundle = sync.open_bundle(path)
+    bundles.run_export(b, path, LEAD)
+    bundle = bundles.open_bundle(path)
 
-    preview = sync.preview_import(a, bundle)
-    assert [o.outcome for o in preview.outcomes] == [sync.CONFLICT]
+    preview = bundles.preview_import(a, bundle)
+    assert [o.outcome for o in preview.outcomes] == [bundles.CONFLICT]
     assert [(c.what, c.base, c.local, c.remote) for c in preview.conflicts] == [
         ("Question A.1 (A pathway plan exists.): answer", "Partly", "Yes", "No")]
     # Evidence changed only here, B.2 only there: no conflict about either.
 
     before = dump(a)
-    with pytest.raises(sync.UnsettledConflictsError) as refused:
-        sync.run_import(a, bundle, LEAD)
+    with pytest.raises(bundles.UnsettledConflictsError) as refused:
+        bundles.run_import(a, bundle, LEAD)
     assert len(refused.value.report.conflicts) == 1
     assert dump(a) == before
 
     conflict = preview.conflicts[0]
-    report = sync.run_import(a, bundle, LEAD, choices={conflict.id: "remote"})
+    report = bundles.run_import(a, bundle, LEAD, choices={conflict.id: "remote"})
     assert report.applied and report.summary() == \
         "0 added, 1 updated (1 merged), 0 unchanged, 1 conflict settled"
     answers = {q.key: load_audit(a, audit_a).answers[q.id]
@@ -218,14 +218,14 @@ def test_both_editing_the_same_answer_is_a_conflict_the_user_settles(
 
     # Bea gets the settled audit back: hers had not changed since, so it simply updates.
     back = _exchange(a, b, tmp_path, "settled")
-    assert back.count(sync.UPDATED) == 1 and not back.conflicts
+    assert back.count(bundles.UPDATED) == 1 and not back.conflicts
     assert dump(a) == dump(b)
 
 
 def test_prefer_settles_every_conflict_one_way(make_db: MakeDb, tmp_path: Path) -> None:
     a, b, audit_a, _ = _both_answer(make_db, tmp_path)
     report = _exchange(b, a, tmp_path, "bea", prefer="local")
-    assert report.count(sync.MERGED) == 1 and len(report.conflicts) == 1 and report.applied
+    assert report.count(bundles.MERGED) == 1 and len(report.conflicts) == 1 and report.applied
     question = _questions(a, audit_a)["A.1"]
     assert load_audit(a, audit_a).answers[question].response == "Y"
 
@@ -243,11 +243,11 @@ def test_removed_here_and_changed_there_is_one_conflict(make_db: MakeDb, tmp_pat
     theirs = load_audit(b, audit_b).actions[0].id
     update_action(b, theirs, ActionInput("Chase the plan", owner="PA B"), LEAD)
     path = tmp_path / "b.auditbundle"
-    sync.run_export(b, path, LEAD)
-    preview = sync.preview_import(a, sync.open_bundle(path))
+    bundles.run_export(b, path, LEAD)
+    preview = bundles.preview_import(a, bundles.open_bundle(path))
     assert [(c.what, c.local) for c in preview.conflicts] == [
         ("Action 'Chase the plan'", "(removed)")]
-    sync.run_import(a, sync.open_bundle(path), LEAD, prefer="remote")
+    bundles.run_import(a, bundles.open_bundle(path), LEAD, prefer="remote")
     assert [x.owner for x in load_audit(a, audit_a).actions] == ["PA B"]
 
 
@@ -261,7 +261,7 @@ def _bundle_and_target(make_db: MakeDb, tmp_path: Path, passphrase: str | None =
     audit = make_audit(a, tpl, "C-A1")
     _answer(a, audit, "A.1", "N", "Nothing on file")
     path = tmp_path / "a.auditbundle"
-    sync.run_export(a, path, LEAD, passphrase=passphrase)
+    bundles.run_export(a, path, LEAD, passphrase=passphrase)
     return path, b
 
 
@@ -274,7 +274,7 @@ def test_a_changed_byte_anywhere_is_refused_and_nothing_imported(
     path.write_bytes(bytes(data))
     before, rows = dump(target), _rows(target)
     with pytest.raises(BundleError, match="changed|damaged|not an auditapp bundle"):
-        sync.open_bundle(path)
+        bundles.open_bundle(path)
     assert dump(target) == before and _rows(target) == rows
 
 
@@ -283,18 +283,18 @@ def test_an_encrypted_bundle_needs_its_passphrase(make_db: MakeDb, tmp_path: Pat
     assert b"C-A1" not in path.read_bytes()  # nothing readable without the passphrase
     before, rows = dump(target), _rows(target)
     with pytest.raises(BundlePassphraseError, match="is encrypted"):
-        sync.open_bundle(path)
+        bundles.open_bundle(path)
     with pytest.raises(BundlePassphraseError, match="does not open"):
-        sync.open_bundle(path, "wrong horse battery")
+        bundles.open_bundle(path, "wrong horse battery")
     data = bytearray(path.read_bytes())
     data[-40] ^= 0x80  # inside the ciphertext
     tampered = tmp_path / "tampered.auditbundle"
     tampered.write_bytes(bytes(data))
     with pytest.raises(BundleError, match="authentication tag"):
-        sync.open_bundle(tampered, PASSPHRASE)
+        bundles.open_bundle(tampered, PASSPHRASE)
     assert dump(target) == before and _rows(target) == rows
-    report = sync.run_import(target, sync.open_bundle(path, PASSPHRASE), LEAD)
-    assert report.count(sync.ADDED) == 1
+    report = bundles.run_import(target, bundles.open_bundle(path, PASSPHRASE), LEAD)
+    assert report.count(bundles.ADDED) == 1
 
 
 # --- what an export holds -----------------------------------------------------------------------
@@ -306,13 +306,13 @@ def test_export_chooses_by_auditor_and_date_and_is_private(
     make_audit(a, tpl, "C-A1")
     make_audit(a, tpl, "C-B1", auditor="Bea")
     path = tmp_path / "bea.auditbundle"
-    result = sync.run_export(a, path, LEAD, auditor="Bea")
+    result = bundles.run_export(a, path, LEAD, auditor="Bea")
     assert result.audits == 1
-    assert [x["case_reference"] for x in sync.open_bundle(path).manifest["audits"]] == ["C-B1"]
+    assert [x["case_reference"] for x in bundles.open_bundle(path).manifest["audits"]] == ["C-B1"]
     if os.name == "posix":
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    with pytest.raises(sync.UserError, match="No audits match"):
-        sync.run_export(a, tmp_path / "none.auditbundle", LEAD,
+    with pytest.raises(bundles.UserError, match="No audits match"):
+        bundles.run_export(a, tmp_path / "none.auditbundle", LEAD,
                         since=date.today() + timedelta(days=1))
     assert not (tmp_path / "none.auditbundle").exists()
 
@@ -323,7 +323,7 @@ def test_a_template_version_new_here_comes_with_the_bundle(make_db: MakeDb, tmp_
     b = make_db("empty")
     make_audit(a, tpl, "C-A1")
     report = _exchange(a, b, tmp_path, "a")
-    assert report.count(sync.ADDED) == 1
+    assert report.count(bundles.ADDED) == 1
     assert dump(a) == dump(b)
 
 
@@ -333,9 +333,9 @@ def test_closing_an_import_half_way_imports_nothing(make_db: MakeDb, tmp_path: P
     for number in range(3):
         make_audit(a, tpl, f"C-A{number}")
     path = tmp_path / "a.auditbundle"
-    sync.run_export(a, path, LEAD)
+    bundles.run_export(a, path, LEAD)
     before, rows = dump(b), _rows(b)
-    steps = sync.import_bundle(b, sync.open_bundle(path), LEAD)
+    steps = bundles.import_bundle(b, bundles.open_bundle(path), LEAD)
     next(steps)
     next(steps)
     steps.close()

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditapp.errors import ValidationError
-from auditapp.services.templates import shipped_template_texts
-from auditapp.template_format import (
+from auditapp.checklists.format import (
     DEFAULT_SCALE,
     load_template_file,
     load_template_text,
 )
+from auditapp.errors import ValidationError
+from auditapp.services.templates import shipped_template_texts
 from tests.conftest import SMALL_TEMPLATE
 
 BROKEN = """\

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from auditapp.checklists.format import load_template_file, load_template_text
+from auditapp.checklists.workbook import load_template_workbook, write_template_workbook
 from auditapp.errors import ValidationError
-from auditapp.models import Database
 from auditapp.services.templates import (
     export_template_workbook,
     find_template_id,
@@ -17,8 +18,7 @@ from auditapp.services.templates import (
     shipped_template_texts,
     template_spec,
 )
-from auditapp.template_format import load_template_file, load_template_text
-from auditapp.template_workbook import load_template_workbook, write_template_workbook
+from auditapp.storage.engine import Database
 from tests.conftest import LEAD, SMALL_TEMPLATE
 
 

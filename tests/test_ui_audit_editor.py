@@ -16,11 +16,10 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from auditapp.grading import Grade
-from auditapp.models import Database
-from auditapp.services.audits import ActionInput, add_action, load_audit
-from auditapp.ui import alerts
-from auditapp.ui.audit_editor import (
+from auditapp.rules.grades import Grade
+from auditapp.services.audits.editing import ActionInput, add_action, load_audit
+from auditapp.storage.engine import Database
+from auditapp.ui.editor.window import (
     ACTIONS_PAGE,
     OVERALL_PAGE,
     ActionsPage,
@@ -28,6 +27,7 @@ from auditapp.ui.audit_editor import (
     OverallPage,
     SectionPage,
 )
+from auditapp.ui.widgets import alerts
 from tests.conftest import ALEX, make_audit
 
 

@@ -9,13 +9,13 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from auditapp.database import open_database
-from auditapp.models import Database
-from auditapp.services import sync
-from auditapp.services.audits import AnswerChange, AuditChanges, load_audit, save_changes
+from auditapp.services.audits.editing import AnswerChange, AuditChanges, load_audit, save_changes
+from auditapp.services.sync import bundles
 from auditapp.services.templates import find_template_id, import_template_file
-from auditapp.ui import alerts
-from auditapp.ui.bundle_dialogs import TAKE_BUNDLE, BundleExportDialog, BundleImportDialog
+from auditapp.storage.database import open_database
+from auditapp.storage.engine import Database
+from auditapp.ui.dialogs.bundles import TAKE_BUNDLE, BundleExportDialog, BundleImportDialog
+from auditapp.ui.widgets import alerts
 from tests.conftest import LEAD, SMALL_TEMPLATE, make_audit
 from tests.test_sync import _answer, _questions
 from tests.test_ui_audit_editor import first_page, open_editor, stored, wait_saved
@@ -44,7 +44,7 @@ def test_export_dialog_writes_a_protected_bundle(qtbot: QtBot, db: Database,
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result_ is not None, timeout=10_000)
     assert "protected with its passphrase" in dialog.message.text()
-    assert sync.open_bundle(out, "a long passphrase").manifest["audits"][0][
+    assert bundles.open_bundle(out, "a long passphrase").manifest["audits"][0][
         "case_reference"] == "C-A1"
 
 
@@ -55,12 +55,12 @@ def test_import_dialog_asks_for_every_conflict_then_imports(
         audit = make_audit(a, find_template_id(a, "small-test"), "C-A1")
         _answer(a, audit, "A.1", "P", "Drafted")
         start = tmp_path / "start.auditbundle"
-        sync.run_export(a, start, LEAD)
-        sync.run_import(b, sync.open_bundle(start), LEAD)
+        bundles.run_export(a, start, LEAD)
+        bundles.run_import(b, bundles.open_bundle(start), LEAD)
         _answer(a, audit, "A.1", "Y", "Drafted")
         _answer(b, 1, "A.1", "N", "Drafted", actor=LEAD)
         back = tmp_path / "back.auditbundle"
-        sync.run_export(b, back, LEAD)
+        bundles.run_export(b, back, LEAD)
 
         dialog = BundleImportDialog(a, LEAD, path=back)
         qtbot.addWidget(dialog)
@@ -88,7 +88,7 @@ def test_import_dialog_refuses_a_wrong_passphrase(qtbot: QtBot, db: Database,
                                                   ) -> None:
     make_audit(db, small_template_id, "C-A1")
     path = tmp_path / "locked.auditbundle"
-    sync.run_export(db, path, LEAD, passphrase="the right passphrase")
+    bundles.run_export(db, path, LEAD, passphrase="the right passphrase")
     other = _laptop(tmp_path / "other.sqlite")
     try:
         dialog = BundleImportDialog(other, LEAD, path=path)
@@ -98,8 +98,8 @@ def test_import_dialog_refuses_a_wrong_passphrase(qtbot: QtBot, db: Database,
         qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: "Nothing was imported" in dialog.message.text(), timeout=10_000)
         assert "does not open" in dialog.message.text()
-        assert sync.preview_import(other, sync.open_bundle(path, "the right passphrase")
-                                   ).count(sync.ADDED) == 1
+        assert bundles.preview_import(other, bundles.open_bundle(path, "the right passphrase")
+                                   ).count(bundles.ADDED) == 1
     finally:
         other.dispose()
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from auditapp.models import Database
-from auditapp.services.reporting import FigureCell, audits_behind
-from auditapp.ui.dashboard import DashboardWindow
+from auditapp.services.reporting.figures import FigureCell, audits_behind
+from auditapp.storage.engine import Database
+from auditapp.ui.windows.dashboard import DashboardWindow
 from tests.conftest import DEMO_END
 
 

@@ -12,20 +12,21 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from auditapp.database import open_database
-from auditapp.encryption import pending_plain_copies
 from auditapp.models import Role
 from auditapp.services.users import save_user
-from auditapp.sqlite_files import ENCRYPTED, file_kind
-from auditapp.ui import alerts, application, main_window
-from auditapp.ui.application import choose_profile, open_with_prompts
-from auditapp.ui.encryption_flow import (
+from auditapp.storage.database import open_database
+from auditapp.storage.encryption import pending_plain_copies
+from auditapp.storage.sqlite_files import ENCRYPTED, file_kind
+from auditapp.ui.dialogs.first_run import FirstRunDialog
+from auditapp.ui.shell import application, main_window
+from auditapp.ui.shell.application import choose_profile, open_with_prompts
+from auditapp.ui.shell.encryption_flow import (
     PassphraseChange,
     apply_change,
     offer_to_delete_plain_copies,
 )
-from auditapp.ui.first_run_dialog import FirstRunDialog
-from auditapp.ui.main_window import MainWindow
+from auditapp.ui.shell.main_window import MainWindow
+from auditapp.ui.widgets import alerts
 
 PASSPHRASE = "a long passphrase for tests"
 

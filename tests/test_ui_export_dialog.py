@@ -10,11 +10,11 @@ from pypdf import PdfReader
 from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 
-from auditapp.models import Database
-from auditapp.services.audits import list_audits
-from auditapp.services.reporting import ReportScope
-from auditapp.services.stats import grade_counts
-from auditapp.ui.export_dialog import ExportDialog, ExportKind
+from auditapp.services.audits.editing import list_audits
+from auditapp.services.reporting.figures import ReportScope
+from auditapp.services.reporting.stats import grade_counts
+from auditapp.storage.engine import Database
+from auditapp.ui.dialogs.export import ExportDialog, ExportKind
 
 
 def _run(qtbot: QtBot, dialog: ExportDialog) -> None:

@@ -6,10 +6,11 @@ import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
-from auditapp.models import Database, Role
+from auditapp.models import Role
 from auditapp.services.users import list_users
-from auditapp.ui.application import PROFILE_KEY, choose_profile
-from auditapp.ui.first_run_dialog import FirstRunDialog
+from auditapp.storage.engine import Database
+from auditapp.ui.dialogs.first_run import FirstRunDialog
+from auditapp.ui.shell.application import PROFILE_KEY, choose_profile
 from tests.conftest import make_audit
 
 

@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
-from auditapp.database import open_database
-from auditapp.ui.lock import IdleWatcher
-from auditapp.ui.passphrase_dialog import PassphraseDialog, new_passphrase_check, unlock_check
+from auditapp.storage.database import open_database
+from auditapp.ui.dialogs.passphrase import PassphraseDialog, new_passphrase_check, unlock_check
+from auditapp.ui.shell.lock import IdleWatcher
 
 SECRET = "correct horse battery"
 

@@ -9,12 +9,12 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 
-from auditapp.models import Database
-from auditapp.services.audits import list_audits
+from auditapp.services.audits.editing import list_audits
 from auditapp.services.demo import generate_demo
-from auditapp.ui.main_window import MainWindow
-from auditapp.ui.new_audit_dialog import NewAuditDialog
-from auditapp.ui.table_models import ID_ROLE
+from auditapp.storage.engine import Database
+from auditapp.ui.dialogs.new_audit import NewAuditDialog
+from auditapp.ui.shell.main_window import MainWindow
+from auditapp.ui.widgets.table_models import ID_ROLE
 from tests.conftest import ALEX, make_audit
 
 

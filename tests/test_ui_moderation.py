@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from pytestqt.qtbot import QtBot
 
-from auditapp.grading import Grade
-from auditapp.models import Database
-from auditapp.services.audits import load_audit
+from auditapp.rules.grades import Grade
+from auditapp.services.audits.editing import load_audit
 from auditapp.services.moderation import list_samples
-from auditapp.ui import alerts
-from auditapp.ui.moderation_window import ModerateAuditWindow, ModerationWindow, SampleDialog
+from auditapp.storage.engine import Database
+from auditapp.ui.widgets import alerts
+from auditapp.ui.windows.moderation import ModerateAuditWindow, ModerationWindow, SampleDialog
 from tests.conftest import LEAD
 from tests.test_moderation import MO, _submitted
 

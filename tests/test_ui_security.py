@@ -7,15 +7,18 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from auditapp.database import open_database
-from auditapp.models import Database, Role
-from auditapp.services.audits import load_audit
-from auditapp.services.users import Actor, list_users, save_user
-from auditapp.ui import alerts, application
-from auditapp.ui.application import SessionGuard, open_with_prompts
-from auditapp.ui.audit_editor import HISTORY_PAGE, AuditEditorWindow, HistoryPage, SectionPage
-from auditapp.ui.main_window import MainWindow
-from auditapp.ui.profiles_dialog import ProfilesDialog
+from auditapp.models import Role
+from auditapp.rules.permissions import Actor
+from auditapp.services.audits.editing import load_audit
+from auditapp.services.users import list_users, save_user
+from auditapp.storage.database import open_database
+from auditapp.storage.engine import Database
+from auditapp.ui.dialogs.profiles import ProfilesDialog
+from auditapp.ui.editor.window import HISTORY_PAGE, AuditEditorWindow, HistoryPage, SectionPage
+from auditapp.ui.shell import application
+from auditapp.ui.shell.application import SessionGuard, open_with_prompts
+from auditapp.ui.shell.main_window import MainWindow
+from auditapp.ui.widgets import alerts
 from tests.conftest import ALEX, LEAD, make_audit
 
 PASSPHRASE = "correct horse battery staple"
@@ -102,7 +105,7 @@ def test_a_damaged_file_offers_the_newest_backup(qtbot: QtBot, tmp_path: Path,
     reopened = open_with_prompts(path)
     assert reopened is not None
     assert "newest good backup" in questions[0]
-    from auditapp.services.audits import list_audits
+    from auditapp.services.audits.editing import list_audits
 
     assert len(list_audits(reopened)) == 1
     reopened.dispose()

@@ -8,10 +8,10 @@ import pytest
 from openpyxl import load_workbook
 from pytestqt.qtbot import QtBot
 
-from auditapp.models import Database
 from auditapp.services.templates import install_shipped_templates, list_templates
-from auditapp.ui import alerts
-from auditapp.ui.template_library import TemplateLibraryWindow
+from auditapp.storage.engine import Database
+from auditapp.ui.widgets import alerts
+from auditapp.ui.windows.template_library import TemplateLibraryWindow
 from tests.conftest import LEAD, SMALL_TEMPLATE, make_audit
 from tests.test_template_format import BROKEN
 

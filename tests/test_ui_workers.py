@@ -11,9 +11,10 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from auditapp.models import Audit, Database
+from auditapp.models import Audit
 from auditapp.services.demo import generate_demo
-from auditapp.ui.workers import JobSignals, start_job
+from auditapp.storage.engine import Database
+from auditapp.ui.widgets.workers import JobSignals, start_job
 
 
 def test_a_job_returns_its_result_on_the_ui_thread(qtbot: QtBot) -> None:
@@ -68,10 +69,10 @@ def test_database_work_on_a_pool_thread_leaves_python_sound(tmp_path: Path) -> N
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
         from pathlib import Path
         from PySide6.QtWidgets import QApplication, QWidget
-        from auditapp.database import open_database
-        from auditapp.services.audits import list_audits
+        from auditapp.storage.database import open_database
+        from auditapp.services.audits.editing import list_audits
         from auditapp.services.demo import generate_demo
-        from auditapp.ui.workers import start_job
+        from auditapp.ui.widgets.workers import start_job
         app = QApplication([])
         db = open_database(Path({str(tmp_path / "pool.sqlite")!r}))
         for _ in generate_demo(db, 1500, seed=2):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from alembic import command
 
-from auditapp.database import alembic_config, open_database
+from auditapp.storage.database import alembic_config, open_database
 
 
 def main() -> None:

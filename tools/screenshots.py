@@ -19,8 +19,8 @@ from pathlib import Path
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from auditapp.models import Database
-from auditapp.services.users import Actor
+from auditapp.rules.permissions import Actor
+from auditapp.storage.engine import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREEN = QSize(1366, 768)
@@ -48,11 +48,11 @@ def main() -> None:
     if args.scale != 1.0:
         os.environ["QT_SCALE_FACTOR"] = str(args.scale)
     args.out.mkdir(parents=True, exist_ok=True)
-    from auditapp.database import open_database
     from auditapp.models import Role
     from auditapp.services.demo import generate_demo
     from auditapp.services.users import save_user
-    from auditapp.ui.application import create_application
+    from auditapp.storage.database import open_database
+    from auditapp.ui.shell.application import create_application
 
     app = create_application()
     with tempfile.TemporaryDirectory() as folder:
@@ -66,10 +66,10 @@ def main() -> None:
 def _shoot_all(app: QApplication, db: Database, actor: Actor, out: Path, size: QSize) -> None:
     from auditapp.services.cases import list_cases
     from auditapp.services.templates import list_templates
-    from auditapp.ui.audit_editor import ACTIONS_PAGE, OVERALL_PAGE, SectionPage
-    from auditapp.ui.first_run_dialog import FirstRunDialog
-    from auditapp.ui.main_window import MainWindow
-    from auditapp.ui.new_audit_dialog import NewAuditDialog
+    from auditapp.ui.dialogs.first_run import FirstRunDialog
+    from auditapp.ui.dialogs.new_audit import NewAuditDialog
+    from auditapp.ui.editor.window import ACTIONS_PAGE, OVERALL_PAGE, SectionPage
+    from auditapp.ui.shell.main_window import MainWindow
 
     window = MainWindow(db, actor)
     window.resize(size)

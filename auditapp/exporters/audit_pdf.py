@@ -13,7 +13,6 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
-from auditapp.exporters.files import atomic_output, check_target
 from auditapp.exporters.pdf_layout import (
     CONTENT_WIDTH,
     HEADER,
@@ -27,10 +26,11 @@ from auditapp.exporters.pdf_layout import (
     table_header,
     text,
 )
-from auditapp.models import Database
-from auditapp.services.audits import AuditDocument, load_audit
-from auditapp.services.reporting import day_text, grade_word
+from auditapp.services.audits.editing import AuditDocument, load_audit
+from auditapp.services.reporting.figures import day_text, grade_word
 from auditapp.services.templates import QuestionInfo, SectionInfo
+from auditapp.storage.atomic_files import atomic_output, check_target
+from auditapp.storage.engine import Database
 
 CONDITIONS = {"uasc": "unaccompanied asylum-seeking young people"}
 ANSWER_TINTS = {"best": "#E3F1D6", "middle": "#FCE8C8", "lowest": "#F7D0CC", "none": "#EEEEEE"}

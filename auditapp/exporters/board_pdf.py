@@ -21,12 +21,6 @@ from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table,
 
 from auditapp import __version__
 from auditapp.errors import UserError
-from auditapp.exporters.board_figures import (
-    BoardPack,
-    board_figures,
-    board_pack,
-)
-from auditapp.exporters.files import atomic_output, check_target
 from auditapp.exporters.palette import WITHHELD
 from auditapp.exporters.pdf_layout import (
     CONTENT_WIDTH,
@@ -42,11 +36,17 @@ from auditapp.exporters.pdf_layout import (
     table_header,
     text,
 )
-from auditapp.exporters.suppression import SECONDARY
-from auditapp.grading import Grade
-from auditapp.models import Database
-from auditapp.services.reporting import GRADE_COLUMNS, ReportScope, day_text
-from auditapp.services.stats import NOT_GRADED
+from auditapp.rules.grades import Grade
+from auditapp.rules.suppression import SECONDARY
+from auditapp.services.reporting.board_figures import (
+    BoardPack,
+    board_figures,
+    board_pack,
+)
+from auditapp.services.reporting.figures import GRADE_COLUMNS, ReportScope, day_text
+from auditapp.services.reporting.stats import NOT_GRADED
+from auditapp.storage.atomic_files import atomic_output, check_target
+from auditapp.storage.engine import Database
 
 DEFAULT_THRESHOLD = 5
 MIN_THRESHOLD, MAX_THRESHOLD = 2, 50
@@ -62,7 +62,7 @@ def export_board_pack(db: Database, out: Path, scope: ReportScope,
                       threshold: int = DEFAULT_THRESHOLD,
                       today: date | None = None) -> Iterator[tuple[int, int]]:
     """Write the board pack for the period of ``scope`` (both ends needed; see
-    :func:`~auditapp.exporters.board_figures.default_period`) to ``out``; yields
+    :func:`~auditapp.services.reporting.board_figures.default_period`) to ``out``; yields
     ``(steps done, 4)``.
 
     For the UI: run the generator off the UI thread and close it to cancel. The first step

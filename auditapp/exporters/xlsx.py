@@ -26,12 +26,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from auditapp import __version__
 from auditapp.errors import UserError
-from auditapp.exporters.files import atomic_output, check_target
 from auditapp.exporters.palette import GRADE_COLOURS, HEADER_FILL, HEADER_TEXT
-from auditapp.models import Database
-from auditapp.services import export_rows
 from auditapp.services.moderation import AgreementFigures
-from auditapp.services.reporting import (
+from auditapp.services.reporting import workbook_rows
+from auditapp.services.reporting.figures import (
     GRADE_COLUMNS,
     GradeTally,
     PeriodFigures,
@@ -41,6 +39,8 @@ from auditapp.services.reporting import (
     period_figures,
     templates_used,
 )
+from auditapp.storage.atomic_files import atomic_output, check_target
+from auditapp.storage.engine import Database
 
 DATE_FORMAT = "dd/mm/yyyy"
 SHARE_FORMAT = "0%"
@@ -64,7 +64,7 @@ def export_workbook(db: Database, out: Path, scope: ReportScope | None = None,
     scope = scope or ReportScope()
     today = today or date.today()
     check_scope(db, scope)
-    counts = export_rows.row_counts(db, scope)
+    counts = workbook_rows.row_counts(db, scope)
     check_sheet_sizes(counts)
     total = counts.total + max(1, counts.total // 5)  # the last fifth: zipping the file
     figures = period_figures(db, scope, today)
@@ -84,10 +84,10 @@ def _data_sheets(workbook: Workbook, db: Database, scope: ReportScope, today: da
                  total: int) -> Iterator[tuple[int, int]]:
     """Stream the Audits, Answers and Actions sheets; yields progress."""
     sheets = (
-        ("Audits", export_rows.AUDIT_HEADERS, export_rows.audit_rows(db, scope)),
-        ("Answers", export_rows.ANSWER_HEADERS,
-         export_rows.answer_rows(db, scope, templates_used(db, scope))),
-        ("Actions", export_rows.ACTION_HEADERS, export_rows.action_rows(db, scope, today)),
+        ("Audits", workbook_rows.AUDIT_HEADERS, workbook_rows.audit_rows(db, scope)),
+        ("Answers", workbook_rows.ANSWER_HEADERS,
+         workbook_rows.answer_rows(db, scope, templates_used(db, scope))),
+        ("Actions", workbook_rows.ACTION_HEADERS, workbook_rows.action_rows(db, scope, today)),
     )
     done = 0
     for title, headers, rows in sheets:
@@ -96,7 +96,7 @@ def _data_sheets(workbook: Workbook, db: Database, scope: ReportScope, today: da
             yield done, total
 
 
-def check_sheet_sizes(counts: export_rows.RowCounts) -> None:
+def check_sheet_sizes(counts: workbook_rows.RowCounts) -> None:
     """Refuse an export whose rows would not fit in an Excel sheet."""
     for name, rows in (("audits", counts.audits), ("answers", counts.answers),
                        ("actions", counts.actions)):

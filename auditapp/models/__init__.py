@@ -22,12 +22,6 @@ from auditapp.models.enums import (
     Role,
 )
 from auditapp.models.history import ChangeEvent
-from auditapp.models.session import (
-    Database,
-    advance_id_sequences,
-    server_engine,
-    sqlite_engine,
-)
 from auditapp.models.setting import Setting
 from auditapp.models.sync import BundleImport, SyncState
 from auditapp.models.template import Question, Section, Template
@@ -45,7 +39,6 @@ __all__ = [
     "CareLeaverCategory",
     "Case",
     "ChangeEvent",
-    "Database",
     "ModeratedSection",
     "Moderation",
     "ModerationSample",
@@ -58,9 +51,6 @@ __all__ = [
     "SyncState",
     "Template",
     "User",
-    "advance_id_sequences",
     "new_uid",
-    "server_engine",
-    "sqlite_engine",
     "utcnow",
 ]

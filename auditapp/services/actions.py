@@ -12,12 +12,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from auditapp.action_rules import is_overdue
 from auditapp.errors import NotFoundError, UserError
-from auditapp.models import Action, ActionStatus, Audit, Case, Database, Question
+from auditapp.models import Action, ActionStatus, Audit, Case, Question
+from auditapp.rules.actions import is_overdue
+from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.services.history import record_change
-from auditapp.services.permissions import Permission, require
-from auditapp.services.users import Actor
+from auditapp.storage.engine import Database
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditapp.errors import UserError, ValidationError
-from auditapp.models import CareLeaverCategory, Case, Database
-from auditapp.services.audits import add_audit
-from auditapp.services.permissions import Permission, require
-from auditapp.services.users import Actor
+from auditapp.models import CareLeaverCategory, Case
+from auditapp.rules.permissions import Actor, Permission, require
+from auditapp.services.audits.editing import add_audit
+from auditapp.storage.engine import Database
 
 REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")
 MIN_AGE, MAX_AGE = 16, 25

@@ -17,7 +17,6 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from auditapp.errors import UserError
-from auditapp.grading import Grade
 from auditapp.models import (
     Action,
     ActionPriority,
@@ -28,21 +27,21 @@ from auditapp.models import (
     CareLeaverCategory,
     Case,
     ChangeEvent,
-    Database,
     ModeratedSection,
     Moderation,
     SectionJudgement,
     Setting,
-    advance_id_sequences,
 )
+from auditapp.rules.grades import Grade
+from auditapp.services.audits.scoring import score_audit, section_applies
 from auditapp.services.history import chained_event
-from auditapp.services.scoring import score_audit, section_applies
 from auditapp.services.templates import (
     TemplateInfo,
     find_template_id,
     install_shipped_templates,
     template_info,
 )
+from auditapp.storage.engine import Database, advance_id_sequences
 
 DEMO_PREFIX = "DEMO-"
 DEMO_SETTING = "demo_data"

@@ -22,8 +22,9 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from auditapp.errors import NotFoundError, UserError
-from auditapp.models import Audit, ChangeEvent, Database, utcnow
-from auditapp.services.users import Actor
+from auditapp.models import Audit, ChangeEvent, utcnow
+from auditapp.rules.permissions import Actor
+from auditapp.storage.engine import Database
 
 GENESIS = "0" * 64
 _TAIL = "history_tail"

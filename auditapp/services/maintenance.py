@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from auditapp.models import Database
-from auditapp.schema import current_revision, head_revision
 from auditapp.services.history import HistoryCheck, check_history
+from auditapp.storage.engine import Database
+from auditapp.storage.schema import current_revision, head_revision
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,11 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from auditapp.agreement import Agreement, agreement
 from auditapp.errors import NotFoundError, UserError
-from auditapp.grading import Grade, grade_label
 from auditapp.models import (
     Audit,
     AuditStatus,
     Case,
-    Database,
     ModeratedSection,
     Moderation,
     ModerationSample,
@@ -36,11 +33,18 @@ from auditapp.models import (
     SectionJudgement,
     Template,
 )
-from auditapp.services.audits import AuditDocument, AuditLockedError, JudgementState, load_audit
+from auditapp.rules.agreement import Agreement, agreement
+from auditapp.rules.grades import Grade, grade_label
+from auditapp.rules.permissions import Actor, Permission, require
+from auditapp.services.audits.editing import (
+    AuditDocument,
+    AuditLockedError,
+    JudgementState,
+    load_audit,
+)
 from auditapp.services.history import record_change
-from auditapp.services.permissions import Permission, require
-from auditapp.services.stats import counted_audits
-from auditapp.services.users import Actor
+from auditapp.services.reporting.stats import counted_audits
+from auditapp.storage.engine import Database
 
 STRATA = ("team", "category")
 

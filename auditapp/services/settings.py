@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from auditapp.errors import UserError
-from auditapp.models import Database, Setting
-from auditapp.services.permissions import Permission, require
-from auditapp.services.users import Actor
+from auditapp.models import Setting
+from auditapp.rules.permissions import Actor, Permission, require
+from auditapp.storage.engine import Database
 
 IDLE_LOCK_SETTING = "idle_lock_minutes"
 DEFAULT_IDLE_LOCK_MINUTES = 10

@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from auditapp.checklists.format import TemplateSpec, load_template_file, load_template_text
+from auditapp.checklists.workbook import load_template_workbook, write_template_workbook
 from auditapp.errors import NotFoundError, UserError
-from auditapp.models import Audit, Database, Question, Section, Setting, Template
-from auditapp.services.permissions import Permission, require
-from auditapp.services.users import Actor
-from auditapp.template_format import TemplateSpec, load_template_file, load_template_text
-from auditapp.template_workbook import load_template_workbook, write_template_workbook
+from auditapp.models import Audit, Question, Section, Setting, Template
+from auditapp.rules.permissions import Actor, Permission, require
+from auditapp.storage.engine import Database
 
 SHIPPED_PACKAGE = "auditapp.audit_templates"
 SHIPPED_SETTING = "shipped_templates"

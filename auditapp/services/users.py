@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 
 from auditapp.errors import PermissionDeniedError, UserError
-from auditapp.models import Database, Role, User
-from auditapp.services.permissions import Permission, require
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is doing something: recorded in the history and checked against their role."""
-
-    name: str
-    role: Role
+from auditapp.models import Role, User
+from auditapp.rules.permissions import Actor, Permission, require
+from auditapp.storage.engine import Database
 
 
 def list_users(db: Database) -> list[Actor]:

@@ -1,0 +1,1 @@
+"""The checklist template format (YAML and Excel)."""

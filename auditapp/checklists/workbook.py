@@ -1,0 +1,266 @@
+"""Checklist templates authored in Excel, in the style of spreadsheet form tools (XLSForm).
+
+A workbook has up to three sheets, each with a header row:
+
+``settings`` (one row)
+    ``id``, ``title``, ``description``, ``good``, ``requires_improvement``
+``checklist`` (one row per section or question, in order)
+    ``type`` (``section`` or ``question``), ``id``, ``text`` (a section's title or a
+    question's text), ``description`` (sections), ``guidance`` (questions), ``critical``,
+    ``limiting``, ``applies_when``, ``scale``, ``evidence_required``, ``tags``; a question
+    belongs to the section row above it. Lists are comma-separated; flags are yes/no.
+``scales`` (optional; one row per answer option)
+    ``scale``, ``code``, ``label``, ``score``
+
+The rows become the same data as a YAML template and pass through the same validation, so
+the rules and messages are the same; each problem names the sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from auditapp.checklists.format import TemplateSpec, validate_template
+from auditapp.errors import ValidationError
+
+SETTINGS_COLUMNS = ("id", "title", "description", "good", "requires_improvement")
+CHECKLIST_COLUMNS = ("type", "id", "text", "description", "guidance", "critical", "limiting",
+                     "applies_when", "scale", "evidence_required", "tags")
+SCALE_COLUMNS = ("scale", "code", "label", "score")
+FLAG_WORDS = {"yes": True, "y": True, "true": True, "1": True,
+              "no": False, "n": False, "false": False, "0": False}
+#: Which checklist column feeds which field of a section or a question.
+SECTION_FIELDS = {"id": "id", "text": "title", "description": "description",
+                  "limiting": "limiting", "applies_when": "applies_when", "tags": "tags"}
+QUESTION_FIELDS = {"id": "id", "text": "text", "guidance": "guidance", "critical": "critical",
+                   "scale": "scale", "evidence_required": "evidence_required", "tags": "tags"}
+
+
+@dataclass
+class _Located:
+    """Template data built from rows, and where each value came from."""
+
+    source: str
+    data: dict[str, Any] = field(default_factory=dict)
+    cells: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def locate(self, path: tuple[Any, ...]) -> str:
+        while path not in self.cells and path:
+            path = path[:-1]
+        return f"{self.source} {self.cells.get(path, '')}".rstrip()
+
+
+def _cell_value(value: Any, column: str) -> Any:
+    """A cell as template data: flags from yes/no, blanks dropped, text trimmed."""
+    if isinstance(value, str):
+        value = value.strip()
+        if value == "":
+            return None
+        if column in ("critical", "limiting") and value.lower() in FLAG_WORDS:
+            return FLAG_WORDS[value.lower()]
+    if isinstance(value, float) and value.is_integer() and column != "score":
+        return int(value)
+    return value
+
+
+def _rows(sheet: Worksheet, columns: tuple[str, ...], located: _Located
+          ) -> list[tuple[int, dict[str, tuple[Any, str]]]]:
+    """Numbered rows of a sheet as {column: (value, cell reference)}; header checked."""
+    rows = list(sheet.iter_rows(values_only=True))
+    if not rows:
+        return []
+    header = [str(c).strip().lower() if c is not None else "" for c in rows[0]]
+    for index, name in enumerate(header):
+        if name and name not in columns:
+            located.problems.append(
+                f"{located.source} {sheet.title}!{get_column_letter(index + 1)}1: unknown column "
+                f"'{name}' (expected: {', '.join(columns)})")
+    result = []
+    for number, cells in enumerate(rows[1:], start=2):
+        values = {}
+        for index, name in enumerate(header):
+            if name in columns and index < len(cells):
+                value = _cell_value(cells[index], name)
+                if value is not None:
+                    values[name] = (value, f"{sheet.title}!{get_column_letter(index + 1)}{number}")
+        if values:
+            result.append((number, values))
+    return result
+
+
+def _read_settings(sheet: Worksheet | None, located: _Located) -> None:
+    if sheet is None:
+        located.problems.append(f"{located.source}: the workbook has no 'settings' sheet")
+        return
+    rows = _rows(sheet, SETTINGS_COLUMNS, located)
+    if not rows:
+        located.problems.append(f"{located.source} settings!A2: the settings row is empty")
+        return
+    _number, values = rows[0]
+    located.cells[()] = f"{sheet.title}!A{_number}"
+    for name, (value, cell) in values.items():
+        if name in ("good", "requires_improvement"):
+            located.data.setdefault("grading", {})[name] = value
+            located.cells[("grading", name)] = cell
+            located.cells.setdefault(("grading",), cell)
+        else:
+            located.data[name] = value
+            located.cells[(name,)] = cell
+
+
+def _read_scales(sheet: Worksheet | None, located: _Located) -> None:
+    if sheet is None:
+        return
+    scales: dict[str, list[dict[str, Any]]] = {}
+    for _number, values in _rows(sheet, SCALE_COLUMNS, located):
+        name = str(values.get("scale", ("", ""))[0])
+        options = scales.setdefault(name, [])
+        path = ("scales", name, len(options))
+        options.append({k: v for k, (v, _c) in values.items() if k != "scale"})
+        for key, (_v, cell) in values.items():
+            located.cells[(*path, key)] = cell
+        located.cells.setdefault(("scales", name), values.get("scale", ("", ""))[1])
+    if scales:
+        located.data["scales"] = scales
+
+
+def _read_checklist(sheet: Worksheet | None, located: _Located) -> None:
+    if sheet is None:
+        located.problems.append(f"{located.source}: the workbook has no 'checklist' sheet")
+        return
+    sections: list[dict[str, Any]] = []
+    for number, values in _rows(sheet, CHECKLIST_COLUMNS, located):
+        kind = str(values.get("type", ("", ""))[0]).lower()
+        if kind == "section":
+            path: tuple[Any, ...] = ("sections", len(sections))
+            section: dict[str, Any] = {"questions": []}
+            _copy(values, SECTION_FIELDS, section, path, located)
+            located.cells[path] = f"{sheet.title}!A{number}"
+            located.cells[(*path, "questions")] = f"{sheet.title}!A{number}"
+            sections.append(section)
+        elif kind == "question":
+            if not sections:
+                located.problems.append(f"{located.source} {sheet.title}!A{number}: a question "
+                                        "comes before any section")
+                continue
+            questions = sections[-1]["questions"]
+            path = ("sections", len(sections) - 1, "questions", len(questions))
+            question: dict[str, Any] = {}
+            _copy(values, QUESTION_FIELDS, question, path, located)
+            located.cells[path] = f"{sheet.title}!A{number}"
+            questions.append(question)
+        else:
+            located.problems.append(f"{located.source} {sheet.title}!A{number}: type must be "
+                                    f"'section' or 'question', not '{kind or 'blank'}'")
+    located.data["sections"] = sections
+    located.cells[("sections",)] = f"{sheet.title}!A1"
+
+
+def _copy(values: dict[str, tuple[Any, str]], fields: dict[str, str], target: dict[str, Any],
+          path: tuple[Any, ...], located: _Located) -> None:
+    for column, (value, cell) in values.items():
+        if column == "type":
+            continue
+        name = fields.get(column)
+        if name is None:
+            located.problems.append(f"{located.source} {cell}: '{column}' does not apply to "
+                                    f"a {'section' if 'questions' in target else 'question'}")
+            continue
+        target[name] = value
+        located.cells[(*path, name)] = cell
+
+
+def load_template_workbook(path: Path) -> TemplateSpec:
+    """Read and validate a template workbook; every problem names sheet, row and column."""
+    source = path.name
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ValidationError(f"{source} cannot be read as an Excel workbook",
+                              [f"{source}: {exc}"]) from exc
+    try:
+        sheets = {sheet.title.lower(): sheet for sheet in workbook.worksheets}
+        located = _Located(source)
+        _read_settings(sheets.get("settings"), located)
+        _read_scales(sheets.get("scales"), located)
+        _read_checklist(sheets.get("checklist"), located)
+    finally:
+        workbook.close()
+    try:
+        spec = validate_template(located.data, located.locate, source)
+    except ValidationError as exc:
+        problems = located.problems + exc.problems
+        raise ValidationError(f"{source}: {len(problems)} problem"
+                              f"{'s' if len(problems) > 1 else ''} in the template",
+                              problems) from None
+    if located.problems:
+        raise ValidationError(f"{source}: {len(located.problems)} problem"
+                              f"{'s' if len(located.problems) > 1 else ''} in the template",
+                              located.problems)
+    return spec
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F5FA8")
+SECTION_FILL = PatternFill("solid", fgColor="DCE6F1")
+
+
+def _sheet(workbook: Workbook, title: str, columns: tuple[str, ...],
+           widths: dict[str, int]) -> Worksheet:
+    sheet = workbook.create_sheet(title)
+    sheet.append(list(columns))
+    for index, name in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        sheet.column_dimensions[get_column_letter(index)].width = widths.get(name, 14)
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else ""
+
+
+def write_template_workbook(spec: TemplateSpec, path: Path) -> None:
+    """Write a template as an Excel workbook that :func:`load_template_workbook` reads back."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    settings = _sheet(workbook, "settings", SETTINGS_COLUMNS,
+                      {"title": 50, "description": 80, "good": 8})
+    settings.append([spec.key, spec.title, spec.description, spec.grading.good,
+                     spec.grading.requires_improvement])
+    checklist = _sheet(workbook, "checklist", CHECKLIST_COLUMNS,
+                       {"type": 10, "id": 8, "text": 70, "description": 40, "guidance": 70,
+                        "tags": 24, "evidence_required": 16})
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for section in spec.sections:
+        checklist.append(["section", section.key, section.title, section.description, None,
+                          None, _yes_no(section.limiting), section.applies_when, None, None,
+                          ", ".join(section.tags)])
+        for cell in checklist[checklist.max_row]:
+            cell.fill = SECTION_FILL
+        for question in section.questions:
+            checklist.append(["question", question.key, question.text, None, question.guidance,
+                              _yes_no(question.critical), None, None,
+                              spec.scale_name(question.scale),
+                              ", ".join(question.evidence_required), ", ".join(question.tags)])
+            for cell in checklist[checklist.max_row]:
+                cell.alignment = wrap
+    checklist.auto_filter.ref = checklist.dimensions
+    scales = _sheet(workbook, "scales", SCALE_COLUMNS, {"label": 30})
+    for name, options in spec.scales.items():
+        for option in options:
+            scales.append([name, option.code, option.label, option.score])
+    workbook.save(path)

@@ -1,0 +1,45 @@
+"""``history`` and ``reopen``: one audit's change history and its life after submission."""
+
+from __future__ import annotations
+
+import argparse
+
+from auditapp.cli.prompts import cli_actor, path_arg, positive_arg
+from auditapp.services import history
+from auditapp.services.audits.workflow import reopen_audit
+from auditapp.storage.engine import Database
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``history``."""
+    hs = commands.add_parser("history", help="an audit's change history")
+    hs.add_argument("audit", type=positive_arg, metavar="AUDIT", help="audit number")
+    hs.add_argument("--out", type=path_arg, metavar="FILE.csv", help="write CSV here")
+    hs.set_defaults(handler=_history)
+
+
+def add_workflow_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
+                          ) -> None:
+    """``reopen``."""
+    ro = commands.add_parser("reopen", help="reopen a closed audit (recorded in its history)")
+    ro.add_argument("audit", type=positive_arg, metavar="AUDIT")
+    ro.add_argument("--reason", required=True, metavar="TEXT")
+    ro.set_defaults(handler=_reopen)
+
+
+def _history(db: Database, args: argparse.Namespace) -> int:
+    rows = history.audit_history(db, args.audit)
+    if args.out is not None:
+        history.write_history_csv(rows, args.out)
+        print(f"Wrote {len(rows)} history entries of audit {args.audit} to {args.out}")
+        return 0
+    for row in rows:
+        print(f"{row.seq:>6}  {row.at:%Y-%m-%d %H:%M:%S}  {row.actor:<24} {row.what:<32} "
+              f"{row.old_value or '-'} -> {row.new_value or '-'}")
+    return 0
+
+
+def _reopen(db: Database, args: argparse.Namespace) -> int:
+    reopen_audit(db, args.audit, args.reason, cli_actor())
+    print(f"Reopened audit {args.audit} as a draft.")
+    return 0

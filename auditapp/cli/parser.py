@@ -1,0 +1,34 @@
+"""The argument parser: global options, then each command group's own commands."""
+
+from __future__ import annotations
+
+import argparse
+
+from auditapp import __version__
+from auditapp.cli import audits, bundles, maintenance, reports, settings, templates
+from auditapp.cli.prompts import PASSPHRASE_ENV, db_location_arg, path_arg
+from auditapp.storage.paths import default_db_path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    parser = argparse.ArgumentParser(
+        prog="auditapp", description="Case file audits of care leavers' pathway plans.")
+    parser.add_argument("--version", action="version", version=f"auditapp {__version__}")
+    parser.add_argument("--db", type=db_location_arg, metavar="PATH",
+                        help=f"database file (default: {default_db_path()}), or the URL of a "
+                             "shared PostgreSQL database (postgresql+psycopg://user@host/name)")
+    parser.add_argument("--passphrase-file", type=path_arg, metavar="FILE",
+                        help=f"read the database passphrase from FILE (or set {PASSPHRASE_ENV}; "
+                             "at a terminal auditapp asks)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    templates.add_commands(commands)
+    reports.add_commands(commands)
+    maintenance.add_commands(commands)
+    audits.add_commands(commands)
+    maintenance.add_encryption_commands(commands)
+    settings.add_commands(commands)
+    audits.add_workflow_commands(commands)
+    reports.add_export_commands(commands)
+    bundles.add_commands(commands)
+    return parser

@@ -1,0 +1,119 @@
+"""What every command shares: argument types, the command line's actor, passphrases read from
+a file, the environment or a prompt, and progress on stderr.
+
+Passphrases are never taken on the command line itself (other users can read a process's
+arguments, and shells keep them in their history).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+from auditapp.errors import UserError
+from auditapp.models import Role
+from auditapp.rules.permissions import Actor
+from auditapp.storage.database import is_server_url
+from auditapp.storage.encryption import check_new_passphrase
+from auditapp.storage.paths import default_db_path
+
+EXIT_USER_ERROR = 2
+PASSPHRASE_ENV = "AUDITAPP_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "AUDITAPP_NEW_PASSPHRASE"
+SERVER_FILES = ("Backups, restores and passphrases are for database files. A shared "
+                "PostgreSQL database is backed up, restored and encrypted by its server "
+                "(pg_dump, the server's disk encryption): ask whoever runs it.")
+
+
+def cli_actor() -> Actor:
+    """Who the history names for changes made from the command line."""
+    try:
+        login = getpass.getuser()
+    except (OSError, KeyError):
+        login = "unknown"
+    return Actor(f"{login} (command line)", Role.PRACTICE_LEAD)
+
+
+def date_arg(text: str) -> date:
+    """An argument type: a date as YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (use YYYY-MM-DD)") from None
+
+
+def path_arg(text: str) -> Path:
+    """An argument type: a file name (never with a NUL, which no file system takes)."""
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError("a file name cannot contain a NUL character")
+    return Path(text)
+
+
+def db_location_arg(text: str) -> Path | str:
+    """A database file, or a database server's SQLAlchemy URL (kept as text)."""
+    return text if is_server_url(text) else path_arg(text)
+
+
+def positive_arg(text: str) -> int:
+    """An argument type: a whole number of 1 or more."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number} must be 1 or more")
+    return number
+
+
+def report_progress(progress: Iterator[tuple[int, int]], what: str) -> None:
+    """Run a generator of progress to the end, showing it on stderr at a terminal."""
+    interactive = sys.stderr.isatty()
+    for done, total in progress:
+        if interactive:
+            print(f"\r{what}: {done}/{total}", end="", file=sys.stderr, flush=True)
+    if interactive:
+        print(file=sys.stderr)
+
+
+def read_secret(file: Path | None, env: str, prompt: str | None) -> str | None:
+    """A passphrase from a file, else the environment, else a prompt at a terminal."""
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"Cannot read the passphrase file {file}: {exc}") from exc
+    if os.environ.get(env):
+        return os.environ[env]
+    if prompt is not None and sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return None
+
+
+def passphrase(args: argparse.Namespace, prompt: bool = False) -> str | None:
+    """The database passphrase, from ``--passphrase-file``, the environment or (asked) a
+    prompt."""
+    return read_secret(args.passphrase_file, PASSPHRASE_ENV, "Passphrase: " if prompt else None)
+
+
+def new_passphrase(args: argparse.Namespace) -> str:
+    """A new database passphrase, typed twice when it comes from a prompt."""
+    secret = read_secret(args.new_passphrase_file, NEW_PASSPHRASE_ENV, "New passphrase: ")
+    if secret is None:
+        raise UserError(f"Give the new passphrase in a file (--new-passphrase-file) or in "
+                        f"{NEW_PASSPHRASE_ENV}, or run this at a terminal to be asked.")
+    if args.new_passphrase_file is None and not os.environ.get(NEW_PASSPHRASE_ENV) \
+            and getpass.getpass("Again: ") != secret:
+        raise UserError("The two passphrases differ; nothing was changed.")
+    return check_new_passphrase(secret)
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    """The database file a command works on (refusing a server URL: it has no file)."""
+    if is_server_url(args.db or ""):
+        raise UserError(SERVER_FILES)
+    return Path(args.db or default_db_path()).expanduser().resolve()

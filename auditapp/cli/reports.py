@@ -1,0 +1,143 @@
+"""``stats``, ``moderation stats`` and ``export excel|audit-pdf|board-pdf``: figures and
+reports.
+
+The exporters are imported by their commands only, so that no other command waits for
+reportlab or openpyxl to load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+
+from auditapp.cli.prompts import date_arg, positive_arg, report_progress
+from auditapp.errors import UserError
+from auditapp.services import moderation
+from auditapp.services.reporting import stats
+from auditapp.services.reporting.figures import ReportScope
+from auditapp.storage.engine import Database
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``stats`` and ``moderation stats``."""
+    st = commands.add_parser("stats", help="audits and overall grades in a period")
+    st.add_argument("--from", dest="date_from", type=date_arg, metavar="DATE")
+    st.add_argument("--to", dest="date_to", type=date_arg, metavar="DATE")
+    st.add_argument("--json", action="store_true", help="print JSON")
+    st.set_defaults(handler=_stats)
+
+    md = commands.add_parser("moderation", help="moderation agreement figures")
+    md_commands = md.add_subparsers(dest="moderation_command", metavar="ACTION", required=True)
+    ms = md_commands.add_parser("stats", help="agreement between auditors and moderators")
+    ms.add_argument("--from", dest="date_from", type=date_arg, metavar="DATE")
+    ms.add_argument("--to", dest="date_to", type=date_arg, metavar="DATE")
+    ms.add_argument("--team", metavar="T", help="only audits of this team")
+    ms.add_argument("--json", action="store_true", help="print JSON")
+    ms.set_defaults(handler=_moderation_stats)
+
+
+def add_export_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``export excel``, ``export audit-pdf`` and ``export board-pdf``."""
+    ex = commands.add_parser("export", help="export findings to Excel, or a PDF report")
+    ex_commands = ex.add_subparsers(dest="export_command", metavar="ACTION", required=True)
+    as_at_help = "date at which open actions count as overdue (default: today)"
+    xl = ex_commands.add_parser("excel", help="graded findings of a period to an .xlsx file")
+    xl.add_argument("--out", type=Path, required=True, metavar="FILE")
+    xl.add_argument("--from", dest="date_from", type=date_arg, metavar="D")
+    xl.add_argument("--to", dest="date_to", type=date_arg, metavar="D")
+    xl.add_argument("--team", metavar="T", help="only audits of this team")
+    xl.add_argument("--template", metavar="ID", help="only audits on this template")
+    xl.add_argument("--as-at", dest="as_at", type=date_arg, metavar="D", help=as_at_help)
+    xl.set_defaults(handler=_export_excel)
+    ap = ex_commands.add_parser("audit-pdf", help="one audit's feedback report as a PDF")
+    ap.add_argument("audit", type=positive_arg, metavar="AUDIT", help="the audit's number")
+    ap.add_argument("--out", type=Path, required=True, metavar="FILE")
+    ap.set_defaults(handler=_export_audit_pdf)
+    bp = ex_commands.add_parser("board-pdf", help="the board pack for a period as a PDF")
+    bp.add_argument("--out", type=Path, required=True, metavar="FILE")
+    bp.add_argument("--from", dest="date_from", type=date_arg, metavar="D",
+                    help="first day (default: six months before --to)")
+    bp.add_argument("--to", dest="date_to", type=date_arg, metavar="D",
+                    help="last day (default: today)")
+    bp.add_argument("--suppress", type=int, default=5, metavar="N",
+                    help="show counts below N as <N (default: 5)")
+    bp.add_argument("--as-at", dest="as_at", type=date_arg, metavar="D", help=as_at_help)
+    bp.set_defaults(handler=_export_board_pdf)
+
+
+def _check_period(args: argparse.Namespace) -> None:
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        raise UserError("--from must not be after --to")
+
+
+def _stats(db: Database, args: argparse.Namespace) -> int:
+    _check_period(args)
+    counts = stats.grade_counts(db, args.date_from, args.date_to)
+    if args.json:
+        print(json.dumps(counts.as_json(), indent=2))
+        return 0
+    print(f"Audits: {counts.audits}")
+    for grade, count in counts.by_grade.items():
+        share = f"{100 * count / counts.audits:5.1f}%" if counts.audits else "    -"
+        print(f"  {grade:<34} {count:>6}  {share}")
+    return 0
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _moderation_stats(db: Database, args: argparse.Namespace) -> int:
+    _check_period(args)
+    figures = moderation.agreement_figures(db, args.date_from, args.date_to, args.team)
+    if args.json:
+        print(json.dumps(figures.as_json(), indent=2))
+        return 0
+    overall = figures.overall
+    kappa = "-" if overall.kappa is None else f"{overall.kappa:.3f}"
+    print(f"Audits: {figures.audits}; moderated: {figures.moderated} "
+          f"({_share(figures.moderated_share)})")
+    print(f"Exact agreement: {overall.exact}/{overall.pairs} ({_share(overall.exact_share)}); "
+          f"within one grade: {overall.within_one} ({_share(overall.within_one_share)})")
+    print(f"Weighted kappa (linear): {kappa}; moderated grade higher: {overall.raised}, "
+          f"lower: {overall.lowered}")
+    for section in figures.sections:
+        value = section.agreement
+        section_kappa = "-" if value.kappa is None else f"{value.kappa:.3f}"
+        print(f"  {section.template_key} {section.section_key:<6} n={value.pairs:<5} "
+              f"exact {_share(value.exact_share):>6}  kappa {section_kappa:>6}  "
+              f"{section.title}")
+    return 0
+
+
+def _export_excel(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.exporters import xlsx
+
+    scope = ReportScope(args.date_from, args.date_to, args.team, args.template)
+    report_progress(xlsx.export_workbook(db, args.out, scope, args.as_at), "Exporting rows")
+    print(f"Wrote {args.out}")
+    return 0
+
+
+def _export_audit_pdf(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.exporters import audit_pdf
+
+    report_progress(audit_pdf.export_audit_pdf(db, args.audit, args.out), "Writing")
+    print(f"Wrote {args.out}")
+    return 0
+
+
+def _export_board_pdf(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.exporters import board_pdf
+    from auditapp.services.reporting import board_figures
+
+    today = args.as_at or date.today()
+    scope = board_figures.default_period(today, args.date_from, args.date_to)
+    if scope.date_from and scope.date_to and scope.date_from > scope.date_to:
+        raise UserError("--from must not be after --to")
+    report_progress(board_pdf.export_board_pack(db, args.out, scope, args.suppress, today),
+                    "Writing")
+    print(f"Wrote {args.out} ({scope.period_text()})")
+    return 0

@@ -1,0 +1,1 @@
+"""The audit lifecycle: starting, editing, scoring, submitting, closing and reopening."""

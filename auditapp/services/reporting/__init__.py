@@ -1,0 +1,1 @@
+"""Figures for the dashboard, the exports and the board pack."""

@@ -1,0 +1,297 @@
+"""The figures of the board pack and which of them are withheld, as plain data.
+
+The pack is aggregate only: counts of audits, section grades, answers and actions, with
+template and question wording. Everything it shows as a count or a percentage is registered
+in one :class:`DisclosureModel`, with every sum that ties figures together, including sums
+across tables (quarters that make up the period, sections that make up a line of enquiry,
+template versions that make up the total), so suppression holds across the whole pack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from auditapp.errors import UserError
+from auditapp.rules.grades import Grade
+from auditapp.rules.suppression import (
+    DETAIL,
+    HEADLINE,
+    TOTALS,
+    DisclosureModel,
+    Key,
+    Protection,
+)
+from auditapp.services.reporting.figures import (
+    GOOD_OR_BETTER,
+    GRADE_COLUMNS,
+    GradeTally,
+    PeriodFigures,
+    Quarter,
+    QuestionTheme,
+    ReportScope,
+    SectionTally,
+    check_scope,
+    grade_tally,
+    lines_of_enquiry,
+    months_before,
+    period_figures,
+    quarter_tallies,
+)
+from auditapp.services.reporting.stats import NOT_GRADED
+from auditapp.storage.engine import Database
+
+TREND_QUARTERS = 8
+THEMES = 10
+HIGHLIGHTS = 3
+BANDS = ("gob", "ri", "inadequate")
+
+
+@dataclass(frozen=True)
+class TemplateSummary:
+    """A template used in the period (every version), with how many audits used it."""
+
+    key: str
+    title: str
+    versions: tuple[int, ...]
+    audits: int
+
+
+@dataclass(frozen=True)
+class BoardFigures:
+    """Everything the board pack reports, before suppression.
+
+    Sections, lines of enquiry and templates are given only for templates used in at least
+    ``threshold`` audits: below that, every figure of a template's sections would be withheld,
+    and its few audits would be the difference between two published totals."""
+
+    current: PeriodFigures
+    previous_scope: ReportScope
+    previous: GradeTally
+    trend: tuple[GradeTally, ...]  # up to eight quarters, ending with the period's last
+    sections: tuple[SectionTally, ...]
+    lines_of_enquiry: tuple[GradeTally, ...]
+    templates: tuple[TemplateSummary, ...]
+    other_templates: int  # audits on templates used too little to break down
+    themes: tuple[QuestionTheme, ...]  # most often answered No or Partly, at least threshold
+    strengths: tuple[QuestionTheme, ...]  # most often answered Yes (wording only is shown)
+    threshold: int
+
+    @property
+    def scope(self) -> ReportScope:
+        """The period reported on."""
+        return self.current.scope
+
+
+def _template_summaries(current: PeriodFigures) -> list[TemplateSummary]:
+    summaries: dict[str, TemplateSummary] = {}
+    for use in current.templates:
+        known = summaries.get(use.key)
+        summaries[use.key] = TemplateSummary(
+            use.key, use.title, (*(known.versions if known else ()), use.version),
+            use.audits + (known.audits if known else 0))
+    return list(summaries.values())
+
+
+def default_period(today: date, date_from: date | None, date_to: date | None
+                   ) -> ReportScope:
+    """The board period: as given; an open start is six months before the end (the end
+    defaults to today), so that 30 Jun gives 1 Jan to 30 Jun."""
+    end = date_to or today
+    return ReportScope(date_from or months_before(end + timedelta(days=1), 6), end)
+
+
+def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date
+                  ) -> BoardFigures:
+    """Read every figure of the board pack for ``scope`` (a period with both ends).
+
+    Raises ``UserError`` when the period holds no audits, or fewer than ``threshold``: every
+    figure would then be withheld."""
+    audits = check_scope(db, scope)
+    if audits < threshold:
+        raise UserError(f"Only {audits} audits in {scope.describe()}: fewer than the "
+                        f"suppression threshold of {threshold}, so a board pack would withhold "
+                        "every figure. Choose a longer period.")
+    last = scope.ends()[1]
+    current = period_figures(db, scope, as_at)
+    first = Quarter.containing(last)
+    for _ in range(TREND_QUARTERS - 1):
+        first = first.previous()
+    trend = quarter_tallies(db, ReportScope(first.start, last))
+    while trend and trend[0].total == 0:
+        trend = trend[1:]
+    templates = _template_summaries(current)
+    shown = [t for t in templates if t.audits >= threshold]
+    keys = {t.key for t in shown}
+    sections = tuple(s for s in current.sections if s.template_key in keys)
+    scored = [t for t in current.themes if t.scored >= threshold]
+    return BoardFigures(
+        current, scope.previous(), grade_tally(db, scope.previous()), trend, sections,
+        lines_of_enquiry(sections), tuple(shown), sum(t.audits for t in templates) - sum(
+            t.audits for t in shown),
+        tuple(sorted((t for t in scored if t.below_best >= threshold),
+                     key=lambda t: (-t.below_best, t.template_key, t.question_key))[:THEMES]),
+        tuple(sorted(scored, key=lambda t: (-t.best / t.scored, t.template_key,
+                                            t.question_key))[:HIGHLIGHTS]),
+        threshold)
+
+
+# --- the disclosure model ---------------------------------------------------------------------
+
+
+def _add_overall(model: DisclosureModel, tally: GradeTally) -> None:
+    """The period's final grades: each grade, the total and Good or better, all headline."""
+    for grade in GRADE_COLUMNS:
+        model.add(("overall", grade), tally.counts[grade], HEADLINE)
+    model.add(("overall", "total"), tally.total, HEADLINE)
+    model.add_sum(("overall", "total"), [("overall", g) for g in GRADE_COLUMNS])
+    model.add(("overall", "gob"), tally.good_or_better, HEADLINE)
+    model.add_sum(("overall", "gob"), [("overall", g) for g in GOOD_OR_BETTER])
+
+
+def _add_bands(model: DisclosureModel, prefix: tuple[str, ...], tally: GradeTally,
+               priority: int = DETAIL, shown: bool = True) -> None:
+    """A row of a detail table: Good or better, Requires improvement and Inadequate with
+    their total (the graded audits). Outstanding is not shown apart from Good: it is rare,
+    and would be withheld in most rows. A row not shown still takes part in the sums."""
+    bands = dict(zip(BANDS, band_counts(tally), strict=True))
+    for key, count in [*((b, c) for b, c in bands.items()), ("total", tally.graded)]:
+        if not shown:
+            model.add_unshown((*prefix, key), count)
+        else:
+            model.add((*prefix, key), count, priority + (key == "total"))
+    model.add_sum((*prefix, "total"), [(*prefix, b) for b in BANDS])
+
+
+def _add_line(model: DisclosureModel, line: GradeTally, sections: Sequence[str]) -> None:
+    """A line of enquiry: Good or better and below Good, each the sum over its sections.
+    Requires improvement and Inadequate are not told apart here: across templates their
+    small counts would withhold most of the table, and the section tables show them."""
+    prefix = ("kloe", line.key)
+    model.add((*prefix, "gob"), line.good_or_better)
+    model.add((*prefix, "below"), line.graded - line.good_or_better)
+    model.add((*prefix, "total"), line.graded, TOTALS)
+    model.add_sum((*prefix, "total"), [(*prefix, "gob"), (*prefix, "below")])
+    model.add_sum((*prefix, "gob"), [("section", s, "gob") for s in sections])
+    model.add_sum((*prefix, "below"), [("section", s, band) for s in sections
+                                       for band in ("ri", "inadequate")])
+
+
+def band_counts(tally: GradeTally) -> tuple[int, int, int]:
+    """Good or better, Requires improvement and Inadequate counts of a row."""
+    return (tally.good_or_better, tally.counts[Grade.REQUIRES_IMPROVEMENT.label],
+            tally.counts[Grade.INADEQUATE.label])
+
+
+def _covering(trend: Sequence[GradeTally], scope: ReportScope, trend_end: date
+              ) -> list[str] | None:
+    """Keys of the trend quarters that exactly make up a period, if any do."""
+    first, last = scope.ends()
+    keys = [t.key for t in trend if first <= date.fromisoformat(t.key) <= last]
+    if not keys or keys[0] != first.isoformat():
+        return None
+    last_end = min(Quarter.containing(date.fromisoformat(keys[-1])).end, trend_end)
+    return keys if last_end == last else None
+
+
+def disclosure_model(figures: BoardFigures) -> DisclosureModel:
+    """Every figure the pack shows, and every sum between them."""
+    model = DisclosureModel(figures.threshold)
+    _add_overall(model, figures.current.overall)
+    model.add(("previous", "total"), figures.previous.total, HEADLINE)
+    model.add(("previous", "gob"), figures.previous.good_or_better, HEADLINE)
+    for quarter in figures.trend:
+        _add_bands(model, ("quarter", quarter.key), quarter, TOTALS)
+        model.add_unshown(("quarter", quarter.key, NOT_GRADED), quarter.counts[NOT_GRADED])
+        model.add_unshown(("quarter", quarter.key, "audits"), quarter.total)
+        model.add_sum(("quarter", quarter.key, "audits"),
+                      [("quarter", quarter.key, "total"), ("quarter", quarter.key, NOT_GRADED)])
+    _link_periods(model, figures)
+    for section in figures.sections:
+        # Sections are kept in preference to the lines of enquiry built from them: the roll-up
+        # gives way first when a small count must be protected across the two tables.
+        _add_bands(model, ("section", section.key), section, TOTALS)
+    for line in figures.lines_of_enquiry:
+        _add_line(model, line, [s.key for s in figures.sections if line.key in s.tags])
+    _add_templates(model, figures)
+    _add_moderation_and_actions(model, figures.current)
+    for theme in figures.themes:
+        model.add(("theme", theme.template_key, theme.question_key, "scored"), theme.scored)
+        model.add(("theme", theme.template_key, theme.question_key, "below"), theme.below_best)
+    return model
+
+
+def _link_periods(model: DisclosureModel, figures: BoardFigures) -> None:
+    """The quarters of the trend add up to the period (and the previous period) when the
+    periods start and end on quarter boundaries."""
+    for name, scope in (("overall", figures.scope), ("previous", figures.previous_scope)):
+        keys = _covering(figures.trend, scope, figures.scope.ends()[1])
+        if not keys:
+            continue
+        model.add_sum((name, "total"), [("quarter", k, "audits") for k in keys])
+        model.add_sum((name, "gob"), [("quarter", k, "gob") for k in keys])
+        if name == "overall":
+            for band, grade in (("ri", Grade.REQUIRES_IMPROVEMENT.label),
+                                ("inadequate", Grade.INADEQUATE.label)):
+                model.add_sum((name, grade), [("quarter", k, band) for k in keys])
+
+
+def _add_templates(model: DisclosureModel, figures: BoardFigures) -> None:
+    for template in figures.templates:
+        model.add(("template", template.key), template.audits, TOTALS)
+    model.add_unshown(("template", None), figures.other_templates)
+    model.add_sum(("overall", "total"),
+                  [*(("template", t.key) for t in figures.templates), ("template", None)])
+    for section in figures.sections:
+        audits = model.values[("template", section.template_key)]
+        # Submitting an audit needs a grade for every section that applies, so a reader may
+        # take a section's graded count as its template's audits: tie them when they agree.
+        if section.always_applies and section.graded == audits:
+            model.add_sum(("section", section.key, "total"), [("template", section.template_key)])
+
+
+def _add_moderation_and_actions(model: DisclosureModel, current: PeriodFigures) -> None:
+    moderation = current.moderation
+    parts = {"same": moderation.same, "raised": moderation.raised,
+             "lowered": moderation.lowered}
+    model.add(("moderation", "moderated"), moderation.moderated, HEADLINE)
+    for name, value in parts.items():
+        model.add(("moderation", name), value)
+    model.add_sum(("moderation", "moderated"), [("moderation", n) for n in parts])
+    actions = current.actions
+    states = {"done on time": actions.done_on_time, "done late": actions.done_late,
+              "open": actions.open_not_due, "overdue": actions.overdue,
+              "cancelled": actions.cancelled}
+    model.add(("actions", "raised"), actions.raised, HEADLINE)
+    model.add(("actions", "done"), actions.done, TOTALS)
+    for name, value in states.items():
+        model.add(("actions", name), value)
+    model.add_sum(("actions", "done"), [("actions", "done on time"), ("actions", "done late")])
+    model.add_sum(("actions", "raised"), [("actions", n) for n in states])
+
+
+@dataclass(frozen=True)
+class BoardPack:
+    """The figures and the suppression decided for them: what the PDF renders."""
+
+    figures: BoardFigures
+    protection: Protection
+
+    def count(self, *key: object) -> str:
+        """A figure as printed."""
+        return self.protection.count(key)
+
+    def share(self, part: Key, whole: Key) -> str:
+        """A percentage as printed."""
+        return self.protection.share(part, whole)
+
+    def withheld(self) -> Iterator[Key]:
+        """Every figure not shown as its number."""
+        yield from self.protection.primary
+        yield from self.protection.secondary
+
+
+def board_pack(figures: BoardFigures) -> BoardPack:
+    """Decide the suppressions for a set of board figures."""
+    return BoardPack(figures, disclosure_model(figures).protect())

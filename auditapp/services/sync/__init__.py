@@ -1,0 +1,1 @@
+"""Audit bundles between laptops: the file, snapshots, three-way merge and import."""

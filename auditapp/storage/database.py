@@ -1,0 +1,317 @@
+"""Opening a database: lock it, check the file, back it up, bring its schema to the code's.
+
+:func:`open_database` is the one way in, for an SQLite file or a PostgreSQL server (a
+SQLAlchemy URL). Every refusal is a :class:`~auditapp.errors.DatabaseOpenError` subclass with
+a message fit to show as it is, and the database is never changed by a refusal.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlcipher3
+from alembic import command
+from sqlalchemy import inspect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from auditapp.errors import (
+    BackupError,
+    ConcurrentEditError,
+    DatabaseCorruptError,
+    DatabaseOpenError,
+    DiskFullError,
+    NewerDatabaseError,
+    NotAnAuditappDatabaseError,
+    PassphraseRequiredError,
+    ReadOnlyError,
+    StorageError,
+)
+from auditapp.storage.backups import (
+    backup_name,
+    backup_open_database,
+    latest_good_backup,
+    make_backup,
+)
+from auditapp.storage.engine import Database, server_engine, sqlite_engine
+from auditapp.storage.instance_lock import InstanceLock, acquire_instance_lock
+from auditapp.storage.schema import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    known_revisions,
+)
+from auditapp.storage.sqlite_files import (
+    ENCRYPTED,
+    NEW,
+    connect_read_only,
+    copy_database,
+    file_kind,
+    inspect_file,
+    sqlite_problem,
+)
+
+__all__ = ["AppDatabase", "alembic_config", "backup_database", "current_revision",
+           "head_revision", "is_server_url", "known_revisions", "open_database",
+           "storage_error", "verify_passphrase"]
+
+_NOT_SAVED = "so this change was not saved; everything saved before it is safe."
+_STORAGE_MESSAGES = {
+    "full": f"The disk is full, {_NOT_SAVED} Free some space, then save again.",
+    "readonly": f"The database can no longer be written (the file or its folder has become "
+                f"read-only, or its drive was removed), {_NOT_SAVED}",
+    "io": f"The disk reported an error while saving, {_NOT_SAVED} Check the drive, then save "
+          "again.",
+    "busy": f"The database was busy, {_NOT_SAVED} Save again in a moment.",
+    "corrupt": f"The database file is damaged, {_NOT_SAVED} Close auditapp and run "
+               "'auditapp check'; restore the newest good backup if it reports problems.",
+    "server": f"The database server could not be reached, {_NOT_SAVED} Check the network "
+              "connection, then save again.",
+}
+#: PostgreSQL's error classes (SQLSTATE, first two characters) and what they mean here.
+_SERVER_PROBLEMS = {"08": "server", "57": "server", "40": "busy", "53": "full", "25": "readonly"}
+_STALE = ("Someone else saved this while you were editing it, so your change was not saved. "
+          "Reload to see what they saved; your change can then be made again.")
+
+
+def _server_problem(orig: BaseException) -> str:
+    """What a psycopg error means for a save ("" when it is not about the server)."""
+    state = getattr(orig, "sqlstate", None) or ""
+    if not state and type(orig).__module__.startswith("psycopg"):
+        return "server"  # the connection broke before the server could answer
+    return _SERVER_PROBLEMS.get(state[:2], "")
+
+
+def storage_error(exc: DBAPIError) -> StorageError | None:
+    """The clear message for a database error met while saving, or None if it is not about
+    the disk or the server (a programming error, to be raised as it is)."""
+    orig = exc.orig if exc.orig is not None else exc
+    is_sqlite = isinstance(orig, sqlcipher3.Error)
+    problem = sqlite_problem(orig) if is_sqlite else _server_problem(orig)
+    message = _STORAGE_MESSAGES.get(problem)
+    if message is None:
+        return None
+    return DiskFullError(message) if problem == "full" else StorageError(message)
+
+
+class AppDatabase(Database):
+    """An open database that holds its instance lock, knows its passphrase (for encrypted
+    backups), turns disk and server failures during a save into :class:`StorageError` and a
+    write based on a stale read into :class:`ConcurrentEditError`.
+
+    ``path`` is None for a database on a server, which has no lock, passphrase or backups of
+    auditapp's own."""
+
+    def __init__(self, path: Path | None, passphrase: str | None, lock: InstanceLock | None,
+                 url: str | None = None) -> None:
+        engine = server_engine(url) if url is not None else sqlite_engine(path, passphrase)
+        super().__init__(engine, path)
+        self.passphrase = passphrase
+        self.lock = lock
+        #: Problems that did not stop the database opening (a start-up backup that failed).
+        self.warnings: list[str] = []
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether the file is encrypted at rest."""
+        return self.passphrase is not None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """As :meth:`Database.transaction`; a disk failure rolls back and raises StorageError."""
+        try:
+            with super().transaction() as session:
+                yield session
+        except StaleDataError as exc:
+            raise ConcurrentEditError(_STALE) from exc
+        except DBAPIError as exc:
+            translated = storage_error(exc)
+            if translated is None:
+                raise
+            raise translated from exc
+
+    def dispose(self) -> None:
+        """Close every connection and let another copy of auditapp open the file."""
+        super().dispose()
+        if self.lock is not None:
+            self.lock.release()
+
+
+def backup_database(path: Path, destination: Path, passphrase: str | None = None) -> Path:
+    """Copy the database file at ``path`` (which may be in use) with SQLite's backup API."""
+    source = connect_read_only(path, passphrase)
+    try:
+        return copy_database(source, destination, passphrase, passphrase is not None)
+    finally:
+        source.close()
+
+
+def _check_writable(path: Path) -> None:
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ReadOnlyError(
+            f"{path} is read-only, and auditapp saves every answer as it is given. Copy it to a "
+            "folder you can write to (or clear its read-only setting) and open it there. "
+            "It has not been changed.")
+
+
+def _refuse_with_backup(exc: DatabaseOpenError, path: Path, passphrase: str | None
+                        ) -> DatabaseOpenError:
+    """The same refusal, now naming the newest good backup when there is one."""
+    return type(exc)(str(exc), latest_good_backup(path, passphrase))
+
+
+def _backup_on_open(db: AppDatabase, revision: str, backup: bool) -> None:
+    """A start-up backup; before an upgrade one that must succeed."""
+    assert db.path is not None
+    if revision != head_revision():
+        try:
+            backup_open_database(db, backup_name(db.path, f"before-{revision}"))
+        except (BackupError, DiskFullError) as exc:
+            raise DatabaseOpenError(f"{exc} auditapp needs a backup before it upgrades "
+                                    f"{db.path}, so it has not changed it.") from exc
+    elif backup:
+        try:
+            make_backup(db, "startup")
+        except (BackupError, DiskFullError) as exc:
+            db.warnings.append(str(exc))
+
+
+def _migrate(db: AppDatabase, revision: str | None) -> None:
+    if revision == head_revision():
+        return
+    try:
+        with db.engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "head")
+    except DBAPIError as exc:
+        translated = storage_error(exc)
+        raise DatabaseOpenError(f"{db.location} could not be upgraded: {translated or exc.orig} "
+                                "It is as it was.") from exc
+
+
+def is_server_url(location: str | Path) -> bool:
+    """Whether ``--db`` names a database server (a SQLAlchemy URL) rather than a file."""
+    return isinstance(location, str) and "://" in location
+
+
+def _server_revision(db: AppDatabase) -> str | None:
+    """The schema revision of a server database, refusing one that is not auditapp's or is
+    newer than this code, without changing it."""
+    where = db.location
+    try:
+        with db.engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            revision = current_revision(connection)
+    except DBAPIError as exc:
+        raise DatabaseOpenError(f"auditapp cannot use the database at {where}: "
+                                f"{str(exc.orig).strip()}") from None
+    if revision is None and tables - {"alembic_version"}:
+        raise NotAnAuditappDatabaseError(
+            f"The database at {where} holds tables that are not auditapp's. "
+            "It has not been changed.")
+    if revision is not None and revision not in known_revisions():
+        raise NewerDatabaseError(f"The database at {where} was written by a newer auditapp "
+                                 f"(schema {revision}). Update auditapp to open it; it has "
+                                 "not been changed.")
+    return revision
+
+
+def _open_server(url: str) -> AppDatabase:
+    """A database on a PostgreSQL server: no lock file, passphrase or backups of auditapp's
+    own (the server has its own access control and backups), but the same schema checks and
+    migrations as a file."""
+    try:
+        db = AppDatabase(None, None, None, url=url)
+    except Exception as exc:  # a malformed URL, or a driver that is not installed
+        raise DatabaseOpenError(f"'{url.split('://')[0]}://...' is not a database auditapp "
+                                f"can open: {exc}") from None
+    try:
+        _migrate(db, _server_revision(db))
+    except BaseException:
+        db.engine.dispose()
+        raise
+    return db
+
+
+def _open_locked(path: Path, passphrase: str | None, lock: InstanceLock,
+                 backup: bool) -> AppDatabase:
+    kind = file_kind(path)
+    revision = None
+    if kind != NEW:
+        try:
+            revision = inspect_file(path, passphrase)
+        except (DatabaseCorruptError, NotAnAuditappDatabaseError,
+                PassphraseRequiredError) as exc:
+            # A damaged plain file looks encrypted too: name the backup in case it is.
+            raise _refuse_with_backup(exc, path, passphrase) from None
+    _check_writable(path)
+    key = passphrase if kind == ENCRYPTED or (kind == NEW and passphrase) else None
+    db = AppDatabase(path, key, lock)
+    if passphrase is not None and key is None:
+        db.warnings.append(f"{path} is not encrypted, so the passphrase given was not used. "
+                           "Encrypt it with 'auditapp encrypt'.")
+    try:
+        if revision is not None:
+            _backup_on_open(db, revision, backup)
+        _migrate(db, revision)
+    except DatabaseCorruptError as exc:
+        db.engine.dispose()
+        raise _refuse_with_backup(exc, path, passphrase) from None
+    except BaseException:
+        db.engine.dispose()
+        raise
+    return db
+
+
+def open_database(path: Path | str, passphrase: str | None = None, *, backup: bool = True
+                  ) -> AppDatabase:
+    """Open (creating if need be) the database at ``path`` with its schema at head.
+
+    ``path`` may also be a SQLAlchemy URL of a PostgreSQL database
+    (``postgresql+psycopg://user@host/dbname``): its schema is checked and upgraded the same
+    way, without the lock, passphrase and backups that belong to files.
+
+    Takes the instance lock (a second copy gets :class:`~auditapp.errors.DatabaseInUseError`),
+    checks the file without changing it, makes a start-up backup (``backup=False`` skips it;
+    an upgrade always backs up first) and runs any migrations. A new file is encrypted when
+    ``passphrase`` is given; an existing one needs its passphrase if it is encrypted
+    (:class:`~auditapp.errors.PassphraseRequiredError`,
+    :class:`~auditapp.errors.WrongPassphraseError`). A damaged or foreign file raises an
+    error whose ``backup`` names the newest good backup, for the UI to offer.
+    """
+    if is_server_url(path):
+        return _open_server(str(path))
+    path = Path(path).expanduser().resolve()
+    if path.is_dir():
+        raise NotAnAuditappDatabaseError(f"{path} is a folder, not a database file: name a file "
+                                         f"inside it, such as {path / 'auditapp.sqlite'}.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseOpenError(f"Cannot create the folder {path.parent}: {exc.strerror}") from exc
+    lock = acquire_instance_lock(path)
+    try:
+        return _open_locked(path, passphrase, lock, backup)
+    except OSError as exc:
+        lock.release()
+        raise DatabaseOpenError(f"auditapp cannot use {path}: {exc.strerror or exc}. "
+                                "It has not been changed.") from exc
+    except BaseException:
+        lock.release()
+        raise
+
+
+def verify_passphrase(path: Path, passphrase: str) -> bool:
+    """Whether ``passphrase`` opens the encrypted database at ``path`` (for the lock screen).
+    Reads only; never changes the file."""
+    connection = connect_read_only(path, passphrase)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.Error:
+        return False
+    finally:
+        connection.close()
+    return True

@@ -1,0 +1,249 @@
+"""Exports from the desktop: the findings workbook, the board pack and an audit's feedback PDF.
+
+The choices are the command line's. The export runs on a pool thread with a progress bar
+and Cancel (a cancelled export leaves no file behind); when it is done the file can be
+opened, or shown in its folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from enum import Enum
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from auditapp.services.reporting.figures import ReportScope, list_teams
+from auditapp.services.templates import list_templates
+from auditapp.storage.engine import Database
+from auditapp.ui.widgets import alerts
+from auditapp.ui.widgets.dates import date_edit
+from auditapp.ui.widgets.workers import Job, start_job
+
+ANY = "Any"
+
+
+class ExportKind(Enum):
+    """What to export, with its title, file type and default file name."""
+
+    WORKBOOK = ("Export findings to Excel", "Excel workbooks (*.xlsx)", "audit-findings.xlsx")
+    BOARD_PACK = ("Board pack (PDF)", "PDF files (*.pdf)", "board-pack.pdf")
+    FEEDBACK = ("Audit feedback (PDF)", "PDF files (*.pdf)", "audit-feedback.pdf")
+
+    @property
+    def title(self) -> str:
+        """The dialog's title."""
+        return self.value[0]
+
+
+class ExportDialog(QDialog):
+    """Choose what the export covers and where it goes, then watch it run."""
+
+    def __init__(self, db: Database, kind: ExportKind, parent: QWidget | None = None,
+                 audit_id: int | None = None, suggested_name: str | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.kind = kind
+        self.audit_id = audit_id
+        self.job: Job | None = None
+        self.written: Path | None = None
+        self.setWindowTitle(kind.title)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        layout.addLayout(form)
+        if kind is not ExportKind.FEEDBACK:
+            self._period_rows(form)
+        if kind is ExportKind.WORKBOOK:
+            self._filter_rows(form)
+        if kind is ExportKind.BOARD_PACK:
+            self.threshold = QSpinBox()
+            self.threshold.setRange(2, 20)
+            self.threshold.setValue(5)
+            self.threshold.setAccessibleName("Suppress counts below")
+            form.addRow("&Suppress counts below:", self.threshold)
+            note = QLabel("Counts from 1 up to this number are shown as “<N”, and no other "
+                          "figure lets them be worked out. The pack holds no case "
+                          "references, names or free text.")
+            note.setWordWrap(True)
+            form.addRow(note)
+        self.path = QLineEdit(str(Path.home() / (suggested_name or kind.value[2])))
+        self.path.setAccessibleName("Save as")
+        browse = QPushButton("&Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        label = QLabel("Save &as:")
+        label.setBuddy(self.path)
+        form.addRow(label, row)
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Export progress")
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        layout.addWidget(self.progress)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.buttons = QDialogButtonBox()
+        self.export_button = self.buttons.addButton("&Export",
+                                                    QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_button = self.buttons.addButton("&Open file",
+                                                  QDialogButtonBox.ButtonRole.ActionRole)
+        self.folder_button = self.buttons.addButton("Show in &folder",
+                                                    QDialogButtonBox.ButtonRole.ActionRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        for button in (self.open_button, self.folder_button):
+            button.setEnabled(False)
+        self.cancel_button.setEnabled(False)
+        self.export_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.close_button.clicked.connect(self.reject)
+        self.open_button.clicked.connect(lambda: self._reveal(open_file=True))
+        self.folder_button.clicked.connect(lambda: self._reveal(open_file=False))
+        layout.addWidget(self.buttons)
+        self.resize(560, self.sizeHint().height())
+
+    # --- choices -----------------------------------------------------------------------------
+
+    def _period_rows(self, form: QFormLayout) -> None:
+        today = QDate.currentDate()
+        start = today.addMonths(-6)
+        self.date_from = date_edit("Period from", QDate(start.year(), start.month(), 1))
+        self.date_to = date_edit("Period to", today)
+        row = QHBoxLayout()
+        row.addWidget(self.date_from)
+        row.addWidget(QLabel("to"))
+        row.addWidget(self.date_to)
+        row.addStretch(1)
+        label = QLabel("&Period:")
+        label.setBuddy(self.date_from)
+        form.addRow(label, row)
+
+    def _filter_rows(self, form: QFormLayout) -> None:
+        self.team = QComboBox()
+        self.team.addItems([ANY, *list_teams(self.db)])
+        self.team.setAccessibleName("Team")
+        form.addRow("&Team:", self.team)
+        self.template = QComboBox()
+        self.template.addItem(ANY, None)
+        for key, title in sorted({(r.key, r.title) for r in list_templates(self.db)}):
+            self.template.addItem(title, key)
+        self.template.setAccessibleName("Template")
+        form.addRow("Te&mplate:", self.template)
+
+    def scope(self) -> ReportScope:
+        """The period and filters chosen."""
+        team = self.team.currentText() if hasattr(self, "team") else ANY
+        return ReportScope(
+            self.date_from.date().toPython(), self.date_to.date().toPython(),
+            None if team == ANY else team,
+            self.template.currentData() if hasattr(self, "template") else None)
+
+    def _browse(self) -> None:
+        path = alerts.pick_save_path(self, self.kind.title, self.path.text(), self.kind.value[1])
+        if path is not None:
+            self.path.setText(str(path))
+
+    # --- running -----------------------------------------------------------------------------
+
+    def work(self) -> Callable[[], Iterator[tuple[int, int]]]:
+        """The export as a progress generator, for a pool thread. The exporters are imported
+        here so that reportlab and openpyxl's writers load on the first export, not at
+        start-up."""
+        out = Path(self.path.text()).expanduser()
+        if self.kind is ExportKind.FEEDBACK:
+            from auditapp.exporters.audit_pdf import export_audit_pdf
+
+            assert self.audit_id is not None
+            audit_id = self.audit_id
+            return lambda: export_audit_pdf(self.db, audit_id, out)
+        scope = self.scope()
+        if self.kind is ExportKind.BOARD_PACK:
+            from auditapp.exporters.board_pdf import export_board_pack
+
+            threshold = self.threshold.value()
+            return lambda: export_board_pack(self.db, out, scope, threshold, date.today())
+        from auditapp.exporters.xlsx import export_workbook
+
+        return lambda: export_workbook(self.db, out, scope, date.today())
+
+    def start(self) -> None:
+        """Run the export in the background."""
+        if not self.path.text().strip():
+            self.message.setText("Choose where to save the file.")
+            return
+        if hasattr(self, "date_from") and self.date_from.date() > self.date_to.date():
+            self.message.setText("The period must start before it ends.")
+            return
+        self._running(True)
+        self.message.setText("Exporting…")
+        self.progress.setRange(0, 0)
+        target = Path(self.path.text()).expanduser()
+        self.job = start_job(self, self.work(), on_progress=self._on_progress,
+                             on_finished=lambda _r: self._done(target),
+                             on_failed=self._failed, on_cancelled=self._cancelled)
+
+    def cancel(self) -> None:
+        """Stop the export; nothing is left behind."""
+        if self.job is not None:
+            self.message.setText("Cancelling…")
+            self.job.cancel()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _running(self, running: bool) -> None:
+        self.export_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self.close_button.setEnabled(not running)
+
+    def _done(self, target: Path) -> None:
+        self._running(False)
+        self.job = None
+        self.written = target
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.message.setText(f"Saved {target}")
+        self.open_button.setEnabled(True)
+        self.folder_button.setEnabled(True)
+
+    def _failed(self, message: str) -> None:
+        self._running(False)
+        self.job = None
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.message.setText(f"Not exported: {message}")
+
+    def _cancelled(self) -> None:
+        self._running(False)
+        self.job = None
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.message.setText("Cancelled: no file was written.")
+
+    def _reveal(self, open_file: bool) -> None:
+        if self.written is not None:
+            target = self.written if open_file else self.written.parent
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+
+    def reject(self) -> None:  # noqa: D102 - Qt override: closing stops a running export
+        self.cancel()
+        super().reject()

@@ -1,0 +1,1 @@
+"""The audit editor: its window, pages, question cards and autosaver."""

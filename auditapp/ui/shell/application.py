@@ -1,0 +1,225 @@
+"""Start-up of the desktop app: the QApplication, the database (its passphrase, a damaged
+file, a second copy), the profile, the window, the idle lock and the daily backup."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from auditapp import __version__
+from auditapp.errors import (
+    DatabaseOpenError,
+    PassphraseRequiredError,
+    UserError,
+    WrongPassphraseError,
+)
+from auditapp.rules.permissions import Actor
+from auditapp.services.audits.editing import count_audits
+from auditapp.services.demo import generate_demo
+from auditapp.services.settings import idle_lock_minutes
+from auditapp.services.templates import install_shipped_templates
+from auditapp.services.users import list_users, save_user
+from auditapp.storage.backups import backup_if_due, make_backup, restore_backup
+from auditapp.storage.database import AppDatabase, is_server_url, open_database
+from auditapp.storage.paths import default_db_path
+from auditapp.ui.dialogs.first_run import DEMO_AUDITS, FirstRunDialog
+from auditapp.ui.dialogs.passphrase import ask_new_passphrase, ask_to_unlock
+from auditapp.ui.shell.encryption_flow import (
+    PassphraseChange,
+    apply_change,
+    offer_to_delete_plain_copies,
+)
+from auditapp.ui.shell.lock import IdleWatcher
+from auditapp.ui.shell.main_window import MainWindow
+from auditapp.ui.widgets import alerts
+from auditapp.ui.widgets.workers import start_job
+
+PROFILE_KEY = "profile/name"
+BACKUP_CHECK_MS = 60 * 60 * 1000  # the daily backup is checked for every hour
+
+
+def create_application() -> QApplication:
+    """The QApplication, named so that QSettings finds this app's settings."""
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setOrganizationName("auditapp")
+    app.setApplicationName("auditapp")
+    app.setApplicationVersion(__version__)
+    return app
+
+
+def open_with_prompts(path: Path | str, passphrase: str | None = None) -> AppDatabase | None:
+    """Open the database, asking for its passphrase (unless the right one is given) and
+    offering the newest good backup of a damaged file. None when it cannot be opened (the
+    user has been told why)."""
+    while True:
+        try:
+            # The start-up backup is made in the background once the window is up.
+            return open_database(path, passphrase, backup=False)
+        except (PassphraseRequiredError, WrongPassphraseError) as exc:
+            passphrase = ask_to_unlock(path)
+            if passphrase is None:
+                # A damaged plain file looks just like an encrypted one: offer the backup.
+                return _offer_backup(path, exc, unreadable=True) \
+                    if exc.backup is not None else None
+        except DatabaseOpenError as exc:
+            if exc.backup is None:
+                alerts.warn(None, "auditapp cannot open its database", str(exc))
+                return None
+            return _offer_backup(path, exc, passphrase)
+
+
+def _offer_backup(path: Path, problem: DatabaseOpenError, passphrase: str | None = None,
+                  unreadable: bool = False) -> AppDatabase | None:
+    """Offer to put the newest good backup in place of a file that will not open."""
+    assert problem.backup is not None
+    if not alerts.ask(None, "auditapp cannot open its database",
+                      f"{problem}\n\nPut the newest good backup ({problem.backup.name}) in its "
+                      "place? The file that would not open is kept in the backups folder.",
+                      yes="Restore the backup", no="Quit"):
+        return None
+    try:
+        restore_backup(path, problem.backup, passphrase, unreadable=unreadable)
+        return open_database(path, passphrase, backup=False)
+    except UserError as failure:
+        alerts.warn(None, "The backup was not restored", str(failure))
+        return None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Who is using the app, and what they chose at first run."""
+
+    actor: Actor
+    load_demo: bool = False
+    encrypt: bool = False
+
+
+def choose_profile(db: AppDatabase) -> Profile | None:
+    """The remembered profile, or ask for one (at first run, with demo data and encryption
+    offered for an empty database). None if the user gives up."""
+    known = list_users(db)
+    remembered = QSettings().value(PROFILE_KEY)
+    for actor in known:
+        if actor.name == remembered:
+            return Profile(actor)
+    empty = count_audits(db) == 0
+    dialog = FirstRunDialog(db.path or db.location, known, offer_demo=empty,
+                            offer_encryption=empty and db.path is not None and not db.encrypted)
+    while dialog.exec():
+        chosen = dialog.actor()
+        existing = {a.name: a for a in known}
+        try:
+            # A known name keeps its stored role; only the first profile may be self-made.
+            actor = existing.get(chosen.name) or save_user(db, chosen.name, chosen.role, None)
+        except UserError as exc:
+            dialog.message.setText(f"{exc} Ask a practice lead to add your profile "
+                                   "(Work › Profiles).")
+            continue
+        QSettings().setValue(PROFILE_KEY, actor.name)
+        return Profile(actor, dialog.load_demo.isChecked(),
+                       dialog.encrypt.isChecked() and dialog.encrypt.isVisibleTo(dialog))
+    return None
+
+
+class SessionGuard(QObject):
+    """The idle lock (for an encrypted database) and the daily backup of an open database."""
+
+    def __init__(self, db: AppDatabase, window: MainWindow) -> None:
+        super().__init__(window)
+        self.db = db
+        self.window = window
+        self.watcher: IdleWatcher | None = None
+        if db.encrypted:
+            self.watcher = IdleWatcher.from_minutes(idle_lock_minutes(db), self)
+            self.watcher.idle.connect(self.lock)
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(BACKUP_CHECK_MS)
+        self.backup_timer.timeout.connect(self.backup_if_due)
+        if db.path is not None:  # a server database is backed up by its server
+            self.backup_timer.start()
+            self.startup_backup()
+
+    def lock(self) -> None:
+        """Save everything, hide every window and ask for the passphrase again."""
+        assert self.watcher is not None
+        assert self.db.path is not None
+        self.watcher.pause()
+        windows = self.window.hide_all_for_lock()
+        if ask_to_unlock(self.db.path) is None:
+            self.window.close()
+            return
+        for widget in windows:
+            widget.show()
+        self.watcher.resume()
+
+    def startup_backup(self) -> None:
+        """The start-up backup, made in the background so that the window opens at once."""
+        start_job(self, lambda: make_backup(self.db, "startup"),
+                  on_failed=lambda m: self.window.statusBar().showMessage(
+                      f"The start-up backup failed: {m}", 15000))
+
+    def backup_if_due(self) -> None:
+        """Make the daily backup in the background when it is due."""
+        start_job(self, lambda: backup_if_due(self.db),
+                  on_failed=lambda m: self.window.statusBar().showMessage(
+                      f"The daily backup failed: {m}", 15000))
+
+
+def run_gui(db_path: Path | str | None) -> int:
+    """Open the desktop app on ``db_path`` (or the default database); returns the exit code.
+
+    The loop opens the database again after its passphrase was set or changed, which needs
+    the file closed."""
+    app = create_application()
+    target = db_path or default_db_path()
+    path = target if is_server_url(target) else Path(target).expanduser().resolve()
+    passphrase: str | None = None
+    newly_encrypted = False
+    while True:
+        db = open_with_prompts(path, passphrase)
+        if db is None:
+            return 2
+        try:
+            install_shipped_templates(db)
+            profile = choose_profile(db)
+            if profile is None:
+                return 0
+            if profile.encrypt:
+                change = _first_passphrase()
+                if change is not None:
+                    db.dispose()
+                    passphrase = apply_change(path, change, confirm_now=True)
+                    continue
+            window = _show_main_window(db, profile, newly_encrypted)
+            code = app.exec()
+            change = window.passphrase_change
+        finally:
+            db.dispose()
+        if change is None:
+            return code
+        passphrase = apply_change(path, change, confirm_now=False)
+        newly_encrypted = change.old is None and passphrase == change.new
+
+
+def _first_passphrase() -> PassphraseChange | None:
+    new = ask_new_passphrase()
+    return PassphraseChange(new) if new is not None else None
+
+
+def _show_main_window(db: AppDatabase, profile: Profile, newly_encrypted: bool) -> MainWindow:
+    window = MainWindow(db, profile.actor)
+    window.show()
+    SessionGuard(db, window)
+    for warning in db.warnings:
+        alerts.warn(window, "auditapp opened with a warning", warning)
+    if newly_encrypted and db.path is not None and db.passphrase is not None:
+        offer_to_delete_plain_copies(db.path, db.passphrase)
+    if profile.load_demo:
+        QTimer.singleShot(0, lambda: window.run_with_progress(
+            "Loading demo data", lambda: generate_demo(db, DEMO_AUDITS), window.reload))
+    return window

@@ -1,0 +1,591 @@
+"""The main window: the audit list, with search and filters, and the way into everything."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QProgressDialog,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from auditapp.errors import UserError
+from auditapp.rules.grades import GRADES_BEST_FIRST
+from auditapp.rules.permissions import Actor, Permission, allowed
+from auditapp.services.audits.editing import AuditListRow, create_audit, list_audits, load_audit
+from auditapp.services.cases import list_cases, save_case
+from auditapp.services.demo import generate_demo
+from auditapp.services.templates import TemplateInfo, list_templates, template_info
+from auditapp.storage.engine import Database
+from auditapp.ui.dialogs.bundles import BundleExportDialog, BundleImportDialog
+from auditapp.ui.dialogs.export import ExportDialog, ExportKind
+from auditapp.ui.dialogs.import_cases import ImportCasesDialog
+from auditapp.ui.dialogs.new_audit import NewAuditDialog
+from auditapp.ui.dialogs.passphrase import ask_new_passphrase
+from auditapp.ui.dialogs.profiles import ProfilesDialog
+from auditapp.ui.editor.window import AuditEditorWindow
+from auditapp.ui.shell.encryption_flow import PassphraseChange
+from auditapp.ui.widgets import alerts
+from auditapp.ui.widgets.dates import NO_DATE, optional_date, optional_date_edit
+from auditapp.ui.widgets.style import STATUS_LABELS
+from auditapp.ui.widgets.table_models import ID_ROLE, AuditFilter, AuditFilterProxy, AuditTableModel
+from auditapp.ui.widgets.workers import Job, start_job
+from auditapp.ui.windows.actions_tracker import ActionsTrackerWindow
+from auditapp.ui.windows.dashboard import DashboardWindow
+from auditapp.ui.windows.moderation import ModerationWindow
+from auditapp.ui.windows.template_library import TemplateLibraryWindow
+
+ANY = "Any"
+EMPTY_TEXT = (
+    "<h2>No audits yet</h2>"
+    "<p>Start one with <b>New audit</b> (Ctrl+N), bring in your sample of cases with "
+    "<b>File › Import cases</b> (Ctrl+I), or try things out with "
+    "<b>File › Load demo data</b>.</p>")
+
+
+class MainWindow(QMainWindow):
+    """Every audit, searchable and filterable; double-click or Enter opens one."""
+
+    audits_loaded = Signal()
+
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db = db
+        self.actor = actor
+        self.editors: dict[int, AuditEditorWindow] = {}
+        self._templates: dict[int, TemplateInfo] = {}
+        self._job: Job | None = None
+        self._library: TemplateLibraryWindow | None = None
+        self._tracker: ActionsTrackerWindow | None = None
+        #: Set when the user asked to encrypt the database or change its passphrase: the app
+        #: closes its windows and opens the database again (see ui.application.run_gui).
+        self.passphrase_change: PassphraseChange | None = None
+        self.setWindowTitle("auditapp")
+        self.model = AuditTableModel()
+        self.proxy = AuditFilterProxy()
+        self.proxy.setSourceModel(self.model)
+        self._build()
+        self._connect()
+        self._restore_geometry()
+        self.reload()
+
+    # --- layout ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(self._filter_bar())
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setAccessibleName("Audits")
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self._size_columns()
+        self.empty = QLabel(EMPTY_TEXT)
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setAccessibleName("No audits yet")
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.table)
+        self.pages.addWidget(self.empty)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        self._build_actions()
+        self.count_label = QLabel()
+        self.statusBar().addWidget(self.count_label, 1)
+        self.statusBar().addPermanentWidget(
+            QLabel(f"{self.actor.name} ({self.actor.role.value}) · {self.db.location}"))
+
+    def _size_columns(self) -> None:
+        """Widths from typical content in the current font (measuring 10,000 rows is slow)."""
+        metrics = self.table.fontMetrics()
+        samples = ("DEMO-00000 (UASC)", "", "Unaccompanied Young People", "Fatima Hussain",
+                   "30 Sep 2026", "Moderated", "Requires improvement (moderated)xx", "65/65")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, sample in enumerate(samples):
+            if sample:
+                header.resizeSection(column, metrics.horizontalAdvance(sample) + 28)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
+
+    def _filter_bar(self) -> QVBoxLayout:
+        """Search on the first row, filters on the second, so both fit a small laptop."""
+        rows = QVBoxLayout()
+        top = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search case, auditor, team, template (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search audits")
+        top.addWidget(self.search, 1)
+        self.clear_filters = QPushButton("C&lear filters")
+        self.clear_filters.setAccessibleName("Clear every filter")
+        top.addWidget(self.clear_filters)
+        bar = QHBoxLayout()
+        self.status_filter = self._combo("Status", [ANY, *STATUS_LABELS.values()], bar)
+        self.team_filter = self._combo("Team", [ANY], bar)
+        self.template_filter = self._combo("Template", [ANY], bar)
+        self.grade_filter = self._combo(
+            "Grade", [ANY, *(g.label for g in GRADES_BEST_FIRST), "Not graded"], bar)
+        self.date_from = self._date("From", bar)
+        self.date_to = self._date("To", bar)
+        bar.addStretch(1)
+        rows.addLayout(top)
+        rows.addLayout(bar)
+        return rows
+
+    def _combo(self, name: str, items: list[str], bar: QHBoxLayout) -> QComboBox:
+        label = QLabel(f"{name}:")
+        combo = QComboBox()
+        combo.addItems(items)
+        combo.setAccessibleName(f"Filter by {name.lower()}")
+        combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(min(max(len(i) for i in items), 12))
+        label.setBuddy(combo)
+        bar.addWidget(label)
+        bar.addWidget(combo)
+        return combo
+
+    def _date(self, name: str, bar: QHBoxLayout) -> QDateEdit:
+        label = QLabel(f"{name}:")
+        edit = optional_date_edit(f"Audit date {name.lower()}", ANY)
+        label.setBuddy(edit)
+        bar.addWidget(label)
+        bar.addWidget(edit)
+        return edit
+
+    def _build_actions(self) -> None:
+        def action(text: str, slot: Callable[[], Any], shortcut: str | QKeySequence | None = None
+                   ) -> QAction:
+            item = QAction(text, self)
+            if shortcut is not None:
+                item.setShortcut(QKeySequence(shortcut))
+            item.triggered.connect(slot)
+            return item
+
+        self.new_action = action("&New audit…", self.new_audit, QKeySequence.StandardKey.New)
+        self.open_action = action("&Open audit", self.open_selected)
+        self.import_action = action("&Import cases…", self.import_cases, "Ctrl+I")
+        self.demo_action = action("Load &demo data…", self.load_demo)
+        self.refresh_action = action("&Refresh", self.reload, QKeySequence.StandardKey.Refresh)
+        self.find_action = action("&Find", self.search.setFocus, QKeySequence.StandardKey.Find)
+        self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.library_action = action("&Template library…", self.show_template_library,
+                                     "Ctrl+T")
+        self.actions_action = action("&Actions tracker…", self.show_actions_tracker,
+                                     "Ctrl+Shift+A")
+        self.profiles_action = action("&Profiles…", self.show_profiles)
+        self.dashboard_action = action("&Dashboard…", self.show_dashboard, "Ctrl+D")
+        self.moderation_action = action("&Moderation…", self.show_moderation, "Ctrl+M")
+        self.export_excel_action = action("Export findings to &Excel…",
+                                          lambda: self.export(ExportKind.WORKBOOK), "Ctrl+E")
+        self.board_pack_action = action("&Board pack (PDF)…",
+                                        lambda: self.export(ExportKind.BOARD_PACK))
+        self.feedback_action = action("Audit &feedback (PDF)…", self.export_feedback)
+        encrypted = getattr(self.db, "passphrase", None) is not None
+        self.passphrase_action = action(
+            "Change &passphrase…" if encrypted else "En&crypt database…",
+            self.request_passphrase_change)
+        self.bundle_export_action = action("E&xport audits to a bundle…", self.export_bundle)
+        self.bundle_import_action = action("Import a &bundle…", self.import_bundle)
+        self.where_action = action("Where is my &data?", self._show_data_location)
+        self.keys_action = action("&Keyboard shortcuts", self._show_shortcuts, "F1")
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        for item in (self.new_action, self.open_action, self.import_action,
+                     self.dashboard_action, self.actions_action, self.refresh_action):
+            toolbar.addAction(item)
+        file_menu = self.menuBar().addMenu("&File")
+        for item in (self.new_action, self.open_action, self.import_action, self.demo_action):
+            file_menu.addAction(item)
+        file_menu.addSeparator()
+        for item in (self.export_excel_action, self.board_pack_action, self.feedback_action):
+            file_menu.addAction(item)
+        file_menu.addSeparator()
+        file_menu.addAction(self.passphrase_action)
+        file_menu.addAction(self.bundle_export_action)
+        file_menu.addAction(self.bundle_import_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        work_menu = self.menuBar().addMenu("&Work")
+        work_menu.addAction(self.dashboard_action)
+        work_menu.addAction(self.moderation_action)
+        work_menu.addAction(self.actions_action)
+        work_menu.addAction(self.library_action)
+        work_menu.addAction(self.profiles_action)
+        self.new_action.setEnabled(allowed(self.actor, Permission.START_AUDIT))
+        self.import_action.setEnabled(allowed(self.actor, Permission.IMPORT_CASES))
+        self.demo_action.setEnabled(allowed(self.actor, Permission.IMPORT_CASES))
+        self.moderation_action.setEnabled(allowed(self.actor, Permission.MODERATE))
+        self.passphrase_action.setEnabled(  # a server database is protected by its server
+            allowed(self.actor, Permission.CHANGE_SETTINGS) and self.db.path is not None)
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(self.refresh_action)
+        view_menu.addAction(self.find_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.keys_action)
+        help_menu.addAction(self.where_action)
+
+    def _connect(self) -> None:
+        self.search.textChanged.connect(self._apply_filters)
+        for combo in (self.status_filter, self.team_filter, self.template_filter,
+                      self.grade_filter):
+            combo.currentIndexChanged.connect(self._apply_filters)
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(self._apply_filters)
+        self.clear_filters.clicked.connect(self._clear_filters)
+        self.table.activated.connect(self._open_index)  # double-click or Enter
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)
+        self.proxy.modelReset.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+
+    # --- loading the list ------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Load the audit list in the background."""
+        self.count_label.setText("Loading audits…")
+        start_job(self, lambda: list_audits(self.db), on_finished=self._on_loaded,
+                  on_failed=lambda m: alerts.warn(self, "Audits not loaded", m))
+
+    def _on_loaded(self, rows: list[AuditListRow]) -> None:
+        self.model.set_rows(rows)
+        self._fill_choices(self.team_filter, sorted({r.team for r in rows if r.team}))
+        self._fill_choices(self.template_filter, sorted({r.template_key for r in rows}))
+        self.pages.setCurrentWidget(self.table if rows else self.empty)
+        self._update_count()
+        self.audits_loaded.emit()
+
+    @staticmethod
+    def _fill_choices(combo: QComboBox, values: list[str]) -> None:
+        current = combo.currentText()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItems([ANY, *values])
+        combo.setCurrentIndex(max(combo.findText(current), 0))
+        combo.blockSignals(False)
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(f"{total} audits" if shown == total
+                                 else f"Showing {shown} of {total} audits")
+
+    def refresh_audit(self, audit_id: int) -> None:
+        """Show an audit's latest state in the list (after a save)."""
+        rows = list_audits(self.db, [audit_id])
+        current = self.model.rows()
+        for index, row in enumerate(current):
+            if row.id == audit_id and rows:
+                current[index] = rows[0]
+                self.model.dataChanged.emit(self.model.index(index, 0),
+                                            self.model.index(index, self.model.columnCount() - 1))
+                return
+        self.reload()
+
+    # --- filters ---------------------------------------------------------------------------
+
+    def current_filter(self) -> AuditFilter:
+        """The filters as the user set them."""
+        statuses = {k for k, v in STATUS_LABELS.items() if v == self.status_filter.currentText()}
+        grade_text = self.grade_filter.currentText()
+        grade = next((int(g) for g in GRADES_BEST_FIRST if g.label == grade_text),
+                     0 if grade_text == "Not graded" else None)
+        return AuditFilter(
+            text=self.search.text().strip(), statuses=statuses,
+            team="" if self.team_filter.currentText() == ANY else self.team_filter.currentText(),
+            template_key="" if self.template_filter.currentText() == ANY
+            else self.template_filter.currentText(),
+            grade=grade, date_from=optional_date(self.date_from),
+            date_to=optional_date(self.date_to))
+
+    def _apply_filters(self) -> None:
+        self.proxy.set_criteria(self.current_filter())
+        self._update_count()
+
+    def _clear_filters(self) -> None:
+        self.search.clear()
+        for combo in (self.status_filter, self.team_filter, self.template_filter,
+                      self.grade_filter):
+            combo.setCurrentIndex(0)
+        for edit in (self.date_from, self.date_to):
+            edit.setDate(NO_DATE)
+
+    # --- opening and creating audits --------------------------------------------------------
+
+    def _template(self, template_id: int) -> TemplateInfo:
+        """Template versions never change, so each is read once."""
+        if template_id not in self._templates:
+            self._templates[template_id] = template_info(self.db, template_id)
+        return self._templates[template_id]
+
+    def open_selected(self) -> None:
+        """Open the selected audit."""
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self._open_index(rows[0])
+
+    def _open_index(self, index: QModelIndex) -> None:
+        self.open_audit(int(index.siblingAtColumn(0).data(ID_ROLE)))
+
+    def open_audit(self, audit_id: int) -> AuditEditorWindow:
+        """Show an audit's editor, opening it if need be."""
+        editor = self.editors.get(audit_id)
+        if editor is None:
+            row = next((r for r in self.model.rows() if r.id == audit_id), None)
+            template = None
+            if row is not None:
+                template = next((t for t in self._templates.values()
+                                 if t.key == row.template_key
+                                 and t.version == row.template_version), None)
+            document = load_audit(self.db, audit_id, template)
+            self._templates.setdefault(document.template.id, document.template)
+            editor = AuditEditorWindow(self.db, document, self.actor)
+            editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            editor.audit_changed.connect(self.refresh_audit)
+            editor.closed.connect(lambda i: self.editors.pop(i, None))
+            editor.export_requested.connect(lambda i: self.export(ExportKind.FEEDBACK, i))
+            self.editors[audit_id] = editor
+        editor.show()
+        editor.raise_()
+        editor.activateWindow()
+        return editor
+
+    def new_audit(self) -> None:
+        """Ask for a case and a template, start the audit and open it."""
+        dialog = NewAuditDialog(list_cases(self.db), list_templates(self.db,
+                                                                    include_retired=False),
+                                self.actor.name, self)
+        if not dialog.exec() or dialog.request is None:
+            return
+        request = dialog.request
+        try:
+            case_id = request.case_id
+            if case_id is None:
+                assert request.new_case is not None
+                case_id = save_case(self.db, request.new_case)
+            audit_id = create_audit(self.db, case_id, request.template_id, request.auditor,
+                                    request.audit_date, self.actor)
+        except UserError as exc:
+            alerts.warn(self, "Audit not started", str(exc))
+            return
+        self.model.set_rows(list_audits(self.db, [audit_id]) + self.model.rows())
+        self.pages.setCurrentWidget(self.table)
+        self._update_count()
+        self.open_audit(audit_id)
+
+    # --- long jobs ---------------------------------------------------------------------------
+
+    def run_with_progress(self, title: str, work: Callable[[], Iterator[tuple[int, int]]],
+                          on_done: Callable[[], None]) -> None:
+        """Run a progress generator off the UI thread behind a progress dialog with Cancel."""
+        dialog = QProgressDialog(title, "Cancel", 0, 0, self)
+        dialog.setWindowTitle(title)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+
+        def progress(done: int, total: int) -> None:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+
+        def finished(_result: object) -> None:
+            dialog.reset()
+            on_done()
+
+        def failed(message: str) -> None:
+            dialog.reset()
+            alerts.warn(self, f"{title} failed", message)
+
+        self._job = start_job(self, work, on_progress=progress, on_finished=finished,
+                              on_failed=failed, on_cancelled=dialog.reset)
+        dialog.canceled.connect(self._job.cancel)
+
+    def load_demo(self) -> None:
+        """Add synthetic demo audits, after saying what they are."""
+        if not alerts.ask(self, "Load demo data",
+                          "Add 300 invented audits (case references start with DEMO-) to "
+                          "this database? Use demo data for training and trying things out, "
+                          "not in a database of real audits.", yes="Load demo data"):
+            return
+        self.run_with_progress("Loading demo data",
+                               lambda: generate_demo(self.db, 300, seed=date.today().toordinal()),
+                               self.reload)
+
+    def import_cases(self) -> None:
+        """Import a sample of cases from a spreadsheet, as draft audits."""
+        dialog = ImportCasesDialog(self.db, list_templates(self.db, include_retired=False),
+                                   self.actor, self)
+        dialog.exec()
+        if dialog.imported:
+            self.reload()
+
+    def show_moderation(self) -> ModerationWindow:
+        """Open the moderation queue (moderators and practice leads)."""
+        window = ModerationWindow(self.db, self.actor, self)
+        window.setWindowFlag(Qt.WindowType.Window)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.audit_moderated.connect(self.refresh_audit)
+        window.show()
+        return window
+
+    def show_dashboard(self) -> DashboardWindow:
+        """Open a dashboard window."""
+        dashboard = DashboardWindow(self.db, self)
+        dashboard.setWindowFlag(Qt.WindowType.Window)
+        dashboard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dashboard.open_audit_requested.connect(self.open_audit)
+        dashboard.show()
+        return dashboard
+
+    def show_actions_tracker(self) -> ActionsTrackerWindow:
+        """Open (or raise) the actions tracker."""
+        if self._tracker is None:
+            self._tracker = ActionsTrackerWindow(self.db, self.actor, self)
+            self._tracker.setWindowFlag(Qt.WindowType.Window)
+            self._tracker.open_audit_requested.connect(self._open_at_question)
+        else:
+            self._tracker.reload()
+        self._tracker.show()
+        self._tracker.raise_()
+        return self._tracker
+
+    def _open_at_question(self, audit_id: int, question_id: int | None) -> None:
+        editor = self.open_audit(audit_id)
+        if question_id is not None:
+            editor.go_to_question(question_id)
+
+    def show_template_library(self) -> TemplateLibraryWindow:
+        """Open (or raise) the template library."""
+        if self._library is None:
+            self._library = TemplateLibraryWindow(self.db, self.actor, self)
+            self._library.setWindowFlag(Qt.WindowType.Window)
+        self._library.show()
+        self._library.raise_()
+        return self._library
+
+    # --- help --------------------------------------------------------------------------------
+
+    def _show_data_location(self) -> None:
+        alerts.inform(self, "Where is my data?",
+                      f"Your audits are in:\n{self.db.location}\n\nBack it up only to "
+                      "encrypted storage approved by your council.")
+
+    def _show_shortcuts(self) -> None:
+        alerts.inform(self, "Keyboard shortcuts", SHORTCUTS)
+
+    def export(self, kind: ExportKind, audit_id: int | None = None) -> ExportDialog:
+        """Open an export dialog (it runs the export in the background)."""
+        name = None
+        if audit_id is not None:
+            row = next((r for r in self.model.rows() if r.id == audit_id), None)
+            name = f"feedback-{row.case_reference if row else audit_id}.pdf"
+        dialog = ExportDialog(self.db, kind, self, audit_id=audit_id, suggested_name=name)
+        dialog.setModal(False)
+        dialog.show()
+        return dialog
+
+    def export_bundle(self) -> BundleExportDialog:
+        """Write audits to a bundle for another laptop."""
+        dialog = BundleExportDialog(self.db, self.actor, self)
+        dialog.show()
+        return dialog
+
+    def import_bundle(self) -> BundleImportDialog:
+        """Merge a bundle from another laptop; the list is reloaded when it is done."""
+        dialog = BundleImportDialog(self.db, self.actor, self)
+        dialog.finished.connect(lambda _code: self.reload())
+        dialog.show()
+        return dialog
+
+    def export_feedback(self) -> None:
+        """The feedback PDF of the selected audit."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            alerts.inform(self, "Audit feedback", "Select an audit in the list first.")
+            return
+        self.export(ExportKind.FEEDBACK, int(rows[0].siblingAtColumn(0).data(ID_ROLE)))
+
+    def request_passphrase_change(self) -> None:
+        """Ask for a new passphrase, then close so that the database can be re-encrypted."""
+        old = getattr(self.db, "passphrase", None)
+        what = "change the passphrase" if old else "encrypt the database"
+        if not alerts.ask(self, "Passphrase", f"To {what}, auditapp saves everything, closes "
+                          "its windows, does it, and opens the database again.",
+                          yes="Go on"):
+            return
+        new = ask_new_passphrase(self)
+        if new is None:
+            return
+        self.passphrase_change = PassphraseChange(new, old)
+        if not self.close():
+            self.passphrase_change = None
+            return
+        for widget in QApplication.topLevelWidgets():
+            widget.close()
+        QApplication.exit(0)
+
+    def hide_all_for_lock(self) -> list[QWidget]:
+        """Save every open audit and hide every window; returns those to show again."""
+        for editor in self.editors.values():
+            editor.session.flush()
+        shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        for widget in shown:
+            widget.hide()
+        return shown
+
+    def show_profiles(self) -> None:
+        """Manage the local profiles (a practice lead's job)."""
+        ProfilesDialog(self.db, self.actor, self).exec()
+
+    # --- window state ------------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        geometry = QSettings().value("main_window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 720)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        for editor in list(self.editors.values()):
+            if not editor.close():
+                event.ignore()
+                return
+        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        event.accept()
+
+
+SHORTCUTS = """Audit list
+  Ctrl+N  new audit · Enter  open the selected audit · Ctrl+F  search
+  Ctrl+I  import cases · Ctrl+E  export to Excel · Ctrl+Shift+A  actions
+  Ctrl+D  dashboard · Ctrl+M  moderation · Ctrl+T  template library · F5  refresh
+
+Audit editor
+  1-9  choose an answer for the focused question · 0 or Delete  clear it
+  Up / Down  previous / next question · Enter  write evidence · G  guidance
+  Tab  next control · Ctrl+PgUp / Ctrl+PgDown  previous / next section
+  Ctrl+Z  undo an answer or grade · Ctrl+Shift+Z  redo
+  Ctrl+Shift+S  check and submit · Ctrl+W  close (everything is already saved)"""

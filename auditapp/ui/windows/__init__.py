@@ -1,0 +1,1 @@
+"""Work windows: actions tracker, dashboard, moderation, template library."""

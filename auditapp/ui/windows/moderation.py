@@ -1,0 +1,391 @@
+"""Moderation on the desktop: the queue and samples, and moderating one audit blind.
+
+Moderating an audit is two steps. First the moderator reads the answers and evidence and
+grades each section and the whole audit, without the auditor's grades (the domain withholds
+them). Then both are shown side by side; each final grade is kept or changed, a change with
+its reason.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from auditapp.errors import UserError
+from auditapp.rules.grades import grade_label
+from auditapp.rules.permissions import Actor, Permission, allowed
+from auditapp.services.audits.editing import AuditDocument
+from auditapp.services.audits.scoring import section_applies
+from auditapp.services.moderation import (
+    ComparedGrade,
+    QueueRow,
+    draw_sample,
+    finalise_moderation,
+    list_samples,
+    load_for_moderation,
+    moderation_comparison,
+    moderation_queue,
+    record_blind_grades,
+    return_for_rework,
+)
+from auditapp.storage.engine import Database
+from auditapp.ui.widgets import alerts
+from auditapp.ui.widgets.dates import date_edit
+from auditapp.ui.widgets.grades import GradeCombo
+
+QUEUE_HEADERS = ("Sampled", "Case", "Category", "Team", "Auditor", "Audit date", "Template",
+                 "Stage")
+
+
+def blind_html(document: AuditDocument) -> str:
+    """The answers and evidence of an audit, with nothing of the auditor's judgement."""
+    parts = [f"<h2>{escape(document.case_reference)}</h2>",
+             f"<p>{escape(document.category)}{', unaccompanied' if document.uasc else ''} · "
+             f"{escape(document.team)} · {escape(document.template.title)} "
+             f"v{document.template.version} · audited {document.audit_date:%d %b %Y}</p>"]
+    for section in document.template.sections:
+        if not section_applies(section, document.uasc):
+            continue
+        parts.append(f"<h3>{escape(section.key)} {escape(section.title)}</h3><table "
+                     "cellspacing='0' cellpadding='4' border='1' width='100%'>")
+        for question in section.questions:
+            answer = document.answers.get(question.id)
+            option = question.option(answer.response if answer else None)
+            parts.append(
+                f"<tr><td width='8%'><b>{escape(question.key)}</b></td>"
+                f"<td width='46%'>{escape(question.text)}</td>"
+                f"<td width='12%'>{escape(option['label']) if option else '–'}</td>"
+                f"<td>{escape(answer.evidence) if answer else ''}</td></tr>")
+        parts.append("</table>")
+    return "\n".join(parts)
+
+
+class ModerateAuditWindow(QMainWindow):
+    """Moderating one audit: blind grades, then the comparison and the final grades."""
+
+    moderated = Signal(int)
+
+    def __init__(self, db: Database, audit_id: int, actor: Actor,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.audit_id = audit_id
+        self.actor = actor
+        self.document = load_for_moderation(db, audit_id, actor)
+        self.setWindowTitle(f"Moderate {self.document.case_reference} – auditapp")
+        self.resize(1200, 760)
+        self.evidence = QTextBrowser()
+        self.evidence.setAccessibleName("Answers and evidence")
+        self.evidence.setHtml(blind_html(self.document))
+        self.steps = QStackedWidget()
+        self.steps.addWidget(self._blind_step())
+        self.steps.addWidget(self._compare_step())
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.evidence)
+        self.splitter.addWidget(self.steps)
+        self.splitter.setSizes([700, 500])
+        self.setCentralWidget(self.splitter)
+        self.message = QLabel()
+        self.statusBar().addWidget(self.message, 1)
+        if self.document.overall_grade is not None:  # blind grades already recorded
+            self.show_comparison()
+
+    # --- step 1: blind grades ----------------------------------------------------------------
+
+    def _sections(self) -> list[tuple[int, str]]:
+        return [(s.id, f"{s.key} {s.title}") for s in self.document.template.sections
+                if section_applies(s, self.document.uasc)]
+
+    def _blind_step(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        intro = QLabel("<h3>1. Your grades</h3><p>Grade each section and the whole audit from "
+                       "the answers and evidence. The auditor's grades are shown once yours "
+                       "are recorded.</p>")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.blind_combos: dict[int, GradeCombo] = {}
+        for section_id, title in self._sections():
+            combo = GradeCombo(f"Your grade for {title}")
+            self.blind_combos[section_id] = combo
+            label = QLabel(title)
+            label.setWordWrap(True)
+            form.addRow(label, combo)
+        self.blind_overall = GradeCombo("Your overall grade")
+        form.addRow(QLabel("<b>Overall</b>"), self.blind_overall)
+        layout.addLayout(form)
+        self.record_button = QPushButton("&Record my grades and compare")
+        self.record_button.clicked.connect(self.record_blind)
+        layout.addWidget(self.record_button)
+        layout.addStretch(1)
+        return page
+
+    def record_blind(self) -> None:
+        """Record the blind grades, then show the comparison."""
+        overall = self.blind_overall.grade()
+        if overall is None:
+            self.message.setText("Give your overall grade first.")
+            self.blind_overall.setFocus()
+            return
+        try:
+            record_blind_grades(self.db, self.audit_id, self.actor,
+                                {sid: c.grade() for sid, c in self.blind_combos.items()},
+                                overall)
+        except UserError as exc:
+            self.message.setText(str(exc))
+            return
+        self.show_comparison()
+
+    # --- step 2: compare and finish ----------------------------------------------------------
+
+    def _compare_step(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        intro = QLabel("<h3>2. Compare and decide</h3><p>Keep the auditor's grade or change "
+                       "it; a change needs a reason. The auditor's grade is never "
+                       "overwritten.</p>")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.compare = QTableWidget(0, 6)
+        self.compare.setHorizontalHeaderLabels(["", "Suggested", "Auditor", "Yours", "Final",
+                                                "Reason for a change"])
+        self.compare.setAccessibleName("Grades side by side")
+        self.compare.verticalHeader().hide()
+        self.compare.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.compare, 1)
+        self.finish_button = QPushButton("&Finish moderation")
+        self.finish_button.clicked.connect(self.finish)
+        layout.addWidget(self.finish_button)
+        return page
+
+    def show_comparison(self) -> None:
+        """Show both sets of grades with a final grade and reason for each."""
+        self.document = load_for_moderation(self.db, self.audit_id, self.actor)
+        self.rows: list[tuple[ComparedGrade, GradeCombo, QLineEdit]] = []
+        compared = moderation_comparison(self.db, self.audit_id, self.actor)
+        self.compare.setRowCount(len(compared))
+        for row, grade in enumerate(compared):
+            name = grade.key or grade.title
+            final = GradeCombo(f"Final grade for {name}")
+            final.set_grade(grade.auditor)
+            reason = QLineEdit()
+            reason.setAccessibleName(f"Reason for changing {name}")
+            for column, text in enumerate((name, grade_label(grade.suggested, "–"),
+                                           grade_label(grade.auditor, "–"),
+                                           grade_label(grade.moderator_blind, "–"))):
+                item = QTableWidgetItem(text)
+                item.setToolTip(f"{grade.key} {grade.title}".strip())
+                if column == 3 and grade.moderator_blind != grade.auditor:
+                    item.setBackground(Qt.GlobalColor.yellow)
+                self.compare.setItem(row, column, item)
+            self.compare.setCellWidget(row, 4, final)
+            self.compare.setCellWidget(row, 5, reason)
+            self.rows.append((grade, final, reason))
+        self.compare.resizeColumnsToContents()
+        self.compare.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.steps.setCurrentIndex(1)
+        self.splitter.setSizes([self.width() * 2 // 5, self.width() * 3 // 5])
+
+    def finish(self) -> None:
+        """Record the final grades; the audit becomes moderated."""
+        sections = {g.section_id: (combo.grade(), reason.text())
+                    for g, combo, reason in self.rows if g.section_id is not None}
+        overall = next((combo.grade(), reason.text()) for g, combo, reason in self.rows
+                       if g.section_id is None)
+        if overall[0] is None:
+            self.message.setText("Choose the final overall grade.")
+            return
+        try:
+            finalise_moderation(self.db, self.audit_id, self.actor, sections,
+                                (overall[0], overall[1]))
+        except UserError as exc:
+            self.message.setText(str(exc))
+            return
+        self.moderated.emit(self.audit_id)
+        self.close()
+
+
+class SampleDialog(QDialog):
+    """How big a sample, from which period, stratified or not, and (optionally) its seed."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Draw a moderation sample")
+        form = QFormLayout(self)
+        self.size = QSpinBox()
+        self.size.setRange(1, 10_000)
+        self.size.setValue(10)
+        self.size.setAccessibleName("Sample size")
+        form.addRow("&Size:", self.size)
+        self.stratify = QComboBox()
+        for label, value in (("No", None), ("By team", "team"),
+                             ("By care leaver category", "category")):
+            self.stratify.addItem(label, value)
+        self.stratify.setAccessibleName("Stratify")
+        form.addRow("S&tratify:", self.stratify)
+        self.use_period = QCheckBox("Only audits dated &between")
+        today = QDate.currentDate()
+        self.date_from = date_edit("From", today.addMonths(-3))
+        self.date_to = date_edit("To", today)
+        row = QHBoxLayout()
+        row.addWidget(self.use_period)
+        row.addWidget(self.date_from)
+        row.addWidget(QLabel("and"))
+        row.addWidget(self.date_to)
+        form.addRow(row)
+        self.seed = QLineEdit()
+        self.seed.setPlaceholderText("Leave empty for a new random seed")
+        self.seed.setAccessibleName("Seed")
+        form.addRow("S&eed:", self.seed)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class ModerationWindow(QMainWindow):
+    """The queue of submitted audits, samples, and the way into moderating one."""
+
+    audit_moderated = Signal(int)
+
+    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.rows: list[QueueRow] = []
+        self.setWindowTitle("Moderation – auditapp")
+        self.resize(1100, 600)
+        self.table = QTableWidget(0, len(QUEUE_HEADERS))
+        self.table.setHorizontalHeaderLabels(list(QUEUE_HEADERS))
+        self.table.setAccessibleName("Audits waiting for moderation")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        self.table.cellActivated.connect(lambda *_: self.moderate_selected())
+        self.samples = QLabel()
+        self.samples.setWordWrap(True)
+        buttons = QHBoxLayout()
+        self.moderate_button = QPushButton("&Moderate…")
+        self.return_button = QPushButton("&Return for rework…")
+        self.sample_button = QPushButton("Draw a &sample…")
+        self.moderate_button.clicked.connect(self.moderate_selected)
+        self.return_button.clicked.connect(self.return_selected)
+        self.sample_button.clicked.connect(self.draw)
+        self.sample_button.setEnabled(allowed(actor, Permission.CLOSE))
+        for button in (self.moderate_button, self.return_button, self.sample_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(QLabel("Submitted audits waiting for moderation, sampled ones "
+                                "first. Grades are not shown here: moderation is blind."))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.samples)
+        layout.addLayout(buttons)
+        self.setCentralWidget(central)
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the queue and the samples again."""
+        self.rows = moderation_queue(self.db, self.actor)
+        self.table.setRowCount(len(self.rows))
+        for row, entry in enumerate(self.rows):
+            stage = "your grades recorded" if entry.blind_recorded else "waiting"
+            for column, text in enumerate(("yes" if entry.sampled else "",
+                                           entry.case_reference, entry.category, entry.team,
+                                           entry.auditor, f"{entry.audit_date:%d %b %Y}",
+                                           entry.template_title, stage)):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        samples = list_samples(self.db)[:3]
+        self.samples.setText("Recent samples: " + "; ".join(
+            f"{s.size} audits, seed {s.seed}"
+            + (f", stratified by {s.stratify_by}" if s.stratify_by else "")
+            + f" (by {s.created_by})" for s in samples) if samples else "No samples drawn yet.")
+
+    def selected(self) -> QueueRow | None:
+        """The selected audit in the queue."""
+        row = self.table.currentRow()
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def moderate_selected(self) -> ModerateAuditWindow | None:
+        """Open the selected audit for moderation."""
+        entry = self.selected()
+        if entry is None:
+            return None
+        try:
+            window = ModerateAuditWindow(self.db, entry.audit_id, self.actor, self)
+        except UserError as exc:
+            alerts.warn(self, "Cannot moderate this audit", str(exc))
+            return None
+        window.setWindowFlag(Qt.WindowType.Window)
+        window.moderated.connect(lambda _id: self.reload())
+        window.moderated.connect(self.audit_moderated)
+        window.show()
+        return window
+
+    def return_selected(self) -> None:
+        """Return the selected audit to its auditor, with what to put right."""
+        entry = self.selected()
+        if entry is None:
+            return
+        comment = alerts.ask_text(self, "Return for rework",
+                                  f"What should {entry.auditor} put right?")
+        if comment is None:
+            return
+        try:
+            return_for_rework(self.db, entry.audit_id, self.actor, comment)
+        except UserError as exc:
+            alerts.warn(self, "Not returned", str(exc))
+            return
+        self.reload()
+
+    def draw(self) -> None:
+        """Draw and record a sample (practice leads)."""
+        dialog = SampleDialog(self)
+        if not dialog.exec():
+            return
+        text = dialog.seed.text().strip()
+        try:
+            seed = int(text) if text else None
+            period = dialog.use_period.isChecked()
+            sample = draw_sample(
+                self.db, self.actor, dialog.size.value(), seed=seed,
+                stratify_by=dialog.stratify.currentData(),
+                date_from=dialog.date_from.date().toPython() if period else None,
+                date_to=dialog.date_to.date().toPython() if period else None)
+        except ValueError:
+            alerts.warn(self, "Sample not drawn", f"'{text}' is not a whole number.")
+            return
+        except UserError as exc:
+            alerts.warn(self, "Sample not drawn", str(exc))
+            return
+        self.reload()
+        self.statusBar().showMessage(f"Drew {sample.size} audits with seed {sample.seed}.",
+                                     15000)
