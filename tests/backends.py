@@ -21,7 +21,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from auditapp.models import new_uid
-from auditapp.storage.database import AppDatabase, open_database
+from auditapp.storage.connection import AppDatabase
+from auditapp.storage.database import open_database
 
 PG_URL_ENV = "AUDITAPP_TEST_PG_URL"
 BACKENDS = ("sqlite", "postgresql")

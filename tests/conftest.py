@@ -7,24 +7,14 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator  # noqa: E402
-from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from auditapp.models import CareLeaverCategory, Role
-from auditapp.rules.permissions import Actor
-from auditapp.services.audits.editing import create_audit  # noqa: E402
-from auditapp.services.cases import CaseInput, save_case  # noqa: E402
 from auditapp.services.templates import import_template_file  # noqa: E402
 from auditapp.storage.database import open_database  # noqa: E402
 from auditapp.storage.engine import Database
-
-DATA = Path(__file__).parent / "data"
-SMALL_TEMPLATE = DATA / "small_template.yaml"
-ALEX = Actor("Alex", Role.AUDITOR)
-LEAD = Actor("Lee Lead", Role.PRACTICE_LEAD)
-
+from tests.builders import DEMO_END, LEAD, SMALL_TEMPLATE
 
 pytest_plugins = ["tests.backends"]
 
@@ -68,22 +58,6 @@ def small_template_id(db: Database) -> int:
     return find_template_id(db, "small-test")
 
 
-def make_case(db: Database, reference: str = "C-001", **overrides: object) -> int:
-    """A case with sensible defaults; returns its id."""
-    fields: dict[str, object] = {"reference": reference,
-                                 "category": CareLeaverCategory.FORMER_RELEVANT,
-                                 "uasc": False, "age_at_audit": 19, "team": "North",
-                                 "worker": "PA A"}
-    return save_case(db, CaseInput(**(fields | overrides)))  # type: ignore[arg-type]
-
-
-def make_audit(db: Database, template_id: int, reference: str = "C-001",
-               audit_date: date = date(2026, 3, 1), auditor: str = "Alex", **case: object) -> int:
-    """A draft audit of a new case; returns the audit's id."""
-    return create_audit(db, make_case(db, reference, **case), template_id, auditor, audit_date,
-                        Actor(auditor, Role.AUDITOR))
-
-
 @pytest.fixture(autouse=True)
 def _isolated_qt_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep window geometry and the remembered profile out of the real user settings."""
@@ -116,9 +90,6 @@ def _no_unexpected_prompts(monkeypatch: pytest.MonkeyPatch) -> None:
 
     for name in ("ask", "warn", "inform", "pick_open_path", "pick_save_path", "ask_text"):
         monkeypatch.setattr(alerts, name, unexpected)
-
-
-DEMO_END = date(2026, 6, 30)
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,85 @@
-"""The layering rule: only the UI (and start-up) may import Qt; the domain never does."""
+"""The layout is the architecture: each folder of ``auditapp`` is one kind of thing, imports
+run one way between them, and there are no import cycles.
+
+    app, __main__            start-up
+    ui, cli                  people's ways in
+    exporters                rendering only
+    services                 use cases
+    rules, checklists, storage, migrations
+    models, errors
+
+A module may import its own folder and any folder below its own; nothing imports upwards.
+"""
 
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "auditapp"
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "auditapp"
+
+_BASE = {"errors", "models"}
+_LOW = _BASE | {"rules", "checklists", "storage", "migrations"}
+#: For each folder (or root module) of the package, the folders it may import from.
+MAY_IMPORT: dict[str, set[str]] = {
+    "errors": set(),
+    "models": set(),
+    "rules": {"errors", "models"},
+    "checklists": {"errors", "rules"},
+    "migrations": {"models"},
+    "storage": {"errors", "models", "migrations"},
+    "services": _LOW - {"migrations"},
+    "exporters": _LOW - {"migrations"} | {"services"},
+    "cli": _LOW - {"migrations"} | {"services", "exporters"},
+    "ui": _LOW - {"migrations"} | {"services", "exporters"},
+    "app": {"cli", "ui"},
+    "__main__": {"app"},
+}
+#: The one cycle allowed: two ORM classes that refer to each other.
+ALLOWED_CYCLES = [{"auditapp.models.audit", "auditapp.models.case"}]
+#: What a pure rule may not touch: the database, files, the clock's I/O cousins, Qt.
+IMPURE = ("sqlalchemy", "sqlcipher3", "psycopg", "os", "io", "pathlib", "shutil", "sqlite3",
+          "PySide6", "openpyxl", "reportlab", "yaml")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+@cache
+def _modules() -> dict[str, Path]:
+    return {_module_name(path): path for path in PACKAGE.rglob("*.py")}
+
+
+def _imports(path: Path) -> Iterator[str]:
+    """Every module named by an import in ``path`` (at any depth, in functions too)."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                yield full if full in _modules() else node.module
+
+
+@cache
+def _graph() -> dict[str, frozenset[str]]:
+    return {name: frozenset(i for i in _imports(path) if i.startswith("auditapp"))
+            for name, path in _modules().items()}
+
+
+def _folder(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
 
 
 def test_domain_and_cli_import_no_qt() -> None:
@@ -24,29 +96,106 @@ def test_domain_and_cli_import_no_qt() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def _imports(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
+def test_every_folder_has_a_place_in_the_layers() -> None:
+    folders = {_folder(m) for m in _modules()} - {""}
+    assert folders <= set(MAY_IMPORT), folders - set(MAY_IMPORT)
 
 
 def test_imports_run_one_way() -> None:
-    """models import nothing above them; the domain never imports the UI."""
-    for path in PACKAGE.rglob("*.py"):
-        relative = path.relative_to(PACKAGE).parts
-        imports = _imports(path)
-        if relative[0] == "models":
-            assert not [i for i in imports if i.startswith("auditapp.")
-                        and not i.startswith("auditapp.models")], path
-        if relative[0] != "ui" and path.name != "app.py":
-            assert not [i for i in imports if i.startswith(("auditapp.ui", "PySide6"))], path
+    wrong = sorted(
+        f"{module} -> {target}"
+        for module, targets in _graph().items()
+        for target in targets
+        if _folder(target) not in {"", _folder(module)}
+        and _folder(target) not in MAY_IMPORT[_folder(module)]
+    )
+    assert not wrong, "imports that run upwards or sideways:\n" + "\n".join(wrong)
+
+
+def _cycles(graph: dict[str, frozenset[str]]) -> list[set[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[set[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in graph.get(node, ()):
+            if target not in graph:
+                continue
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = set()
+            while True:
+                member = stack.pop()
+                component.add(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(component)
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    graph = {"a": frozenset({"b"}), "b": frozenset({"c"}), "c": frozenset({"a"}),
+             "d": frozenset({"a"})}
+    assert _cycles(graph) == [{"a", "b", "c"}]
+
+
+def test_no_import_cycles() -> None:
+    cycles = [c for c in _cycles(_graph()) if c not in ALLOWED_CYCLES]
+    assert not cycles, cycles
+
+
+def test_models_hold_orm_classes_only() -> None:
+    for module, targets in _graph().items():
+        if _folder(module) == "models":
+            assert all(t.startswith("auditapp.models") for t in targets), module
+
+
+def test_rules_are_pure() -> None:
+    for module, path in _modules().items():
+        if _folder(module) == "rules":
+            impure = [i for i in _imports(path) if i.split(".")[0] in IMPURE]
+            assert not impure, (module, impure)
 
 
 def test_ui_builds_no_sql() -> None:
     for path in (PACKAGE / "ui").rglob("*.py"):
-        imports = _imports(path)
+        imports = set(_imports(path))
         assert not [i for i in imports if i.startswith(("sqlalchemy", "sqlite3"))], path
+
+
+def test_only_start_up_lives_at_the_package_root() -> None:
+    loose = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert loose == ["__init__.py", "__main__.py", "app.py", "errors.py"]
+
+
+def test_readme_layout_names_every_folder() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Layout", 1)[1].split("```", 2)[1]
+    named = set(re.findall(r"^\s*(auditapp/[\w/]+/)", block, re.MULTILINE))
+    folders = {f"{p.parent.relative_to(ROOT).as_posix()}/" for p in PACKAGE.rglob("__init__.py")
+               if p.parent not in (PACKAGE, PACKAGE / "migrations" / "versions")}
+    assert named == folders, (sorted(folders - named), sorted(named - folders))
+
+
+def test_tests_mirror_the_package() -> None:
+    """Each test module sits in the folder of the package part it tests; only checks of the
+    whole project (this one, and of the repository) stand at the top."""
+    tests = ROOT / "tests"
+    whole = {"test_architecture.py", "test_repository.py"}
+    misplaced = [p.relative_to(tests).as_posix() for p in tests.rglob("test_*.py")
+                 if p.parent != tests and p.relative_to(tests).parts[0] not in MAY_IMPORT
+                 or p.parent == tests and p.name not in whole]
+    assert not misplaced, misplaced

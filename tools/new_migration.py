@@ -11,7 +11,8 @@ from pathlib import Path
 
 from alembic import command
 
-from auditapp.storage.database import alembic_config, open_database
+from auditapp.storage.database import open_database
+from auditapp.storage.schema import alembic_config
 
 
 def main() -> None:

@@ -13,7 +13,8 @@ from auditapp.cli.prompts import EXIT_USER_ERROR, PASSPHRASE_ENV, passphrase
 from auditapp.errors import PassphraseRequiredError, UserError
 from auditapp.services import templates
 from auditapp.storage import backups
-from auditapp.storage.database import AppDatabase, is_server_url, open_database
+from auditapp.storage.connection import AppDatabase
+from auditapp.storage.database import is_server_url, open_database
 from auditapp.storage.paths import default_db_path
 
 

@@ -15,7 +15,7 @@ from auditapp.cli.prompts import (
 from auditapp.errors import PassphraseRequiredError, UserError
 from auditapp.services import maintenance
 from auditapp.storage import backups, encryption
-from auditapp.storage.database import AppDatabase
+from auditapp.storage.connection import AppDatabase
 from auditapp.storage.engine import Database
 
 

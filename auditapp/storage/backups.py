@@ -21,7 +21,6 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import sqlcipher3
 
@@ -34,6 +33,7 @@ from auditapp.errors import (
     UserError,
     WrongPassphraseError,
 )
+from auditapp.storage.connection import AppDatabase
 from auditapp.storage.engine import connect_sqlcipher
 from auditapp.storage.instance_lock import acquire_instance_lock
 from auditapp.storage.paths import backup_dir
@@ -44,9 +44,6 @@ from auditapp.storage.sqlite_files import (
     side_files,
     sqlite_problem,
 )
-
-if TYPE_CHECKING:
-    from auditapp.storage.database import AppDatabase
 
 AUTOMATIC = ("startup", "daily")
 KEEP_RECENT = 5  # newest automatic backups always kept

@@ -24,7 +24,8 @@ from auditapp.services.settings import idle_lock_minutes
 from auditapp.services.templates import install_shipped_templates
 from auditapp.services.users import list_users, save_user
 from auditapp.storage.backups import backup_if_due, make_backup, restore_backup
-from auditapp.storage.database import AppDatabase, is_server_url, open_database
+from auditapp.storage.connection import AppDatabase
+from auditapp.storage.database import is_server_url, open_database
 from auditapp.storage.paths import default_db_path
 from auditapp.ui.dialogs.first_run import DEMO_AUDITS, FirstRunDialog
 from auditapp.ui.dialogs.passphrase import ask_new_passphrase, ask_to_unlock

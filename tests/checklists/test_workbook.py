@@ -1,0 +1,105 @@
+"""Templates authored in Excel: round trips, and problems named by sheet, row and column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from auditapp.checklists.format import load_template_file, load_template_text
+from auditapp.checklists.workbook import load_template_workbook, write_template_workbook
+from auditapp.errors import ValidationError
+from auditapp.services.templates import (
+    export_template_workbook,
+    find_template_id,
+    import_template_file,
+    install_shipped_templates,
+    shipped_template_texts,
+    template_spec,
+)
+from auditapp.storage.engine import Database
+from tests.builders import LEAD, SMALL_TEMPLATE
+
+
+@pytest.mark.parametrize("name", [*sorted(shipped_template_texts()), "small"])
+def test_every_template_survives_a_trip_through_excel(name: str, tmp_path: Path) -> None:
+    spec = (load_template_file(SMALL_TEMPLATE) if name == "small"
+            else load_template_text(shipped_template_texts()[name], name))
+    path = tmp_path / "template.xlsx"
+    write_template_workbook(spec, path)
+    again = load_template_workbook(path)
+    assert again == spec
+    assert again.content_hash() == spec.content_hash()
+
+
+def test_exported_workbook_reimports_as_the_same_version(db: Database, tmp_path: Path) -> None:
+    install_shipped_templates(db)
+    template_id = find_template_id(db, "pathway-plan-quality")
+    path = tmp_path / "ppq.xlsx"
+    export_template_workbook(db, template_id, path)
+    sheets = load_workbook(path).sheetnames
+    assert sheets == ["settings", "checklist", "scales"]
+    result = import_template_file(db, path, LEAD)
+    assert (result.key, result.version, result.created) == ("pathway-plan-quality", 1, False)
+    assert template_spec(db, template_id).question_count == result.questions
+
+
+def _workbook(tmp_path: Path, checklist: list[list[object]],
+              settings: list[object] | None = None) -> Path:
+    workbook = Workbook()
+    first = workbook.active
+    first.title = "settings"
+    first.append(["id", "title", "description", "good", "requires_improvement"])
+    first.append(settings or ["peer-test", "Peer test", "", 85, 60])
+    sheet = workbook.create_sheet("checklist")
+    sheet.append(["type", "id", "text", "guidance", "critical", "limiting", "tags"])
+    for row in checklist:
+        sheet.append(row)
+    path = tmp_path / "authored.xlsx"
+    workbook.save(path)
+    return path
+
+
+def test_an_authored_workbook_imports_with_yes_no_flags(db: Database, tmp_path: Path) -> None:
+    path = _workbook(tmp_path, [
+        ["section", "K1", "Pathway plans", None, None, "yes", "KLOE1, SP2"],
+        ["question", "K1.1", "Plans are timely.", "Look at dates.", "Yes", None, "KLOE1"],
+        ["question", "K1.2", "Plans are robust.", None, "no", None, None],
+    ])
+    spec = load_template_workbook(path)
+    assert spec.sections[0].limiting
+    assert spec.sections[0].tags == ("KLOE1", "SP2")
+    assert [q.critical for q in spec.sections[0].questions] == [True, False]
+    assert import_template_file(db, path, LEAD).version == 1
+
+
+def test_problems_name_sheet_row_and_column(tmp_path: Path) -> None:
+    path = _workbook(tmp_path, [
+        ["question", "K0.1", "Orphan question"],
+        ["section", "K1", "Pathway plans", None, None, "maybe"],
+        ["question", "K1.1", None, None, "perhaps"],
+        ["chapter", "K2", "What is this?"],
+    ], settings=["Bad Id", "", "", 50, 70])
+    with pytest.raises(ValidationError) as caught:
+        load_template_workbook(path)
+    problems = caught.value.problems
+    expected = [
+        "authored.xlsx checklist!A2: a question comes before any section",
+        "authored.xlsx checklist!A5: type must be 'section' or 'question', not 'chapter'",
+        "authored.xlsx settings!A2: id: 'Bad Id' is not a valid id",
+        "authored.xlsx settings!A2: (top level): 'title' is required",
+        "authored.xlsx settings!D2: grading: 'requires_improvement' must be below 'good'",
+        "authored.xlsx checklist!F3: sections[1].limiting: must be true or false, not 'maybe'",
+        "authored.xlsx checklist!A4: sections[1].questions[1]: 'text' is required",
+        "authored.xlsx checklist!E4: sections[1].questions[1].critical: must be true or false",
+    ]
+    for start in expected:
+        assert any(p.startswith(start) for p in problems), (start, problems)
+
+
+def test_not_a_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "fake.xlsx"
+    path.write_text("not a zip")
+    with pytest.raises(ValidationError, match="cannot be read as an Excel workbook"):
+        load_template_workbook(path)

@@ -1,0 +1,205 @@
+"""Random and malformed input at the template loader, the case importer and the command line.
+
+Each must end in a clear error (a UserError, or exit status 2) or a correct result: never a
+traceback, and never a half-written database. Every input tried is counted in FIGURES.
+"""
+
+from __future__ import annotations
+
+import copy
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from auditapp.checklists.format import load_template_text
+from auditapp.cli.main import main_cli
+from auditapp.errors import UserError, ValidationError
+from auditapp.services.audits.editing import list_audits
+from auditapp.services.cases import import_cases, list_cases
+from auditapp.services.maintenance import check_database
+from auditapp.services.templates import import_template_spec, list_templates
+from auditapp.storage.engine import Database
+from tests.builders import LEAD, SMALL_TEMPLATE
+from tests.figures import FIGURES
+
+SLOW_FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10, 200), st.floats(allow_nan=True),
+                    st.text(max_size=20), st.sampled_from(["", "Y", "P", "N", "NA", "uasc",
+                                                           "yes-no", "met", "[", "{"]))
+yamlish = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+    max_leaves=20)
+BASE = yaml.safe_load(SMALL_TEMPLATE.read_text(encoding="utf-8"))
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+PATHS = _paths(BASE)[1:]
+
+
+def _mutated(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
+    document = copy.deepcopy(BASE)
+    node = document
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    return document
+
+
+def _load_or_refuse(text: str) -> None:
+    try:
+        spec = load_template_text(text, "fuzz.yaml")
+    except ValidationError as exc:
+        problems = exc.problems
+    else:
+        assert spec.question_count >= 1
+        return
+    assert problems and all(p.startswith("fuzz.yaml") for p in problems)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(PATHS), yamlish)
+def test_a_template_with_one_field_replaced_loads_or_is_refused(path: tuple[Any, ...],
+                                                                value: Any) -> None:
+    FIGURES["inputs tried: template loader (structured)"] += 1
+    _load_or_refuse(yaml.safe_dump(_mutated(path, value), allow_unicode=True))
+
+
+@settings(max_examples=150, deadline=None)
+@given(yamlish)
+def test_any_yaml_structure_loads_or_is_refused(document: Any) -> None:
+    FIGURES["inputs tried: template loader (structured)"] += 1
+    _load_or_refuse(yaml.safe_dump(document, allow_unicode=True))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_loads_or_is_refused(text: str) -> None:
+    FIGURES["inputs tried: template loader (text)"] += 1
+    _load_or_refuse(text)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=SLOW_FIXTURES)
+@given(st.sampled_from(PATHS), yamlish)
+def test_an_accepted_template_is_stored_whole(db: Database, path: tuple[Any, ...],
+                                              value: Any) -> None:
+    FIGURES["inputs tried: template import"] += 1
+    before = len(list_templates(db))
+    try:
+        spec = load_template_text(yaml.safe_dump(_mutated(path, value)), "fuzz.yaml")
+    except ValidationError:
+        return
+    result = import_template_spec(db, spec, "fuzz.yaml", LEAD)
+    assert len(list_templates(db)) == before + int(result.created)
+    assert check_database(db).ok
+
+
+def _assert_all_or_nothing(db: Database, template_id: int, path: Path) -> None:
+    before = (len(list_audits(db)), len(list_cases(db)))
+    try:
+        result = import_cases(db, path, template_id, LEAD, "Alex")
+    except UserError:
+        assert (len(list_audits(db)), len(list_cases(db))) == before
+    else:
+        FIGURES["case samples imported whole"] += 1
+        assert len(list_audits(db)) == before[0] + result.rows
+        assert len(list_cases(db)) == before[1] + result.cases_created
+
+
+csv_cells = st.one_of(st.text(max_size=12), st.sampled_from(
+    ["CL-1", "CL-2", "eligible", "relevant", "former relevant", "yes", "no", "17", "2026-01-31",
+     "31/01/2026", "", '"', ",", "\n"]))
+
+
+plausible_row = st.tuples(
+    st.one_of(st.from_regex(r"[A-Z]{2}-[0-9]{1,4}", fullmatch=True), csv_cells),
+    st.sampled_from(["eligible", "Relevant", "former-relevant", "qualifying", "orphan", ""]),
+    st.sampled_from(["yes", "no", "", "maybe"]), st.sampled_from(["16", "25", "", "15", "x"]),
+    csv_cells, csv_cells, st.sampled_from(["2026-02-01", "01/02/2026", "", "2026-02-30"]),
+    st.sampled_from(["Alex", "", "Sam"])).map(list)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=SLOW_FIXTURES)
+@given(st.lists(st.one_of(plausible_row, st.lists(csv_cells, max_size=9)), max_size=6),
+       st.sampled_from(["reference,category,uasc,age,team,worker,audit date,auditor\n",
+                        "ref,legal status\n", "", "reference;category\n"]))
+def test_random_csv_samples_import_fully_or_not_at_all(
+        db: Database, small_template_id: int, tmp_path_factory: pytest.TempPathFactory,
+        rows: list[list[str]], header: str) -> None:
+    FIGURES["inputs tried: case importer (csv)"] += 1
+    path = tmp_path_factory.mktemp("csv") / "sample.csv"
+    path.write_text(header + "\n".join(",".join(r) for r in rows), encoding="utf-8")
+    _assert_all_or_nothing(db, small_template_id, path)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=SLOW_FIXTURES)
+@given(st.binary(max_size=600), st.sampled_from(["sample.csv", "sample.xlsx", "sample.xlsm"]))
+def test_random_bytes_as_a_sample_are_refused_cleanly(
+        db: Database, small_template_id: int, tmp_path_factory: pytest.TempPathFactory,
+        content: bytes, name: str) -> None:
+    FIGURES["inputs tried: case importer (bytes as csv/xlsx)"] += 1
+    path = tmp_path_factory.mktemp("bytes") / name
+    path.write_bytes(content)
+    _assert_all_or_nothing(db, small_template_id, path)
+
+
+# --- the command line -------------------------------------------------------------------------
+
+COMMANDS = [["templates", "list"], ["templates", "validate"], ["templates", "import"],
+            ["cases", "import"], ["demo"], ["stats"], ["check"], ["backup"], ["restore"],
+            ["history"], ["encrypt"], ["change-passphrase"], ["users", "list"], ["users", "add"],
+            ["idle-lock"], ["reopen"], []]
+WORDS = ["templates", "list", "validate", "import", "cases", "demo", "stats", "check", "backup",
+         "restore", "history", "encrypt", "change-passphrase", "users", "add", "idle-lock",
+         "reopen", "--from", "--to", "--json", "--audits", "--seed", "--years", "--end", "--out",
+         "--template", "--template-version", "--auditor", "--date", "--role", "--reason",
+         "--confirm", "--passphrase-file", "--new-passphrase-file", "--help", "--version",
+         "auditor", "practice lead", "2026-01-01", "2026-13-45", "1", "2", "0", "-1", "x.csv",
+         "out.csv", "nope.yaml", "backup.sqlite", str(SMALL_TEMPLATE), "a\x00b", "\x00",
+         "fuzz.sqlite", ".", ""]
+#: Free text, but never a path outside the test's folder, and never a huge number.
+free = st.text(max_size=15).filter(
+    lambda t: "/" not in t and "\\" not in t and ".." not in t and not t.startswith("~")
+    and not t.strip().lstrip("+-").isdigit())
+argv_token = st.one_of(st.sampled_from(WORDS), free, st.integers(-3, 30).map(str))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=SLOW_FIXTURES)
+@given(st.sampled_from(COMMANDS), st.lists(argv_token, max_size=5))
+def test_random_command_lines_end_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str],
+                                          command: list[str], rest: list[str]) -> None:
+    FIGURES["inputs tried: command line"] += 1
+    argv = [*command, *rest]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AUDITAPP_DATA_DIR", str(tmp_path))
+    for name in ("AUDITAPP_PASSPHRASE", "AUDITAPP_NEW_PASSPHRASE"):
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "fuzz.sqlite"
+    status = main_cli(["--db", str(path), *argv])
+    captured = capsys.readouterr()
+    assert status in (0, 1, 2), (argv, status)
+    FIGURES[f"command lines ending with status {status}"] += 1
+    assert "Traceback" not in captured.err
+    if path.exists():
+        connection = sqlite3.connect(path)
+        try:
+            assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        finally:
+            connection.close()
+        assert main_cli(["--db", str(path), "check"]) == 0, capsys.readouterr().out
