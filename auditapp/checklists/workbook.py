@@ -218,7 +218,7 @@ SECTION_FILL = PatternFill("solid", fgColor="DCE6F1")
 
 def _sheet(workbook: Workbook, title: str, columns: tuple[str, ...],
            widths: dict[str, int]) -> Worksheet:
-    sheet = workbook.create_sheet(title)
+    sheet: Worksheet = workbook.create_sheet(title)
     sheet.append(list(columns))
     for index, name in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index)
@@ -236,7 +236,7 @@ def _yes_no(flag: bool) -> str:
 def write_template_workbook(spec: TemplateSpec, path: Path) -> None:
     """Write a template as an Excel workbook that :func:`load_template_workbook` reads back."""
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])
     settings = _sheet(workbook, "settings", SETTINGS_COLUMNS,
                       {"title": 50, "description": 80, "good": 8})
     settings.append([spec.key, spec.title, spec.description, spec.grading.good,

@@ -66,7 +66,12 @@ class AppDatabase(Database):
 
     def __init__(self, path: Path | None, passphrase: str | None, lock: InstanceLock | None,
                  url: str | None = None) -> None:
-        engine = server_engine(url) if url is not None else sqlite_engine(path, passphrase)
+        if url is not None:
+            engine = server_engine(url)
+        elif path is not None:
+            engine = sqlite_engine(path, passphrase)
+        else:
+            raise ValueError("a database needs a file or a server URL")
         super().__init__(engine, path)
         self.passphrase = passphrase
         self.lock = lock
