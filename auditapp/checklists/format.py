@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from auditapp.errors import ValidationError
+from auditapp.rules.grades import GOOD_THRESHOLD, REQUIRES_IMPROVEMENT_THRESHOLD
 
 #: Where a value came from, as text to put before a problem ("file.yaml:12").
 Locator = Callable[[tuple[Any, ...]], str]
@@ -79,8 +80,8 @@ class SectionSpec:
 class GradingSpec:
     """Thresholds (percent of the available score) for suggesting a section's grade."""
 
-    good: float = 85.0
-    requires_improvement: float = 60.0
+    good: float = GOOD_THRESHOLD
+    requires_improvement: float = REQUIRES_IMPROVEMENT_THRESHOLD
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from auditapp.exporters.pdf_layout import (
     table_header,
     text,
 )
-from auditapp.rules.grades import Grade
+from auditapp.rules.grades import NOT_GRADED, Grade
 from auditapp.rules.suppression import SECONDARY
 from auditapp.services.reporting.board_figures import (
     BoardPack,
@@ -44,7 +44,6 @@ from auditapp.services.reporting.board_figures import (
     board_pack,
 )
 from auditapp.services.reporting.figures import GRADE_COLUMNS, ReportScope, day_text
-from auditapp.services.reporting.stats import NOT_GRADED
 from auditapp.storage.atomic_files import atomic_output, check_target
 from auditapp.storage.engine import Database
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from auditapp.rules.grades import Grade
-from auditapp.services.reporting.stats import NOT_GRADED
+from auditapp.rules.grades import NOT_GRADED, Grade
 
 #: Hex RGB by grade words: greens for Outstanding and Good, amber, red, grey.
 GRADE_COLOURS = {

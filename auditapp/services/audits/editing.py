@@ -26,7 +26,7 @@ from auditapp.models import (
     utcnow,
 )
 from auditapp.rules.actions import immediate_due_problem
-from auditapp.rules.grades import Grade, grade_label
+from auditapp.rules.grades import Grade, final_grade, grade_label
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.services.audits.scoring import ScoredAudit, score_audit, section_applies
 from auditapp.services.history import record_change
@@ -120,8 +120,9 @@ class AuditDocument:
 
     @property
     def final_grade(self) -> int | None:
-        """The moderated grade where there is one, else the auditor's."""
-        return self.moderation.grade if self.moderation else self.overall_grade
+        """The grade that counts (see :func:`~auditapp.rules.grades.final_grade`)."""
+        return final_grade(self.moderation.grade if self.moderation else None,
+                           self.overall_grade)
 
     @property
     def editable(self) -> bool:
@@ -247,8 +248,8 @@ class AuditListRow:
 
     @property
     def final_grade(self) -> int | None:
-        """The moderated grade where there is one, else the auditor's."""
-        return self.moderated_grade if self.moderated_grade is not None else self.overall_grade
+        """The grade that counts (see :func:`~auditapp.rules.grades.final_grade`)."""
+        return final_grade(self.moderated_grade, self.overall_grade)
 
 
 # --- starting an audit ------------------------------------------------------------------------

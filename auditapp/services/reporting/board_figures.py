@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from auditapp.errors import UserError
-from auditapp.rules.grades import Grade
+from auditapp.rules.grades import NOT_GRADED, Grade
 from auditapp.rules.suppression import (
     DETAIL,
     HEADLINE,
@@ -39,7 +39,6 @@ from auditapp.services.reporting.figures import (
     period_figures,
     quarter_tallies,
 )
-from auditapp.services.reporting.stats import NOT_GRADED
 from auditapp.storage.engine import Database
 
 TREND_QUARTERS = 8

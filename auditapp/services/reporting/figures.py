@@ -29,10 +29,10 @@ from auditapp.models import (
     SectionJudgement,
     Template,
 )
-from auditapp.rules.grades import GRADES_BEST_FIRST, Grade, grade_label
+from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED, Grade
 from auditapp.services.audits.scoring import section_applies
 from auditapp.services.moderation import AgreementFigures, agreement_figures
-from auditapp.services.reporting.stats import NOT_GRADED, counted_audits, final_grade
+from auditapp.services.reporting.stats import counted_audits, final_grade_column
 from auditapp.services.templates import SectionInfo, TemplateInfo, template_info
 from auditapp.storage.engine import Database
 
@@ -201,7 +201,7 @@ def _grade_counts(counts: Mapping[int | None, int]) -> dict[str, int]:
 
 
 def _overall(session: Session, scope: ReportScope) -> GradeTally:
-    grade = final_grade()
+    grade = final_grade_column()
     # Group by the expression, not a label: SQLite would read "grade" as moderations.grade.
     rows = session.execute(scoped_audits(scope).with_only_columns(grade, func.count())
                            .group_by(grade)).all()
@@ -215,7 +215,7 @@ def grade_tally(db: Database, scope: ReportScope) -> GradeTally:
 
 
 def _teams(session: Session, scope: ReportScope) -> tuple[GradeTally, ...]:
-    grade = final_grade()
+    grade = final_grade_column()
     rows = session.execute(scoped_audits(scope).with_only_columns(Case.team, grade, func.count())
                            .group_by(Case.team, grade)).all()
     by_team: dict[str, dict[int | None, int]] = defaultdict(dict)
@@ -268,7 +268,7 @@ def quarter_tallies(db: Database, scope: ReportScope) -> tuple[GradeTally, ...]:
 
 
 def _quarters(session: Session, scope: ReportScope) -> tuple[GradeTally, ...]:
-    grade = final_grade()
+    grade = final_grade_column()
     rows = session.execute(scoped_audits(scope)
                            .with_only_columns(Audit.audit_date, grade, func.count())
                            .group_by(Audit.audit_date, grade)).all()
@@ -509,11 +509,6 @@ def period_figures(db: Database, scope: ReportScope, as_at: date) -> PeriodFigur
             _themes(session, scope, templates), agreement)
 
 
-def grade_word(value: int | None) -> str:
-    """A stored grade in words, or "Not graded"."""
-    return grade_label(value, NOT_GRADED)
-
-
 # --- the audits behind a figure -----------------------------------------------------------------
 
 
@@ -561,6 +556,6 @@ def audits_behind(db: Database, scope: ReportScope, cell: FigureCell) -> list[in
             query = query.where(_grade_condition(SectionJudgement.grade, cell.grade))
         query = query.distinct()
     elif cell.grade is not None:
-        query = query.where(_grade_condition(final_grade(), cell.grade))
+        query = query.where(_grade_condition(final_grade_column(), cell.grade))
     with db.transaction() as session:
         return list(dict.fromkeys(audit_id for audit_id, _day in session.execute(query)))

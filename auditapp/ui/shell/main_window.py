@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditapp.errors import UserError
-from auditapp.rules.grades import GRADES_BEST_FIRST
+from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED
 from auditapp.rules.permissions import Actor, Permission, allowed
 from auditapp.services.audits.editing import AuditListRow, create_audit, list_audits, load_audit
 from auditapp.services.cases import list_cases, save_case
@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         self.team_filter = self._combo("Team", [ANY], bar)
         self.template_filter = self._combo("Template", [ANY], bar)
         self.grade_filter = self._combo(
-            "Grade", [ANY, *(g.label for g in GRADES_BEST_FIRST), "Not graded"], bar)
+            "Grade", [ANY, *(g.label for g in GRADES_BEST_FIRST), NOT_GRADED], bar)
         self.date_from = self._date("From", bar)
         self.date_to = self._date("To", bar)
         bar.addStretch(1)
@@ -313,7 +313,7 @@ class MainWindow(QMainWindow):
         statuses = {k for k, v in STATUS_LABELS.items() if v == self.status_filter.currentText()}
         grade_text = self.grade_filter.currentText()
         grade = next((int(g) for g in GRADES_BEST_FIRST if g.label == grade_text),
-                     0 if grade_text == "Not graded" else None)
+                     0 if grade_text == NOT_GRADED else None)
         return AuditFilter(
             text=self.search.text().strip(), statuses=statuses,
             team="" if self.team_filter.currentText() == ANY else self.team_filter.currentText(),

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from auditapp.rules.grades import GRADES_BEST_FIRST
+from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED
 from auditapp.services.audits.editing import list_audits
 from auditapp.services.moderation import AgreementFigures
 from auditapp.services.reporting.figures import (
@@ -52,7 +52,6 @@ from auditapp.services.reporting.figures import (
     list_teams,
     period_figures,
 )
-from auditapp.services.reporting.stats import NOT_GRADED
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets.dates import date_edit
 from auditapp.ui.widgets.style import GRADE_COLOURS
