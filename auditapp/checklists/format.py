@@ -21,14 +21,13 @@ import yaml
 
 from auditapp.errors import ValidationError
 from auditapp.rules.grades import GOOD_THRESHOLD, REQUIRES_IMPROVEMENT_THRESHOLD
+from auditapp.rules.sections import CASE_CONDITIONS
 
 #: Where a value came from, as text to put before a problem ("file.yaml:12").
 Locator = Callable[[tuple[Any, ...]], str]
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 TEMPLATE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
-#: Case flags a section may depend on.
-CASE_CONDITIONS = ("uasc",)
 MAX_SCALE_OPTIONS = 9  # one digit key each
 
 

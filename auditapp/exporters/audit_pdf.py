@@ -27,13 +27,13 @@ from auditapp.exporters.pdf_layout import (
     text,
 )
 from auditapp.rules.grades import grade_label
+from auditapp.rules.sections import applies_only_to
 from auditapp.services.audits.editing import AuditDocument, load_audit
 from auditapp.services.reporting.figures import day_text
 from auditapp.services.templates import QuestionInfo, SectionInfo
 from auditapp.storage.atomic_files import atomic_output, check_target
 from auditapp.storage.engine import Database
 
-CONDITIONS = {"uasc": "unaccompanied asylum-seeking young people"}
 ANSWER_TINTS = {"best": "#E3F1D6", "middle": "#FCE8C8", "lowest": "#F7D0CC", "none": "#EEEEEE"}
 
 
@@ -222,7 +222,7 @@ def _answer_tint(question: QuestionInfo, code: str | None) -> str:
 def _section(document: AuditDocument, section: SectionInfo) -> list[Flowable]:
     heading = Heading(f"{section.key} {section.title}", level=1)
     if not document.applies(section.id):
-        who = CONDITIONS.get(section.applies_when or "", section.applies_when)
+        who = applies_only_to(section.applies_when or "")
         return [heading, text(f"Does not apply: only for {who}.", "note")]
     judgement = document.judgements.get(section.id)
     grade = grade_label(judgement.grade if judgement else None)

@@ -28,7 +28,8 @@ from auditapp.models import (
 from auditapp.rules.actions import immediate_due_problem
 from auditapp.rules.grades import Grade, final_grade, grade_label
 from auditapp.rules.permissions import Actor, Permission, require
-from auditapp.services.audits.scoring import ScoredAudit, score_audit, section_applies
+from auditapp.rules.sections import section_applies
+from auditapp.services.audits.scoring import ScoredAudit, score_audit
 from auditapp.services.history import record_change
 from auditapp.services.templates import TemplateInfo, template_info
 from auditapp.storage.engine import Database
@@ -132,7 +133,7 @@ class AuditDocument:
     def applies(self, section_id: int) -> bool:
         """Whether a section of the template applies to this case."""
         section = next(s for s in self.template.sections if s.id == section_id)
-        return section_applies(section, self.uasc)
+        return section_applies(section.applies_when, self.uasc)
 
 
 @dataclass(frozen=True)
@@ -275,8 +276,7 @@ def add_audit(session: Session, case_id: int, template_id: int, auditor: str,
         .where(Section.template_id == template_id)).all()
     audit = Audit(case_id=case_id, template_id=template_id, auditor=auditor.strip(),
                   audit_date=audit_date, answered=0,
-                  applicable=sum(1 for _, cond in questions
-                                 if cond is None or (cond == "uasc" and case.uasc)))
+                  applicable=sum(section_applies(cond, case.uasc) for _, cond in questions))
     session.add(audit)
     session.flush()
     section_ids = session.scalars(
@@ -369,7 +369,8 @@ def refresh_suggestions(session: Session, audit: Audit, template: TemplateInfo) 
         grade = suggestion.grade if suggestion else None
         judgement.suggested_grade = int(grade) if grade is not None else None
     audit.suggested_grade = int(scored.overall) if scored.overall is not None else None
-    applicable = [q.id for s in template.sections if section_applies(s, audit.case.uasc)
+    applicable = [q.id for s in template.sections
+                  if section_applies(s.applies_when, audit.case.uasc)
                   for q in s.questions]
     audit.applicable = len(applicable)
     audit.answered = sum(1 for q in applicable if responses.get(q) is not None)

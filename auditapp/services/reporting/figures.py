@@ -30,7 +30,7 @@ from auditapp.models import (
     Template,
 )
 from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED, Grade
-from auditapp.services.audits.scoring import section_applies
+from auditapp.rules.sections import section_applies
 from auditapp.services.moderation import AgreementFigures, agreement_figures
 from auditapp.services.reporting.stats import counted_audits, final_grade_column
 from auditapp.services.templates import SectionInfo, TemplateInfo, template_info
@@ -315,7 +315,7 @@ def _sections(session: Session, scope: ReportScope,
         if section_id not in sections:
             continue  # a template first used after the templates were read
         template, section = sections[section_id]
-        if not section_applies(section, uasc):
+        if not section_applies(section.applies_when, uasc):
             continue
         key = (template.key, section.key)
         counts[key][value] += count

@@ -38,7 +38,6 @@ from auditapp.errors import UserError
 from auditapp.rules.grades import grade_label
 from auditapp.rules.permissions import Actor, Permission, allowed
 from auditapp.services.audits.editing import AuditDocument
-from auditapp.services.audits.scoring import section_applies
 from auditapp.services.moderation import (
     ComparedGrade,
     QueueRow,
@@ -67,7 +66,7 @@ def blind_html(document: AuditDocument) -> str:
              f"{escape(document.team)} · {escape(document.template.title)} "
              f"v{document.template.version} · audited {document.audit_date:%d %b %Y}</p>"]
     for section in document.template.sections:
-        if not section_applies(section, document.uasc):
+        if not document.applies(section.id):
             continue
         parts.append(f"<h3>{escape(section.key)} {escape(section.title)}</h3><table "
                      "cellspacing='0' cellpadding='4' border='1' width='100%'>")
@@ -117,7 +116,7 @@ class ModerateAuditWindow(QMainWindow):
 
     def _sections(self) -> list[tuple[int, str]]:
         return [(s.id, f"{s.key} {s.title}") for s in self.document.template.sections
-                if section_applies(s, self.document.uasc)]
+                if self.document.applies(s.id)]
 
     def _blind_step(self) -> QWidget:
         page = QWidget()
