@@ -36,6 +36,7 @@ from auditapp.exporters.pdf_layout import (
     table_header,
     text,
 )
+from auditapp.rules.actions import ActionState
 from auditapp.rules.grades import NOT_GRADED, Grade
 from auditapp.rules.suppression import SECONDARY
 from auditapp.services.reporting.board_figures import (
@@ -234,7 +235,7 @@ def _key_figures(pack: BoardPack) -> Table:
          f"{share(('moderation', 'moderated'), ('overall', 'total'))} of audits; moderator "
          f"kept the auditor's grade in {moderation_rate}"],
         ["Actions raised", pack.count("actions", "raised"),
-         f"{pack.count('actions', 'done')} completed, {pack.count('actions', 'overdue')} "
+         f"{pack.count('actions', 'done')} completed, {pack.count('actions', ActionState.OVERDUE)} "
          "overdue"],
     ]
     cells = [[_cell(a, bold=True), text(b, "h2"), _cell(c)] for a, b, c in rows]
@@ -456,9 +457,9 @@ def _themes(pack: BoardPack) -> list[Flowable]:
 
 def _actions(pack: BoardPack) -> list[Flowable]:
     as_at = day_text(pack.figures.current.actions.as_at)
-    labels = (("done on time", "Completed on time"), ("done late", "Completed late"),
-              ("open", "Open, not yet due"), ("overdue", f"Overdue at {as_at}"),
-              ("cancelled", "Cancelled"))
+    labels = ((ActionState.DONE_ON_TIME, "Completed on time"),
+              (ActionState.DONE_LATE, "Completed late"), (ActionState.OPEN, "Open, not yet due"),
+              (ActionState.OVERDUE, f"Overdue at {as_at}"), (ActionState.CANCELLED, "Cancelled"))
     rows: list[list[Any]] = [table_header(["Actions raised by the audits", "Actions",
                                            "Share"], 1)]
     for key, label in labels:

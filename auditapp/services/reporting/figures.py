@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from auditapp.errors import NotFoundError, UserError
 from auditapp.models import (
     Action,
-    ActionStatus,
     Answer,
     Audit,
     Case,
@@ -29,6 +28,7 @@ from auditapp.models import (
     SectionJudgement,
     Template,
 )
+from auditapp.rules.actions import ActionState, action_state
 from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED, Grade
 from auditapp.rules.sections import section_applies
 from auditapp.services.moderation import AgreementFigures, agreement_figures
@@ -425,23 +425,12 @@ def _actions(session: Session, scope: ReportScope, as_at: date) -> ActionFigures
     rows = session.execute(
         select(Action.status, Action.due_date, Action.completed_on)
         .where(Action.audit_id.in_(scoped_audits(scope)))).all()
-    tally: dict[str, int] = defaultdict(int)
+    tally: dict[ActionState, int] = defaultdict(int)
     for status, due, completed in rows:
         tally[action_state(status, due, completed, as_at)] += 1
-    return ActionFigures(as_at, len(rows), tally["done on time"], tally["done late"],
-                         tally["open"], tally["overdue"], tally["cancelled"])
-
-
-def action_state(status: ActionStatus, due: date | None, completed: date | None,
-                 as_at: date) -> str:
-    """Where an action stands: done on time, done late, open, overdue or cancelled. Overdue
-    means still open with a due date before ``as_at``."""
-    if status == ActionStatus.DONE:
-        late = due is not None and completed is not None and completed > due
-        return "done late" if late else "done on time"
-    if status == ActionStatus.CANCELLED:
-        return "cancelled"
-    return "overdue" if due is not None and due < as_at else "open"
+    return ActionFigures(as_at, len(rows), tally[ActionState.DONE_ON_TIME],
+                         tally[ActionState.DONE_LATE], tally[ActionState.OPEN],
+                         tally[ActionState.OVERDUE], tally[ActionState.CANCELLED])
 
 
 def _themes(session: Session, scope: ReportScope,

@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from auditapp.models import Action, Answer, Audit, Case, Moderation, Question, Template
+from auditapp.rules.actions import is_overdue
 from auditapp.rules.grades import grade_label
-from auditapp.services.reporting.figures import ReportScope, action_state, scoped_audits
+from auditapp.services.reporting.figures import ReportScope, scoped_audits
 from auditapp.services.reporting.stats import final_grade_column
 from auditapp.services.templates import TemplateInfo
 from auditapp.storage.engine import Database
@@ -192,7 +193,7 @@ def action_rows(db: Database, scope: ReportScope, as_at: date) -> Iterator[Actio
              .order_by(Audit.audit_date, Audit.id, Action.id))
     with db.transaction() as session:
         for r in session.execute(query.execution_options(yield_per=BATCH)):
-            overdue = action_state(r[8], r[7], r[9], as_at) == "overdue"
+            overdue = is_overdue(r[8], r[7], as_at)
             yield ActionRow(r[0], r[1], r[2], r[3] or "", r[4], r[5], r[6].value, r[7],
                             r[8].value, r[9], "Yes" if overdue else "No",
                             (as_at - r[7]).days if overdue else None)

@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from auditapp.errors import UserError
+from auditapp.models import ActionStatus
+from auditapp.rules.actions import ActionState
 from auditapp.rules.permissions import Actor
 from auditapp.services.actions import (
     TrackedAction,
@@ -49,8 +51,10 @@ from auditapp.ui.widgets.workers import start_job
 
 Index = QModelIndex | QPersistentModelIndex
 ANY = "Any"
-OVERDUE = "Overdue"
-STATUS_CHOICES = (ANY, "Open", OVERDUE, "Done", "Cancelled")
+OVERDUE = ActionState.OVERDUE.capitalize()
+#: Each stored status, and overdue (open, and past its due date), as the filter offers them.
+STATUS_CHOICES = (ANY, *(s.capitalize() for s in (ActionStatus.OPEN, ActionState.OVERDUE,
+                                                  ActionStatus.DONE, ActionStatus.CANCELLED)))
 OVERDUE_BACKGROUND = QColor("#fadbd8")
 
 
