@@ -20,7 +20,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from auditapp import __version__
-from auditapp.errors import UserError
 from auditapp.exporters.palette import WITHHELD
 from auditapp.exporters.pdf_layout import (
     CONTENT_WIDTH,
@@ -38,7 +37,7 @@ from auditapp.exporters.pdf_layout import (
 )
 from auditapp.rules.actions import ActionState
 from auditapp.rules.grades import NOT_GRADED, Grade
-from auditapp.rules.suppression import SECONDARY
+from auditapp.rules.suppression import DEFAULT_THRESHOLD, SECONDARY, check_threshold
 from auditapp.services.reporting.board_figures import (
     BoardPack,
     board_figures,
@@ -48,8 +47,6 @@ from auditapp.services.reporting.figures import GRADE_COLUMNS, ReportScope, day_
 from auditapp.storage.atomic_files import atomic_output, check_target
 from auditapp.storage.engine import Database
 
-DEFAULT_THRESHOLD = 5
-MIN_THRESHOLD, MAX_THRESHOLD = 2, 50
 BAND_TITLES = {"gob": "Good or better", "ri": "Requires improvement",
                "inadequate": "Inadequate"}
 LINE_TITLES = {"gob": "Good or better", "below": "Below Good"}
@@ -70,9 +67,7 @@ def export_board_pack(db: Database, out: Path, scope: ReportScope,
     below it are withheld), before any file is made. ``today`` dates overdue actions.
     """
     out = check_target(out)
-    if not MIN_THRESHOLD <= threshold <= MAX_THRESHOLD:
-        raise UserError(f"The suppression threshold must be between {MIN_THRESHOLD} and "
-                        f"{MAX_THRESHOLD}, not {threshold}.")
+    check_threshold(threshold)
     today = today or date.today()
     figures = board_figures(db, scope, threshold, today)
     yield 1, 4

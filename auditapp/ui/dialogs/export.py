@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auditapp.rules.suppression import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 from auditapp.services.reporting.figures import ReportScope, list_teams
 from auditapp.services.templates import list_templates
 from auditapp.storage.engine import Database
@@ -73,8 +74,8 @@ class ExportDialog(QDialog):
             self._filter_rows(form)
         if kind is ExportKind.BOARD_PACK:
             self.threshold = QSpinBox()
-            self.threshold.setRange(2, 20)
-            self.threshold.setValue(5)
+            self.threshold.setRange(MIN_THRESHOLD, MAX_THRESHOLD)
+            self.threshold.setValue(DEFAULT_THRESHOLD)
             self.threshold.setAccessibleName("Suppress counts below")
             form.addRow("&Suppress counts below:", self.threshold)
             note = QLabel("Counts from 1 up to this number are shown as “<N”, and no other "
