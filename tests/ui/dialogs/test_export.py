@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from auditapp.rules.suppression import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 from auditapp.services.audits.editing import list_audits
+from auditapp.services.reporting.board_figures import default_period
 from auditapp.services.reporting.figures import ReportScope
 from auditapp.services.reporting.stats import grade_counts
 from auditapp.storage.engine import Database
@@ -85,6 +86,16 @@ def test_the_board_pack_offers_the_domain_threshold_range_and_default(
     spin = dialog.threshold
     assert (spin.minimum(), spin.maximum(), spin.value()) == (
         MIN_THRESHOLD, MAX_THRESHOLD, DEFAULT_THRESHOLD)
+
+
+def test_the_board_pack_period_defaults_as_on_the_command_line(
+        qtbot: QtBot, demo_db: Database) -> None:
+    dialog = ExportDialog(demo_db, ExportKind.BOARD_PACK)
+    qtbot.addWidget(dialog)
+    today = date.today()
+    assert (dialog.scope().date_from, dialog.scope().date_to) == \
+        default_period(today, None, None).ends()
+    assert dialog.scope().date_to == today
 
 
 def test_an_empty_period_says_so(qtbot: QtBot, demo_db: Database, tmp_path: Path) -> None:
