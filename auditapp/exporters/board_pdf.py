@@ -20,7 +20,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from auditapp import __version__
-from auditapp.exporters.palette import WITHHELD
 from auditapp.exporters.pdf_layout import (
     CONTENT_WIDTH,
     FONT,
@@ -37,6 +36,7 @@ from auditapp.exporters.pdf_layout import (
 )
 from auditapp.rules.actions import ActionState
 from auditapp.rules.grades import NOT_GRADED, Grade
+from auditapp.rules.palette import WITHHELD
 from auditapp.rules.suppression import DEFAULT_THRESHOLD, SECONDARY, check_threshold
 from auditapp.services.reporting.board_figures import (
     BoardPack,

@@ -54,7 +54,7 @@ from auditapp.services.reporting.figures import (
 )
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets.dates import date_edit
-from auditapp.ui.widgets.style import GRADE_COLOURS
+from auditapp.ui.widgets.style import GRADE_COLOURS, NOT_GRADED_COLOUR
 from auditapp.ui.widgets.table_models import ID_ROLE, AuditTableModel
 from auditapp.ui.widgets.workers import start_job
 
@@ -83,7 +83,7 @@ class GradeChart(QChartView):
     def show_distribution(self, title: str, tally: GradeTally) -> None:
         """One bar per grade, in the grade's colour."""
         names = [*GRADE_NAMES, NOT_GRADED]
-        colours = [GRADE_COLOURS[g] for g in GRADES_BEST_FIRST] + [QColor("#95a5a6")]
+        colours = [GRADE_COLOURS[g] for g in GRADES_BEST_FIRST] + [NOT_GRADED_COLOUR]
         self._cells = [[FigureCell(grade=name) for _ in names] for name in names]
         self._one_bar_each(f"{title} (n = {tally.total})", [SHORT.get(n, n) for n in names],
                            [tally.counts[n] for n in names], colours)
