@@ -28,8 +28,8 @@ from auditapp.exporters.pdf_layout import (
 )
 from auditapp.rules.grades import grade_label
 from auditapp.rules.sections import applies_only_to
+from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import AuditDocument, load_audit
-from auditapp.services.reporting.figures import day_text
 from auditapp.services.templates import QuestionInfo, SectionInfo
 from auditapp.storage.atomic_files import atomic_output, check_target
 from auditapp.storage.engine import Database

@@ -38,12 +38,13 @@ from auditapp.rules.actions import ActionState
 from auditapp.rules.grades import NOT_GRADED, Grade
 from auditapp.rules.palette import WITHHELD
 from auditapp.rules.suppression import DEFAULT_THRESHOLD, SECONDARY, check_threshold
+from auditapp.rules.wording import day_text
 from auditapp.services.reporting.board_figures import (
     BoardPack,
     board_figures,
     board_pack,
 )
-from auditapp.services.reporting.figures import GRADE_COLUMNS, ReportScope, day_text
+from auditapp.services.reporting.figures import GRADE_COLUMNS, ReportScope
 from auditapp.storage.atomic_files import atomic_output, check_target
 from auditapp.storage.engine import Database
 

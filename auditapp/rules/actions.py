@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from auditapp.models.enums import ActionStatus
+from auditapp.rules.wording import day_text
 
 #: An immediate-safeguarding action must be due within this many working days of being raised.
 IMMEDIATE_WORKING_DAYS = 5
@@ -30,10 +31,10 @@ def immediate_due_problem(due: date | None, raised_on: date) -> str | None:
     latest = add_working_days(raised_on, IMMEDIATE_WORKING_DAYS)
     if due is None:
         return (f"An immediate safeguarding action needs a due date, at the latest "
-                f"{latest:%d %b %Y} (five working days).")
+                f"{day_text(latest)} (five working days).")
     if due > latest:
         return (f"An immediate safeguarding action must be due within five working days: "
-                f"by {latest:%d %b %Y}, not {due:%d %b %Y}.")
+                f"by {day_text(latest)}, not {day_text(due)}.")
     return None
 
 

@@ -29,6 +29,7 @@ from auditapp.rules.actions import immediate_due_problem
 from auditapp.rules.grades import Grade, final_grade, grade_label
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.rules.sections import section_applies
+from auditapp.rules.wording import day_text
 from auditapp.services.audits.scoring import ScoredAudit, score_audit
 from auditapp.services.history import record_change
 from auditapp.services.templates import TemplateInfo, template_info
@@ -447,7 +448,7 @@ def _require_revision(session: Session, audit: Audit, expected: int | None) -> N
     last = session.execute(select(ChangeEvent.actor, ChangeEvent.at)
                            .where(ChangeEvent.audit_id == audit.id)
                            .order_by(ChangeEvent.seq.desc()).limit(1)).first()
-    who = f"{last.actor} saved it at {last.at:%H:%M} UTC on {last.at:%d %b %Y}" if last \
+    who = f"{last.actor} saved it at {last.at:%H:%M} UTC on {day_text(last.at)}" if last \
         else "it was saved elsewhere"
     raise ConcurrentEditError(
         f"This audit was changed while you had it open ({who}), so your latest changes were "

@@ -31,6 +31,7 @@ from auditapp.models import (
 from auditapp.rules.actions import ActionState, action_state
 from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED, Grade
 from auditapp.rules.sections import section_applies
+from auditapp.rules.wording import MONTHS, day_text
 from auditapp.services.moderation import AgreementFigures, agreement_figures
 from auditapp.services.reporting.stats import counted_audits, final_grade_column
 from auditapp.services.templates import SectionInfo, TemplateInfo, template_info
@@ -50,12 +51,6 @@ LINES_OF_ENQUIRY = {
     "KLOE5": "An ambitious Local Offer; education, training and employment",
     "KLOE6": "Physical and mental health, and help when it is needed",
 }
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def day_text(day: date) -> str:
-    """A date as reports print it: 1 Jan 2026."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 # --- what a report covers ---------------------------------------------------------------------

@@ -48,7 +48,7 @@ from auditapp.rules.permissions import Actor
 from auditapp.services.history import chained_event, record_change
 from auditapp.services.sync import merge, snapshots
 from auditapp.services.sync.bundle_file import BundleError, read_bundle, write_bundle
-from auditapp.services.sync.labels import ConflictWords
+from auditapp.services.sync.labels import ConflictWords, when_words
 from auditapp.services.templates import TemplateInfo, add_template_version, read_template_info
 from auditapp.storage.engine import Database
 from auditapp.storage.schema import head_revision
@@ -215,9 +215,9 @@ class Bundle:
     @property
     def source(self) -> str:
         """Where it came from, in words."""
+        written = when_words("created_at", self.manifest.get("created_at", "?"))
         return (f"database {self.manifest.get('database_id', '?')}, written by "
-                f"{self.manifest.get('creator', '?')} at {self.manifest.get('created_at', '?')}"
-                " UTC")
+                f"{self.manifest.get('creator', '?')} at {written}")
 
 
 def open_bundle(path: Path, passphrase: str | None = None) -> Bundle:
@@ -314,7 +314,7 @@ class _Plan:
 def _label(snapshot: snapshots.Snapshot, titles: dict[str, str]) -> str:
     title = titles.get(snapshot["template"]["key"], snapshot["template"]["key"])
     return (f"{snapshot['case']['reference']} · {title} · {snapshot['audit']['auditor']} · "
-            f"{snapshot['audit']['audit_date']}")
+            f"{when_words('audit_date', snapshot['audit']['audit_date'])}")
 
 
 def _base(session: Session, uid: str, remote_known: set[str]) -> snapshots.Snapshot | None:

@@ -15,7 +15,6 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -39,6 +38,7 @@ from auditapp.services.audits.editing import list_audits
 from auditapp.services.sync import bundle_file, bundles
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
+from auditapp.ui.widgets.dates import date_edit
 from auditapp.ui.widgets.workers import Job, start_job
 
 FILTER = "Audit bundles (*.auditbundle)"
@@ -83,10 +83,7 @@ class BundleExportDialog(QDialog):
         self.auditor.setAccessibleName("Only the audits of")
         form.addRow("Only the audits &of:", self.auditor)
         self.use_since = QCheckBox("Only audits &changed since")
-        self.since = QDateEdit(QDate.currentDate().addDays(-7))
-        self.since.setCalendarPopup(True)
-        self.since.setDisplayFormat("dd MMM yyyy")
-        self.since.setAccessibleName("Changed since")
+        self.since = date_edit("Changed since", QDate.currentDate().addDays(-7))
         self.since.setEnabled(False)
         self.use_since.toggled.connect(self.since.setEnabled)
         form.addRow(self.use_since, self.since)

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from auditapp.errors import UserError
 from auditapp.rules.grades import grade_label
 from auditapp.rules.permissions import Actor, Permission, allowed
+from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import (
     AuditDocument,
     SavedGrades,
@@ -330,7 +331,7 @@ class HistoryPage(QWidget):
         self.table.setRowCount(len(self.rows))
         for number, entry in enumerate(reversed(self.rows)):
             local = entry.at.replace(tzinfo=UTC).astimezone()
-            for column, text in enumerate((f"{local:%d %b %Y %H:%M:%S}", entry.actor,
+            for column, text in enumerate((f"{day_text(local)} {local:%H:%M:%S}", entry.actor,
                                            entry.what, entry.old_value or "",
                                            entry.new_value or "")):
                 self.table.setItem(number, column, QTableWidgetItem(text))
@@ -455,7 +456,7 @@ class AuditEditorWindow(QMainWindow):
         label = QLabel(
             f"<b>{d.case_reference}</b> · {d.category}{flags}{age} · {d.team or 'no team'} · "
             f"worker {d.worker or 'not recorded'} &nbsp;|&nbsp; audited by {d.auditor} on "
-            f"{d.audit_date:%d %b %Y} · {STATUS_LABELS.get(d.status, d.status)}")
+            f"{day_text(d.audit_date)} · {STATUS_LABELS.get(d.status, d.status)}")
         label.setWordWrap(True)
         label.setAccessibleName("Audit details")
         return label
@@ -907,7 +908,7 @@ class AuditEditorWindow(QMainWindow):
             else:
                 when = self.document.submitted_at
                 reason = f"is {self.document.status}" + (
-                    f" (submitted {when:%d %b %Y})" if when else "")
+                    f" (submitted {day_text(when)})" if when else "")
             self.banner.setText(f"This audit {reason} and is read-only to you.")
             self.banner.show()
         elif self.document.returned_comment:

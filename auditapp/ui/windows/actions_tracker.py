@@ -36,6 +36,7 @@ from auditapp.errors import UserError
 from auditapp.models import ActionStatus
 from auditapp.rules.actions import ActionState
 from auditapp.rules.permissions import Actor
+from auditapp.rules.wording import day_text
 from auditapp.services.actions import (
     TrackedAction,
     cancel_action,
@@ -80,11 +81,11 @@ class TrackedActionModel(RowTableModel[TrackedAction]):
     @staticmethod
     def _display(action: TrackedAction, column: int) -> str:
         if column == 0:
-            return action.due_date.strftime("%d %b %Y") if action.due_date else "(no date)"
+            return day_text(action.due_date) if action.due_date else "(no date)"
         if column == 7:
             status = OVERDUE if action.overdue else action.status.capitalize()
             if action.completed_on:
-                status += f" {action.completed_on:%d %b %Y}"
+                status += f" {day_text(action.completed_on)}"
             return status
         values = (action.text, action.owner or "(no owner)", action.team,
                   action.case_reference, action.question_key, action.priority.capitalize())

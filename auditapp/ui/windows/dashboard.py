@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED
+from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import list_audits
 from auditapp.services.moderation import AgreementFigures
 from auditapp.services.reporting.figures import (
@@ -383,7 +384,7 @@ class DashboardWindow(QMainWindow):
                                       [FigureCell(team=t.key) for t in period.teams])
         actions = period.actions
         self.actions_chart.show_counts(
-            f"Actions raised (overdue as at {actions.as_at:%d %b %Y})",
+            f"Actions raised (overdue as at {day_text(actions.as_at)})",
             ["Done", "Open", "Overdue", "Cancelled"],
             [actions.done, actions.open_not_due, actions.overdue, actions.cancelled],
             ["#2e8b57", "#1f5fa8", "#c0392b", "#95a5a6"])
@@ -427,7 +428,7 @@ class DashboardWindow(QMainWindow):
     def show_audits_behind(self, cell: FigureCell) -> AuditsBehindDialog:
         """List the audits a bar or a cell counts."""
         ids = audits_behind(self.db, self.scope(), cell)
-        parts = [p for p in (cell.team, cell.quarter and f"quarter from {cell.quarter:%d %b %Y}",
+        parts = [p for p in (cell.team, cell.quarter and f"quarter from {day_text(cell.quarter)}",
                              cell.section if isinstance(cell.section, str)
                              else cell.section and " ".join(cell.section), cell.grade) if p]
         dialog = AuditsBehindDialog(self.db, " · ".join(parts) or "All audits", ids, self)

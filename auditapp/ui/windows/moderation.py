@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from auditapp.errors import UserError
 from auditapp.rules.grades import grade_label
 from auditapp.rules.permissions import Actor, Permission, allowed
+from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import AuditDocument
 from auditapp.services.moderation import (
     ComparedGrade,
@@ -64,7 +65,7 @@ def blind_html(document: AuditDocument) -> str:
     parts = [f"<h2>{escape(document.case_reference)}</h2>",
              f"<p>{escape(document.category)}{', unaccompanied' if document.uasc else ''} · "
              f"{escape(document.team)} · {escape(document.template.title)} "
-             f"v{document.template.version} · audited {document.audit_date:%d %b %Y}</p>"]
+             f"v{document.template.version} · audited {day_text(document.audit_date)}</p>"]
     for section in document.template.sections:
         if not document.applies(section.id):
             continue
@@ -319,7 +320,7 @@ class ModerationWindow(QMainWindow):
             stage = "your grades recorded" if entry.blind_recorded else "waiting"
             for column, text in enumerate(("yes" if entry.sampled else "",
                                            entry.case_reference, entry.category, entry.team,
-                                           entry.auditor, f"{entry.audit_date:%d %b %Y}",
+                                           entry.auditor, day_text(entry.audit_date),
                                            entry.template_title, stage)):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         samples = list_samples(self.db)[:3]
