@@ -30,7 +30,7 @@ from auditapp.errors import UserError
 from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED
 from auditapp.rules.permissions import Actor, Permission, allowed
 from auditapp.services.audits.editing import AuditListRow, create_audit, list_audits, load_audit
-from auditapp.services.cases import list_cases, save_case
+from auditapp.services.cases import list_cases, start_audit_for_new_case
 from auditapp.services.demo import generate_demo
 from auditapp.services.templates import TemplateInfo, list_templates, template_info
 from auditapp.storage.engine import Database
@@ -383,12 +383,14 @@ class MainWindow(QMainWindow):
             return
         request = dialog.request
         try:
-            case_id = request.case_id
-            if case_id is None:
+            if request.case_id is not None:
+                audit_id = create_audit(self.db, request.case_id, request.template_id,
+                                        request.auditor, request.audit_date, self.actor)
+            else:
                 assert request.new_case is not None
-                case_id = save_case(self.db, request.new_case)
-            audit_id = create_audit(self.db, case_id, request.template_id, request.auditor,
-                                    request.audit_date, self.actor)
+                audit_id = start_audit_for_new_case(self.db, request.new_case,
+                                                    request.template_id, request.auditor,
+                                                    request.audit_date, self.actor)
         except UserError as exc:
             alerts.warn(self, "Audit not started", str(exc))
             return
