@@ -32,7 +32,7 @@ from auditapp.rules.sections import section_applies
 from auditapp.rules.wording import day_text
 from auditapp.services.audits.scoring import ScoredAudit, score_audit
 from auditapp.services.history import record_change
-from auditapp.services.templates import TemplateInfo, template_info
+from auditapp.services.templates import TemplateInfo, read_template_info
 from auditapp.storage.engine import Database
 
 NARRATIVE_FIELDS = ("strengths", "areas_for_development", "young_person_voice")
@@ -312,34 +312,46 @@ def _action_info(action: Action) -> ActionInfo:
                       action.completed_on, action.status_note)
 
 
+def _template_of(session: Session, audit: Audit, template: TemplateInfo | None
+                 ) -> TemplateInfo:
+    """The audit's template version: ``template`` when the caller holds that one (a version
+    never changes), else read in this same session."""
+    if template is None or template.id != audit.template_id:
+        template = read_template_info(session, audit.template_id)
+    return template
+
+
+def _document(session: Session, audit: Audit, template: TemplateInfo) -> AuditDocument:
+    """An audit in full, read in an open session."""
+    answers = {q: AnswerState(r, e) for q, r, e in session.execute(
+        select(Answer.question_id, Answer.response, Answer.evidence)
+        .where(Answer.audit_id == audit.id))}
+    judgements = {s: JudgementState(sg, g, c) for s, sg, g, c in session.execute(
+        select(SectionJudgement.section_id, SectionJudgement.suggested_grade,
+               SectionJudgement.grade, SectionJudgement.comment)
+        .where(SectionJudgement.audit_id == audit.id))}
+    moderation = audit.moderation
+    case = audit.case
+    return AuditDocument(
+        audit.id, audit.uid, audit.status.value, case.id, case.reference,
+        case.category.value, case.uasc, case.age_at_audit, case.team, case.worker, template,
+        audit.auditor, audit.audit_date, audit.suggested_grade, audit.overall_grade,
+        audit.grade_rationale, audit.strengths, audit.areas_for_development,
+        audit.young_person_voice, answers, judgements,
+        tuple(_action_info(a) for a in audit.actions),
+        ModerationInfo(moderation.moderator, moderation.moderated_on, moderation.grade,
+                       moderation.agreed, moderation.comment) if moderation else None,
+        audit.submitted_at, audit.updated_at, audit.returned_comment, audit.revision,
+    )
+
+
 def load_audit(db: Database, audit_id: int, template: TemplateInfo | None = None
                ) -> AuditDocument:
     """An audit in full. Pass the template when the caller already holds it (it never
     changes for an audit), to save reading it again."""
     with db.transaction() as session:
         audit = _get_audit(session, audit_id)
-        if template is None or template.id != audit.template_id:
-            template = template_info(db, audit.template_id)
-        answers = {q: AnswerState(r, e) for q, r, e in session.execute(
-            select(Answer.question_id, Answer.response, Answer.evidence)
-            .where(Answer.audit_id == audit_id))}
-        judgements = {s: JudgementState(sg, g, c) for s, sg, g, c in session.execute(
-            select(SectionJudgement.section_id, SectionJudgement.suggested_grade,
-                   SectionJudgement.grade, SectionJudgement.comment)
-            .where(SectionJudgement.audit_id == audit_id))}
-        moderation = audit.moderation
-        case = audit.case
-        return AuditDocument(
-            audit.id, audit.uid, audit.status.value, case.id, case.reference,
-            case.category.value, case.uasc, case.age_at_audit, case.team, case.worker, template,
-            audit.auditor, audit.audit_date, audit.suggested_grade, audit.overall_grade,
-            audit.grade_rationale, audit.strengths, audit.areas_for_development,
-            audit.young_person_voice, answers, judgements,
-            tuple(_action_info(a) for a in audit.actions),
-            ModerationInfo(moderation.moderator, moderation.moderated_on, moderation.grade,
-                           moderation.agreed, moderation.comment) if moderation else None,
-            audit.submitted_at, audit.updated_at, audit.returned_comment, audit.revision,
-        )
+        return _document(session, audit, _template_of(session, audit, template))
 
 
 # --- saving -----------------------------------------------------------------------------------
@@ -467,8 +479,7 @@ def save_changes(db: Database, audit_id: int, changes: AuditChanges, actor: Acto
         audit = _get_audit(session, audit_id)
         _require_editable(audit, actor)
         _require_revision(session, audit, expected_revision)
-        if template is None or template.id != audit.template_id:
-            template = template_info(db, audit.template_id)
+        template = _template_of(session, audit, template)
         _apply_answers(session, audit, template, changes, actor)
         _apply_judgements(session, audit, template, changes, actor)
         _apply_audit_fields(session, audit, changes, actor)
@@ -601,16 +612,23 @@ def submission_problems(document: AuditDocument) -> list[SubmissionProblem]:
     return _question_problems(document) + _grade_problems(document) + _action_problems(document)
 
 
-def submit_audit(db: Database, audit_id: int, actor: Actor) -> None:
-    """Submit a draft audit; raises SubmissionBlockedError listing every problem."""
-    document = load_audit(db, audit_id)
-    require(actor, Permission.SUBMIT, owner=document.auditor)
-    problems = submission_problems(document)
-    if problems:
-        raise SubmissionBlockedError(problems)
+def submit_audit(db: Database, audit_id: int, actor: Actor,
+                 expected_revision: int | None = None) -> None:
+    """Submit a draft audit; raises SubmissionBlockedError listing every problem.
+
+    The checks and the status change are one transaction, so nothing can change the audit
+    between them. With ``expected_revision`` (the revision the caller read, as for
+    :func:`save_changes`) a submission based on a stale read raises
+    :class:`~auditapp.errors.ConcurrentEditError` and changes nothing."""
     with db.transaction() as session:
         audit = _get_audit(session, audit_id)
+        require(actor, Permission.SUBMIT, owner=audit.auditor)
         _require_editable(audit, actor)
+        _require_revision(session, audit, expected_revision)
+        template = read_template_info(session, audit.template_id)
+        problems = submission_problems(_document(session, audit, template))
+        if problems:
+            raise SubmissionBlockedError(problems)
         record_change(session, audit_id, actor, "audit", "", "status", audit.status.value,
                       AuditStatus.SUBMITTED.value)
         audit.status = AuditStatus.SUBMITTED

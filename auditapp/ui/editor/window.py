@@ -823,7 +823,7 @@ class AuditEditorWindow(QMainWindow):
                           yes="Submit"):
             return
         try:
-            submit_audit(self.db, self.document.id, self.actor)
+            submit_audit(self.db, self.document.id, self.actor, self.document.revision)
         except UserError as exc:
             alerts.warn(self, "Not submitted", str(exc))
             return
