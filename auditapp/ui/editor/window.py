@@ -56,6 +56,7 @@ from auditapp.services.audits.editing import (
     update_action,
     with_changes,
 )
+from auditapp.services.audits.workflow import can_be_closed, close_audit
 from auditapp.services.history import HistoryRow, audit_history, write_history_csv
 from auditapp.services.templates import SectionInfo
 from auditapp.storage.engine import Database
@@ -482,6 +483,8 @@ class AuditEditorWindow(QMainWindow):
         self.reload_action = QAction("&Reload (keeping unsaved changes)", self)
         self.reload_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.reload_action.triggered.connect(self.reload_from_database)
+        self.close_audit_action = QAction("Close &audit…", self)
+        self.close_audit_action.triggered.connect(self.confirm_close_audit)
         for action in (self.undo_action, self.redo_action, self.previous_action,
                        self.next_action, self.submit_action):
             toolbar.addAction(action)
@@ -489,7 +492,7 @@ class AuditEditorWindow(QMainWindow):
         menu = self.menuBar().addMenu("&Audit")
         for action in (self.undo_action, self.redo_action, self.previous_action,
                        self.next_action, self.submit_action, self.feedback_action,
-                       self.reload_action, self.close_action):
+                       self.reload_action, self.close_audit_action, self.close_action):
             menu.addAction(action)
 
     def _connect(self) -> None:
@@ -832,6 +835,22 @@ class AuditEditorWindow(QMainWindow):
         self.statusBar().showMessage("Submitted.", 8000)
         self.audit_changed.emit(self.document.id)
 
+    def confirm_close_audit(self) -> None:
+        """Close a submitted or moderated audit (practice leads), after asking."""
+        if not alerts.ask(self, "Close audit", "Close this audit? Nobody can change it then; "
+                          "a practice lead can reopen it, which is recorded in its history.",
+                          yes="Close audit"):
+            return
+        try:
+            close_audit(self.db, self.document.id, self.actor)
+        except UserError as exc:
+            alerts.warn(self, "Not closed", str(exc))
+            return
+        self.document = load_audit(self.db, self.document.id, self.template)
+        self._show_read_only_state()
+        self.statusBar().showMessage("Closed.", 8000)
+        self.audit_changed.emit(self.document.id)
+
     def _show_problems(self, problems: list[SubmissionProblem]) -> None:
         self.problems.clear()
         questions = {q.id: q.text for s in self.template.sections for q in s.questions}
@@ -901,6 +920,8 @@ class AuditEditorWindow(QMainWindow):
             page.set_read_only(read_only)  # type: ignore[attr-defined]
         self.submit_action.setEnabled(
             not read_only and allowed(self.actor, Permission.SUBMIT, owner=self.document.auditor))
+        self.close_audit_action.setEnabled(allowed(self.actor, Permission.CLOSE)
+                                           and can_be_closed(self.document.status))
         self.undo_stack.clear()
         if read_only:
             if self.document.editable:
