@@ -52,7 +52,6 @@ class MergePlan:
 
     groups: Groups
     conflicts: list[FieldConflict] = field(default_factory=list)
-    remote_changes: int = 0  # fields taken from the other side
 
 
 def to_groups(snapshot: Snapshot) -> Groups:
@@ -110,7 +109,6 @@ def _merge_fields(name: str, base: Any, local: dict[str, Any], remote: dict[str,
         was = base.get(key, MISSING) if isinstance(base, dict) else MISSING
         if base is not None and was == mine:
             merged[key] = theirs
-            plan.remote_changes += 1
         elif base is None or was != theirs:
             plan.conflicts.append(FieldConflict(name, key, was, mine, theirs))
     return {k: v for k, v in merged.items() if v is not MISSING}
@@ -122,7 +120,6 @@ def _merge_group(name: str, base: Any, local: Any, remote: Any, plan: MergePlan)
     if local is not MISSING and remote is not MISSING:
         return _merge_fields(name, base, local, remote, plan)
     if base is not None and base == local:  # only the other side added or removed it
-        plan.remote_changes += 1
         return remote
     if base is not None and base == remote:
         return local

@@ -41,7 +41,7 @@ from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.dates import date_edit
 from auditapp.ui.widgets.workers import Job, start_job
 
-FILTER = "Audit bundles (*.auditbundle)"
+FILTER = f"Audit bundles (*{bundle_file.SUFFIX})"
 ANY = "Any auditor"
 PERSONAL_DATA = ("A bundle holds personal data: case references, answers, evidence and "
                  "names. Protect it with a passphrase, carry it only on encrypted storage, "
@@ -95,7 +95,8 @@ class BundleExportDialog(QDialog):
         form.addRow(self.encrypt)
         form.addRow("Pass&phrase:", self.passphrase)
         form.addRow("&Again:", self.again)
-        self.path = QLineEdit(str(Path.home() / f"audits-{date.today():%Y%m%d}.auditbundle"))
+        name = f"audits-{date.today():%Y%m%d}{bundle_file.SUFFIX}"
+        self.path = QLineEdit(str(Path.home() / name))
         self.path.setAccessibleName("Save as")
         browse = QPushButton("&Browse…")
         browse.clicked.connect(self._browse)

@@ -32,7 +32,7 @@ from auditapp.rules.permissions import Actor, Permission, allowed
 from auditapp.services.audits.editing import AuditListRow, create_audit, list_audits, load_audit
 from auditapp.services.cases import list_cases, start_audit_for_new_case
 from auditapp.services.demo import generate_demo
-from auditapp.services.templates import TemplateInfo, list_templates, template_info
+from auditapp.services.templates import TemplateInfo, list_templates
 from auditapp.storage.engine import Database
 from auditapp.ui.dialogs.bundles import BundleExportDialog, BundleImportDialog
 from auditapp.ui.dialogs.export import ExportDialog, ExportKind
@@ -335,12 +335,6 @@ class MainWindow(QMainWindow):
             edit.setDate(NO_DATE)
 
     # --- opening and creating audits --------------------------------------------------------
-
-    def _template(self, template_id: int) -> TemplateInfo:
-        """Template versions never change, so each is read once."""
-        if template_id not in self._templates:
-            self._templates[template_id] = template_info(self.db, template_id)
-        return self._templates[template_id]
 
     def open_selected(self) -> None:
         """Open the selected audit."""
