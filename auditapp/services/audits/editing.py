@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -207,6 +208,16 @@ class ActionInput:
     question_id: int | None = None
 
 
+class ProblemField(StrEnum):
+    """What a submission problem is about, so the editor can go straight to it."""
+
+    RESPONSE = "response"
+    EVIDENCE = "evidence"
+    SECTION_GRADE = "section_grade"
+    OVERALL = "overall"
+    ACTION = "action"
+
+
 @dataclass(frozen=True)
 class SubmissionProblem:
     """Something that stops an audit being submitted, with where to go to fix it."""
@@ -215,7 +226,7 @@ class SubmissionProblem:
     section_id: int | None = None
     question_id: int | None = None
     action_id: int | None = None
-    field: str = ""  # "overall", "section_grade", "evidence", "response", "action"
+    field: ProblemField = ProblemField.OVERALL
 
 
 class SubmissionBlockedError(UserError):
@@ -561,11 +572,12 @@ def _question_problems(document: AuditDocument) -> list[SubmissionProblem]:
             option = question.option(answer.response)
             if option is None:
                 problems.append(SubmissionProblem(
-                    f"{question.key}: not answered", section.id, question.id, field="response"))
+                    f"{question.key}: not answered", section.id, question.id,
+                    field=ProblemField.RESPONSE))
             elif answer.response in question.evidence_required and not answer.evidence.strip():
                 problems.append(SubmissionProblem(
                     f"{question.key}: answered '{option['label']}' without an evidence note",
-                    section.id, question.id, field="evidence"))
+                    section.id, question.id, field=ProblemField.EVIDENCE))
     return problems
 
 
@@ -578,20 +590,20 @@ def _grade_problems(document: AuditDocument) -> list[SubmissionProblem]:
         if judgement.grade is None:
             problems.append(SubmissionProblem(
                 f"{section.key} {section.title}: no section grade given", section.id,
-                field="section_grade"))
+                field=ProblemField.SECTION_GRADE))
         elif judgement.grade != judgement.suggested and not judgement.comment.strip():
             problems.append(SubmissionProblem(
                 f"{section.key} {section.title}: graded {grade_label(judgement.grade)} against "
                 f"a suggested {grade_label(judgement.suggested, 'no grade')}, with no comment "
-                "to say why", section.id, field="section_grade"))
+                "to say why", section.id, field=ProblemField.SECTION_GRADE))
     if document.overall_grade is None:
-        problems.append(SubmissionProblem("No overall grade given", field="overall"))
+        problems.append(SubmissionProblem("No overall grade given", field=ProblemField.OVERALL))
     elif (document.overall_grade != document.suggested_grade
           and not document.grade_rationale.strip()):
         problems.append(SubmissionProblem(
             f"Overall grade {grade_label(document.overall_grade)} differs from the suggested "
             f"{grade_label(document.suggested_grade, 'no grade')}: give a rationale",
-            field="overall"))
+            field=ProblemField.OVERALL))
     return problems
 
 
@@ -603,7 +615,7 @@ def _action_problems(document: AuditDocument) -> list[SubmissionProblem]:
         if missing:
             problems.append(SubmissionProblem(
                 f"Action {number} ('{action.text[:40]}') has no {' and no '.join(missing)}",
-                action_id=action.id, field="action"))
+                action_id=action.id, field=ProblemField.ACTION))
     return problems
 
 

@@ -36,6 +36,7 @@ from auditapp.errors import UserError
 from auditapp.rules.permissions import Actor
 from auditapp.services.audits.editing import list_audits
 from auditapp.services.sync import bundle_file, bundles
+from auditapp.services.sync.merge import Side
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.dates import date_edit
@@ -205,7 +206,7 @@ class ConflictTable(QTableWidget):
 
     def choices(self) -> dict[str, str] | None:
         """Every conflict's choice by its id, or None while any is unmade."""
-        sides = {KEEP_HERE: "local", TAKE_BUNDLE: "remote"}
+        sides = {KEEP_HERE: Side.LOCAL, TAKE_BUNDLE: Side.REMOTE}
         chosen = {c.id: sides.get(self.choice_box(row).currentText(), "")
                   for row, c in enumerate(self.conflicts)}
         return chosen if all(chosen.values()) else None

@@ -42,6 +42,7 @@ from auditapp.services.audits.editing import AuditDocument
 from auditapp.services.moderation import (
     ComparedGrade,
     QueueRow,
+    Stratum,
     draw_sample,
     finalise_moderation,
     list_samples,
@@ -242,8 +243,8 @@ class SampleDialog(QDialog):
         self.size.setAccessibleName("Sample size")
         form.addRow("&Size:", self.size)
         self.stratify = QComboBox()
-        for label, value in (("No", None), ("By team", "team"),
-                             ("By care leaver category", "category")):
+        for label, value in (("No", None), ("By team", Stratum.TEAM),
+                             ("By care leaver category", Stratum.CATEGORY)):
             self.stratify.addItem(label, value)
         self.stratify.setAccessibleName("Stratify")
         form.addRow("S&tratify:", self.stratify)
