@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditapp.errors import UserError
-from auditapp.rules.grades import grade_label
+from auditapp.rules.grades import Grade, grade_label
 from auditapp.rules.permissions import Actor, Permission, allowed
 from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import (
@@ -745,9 +745,7 @@ class AuditEditorWindow(QMainWindow):
     def _set_grade_cell(item: QTreeWidgetItem, given: int | None,
                         suggested: int | None) -> None:
         shown = given if given is not None else suggested
-        text = grade_label(shown, "–")
-        if shown is not None:
-            text = {"Requires improvement to be good": "RI"}.get(text, text)
+        text = Grade(shown).short if shown is not None else "–"
         item.setText(2, text if given is not None or shown is None else f"({text})")
         colour = grade_colour(shown)
         if colour is not None:

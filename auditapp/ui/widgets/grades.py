@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
-from auditapp.rules.grades import GRADES_BEST_FIRST, grade_label
+from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED, grade_label
 from auditapp.ui.widgets.style import grade_colour, grade_text_colour
 
 
@@ -13,7 +13,7 @@ class GradeCombo(QComboBox):
 
     def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.addItem("Not graded", None)
+        self.addItem(NOT_GRADED, None)
         for grade in GRADES_BEST_FIRST:
             self.addItem(grade.label, int(grade))
         self.setAccessibleName(accessible_name)

@@ -303,7 +303,7 @@ class ActionsTrackerWindow(QMainWindow):
     def reopen_selected(self) -> None:
         """Open a done or cancelled action again."""
         action = self.selected()
-        if action is None or action.status == "open":
+        if action is None or action.status == ActionStatus.OPEN:
             return
         reopen_action(self.db, action.id, self.actor)
         self.reload()

@@ -61,7 +61,7 @@ from auditapp.ui.widgets.workers import start_job
 
 ANY = "All teams"
 GRADE_NAMES = [g.label for g in GRADES_BEST_FIRST]
-SHORT = {"Requires improvement to be good": "RI"}
+SHORT = {g.label: g.short for g in GRADES_BEST_FIRST}  # the grades' own short forms
 CELL_ROLE = Qt.ItemDataRole.UserRole + 10
 
 
