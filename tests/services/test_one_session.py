@@ -8,15 +8,11 @@ the stack of any that opens inside another.
 
 from __future__ import annotations
 
-import threading
-import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session
 
 from auditapp.models import CareLeaverCategory, Role
 from auditapp.rules.grades import Grade
@@ -26,42 +22,17 @@ from auditapp.services.demo import generate_demo
 from auditapp.services.reporting import figures, stats, workbook_rows
 from auditapp.services.sync import bundles
 from auditapp.storage.engine import Database
-from tests.builders import ALEX, LEAD, MO, SMALL_TEMPLATE, complete_audit, question_ids
+from tests.builders import (
+    ALEX,
+    LEAD,
+    MO,
+    SMALL_TEMPLATE,
+    NestingGuard,
+    complete_audit,
+    question_ids,
+)
 
 pytestmark = pytest.mark.both_backends
-
-
-class NestingGuard:
-    """Counts each thread's open transactions; remembers where one opened inside another."""
-
-    def __init__(self) -> None:
-        self.depth = threading.local()
-        self.nested: list[str] = []
-        self.opened = 0
-
-    def wrap(self, original: Callable[[Database], object]
-             ) -> Callable[[Database], object]:
-        @contextmanager
-        def transaction(db: Database) -> Iterator[Session]:
-            level = getattr(self.depth, "level", 0)
-            if level:
-                self.nested.append("".join(traceback.format_stack(limit=12)))
-            self.depth.level = level + 1
-            self.opened += 1
-            try:
-                with original(db) as session:  # type: ignore[attr-defined]
-                    yield session
-            finally:
-                self.depth.level = level
-        return transaction
-
-
-@pytest.fixture
-def guard(monkeypatch: pytest.MonkeyPatch) -> NestingGuard:
-    """The guard, around every transaction of every database (AppDatabase's included)."""
-    watching = NestingGuard()
-    monkeypatch.setattr(Database, "transaction", watching.wrap(Database.transaction))
-    return watching
 
 
 def test_the_guard_sees_a_session_opened_inside_a_transaction(
