@@ -9,6 +9,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from sqlalchemy.orm import Session
 
 from auditapp.models import CareLeaverCategory, Role
 from auditapp.rules.grades import Grade
@@ -185,3 +190,28 @@ def unnamed_controls(root: QWidget) -> list[str]:
             missing.append(f"{type(widget).__name__} {widget.objectName()}")
     return missing
 
+
+class NestingGuard:
+    """Counts each thread's open transactions; remembers where one opened inside another."""
+
+    def __init__(self) -> None:
+        self.depth = threading.local()
+        self.nested: list[str] = []
+        self.opened = 0
+
+    def wrap(self, original: Callable[[Database], AbstractContextManager[Session]]
+             ) -> Callable[[Database], AbstractContextManager[Session]]:
+        """``original`` (``Database.transaction``), counted."""
+        @contextmanager
+        def transaction(db: Database) -> Iterator[Session]:
+            level = getattr(self.depth, "level", 0)
+            if level:
+                self.nested.append("".join(traceback.format_stack(limit=12)))
+            self.depth.level = level + 1
+            self.opened += 1
+            try:
+                with original(db) as session:
+                    yield session
+            finally:
+                self.depth.level = level
+        return transaction

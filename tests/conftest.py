@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 from auditapp.services.templates import import_template_file  # noqa: E402
 from auditapp.storage.database import open_database  # noqa: E402
 from auditapp.storage.engine import Database
-from tests.builders import DEMO_END, LEAD, SMALL_TEMPLATE
+from tests.builders import DEMO_END, LEAD, SMALL_TEMPLATE, NestingGuard
 
 pytest_plugins = ["tests.backends"]
 
@@ -115,3 +115,11 @@ def demo_db(backend: str, request: pytest.FixtureRequest) -> Iterator[Database]:
         database = open_database(request.getfixturevalue("demo_db_file"), backup=False)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def guard(monkeypatch: pytest.MonkeyPatch) -> NestingGuard:
+    """The guard, around every transaction of every database (AppDatabase's included)."""
+    watching = NestingGuard()
+    monkeypatch.setattr(Database, "transaction", watching.wrap(Database.transaction))
+    return watching

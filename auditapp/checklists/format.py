@@ -20,14 +20,14 @@ from typing import Any
 import yaml
 
 from auditapp.errors import ValidationError
+from auditapp.rules.grades import GOOD_THRESHOLD, REQUIRES_IMPROVEMENT_THRESHOLD
+from auditapp.rules.sections import CASE_CONDITIONS
 
 #: Where a value came from, as text to put before a problem ("file.yaml:12").
 Locator = Callable[[tuple[Any, ...]], str]
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 TEMPLATE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
-#: Case flags a section may depend on.
-CASE_CONDITIONS = ("uasc",)
 MAX_SCALE_OPTIONS = 9  # one digit key each
 
 
@@ -79,8 +79,8 @@ class SectionSpec:
 class GradingSpec:
     """Thresholds (percent of the available score) for suggesting a section's grade."""
 
-    good: float = 85.0
-    requires_improvement: float = 60.0
+    good: float = GOOD_THRESHOLD
+    requires_improvement: float = REQUIRES_IMPROVEMENT_THRESHOLD
 
 
 @dataclass(frozen=True)

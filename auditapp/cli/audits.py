@@ -1,4 +1,5 @@
-"""``history`` and ``reopen``: one audit's change history and its life after submission."""
+"""``history``, ``close`` and ``reopen``: one audit's change history and its life after
+submission."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 
 from auditapp.cli.prompts import cli_actor, path_arg, positive_arg
 from auditapp.services import history
-from auditapp.services.audits.workflow import reopen_audit
+from auditapp.services.audits.workflow import close_audit, reopen_audit
 from auditapp.storage.engine import Database
 
 
@@ -20,7 +21,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def add_workflow_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
                           ) -> None:
-    """``reopen``."""
+    """``close`` and ``reopen``."""
+    cl = commands.add_parser("close", help="close a submitted or moderated audit: nobody can "
+                                           "change it then (recorded in its history)")
+    cl.add_argument("audit", type=positive_arg, metavar="AUDIT", help="audit number")
+    cl.set_defaults(handler=_close)
     ro = commands.add_parser("reopen", help="reopen a closed audit (recorded in its history)")
     ro.add_argument("audit", type=positive_arg, metavar="AUDIT")
     ro.add_argument("--reason", required=True, metavar="TEXT")
@@ -36,6 +41,13 @@ def _history(db: Database, args: argparse.Namespace) -> int:
     for row in rows:
         print(f"{row.seq:>6}  {row.at:%Y-%m-%d %H:%M:%S}  {row.actor:<24} {row.what:<32} "
               f"{row.old_value or '-'} -> {row.new_value or '-'}")
+    return 0
+
+
+def _close(db: Database, args: argparse.Namespace) -> int:
+    close_audit(db, args.audit, cli_actor())
+    print(f"Closed audit {args.audit}: nobody can change it now. A practice lead can reopen it "
+          "(auditapp reopen).")
     return 0
 
 

@@ -14,6 +14,12 @@ from pathlib import Path
 
 from auditapp.cli.prompts import date_arg, positive_arg, report_progress
 from auditapp.errors import UserError
+from auditapp.rules.suppression import (
+    DEFAULT_THRESHOLD,
+    MAX_THRESHOLD,
+    MIN_THRESHOLD,
+    check_threshold,
+)
 from auditapp.services import moderation
 from auditapp.services.reporting import stats
 from auditapp.services.reporting.figures import ReportScope
@@ -61,8 +67,9 @@ def add_export_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
                     help="first day (default: six months before --to)")
     bp.add_argument("--to", dest="date_to", type=date_arg, metavar="D",
                     help="last day (default: today)")
-    bp.add_argument("--suppress", type=int, default=5, metavar="N",
-                    help="show counts below N as <N (default: 5)")
+    bp.add_argument("--suppress", type=int, default=DEFAULT_THRESHOLD, metavar="N",
+                    help=f"show counts below N as <N ({MIN_THRESHOLD} to {MAX_THRESHOLD}, "
+                         f"default: {DEFAULT_THRESHOLD})")
     bp.add_argument("--as-at", dest="as_at", type=date_arg, metavar="D", help=as_at_help)
     bp.set_defaults(handler=_export_board_pdf)
 
@@ -133,6 +140,7 @@ def _export_board_pdf(db: Database, args: argparse.Namespace) -> int:
     from auditapp.exporters import board_pdf
     from auditapp.services.reporting import board_figures
 
+    check_threshold(args.suppress)
     today = args.as_at or date.today()
     scope = board_figures.default_period(today, args.date_from, args.date_to)
     if scope.date_from and scope.date_to and scope.date_from > scope.date_to:

@@ -26,13 +26,14 @@ from auditapp.exporters.pdf_layout import (
     table_header,
     text,
 )
+from auditapp.rules.grades import grade_label
+from auditapp.rules.sections import applies_only_to
+from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import AuditDocument, load_audit
-from auditapp.services.reporting.figures import day_text, grade_word
 from auditapp.services.templates import QuestionInfo, SectionInfo
 from auditapp.storage.atomic_files import atomic_output, check_target
 from auditapp.storage.engine import Database
 
-CONDITIONS = {"uasc": "unaccompanied asylum-seeking young people"}
 ANSWER_TINTS = {"best": "#E3F1D6", "middle": "#FCE8C8", "lowest": "#F7D0CC", "none": "#EEEEEE"}
 
 
@@ -122,7 +123,7 @@ def _header_table(document: AuditDocument) -> Table:
 
 
 def _grades(document: AuditDocument) -> list[Flowable]:
-    final = grade_word(document.final_grade)
+    final = grade_label(document.final_grade)
     box = Table([[text("Overall grade", "centre")], [grade_paragraph(final, "big")]],
                 colWidths=[80 * mm])
     box.setStyle(TableStyle([("BACKGROUND", (0, 1), (0, 1), grade_colour(final)),
@@ -130,11 +131,11 @@ def _grades(document: AuditDocument) -> list[Flowable]:
                              ("TOPPADDING", (0, 1), (0, 1), 6),
                              ("BOTTOMPADDING", (0, 1), (0, 1), 10)]))
     box.hAlign = "LEFT"
-    moderated = (f"; moderated grade {grade_word(document.moderation.grade)}"
+    moderated = (f"; moderated grade {grade_label(document.moderation.grade)}"
                  if document.moderation else "")
     notes = [Spacer(1, 2 * mm), text(
-        f"Auditor's grade {grade_word(document.overall_grade)}; the grading rule suggested "
-        f"{grade_word(document.suggested_grade)}{moderated}. The overall grade is the "
+        f"Auditor's grade {grade_label(document.overall_grade)}; the grading rule suggested "
+        f"{grade_label(document.suggested_grade)}{moderated}. The overall grade is the "
         "moderated grade where there is one, otherwise the auditor's.", "note")]
     if document.grade_rationale.strip():
         notes.append(text(f"Auditor's rationale: {document.grade_rationale}", "note"))
@@ -152,9 +153,9 @@ def _section_grades(document: AuditDocument) -> Table:
                          text("Does not apply", "cell"), "", ""])
             extra.append(("TEXTCOLOR", (0, i), (-1, i), colors.grey))
             continue
-        given = grade_word(judgement.grade)
+        given = grade_label(judgement.grade)
         rows.append([text(f"{section.key} {section.title}", "cell"),
-                     text(grade_word(judgement.suggested), "cell"), grade_paragraph(given),
+                     text(grade_label(judgement.suggested), "cell"), grade_paragraph(given),
                      text(judgement.comment, "cell")])
         extra += _grade_style(2, i, given)
     width = CONTENT_WIDTH
@@ -193,7 +194,7 @@ def _moderation(document: AuditDocument) -> list[Flowable]:
     moderation = document.moderation
     if moderation is None:
         return []
-    grade = grade_word(moderation.grade)
+    grade = grade_label(moderation.grade)
     rows = [[text("Moderator", "cell_bold"), text(moderation.moderator, "cell")],
             [text("Moderated on", "cell_bold"), text(_when(moderation.moderated_on), "cell")],
             [text("Moderated grade", "cell_bold"), grade_paragraph(grade)],
@@ -221,10 +222,10 @@ def _answer_tint(question: QuestionInfo, code: str | None) -> str:
 def _section(document: AuditDocument, section: SectionInfo) -> list[Flowable]:
     heading = Heading(f"{section.key} {section.title}", level=1)
     if not document.applies(section.id):
-        who = CONDITIONS.get(section.applies_when or "", section.applies_when)
+        who = applies_only_to(section.applies_when or "")
         return [heading, text(f"Does not apply: only for {who}.", "note")]
     judgement = document.judgements.get(section.id)
-    grade = grade_word(judgement.grade if judgement else None)
+    grade = grade_label(judgement.grade if judgement else None)
     rows: list[list[Any]] = [table_header(["Question", "Answer", "Evidence"])]
     extra: list[tuple[Any, ...]] = []
     for i, question in enumerate(section.questions, start=1):
@@ -238,7 +239,7 @@ def _section(document: AuditDocument, section: SectionInfo) -> list[Flowable]:
         extra.append(("BACKGROUND", (1, i), (1, i),
                       colors.HexColor(_answer_tint(question, code))))
     summary = text(f"Section grade: {grade}"
-                   + (f" (suggested {grade_word(judgement.suggested)})" if judgement else "")
+                   + (f" (suggested {grade_label(judgement.suggested)})" if judgement else "")
                    + (f". {judgement.comment}" if judgement and judgement.comment else ""),
                    "note")
     width = CONTENT_WIDTH

@@ -20,8 +20,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from auditapp import __version__
-from auditapp.errors import UserError
-from auditapp.exporters.palette import WITHHELD
 from auditapp.exporters.pdf_layout import (
     CONTENT_WIDTH,
     FONT,
@@ -36,20 +34,20 @@ from auditapp.exporters.pdf_layout import (
     table_header,
     text,
 )
-from auditapp.rules.grades import Grade
-from auditapp.rules.suppression import SECONDARY
+from auditapp.rules.actions import ActionState
+from auditapp.rules.grades import NOT_GRADED, Grade
+from auditapp.rules.palette import WITHHELD
+from auditapp.rules.suppression import DEFAULT_THRESHOLD, SECONDARY, check_threshold
+from auditapp.rules.wording import day_text
 from auditapp.services.reporting.board_figures import (
     BoardPack,
     board_figures,
     board_pack,
 )
-from auditapp.services.reporting.figures import GRADE_COLUMNS, ReportScope, day_text
-from auditapp.services.reporting.stats import NOT_GRADED
+from auditapp.services.reporting.figures import GRADE_COLUMNS, ReportScope
 from auditapp.storage.atomic_files import atomic_output, check_target
 from auditapp.storage.engine import Database
 
-DEFAULT_THRESHOLD = 5
-MIN_THRESHOLD, MAX_THRESHOLD = 2, 50
 BAND_TITLES = {"gob": "Good or better", "ri": "Requires improvement",
                "inadequate": "Inadequate"}
 LINE_TITLES = {"gob": "Good or better", "below": "Below Good"}
@@ -70,9 +68,7 @@ def export_board_pack(db: Database, out: Path, scope: ReportScope,
     below it are withheld), before any file is made. ``today`` dates overdue actions.
     """
     out = check_target(out)
-    if not MIN_THRESHOLD <= threshold <= MAX_THRESHOLD:
-        raise UserError(f"The suppression threshold must be between {MIN_THRESHOLD} and "
-                        f"{MAX_THRESHOLD}, not {threshold}.")
+    check_threshold(threshold)
     today = today or date.today()
     figures = board_figures(db, scope, threshold, today)
     yield 1, 4
@@ -235,7 +231,7 @@ def _key_figures(pack: BoardPack) -> Table:
          f"{share(('moderation', 'moderated'), ('overall', 'total'))} of audits; moderator "
          f"kept the auditor's grade in {moderation_rate}"],
         ["Actions raised", pack.count("actions", "raised"),
-         f"{pack.count('actions', 'done')} completed, {pack.count('actions', 'overdue')} "
+         f"{pack.count('actions', 'done')} completed, {pack.count('actions', ActionState.OVERDUE)} "
          "overdue"],
     ]
     cells = [[_cell(a, bold=True), text(b, "h2"), _cell(c)] for a, b, c in rows]
@@ -457,9 +453,9 @@ def _themes(pack: BoardPack) -> list[Flowable]:
 
 def _actions(pack: BoardPack) -> list[Flowable]:
     as_at = day_text(pack.figures.current.actions.as_at)
-    labels = (("done on time", "Completed on time"), ("done late", "Completed late"),
-              ("open", "Open, not yet due"), ("overdue", f"Overdue at {as_at}"),
-              ("cancelled", "Cancelled"))
+    labels = ((ActionState.DONE_ON_TIME, "Completed on time"),
+              (ActionState.DONE_LATE, "Completed late"), (ActionState.OPEN, "Open, not yet due"),
+              (ActionState.OVERDUE, f"Overdue at {as_at}"), (ActionState.CANCELLED, "Cancelled"))
     rows: list[list[Any]] = [table_header(["Actions raised by the audits", "Actions",
                                            "Share"], 1)]
     for key, label in labels:

@@ -20,7 +20,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
-from auditapp.exporters.palette import GRADE_COLOURS, GRADE_TEXT_COLOURS, HEADER_FILL
+from auditapp.rules.grades import NOT_GRADED
+from auditapp.rules.palette import GRADE_COLOURS, GRADE_TEXT_COLOURS, HEADER_FILL
 
 MARGIN = 18 * mm
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -89,7 +90,7 @@ def text(value: str, style: str = "body") -> Paragraph:
 
 def grade_colour(grade: str) -> colors.Color:
     """The fill colour of a grade given in words."""
-    return colors.HexColor(f"#{GRADE_COLOURS.get(grade, GRADE_COLOURS['Not graded'])}")
+    return colors.HexColor(f"#{GRADE_COLOURS.get(grade, GRADE_COLOURS[NOT_GRADED])}")
 
 
 def grade_text_colour(grade: str) -> colors.Color:

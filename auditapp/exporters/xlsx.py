@@ -26,7 +26,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from auditapp import __version__
 from auditapp.errors import UserError
-from auditapp.exporters.palette import GRADE_COLOURS, HEADER_FILL, HEADER_TEXT
+from auditapp.rules.palette import GRADE_COLOURS, HEADER_FILL, HEADER_TEXT
+from auditapp.rules.wording import day_text
 from auditapp.services.moderation import AgreementFigures
 from auditapp.services.reporting import workbook_rows
 from auditapp.services.reporting.figures import (
@@ -35,7 +36,6 @@ from auditapp.services.reporting.figures import (
     PeriodFigures,
     ReportScope,
     check_scope,
-    day_text,
     period_figures,
     templates_used,
 )

@@ -25,6 +25,12 @@ Overall suggestion
     3. two or more sections at Requires improvement or below limit it to Requires improvement;
     4. Outstanding needs every section Good or better and at least half Outstanding,
        otherwise it is limited to Good.
+
+Final grade
+    The grade every list, count and export uses: the moderator's final grade where the audit
+    was moderated, otherwise the auditor's overall grade (:func:`final_grade`). Reports
+    count it in SQL with an expression built to mirror this function (see
+    :mod:`auditapp.services.reporting.stats`).
 """
 
 from __future__ import annotations
@@ -35,6 +41,12 @@ from enum import IntEnum
 
 GRADED_COVERAGE = 0.6
 LOW_EVIDENCE_SHARE = 1 / 3
+#: A section's suggestion thresholds, in percent of the available score, for a template that
+#: sets none of its own.
+GOOD_THRESHOLD = 85.0
+REQUIRES_IMPROVEMENT_THRESHOLD = 60.0
+#: What reports call an audit or section without a grade.
+NOT_GRADED = "Not graded"
 
 
 class Grade(IntEnum):
@@ -84,9 +96,14 @@ GRADE_SHORT = {
 GRADES_BEST_FIRST = (Grade.OUTSTANDING, Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE)
 
 
-def grade_label(value: int | None, empty: str = "Not graded") -> str:
+def grade_label(value: int | None, empty: str = NOT_GRADED) -> str:
     """The words for a stored grade ordinal, or ``empty`` when there is none."""
     return Grade(value).label if value is not None else empty
+
+
+def final_grade(moderated: int | None, auditor: int | None) -> int | None:
+    """The grade that counts: the moderated grade where there is one, else the auditor's."""
+    return moderated if moderated is not None else auditor
 
 
 @dataclass(frozen=True)
@@ -119,7 +136,8 @@ class SectionGrade:
 
 
 def suggest_section(
-    answers: Sequence[ScoredAnswer], good: float = 85.0, requires_improvement: float = 60.0
+    answers: Sequence[ScoredAnswer], good: float = GOOD_THRESHOLD,
+    requires_improvement: float = REQUIRES_IMPROVEMENT_THRESHOLD,
 ) -> SectionSuggestion:
     """Suggest a section's grade from its answered questions (see the module docstring)."""
     scored = [a for a in answers if a.score is not None]

@@ -24,12 +24,27 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from auditapp.errors import UserError
+
+#: The threshold N when none is chosen: counts from 1 to N - 1 are withheld.
+DEFAULT_THRESHOLD = 5
+#: The thresholds a user may choose: below 2 nothing is withheld; far above 50 a board pack
+#: would withhold nearly everything.
+MIN_THRESHOLD, MAX_THRESHOLD = 2, 50
 Key = Hashable
 TOTAL = "total"
 DETAIL, TOTALS, HEADLINE = 0, 1, 2  # priorities: which figures to keep when there is a choice
 UNBOUNDED = 10**12  # "no upper bound" for a figure shown as c
 SECONDARY = "c"
 PROPAGATION_STEPS_PER_EQUATION = 50
+
+
+def check_threshold(threshold: int) -> int:
+    """``threshold``, if a user may choose it; else a :class:`UserError` saying the range."""
+    if not MIN_THRESHOLD <= threshold <= MAX_THRESHOLD:
+        raise UserError(f"The suppression threshold must be between {MIN_THRESHOLD} and "
+                        f"{MAX_THRESHOLD}, not {threshold}.")
+    return threshold
 
 
 class ProtectionError(RuntimeError):
@@ -47,7 +62,7 @@ class _Equation:
 class DisclosureModel:
     """The figures a document shows and the sums that tie them together."""
 
-    threshold: int = 5
+    threshold: int = DEFAULT_THRESHOLD
     values: dict[Key, int] = field(default_factory=dict)
     priority: dict[Key, int] = field(default_factory=dict)
     sums: list[tuple[Key, tuple[Key, ...]]] = field(default_factory=list)

@@ -119,6 +119,16 @@ def save_case(db: Database, case: CaseInput) -> int:
         return _upsert_case(session, case)[0].id
 
 
+def start_audit_for_new_case(db: Database, case: CaseInput, template_id: int, auditor: str,
+                             audit_date: date, actor: Actor) -> int:
+    """Save a case (created, or updated by its reference) and start a draft audit of it, in
+    one transaction: if the audit is refused, the case is not saved either. Returns the
+    audit's id."""
+    with db.transaction() as session:
+        saved, _created = _upsert_case(session, case)
+        return add_audit(session, saved.id, template_id, auditor, audit_date, actor)
+
+
 def list_cases(db: Database) -> list[CaseRow]:
     """Every case, by reference."""
     with db.transaction() as session:

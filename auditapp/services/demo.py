@@ -33,7 +33,8 @@ from auditapp.models import (
     Setting,
 )
 from auditapp.rules.grades import Grade
-from auditapp.services.audits.scoring import score_audit, section_applies
+from auditapp.rules.sections import section_applies
+from auditapp.services.audits.scoring import score_audit
 from auditapp.services.history import chained_event
 from auditapp.services.templates import (
     TemplateInfo,
@@ -182,7 +183,7 @@ def _audit_rows(session: Session, rng: random.Random, ids: _Ids,
     completion = rng.uniform(0.2, 1.0) if status == AuditStatus.DRAFT else 1.0
     responses: dict[int, str | None] = {}
     for section in template.sections:
-        applies = section_applies(section, uasc)
+        applies = section_applies(section.applies_when, uasc)
         for question in section.questions:
             # Statutory basics (critical questions) are missed far less often than the rest.
             chance = 1 - (1 - quality) * 0.15 if question.critical else quality
@@ -225,7 +226,8 @@ def _audit_rows(session: Session, rng: random.Random, ids: _Ids,
         areas_for_development=rng.choice(AREAS) if completion == 1.0 else "",
         young_person_voice=rng.choice(VOICES) if completion == 1.0 else "",
         answered=sum(code is not None for code in responses.values()),
-        applicable=sum(len(s.questions) for s in template.sections if section_applies(s, uasc)),
+        applicable=sum(len(s.questions) for s in template.sections
+                       if section_applies(s.applies_when, uasc)),
         created_at=stamp, updated_at=stamp,
         submitted_at=None if status == AuditStatus.DRAFT else stamp + timedelta(days=2)))
     rows["events"].append(chained_event(session, audit_id, rows["audits"][-1]["auditor"],

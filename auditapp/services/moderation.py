@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -46,7 +47,15 @@ from auditapp.services.history import record_change
 from auditapp.services.reporting.stats import counted_audits
 from auditapp.storage.engine import Database
 
-STRATA = ("team", "category")
+
+class Stratum(StrEnum):
+    """What a moderation sample may be drawn in proportion to."""
+
+    TEAM = "team"
+    CATEGORY = "category"
+
+
+STRATA = tuple(Stratum)
 
 
 class BlindModerationError(UserError):
@@ -144,7 +153,7 @@ def draw_sample(db: Database, actor: Actor, size: int, *, seed: int | None = Non
     if size < 1:
         raise UserError("A sample needs at least one audit.")
     seed = seed if seed is not None else secrets.randbelow(2**31)
-    stratum = Case.team if stratify_by == "team" else Case.category
+    stratum = Case.team if stratify_by == Stratum.TEAM else Case.category
     query = (select(Audit.id, stratum).join(Case, Case.id == Audit.case_id)
              .where(Audit.status == AuditStatus.SUBMITTED))
     if date_from is not None:

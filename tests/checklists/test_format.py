@@ -14,6 +14,7 @@ from auditapp.checklists.format import (
     load_template_text,
 )
 from auditapp.errors import ValidationError
+from auditapp.rules.grades import GOOD_THRESHOLD, REQUIRES_IMPROVEMENT_THRESHOLD
 from auditapp.services.templates import shipped_template_texts
 from tests.builders import BROKEN_TEMPLATE, SMALL_TEMPLATE
 
@@ -84,6 +85,9 @@ def test_small_template_reads_with_defaults() -> None:
     assert [o.code for o in met.scale] == ["M", "NM"]
     assert met.evidence_required == ("NM",)
     assert spec.sections[2].applies_when == "uasc"
+    # No grading in the file: the grading rule's own thresholds, not a copy of them.
+    assert (spec.grading.good, spec.grading.requires_improvement) == (
+        GOOD_THRESHOLD, REQUIRES_IMPROVEMENT_THRESHOLD)
 
 
 def test_written_yaml_reads_back_identically() -> None:

@@ -59,6 +59,8 @@ def test_audit_and_board_pdfs(demo_file: Path, tmp_path: Path) -> None:
     (["audit-pdf", "99999"], "auditapp: error: No audit with number 99999."),
     (["board-pdf", "--to", "2026-06-30", "--suppress", "1"],
      "auditapp: error: The suppression threshold must be between 2 and 50, not 1."),
+    (["board-pdf", "--to", "2026-06-30", "--suppress", "51"],
+     "auditapp: error: The suppression threshold must be between 2 and 50, not 51."),
     (["board-pdf", "--from", "2031-01-01", "--to", "2031-06-30"],
      "auditapp: error: No audits submitted, moderated or closed in the period"),
 ])

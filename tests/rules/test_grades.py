@@ -7,9 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auditapp.rules.grades import (
+    GOOD_THRESHOLD,
+    REQUIRES_IMPROVEMENT_THRESHOLD,
     Grade,
     ScoredAnswer,
     SectionGrade,
+    final_grade,
     suggest_overall,
     suggest_section,
 )
@@ -30,6 +33,14 @@ def test_section_exact_thresholds_use_at_or_above() -> None:
     # 17 of 20 points is exactly 85 %, 12 of 20 exactly 60 %.
     assert suggest_section([YES] * 7 + [PARTLY] * 3, good=85).grade == G
     assert suggest_section([YES] * 2 + [PARTLY] * 8, requires_improvement=60).grade == RI
+
+
+def test_the_default_thresholds_are_85_and_60_percent() -> None:
+    assert (GOOD_THRESHOLD, REQUIRES_IMPROVEMENT_THRESHOLD) == (85.0, 60.0)
+    assert suggest_section([YES] * 7 + [PARTLY] * 3).grade == G  # exactly 85 %
+    assert suggest_section([YES] * 6 + [PARTLY] * 4).grade == RI  # 80 %
+    assert suggest_section([YES] * 2 + [PARTLY] * 8).grade == RI  # exactly 60 %
+    assert suggest_section([YES] + [PARTLY] * 9).grade == I  # 55 %
 
 
 def test_not_applicable_is_left_out_and_flags_low_evidence() -> None:
@@ -85,6 +96,13 @@ def test_too_few_graded_sections_give_no_overall() -> None:
     assert suggest_overall([SectionGrade(G)] * 2 + [SectionGrade(None)] * 2) is None
     assert suggest_overall([SectionGrade(G)] * 3 + [SectionGrade(None)] * 2) == G
     assert suggest_overall([]) is None
+
+
+def test_final_grade_is_the_moderated_grade_where_there_is_one() -> None:
+    assert final_grade(I, G) == I
+    assert final_grade(O, None) == O
+    assert final_grade(None, RI) == RI
+    assert final_grade(None, None) is None
 
 
 @pytest.mark.parametrize("text", ["Good", "good", "3", "GOOD"])

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from auditapp.rules.suppression import HEADLINE, TOTAL, DisclosureModel, Protection
+from auditapp.errors import UserError
+from auditapp.rules.suppression import (
+    DEFAULT_THRESHOLD,
+    HEADLINE,
+    MAX_THRESHOLD,
+    MIN_THRESHOLD,
+    TOTAL,
+    DisclosureModel,
+    Protection,
+    check_threshold,
+)
 
 GRADES = ("O", "G", "RI", "I", "NG")
 
@@ -88,6 +98,19 @@ def test_a_small_total_and_its_small_parts() -> None:
 def test_threshold_is_configurable() -> None:
     p = _grade_row((7, 40, 20, 12, 0), threshold=10)
     assert _shown(p, (*GRADES, "N")) == ["<10", "40", "20", "c", "0", "79"]
+
+
+def test_the_default_threshold_is_five_within_two_to_fifty() -> None:
+    assert (DEFAULT_THRESHOLD, MIN_THRESHOLD, MAX_THRESHOLD) == (5, 2, 50)
+    assert DisclosureModel().threshold == DEFAULT_THRESHOLD
+    assert [check_threshold(n) for n in (2, 5, 50)] == [2, 5, 50]
+
+
+@pytest.mark.parametrize("threshold", [-5, 0, 1, 51, 1000])
+def test_a_threshold_out_of_range_is_refused_saying_the_range(threshold: int) -> None:
+    with pytest.raises(UserError, match=f"^The suppression threshold must be between 2 and 50, "
+                                        f"not {threshold}.$"):
+        check_threshold(threshold)
 
 
 def test_two_way_table_needs_a_rectangle() -> None:

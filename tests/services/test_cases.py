@@ -10,11 +10,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from auditapp.errors import UserError, ValidationError
+from auditapp.errors import PermissionDeniedError, UserError, ValidationError
+from auditapp.models import CareLeaverCategory
+from auditapp.rules.permissions import Actor
 from auditapp.services.audits.editing import list_audits
-from auditapp.services.cases import import_cases, list_cases
+from auditapp.services.cases import (
+    CaseInput,
+    import_cases,
+    list_cases,
+    start_audit_for_new_case,
+)
+from auditapp.services.templates import set_template_retired
 from auditapp.storage.engine import Database
-from tests.builders import LEAD
+from tests.builders import ALEX, LEAD, MO
 
 pytestmark = pytest.mark.both_backends
 
@@ -157,3 +165,46 @@ def test_random_sheets_import_fully_or_not_at_all(db: Database, small_template_i
         assert len(list_audits(db)) == before
     else:
         assert len(list_audits(db)) == before + result.rows
+
+
+# --- a new case and its first audit ---------------------------------------------------------
+
+
+def _new_case(reference: str = "CL-77") -> CaseInput:
+    return CaseInput(reference, CareLeaverCategory.RELEVANT, uasc=True, team="North")
+
+
+def test_a_new_case_and_its_audit_start_together(db: Database, small_template_id: int) -> None:
+    audit = start_audit_for_new_case(db, _new_case(), small_template_id, "Alex",
+                                     date(2026, 3, 1), ALEX)
+    (row,) = list_audits(db)
+    assert (row.id, row.case_reference, row.team, row.uasc, row.status) == (
+        audit, "CL-77", "North", True, "draft")
+    assert [c.reference for c in list_cases(db)] == ["CL-77"]
+
+
+@pytest.mark.parametrize(("auditor", "actor", "refusal"), [
+    ("Alex", MO, PermissionDeniedError),  # a moderator may not start audits
+    ("Bea", ALEX, PermissionDeniedError),  # an auditor starts only their own
+    ("  ", ALEX, UserError),  # no auditor
+])
+def test_a_refused_audit_leaves_no_case_behind(db: Database, small_template_id: int,
+                                               auditor: str, actor: Actor,
+                                               refusal: type[Exception]) -> None:
+    with pytest.raises(refusal):
+        start_audit_for_new_case(db, _new_case(), small_template_id, auditor,
+                                 date(2026, 3, 1), actor)
+    assert list_cases(db) == []
+    assert list_audits(db) == []
+
+
+def test_a_retired_template_leaves_an_existing_case_as_it_was(
+        db: Database, small_template_id: int) -> None:
+    start_audit_for_new_case(db, _new_case(), small_template_id, "Alex", date(2026, 3, 1), ALEX)
+    set_template_retired(db, small_template_id, True, LEAD)
+    changed = CaseInput("CL-77", CareLeaverCategory.ELIGIBLE, team="South")
+    with pytest.raises(UserError, match="retired"):
+        start_audit_for_new_case(db, changed, small_template_id, "Alex", date(2026, 4, 1), ALEX)
+    (case,) = list_cases(db)
+    assert (case.category, case.team, case.uasc) == ("relevant", "North", True)
+    assert len(list_audits(db)) == 1

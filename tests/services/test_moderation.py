@@ -14,6 +14,7 @@ from auditapp.services.audits.editing import load_audit, submit_audit
 from auditapp.services.demo import generate_demo
 from auditapp.services.moderation import (
     BlindModerationError,
+    Stratum,
     agreement_figures,
     draw_sample,
     finalise_moderation,
@@ -107,6 +108,17 @@ def test_samples_are_reproducible_from_their_seed(db: Database, small_template_i
         draw_sample(db, MO, 2)
     with pytest.raises(UserError, match="cannot be drawn"):
         draw_sample(db, LEAD, 50)
+
+
+def test_a_stratum_is_one_of_a_closed_set(db: Database, small_template_id: int) -> None:
+    for n in range(6):
+        submitted_audit(db, small_template_id, f"C-{n}", team=("North", "South")[n % 2])
+    by_enum = draw_sample(db, LEAD, 2, seed=7, stratify_by=Stratum.TEAM)
+    by_word = draw_sample(db, LEAD, 2, seed=7, stratify_by="team")
+    assert by_enum.audit_ids == by_word.audit_ids
+    assert [s.stratify_by for s in list_samples(db)] == ["team", "team"]
+    with pytest.raises(UserError, match="stratified by team or category, not 'age'"):
+        draw_sample(db, LEAD, 2, stratify_by="age")
 
 
 def test_agreement_figures_hand_worked(db: Database, small_template_id: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,11 +27,13 @@ from auditapp.models import (
     utcnow,
 )
 from auditapp.rules.actions import immediate_due_problem
-from auditapp.rules.grades import Grade, grade_label
+from auditapp.rules.grades import Grade, final_grade, grade_label
 from auditapp.rules.permissions import Actor, Permission, require
-from auditapp.services.audits.scoring import ScoredAudit, score_audit, section_applies
+from auditapp.rules.sections import section_applies
+from auditapp.rules.wording import day_text
+from auditapp.services.audits.scoring import ScoredAudit, score_audit
 from auditapp.services.history import record_change
-from auditapp.services.templates import TemplateInfo, template_info
+from auditapp.services.templates import TemplateInfo, read_template_info
 from auditapp.storage.engine import Database
 
 NARRATIVE_FIELDS = ("strengths", "areas_for_development", "young_person_voice")
@@ -120,8 +123,9 @@ class AuditDocument:
 
     @property
     def final_grade(self) -> int | None:
-        """The moderated grade where there is one, else the auditor's."""
-        return self.moderation.grade if self.moderation else self.overall_grade
+        """The grade that counts (see :func:`~auditapp.rules.grades.final_grade`)."""
+        return final_grade(self.moderation.grade if self.moderation else None,
+                           self.overall_grade)
 
     @property
     def editable(self) -> bool:
@@ -131,7 +135,7 @@ class AuditDocument:
     def applies(self, section_id: int) -> bool:
         """Whether a section of the template applies to this case."""
         section = next(s for s in self.template.sections if s.id == section_id)
-        return section_applies(section, self.uasc)
+        return section_applies(section.applies_when, self.uasc)
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,16 @@ class ActionInput:
     question_id: int | None = None
 
 
+class ProblemField(StrEnum):
+    """What a submission problem is about, so the editor can go straight to it."""
+
+    RESPONSE = "response"
+    EVIDENCE = "evidence"
+    SECTION_GRADE = "section_grade"
+    OVERALL = "overall"
+    ACTION = "action"
+
+
 @dataclass(frozen=True)
 class SubmissionProblem:
     """Something that stops an audit being submitted, with where to go to fix it."""
@@ -212,7 +226,7 @@ class SubmissionProblem:
     section_id: int | None = None
     question_id: int | None = None
     action_id: int | None = None
-    field: str = ""  # "overall", "section_grade", "evidence", "response", "action"
+    field: ProblemField = ProblemField.OVERALL
 
 
 class SubmissionBlockedError(UserError):
@@ -247,8 +261,8 @@ class AuditListRow:
 
     @property
     def final_grade(self) -> int | None:
-        """The moderated grade where there is one, else the auditor's."""
-        return self.moderated_grade if self.moderated_grade is not None else self.overall_grade
+        """The grade that counts (see :func:`~auditapp.rules.grades.final_grade`)."""
+        return final_grade(self.moderated_grade, self.overall_grade)
 
 
 # --- starting an audit ------------------------------------------------------------------------
@@ -274,8 +288,7 @@ def add_audit(session: Session, case_id: int, template_id: int, auditor: str,
         .where(Section.template_id == template_id)).all()
     audit = Audit(case_id=case_id, template_id=template_id, auditor=auditor.strip(),
                   audit_date=audit_date, answered=0,
-                  applicable=sum(1 for _, cond in questions
-                                 if cond is None or (cond == "uasc" and case.uasc)))
+                  applicable=sum(section_applies(cond, case.uasc) for _, cond in questions))
     session.add(audit)
     session.flush()
     section_ids = session.scalars(
@@ -310,34 +323,46 @@ def _action_info(action: Action) -> ActionInfo:
                       action.completed_on, action.status_note)
 
 
+def _template_of(session: Session, audit: Audit, template: TemplateInfo | None
+                 ) -> TemplateInfo:
+    """The audit's template version: ``template`` when the caller holds that one (a version
+    never changes), else read in this same session."""
+    if template is None or template.id != audit.template_id:
+        template = read_template_info(session, audit.template_id)
+    return template
+
+
+def _document(session: Session, audit: Audit, template: TemplateInfo) -> AuditDocument:
+    """An audit in full, read in an open session."""
+    answers = {q: AnswerState(r, e) for q, r, e in session.execute(
+        select(Answer.question_id, Answer.response, Answer.evidence)
+        .where(Answer.audit_id == audit.id))}
+    judgements = {s: JudgementState(sg, g, c) for s, sg, g, c in session.execute(
+        select(SectionJudgement.section_id, SectionJudgement.suggested_grade,
+               SectionJudgement.grade, SectionJudgement.comment)
+        .where(SectionJudgement.audit_id == audit.id))}
+    moderation = audit.moderation
+    case = audit.case
+    return AuditDocument(
+        audit.id, audit.uid, audit.status.value, case.id, case.reference,
+        case.category.value, case.uasc, case.age_at_audit, case.team, case.worker, template,
+        audit.auditor, audit.audit_date, audit.suggested_grade, audit.overall_grade,
+        audit.grade_rationale, audit.strengths, audit.areas_for_development,
+        audit.young_person_voice, answers, judgements,
+        tuple(_action_info(a) for a in audit.actions),
+        ModerationInfo(moderation.moderator, moderation.moderated_on, moderation.grade,
+                       moderation.agreed, moderation.comment) if moderation else None,
+        audit.submitted_at, audit.updated_at, audit.returned_comment, audit.revision,
+    )
+
+
 def load_audit(db: Database, audit_id: int, template: TemplateInfo | None = None
                ) -> AuditDocument:
     """An audit in full. Pass the template when the caller already holds it (it never
     changes for an audit), to save reading it again."""
     with db.transaction() as session:
         audit = _get_audit(session, audit_id)
-        if template is None or template.id != audit.template_id:
-            template = template_info(db, audit.template_id)
-        answers = {q: AnswerState(r, e) for q, r, e in session.execute(
-            select(Answer.question_id, Answer.response, Answer.evidence)
-            .where(Answer.audit_id == audit_id))}
-        judgements = {s: JudgementState(sg, g, c) for s, sg, g, c in session.execute(
-            select(SectionJudgement.section_id, SectionJudgement.suggested_grade,
-                   SectionJudgement.grade, SectionJudgement.comment)
-            .where(SectionJudgement.audit_id == audit_id))}
-        moderation = audit.moderation
-        case = audit.case
-        return AuditDocument(
-            audit.id, audit.uid, audit.status.value, case.id, case.reference,
-            case.category.value, case.uasc, case.age_at_audit, case.team, case.worker, template,
-            audit.auditor, audit.audit_date, audit.suggested_grade, audit.overall_grade,
-            audit.grade_rationale, audit.strengths, audit.areas_for_development,
-            audit.young_person_voice, answers, judgements,
-            tuple(_action_info(a) for a in audit.actions),
-            ModerationInfo(moderation.moderator, moderation.moderated_on, moderation.grade,
-                           moderation.agreed, moderation.comment) if moderation else None,
-            audit.submitted_at, audit.updated_at, audit.returned_comment, audit.revision,
-        )
+        return _document(session, audit, _template_of(session, audit, template))
 
 
 # --- saving -----------------------------------------------------------------------------------
@@ -368,7 +393,8 @@ def refresh_suggestions(session: Session, audit: Audit, template: TemplateInfo) 
         grade = suggestion.grade if suggestion else None
         judgement.suggested_grade = int(grade) if grade is not None else None
     audit.suggested_grade = int(scored.overall) if scored.overall is not None else None
-    applicable = [q.id for s in template.sections if section_applies(s, audit.case.uasc)
+    applicable = [q.id for s in template.sections
+                  if section_applies(s.applies_when, audit.case.uasc)
                   for q in s.questions]
     audit.applicable = len(applicable)
     audit.answered = sum(1 for q in applicable if responses.get(q) is not None)
@@ -445,7 +471,7 @@ def _require_revision(session: Session, audit: Audit, expected: int | None) -> N
     last = session.execute(select(ChangeEvent.actor, ChangeEvent.at)
                            .where(ChangeEvent.audit_id == audit.id)
                            .order_by(ChangeEvent.seq.desc()).limit(1)).first()
-    who = f"{last.actor} saved it at {last.at:%H:%M} UTC on {last.at:%d %b %Y}" if last \
+    who = f"{last.actor} saved it at {last.at:%H:%M} UTC on {day_text(last.at)}" if last \
         else "it was saved elsewhere"
     raise ConcurrentEditError(
         f"This audit was changed while you had it open ({who}), so your latest changes were "
@@ -464,8 +490,7 @@ def save_changes(db: Database, audit_id: int, changes: AuditChanges, actor: Acto
         audit = _get_audit(session, audit_id)
         _require_editable(audit, actor)
         _require_revision(session, audit, expected_revision)
-        if template is None or template.id != audit.template_id:
-            template = template_info(db, audit.template_id)
+        template = _template_of(session, audit, template)
         _apply_answers(session, audit, template, changes, actor)
         _apply_judgements(session, audit, template, changes, actor)
         _apply_audit_fields(session, audit, changes, actor)
@@ -547,11 +572,12 @@ def _question_problems(document: AuditDocument) -> list[SubmissionProblem]:
             option = question.option(answer.response)
             if option is None:
                 problems.append(SubmissionProblem(
-                    f"{question.key}: not answered", section.id, question.id, field="response"))
+                    f"{question.key}: not answered", section.id, question.id,
+                    field=ProblemField.RESPONSE))
             elif answer.response in question.evidence_required and not answer.evidence.strip():
                 problems.append(SubmissionProblem(
                     f"{question.key}: answered '{option['label']}' without an evidence note",
-                    section.id, question.id, field="evidence"))
+                    section.id, question.id, field=ProblemField.EVIDENCE))
     return problems
 
 
@@ -564,20 +590,20 @@ def _grade_problems(document: AuditDocument) -> list[SubmissionProblem]:
         if judgement.grade is None:
             problems.append(SubmissionProblem(
                 f"{section.key} {section.title}: no section grade given", section.id,
-                field="section_grade"))
+                field=ProblemField.SECTION_GRADE))
         elif judgement.grade != judgement.suggested and not judgement.comment.strip():
             problems.append(SubmissionProblem(
                 f"{section.key} {section.title}: graded {grade_label(judgement.grade)} against "
                 f"a suggested {grade_label(judgement.suggested, 'no grade')}, with no comment "
-                "to say why", section.id, field="section_grade"))
+                "to say why", section.id, field=ProblemField.SECTION_GRADE))
     if document.overall_grade is None:
-        problems.append(SubmissionProblem("No overall grade given", field="overall"))
+        problems.append(SubmissionProblem("No overall grade given", field=ProblemField.OVERALL))
     elif (document.overall_grade != document.suggested_grade
           and not document.grade_rationale.strip()):
         problems.append(SubmissionProblem(
             f"Overall grade {grade_label(document.overall_grade)} differs from the suggested "
             f"{grade_label(document.suggested_grade, 'no grade')}: give a rationale",
-            field="overall"))
+            field=ProblemField.OVERALL))
     return problems
 
 
@@ -589,7 +615,7 @@ def _action_problems(document: AuditDocument) -> list[SubmissionProblem]:
         if missing:
             problems.append(SubmissionProblem(
                 f"Action {number} ('{action.text[:40]}') has no {' and no '.join(missing)}",
-                action_id=action.id, field="action"))
+                action_id=action.id, field=ProblemField.ACTION))
     return problems
 
 
@@ -598,16 +624,23 @@ def submission_problems(document: AuditDocument) -> list[SubmissionProblem]:
     return _question_problems(document) + _grade_problems(document) + _action_problems(document)
 
 
-def submit_audit(db: Database, audit_id: int, actor: Actor) -> None:
-    """Submit a draft audit; raises SubmissionBlockedError listing every problem."""
-    document = load_audit(db, audit_id)
-    require(actor, Permission.SUBMIT, owner=document.auditor)
-    problems = submission_problems(document)
-    if problems:
-        raise SubmissionBlockedError(problems)
+def submit_audit(db: Database, audit_id: int, actor: Actor,
+                 expected_revision: int | None = None) -> None:
+    """Submit a draft audit; raises SubmissionBlockedError listing every problem.
+
+    The checks and the status change are one transaction, so nothing can change the audit
+    between them. With ``expected_revision`` (the revision the caller read, as for
+    :func:`save_changes`) a submission based on a stale read raises
+    :class:`~auditapp.errors.ConcurrentEditError` and changes nothing."""
     with db.transaction() as session:
         audit = _get_audit(session, audit_id)
+        require(actor, Permission.SUBMIT, owner=audit.auditor)
         _require_editable(audit, actor)
+        _require_revision(session, audit, expected_revision)
+        template = read_template_info(session, audit.template_id)
+        problems = submission_problems(_document(session, audit, template))
+        if problems:
+            raise SubmissionBlockedError(problems)
         record_change(session, audit_id, actor, "audit", "", "status", audit.status.value,
                       AuditStatus.SUBMITTED.value)
         audit.status = AuditStatus.SUBMITTED

@@ -13,7 +13,8 @@ from auditapp.rules.grades import (
     suggest_overall,
     suggest_section,
 )
-from auditapp.services.templates import QuestionInfo, SectionInfo, TemplateInfo
+from auditapp.rules.sections import section_applies
+from auditapp.services.templates import QuestionInfo, TemplateInfo
 
 
 @dataclass(frozen=True)
@@ -22,11 +23,6 @@ class ScoredAudit:
 
     sections: dict[int, SectionSuggestion]  # by section id, applicable sections only
     overall: Grade | None
-
-
-def section_applies(section: SectionInfo, uasc: bool) -> bool:
-    """Whether a section applies to a case (conditional sections need their flag)."""
-    return section.applies_when is None or (section.applies_when == "uasc" and uasc)
 
 
 def scored_answer(question: QuestionInfo, code: str | None) -> ScoredAnswer | None:
@@ -55,7 +51,7 @@ def score_audit(
     suggestions: dict[int, SectionSuggestion] = {}
     overall_input: list[SectionGrade] = []
     for section in template.sections:
-        if not section_applies(section, uasc):
+        if not section_applies(section.applies_when, uasc):
             continue
         answers = [a for q in section.questions
                    if (a := scored_answer(q, responses.get(q.id))) is not None]

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from auditapp.errors import NotFoundError, UserError
 from auditapp.models import Audit, AuditStatus
-from auditapp.rules.grades import Grade
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.services.audits.editing import AuditLockedError
 from auditapp.services.history import record_change
@@ -28,11 +27,9 @@ def _status_change(session: Session, audit: Audit, actor: Actor, status: AuditSt
     audit.status = status
 
 
-def _grade(grade: int) -> Grade:
-    try:
-        return Grade(grade)
-    except ValueError:
-        raise UserError(f"{grade} is not a grade (1 Inadequate to 4 Outstanding).") from None
+def can_be_closed(status: str) -> bool:
+    """Whether an audit in ``status`` may be closed: once submitted, moderated or not."""
+    return status in _AWAITING_CLOSE
 
 
 def close_audit(db: Database, audit_id: int, actor: Actor) -> None:
@@ -42,7 +39,7 @@ def close_audit(db: Database, audit_id: int, actor: Actor) -> None:
         audit = session.get(Audit, audit_id)
         if audit is None:
             raise NotFoundError(f"No audit with number {audit_id}.")
-        if audit.status not in _AWAITING_CLOSE:
+        if not can_be_closed(audit.status):
             raise AuditLockedError(f"Only a submitted or moderated audit can be closed; this "
                                    f"one is {audit.status.value}.")
         _status_change(session, audit, actor, AuditStatus.CLOSED)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from auditapp.errors import UserError
-from auditapp.rules.grades import Grade
+from auditapp.rules.actions import ActionState
+from auditapp.rules.grades import NOT_GRADED, Grade
 from auditapp.rules.suppression import (
     DETAIL,
     HEADLINE,
@@ -39,7 +40,6 @@ from auditapp.services.reporting.figures import (
     period_figures,
     quarter_tallies,
 )
-from auditapp.services.reporting.stats import NOT_GRADED
 from auditapp.storage.engine import Database
 
 TREND_QUARTERS = 8
@@ -260,14 +260,15 @@ def _add_moderation_and_actions(model: DisclosureModel, current: PeriodFigures) 
         model.add(("moderation", name), value)
     model.add_sum(("moderation", "moderated"), [("moderation", n) for n in parts])
     actions = current.actions
-    states = {"done on time": actions.done_on_time, "done late": actions.done_late,
-              "open": actions.open_not_due, "overdue": actions.overdue,
-              "cancelled": actions.cancelled}
+    states = {ActionState.DONE_ON_TIME: actions.done_on_time,
+              ActionState.DONE_LATE: actions.done_late, ActionState.OPEN: actions.open_not_due,
+              ActionState.OVERDUE: actions.overdue, ActionState.CANCELLED: actions.cancelled}
     model.add(("actions", "raised"), actions.raised, HEADLINE)
     model.add(("actions", "done"), actions.done, TOTALS)
     for name, value in states.items():
         model.add(("actions", name), value)
-    model.add_sum(("actions", "done"), [("actions", "done on time"), ("actions", "done late")])
+    model.add_sum(("actions", "done"), [("actions", ActionState.DONE_ON_TIME),
+                                        ("actions", ActionState.DONE_LATE)])
     model.add_sum(("actions", "raised"), [("actions", n) for n in states])
 
 

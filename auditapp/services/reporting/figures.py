@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from auditapp.errors import NotFoundError, UserError
 from auditapp.models import (
     Action,
-    ActionStatus,
     Answer,
     Audit,
     Case,
@@ -29,10 +28,12 @@ from auditapp.models import (
     SectionJudgement,
     Template,
 )
-from auditapp.rules.grades import GRADES_BEST_FIRST, Grade, grade_label
-from auditapp.services.audits.scoring import section_applies
+from auditapp.rules.actions import ActionState, action_state
+from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED, Grade
+from auditapp.rules.sections import section_applies
+from auditapp.rules.wording import MONTHS, day_text
 from auditapp.services.moderation import AgreementFigures, agreement_figures
-from auditapp.services.reporting.stats import NOT_GRADED, counted_audits, final_grade
+from auditapp.services.reporting.stats import counted_audits, final_grade_column
 from auditapp.services.templates import SectionInfo, TemplateInfo, template_info
 from auditapp.storage.engine import Database
 
@@ -50,12 +51,6 @@ LINES_OF_ENQUIRY = {
     "KLOE5": "An ambitious Local Offer; education, training and employment",
     "KLOE6": "Physical and mental health, and help when it is needed",
 }
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def day_text(day: date) -> str:
-    """A date as reports print it: 1 Jan 2026."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 # --- what a report covers ---------------------------------------------------------------------
@@ -201,7 +196,7 @@ def _grade_counts(counts: Mapping[int | None, int]) -> dict[str, int]:
 
 
 def _overall(session: Session, scope: ReportScope) -> GradeTally:
-    grade = final_grade()
+    grade = final_grade_column()
     # Group by the expression, not a label: SQLite would read "grade" as moderations.grade.
     rows = session.execute(scoped_audits(scope).with_only_columns(grade, func.count())
                            .group_by(grade)).all()
@@ -215,7 +210,7 @@ def grade_tally(db: Database, scope: ReportScope) -> GradeTally:
 
 
 def _teams(session: Session, scope: ReportScope) -> tuple[GradeTally, ...]:
-    grade = final_grade()
+    grade = final_grade_column()
     rows = session.execute(scoped_audits(scope).with_only_columns(Case.team, grade, func.count())
                            .group_by(Case.team, grade)).all()
     by_team: dict[str, dict[int | None, int]] = defaultdict(dict)
@@ -268,7 +263,7 @@ def quarter_tallies(db: Database, scope: ReportScope) -> tuple[GradeTally, ...]:
 
 
 def _quarters(session: Session, scope: ReportScope) -> tuple[GradeTally, ...]:
-    grade = final_grade()
+    grade = final_grade_column()
     rows = session.execute(scoped_audits(scope)
                            .with_only_columns(Audit.audit_date, grade, func.count())
                            .group_by(Audit.audit_date, grade)).all()
@@ -315,7 +310,7 @@ def _sections(session: Session, scope: ReportScope,
         if section_id not in sections:
             continue  # a template first used after the templates were read
         template, section = sections[section_id]
-        if not section_applies(section, uasc):
+        if not section_applies(section.applies_when, uasc):
             continue
         key = (template.key, section.key)
         counts[key][value] += count
@@ -425,23 +420,12 @@ def _actions(session: Session, scope: ReportScope, as_at: date) -> ActionFigures
     rows = session.execute(
         select(Action.status, Action.due_date, Action.completed_on)
         .where(Action.audit_id.in_(scoped_audits(scope)))).all()
-    tally: dict[str, int] = defaultdict(int)
+    tally: dict[ActionState, int] = defaultdict(int)
     for status, due, completed in rows:
         tally[action_state(status, due, completed, as_at)] += 1
-    return ActionFigures(as_at, len(rows), tally["done on time"], tally["done late"],
-                         tally["open"], tally["overdue"], tally["cancelled"])
-
-
-def action_state(status: ActionStatus, due: date | None, completed: date | None,
-                 as_at: date) -> str:
-    """Where an action stands: done on time, done late, open, overdue or cancelled. Overdue
-    means still open with a due date before ``as_at``."""
-    if status == ActionStatus.DONE:
-        late = due is not None and completed is not None and completed > due
-        return "done late" if late else "done on time"
-    if status == ActionStatus.CANCELLED:
-        return "cancelled"
-    return "overdue" if due is not None and due < as_at else "open"
+    return ActionFigures(as_at, len(rows), tally[ActionState.DONE_ON_TIME],
+                         tally[ActionState.DONE_LATE], tally[ActionState.OPEN],
+                         tally[ActionState.OVERDUE], tally[ActionState.CANCELLED])
 
 
 def _themes(session: Session, scope: ReportScope,
@@ -509,11 +493,6 @@ def period_figures(db: Database, scope: ReportScope, as_at: date) -> PeriodFigur
             _themes(session, scope, templates), agreement)
 
 
-def grade_word(value: int | None) -> str:
-    """A stored grade in words, or "Not graded"."""
-    return grade_label(value, NOT_GRADED)
-
-
 # --- the audits behind a figure -----------------------------------------------------------------
 
 
@@ -561,6 +540,6 @@ def audits_behind(db: Database, scope: ReportScope, cell: FigureCell) -> list[in
             query = query.where(_grade_condition(SectionJudgement.grade, cell.grade))
         query = query.distinct()
     elif cell.grade is not None:
-        query = query.where(_grade_condition(final_grade(), cell.grade))
+        query = query.where(_grade_condition(final_grade_column(), cell.grade))
     with db.transaction() as session:
         return list(dict.fromkeys(audit_id for audit_id, _day in session.execute(query)))

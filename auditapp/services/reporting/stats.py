@@ -8,16 +8,17 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, func, select
 
 from auditapp.models import Audit, AuditStatus, Moderation
-from auditapp.rules.grades import GRADES_BEST_FIRST
+from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED
 from auditapp.storage.engine import Database
 
 #: Drafts are work in progress and never counted.
 COUNTED_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.MODERATED, AuditStatus.CLOSED)
-NOT_GRADED = "Not graded"
 
 
-def final_grade() -> ColumnElement[int | None]:
-    """The grade used everywhere: the moderated grade where there is one, else the auditor's."""
+def final_grade_column() -> ColumnElement[int | None]:
+    """:func:`auditapp.rules.grades.final_grade` in SQL, for queries that count by it (with
+    the moderation outer-joined): the moderated grade where there is one, else the
+    auditor's. ``tests/services/reporting/test_stats.py`` holds the two to each other."""
     return func.coalesce(Moderation.grade, Audit.overall_grade)
 
 
@@ -50,7 +51,7 @@ def grade_counts(
     db: Database, date_from: date | None = None, date_to: date | None = None
 ) -> GradeCounts:
     """Audits submitted or later with an audit date in the period, by final grade."""
-    grade = final_grade()
+    grade = final_grade_column()
     # Group by the expression, not a label: SQLite would read "grade" as moderations.grade.
     query = counted_audits(date_from, date_to).with_only_columns(grade, func.count()) \
         .group_by(grade)

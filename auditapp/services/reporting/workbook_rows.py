@@ -16,8 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from auditapp.models import Action, Answer, Audit, Case, Moderation, Question, Template
-from auditapp.services.reporting.figures import ReportScope, action_state, grade_word, scoped_audits
-from auditapp.services.reporting.stats import final_grade
+from auditapp.rules.actions import is_overdue
+from auditapp.rules.grades import grade_label
+from auditapp.services.reporting.figures import ReportScope, scoped_audits
+from auditapp.services.reporting.stats import final_grade_column
 from auditapp.services.templates import TemplateInfo
 from auditapp.storage.engine import Database
 
@@ -121,14 +123,14 @@ def audit_rows(db: Database, scope: ReportScope) -> Iterator[AuditRow]:
         Audit.id, Case.reference, Case.category, Case.uasc, Case.team, Audit.auditor,
         Audit.audit_date, Audit.submitted_at, Audit.status, Template.key, Template.version,
         Audit.overall_grade, Audit.suggested_grade, Moderation.grade, Moderation.moderated_on,
-        final_grade()).order_by(Audit.audit_date, Audit.id)
+        final_grade_column()).order_by(Audit.audit_date, Audit.id)
     with db.transaction() as session:
         for r in session.execute(query.execution_options(yield_per=BATCH)):
             yield AuditRow(
                 r[0], r[1], r[2].value, "Yes" if r[3] else "No", r[4], r[5], r[6],
-                r[7].date() if r[7] else None, r[8].value, r[9], r[10], grade_word(r[11]),
-                grade_word(r[12]) if r[12] is not None else None,
-                grade_word(r[13]) if r[13] is not None else None, r[14], grade_word(r[15]))
+                r[7].date() if r[7] else None, r[8].value, r[9], r[10], grade_label(r[11]),
+                grade_label(r[12]) if r[12] is not None else None,
+                grade_label(r[13]) if r[13] is not None else None, r[14], grade_label(r[15]))
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,7 @@ def action_rows(db: Database, scope: ReportScope, as_at: date) -> Iterator[Actio
              .order_by(Audit.audit_date, Audit.id, Action.id))
     with db.transaction() as session:
         for r in session.execute(query.execution_options(yield_per=BATCH)):
-            overdue = action_state(r[8], r[7], r[9], as_at) == "overdue"
+            overdue = is_overdue(r[8], r[7], as_at)
             yield ActionRow(r[0], r[1], r[2], r[3] or "", r[4], r[5], r[6].value, r[7],
                             r[8].value, r[9], "Yes" if overdue else "No",
                             (as_at - r[7]).days if overdue else None)

@@ -23,6 +23,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -48,16 +49,30 @@ from auditapp.rules.permissions import Actor
 from auditapp.services.history import chained_event, record_change
 from auditapp.services.sync import merge, snapshots
 from auditapp.services.sync.bundle_file import BundleError, read_bundle, write_bundle
-from auditapp.services.sync.labels import ConflictWords
+from auditapp.services.sync.labels import ConflictWords, when_words
 from auditapp.services.templates import TemplateInfo, add_template_version, read_template_info
 from auditapp.storage.engine import Database
 from auditapp.storage.schema import head_revision
 
 DATABASE_ID = "database_id"
 PARTS = ("audits.json", "templates.json", "cases.json", "history.json")
-ADDED, UPDATED, MERGED, UNCHANGED, CONFLICT = "added", "updated", "merged", "unchanged", \
-    "conflict"
-PREFERENCES = (merge.LOCAL, merge.REMOTE)
+
+
+class Outcome(StrEnum):
+    """What an import does (or did) to one audit (see the module's docstring)."""
+
+    ADDED = "added"
+    UPDATED = "updated"
+    MERGED = "merged"
+    UNCHANGED = "unchanged"
+    CONFLICT = "conflict"  # before it is settled
+
+
+#: The outcomes by their short names, as callers write them (``bundles.ADDED``).
+ADDED, UPDATED, MERGED, UNCHANGED, CONFLICT = (Outcome.ADDED, Outcome.UPDATED, Outcome.MERGED,
+                                              Outcome.UNCHANGED, Outcome.CONFLICT)
+#: What ``prefer`` may be: keep this database's value, or take the bundle's.
+PREFERENCES = tuple(merge.Side)
 
 
 def _database_id(session: Session) -> str:
@@ -215,9 +230,9 @@ class Bundle:
     @property
     def source(self) -> str:
         """Where it came from, in words."""
+        written = when_words("created_at", self.manifest.get("created_at", "?"))
         return (f"database {self.manifest.get('database_id', '?')}, written by "
-                f"{self.manifest.get('creator', '?')} at {self.manifest.get('created_at', '?')}"
-                " UTC")
+                f"{self.manifest.get('creator', '?')} at {written}")
 
 
 def open_bundle(path: Path, passphrase: str | None = None) -> Bundle:
@@ -263,7 +278,7 @@ class AuditOutcome:
 
     uid: str
     audit: str
-    outcome: str  # ADDED, UPDATED, MERGED, UNCHANGED, or CONFLICT before it is settled
+    outcome: Outcome
 
 
 @dataclass(frozen=True)
@@ -276,7 +291,7 @@ class ImportReport:
     applied: bool
     history_added: int = 0
 
-    def count(self, outcome: str) -> int:
+    def count(self, outcome: Outcome) -> int:
         """How many audits had this outcome."""
         return sum(o.outcome == outcome for o in self.outcomes)
 
@@ -306,7 +321,7 @@ class _Plan:
     entry: dict[str, Any]
     label: str
     audit: Audit | None
-    outcome: str
+    outcome: Outcome
     merge_plan: merge.MergePlan | None = None
     conflicts: list[ConflictInfo] = field(default_factory=list)
 
@@ -314,7 +329,7 @@ class _Plan:
 def _label(snapshot: snapshots.Snapshot, titles: dict[str, str]) -> str:
     title = titles.get(snapshot["template"]["key"], snapshot["template"]["key"])
     return (f"{snapshot['case']['reference']} · {title} · {snapshot['audit']['auditor']} · "
-            f"{snapshot['audit']['audit_date']}")
+            f"{when_words('audit_date', snapshot['audit']['audit_date'])}")
 
 
 def _base(session: Session, uid: str, remote_known: set[str]) -> snapshots.Snapshot | None:
@@ -428,10 +443,10 @@ def _record_settlements(session: Session, plan: _Plan, chosen: Mapping[str, str]
     assert plan.audit is not None
     for conflict in plan.conflicts:
         kept = chosen[conflict.key]
-        value = conflict.local if kept == merge.LOCAL else conflict.remote
+        value = conflict.local if kept == merge.Side.LOCAL else conflict.remote
         record_change(session, plan.audit.id, actor, "bundle", conflict.key[:80],
                       "conflict settled", f"here: {conflict.local}; bundle: {conflict.remote}",
-                      f"kept {'this database' if kept == merge.LOCAL else 'the bundle'}"
+                      f"kept {'this database' if kept == merge.Side.LOCAL else 'the bundle'}"
                       f"'s: {value}")
 
 
@@ -507,7 +522,8 @@ def import_bundle(db: Database, bundle: Bundle, actor: Actor,
     imports nothing. Closing the generator early imports nothing either.
     """
     if prefer is not None and prefer not in PREFERENCES:
-        raise UserError(f"Prefer '{merge.LOCAL}' or '{merge.REMOTE}', not '{prefer}'.")
+        raise UserError(f"Prefer '{merge.Side.LOCAL}' or '{merge.Side.REMOTE}', "
+                        f"not '{prefer}'.")
     choices = choices or {}
     with db.transaction() as session:
         plans = _plans(session, bundle)

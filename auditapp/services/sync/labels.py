@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from auditapp.rules.grades import grade_label
+from auditapp.rules.wording import day_text
 from auditapp.services.sync.merge import MISSING, FieldConflict
+from auditapp.services.sync.snapshots import DATE_FIELDS, TIME_FIELDS
 from auditapp.services.templates import TemplateInfo
 
 AUDIT_WORDS = {
@@ -24,6 +27,20 @@ def _grade_words(value: int | None) -> str:
         return grade_label(value, "not graded")
     except ValueError:
         return str(value)
+
+
+def when_words(field: str, value: Any) -> str:
+    """A snapshot's date (or UTC date and time) as people read it; other values, or a value
+    that is not the date it should be, as they are."""
+    try:
+        if field in DATE_FIELDS:
+            return day_text(date.fromisoformat(value))
+        if field in TIME_FIELDS:
+            moment = datetime.fromisoformat(value)
+            return f"{day_text(moment)} {moment:%H:%M} UTC"
+    except (TypeError, ValueError):
+        pass
+    return str(value)
 
 
 class ConflictWords:
@@ -76,12 +93,14 @@ class ConflictWords:
             return _grade_words(value)
         if isinstance(value, bool):
             return "Yes" if value else "No"
-        return str(value)
+        return when_words(conflict.field, value)
 
     @staticmethod
     def _summary(conflict: FieldConflict, value: dict[str, Any]) -> str:
         if conflict.group == "moderation":
             return (f"graded {_grade_words(value.get('grade'))} by "
-                    f"{value.get('moderator', '?')} on {value.get('moderated_on', '?')}")
+                    f"{value.get('moderator', '?')} on "
+                    f"{when_words('moderated_on', value.get('moderated_on', '?'))}")
+        due = when_words("due_date", value["due_date"]) if value.get("due_date") else "no date"
         return (f"{value.get('text', '')} (owner {value.get('owner') or 'none'}, due "
-                f"{value.get('due_date') or 'no date'}, {value.get('status', '')})")
+                f"{due}, {value.get('status', '')})")

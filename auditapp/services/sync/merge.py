@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from auditapp.services.sync.snapshots import Snapshot
@@ -25,7 +26,15 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
-LOCAL, REMOTE = "local", "remote"
+
+
+class Side(StrEnum):
+    """Whose value settles a conflict: this database's, or the other one's (the bundle's)."""
+
+    LOCAL = "local"
+    REMOTE = "remote"
+
+
 Groups = dict[str, Any]  # group name -> {field: value}, or MISSING
 
 
@@ -52,7 +61,6 @@ class MergePlan:
 
     groups: Groups
     conflicts: list[FieldConflict] = field(default_factory=list)
-    remote_changes: int = 0  # fields taken from the other side
 
 
 def to_groups(snapshot: Snapshot) -> Groups:
@@ -110,7 +118,6 @@ def _merge_fields(name: str, base: Any, local: dict[str, Any], remote: dict[str,
         was = base.get(key, MISSING) if isinstance(base, dict) else MISSING
         if base is not None and was == mine:
             merged[key] = theirs
-            plan.remote_changes += 1
         elif base is None or was != theirs:
             plan.conflicts.append(FieldConflict(name, key, was, mine, theirs))
     return {k: v for k, v in merged.items() if v is not MISSING}
@@ -122,7 +129,6 @@ def _merge_group(name: str, base: Any, local: Any, remote: Any, plan: MergePlan)
     if local is not MISSING and remote is not MISSING:
         return _merge_fields(name, base, local, remote, plan)
     if base is not None and base == local:  # only the other side added or removed it
-        plan.remote_changes += 1
         return remote
     if base is not None and base == remote:
         return local
@@ -146,16 +152,16 @@ def three_way(base: Snapshot | None, local: Snapshot, remote: Snapshot) -> Merge
 
 
 def resolve(plan: MergePlan, choices: Mapping[str, str]) -> Groups:
-    """The merged groups once every conflict has a choice (``LOCAL`` or ``REMOTE`` by
+    """The merged groups once every conflict has a choice (a :class:`Side`, or its word, by
     :attr:`FieldConflict.key`)."""
     groups = {name: dict(value) if isinstance(value, dict) else value
               for name, value in plan.groups.items()}
     for conflict in plan.conflicts:
         choice = choices[conflict.key]
-        if choice not in (LOCAL, REMOTE):
-            raise ValueError(f"a conflict is settled with {LOCAL!r} or {REMOTE!r}, "
-                             f"not {choice!r}")
-        value = conflict.local if choice == LOCAL else conflict.remote
+        if choice not in tuple(Side):
+            raise ValueError(f"a conflict is settled with {Side.LOCAL.value!r} or "
+                             f"{Side.REMOTE.value!r}, not {choice!r}")
+        value = conflict.local if choice == Side.LOCAL else conflict.remote
         if conflict.field:
             if value is MISSING:
                 groups[conflict.group].pop(conflict.field, None)

@@ -45,8 +45,9 @@ ACTION_FIELDS = ("question", "text", "owner", "due_date", "priority", "status",
                  "completed_on", "status_note", "created_at")
 MODERATION_FIELDS = ("moderator", "moderated_on", "grade", "blind_grade", "agreed", "comment",
                      "created_at")
-_DATES = {"audit_date", "due_date", "completed_on", "moderated_on"}
-_TIMES = {"created_at", "submitted_at"}
+#: Fields a snapshot holds as ISO dates, and as ISO date and time (UTC).
+DATE_FIELDS = {"audit_date", "due_date", "completed_on", "moderated_on"}
+TIME_FIELDS = {"created_at", "submitted_at"}
 
 
 def canonical_json(data: Any) -> str:
@@ -119,9 +120,9 @@ def read_snapshot(session: Session, audit: Audit, template: TemplateInfo,
 def _value(name: str, value: Any) -> Any:
     if value is None:
         return None
-    if name in _DATES:
+    if name in DATE_FIELDS:
         return date.fromisoformat(value)
-    if name in _TIMES:
+    if name in TIME_FIELDS:
         return datetime.fromisoformat(value)
     return value
 

@@ -15,7 +15,6 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -37,11 +36,13 @@ from auditapp.errors import UserError
 from auditapp.rules.permissions import Actor
 from auditapp.services.audits.editing import list_audits
 from auditapp.services.sync import bundle_file, bundles
+from auditapp.services.sync.merge import Side
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
+from auditapp.ui.widgets.dates import date_edit
 from auditapp.ui.widgets.workers import Job, start_job
 
-FILTER = "Audit bundles (*.auditbundle)"
+FILTER = f"Audit bundles (*{bundle_file.SUFFIX})"
 ANY = "Any auditor"
 PERSONAL_DATA = ("A bundle holds personal data: case references, answers, evidence and "
                  "names. Protect it with a passphrase, carry it only on encrypted storage, "
@@ -83,10 +84,7 @@ class BundleExportDialog(QDialog):
         self.auditor.setAccessibleName("Only the audits of")
         form.addRow("Only the audits &of:", self.auditor)
         self.use_since = QCheckBox("Only audits &changed since")
-        self.since = QDateEdit(QDate.currentDate().addDays(-7))
-        self.since.setCalendarPopup(True)
-        self.since.setDisplayFormat("dd MMM yyyy")
-        self.since.setAccessibleName("Changed since")
+        self.since = date_edit("Changed since", QDate.currentDate().addDays(-7))
         self.since.setEnabled(False)
         self.use_since.toggled.connect(self.since.setEnabled)
         form.addRow(self.use_since, self.since)
@@ -98,7 +96,8 @@ class BundleExportDialog(QDialog):
         form.addRow(self.encrypt)
         form.addRow("Pass&phrase:", self.passphrase)
         form.addRow("&Again:", self.again)
-        self.path = QLineEdit(str(Path.home() / f"audits-{date.today():%Y%m%d}.auditbundle"))
+        name = f"audits-{date.today():%Y%m%d}{bundle_file.SUFFIX}"
+        self.path = QLineEdit(str(Path.home() / name))
         self.path.setAccessibleName("Save as")
         browse = QPushButton("&Browse…")
         browse.clicked.connect(self._browse)
@@ -207,7 +206,7 @@ class ConflictTable(QTableWidget):
 
     def choices(self) -> dict[str, str] | None:
         """Every conflict's choice by its id, or None while any is unmade."""
-        sides = {KEEP_HERE: "local", TAKE_BUNDLE: "remote"}
+        sides = {KEEP_HERE: Side.LOCAL, TAKE_BUNDLE: Side.REMOTE}
         chosen = {c.id: sides.get(self.choice_box(row).currentText(), "")
                   for row, c in enumerate(self.conflicts)}
         return chosen if all(chosen.values()) else None

@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auditapp.rules.suppression import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
+from auditapp.services.reporting.board_figures import default_period
 from auditapp.services.reporting.figures import ReportScope, list_teams
 from auditapp.services.templates import list_templates
 from auditapp.storage.engine import Database
@@ -73,8 +75,8 @@ class ExportDialog(QDialog):
             self._filter_rows(form)
         if kind is ExportKind.BOARD_PACK:
             self.threshold = QSpinBox()
-            self.threshold.setRange(2, 20)
-            self.threshold.setValue(5)
+            self.threshold.setRange(MIN_THRESHOLD, MAX_THRESHOLD)
+            self.threshold.setValue(DEFAULT_THRESHOLD)
             self.threshold.setAccessibleName("Suppress counts below")
             form.addRow("&Suppress counts below:", self.threshold)
             note = QLabel("Counts from 1 up to this number are shown as “<N”, and no other "
@@ -123,10 +125,17 @@ class ExportDialog(QDialog):
     # --- choices -----------------------------------------------------------------------------
 
     def _period_rows(self, form: QFormLayout) -> None:
-        today = QDate.currentDate()
-        start = today.addMonths(-6)
-        self.date_from = date_edit("Period from", QDate(start.year(), start.month(), 1))
-        self.date_to = date_edit("Period to", today)
+        """The period, by default the board pack's (the command line's rule) for a board pack,
+        and the six months from the first of a month up to today for the findings."""
+        if self.kind is ExportKind.BOARD_PACK:
+            first, last = default_period(date.today(), None, None).ends()
+            start, end = QDate(first), QDate(last)
+        else:
+            end = QDate.currentDate()
+            start = end.addMonths(-6)
+            start = QDate(start.year(), start.month(), 1)
+        self.date_from = date_edit("Period from", start)
+        self.date_to = date_edit("Period to", end)
         row = QHBoxLayout()
         row.addWidget(self.date_from)
         row.addWidget(QLabel("to"))

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditapp.models import CareLeaverCategory
-from auditapp.services.cases import CaseInput, CaseRow, check_reference
+from auditapp.services.cases import MAX_AGE, MIN_AGE, CaseInput, CaseRow, check_reference
 from auditapp.services.templates import TemplateRow
 from auditapp.ui.widgets.dates import date_edit
 
@@ -97,9 +97,9 @@ class NewAuditDialog(QDialog):
         self.uasc = QCheckBox("&Unaccompanied asylum-seeking young person")
         form.addRow(self.uasc)
         self.age = QSpinBox()
-        self.age.setRange(15, 25)
+        self.age.setRange(MIN_AGE - 1, MAX_AGE)  # the one below the youngest: not recorded
         self.age.setSpecialValueText("Not recorded")
-        self.age.setValue(15)
+        self.age.setValue(self.age.minimum())
         self.age.setAccessibleName("Age at audit")
         form.addRow("&Age at audit:", self.age)
         self.team = QLineEdit()

@@ -41,8 +41,9 @@ from PySide6.QtWidgets import (
 )
 
 from auditapp.errors import UserError
-from auditapp.rules.grades import grade_label
+from auditapp.rules.grades import Grade, grade_label
 from auditapp.rules.permissions import Actor, Permission, allowed
+from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import (
     AuditDocument,
     SavedGrades,
@@ -55,6 +56,7 @@ from auditapp.services.audits.editing import (
     update_action,
     with_changes,
 )
+from auditapp.services.audits.workflow import can_be_closed, close_audit
 from auditapp.services.history import HistoryRow, audit_history, write_history_csv
 from auditapp.services.templates import SectionInfo
 from auditapp.storage.engine import Database
@@ -330,7 +332,7 @@ class HistoryPage(QWidget):
         self.table.setRowCount(len(self.rows))
         for number, entry in enumerate(reversed(self.rows)):
             local = entry.at.replace(tzinfo=UTC).astimezone()
-            for column, text in enumerate((f"{local:%d %b %Y %H:%M:%S}", entry.actor,
+            for column, text in enumerate((f"{day_text(local)} {local:%H:%M:%S}", entry.actor,
                                            entry.what, entry.old_value or "",
                                            entry.new_value or "")):
                 self.table.setItem(number, column, QTableWidgetItem(text))
@@ -455,7 +457,7 @@ class AuditEditorWindow(QMainWindow):
         label = QLabel(
             f"<b>{d.case_reference}</b> · {d.category}{flags}{age} · {d.team or 'no team'} · "
             f"worker {d.worker or 'not recorded'} &nbsp;|&nbsp; audited by {d.auditor} on "
-            f"{d.audit_date:%d %b %Y} · {STATUS_LABELS.get(d.status, d.status)}")
+            f"{day_text(d.audit_date)} · {STATUS_LABELS.get(d.status, d.status)}")
         label.setWordWrap(True)
         label.setAccessibleName("Audit details")
         return label
@@ -481,6 +483,8 @@ class AuditEditorWindow(QMainWindow):
         self.reload_action = QAction("&Reload (keeping unsaved changes)", self)
         self.reload_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.reload_action.triggered.connect(self.reload_from_database)
+        self.close_audit_action = QAction("Close &audit…", self)
+        self.close_audit_action.triggered.connect(self.confirm_close_audit)
         for action in (self.undo_action, self.redo_action, self.previous_action,
                        self.next_action, self.submit_action):
             toolbar.addAction(action)
@@ -488,7 +492,7 @@ class AuditEditorWindow(QMainWindow):
         menu = self.menuBar().addMenu("&Audit")
         for action in (self.undo_action, self.redo_action, self.previous_action,
                        self.next_action, self.submit_action, self.feedback_action,
-                       self.reload_action, self.close_action):
+                       self.reload_action, self.close_audit_action, self.close_action):
             menu.addAction(action)
 
     def _connect(self) -> None:
@@ -741,9 +745,7 @@ class AuditEditorWindow(QMainWindow):
     def _set_grade_cell(item: QTreeWidgetItem, given: int | None,
                         suggested: int | None) -> None:
         shown = given if given is not None else suggested
-        text = grade_label(shown, "–")
-        if shown is not None:
-            text = {"Requires improvement to be good": "RI"}.get(text, text)
+        text = Grade(shown).short if shown is not None else "–"
         item.setText(2, text if given is not None or shown is None else f"({text})")
         colour = grade_colour(shown)
         if colour is not None:
@@ -822,13 +824,29 @@ class AuditEditorWindow(QMainWindow):
                           yes="Submit"):
             return
         try:
-            submit_audit(self.db, self.document.id, self.actor)
+            submit_audit(self.db, self.document.id, self.actor, self.document.revision)
         except UserError as exc:
             alerts.warn(self, "Not submitted", str(exc))
             return
         self.document = load_audit(self.db, self.document.id, self.template)
         self._show_read_only_state()
         self.statusBar().showMessage("Submitted.", 8000)
+        self.audit_changed.emit(self.document.id)
+
+    def confirm_close_audit(self) -> None:
+        """Close a submitted or moderated audit (practice leads), after asking."""
+        if not alerts.ask(self, "Close audit", "Close this audit? Nobody can change it then; "
+                          "a practice lead can reopen it, which is recorded in its history.",
+                          yes="Close audit"):
+            return
+        try:
+            close_audit(self.db, self.document.id, self.actor)
+        except UserError as exc:
+            alerts.warn(self, "Not closed", str(exc))
+            return
+        self.document = load_audit(self.db, self.document.id, self.template)
+        self._show_read_only_state()
+        self.statusBar().showMessage("Closed.", 8000)
         self.audit_changed.emit(self.document.id)
 
     def _show_problems(self, problems: list[SubmissionProblem]) -> None:
@@ -900,6 +918,8 @@ class AuditEditorWindow(QMainWindow):
             page.set_read_only(read_only)  # type: ignore[attr-defined]
         self.submit_action.setEnabled(
             not read_only and allowed(self.actor, Permission.SUBMIT, owner=self.document.auditor))
+        self.close_audit_action.setEnabled(allowed(self.actor, Permission.CLOSE)
+                                           and can_be_closed(self.document.status))
         self.undo_stack.clear()
         if read_only:
             if self.document.editable:
@@ -907,7 +927,7 @@ class AuditEditorWindow(QMainWindow):
             else:
                 when = self.document.submitted_at
                 reason = f"is {self.document.status}" + (
-                    f" (submitted {when:%d %b %Y})" if when else "")
+                    f" (submitted {day_text(when)})" if when else "")
             self.banner.setText(f"This audit {reason} and is read-only to you.")
             self.banner.show()
         elif self.document.returned_comment:

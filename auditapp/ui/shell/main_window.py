@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from auditapp.errors import UserError
-from auditapp.rules.grades import GRADES_BEST_FIRST
+from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED
 from auditapp.rules.permissions import Actor, Permission, allowed
 from auditapp.services.audits.editing import AuditListRow, create_audit, list_audits, load_audit
-from auditapp.services.cases import list_cases, save_case
+from auditapp.services.cases import list_cases, start_audit_for_new_case
 from auditapp.services.demo import generate_demo
-from auditapp.services.templates import TemplateInfo, list_templates, template_info
+from auditapp.services.templates import TemplateInfo, list_templates
 from auditapp.storage.engine import Database
 from auditapp.ui.dialogs.bundles import BundleExportDialog, BundleImportDialog
 from auditapp.ui.dialogs.export import ExportDialog, ExportKind
@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         self.team_filter = self._combo("Team", [ANY], bar)
         self.template_filter = self._combo("Template", [ANY], bar)
         self.grade_filter = self._combo(
-            "Grade", [ANY, *(g.label for g in GRADES_BEST_FIRST), "Not graded"], bar)
+            "Grade", [ANY, *(g.label for g in GRADES_BEST_FIRST), NOT_GRADED], bar)
         self.date_from = self._date("From", bar)
         self.date_to = self._date("To", bar)
         bar.addStretch(1)
@@ -313,7 +313,7 @@ class MainWindow(QMainWindow):
         statuses = {k for k, v in STATUS_LABELS.items() if v == self.status_filter.currentText()}
         grade_text = self.grade_filter.currentText()
         grade = next((int(g) for g in GRADES_BEST_FIRST if g.label == grade_text),
-                     0 if grade_text == "Not graded" else None)
+                     0 if grade_text == NOT_GRADED else None)
         return AuditFilter(
             text=self.search.text().strip(), statuses=statuses,
             team="" if self.team_filter.currentText() == ANY else self.team_filter.currentText(),
@@ -335,12 +335,6 @@ class MainWindow(QMainWindow):
             edit.setDate(NO_DATE)
 
     # --- opening and creating audits --------------------------------------------------------
-
-    def _template(self, template_id: int) -> TemplateInfo:
-        """Template versions never change, so each is read once."""
-        if template_id not in self._templates:
-            self._templates[template_id] = template_info(self.db, template_id)
-        return self._templates[template_id]
 
     def open_selected(self) -> None:
         """Open the selected audit."""
@@ -383,12 +377,14 @@ class MainWindow(QMainWindow):
             return
         request = dialog.request
         try:
-            case_id = request.case_id
-            if case_id is None:
+            if request.case_id is not None:
+                audit_id = create_audit(self.db, request.case_id, request.template_id,
+                                        request.auditor, request.audit_date, self.actor)
+            else:
                 assert request.new_case is not None
-                case_id = save_case(self.db, request.new_case)
-            audit_id = create_audit(self.db, case_id, request.template_id, request.auditor,
-                                    request.audit_date, self.actor)
+                audit_id = start_audit_for_new_case(self.db, request.new_case,
+                                                    request.template_id, request.auditor,
+                                                    request.audit_date, self.actor)
         except UserError as exc:
             alerts.warn(self, "Audit not started", str(exc))
             return

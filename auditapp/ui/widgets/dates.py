@@ -7,7 +7,8 @@ from datetime import date
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDateEdit
 
-DATE_FORMAT = "dd MMM yyyy"
+#: Qt's spelling of the house date form (:func:`auditapp.rules.wording.day_text`): 1 Jan 2026.
+DATE_FORMAT = "d MMM yyyy"
 #: The floor of an optional date field; while it shows this date the field reads "Any".
 NO_DATE = QDate(2000, 1, 1)
 

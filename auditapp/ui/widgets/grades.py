@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
-from auditapp.rules.grades import GRADES_BEST_FIRST, grade_label
-from auditapp.ui.widgets.style import grade_colour
+from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED, grade_label
+from auditapp.ui.widgets.style import grade_colour, grade_text_colour
 
 
 class GradeCombo(QComboBox):
@@ -13,7 +13,7 @@ class GradeCombo(QComboBox):
 
     def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.addItem("Not graded", None)
+        self.addItem(NOT_GRADED, None)
         for grade in GRADES_BEST_FIRST:
             self.addItem(grade.label, int(grade))
         self.setAccessibleName(accessible_name)
@@ -46,5 +46,6 @@ class GradeBadge(QLabel):
             self.setStyleSheet("padding: 2px 8px; border: 1px dashed palette(mid);"
                                "border-radius: 4px;")
         else:
-            self.setStyleSheet(f"padding: 2px 8px; border-radius: 4px; color: white;"
+            self.setStyleSheet(f"padding: 2px 8px; border-radius: 4px; "
+                               f"color: {grade_text_colour(grade).name()}; "
                                f"background: {colour.name()}; font-weight: bold;")

@@ -15,6 +15,7 @@ from PySide6.QtCore import (
 )
 
 from auditapp.rules.grades import grade_label
+from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import ActionInfo, AuditListRow
 from auditapp.ui.widgets.style import STATUS_LABELS, grade_colour
 
@@ -101,7 +102,7 @@ class AuditTableModel(RowTableModel[AuditListRow]):
         if column == 1:
             return f"{row.template_title} v{row.template_version}"
         if column == 4:
-            return row.audit_date.strftime("%d %b %Y")
+            return day_text(row.audit_date)
         if column == 5:
             return STATUS_LABELS.get(row.status, row.status)
         if column == 6:
@@ -199,7 +200,7 @@ class ActionTableModel(RowTableModel[ActionInfo]):
             return action.id
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        due = action.due_date.strftime("%d %b %Y") if action.due_date else "(no date)"
+        due = day_text(action.due_date) if action.due_date else "(no date)"
         values = (action.text, action.owner or "(no owner)", due, action.priority.capitalize(),
                   action.status.capitalize())
         return values[index.column()]

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from auditapp.errors import UserError
@@ -44,13 +45,22 @@ class Job(QRunnable):
             if isinstance(result, Iterator):
                 result = self._drive(result)
                 if result is _CANCELLED:
-                    self.signals.cancelled.emit()
+                    self._tell("cancelled")
                     return
-            self.signals.finished.emit(result)
+            self._tell("finished", result)
         except UserError as exc:
-            self.signals.failed.emit(str(exc))
+            self._tell("failed", str(exc))
         except Exception as exc:  # a bug or an OS error: report it, never kill the app
-            self.signals.failed.emit(f"{type(exc).__name__}: {exc}")
+            self._tell("failed", f"{type(exc).__name__}: {exc}")
+
+    def _tell(self, signal: str, *args: Any) -> None:
+        """Emit ``signal``, unless the window that started the job has closed meanwhile and
+        taken the job's signals with it: then there is nobody left to tell."""
+        try:
+            getattr(self.signals, signal).emit(*args)
+        except RuntimeError:
+            if shiboken6.isValid(self.signals):
+                raise
 
     def _drive(self, progress: Iterator[Any]) -> object:
         last: object = None
@@ -60,7 +70,7 @@ class Job(QRunnable):
                 return _CANCELLED
             last = step
             if isinstance(step, tuple) and len(step) == 2:
-                self.signals.progress.emit(int(step[0]), int(step[1]))
+                self._tell("progress", int(step[0]), int(step[1]))
         return last
 
 

@@ -33,7 +33,10 @@ from PySide6.QtWidgets import (
 )
 
 from auditapp.errors import UserError
+from auditapp.models import ActionStatus
+from auditapp.rules.actions import ActionState
 from auditapp.rules.permissions import Actor
+from auditapp.rules.wording import day_text
 from auditapp.services.actions import (
     TrackedAction,
     cancel_action,
@@ -49,8 +52,10 @@ from auditapp.ui.widgets.workers import start_job
 
 Index = QModelIndex | QPersistentModelIndex
 ANY = "Any"
-OVERDUE = "Overdue"
-STATUS_CHOICES = (ANY, "Open", OVERDUE, "Done", "Cancelled")
+OVERDUE = ActionState.OVERDUE.capitalize()
+#: Each stored status, and overdue (open, and past its due date), as the filter offers them.
+STATUS_CHOICES = (ANY, *(s.capitalize() for s in (ActionStatus.OPEN, ActionState.OVERDUE,
+                                                  ActionStatus.DONE, ActionStatus.CANCELLED)))
 OVERDUE_BACKGROUND = QColor("#fadbd8")
 
 
@@ -76,11 +81,11 @@ class TrackedActionModel(RowTableModel[TrackedAction]):
     @staticmethod
     def _display(action: TrackedAction, column: int) -> str:
         if column == 0:
-            return action.due_date.strftime("%d %b %Y") if action.due_date else "(no date)"
+            return day_text(action.due_date) if action.due_date else "(no date)"
         if column == 7:
             status = OVERDUE if action.overdue else action.status.capitalize()
             if action.completed_on:
-                status += f" {action.completed_on:%d %b %Y}"
+                status += f" {day_text(action.completed_on)}"
             return status
         values = (action.text, action.owner or "(no owner)", action.team,
                   action.case_reference, action.question_key, action.priority.capitalize())
@@ -298,7 +303,7 @@ class ActionsTrackerWindow(QMainWindow):
     def reopen_selected(self) -> None:
         """Open a done or cancelled action again."""
         action = self.selected()
-        if action is None or action.status == "open":
+        if action is None or action.status == ActionStatus.OPEN:
             return
         reopen_action(self.db, action.id, self.actor)
         self.reload()

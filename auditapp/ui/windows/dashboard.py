@@ -39,7 +39,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from auditapp.rules.grades import GRADES_BEST_FIRST
+from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED
+from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import list_audits
 from auditapp.services.moderation import AgreementFigures
 from auditapp.services.reporting.figures import (
@@ -52,16 +53,15 @@ from auditapp.services.reporting.figures import (
     list_teams,
     period_figures,
 )
-from auditapp.services.reporting.stats import NOT_GRADED
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets.dates import date_edit
-from auditapp.ui.widgets.style import GRADE_COLOURS
+from auditapp.ui.widgets.style import GRADE_COLOURS, NOT_GRADED_COLOUR
 from auditapp.ui.widgets.table_models import ID_ROLE, AuditTableModel
 from auditapp.ui.widgets.workers import start_job
 
 ANY = "All teams"
 GRADE_NAMES = [g.label for g in GRADES_BEST_FIRST]
-SHORT = {"Requires improvement to be good": "RI"}
+SHORT = {g.label: g.short for g in GRADES_BEST_FIRST}  # the grades' own short forms
 CELL_ROLE = Qt.ItemDataRole.UserRole + 10
 
 
@@ -84,7 +84,7 @@ class GradeChart(QChartView):
     def show_distribution(self, title: str, tally: GradeTally) -> None:
         """One bar per grade, in the grade's colour."""
         names = [*GRADE_NAMES, NOT_GRADED]
-        colours = [GRADE_COLOURS[g] for g in GRADES_BEST_FIRST] + [QColor("#95a5a6")]
+        colours = [GRADE_COLOURS[g] for g in GRADES_BEST_FIRST] + [NOT_GRADED_COLOUR]
         self._cells = [[FigureCell(grade=name) for _ in names] for name in names]
         self._one_bar_each(f"{title} (n = {tally.total})", [SHORT.get(n, n) for n in names],
                            [tally.counts[n] for n in names], colours)
@@ -384,7 +384,7 @@ class DashboardWindow(QMainWindow):
                                       [FigureCell(team=t.key) for t in period.teams])
         actions = period.actions
         self.actions_chart.show_counts(
-            f"Actions raised (overdue as at {actions.as_at:%d %b %Y})",
+            f"Actions raised (overdue as at {day_text(actions.as_at)})",
             ["Done", "Open", "Overdue", "Cancelled"],
             [actions.done, actions.open_not_due, actions.overdue, actions.cancelled],
             ["#2e8b57", "#1f5fa8", "#c0392b", "#95a5a6"])
@@ -428,7 +428,7 @@ class DashboardWindow(QMainWindow):
     def show_audits_behind(self, cell: FigureCell) -> AuditsBehindDialog:
         """List the audits a bar or a cell counts."""
         ids = audits_behind(self.db, self.scope(), cell)
-        parts = [p for p in (cell.team, cell.quarter and f"quarter from {cell.quarter:%d %b %Y}",
+        parts = [p for p in (cell.team, cell.quarter and f"quarter from {day_text(cell.quarter)}",
                              cell.section if isinstance(cell.section, str)
                              else cell.section and " ".join(cell.section), cell.grade) if p]
         dialog = AuditsBehindDialog(self.db, " · ".join(parts) or "All audits", ids, self)

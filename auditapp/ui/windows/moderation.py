@@ -37,11 +37,12 @@ from PySide6.QtWidgets import (
 from auditapp.errors import UserError
 from auditapp.rules.grades import grade_label
 from auditapp.rules.permissions import Actor, Permission, allowed
+from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import AuditDocument
-from auditapp.services.audits.scoring import section_applies
 from auditapp.services.moderation import (
     ComparedGrade,
     QueueRow,
+    Stratum,
     draw_sample,
     finalise_moderation,
     list_samples,
@@ -65,9 +66,9 @@ def blind_html(document: AuditDocument) -> str:
     parts = [f"<h2>{escape(document.case_reference)}</h2>",
              f"<p>{escape(document.category)}{', unaccompanied' if document.uasc else ''} · "
              f"{escape(document.team)} · {escape(document.template.title)} "
-             f"v{document.template.version} · audited {document.audit_date:%d %b %Y}</p>"]
+             f"v{document.template.version} · audited {day_text(document.audit_date)}</p>"]
     for section in document.template.sections:
-        if not section_applies(section, document.uasc):
+        if not document.applies(section.id):
             continue
         parts.append(f"<h3>{escape(section.key)} {escape(section.title)}</h3><table "
                      "cellspacing='0' cellpadding='4' border='1' width='100%'>")
@@ -117,7 +118,7 @@ class ModerateAuditWindow(QMainWindow):
 
     def _sections(self) -> list[tuple[int, str]]:
         return [(s.id, f"{s.key} {s.title}") for s in self.document.template.sections
-                if section_applies(s, self.document.uasc)]
+                if self.document.applies(s.id)]
 
     def _blind_step(self) -> QWidget:
         page = QWidget()
@@ -242,8 +243,8 @@ class SampleDialog(QDialog):
         self.size.setAccessibleName("Sample size")
         form.addRow("&Size:", self.size)
         self.stratify = QComboBox()
-        for label, value in (("No", None), ("By team", "team"),
-                             ("By care leaver category", "category")):
+        for label, value in (("No", None), ("By team", Stratum.TEAM),
+                             ("By care leaver category", Stratum.CATEGORY)):
             self.stratify.addItem(label, value)
         self.stratify.setAccessibleName("Stratify")
         form.addRow("S&tratify:", self.stratify)
@@ -320,7 +321,7 @@ class ModerationWindow(QMainWindow):
             stage = "your grades recorded" if entry.blind_recorded else "waiting"
             for column, text in enumerate(("yes" if entry.sampled else "",
                                            entry.case_reference, entry.category, entry.team,
-                                           entry.auditor, f"{entry.audit_date:%d %b %Y}",
+                                           entry.auditor, day_text(entry.audit_date),
                                            entry.template_title, stage)):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         samples = list_samples(self.db)[:3]

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from auditapp.errors import UserError, ValidationError
 from auditapp.rules.permissions import Actor, Permission, allowed
+from auditapp.rules.sections import applies_only_to
 from auditapp.services.audits.editing import list_audits
 from auditapp.services.templates import (
     TemplateInfo,
@@ -51,9 +52,9 @@ def template_html(info: TemplateInfo) -> str:
              f"score, Requires improvement at {info.grading['requires_improvement']:g} %."
              "</i></p>"]
     for section in info.sections:
-        notes = [n for n, on in (("limiting judgement", section.limiting),
-                                 ("only for unaccompanied young people",
-                                  section.applies_when == "uasc")) if on]
+        notes = ["limiting judgement"] if section.limiting else []
+        if section.applies_when:
+            notes.append(f"only for {applies_only_to(section.applies_when)}")
         parts.append(f"<h3>{escape(section.key)} {escape(section.title)}"
                      + (f" <small>({', '.join(notes)})</small>" if notes else "") + "</h3>")
         if section.tags:

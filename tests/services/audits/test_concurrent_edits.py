@@ -15,9 +15,10 @@ from auditapp.services.audits.editing import (
     SavedGrades,
     load_audit,
     save_changes,
+    submit_audit,
 )
 from auditapp.storage.engine import Database
-from tests.builders import ALEX, LEAD, SMALL_TEMPLATE, make_audit, question_ids
+from tests.builders import ALEX, LEAD, SMALL_TEMPLATE, complete_audit, make_audit, question_ids
 
 pytestmark = pytest.mark.both_backends
 
@@ -46,6 +47,19 @@ def test_a_save_based_on_a_stale_read_is_refused_then_reapplied(
     reloaded = load_audit(db, audit)  # reload, and save the kept change on top
     save_changes(db, audit, mine, LEAD, expected_revision=reloaded.revision)
     assert (_response(db, audit, "A.1"), _response(db, audit, "A.2")) == ("Y", "N")
+
+
+def test_a_submission_based_on_a_stale_read_is_refused(
+        db: Database, small_template_id: int) -> None:
+    audit = make_audit(db, small_template_id)
+    complete_audit(db, audit)
+    seen = load_audit(db, audit)  # the auditor checks the audit, ready to submit
+    save_changes(db, audit, _change(db, audit, "A.1", "Y"), LEAD)  # a lead adds evidence since
+    with pytest.raises(ConcurrentEditError, match="Lee Lead saved it at"):
+        submit_audit(db, audit, ALEX, expected_revision=seen.revision)
+    assert load_audit(db, audit).status == "draft"
+    submit_audit(db, audit, ALEX, expected_revision=load_audit(db, audit).revision)
+    assert load_audit(db, audit).status == "submitted"
 
 
 def test_every_change_raises_the_revision(db: Database, small_template_id: int) -> None:

@@ -16,6 +16,7 @@ from auditapp.services.audits.editing import (
     AuditChanges,
     AuditLockedError,
     JudgementChange,
+    ProblemField,
     SubmissionBlockedError,
     add_action,
     delete_action,
@@ -123,6 +124,18 @@ def test_submission_lists_every_problem(db: Database, small_template_id: int) ->
     problem = next(p for p in caught.value.problems if p.message.startswith("A.2"))
     assert problem.question_id == q["A.2"] and problem.section_id == s["A"]
     assert load_audit(db, audit).status == "draft"
+
+
+def test_each_problem_says_where_it_is_in_a_closed_set_of_words(
+        db: Database, small_template_id: int) -> None:
+    audit = make_audit(db, small_template_id)
+    add_action(db, audit, ActionInput("Chase the plan"), ALEX)
+    with pytest.raises(SubmissionBlockedError) as caught:
+        submit_audit(db, audit, ALEX)
+    fields = {p.field for p in caught.value.problems}
+    assert fields == {ProblemField.RESPONSE, ProblemField.SECTION_GRADE, ProblemField.OVERALL,
+                      ProblemField.ACTION}
+    assert fields == {"response", "section_grade", "overall", "action"}  # what the editor reads
 
 
 def test_submitted_audit_is_read_only(db: Database, small_template_id: int) -> None:

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from auditapp.models import ActionStatus, Audit, Case, Template
+from auditapp.rules.actions import action_state
 from auditapp.services.reporting.figures import (
     GRADE_COLUMNS,
     ReportScope,
-    action_state,
     list_teams,
     period_figures,
     quarter_tallies,

@@ -10,7 +10,9 @@ from pypdf import PdfReader
 from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 
+from auditapp.rules.suppression import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 from auditapp.services.audits.editing import list_audits
+from auditapp.services.reporting.board_figures import default_period
 from auditapp.services.reporting.figures import ReportScope
 from auditapp.services.reporting.stats import grade_counts
 from auditapp.storage.engine import Database
@@ -75,6 +77,25 @@ def test_board_pack_and_feedback_pdf(qtbot: QtBot, demo_db: Database, tmp_path: 
     feedback.path.setText(str(tmp_path / "feedback.pdf"))
     _run(qtbot, feedback)
     assert audit.case_reference in PdfReader(tmp_path / "feedback.pdf").pages[0].extract_text()
+
+
+def test_the_board_pack_offers_the_domain_threshold_range_and_default(
+        qtbot: QtBot, demo_db: Database) -> None:
+    dialog = ExportDialog(demo_db, ExportKind.BOARD_PACK)
+    qtbot.addWidget(dialog)
+    spin = dialog.threshold
+    assert (spin.minimum(), spin.maximum(), spin.value()) == (
+        MIN_THRESHOLD, MAX_THRESHOLD, DEFAULT_THRESHOLD)
+
+
+def test_the_board_pack_period_defaults_as_on_the_command_line(
+        qtbot: QtBot, demo_db: Database) -> None:
+    dialog = ExportDialog(demo_db, ExportKind.BOARD_PACK)
+    qtbot.addWidget(dialog)
+    today = date.today()
+    assert (dialog.scope().date_from, dialog.scope().date_to) == \
+        default_period(today, None, None).ends()
+    assert dialog.scope().date_to == today
 
 
 def test_an_empty_period_says_so(qtbot: QtBot, demo_db: Database, tmp_path: Path) -> None:

@@ -6,10 +6,13 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from auditapp.rules.grades import Grade
 from auditapp.services.audits.editing import ActionInput, add_action, load_audit
+from auditapp.services.history import audit_history
 from auditapp.storage.engine import Database
 from auditapp.ui.editor.window import (
     ACTIONS_PAGE,
@@ -22,10 +25,12 @@ from auditapp.ui.editor.window import (
 from auditapp.ui.widgets import alerts
 from tests.builders import (
     ALEX,
+    LEAD,
     first_page,
     make_audit,
     open_editor,
     stored_answers,
+    submitted_audit,
     unnamed_controls,
     wait_saved,
 )
@@ -199,6 +204,43 @@ def test_actions_page_lists_actions(qtbot: QtBot, db: Database, audit: int) -> N
     assert page.model.index(0, 1).data() == "PA A"
 
 
+
+
+def _click_in_audit_menu(qtbot: QtBot, editor: AuditEditorWindow, action: QAction) -> None:
+    """Open the Audit menu as a user does and click ``action`` in it."""
+    (menu,) = [a.menu() for a in editor.menuBar().actions() if a.text() == "&Audit"]
+    assert isinstance(menu, QMenu)
+    menu.popup(editor.mapToGlobal(editor.rect().center()))
+    qtbot.waitUntil(menu.isVisible)
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+
+
+def test_a_practice_lead_closes_a_submitted_audit_from_the_audit_menu(
+        qtbot: QtBot, db: Database, small_template_id: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    audit = submitted_audit(db, small_template_id)
+    asked: list[str] = []
+    monkeypatch.setattr(alerts, "ask", lambda _p, title, *_a, **_k: asked.append(title) or True)
+    assert not open_editor(qtbot, db, audit).close_audit_action.isEnabled()  # Alex, an auditor
+    editor = AuditEditorWindow(db, load_audit(db, audit), LEAD)
+    qtbot.addWidget(editor)
+    with qtbot.waitActive(editor):
+        editor.show()
+    assert editor.close_audit_action.isEnabled()
+    with qtbot.waitSignal(editor.audit_changed):
+        _click_in_audit_menu(qtbot, editor, editor.close_audit_action)
+    assert asked == ["Close audit"]
+    assert load_audit(db, audit).status == "closed"
+    assert ("Lee Lead", "audit status", "submitted", "closed") in [
+        (r.actor, r.what, r.old_value, r.new_value) for r in audit_history(db, audit)]
+    assert not editor.close_audit_action.isEnabled()
+
+
+def test_a_draft_cannot_be_closed_from_the_editor(qtbot: QtBot, db: Database, audit: int
+                                                  ) -> None:
+    editor = AuditEditorWindow(db, load_audit(db, audit), LEAD)
+    qtbot.addWidget(editor)
+    assert not editor.close_audit_action.isEnabled()
 
 
 def test_every_control_has_an_accessible_name(qtbot: QtBot, db: Database, audit: int) -> None:

@@ -10,10 +10,12 @@ from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 
 from auditapp.services.audits.editing import list_audits
+from auditapp.services.cases import list_cases
 from auditapp.services.demo import generate_demo
 from auditapp.storage.engine import Database
 from auditapp.ui.dialogs.new_audit import NewAuditDialog
 from auditapp.ui.shell.main_window import MainWindow
+from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.table_models import ID_ROLE
 from tests.builders import ALEX, make_audit, unnamed_controls
 
@@ -127,6 +129,26 @@ def test_new_audit_with_a_new_case(qtbot: QtBot, db: Database, small_template_id
     assert row.id in window.editors
     qtbot.addWidget(window.editors[row.id])
     assert window.proxy.rowCount() == 1
+
+
+def test_a_refused_new_audit_leaves_no_new_case(qtbot: QtBot, db: Database,
+                                                small_template_id: int,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    window = open_window(qtbot, db)
+    warned: list[str] = []
+
+    def fill_in(dialog: NewAuditDialog) -> int:
+        qtbot.keyClicks(dialog.reference, "CL-78")
+        dialog.template.setCurrentIndex(dialog.template.findData(small_template_id))
+        dialog.auditor.setText("Bea")  # Alex may start only their own audits
+        dialog.start_button.click()
+        return dialog.result()
+
+    monkeypatch.setattr(NewAuditDialog, "exec", fill_in)
+    monkeypatch.setattr(alerts, "warn", lambda _p, title, text: warned.append(title))
+    window.new_audit()
+    assert warned == ["Audit not started"]
+    assert list_cases(db) == [] and list_audits(db) == []
 
 
 def test_new_audit_refuses_a_name_as_reference(qtbot: QtBot, db: Database,

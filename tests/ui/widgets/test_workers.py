@@ -5,9 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import shiboken6
+from PySide6.QtCore import QObject, QThreadPool
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -48,6 +51,16 @@ def test_progress_then_finish(qtbot: QtBot) -> None:
         start_job(holder, steps, on_progress=lambda d, t: seen.append((d, t)),
                   on_finished=finished)
     assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_a_job_whose_window_closed_meanwhile_ends_quietly(qtbot: QtBot) -> None:
+    owner = QObject()
+    release = threading.Event()
+    job = start_job(owner, lambda: release.wait(10))
+    shiboken6.delete(owner)  # the window closes, and its job's signals go with it
+    release.set()
+    assert QThreadPool.globalInstance().waitForDone(10_000)
+    assert not shiboken6.isValid(job.signals)
 
 
 def test_cancelling_demo_data_adds_nothing(qtbot: QtBot, db: Database) -> None:

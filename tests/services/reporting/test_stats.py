@@ -1,0 +1,48 @@
+"""The final grade counted in SQL is the grading rule's, for every combination of grades."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from auditapp.models import Audit, Moderation
+from auditapp.rules.grades import final_grade
+from auditapp.services.audits.editing import list_audits, load_audit
+from auditapp.services.reporting.stats import final_grade_column
+from auditapp.storage.engine import Database
+from tests.builders import make_audit
+
+pytestmark = pytest.mark.both_backends
+
+GRADES = (None, 1, 2, 3, 4)
+
+
+def _audits_with_grades(db: Database, template_id: int) -> dict[int, tuple[int | None, ...]]:
+    """One audit for each (moderated, auditor's) pair; no moderation where it is None."""
+    audits = {}
+    for number, (moderated, auditor) in enumerate(itertools.product(GRADES, GRADES)):
+        audit_id = make_audit(db, template_id, f"C-{number}")
+        with db.transaction() as session:
+            audit = session.get(Audit, audit_id)
+            assert audit is not None
+            audit.overall_grade = auditor
+            if moderated is not None:
+                session.add(Moderation(audit_id=audit_id, moderator="Mo", grade=moderated,
+                                       moderated_on=date(2026, 3, 2), agreed=False))
+        audits[audit_id] = (moderated, auditor)
+    return audits
+
+
+def test_sql_python_and_the_plain_data_agree_on_the_final_grade(
+        db: Database, small_template_id: int) -> None:
+    audits = _audits_with_grades(db, small_template_id)
+    query = select(Audit.id, final_grade_column()).outerjoin(
+        Moderation, Moderation.audit_id == Audit.id)
+    with db.transaction() as session:
+        in_sql = dict(session.execute(query).all())
+    assert in_sql == {a: final_grade(*grades) for a, grades in audits.items()}
+    assert {row.id: row.final_grade for row in list_audits(db)} == in_sql
+    assert {a: load_audit(db, a).final_grade for a in audits} == in_sql
