@@ -167,7 +167,7 @@ def stored_answers(db: Database, audit_id: int) -> dict[str, tuple[str | None, s
 
 
 def wait_saved(qtbot: QtBot, editor: AuditEditorWindow) -> None:
-    qtbot.waitUntil(lambda: not editor.session.has_unsaved, timeout=5000)
+    qtbot.waitUntil(lambda: not editor.autosaver.has_unsaved, timeout=20_000)
 
 
 def unnamed_controls(root: QWidget) -> list[str]:

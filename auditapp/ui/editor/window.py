@@ -2,7 +2,7 @@
 
 Left, the section navigator with each section's progress and grade; right, the page for
 the chosen section (its questions and its grade), the overall judgement, or the actions.
-Every change is autosaved by :class:`AuditSession`; answers and grades can be undone.
+Every change is autosaved by :class:`AutoSaver`; answers and grades can be undone.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ from auditapp.services.history import HistoryRow, audit_history, write_history_c
 from auditapp.services.templates import SectionInfo
 from auditapp.storage.engine import Database
 from auditapp.ui.editor.action_dialog import ActionDialog
-from auditapp.ui.editor.autosave import AuditSession
+from auditapp.ui.editor.autosave import AutoSaver
 from auditapp.ui.editor.question_card import QuestionCard
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.grades import GradeBadge, GradeCombo
@@ -368,7 +368,7 @@ class AuditEditorWindow(QMainWindow):
         self.setWindowTitle(f"{document.case_reference} – {self.template.title} "
                             f"v{self.template.version} – auditapp")
         self._take_state(document)
-        self.session = AuditSession(db, document.id, self.template, actor, self,
+        self.autosaver = AutoSaver(db, document.id, self.template, actor, self,
                                     revision=document.revision)
         self.undo_stack = QUndoStack(self)
         self.pages: dict[object, QWidget] = {}
@@ -499,10 +499,10 @@ class AuditEditorWindow(QMainWindow):
         self.close_action.triggered.connect(self.close)
         self.problems.itemActivated.connect(self._go_to_problem)
         self.problems.itemClicked.connect(self._go_to_problem)
-        self.session.saved.connect(self._on_saved)
-        self.session.save_failed.connect(self._on_save_failed)
-        self.session.saving.connect(lambda: self.save_label.setText("Saving…"))
-        self.session.conflicted.connect(self._on_conflict)
+        self.autosaver.saved.connect(self._on_saved)
+        self.autosaver.save_failed.connect(self._on_save_failed)
+        self.autosaver.saving.connect(lambda: self.save_label.setText("Saving…"))
+        self.autosaver.conflicted.connect(self._on_conflict)
 
     # --- pages -----------------------------------------------------------------------------
 
@@ -561,7 +561,7 @@ class AuditEditorWindow(QMainWindow):
             return
         page = self.page(item.data(0, Qt.ItemDataRole.UserRole))
         if isinstance(page, HistoryPage):
-            self.session.flush()
+            self.autosaver.flush()
             page.reload()
         self.stack.setCurrentWidget(page)
         if isinstance(page, SectionPage) and page.cards:
@@ -627,7 +627,7 @@ class AuditEditorWindow(QMainWindow):
         card = self._card_for(question_id)
         if card is not None:
             card.set_response(code)
-        self.session.set_answer(question_id, code, self.evidence.get(question_id, ""))
+        self.autosaver.set_answer(question_id, code, self.evidence.get(question_id, ""))
         self._refresh_navigator()
 
     def apply_section_grade(self, section_id: int, grade: int | None) -> None:
@@ -636,7 +636,7 @@ class AuditEditorWindow(QMainWindow):
         page = self.page(section_id)
         assert isinstance(page, SectionPage)
         page.grade.set_grade(grade)
-        self.session.set_judgement(section_id, grade, page.comment.toPlainText())
+        self.autosaver.set_judgement(section_id, grade, page.comment.toPlainText())
         self._refresh_navigator()
 
     def apply_overall_grade(self, grade: int | None) -> None:
@@ -645,31 +645,31 @@ class AuditEditorWindow(QMainWindow):
         page = self.page(OVERALL_PAGE)
         assert isinstance(page, OverallPage)
         page.grade.set_grade(grade)
-        self.session.set_overall(grade, page.rationale.toPlainText())
+        self.autosaver.set_overall(grade, page.rationale.toPlainText())
 
     def record_evidence(self, question_id: int, text: str) -> None:
         """Evidence typed: queue it (text boxes keep their own undo)."""
         self.evidence[question_id] = text
-        self.session.set_answer(question_id, self.responses.get(question_id), text)
+        self.autosaver.set_answer(question_id, self.responses.get(question_id), text)
 
     def record_section_comment(self, section_id: int) -> None:
         """A section comment typed: queue it."""
         page = self.pages[section_id]
         assert isinstance(page, SectionPage)
-        self.session.set_judgement(section_id, self.section_grades.get(section_id),
+        self.autosaver.set_judgement(section_id, self.section_grades.get(section_id),
                                    page.comment.toPlainText())
 
     def record_rationale(self) -> None:
         """The rationale typed: queue it."""
         page = self.pages[OVERALL_PAGE]
         assert isinstance(page, OverallPage)
-        self.session.set_overall(self.overall_grade, page.rationale.toPlainText())
+        self.autosaver.set_overall(self.overall_grade, page.rationale.toPlainText())
 
     def record_narrative(self, field: str) -> None:
         """Strengths, areas for development or the young person's voice typed: queue it."""
         page = self.pages[OVERALL_PAGE]
         assert isinstance(page, OverallPage)
-        self.session.set_narrative(field, page.narrative[field].toPlainText())
+        self.autosaver.set_narrative(field, page.narrative[field].toPlainText())
 
     # --- saving ------------------------------------------------------------------------------
 
@@ -682,7 +682,7 @@ class AuditEditorWindow(QMainWindow):
         if isinstance(overall, OverallPage):
             overall.suggested.set_grade(result.overall)
         self._refresh_navigator()
-        saved = self.session.last_saved
+        saved = self.autosaver.last_saved
         self.save_label.setText(f"Saved at {saved:%H:%M:%S}" if saved else "Saved")
         self.save_label.setStyleSheet("")
         self.audit_changed.emit(self.document.id)
@@ -710,7 +710,7 @@ class AuditEditorWindow(QMainWindow):
         current = self.stack.currentWidget()
         shown = next((key for key, page in self.pages.items() if page is current), None)
         document = load_audit(self.db, self.document.id, self.template)
-        self._take_state(with_changes(document, self.session.unsaved))
+        self._take_state(with_changes(document, self.autosaver.unsaved))
         for page in self.pages.values():
             self.stack.removeWidget(page)
             page.deleteLater()
@@ -719,7 +719,7 @@ class AuditEditorWindow(QMainWindow):
         self._refresh_navigator()
         self._show_read_only_state()
         self.show_page(shown if shown is not None else OVERALL_PAGE)
-        self.session.rebase(document.revision)
+        self.autosaver.rebase(document.revision)
         self.statusBar().showMessage("Reloaded: your changes are being saved on top.", 8000)
 
     # --- navigator ---------------------------------------------------------------------------
@@ -760,8 +760,8 @@ class AuditEditorWindow(QMainWindow):
 
     def _reload_actions(self) -> None:
         self.document = load_audit(self.db, self.document.id, self.template)
-        if not self.session.conflict:  # our own change: later saves build on it
-            self.session.revision = self.document.revision
+        if not self.autosaver.conflict:  # our own change: later saves build on it
+            self.autosaver.revision = self.document.revision
         self._actions_page().model.set_rows(list(self.document.actions))
         self.audit_changed.emit(self.document.id)
 
@@ -792,7 +792,7 @@ class AuditEditorWindow(QMainWindow):
             self._run_action_change(lambda: delete_action(self.db, action_id, self.actor))
 
     def _run_action_change(self, change: object) -> None:
-        self.session.flush()  # answers first, so the action's revision follows theirs
+        self.autosaver.flush()  # answers first, so the action's revision follows theirs
         try:
             change()  # type: ignore[operator]
         except UserError as exc:
@@ -807,9 +807,9 @@ class AuditEditorWindow(QMainWindow):
         if not self.can_edit or not allowed(self.actor, Permission.SUBMIT,
                                             owner=self.document.auditor):
             return
-        if not self.session.flush():
+        if not self.autosaver.flush():
             alerts.warn(self, "Not saved", f"The audit could not be saved: "
-                        f"{self.session.last_error}\nNothing has been submitted.")
+                        f"{self.autosaver.last_error}\nNothing has been submitted.")
             return
         self.document = load_audit(self.db, self.document.id, self.template)
         problems = submission_problems(self.document)
@@ -878,7 +878,7 @@ class AuditEditorWindow(QMainWindow):
                 card.setFocus()
 
     def _request_feedback(self) -> None:
-        self.session.flush()
+        self.autosaver.flush()
         self.export_requested.emit(self.document.id)
 
     def go_to_question(self, question_id: int) -> None:
@@ -920,9 +920,9 @@ class AuditEditorWindow(QMainWindow):
     # --- closing -----------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if not self.session.flush() and not alerts.ask(
+        if not self.autosaver.flush() and not alerts.ask(
                 self, "Changes not saved",
-                f"The latest changes could not be saved: {self.session.last_error}\n\n"
+                f"The latest changes could not be saved: {self.autosaver.last_error}\n\n"
                 "Close anyway and lose them?", yes="Close and lose them", no="Keep open"):
             event.ignore()
             return

@@ -111,7 +111,7 @@ def test_closing_with_a_change_pending_saves_it(qtbot: QtBot, db: Database,
     card.setFocus()
     qtbot.keyClick(card, Qt.Key.Key_2)
     qtbot.keyClicks(card.evidence, "Partly")
-    assert editor.session.has_unsaved  # the autosave timer has not fired yet
+    assert editor.autosaver.has_unsaved  # the autosave timer has not fired yet
     editor.close()
     assert stored_answers(db, audit)["A.1"] == ("P", "Partly")
 
