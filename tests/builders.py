@@ -36,7 +36,8 @@ from auditapp.services.audits.editing import (
 )
 from auditapp.services.cases import CaseInput, save_case
 from auditapp.storage.engine import Database
-from auditapp.ui.editor.window import AuditEditorWindow, SectionPage
+from auditapp.ui.editor.section_page import SectionPage
+from auditapp.ui.editor.window import AuditEditorWindow
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent

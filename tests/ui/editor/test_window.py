@@ -11,14 +11,11 @@ from pytestqt.qtbot import QtBot
 from auditapp.rules.grades import Grade
 from auditapp.services.audits.editing import ActionInput, add_action, load_audit
 from auditapp.storage.engine import Database
-from auditapp.ui.editor.window import (
-    ACTIONS_PAGE,
-    OVERALL_PAGE,
-    ActionsPage,
-    AuditEditorWindow,
-    OverallPage,
-    SectionPage,
-)
+from auditapp.ui.editor.actions_page import ActionsPage
+from auditapp.ui.editor.navigator import ACTIONS_PAGE, OVERALL_PAGE
+from auditapp.ui.editor.overall_page import OverallPage
+from auditapp.ui.editor.section_page import SectionPage
+from auditapp.ui.editor.window import AuditEditorWindow
 from auditapp.ui.widgets import alerts
 from tests.builders import (
     ALEX,
@@ -125,24 +122,24 @@ def test_submit_is_blocked_and_every_problem_is_a_link(
     qtbot.keyClick(card, Qt.Key.Key_3)  # No, without evidence
     editor.submit_action.trigger()
     assert editor.problems_dock.isVisible()
-    messages = [editor.problems.item(i).text().split(" – ")[0]
-                for i in range(editor.problems.count())]
+    messages = [editor.problems_dock.problem_list.item(i).text().split(" – ")[0]
+                for i in range(editor.problems_dock.problem_list.count())]
     assert "A.1: answered 'No' without an evidence note" in messages
     assert "A.2: not answered" in messages
     assert "No overall grade given" in messages
-    evidence_item = editor.problems.item(messages.index(
+    evidence_item = editor.problems_dock.problem_list.item(messages.index(
         "A.1: answered 'No' without an evidence note"))
-    editor.problems.itemClicked.emit(evidence_item)
+    editor.problems_dock.problem_list.itemClicked.emit(evidence_item)
     assert first_page(editor).cards[0].evidence.hasFocus()
-    b_item = next(editor.problems.item(i) for i, m in enumerate(messages)
+    b_item = next(editor.problems_dock.problem_list.item(i) for i, m in enumerate(messages)
                   if m.startswith("B.1"))
-    editor.problems.itemClicked.emit(b_item)
+    editor.problems_dock.problem_list.itemClicked.emit(b_item)
     page = editor.stack.currentWidget()
     assert isinstance(page, SectionPage)
     assert page.section.key == "B"
     assert page.cards[0].hasFocus()
-    overall_item = editor.problems.item(messages.index("No overall grade given"))
-    editor.problems.itemClicked.emit(overall_item)
+    overall_item = editor.problems_dock.problem_list.item(messages.index("No overall grade given"))
+    editor.problems_dock.problem_list.itemClicked.emit(overall_item)
     assert isinstance(editor.stack.currentWidget(), OverallPage)
     assert load_audit(db, audit).status == "draft"
 
