@@ -161,7 +161,8 @@ class AuditEditorWindow(QMainWindow):
         self.next_action = self._action("&Next section", "Ctrl+PgDown")
         self.submit_action = self._action("Check and &submit…", "Ctrl+Shift+S")
         self.close_action = self._action("&Close")
-        self.close_action.setShortcut(QKeySequence.StandardKey.Close)
+        # Every binding of the platform (Ctrl+W and Ctrl+F4 on Windows), not only the first.
+        self.close_action.setShortcuts(QKeySequence.StandardKey.Close)
         self.feedback_action = self._action("Export &feedback PDF…")
         self.reload_action = self._action("&Reload (keeping unsaved changes)")
         self.reload_action.setShortcut(QKeySequence.StandardKey.Refresh)
