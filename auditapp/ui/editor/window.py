@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 from auditapp.errors import UserError
 from auditapp.rules.permissions import Actor, Permission, allowed
 from auditapp.services.audits.editing import (
+    ActionInfo,
+    ActionInput,
     AuditDocument,
     SavedGrades,
     SubmissionProblem,
@@ -38,7 +40,7 @@ from auditapp.services.audits.editing import (
     with_changes,
 )
 from auditapp.storage.engine import Database
-from auditapp.ui.editor.action_dialog import ActionDialog
+from auditapp.ui.editor.action_dialog import ActionDialog, SaveAction
 from auditapp.ui.editor.actions_page import ActionsPage
 from auditapp.ui.editor.autosave import AutoSaver
 from auditapp.ui.editor.history_page import HistoryPage
@@ -415,36 +417,43 @@ class AuditEditorWindow(QMainWindow):
     # --- actions -----------------------------------------------------------------------------
 
     def _add_action(self) -> None:
-        dialog = ActionDialog(self.template, parent=self)
-        if dialog.exec():
-            self._change_actions(lambda: add_action(self.db, self.document.id, dialog.value(),
-                                                    self.actor))
+        self._open_action_dialog(None, lambda value: add_action(
+            self.db, self.document.id, value, self.actor))
 
     def _edit_action(self) -> None:
         action_id = self._page_of(ACTIONS_PAGE, ActionsPage).selected_id()
         if action_id is None or not self.can_edit:
             return
         current = next(a for a in self.document.actions if a.id == action_id)
-        dialog = ActionDialog(self.template, current, parent=self)
-        if dialog.exec():
-            self._change_actions(lambda: update_action(self.db, action_id, dialog.value(),
-                                                       self.actor))
+        self._open_action_dialog(current, lambda value: update_action(
+            self.db, action_id, value, self.actor))
+
+    def _open_action_dialog(self, action: ActionInfo | None, save: SaveAction) -> None:
+        """Ask for an action; OK saves it, and a refusal keeps the dialog open to put right."""
+
+        def save_and_list(value: ActionInput) -> None:
+            self._change_actions(lambda: save(value))
+
+        dialog = ActionDialog(self.template, action, save=save_and_list, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+        dialog.show()
 
     def _remove_action(self) -> None:
         action_id = self._page_of(ACTIONS_PAGE, ActionsPage).selected_id()
         if action_id is None:
             return
-        if alerts.ask(self, "Remove action", "Remove the selected action?", yes="Remove"):
-            self._change_actions(lambda: delete_action(self.db, action_id, self.actor))
-
-    def _change_actions(self, change: Callable[[], object]) -> None:
-        """Save a change to the actions, then list them again."""
-        self.autosaver.flush()  # answers first, so the action's revision follows theirs
+        if not alerts.ask(self, "Remove action", "Remove the selected action?", yes="Remove"):
+            return
         try:
-            change()
+            self._change_actions(lambda: delete_action(self.db, action_id, self.actor))
         except UserError as exc:
             alerts.warn(self, "Action not saved", str(exc))
-            return
+
+    def _change_actions(self, change: Callable[[], object]) -> None:
+        """Save a change to the actions, then list them again; a UserError leaves them."""
+        self.autosaver.flush()  # answers first, so the action's revision follows theirs
+        change()
         self.document = load_audit(self.db, self.document.id, self.template)
         if not self.autosaver.conflict:  # our own change: later saves build on it
             self.autosaver.revision = self.document.revision
