@@ -1,28 +1,41 @@
-"""The auditor's editor, driven through its real widgets on a real database file."""
+"""The auditor's editor window, driven through its real widgets on a real database file:
+keys and shortcuts, clicks on buttons, the navigator, the problems list and the menu."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from auditapp.rules.grades import Grade
-from auditapp.services.audits.editing import ActionInput, add_action, load_audit
+from auditapp.services.audits.editing import AnswerChange, AuditChanges, load_audit, save_changes
 from auditapp.storage.engine import Database
 from auditapp.ui.editor.actions_page import ActionsPage
-from auditapp.ui.editor.navigator import ACTIONS_PAGE, OVERALL_PAGE
+from auditapp.ui.editor.history_page import HistoryPage
 from auditapp.ui.editor.overall_page import OverallPage
 from auditapp.ui.editor.section_page import SectionPage
 from auditapp.ui.editor.window import AuditEditorWindow
 from auditapp.ui.widgets import alerts
 from tests.builders import (
-    ALEX,
+    ALT,
+    CTRL,
+    LEAD,
+    PATIENCE_MS,
+    SHIFT,
+    choose_grade,
+    choose_page,
+    click,
+    click_card,
+    click_list_item,
+    current_page,
     first_page,
     make_audit,
     open_editor,
+    open_menu_item,
+    question_ids,
     stored_answers,
+    type_into,
     unnamed_controls,
     wait_saved,
 )
@@ -33,11 +46,17 @@ def audit(db: Database, small_template_id: int) -> int:
     return make_audit(db, small_template_id)
 
 
+def press(qtbot: QtBot, editor: AuditEditorWindow, key: Qt.Key,
+          modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    """A key (or shortcut) pressed wherever the focus is in the editor."""
+    qtbot.keyClick(editor.focusWidget() or editor, key, modifiers)
+
+
 def test_answer_by_keyboard_and_find_it_again_in_a_fresh_window(
         qtbot: QtBot, db: Database, audit: int) -> None:
     editor = open_editor(qtbot, db, audit)
     page = first_page(editor)
-    page.cards[0].setFocus()
+    click_card(qtbot, page.cards[0])
     qtbot.keyClick(page.cards[0], Qt.Key.Key_1)          # A.1: Yes
     qtbot.keyClick(page.cards[0], Qt.Key.Key_Down)
     assert page.cards[1].hasFocus()
@@ -45,6 +64,7 @@ def test_answer_by_keyboard_and_find_it_again_in_a_fresh_window(
     qtbot.keyClick(page.cards[1], Qt.Key.Key_Return)     # into the evidence note
     assert page.cards[1].evidence.hasFocus()
     qtbot.keyClicks(page.cards[1].evidence, "Review overdue by 3 weeks")
+    click_card(qtbot, page.cards[2])
     qtbot.keyClick(page.cards[2], Qt.Key.Key_2)          # A.3 on the 'met' scale: Not met
     wait_saved(qtbot, editor)
     assert editor.save_label.text().startswith("Saved at")
@@ -52,7 +72,8 @@ def test_answer_by_keyboard_and_find_it_again_in_a_fresh_window(
     assert answers["A.1"] == ("Y", "")
     assert answers["A.2"] == ("N", "Review overdue by 3 weeks")
     assert answers["A.3"] == ("NM", "")
-    editor.close()
+    press(qtbot, editor, Qt.Key.Key_W, CTRL)
+    assert not editor.isVisible()
 
     again = open_editor(qtbot, db, audit)
     cards = first_page(again).cards
@@ -61,56 +82,68 @@ def test_answer_by_keyboard_and_find_it_again_in_a_fresh_window(
     assert again.navigator.topLevelItem(0).text(1) == "3/3"
 
 
-def test_suggested_grades_follow_the_answers(qtbot: QtBot, db: Database, audit: int) -> None:
-    editor = open_editor(qtbot, db, audit)
-    page = first_page(editor)
-    for card in page.cards[:2]:
-        card.setFocus()
-        qtbot.keyClick(card, Qt.Key.Key_1)
-    qtbot.keyClick(page.cards[2], Qt.Key.Key_1)
-    wait_saved(qtbot, editor)
-    assert page.suggested.text() == "Good"
-    page.cards[0].setFocus()
-    qtbot.keyClick(page.cards[0], Qt.Key.Key_3)  # critical question answered No
-    wait_saved(qtbot, editor)
-    assert page.suggested.text() == "Inadequate"
-
-
 def test_undo_and_redo_answers_and_grades(qtbot: QtBot, db: Database, audit: int) -> None:
     editor = open_editor(qtbot, db, audit)
     page = first_page(editor)
     card = page.cards[0]
-    card.setFocus()
+    click_card(qtbot, card)
     qtbot.keyClick(card, Qt.Key.Key_1)
     qtbot.keyClick(card, Qt.Key.Key_2)
     assert card.response == "P"
-    qtbot.keyClick(card, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, editor, Qt.Key.Key_Z, CTRL)
     assert card.response == "Y"
-    qtbot.keyClick(card, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, editor, Qt.Key.Key_Z, CTRL)
     assert card.response is None
-    qtbot.keyClick(card, Qt.Key.Key_Z,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    press(qtbot, editor, Qt.Key.Key_Z, CTRL | SHIFT)
     assert card.response == "Y"
     wait_saved(qtbot, editor)
     assert stored_answers(db, audit)["A.1"][0] == "Y"
-    editor.request_section_grade(page.section.id, int(Grade.GOOD))
+    qtbot.keyClick(page, Qt.Key.Key_G, ALT)  # to the section's grade
+    choose_grade(qtbot, page.grade, "Good")  # by way of Outstanding: two changes
     assert page.grade.grade() == Grade.GOOD
-    editor.undo_stack.undo()
+    press(qtbot, editor, Qt.Key.Key_Z, CTRL)
+    assert page.grade.grade() == Grade.OUTSTANDING
+    press(qtbot, editor, Qt.Key.Key_Z, CTRL)
+    assert page.grade.grade() is None
+    press(qtbot, editor, Qt.Key.Key_Y, CTRL)  # Ctrl+Y redoes too
+    assert page.grade.grade() == Grade.OUTSTANDING
+    press(qtbot, editor, Qt.Key.Key_Z, CTRL)
     assert page.grade.grade() is None
     wait_saved(qtbot, editor)
     assert load_audit(db, audit).judgements[page.section.id].grade is None
+    assert card.response == "Y"  # undoing the grades left the answer alone
 
 
-def test_closing_with_a_change_pending_saves_it(qtbot: QtBot, db: Database,
-                                               audit: int) -> None:
+def test_closing_with_ctrl_w_saves_a_pending_change(qtbot: QtBot, db: Database,
+                                                    audit: int) -> None:
     editor = open_editor(qtbot, db, audit)
     card = first_page(editor).cards[0]
-    card.setFocus()
+    click_card(qtbot, card)
     qtbot.keyClick(card, Qt.Key.Key_2)
-    qtbot.keyClicks(card.evidence, "Partly")
+    type_into(qtbot, card.evidence, "Partly")
     assert editor.autosaver.has_unsaved  # the autosave timer has not fired yet
-    editor.close()
+    with qtbot.waitSignal(editor.closed, timeout=PATIENCE_MS):
+        press(qtbot, editor, Qt.Key.Key_W, CTRL)
+    assert not editor.isVisible()
     assert stored_answers(db, audit)["A.1"] == ("P", "Partly")
+
+
+def test_ctrl_page_down_and_up_step_through_the_pages(qtbot: QtBot, db: Database,
+                                                      audit: int) -> None:
+    editor = open_editor(qtbot, db, audit)
+    click_card(qtbot, first_page(editor).cards[0])
+    press(qtbot, editor, Qt.Key.Key_PageDown, CTRL)
+    page = current_page(editor, SectionPage)
+    assert page.section.key == "B"
+    assert page.cards[0].hasFocus()  # ready for the digit keys
+    assert editor.navigator.currentItem().text(0).startswith("B ")
+    press(qtbot, editor, Qt.Key.Key_PageUp, CTRL)
+    assert current_page(editor, SectionPage).section.key == "A"
+    press(qtbot, editor, Qt.Key.Key_PageUp, CTRL)  # already at the first page
+    assert current_page(editor, SectionPage).section.key == "A"
+    for kind in (SectionPage, OverallPage, ActionsPage, HistoryPage, HistoryPage):
+        press(qtbot, editor, Qt.Key.Key_PageDown, CTRL)
+        current_page(editor, kind)
 
 
 def test_submit_is_blocked_and_every_problem_is_a_link(
@@ -118,47 +151,41 @@ def test_submit_is_blocked_and_every_problem_is_a_link(
     monkeypatch.setattr(alerts, "ask", lambda *a, **k: pytest.fail("must not ask to submit"))
     editor = open_editor(qtbot, db, audit)
     card = first_page(editor).cards[0]
-    card.setFocus()
+    click_card(qtbot, card)
     qtbot.keyClick(card, Qt.Key.Key_3)  # No, without evidence
-    editor.submit_action.trigger()
+    press(qtbot, editor, Qt.Key.Key_S, CTRL | SHIFT)
     assert editor.problems_dock.isVisible()
-    messages = [editor.problems_dock.problem_list.item(i).text().split(" – ")[0]
-                for i in range(editor.problems_dock.problem_list.count())]
+    problems = editor.problems_dock.problem_list
+    messages = [problems.item(i).text().split(" – ")[0] for i in range(problems.count())]
     assert "A.1: answered 'No' without an evidence note" in messages
     assert "A.2: not answered" in messages
     assert "No overall grade given" in messages
-    evidence_item = editor.problems_dock.problem_list.item(messages.index(
-        "A.1: answered 'No' without an evidence note"))
-    editor.problems_dock.problem_list.itemClicked.emit(evidence_item)
+    assert problems.hasFocus()
+    click_list_item(qtbot, problems, messages.index("A.1: answered 'No' without an evidence note"))
     assert first_page(editor).cards[0].evidence.hasFocus()
-    b_item = next(editor.problems_dock.problem_list.item(i) for i, m in enumerate(messages)
-                  if m.startswith("B.1"))
-    editor.problems_dock.problem_list.itemClicked.emit(b_item)
-    page = editor.stack.currentWidget()
-    assert isinstance(page, SectionPage)
+    click_list_item(qtbot, problems, next(i for i, m in enumerate(messages)
+                                          if m.startswith("B.1")))
+    page = current_page(editor, SectionPage)
     assert page.section.key == "B"
     assert page.cards[0].hasFocus()
-    overall_item = editor.problems_dock.problem_list.item(messages.index("No overall grade given"))
-    editor.problems_dock.problem_list.itemClicked.emit(overall_item)
-    assert isinstance(editor.stack.currentWidget(), OverallPage)
+    click_list_item(qtbot, problems, messages.index("No overall grade given"))
+    assert current_page(editor, OverallPage).grade.hasFocus()
     assert load_audit(db, audit).status == "draft"
 
 
 def _complete_through_the_ui(qtbot: QtBot, editor: AuditEditorWindow) -> None:
-    for index in range(editor.navigator.topLevelItemCount()):
-        key = editor.navigator.topLevelItem(index).data(0, Qt.ItemDataRole.UserRole)
-        page = editor.show_page(key)
-        if isinstance(page, SectionPage):
-            for card in page.cards:
-                card.setFocus()
-                qtbot.keyClick(card, Qt.Key.Key_1)
-            wait_saved(qtbot, editor)
-            page.use_button.click()
+    for title in ("A Timeliness", "B Voice"):
+        page = choose_page(qtbot, editor, title, SectionPage)
+        click_card(qtbot, page.cards[0])
+        for card in page.cards:
+            qtbot.keyClick(card, Qt.Key.Key_1)
+            qtbot.keyClick(card, Qt.Key.Key_Down)
+        wait_saved(qtbot, editor)
+        click(qtbot, page.use_button)
     wait_saved(qtbot, editor)
-    overall = editor.show_page(OVERALL_PAGE)
-    assert isinstance(overall, OverallPage)
-    overall.use_button.click()
-    qtbot.keyClicks(overall.narrative["strengths"], "Warm relationship with the PA.")
+    overall = choose_page(qtbot, editor, "Overall judgement", OverallPage)
+    click(qtbot, overall.use_button)
+    type_into(qtbot, overall.narrative["strengths"], "Warm relationship with the PA.")
 
 
 def test_complete_audit_submits_and_becomes_read_only(
@@ -166,8 +193,8 @@ def test_complete_audit_submits_and_becomes_read_only(
     monkeypatch.setattr(alerts, "ask", lambda *a, **k: True)
     editor = open_editor(qtbot, db, audit)
     _complete_through_the_ui(qtbot, editor)
-    with qtbot.waitSignal(editor.audit_changed):
-        editor.submit_action.trigger()
+    with qtbot.waitSignal(editor.audit_changed, timeout=PATIENCE_MS):
+        press(qtbot, editor, Qt.Key.Key_S, CTRL | SHIFT)
     assert not editor.problems_dock.isVisible()
     document = load_audit(db, audit)
     assert document.status == "submitted"
@@ -175,31 +202,48 @@ def test_complete_audit_submits_and_becomes_read_only(
     assert document.strengths == "Warm relationship with the PA."
     assert editor.banner.isVisible()
     assert not editor.submit_action.isEnabled()
-    page = editor.show_page(editor.navigator.topLevelItem(0).data(0, Qt.ItemDataRole.UserRole))
-    assert isinstance(page, SectionPage)
+    page = choose_page(qtbot, editor, "A Timeliness", SectionPage)
     card = page.cards[0]
-    card.setFocus()
+    click_card(qtbot, card)
     qtbot.keyClick(card, Qt.Key.Key_3)
     assert card.response == "Y"  # keys do nothing on a submitted audit
     assert card.evidence.isReadOnly()
     assert not page.grade.isEnabled()
-    editor.close()
+    press(qtbot, editor, Qt.Key.Key_W, CTRL)
     assert stored_answers(db, audit)["A.1"][0] == "Y"
 
 
-def test_actions_page_lists_actions(qtbot: QtBot, db: Database, audit: int) -> None:
-    add_action(db, audit, ActionInput("Book a review", "PA A", date(2026, 4, 1)), ALEX)
+def test_feedback_pdf_from_the_audit_menu_saves_first(qtbot: QtBot, db: Database,
+                                                      audit: int) -> None:
     editor = open_editor(qtbot, db, audit)
-    page = editor.show_page(ACTIONS_PAGE)
-    assert isinstance(page, ActionsPage)
-    assert page.model.rowCount() == 1
-    assert page.model.index(0, 1).data() == "PA A"
+    card = first_page(editor).cards[0]
+    click_card(qtbot, card)
+    qtbot.keyClick(card, Qt.Key.Key_1)
+    with qtbot.waitSignal(editor.export_requested, timeout=PATIENCE_MS) as asked:
+        open_menu_item(qtbot, editor, editor.audit_menu, "Export &feedback PDF…")
+    assert asked.args == [audit]
+    assert stored_answers(db, audit)["A.1"] == ("Y", "")
 
 
+def test_f5_reloads_keeping_unsaved_changes(qtbot: QtBot, db: Database, audit: int) -> None:
+    editor = open_editor(qtbot, db, audit)
+    question = question_ids(db, audit)["A.2"]
+    save_changes(db, audit, AuditChanges(answers={question: AnswerChange(
+        question, "N", "Seen by Lee")}), LEAD)  # someone else, on a shared database
+    card = first_page(editor).cards[0]
+    click_card(qtbot, card)
+    qtbot.keyClick(card, Qt.Key.Key_1)  # not saved yet
+    press(qtbot, editor, Qt.Key.Key_F5)
+    page = first_page(editor)
+    assert [c.response for c in page.cards[:2]] == ["Y", "N"]
+    assert page.cards[1].evidence.toPlainText() == "Seen by Lee"
+    wait_saved(qtbot, editor)
+    assert stored_answers(db, audit)["A.1"] == ("Y", "")
+    assert stored_answers(db, audit)["A.2"] == ("N", "Seen by Lee")
 
 
 def test_every_control_has_an_accessible_name(qtbot: QtBot, db: Database, audit: int) -> None:
     editor = open_editor(qtbot, db, audit)
-    for index in range(editor.navigator.topLevelItemCount()):
-        editor.show_page(editor.navigator.topLevelItem(index).data(0, Qt.ItemDataRole.UserRole))
+    for title in ("A Timeliness", "B Voice", "Overall judgement", "Actions", "History"):
+        choose_page(qtbot, editor, title, QWidget)
     assert unnamed_controls(editor) == []
