@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
@@ -188,6 +189,14 @@ def current_page(editor: AuditEditorWindow, kind: type[PageT]) -> PageT:
     return page
 
 
+def navigator_cell(editor: AuditEditorWindow, row: int, column: int) -> str:
+    """What the navigator shows in a row (0: the first section) and column (1: done,
+    2: grade)."""
+    item = editor.navigator.topLevelItem(row)
+    assert item is not None
+    return item.text(column)
+
+
 def stored_answers(db: Database, audit_id: int) -> dict[str, tuple[str | None, str]]:
     document = load_audit(db, audit_id)
     keys = {q.id: q.key for s in document.template.sections for q in s.questions}
@@ -271,6 +280,16 @@ def open_menu_item(qtbot: QtBot, editor: AuditEditorWindow, menu: QMenu, text: s
     qtbot.waitUntil(menu.isVisible, timeout=PATIENCE_MS)
     (action,) = [a for a in menu.actions() if a.text() == text]
     click(qtbot, menu, menu.actionGeometry(action).center())
+
+
+def answering(titles: list[str], answer: bool) -> Callable[..., bool]:
+    """A stand-in for ``alerts.ask`` that notes each question's title and answers it."""
+
+    def ask(_parent: object, title: str, *_args: object, **_kwargs: object) -> bool:
+        titles.append(title)
+        return answer
+
+    return ask
 
 
 def modal_dialog(qtbot: QtBot, kind: type[DialogT]) -> DialogT:

@@ -58,10 +58,12 @@ def test_an_immediate_action_due_too_late_is_refused_keeping_what_was_typed(
     assert load_audit(db, audit).actions == ()
 
     click(qtbot, dialog.has_due)  # no due date at all: refused too, still open
+    assert not dialog.due.isEnabled()
     click(qtbot, _button(dialog, OK))
     assert "needs a due date" in dialog.message.text()
     assert dialog.isVisible()
     click(qtbot, dialog.has_due)
+    assert dialog.due.isEnabled()
     qtbot.keyClick(dialog.priority, Qt.Key.Key_Down)  # High: four weeks is fine
     assert dialog.priority.currentData() == ActionPriority.HIGH
     click(qtbot, _button(dialog, OK))

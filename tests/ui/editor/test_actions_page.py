@@ -20,6 +20,7 @@ from tests.builders import (
     ALEX,
     CTRL,
     PATIENCE_MS,
+    answering,
     choose_page,
     click,
     double_click,
@@ -124,7 +125,7 @@ def test_remove_an_action_after_saying_yes(qtbot: QtBot, db: Database, audit: in
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     add_action(db, audit, ActionInput("Book a review", "PA A", date(2026, 4, 1)), ALEX)
     asked: list[str] = []
-    monkeypatch.setattr(alerts, "ask", lambda _p, title, *_a, **_k: asked.append(title) or True)
+    monkeypatch.setattr(alerts, "ask", answering(asked, True))
     editor = open_editor(qtbot, db, audit)
     page = choose_page(qtbot, editor, "Actions", ActionsPage)
     click(qtbot, page.remove_button)  # nothing selected: nothing asked

@@ -27,9 +27,11 @@ def test_history_lists_the_changes_and_exports_them_to_csv(
     editor = open_editor(qtbot, db, audit)
     click(qtbot, answer_button(first_page(editor).cards[0], "No"))
     history = choose_page(qtbot, editor, "History", HistoryPage)  # saves first
-    texts = [history.table.item(r, 2).text() for r in range(history.table.rowCount())]
+    rows = [[history.table.item(r, c).text() for c in range(5)]  # type: ignore[union-attr]
+            for r in range(history.table.rowCount())]
+    texts = [row[2] for row in rows]
     assert "answer A.1 response" in texts
-    assert history.table.item(texts.index("answer A.1 response"), 4).text() == "N"
+    assert rows[texts.index("answer A.1 response")][4] == "N"
     asked: list[str] = []
 
     def pick(_parent: object, title: str, suggested: str, _filters: str) -> Path:

@@ -3,6 +3,9 @@ keys and shortcuts, clicks on buttons, the navigator, the problems list and the 
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
@@ -23,6 +26,8 @@ from tests.builders import (
     LEAD,
     PATIENCE_MS,
     SHIFT,
+    answer_button,
+    answering,
     choose_grade,
     choose_page,
     click,
@@ -31,6 +36,7 @@ from tests.builders import (
     current_page,
     first_page,
     make_audit,
+    navigator_cell,
     open_editor,
     open_menu_item,
     question_ids,
@@ -79,7 +85,7 @@ def test_answer_by_keyboard_and_find_it_again_in_a_fresh_window(
     cards = first_page(again).cards
     assert [c.response for c in cards] == ["Y", "N", "NM"]
     assert cards[1].evidence.toPlainText() == "Review overdue by 3 weeks"
-    assert again.navigator.topLevelItem(0).text(1) == "3/3"
+    assert navigator_cell(again, 0, 1) == "3/3"
 
 
 def test_undo_and_redo_answers_and_grades(qtbot: QtBot, db: Database, audit: int) -> None:
@@ -136,7 +142,7 @@ def test_ctrl_page_down_and_up_step_through_the_pages(qtbot: QtBot, db: Database
     page = current_page(editor, SectionPage)
     assert page.section.key == "B"
     assert page.cards[0].hasFocus()  # ready for the digit keys
-    assert editor.navigator.currentItem().text(0).startswith("B ")
+    assert editor.navigator.current_key() == page.section.id
     press(qtbot, editor, Qt.Key.Key_PageUp, CTRL)
     assert current_page(editor, SectionPage).section.key == "A"
     press(qtbot, editor, Qt.Key.Key_PageUp, CTRL)  # already at the first page
@@ -161,6 +167,10 @@ def test_submit_is_blocked_and_every_problem_is_a_link(
     assert "A.2: not answered" in messages
     assert "No overall grade given" in messages
     assert problems.hasFocus()
+    assert messages[problems.currentRow()] == "A.1: answered 'No' without an evidence note"
+    qtbot.keyClick(problems, Qt.Key.Key_Return)  # the first problem, from the keyboard
+    assert first_page(editor).cards[0].evidence.hasFocus()
+    click(qtbot, problems.viewport())  # back to the list, as a person would
     click_list_item(qtbot, problems, messages.index("A.1: answered 'No' without an evidence note"))
     assert first_page(editor).cards[0].evidence.hasFocus()
     click_list_item(qtbot, problems, next(i for i, m in enumerate(messages)
@@ -240,6 +250,63 @@ def test_f5_reloads_keeping_unsaved_changes(qtbot: QtBot, db: Database, audit: i
     wait_saved(qtbot, editor)
     assert stored_answers(db, audit)["A.1"] == ("Y", "")
     assert stored_answers(db, audit)["A.2"] == ("N", "Seen by Lee")
+
+
+def test_a_save_someone_else_got_in_before_waits_for_a_reload(
+        qtbot: QtBot, db: Database, audit: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(alerts, "ask", answering(asked, False))
+    editor = open_editor(qtbot, db, audit)
+    question = question_ids(db, audit)["A.2"]
+    save_changes(db, audit, AuditChanges(answers={question: AnswerChange(
+        question, "N", "Seen by Lee")}), LEAD)
+    click(qtbot, answer_button(first_page(editor).cards[0], "Yes"))
+    qtbot.waitUntil(editor.banner.isVisible, timeout=PATIENCE_MS)  # "Not now" to reloading
+    assert asked == ["Saved by someone else"]
+    assert "Someone else saved this audit" in editor.banner.text()
+    assert editor.save_label.text() == "Not saved: changed elsewhere"
+    assert stored_answers(db, audit)["A.1"] == (None, "")
+    press(qtbot, editor, Qt.Key.Key_F5)
+    wait_saved(qtbot, editor)
+    assert stored_answers(db, audit)["A.1"] == ("Y", "")
+    assert first_page(editor).cards[1].response == "N"
+
+
+def test_a_failed_save_is_kept_shown_in_red_and_retried(
+        qtbot: QtBot, db: Database, audit: int, tmp_path: Path) -> None:
+    refuse = sqlite3.connect(tmp_path / "audit.sqlite")  # the fixture's database file
+    for event in ("INSERT", "UPDATE"):
+        refuse.execute(f"CREATE TRIGGER refuse_{event.lower()} BEFORE {event} ON answers "
+                       "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END")
+    refuse.commit()
+    editor = open_editor(qtbot, db, audit)
+    click(qtbot, answer_button(first_page(editor).cards[0], "Yes"))
+    qtbot.waitUntil(lambda: editor.save_label.text() == "Not saved yet – retrying",
+                    timeout=PATIENCE_MS)
+    assert "c0392b" in editor.save_label.styleSheet()  # in red
+    assert editor.statusBar().currentMessage().startswith("Could not save:")
+    assert editor.autosaver.has_unsaved
+    refuse.executescript("DROP TRIGGER refuse_insert; DROP TRIGGER refuse_update;")
+    refuse.close()
+    qtbot.waitUntil(lambda: editor.save_label.text().startswith("Saved at"),
+                    timeout=PATIENCE_MS)  # the retry, a few seconds later
+    assert stored_answers(db, audit)["A.1"] == ("Y", "")
+
+
+def test_the_status_bar_says_saving_while_another_program_holds_the_file(
+        qtbot: QtBot, db: Database, audit: int, tmp_path: Path) -> None:
+    other = sqlite3.connect(tmp_path / "audit.sqlite", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock until it commits
+    editor = open_editor(qtbot, db, audit)
+    click(qtbot, answer_button(first_page(editor).cards[0], "Yes"))
+    # Each attempt waits for the lock (then fails, and is retried): "Saving…" comes back
+    # for as long as the lock is held, so this cannot miss it.
+    qtbot.waitUntil(lambda: editor.save_label.text() == "Saving…", timeout=PATIENCE_MS)
+    other.execute("COMMIT")
+    other.close()
+    qtbot.waitUntil(lambda: editor.save_label.text().startswith("Saved at"),
+                    timeout=PATIENCE_MS)
+    assert stored_answers(db, audit)["A.1"] == ("Y", "")
 
 
 def test_every_control_has_an_accessible_name(qtbot: QtBot, db: Database, audit: int) -> None:
