@@ -44,13 +44,22 @@ class Job(QRunnable):
             if isinstance(result, Iterator):
                 result = self._drive(result)
                 if result is _CANCELLED:
-                    self.signals.cancelled.emit()
+                    self._tell("cancelled")
                     return
-            self.signals.finished.emit(result)
+            self._tell("finished", result)
         except UserError as exc:
-            self.signals.failed.emit(str(exc))
+            self._tell("failed", str(exc))
         except Exception as exc:  # a bug or an OS error: report it, never kill the app
-            self.signals.failed.emit(f"{type(exc).__name__}: {exc}")
+            self._tell("failed", f"{type(exc).__name__}: {exc}")
+
+    def _tell(self, signal: str, *args: object) -> bool:
+        """Emit one of the signals; False when the window they belong to has closed (and
+        deleted them) before the job ended, so nobody is left to tell."""
+        try:
+            getattr(self.signals, signal).emit(*args)
+        except RuntimeError:  # "Signal source has been deleted"
+            return False
+        return True
 
     def _drive(self, progress: Iterator[Any]) -> object:
         last: object = None
@@ -59,8 +68,9 @@ class Job(QRunnable):
                 progress.close()  # runs the generator's clean-up (rollback, temp files)
                 return _CANCELLED
             last = step
-            if isinstance(step, tuple) and len(step) == 2:
-                self.signals.progress.emit(int(step[0]), int(step[1]))
+            if isinstance(step, tuple) and len(step) == 2 and not self._tell(
+                    "progress", int(step[0]), int(step[1])):
+                self.cancel()  # nobody is waiting: stop, and clean up, at the next step
         return last
 
 
