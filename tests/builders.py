@@ -15,13 +15,21 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QLineEdit,
+    QListWidget,
+    QMenu,
     QPlainTextEdit,
+    QRadioButton,
+    QTreeWidget,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -41,7 +49,12 @@ from auditapp.services.audits.editing import (
 )
 from auditapp.services.cases import CaseInput, save_case
 from auditapp.storage.engine import Database
-from auditapp.ui.editor.window import AuditEditorWindow, SectionPage
+from auditapp.ui.editor.question_card import QuestionCard
+from auditapp.ui.editor.section_page import SectionPage
+from auditapp.ui.editor.window import AuditEditorWindow
+
+PageT = TypeVar("PageT", bound=QWidget)
+DialogT = TypeVar("DialogT", bound=QWidget)
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -150,19 +163,42 @@ def run_auditapp(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, env=env, timeout=120)
 
 
+#: How long a test waits for the editor's background work (a save, a window showing): long
+#: enough for a loaded machine; a passing test never waits it out.
+PATIENCE_MS = 20_000
+LEFT = Qt.MouseButton.LeftButton
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+ALT = Qt.KeyboardModifier.AltModifier
+
+
 def open_editor(qtbot: QtBot, db: Database, audit_id: int) -> AuditEditorWindow:
+    """The editor of an audit, shown and active (so shortcuts and focus work)."""
     editor = AuditEditorWindow(db, load_audit(db, audit_id), ALEX)
     qtbot.addWidget(editor)
-    with qtbot.waitActive(editor):
+    with qtbot.waitActive(editor, timeout=PATIENCE_MS):
         editor.show()
         editor.activateWindow()
     return editor
 
 
 def first_page(editor: AuditEditorWindow) -> SectionPage:
+    return current_page(editor, SectionPage)
+
+
+def current_page(editor: AuditEditorWindow, kind: type[PageT]) -> PageT:
+    """The page on show, which must be a ``kind``."""
     page = editor.stack.currentWidget()
-    assert isinstance(page, SectionPage)
+    assert isinstance(page, kind), page
     return page
+
+
+def navigator_cell(editor: AuditEditorWindow, row: int, column: int) -> str:
+    """What the navigator shows in a row (0: the first section) and column (1: done,
+    2: grade)."""
+    item = editor.navigator.topLevelItem(row)
+    assert item is not None
+    return item.text(column)
 
 
 def stored_answers(db: Database, audit_id: int) -> dict[str, tuple[str | None, str]]:
@@ -172,7 +208,102 @@ def stored_answers(db: Database, audit_id: int) -> dict[str, tuple[str | None, s
 
 
 def wait_saved(qtbot: QtBot, editor: AuditEditorWindow) -> None:
-    qtbot.waitUntil(lambda: not editor.session.has_unsaved, timeout=5000)
+    qtbot.waitUntil(lambda: not editor.autosaver.has_unsaved, timeout=PATIENCE_MS)
+
+
+def click(qtbot: QtBot, widget: QWidget, pos: QPoint | None = None) -> None:
+    """A left click, in the middle of ``widget`` unless ``pos`` says where."""
+    qtbot.mouseClick(widget, LEFT, pos=pos if pos is not None else widget.rect().center())
+
+
+def double_click(qtbot: QtBot, widget: QWidget, pos: QPoint) -> None:
+    """A double click as the system delivers one: press and release, then the double click
+    and its release (QTest's mouseDClick alone sends only the middle event)."""
+    qtbot.mouseClick(widget, LEFT, pos=pos)
+    qtbot.mouseDClick(widget, LEFT, pos=pos)
+    qtbot.mouseRelease(widget, LEFT, pos=pos)
+
+
+def click_card(qtbot: QtBot, card: QuestionCard) -> None:
+    """Click a question's card (its margin, not a button), which focuses it."""
+    click(qtbot, card, QPoint(4, 4))
+    assert card.hasFocus()
+
+
+def answer_button(card: QuestionCard, label: str) -> QRadioButton:
+    """A question's answer button by its label ("Yes", "Partly", "No", "Met"...)."""
+    name = f"{label} for question {card.question.key}"
+    (button,) = [b for b in card.findChildren(QRadioButton) if b.accessibleName() == name]
+    return button
+
+
+def type_into(qtbot: QtBot, box: QPlainTextEdit | QLineEdit, text: str) -> None:
+    """Click into a text box and type."""
+    click(qtbot, box.viewport() if isinstance(box, QPlainTextEdit) else box)
+    qtbot.keyClicks(box, text)
+
+
+def choose_row(qtbot: QtBot, tree: QTreeWidget, title: str) -> None:
+    """Click the navigator's row whose first column reads ``title``."""
+    (item,) = tree.findItems(title, Qt.MatchFlag.MatchExactly)
+    tree.scrollToItem(item)
+    click(qtbot, tree.viewport(), tree.visualItemRect(item).center())
+
+
+def choose_page(qtbot: QtBot, editor: AuditEditorWindow, title: str,
+                kind: type[PageT]) -> PageT:
+    """Click a page in the navigator and return it."""
+    choose_row(qtbot, editor.navigator, title)
+    return current_page(editor, kind)
+
+
+def choose_grade(qtbot: QtBot, combo: QComboBox, label: str) -> None:
+    """Step a grade list to ``label`` with the arrow keys, as a keyboard user does (each
+    step is chosen on its way; a popup would steal the offscreen window's activation)."""
+    target = combo.findText(label)
+    assert target >= 0, label
+    for _ in range(combo.count()):
+        row = combo.currentIndex()
+        if row == target:
+            break
+        qtbot.keyClick(combo, Qt.Key.Key_Down if row < target else Qt.Key.Key_Up)
+    assert combo.currentText() == label
+
+
+def click_list_item(qtbot: QtBot, view: QListWidget, row: int) -> None:
+    """Click the row-th entry of a list."""
+    item = view.item(row)
+    view.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtTop)
+    click(qtbot, view.viewport(), view.visualItemRect(item).center())
+
+
+def open_menu_item(qtbot: QtBot, editor: AuditEditorWindow, menu: QMenu, text: str) -> None:
+    """Click a menu's title in the menu bar, then one of its entries."""
+    bar = editor.menuBar()
+    click(qtbot, bar, bar.actionGeometry(menu.menuAction()).center())
+    qtbot.waitUntil(menu.isVisible, timeout=PATIENCE_MS)
+    (action,) = [a for a in menu.actions() if a.text() == text]
+    click(qtbot, menu, menu.actionGeometry(action).center())
+
+
+def answering(titles: list[str], answer: bool) -> Callable[..., bool]:
+    """A stand-in for ``alerts.ask`` that notes each question's title and answers it."""
+
+    def ask(_parent: object, title: str, *_args: object, **_kwargs: object) -> bool:
+        titles.append(title)
+        return answer
+
+    return ask
+
+
+def modal_dialog(qtbot: QtBot, kind: type[DialogT]) -> DialogT:
+    """The modal dialog on show, once it is a ``kind``."""
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), kind),
+                    timeout=PATIENCE_MS)
+    dialog = QApplication.activeModalWidget()
+    assert isinstance(dialog, kind)
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=PATIENCE_MS)  # keys and focus go to it
+    return dialog
 
 
 def unnamed_controls(root: QWidget) -> list[str]:

@@ -68,7 +68,8 @@ def _shoot_all(app: QApplication, db: Database, actor: Actor, out: Path, size: Q
     from auditapp.services.templates import list_templates
     from auditapp.ui.dialogs.first_run import FirstRunDialog
     from auditapp.ui.dialogs.new_audit import NewAuditDialog
-    from auditapp.ui.editor.window import ACTIONS_PAGE, OVERALL_PAGE, SectionPage
+    from auditapp.ui.editor.navigator import ACTIONS_PAGE, OVERALL_PAGE
+    from auditapp.ui.editor.section_page import SectionPage
     from auditapp.ui.shell.main_window import MainWindow
 
     window = MainWindow(db, actor)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,26 @@ class TemplateInfo:
     def question_count(self) -> int:
         """How many questions the template asks."""
         return sum(len(s.questions) for s in self.sections)
+
+    def section(self, section_id: int) -> SectionInfo:
+        """The section with ``section_id``; KeyError if this version has none."""
+        return self._sections_by_id[section_id]
+
+    def question(self, question_id: int) -> QuestionInfo:
+        """The question with ``question_id``; KeyError if this version has none."""
+        return self._questions_by_id[question_id][1]
+
+    def section_of(self, question_id: int) -> SectionInfo:
+        """The section that asks question ``question_id``; KeyError if none does."""
+        return self._questions_by_id[question_id][0]
+
+    @cached_property
+    def _sections_by_id(self) -> dict[int, SectionInfo]:
+        return {s.id: s for s in self.sections}
+
+    @cached_property
+    def _questions_by_id(self) -> dict[int, tuple[SectionInfo, QuestionInfo]]:
+        return {q.id: (s, q) for s in self.sections for q in s.questions}
 
 
 def add_template_version(session: Session, spec: TemplateSpec, source_name: str

@@ -1,7 +1,13 @@
-"""Adding or editing one action raised by an audit."""
+"""Adding or editing one action raised by an audit.
+
+OK saves the action through the function the dialog is given. If that refuses it (an
+immediate action due too late, an audit no longer a draft), the dialog says why and stays
+open with everything typed, to be put right or cancelled.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QDate
@@ -18,18 +24,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auditapp.errors import UserError
 from auditapp.models import ActionPriority, ActionStatus
 from auditapp.services.audits.editing import ActionInfo, ActionInput
 from auditapp.services.templates import TemplateInfo
 from auditapp.ui.widgets.dates import date_edit
 
+#: Saves what the dialog holds; raises UserError to refuse it.
+SaveAction = Callable[[ActionInput], object]
+
 
 class ActionDialog(QDialog):
     """What must happen, who owns it, and by when."""
 
-    def __init__(self, template: TemplateInfo, action: ActionInfo | None = None,
-                 question_id: int | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, template: TemplateInfo, action: ActionInfo | None = None, *,
+                 save: SaveAction, question_id: int | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._save = save
         self.setWindowTitle("Edit action" if action else "Add action")
         form = QFormLayout(self)
         self.text = QPlainTextEdit()
@@ -68,11 +80,11 @@ class ActionDialog(QDialog):
         self.message = QLabel()
         self.message.setStyleSheet("color: #c0392b")
         form.addRow(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
         self._load(action, question_id)
 
     def _load(self, action: ActionInfo | None, question_id: int | None) -> None:
@@ -94,7 +106,9 @@ class ActionDialog(QDialog):
 
     def value(self) -> ActionInput:
         """The action as entered."""
-        due = self.due.date().toPython() if self.has_due.isChecked() else None
+        chosen = self.due.date()
+        due = (date(chosen.year(), chosen.month(), chosen.day()) if self.has_due.isChecked()
+               else None)
         return ActionInput(self.text.toPlainText().strip(), self.owner.text().strip(), due,
                            ActionPriority(self.priority.currentData()),
                            ActionStatus(self.status.currentData()),
@@ -104,5 +118,10 @@ class ActionDialog(QDialog):
         if not self.text.toPlainText().strip():
             self.message.setText("Say what must happen.")
             self.text.setFocus()
+            return
+        try:
+            self._save(self.value())
+        except UserError as exc:
+            self.message.setText(str(exc))
             return
         self.accept()

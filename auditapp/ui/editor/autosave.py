@@ -1,14 +1,14 @@
 """Autosave for one open audit: every change reaches the database within half a second.
 
-The editor tells the session what changed; the session batches changes and writes them
+The editor tells the autosaver what changed; the autosaver batches changes and writes them
 with :func:`auditapp.services.audits.editing.save_changes` on a single background thread, so
 saves never freeze the window and always happen in order. A failed save keeps its changes
 queued (newer edits win) and is retried, so nothing the user typed is dropped.
 
 Each save names the audit's revision the editor last saw. If someone else saved the audit
-since (on a shared database, or the actions tracker), the save is refused: the session
-stops saving, keeps the changes, and says so with :attr:`AuditSession.conflicted`, until the
-editor reloads the audit and calls :meth:`AuditSession.rebase`.
+since (on a shared database, or the actions tracker), the save is refused: the autosaver
+stops saving, keeps the changes, and says so with :attr:`AutoSaver.conflicted`, until the
+editor reloads the audit and calls :meth:`AutoSaver.rebase`.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class _Conflict:
     message: str
 
 
-class AuditSession(QObject):
+class AutoSaver(QObject):
     """Collects an editor's changes and saves them in the background."""
 
     saved = Signal(object)  # SavedGrades

@@ -1,50 +1,34 @@
 """The audit editor: one window per open audit.
 
-Left, the section navigator with each section's progress and grade; right, the page for
-the chosen section (its questions and its grade), the overall judgement, or the actions.
-Every change is autosaved by :class:`AuditSession`; answers and grades can be undone.
+Left, the navigator with each section's progress and grade; right, the page for the chosen
+section (its questions and its grade), the overall judgement, the actions or the history.
+The pages ask; the window decides: answers and grades become undoable commands, every
+change is queued with the :class:`AutoSaver`, and the window checks and submits the audit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC
-from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDockWidget,
-    QFormLayout,
-    QFrame,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
-    QPlainTextEdit,
-    QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QToolBar,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from auditapp.errors import UserError
-from auditapp.rules.grades import Grade, grade_label
 from auditapp.rules.permissions import Actor, Permission, allowed
 from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import (
+    ActionInfo,
+    ActionInput,
     AuditDocument,
     SavedGrades,
     SubmissionProblem,
@@ -57,300 +41,29 @@ from auditapp.services.audits.editing import (
     with_changes,
 )
 from auditapp.services.audits.workflow import can_be_closed, close_audit
-from auditapp.services.history import HistoryRow, audit_history, write_history_csv
-from auditapp.services.templates import SectionInfo
 from auditapp.storage.engine import Database
-from auditapp.ui.editor.action_dialog import ActionDialog
-from auditapp.ui.editor.autosave import AuditSession
+from auditapp.ui.editor.action_dialog import ActionDialog, SaveAction
+from auditapp.ui.editor.actions_page import ActionsPage
+from auditapp.ui.editor.autosave import AutoSaver
+from auditapp.ui.editor.history_page import HistoryPage
+from auditapp.ui.editor.navigator import (
+    ACTIONS_PAGE,
+    HISTORY_PAGE,
+    OVERALL_PAGE,
+    PageKey,
+    SectionNavigator,
+)
+from auditapp.ui.editor.overall_page import OverallPage
+from auditapp.ui.editor.page_parts import EditorPage
+from auditapp.ui.editor.problems import ProblemsDock
 from auditapp.ui.editor.question_card import QuestionCard
+from auditapp.ui.editor.section_page import SectionPage
+from auditapp.ui.editor.undo import SetValueCommand
 from auditapp.ui.widgets import alerts
-from auditapp.ui.widgets.grades import GradeBadge, GradeCombo
-from auditapp.ui.widgets.style import STATUS_LABELS, grade_colour
-from auditapp.ui.widgets.table_models import ID_ROLE, ActionTableModel
+from auditapp.ui.widgets.style import STATUS_LABELS
 
-KEYBOARD_HINT = ("Keyboard: 1-{last} answer the focused question · 0 clears · ↑ ↓ move · "
-                 "Enter writes evidence · G shows guidance · Ctrl+Z undoes")
-OVERALL_PAGE = "overall"
-ACTIONS_PAGE = "actions"
-HISTORY_PAGE = "history"
-NARRATIVE_LABELS = {"strengths": "&Strengths",
-                    "areas_for_development": "Areas for &development",
-                    "young_person_voice": "The young person's &voice"}
-
-
-# --- undoable changes -----------------------------------------------------------------------
-
-
-class SetValueCommand(QUndoCommand):
-    """An undoable change to one answer or grade: ``apply`` shows a value and queues it for
-    saving, so redo applies the new value and undo the old one."""
-
-    def __init__(self, text: str, apply: Callable[[Any], None], old: object,
-                 new: object) -> None:
-        super().__init__(text)
-        self.apply, self.old, self.new = apply, old, new
-
-    def redo(self) -> None:  # noqa: D102 - Qt override
-        self.apply(self.new)
-
-    def undo(self) -> None:  # noqa: D102 - Qt override
-        self.apply(self.old)
-
-
-# --- pages --------------------------------------------------------------------------------
-
-
-def _text_box(name: str, lines: int = 4) -> QPlainTextEdit:
-    box = QPlainTextEdit()
-    box.setAccessibleName(name)
-    box.setTabChangesFocus(True)
-    box.setMinimumHeight(box.fontMetrics().lineSpacing() * lines + 14)
-    return box
-
-
-def _buddy_label(text: str, buddy: QWidget) -> QLabel:
-    """A form label whose Alt+letter focuses ``buddy`` (a row that is a layout needs one)."""
-    label = QLabel(text)
-    label.setBuddy(buddy)
-    return label
-
-
-def _heading(text: str, detail: str = "") -> QLabel:
-    label = QLabel(f"<h2 style='margin:0'>{text}</h2>"
-                   + (f"<p style='margin-top:4px'>{detail}</p>" if detail else ""))
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.RichText)
-    return label
-
-
-class SectionPage(QWidget):
-    """A section's questions, then the grade the auditor gives it."""
-
-    def __init__(self, section: SectionInfo, editor: AuditEditorWindow) -> None:
-        super().__init__()
-        self.section = section
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = QWidget()
-        column = QVBoxLayout(body)
-        flags = " · limiting judgement" if section.limiting else ""
-        column.addWidget(_heading(f"{section.key} {section.title}",
-                                  section.description + (f"<i>{flags}</i>" if flags else "")))
-        keys = QLabel(KEYBOARD_HINT.format(last=len(section.questions[0].scale)))
-        keys.setWordWrap(True)
-        keys.setStyleSheet("color: palette(shadow);")
-        column.addWidget(keys)
-        self.cards: list[QuestionCard] = []
-        for question in section.questions:
-            card = QuestionCard(question)
-            card.response_requested.connect(editor.request_response)
-            card.evidence_edited.connect(editor.record_evidence)
-            card.move_requested.connect(lambda step, c=card: self.move_from(c, step))
-            self.cards.append(card)
-            column.addWidget(card)
-        column.addWidget(self._grade_box(editor))
-        column.addStretch(1)
-        self.scroll.setWidget(body)
-        layout.addWidget(self.scroll)
-
-    def _grade_box(self, editor: AuditEditorWindow) -> QFrame:
-        box = QFrame()
-        box.setFrameShape(QFrame.Shape.StyledPanel)
-        form = QFormLayout(box)
-        self.suggested = GradeBadge()
-        self.suggested.setAccessibleName(f"Suggested grade for section {self.section.key}")
-        form.addRow("Suggested grade:", self.suggested)
-        self.grade = GradeCombo(f"Your grade for section {self.section.key}")
-        self.grade.activated.connect(
-            lambda _i: editor.request_section_grade(self.section.id, self.grade.grade()))
-        use = QPushButton("&Use suggested grade")
-        use.setAccessibleName(f"Use the suggested grade for section {self.section.key}")
-        use.clicked.connect(lambda: editor.request_section_grade(
-            self.section.id, editor.section_suggestions.get(self.section.id)))
-        self.use_button = use
-        grade_row = QHBoxLayout()
-        grade_row.addWidget(self.grade, 1)
-        grade_row.addWidget(use)
-        form.addRow(_buddy_label("Your &grade:", self.grade), grade_row)
-        self.comment = _text_box(f"Comment on the grade of section {self.section.key}", 2)
-        self.comment.setPlaceholderText("Why this grade (needed when it differs from the "
-                                        "suggestion)")
-        self.comment.textChanged.connect(lambda: editor.record_section_comment(self.section.id))
-        form.addRow("&Comment:", self.comment)
-        return box
-
-    def move_from(self, card: QuestionCard, step: int) -> None:
-        """Focus the previous or next question."""
-        index = self.cards.index(card) + step
-        if 0 <= index < len(self.cards):
-            self.cards[index].setFocus()
-        elif index == len(self.cards):
-            self.grade.setFocus()
-
-    def card(self, question_id: int) -> QuestionCard | None:
-        """The card of a question on this page."""
-        return next((c for c in self.cards if c.question.id == question_id), None)
-
-    def set_read_only(self, read_only: bool) -> None:
-        """Lock every control."""
-        for card in self.cards:
-            card.set_read_only(read_only)
-        self.grade.setEnabled(not read_only)
-        self.use_button.setEnabled(not read_only)
-        self.comment.setReadOnly(read_only)
-
-
-class OverallPage(QWidget):
-    """The overall grade, its rationale, and the narrative of the audit."""
-
-    def __init__(self, editor: AuditEditorWindow) -> None:
-        super().__init__()
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        body = QWidget()
-        form = QFormLayout(body)
-        form.addRow(_heading("Overall judgement",
-                             "The suggestion follows from the section grades. Grade "
-                             "differently when the evidence fits another grade best, and "
-                             "say why."))
-        self.suggested = GradeBadge()
-        self.suggested.setAccessibleName("Suggested overall grade")
-        form.addRow("Suggested grade:", self.suggested)
-        self.grade = GradeCombo("Overall grade")
-        self.grade.activated.connect(lambda _i: editor.request_overall_grade(self.grade.grade()))
-        self.use_button = QPushButton("&Use suggested grade")
-        self.use_button.setAccessibleName("Use the suggested overall grade")
-        self.use_button.clicked.connect(
-            lambda: editor.request_overall_grade(editor.overall_suggestion))
-        row = QHBoxLayout()
-        row.addWidget(self.grade, 1)
-        row.addWidget(self.use_button)
-        form.addRow(_buddy_label("Overall &grade:", self.grade), row)
-        self.rationale = _text_box("Rationale for the overall grade", 3)
-        self.rationale.setPlaceholderText("Needed when the overall grade differs from the "
-                                          "suggestion")
-        self.rationale.textChanged.connect(editor.record_rationale)
-        form.addRow("&Rationale:", self.rationale)
-        self.narrative: dict[str, QPlainTextEdit] = {}
-        for field, label in NARRATIVE_LABELS.items():
-            box = _text_box(label.replace("&", ""), 4)
-            box.textChanged.connect(lambda f=field: editor.record_narrative(f))
-            self.narrative[field] = box
-            form.addRow(label + ":", box)
-        scroll.setWidget(body)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
-
-    def set_read_only(self, read_only: bool) -> None:
-        """Lock every control."""
-        self.grade.setEnabled(not read_only)
-        self.use_button.setEnabled(not read_only)
-        self.rationale.setReadOnly(read_only)
-        for box in self.narrative.values():
-            box.setReadOnly(read_only)
-
-
-class ActionsPage(QWidget):
-    """The actions raised by the audit."""
-
-    def __init__(self, editor: AuditEditorWindow) -> None:
-        super().__init__()
-        layout = QVBoxLayout(self)
-        layout.addWidget(_heading("Actions", "What must happen for the young person, who "
-                                  "will do it and by when."))
-        self.model = ActionTableModel()
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Actions")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().hide()
-        self.table.doubleClicked.connect(lambda _ix: editor.edit_action())
-        layout.addWidget(self.table, 1)
-        buttons = QHBoxLayout()
-        self.add_button = QPushButton("&Add action…")
-        self.edit_button = QPushButton("&Edit…")
-        self.remove_button = QPushButton("&Remove")
-        self.add_button.clicked.connect(lambda: editor.add_action())
-        self.edit_button.clicked.connect(editor.edit_action)
-        self.remove_button.clicked.connect(editor.remove_action)
-        for button in (self.add_button, self.edit_button, self.remove_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-
-    def selected_id(self) -> int | None:
-        """The id of the selected action, if any."""
-        rows = self.table.selectionModel().selectedRows()
-        return int(rows[0].data(ID_ROLE)) if rows else None
-
-    def set_read_only(self, read_only: bool) -> None:
-        """Lock the buttons."""
-        for button in (self.add_button, self.edit_button, self.remove_button):
-            button.setEnabled(not read_only)
-
-
-class HistoryPage(QWidget):
-    """Every change to the audit: who, when, what, from and to."""
-
-    def __init__(self, db: Database, audit_id: int) -> None:
-        super().__init__()
-        self.db = db
-        self.audit_id = audit_id
-        layout = QVBoxLayout(self)
-        layout.addWidget(_heading("History", "Every change to this audit. Each entry is "
-                                  "chained to the one before, so a change made outside "
-                                  "auditapp shows up in <i>auditapp check</i>."))
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["When", "Who", "What", "From", "To"])
-        self.table.setAccessibleName("Change history")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.table, 1)
-        row = QHBoxLayout()
-        self.export_button = QPushButton("&Export history to CSV…")
-        self.export_button.clicked.connect(lambda: self.export())
-        row.addWidget(self.export_button)
-        row.addStretch(1)
-        layout.addLayout(row)
-        self.rows: list[HistoryRow] = []
-
-    def set_read_only(self, _read_only: bool) -> None:
-        """History is always read-only."""
-
-    def reload(self) -> None:
-        """Read the history again (it grows with every save)."""
-        self.rows = audit_history(self.db, self.audit_id)
-        self.table.setRowCount(len(self.rows))
-        for number, entry in enumerate(reversed(self.rows)):
-            local = entry.at.replace(tzinfo=UTC).astimezone()
-            for column, text in enumerate((f"{day_text(local)} {local:%H:%M:%S}", entry.actor,
-                                           entry.what, entry.old_value or "",
-                                           entry.new_value or "")):
-                self.table.setItem(number, column, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
-
-    def export(self, path: Path | None = None) -> None:
-        """Write the history to a CSV file."""
-        path = path or alerts.pick_save_path(self, "Export history", f"history-{self.audit_id}"
-                                             ".csv", "CSV files (*.csv)")
-        if path is None:
-            return
-        try:
-            write_history_csv(self.rows, path)
-        except UserError as exc:
-            alerts.warn(self, "History not exported", str(exc))
-
-
-# --- the window -------------------------------------------------------------------------
+PageT = TypeVar("PageT", bound=EditorPage)
+ERROR_STYLE = "color: #c0392b; font-weight: bold;"
 
 
 class AuditEditorWindow(QMainWindow):
@@ -364,21 +77,20 @@ class AuditEditorWindow(QMainWindow):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
-        self.document = document
         self.actor = actor
         self.template = document.template
         self.setWindowTitle(f"{document.case_reference} – {self.template.title} "
                             f"v{self.template.version} – auditapp")
         self._take_state(document)
-        self.session = AuditSession(db, document.id, self.template, actor, self,
-                                    revision=document.revision)
+        self.autosaver = AutoSaver(db, document.id, self.template, actor, self,
+                                   revision=document.revision)
         self.undo_stack = QUndoStack(self)
-        self.pages: dict[object, QWidget] = {}
+        self.pages: dict[PageKey, EditorPage] = {}
         self._build()
         self._connect()
         self._refresh_navigator()
         self._show_read_only_state()
-        self.navigator.setCurrentItem(self.navigator.topLevelItem(0))
+        self.navigator.select_first()
 
     def _take_state(self, document: AuditDocument) -> None:
         """What the pages show, from a document."""
@@ -396,30 +108,11 @@ class AuditEditorWindow(QMainWindow):
         return self.document.editable and allowed(self.actor, Permission.EDIT_DRAFT,
                                                   owner=self.document.auditor)
 
-    # --- layout --------------------------------------------------------------------------
+    # --- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.navigator = QTreeWidget()
-        self.navigator.setHeaderLabels(["Section", "Done", "Grade"])
-        self.navigator.setRootIsDecorated(False)
-        self.navigator.setAccessibleName("Sections")
-        self.navigator.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.navigator.header().setStretchLastSection(False)
-        for column in (1, 2):
-            self.navigator.header().setSectionResizeMode(
-                column, QHeaderView.ResizeMode.ResizeToContents)
-        for section in self.template.sections:
-            if not self.document.applies(section.id):
-                continue
-            item = QTreeWidgetItem([f"{section.key} {section.title}", "", ""])
-            item.setData(0, Qt.ItemDataRole.UserRole, section.id)
-            item.setToolTip(0, section.title)
-            self.navigator.addTopLevelItem(item)
-        for key, title in ((OVERALL_PAGE, "Overall judgement"), (ACTIONS_PAGE, "Actions"),
-                           (HISTORY_PAGE, "History")):
-            item = QTreeWidgetItem([title, "", ""])
-            item.setData(0, Qt.ItemDataRole.UserRole, key)
-            self.navigator.addTopLevelItem(item)
+        self.navigator = SectionNavigator(s for s in self.template.sections
+                                          if self.document.applies(s.id))
         self.stack = QStackedWidget()
         self.banner = QLabel()
         self.banner.setWordWrap(True)
@@ -437,13 +130,8 @@ class AuditEditorWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([self.navigator.fontMetrics().horizontalAdvance('x' * 40), 900])
         self.setCentralWidget(splitter)
-        self._build_toolbar()
-        self.problems = QListWidget()
-        self.problems.setAccessibleName("Problems to put right before submitting")
-        self.problems.setWordWrap(True)
-        self.problems_dock = QDockWidget("Before you can submit", self)
-        self.problems_dock.setObjectName("problemsDock")
-        self.problems_dock.setWidget(self.problems)
+        self._build_actions()
+        self.problems_dock = ProblemsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
         self.problems_dock.hide()
         self.save_label = QLabel("All changes saved")
@@ -462,119 +150,130 @@ class AuditEditorWindow(QMainWindow):
         label.setAccessibleName("Audit details")
         return label
 
-    def _build_toolbar(self) -> None:
-        toolbar = QToolBar("Audit")
-        toolbar.setObjectName("auditToolbar")
-        self.addToolBar(toolbar)
+    def _action(self, text: str, shortcut: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        return action
+
+    def _build_actions(self) -> None:
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.previous_action = QAction("&Previous section", self)
-        self.previous_action.setShortcut(QKeySequence("Ctrl+PgUp"))
-        self.next_action = QAction("&Next section", self)
-        self.next_action.setShortcut(QKeySequence("Ctrl+PgDown"))
-        self.submit_action = QAction("Check and &submit…", self)
-        self.submit_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
-        self.close_action = QAction("&Close", self)
-        self.close_action.setShortcut(QKeySequence.StandardKey.Close)
-        self.feedback_action = QAction("Export &feedback PDF…", self)
-        self.feedback_action.triggered.connect(self._request_feedback)
-        self.reload_action = QAction("&Reload (keeping unsaved changes)", self)
+        self.previous_action = self._action("&Previous section", "Ctrl+PgUp")
+        self.next_action = self._action("&Next section", "Ctrl+PgDown")
+        self.submit_action = self._action("Check and &submit…", "Ctrl+Shift+S")
+        self.close_action = self._action("&Close")
+        # Every binding of the platform (Ctrl+W and Ctrl+F4 on Windows), not only the first.
+        self.close_action.setShortcuts(QKeySequence.StandardKey.Close)
+        self.feedback_action = self._action("Export &feedback PDF…")
+        self.reload_action = self._action("&Reload (keeping unsaved changes)")
         self.reload_action.setShortcut(QKeySequence.StandardKey.Refresh)
-        self.reload_action.triggered.connect(self.reload_from_database)
-        self.close_audit_action = QAction("Close &audit…", self)
-        self.close_audit_action.triggered.connect(self.confirm_close_audit)
+        self.close_audit_action = self._action("Close &audit…")
+        toolbar = QToolBar("Audit")
+        toolbar.setObjectName("auditToolbar")
+        self.addToolBar(toolbar)
         for action in (self.undo_action, self.redo_action, self.previous_action,
                        self.next_action, self.submit_action):
             toolbar.addAction(action)
         self.addAction(self.close_action)
-        menu = self.menuBar().addMenu("&Audit")
+        self.audit_menu = self.menuBar().addMenu("&Audit")
         for action in (self.undo_action, self.redo_action, self.previous_action,
                        self.next_action, self.submit_action, self.feedback_action,
                        self.reload_action, self.close_audit_action, self.close_action):
-            menu.addAction(action)
+            self.audit_menu.addAction(action)
 
     def _connect(self) -> None:
-        self.navigator.currentItemChanged.connect(self._on_navigate)
+        self.navigator.page_chosen.connect(self._on_navigate)
         self.previous_action.triggered.connect(lambda: self._step_page(-1))
         self.next_action.triggered.connect(lambda: self._step_page(1))
         self.submit_action.triggered.connect(self.check_and_submit)
         self.close_action.triggered.connect(self.close)
-        self.problems.itemActivated.connect(self._go_to_problem)
-        self.problems.itemClicked.connect(self._go_to_problem)
-        self.session.saved.connect(self._on_saved)
-        self.session.save_failed.connect(self._on_save_failed)
-        self.session.saving.connect(lambda: self.save_label.setText("Saving…"))
-        self.session.conflicted.connect(self._on_conflict)
+        self.feedback_action.triggered.connect(self._request_feedback)
+        self.reload_action.triggered.connect(self.reload_from_database)
+        self.close_audit_action.triggered.connect(self._confirm_close_audit)
+        self.problems_dock.problem_chosen.connect(self._go_to_problem)
+        self.autosaver.saved.connect(self._on_saved)
+        self.autosaver.save_failed.connect(self._on_save_failed)
+        self.autosaver.saving.connect(lambda: self.save_label.setText("Saving…"))
+        self.autosaver.conflicted.connect(self._on_conflict)
 
-    # --- pages -----------------------------------------------------------------------------
+    # --- pages -------------------------------------------------------------------------------
 
-    def page(self, key: object) -> QWidget:
-        """The page for a section id, OVERALL_PAGE or ACTIONS_PAGE, built on first use."""
+    def page(self, key: PageKey) -> EditorPage:
+        """The page for a section id, OVERALL_PAGE, ACTIONS_PAGE or HISTORY_PAGE, built on
+        first use."""
         if key not in self.pages:
             self.pages[key] = self._make_page(key)
             self.stack.addWidget(self.pages[key])
         return self.pages[key]
 
-    def _make_page(self, key: object) -> QWidget:
-        read_only = not self.can_edit
-        if key == OVERALL_PAGE:
-            overall = OverallPage(self)
-            overall.suggested.set_grade(self.overall_suggestion)
-            overall.grade.set_grade(self.overall_grade)
-            texts = {overall.rationale: self.document.grade_rationale} | {
-                box: getattr(self.document, field) for field, box in overall.narrative.items()}
-            for box, text in texts.items():
-                box.blockSignals(True)
-                box.setPlainText(text)
-                box.blockSignals(False)
-            overall.set_read_only(read_only)
-            return overall
-        if key == HISTORY_PAGE:
-            return HistoryPage(self.db, self.document.id)
-        if key == ACTIONS_PAGE:
-            actions = ActionsPage(self)
-            actions.model.set_rows(list(self.document.actions))
-            actions.set_read_only(read_only)
-            return actions
-        section = next(s for s in self.template.sections if s.id == key)
-        page = SectionPage(section, self)
+    def _page_of(self, key: PageKey, kind: type[PageT]) -> PageT:
+        page = self.page(key)
+        assert isinstance(page, kind), (key, page)
+        return page
+
+    def _make_page(self, key: PageKey) -> EditorPage:
+        page: EditorPage
+        if isinstance(key, int):
+            page = self._make_section_page(key)
+        elif key == OVERALL_PAGE:
+            page = self._make_overall_page()
+        elif key == ACTIONS_PAGE:
+            page = ActionsPage()
+            page.show_actions(list(self.document.actions))
+            page.add_requested.connect(self._add_action)
+            page.edit_requested.connect(self._edit_action)
+            page.remove_requested.connect(self._remove_action)
+        elif key == HISTORY_PAGE:
+            page = HistoryPage(self.db, self.document.id)
+        else:
+            raise KeyError(key)
+        page.set_read_only(not self.can_edit)
+        return page
+
+    def _make_section_page(self, section_id: int) -> SectionPage:
+        page = SectionPage(self.template.section(section_id))
         for card in page.cards:
             card.set_evidence(self.evidence.get(card.question.id, ""))
             card.set_response(self.responses.get(card.question.id))
-        judgement = self.document.judgements[section.id]
-        page.suggested.set_grade(self.section_suggestions.get(section.id))
-        page.grade.set_grade(self.section_grades.get(section.id))
-        page.comment.blockSignals(True)
-        page.comment.setPlainText(judgement.comment)
-        page.comment.blockSignals(False)
-        page.set_read_only(read_only)
+        page.show_suggestion(self.section_suggestions.get(section_id))
+        page.grade.set_grade(self.section_grades.get(section_id))
+        page.set_comment(self.document.judgements[section_id].comment)
+        page.response_requested.connect(self.request_response)
+        page.evidence_edited.connect(self._record_evidence)
+        page.grade_requested.connect(self.request_section_grade)
+        page.comment_edited.connect(self._record_section_comment)
         return page
 
-    def show_page(self, key: object) -> QWidget:
+    def _make_overall_page(self) -> OverallPage:
+        page = OverallPage()
+        page.show_suggestion(self.overall_suggestion)
+        page.grade.set_grade(self.overall_grade)
+        page.set_texts(self.document.grade_rationale,
+                       {field: getattr(self.document, field) for field in page.narrative})
+        page.grade_requested.connect(self.request_overall_grade)
+        page.rationale_edited.connect(self._record_rationale)
+        page.narrative_edited.connect(self._record_narrative)
+        return page
+
+    def show_page(self, key: PageKey) -> EditorPage:
         """Show a page and select it in the navigator."""
-        for index in range(self.navigator.topLevelItemCount()):
-            item = self.navigator.topLevelItem(index)
-            if item.data(0, Qt.ItemDataRole.UserRole) == key:
-                self.navigator.setCurrentItem(item)
+        self.navigator.select(key)
         return self.page(key)
 
-    def _on_navigate(self, item: QTreeWidgetItem | None, _previous: object) -> None:
-        if item is None:
-            return
-        page = self.page(item.data(0, Qt.ItemDataRole.UserRole))
+    def _on_navigate(self, key: PageKey) -> None:
+        page = self.page(key)
         if isinstance(page, HistoryPage):
-            self.session.flush()
+            self.autosaver.flush()
             page.reload()
         self.stack.setCurrentWidget(page)
         if isinstance(page, SectionPage) and page.cards:
-            page.scroll.verticalScrollBar().setValue(0)
+            page.scroll_area.verticalScrollBar().setValue(0)
 
     def _step_page(self, step: int) -> None:
-        index = self.navigator.indexOfTopLevelItem(self.navigator.currentItem()) + step
-        if 0 <= index < self.navigator.topLevelItemCount():
-            self.navigator.setCurrentItem(self.navigator.topLevelItem(index))
+        if self.navigator.step(step):
             page = self.stack.currentWidget()
             if isinstance(page, SectionPage) and page.cards:
                 page.cards[0].setFocus()
@@ -582,7 +281,12 @@ class AuditEditorWindow(QMainWindow):
     def _section_pages(self) -> list[SectionPage]:
         return [p for p in self.pages.values() if isinstance(p, SectionPage)]
 
-    # --- requests from the widgets (become undoable commands) ------------------------------
+    def _card_for(self, question_id: int, build: bool = True) -> QuestionCard | None:
+        section_id = self.template.section_of(question_id).id
+        page = self.page(section_id) if build else self.pages.get(section_id)
+        return page.card(question_id) if isinstance(page, SectionPage) else None
+
+    # --- requests from the pages (become undoable commands) ----------------------------------
 
     def request_response(self, question_id: int, code: str | None) -> None:
         """The user chose an answer: record it as an undoable change."""
@@ -592,88 +296,68 @@ class AuditEditorWindow(QMainWindow):
             if card:
                 card.set_response(old)  # undo the radio button's own toggle
             return
-        key = next(q.key for s in self.template.sections for q in s.questions
-                   if q.id == question_id)
+        key = self.template.question(question_id).key
         self.undo_stack.push(SetValueCommand(
-            f"answer to {key}", lambda value: self.apply_response(question_id, value), old, code))
+            f"answer to {key}", lambda value: self._apply_response(question_id, value),
+            old, code))
 
     def request_section_grade(self, section_id: int, grade: int | None) -> None:
         """The user graded a section: record it as an undoable change."""
         old = self.section_grades.get(section_id)
-        page = self.pages.get(section_id)
         if old == grade:
+            page = self.pages.get(section_id)
             if isinstance(page, SectionPage):
                 page.grade.set_grade(old)
             return
-        key = next(s.key for s in self.template.sections if s.id == section_id)
+        key = self.template.section(section_id).key
         self.undo_stack.push(SetValueCommand(
-            f"grade of section {key}", lambda value: self.apply_section_grade(section_id, value),
+            f"grade of section {key}", lambda value: self._apply_section_grade(section_id, value),
             old, grade))
 
     def request_overall_grade(self, grade: int | None) -> None:
         """The user gave the overall grade: record it as an undoable change."""
         if grade == self.overall_grade:
             return
-        self.undo_stack.push(SetValueCommand("overall grade", self.apply_overall_grade,
+        self.undo_stack.push(SetValueCommand("overall grade", self._apply_overall_grade,
                                              self.overall_grade, grade))
 
-    # --- applying changes (from commands, so also on undo and redo) -------------------------
+    # --- applying changes (from commands, so also on undo and redo) --------------------------
 
-    def _card_for(self, question_id: int, build: bool = True) -> QuestionCard | None:
-        section = next(s for s in self.template.sections
-                       if any(q.id == question_id for q in s.questions))
-        page = self.page(section.id) if build else self.pages.get(section.id)
-        return page.card(question_id) if isinstance(page, SectionPage) else None
-
-    def apply_response(self, question_id: int, code: str | None) -> None:
-        """Set an answer in the window and queue it for saving."""
+    def _apply_response(self, question_id: int, code: str | None) -> None:
         self.responses[question_id] = code
         card = self._card_for(question_id)
         if card is not None:
             card.set_response(code)
-        self.session.set_answer(question_id, code, self.evidence.get(question_id, ""))
+        self.autosaver.set_answer(question_id, code, self.evidence.get(question_id, ""))
         self._refresh_navigator()
 
-    def apply_section_grade(self, section_id: int, grade: int | None) -> None:
-        """Set a section grade in the window and queue it for saving."""
+    def _apply_section_grade(self, section_id: int, grade: int | None) -> None:
         self.section_grades[section_id] = grade
-        page = self.page(section_id)
-        assert isinstance(page, SectionPage)
+        page = self._page_of(section_id, SectionPage)
         page.grade.set_grade(grade)
-        self.session.set_judgement(section_id, grade, page.comment.toPlainText())
+        self.autosaver.set_judgement(section_id, grade, page.comment.toPlainText())
         self._refresh_navigator()
 
-    def apply_overall_grade(self, grade: int | None) -> None:
-        """Set the overall grade in the window and queue it for saving."""
+    def _apply_overall_grade(self, grade: int | None) -> None:
         self.overall_grade = grade
-        page = self.page(OVERALL_PAGE)
-        assert isinstance(page, OverallPage)
+        page = self._page_of(OVERALL_PAGE, OverallPage)
         page.grade.set_grade(grade)
-        self.session.set_overall(grade, page.rationale.toPlainText())
+        self.autosaver.set_overall(grade, page.rationale.toPlainText())
 
-    def record_evidence(self, question_id: int, text: str) -> None:
-        """Evidence typed: queue it (text boxes keep their own undo)."""
+    # --- typing (text boxes keep their own undo) ---------------------------------------------
+
+    def _record_evidence(self, question_id: int, text: str) -> None:
         self.evidence[question_id] = text
-        self.session.set_answer(question_id, self.responses.get(question_id), text)
+        self.autosaver.set_answer(question_id, self.responses.get(question_id), text)
 
-    def record_section_comment(self, section_id: int) -> None:
-        """A section comment typed: queue it."""
-        page = self.pages[section_id]
-        assert isinstance(page, SectionPage)
-        self.session.set_judgement(section_id, self.section_grades.get(section_id),
-                                   page.comment.toPlainText())
+    def _record_section_comment(self, section_id: int, text: str) -> None:
+        self.autosaver.set_judgement(section_id, self.section_grades.get(section_id), text)
 
-    def record_rationale(self) -> None:
-        """The rationale typed: queue it."""
-        page = self.pages[OVERALL_PAGE]
-        assert isinstance(page, OverallPage)
-        self.session.set_overall(self.overall_grade, page.rationale.toPlainText())
+    def _record_rationale(self, text: str) -> None:
+        self.autosaver.set_overall(self.overall_grade, text)
 
-    def record_narrative(self, field: str) -> None:
-        """Strengths, areas for development or the young person's voice typed: queue it."""
-        page = self.pages[OVERALL_PAGE]
-        assert isinstance(page, OverallPage)
-        self.session.set_narrative(field, page.narrative[field].toPlainText())
+    def _record_narrative(self, field: str, text: str) -> None:
+        self.autosaver.set_narrative(field, text)
 
     # --- saving ------------------------------------------------------------------------------
 
@@ -681,24 +365,24 @@ class AuditEditorWindow(QMainWindow):
         self.section_suggestions.update(result.sections)
         self.overall_suggestion = result.overall
         for page in self._section_pages():
-            page.suggested.set_grade(self.section_suggestions.get(page.section.id))
+            page.show_suggestion(self.section_suggestions.get(page.section.id))
         overall = self.pages.get(OVERALL_PAGE)
         if isinstance(overall, OverallPage):
-            overall.suggested.set_grade(result.overall)
+            overall.show_suggestion(result.overall)
         self._refresh_navigator()
-        saved = self.session.last_saved
+        saved = self.autosaver.last_saved
         self.save_label.setText(f"Saved at {saved:%H:%M:%S}" if saved else "Saved")
         self.save_label.setStyleSheet("")
         self.audit_changed.emit(self.document.id)
 
     def _on_save_failed(self, message: str) -> None:
         self.save_label.setText("Not saved yet – retrying")
-        self.save_label.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.save_label.setStyleSheet(ERROR_STYLE)
         self.statusBar().showMessage(f"Could not save: {message}", 10000)
 
     def _on_conflict(self, message: str) -> None:
         self.save_label.setText("Not saved: changed elsewhere")
-        self.save_label.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.save_label.setStyleSheet(ERROR_STYLE)
         if alerts.ask(self, "Saved by someone else", f"{message}\n\nReload the audit now? You "
                       "will see what they saved, with your unsaved changes on top, saved "
                       "again straight away.", yes="Reload", no="Not now"):
@@ -711,10 +395,9 @@ class AuditEditorWindow(QMainWindow):
     def reload_from_database(self) -> None:
         """Show the audit as saved now, with this user's unsaved changes on top, and save
         those changes again on top of it."""
-        current = self.stack.currentWidget()
-        shown = next((key for key, page in self.pages.items() if page is current), None)
+        shown = self.navigator.current_key()
         document = load_audit(self.db, self.document.id, self.template)
-        self._take_state(with_changes(document, self.session.unsaved))
+        self._take_state(with_changes(document, self.autosaver.unsaved))
         for page in self.pages.values():
             self.stack.removeWidget(page)
             page.deleteLater()
@@ -723,84 +406,63 @@ class AuditEditorWindow(QMainWindow):
         self._refresh_navigator()
         self._show_read_only_state()
         self.show_page(shown if shown is not None else OVERALL_PAGE)
-        self.session.rebase(document.revision)
+        self.autosaver.rebase(document.revision)
         self.statusBar().showMessage("Reloaded: your changes are being saved on top.", 8000)
 
-    # --- navigator ---------------------------------------------------------------------------
-
     def _refresh_navigator(self) -> None:
-        for index in range(self.navigator.topLevelItemCount()):
-            item = self.navigator.topLevelItem(index)
-            key = item.data(0, Qt.ItemDataRole.UserRole)
-            if key == OVERALL_PAGE:
-                self._set_grade_cell(item, self.overall_grade, self.overall_suggestion)
-            elif key not in (ACTIONS_PAGE, HISTORY_PAGE):
-                section = next(s for s in self.template.sections if s.id == key)
-                done = sum(self.responses.get(q.id) is not None for q in section.questions)
-                item.setText(1, f"{done}/{len(section.questions)}")
-                self._set_grade_cell(item, self.section_grades.get(key),
-                                     self.section_suggestions.get(key))
-
-    @staticmethod
-    def _set_grade_cell(item: QTreeWidgetItem, given: int | None,
-                        suggested: int | None) -> None:
-        shown = given if given is not None else suggested
-        text = Grade(shown).short if shown is not None else "–"
-        item.setText(2, text if given is not None or shown is None else f"({text})")
-        colour = grade_colour(shown)
-        if colour is not None:
-            item.setForeground(2, colour)
-        item.setToolTip(2, f"Given: {grade_label(given, 'not yet')}; suggested: "
-                           f"{grade_label(suggested, 'none yet')}")
+        self.navigator.show_overall(self.overall_grade, self.overall_suggestion)
+        for section_id in self.navigator.section_ids():
+            questions = self.template.section(section_id).questions
+            answered = sum(self.responses.get(q.id) is not None for q in questions)
+            self.navigator.show_section(section_id, answered, len(questions),
+                                        self.section_grades.get(section_id),
+                                        self.section_suggestions.get(section_id))
 
     # --- actions -----------------------------------------------------------------------------
 
-    def _actions_page(self) -> ActionsPage:
-        page = self.page(ACTIONS_PAGE)
-        assert isinstance(page, ActionsPage)
-        return page
+    def _add_action(self) -> None:
+        self._open_action_dialog(None, lambda value: add_action(
+            self.db, self.document.id, value, self.actor))
 
-    def _reload_actions(self) -> None:
-        self.document = load_audit(self.db, self.document.id, self.template)
-        if not self.session.conflict:  # our own change: later saves build on it
-            self.session.revision = self.document.revision
-        self._actions_page().model.set_rows(list(self.document.actions))
-        self.audit_changed.emit(self.document.id)
-
-    def add_action(self, question_id: int | None = None) -> None:
-        """Ask for a new action and save it."""
-        dialog = ActionDialog(self.template, question_id=question_id, parent=self)
-        if dialog.exec():
-            self._run_action_change(lambda: add_action(self.db, self.document.id,
-                                                       dialog.value(), self.actor))
-
-    def edit_action(self) -> None:
-        """Edit the selected action."""
-        action_id = self._actions_page().selected_id()
+    def _edit_action(self) -> None:
+        action_id = self._page_of(ACTIONS_PAGE, ActionsPage).selected_id()
         if action_id is None or not self.can_edit:
             return
         current = next(a for a in self.document.actions if a.id == action_id)
-        dialog = ActionDialog(self.template, current, parent=self)
-        if dialog.exec():
-            self._run_action_change(lambda: update_action(self.db, action_id, dialog.value(),
-                                                          self.actor))
+        self._open_action_dialog(current, lambda value: update_action(
+            self.db, action_id, value, self.actor))
 
-    def remove_action(self) -> None:
-        """Remove the selected action after asking."""
-        action_id = self._actions_page().selected_id()
+    def _open_action_dialog(self, action: ActionInfo | None, save: SaveAction) -> None:
+        """Ask for an action; OK saves it, and a refusal keeps the dialog open to put right."""
+
+        def save_and_list(value: ActionInput) -> None:
+            self._change_actions(lambda: save(value))
+
+        dialog = ActionDialog(self.template, action, save=save_and_list, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+        dialog.show()
+
+    def _remove_action(self) -> None:
+        action_id = self._page_of(ACTIONS_PAGE, ActionsPage).selected_id()
         if action_id is None:
             return
-        if alerts.ask(self, "Remove action", "Remove the selected action?", yes="Remove"):
-            self._run_action_change(lambda: delete_action(self.db, action_id, self.actor))
-
-    def _run_action_change(self, change: object) -> None:
-        self.session.flush()  # answers first, so the action's revision follows theirs
+        if not alerts.ask(self, "Remove action", "Remove the selected action?", yes="Remove"):
+            return
         try:
-            change()  # type: ignore[operator]
+            self._change_actions(lambda: delete_action(self.db, action_id, self.actor))
         except UserError as exc:
             alerts.warn(self, "Action not saved", str(exc))
-            return
-        self._reload_actions()
+
+    def _change_actions(self, change: Callable[[], object]) -> None:
+        """Save a change to the actions, then list them again; a UserError leaves them."""
+        self.autosaver.flush()  # answers first, so the action's revision follows theirs
+        change()
+        self.document = load_audit(self.db, self.document.id, self.template)
+        if not self.autosaver.conflict:  # our own change: later saves build on it
+            self.autosaver.revision = self.document.revision
+        self._page_of(ACTIONS_PAGE, ActionsPage).show_actions(list(self.document.actions))
+        self.audit_changed.emit(self.document.id)
 
     # --- submitting --------------------------------------------------------------------------
 
@@ -809,9 +471,9 @@ class AuditEditorWindow(QMainWindow):
         if not self.can_edit or not allowed(self.actor, Permission.SUBMIT,
                                             owner=self.document.auditor):
             return
-        if not self.session.flush():
+        if not self.autosaver.flush():
             alerts.warn(self, "Not saved", f"The audit could not be saved: "
-                        f"{self.session.last_error}\nNothing has been submitted.")
+                        f"{self.autosaver.last_error}\nNothing has been submitted.")
             return
         self.document = load_audit(self.db, self.document.id, self.template)
         problems = submission_problems(self.document)
@@ -819,10 +481,12 @@ class AuditEditorWindow(QMainWindow):
             self._show_problems(problems)
             return
         self.problems_dock.hide()
-        if not alerts.ask(self, "Submit audit",
-                          "Submit this audit? You will not be able to change it afterwards.",
-                          yes="Submit"):
-            return
+        if alerts.ask(self, "Submit audit",
+                      "Submit this audit? You will not be able to change it afterwards.",
+                      yes="Submit"):
+            self._submit()
+
+    def _submit(self) -> None:
         try:
             submit_audit(self.db, self.document.id, self.actor, self.document.revision)
         except UserError as exc:
@@ -833,7 +497,7 @@ class AuditEditorWindow(QMainWindow):
         self.statusBar().showMessage("Submitted.", 8000)
         self.audit_changed.emit(self.document.id)
 
-    def confirm_close_audit(self) -> None:
+    def _confirm_close_audit(self) -> None:
         """Close a submitted or moderated audit (practice leads), after asking."""
         if not alerts.ask(self, "Close audit", "Close this audit? Nobody can change it then; "
                           "a practice lead can reopen it, which is recorded in its history.",
@@ -850,85 +514,64 @@ class AuditEditorWindow(QMainWindow):
         self.audit_changed.emit(self.document.id)
 
     def _show_problems(self, problems: list[SubmissionProblem]) -> None:
-        self.problems.clear()
-        questions = {q.id: q.text for s in self.template.sections for q in s.questions}
-        for problem in problems:
-            text = problem.message
-            if problem.question_id is not None and problem.question_id in questions:
-                text += f" – {questions[problem.question_id]}"
-            item = QListWidgetItem(text)
-            item.setToolTip(text)
-            item.setData(Qt.ItemDataRole.UserRole, problem)
-            self.problems.addItem(item)
-        self.problems_dock.setWindowTitle(
-            f"Before you can submit: {len(problems)} thing{'s' if len(problems) > 1 else ''} "
-            "to put right (click one to go there)")
-        self.problems_dock.show()
+        self.problems_dock.list_problems(problems, self.template)
         self.resizeDocks([self.problems_dock], [self.height() // 4], Qt.Orientation.Vertical)
-        self.problems.setFocus()
-        self.problems.setCurrentRow(0)
+        self.problems_dock.focus_first()
 
-    def _go_to_problem(self, item: QListWidgetItem) -> None:
-        problem: SubmissionProblem = item.data(Qt.ItemDataRole.UserRole)
+    def _go_to_problem(self, problem: SubmissionProblem) -> None:
         if problem.field == "overall":
-            page = self.show_page(OVERALL_PAGE)
-            assert isinstance(page, OverallPage)
+            page = self._show(OVERALL_PAGE, OverallPage)
             (page.grade if page.grade.grade() is None else page.rationale).setFocus()
         elif problem.field == "action":
-            page = self.show_page(ACTIONS_PAGE)
-            assert isinstance(page, ActionsPage)
-            rows = [i for i in range(page.model.rowCount())
-                    if page.model.row_at(i).id == problem.action_id]
-            if rows:
-                page.table.selectRow(rows[0])
-            page.table.setFocus()
+            self._show(ACTIONS_PAGE, ActionsPage).select_action(problem.action_id)
         elif problem.section_id is not None:
-            page = self.show_page(problem.section_id)
-            assert isinstance(page, SectionPage)
-            card = page.card(problem.question_id) if problem.question_id else None
-            if card is None:
-                page.scroll.ensureWidgetVisible(page.grade)
-                page.grade.setFocus()
-            elif problem.field == "evidence":
-                page.scroll.ensureWidgetVisible(card)
-                card.evidence.setFocus()
-            else:
-                card.setFocus()
+            self._go_to_section_problem(problem, problem.section_id)
+
+    def _go_to_section_problem(self, problem: SubmissionProblem, section_id: int) -> None:
+        page = self._show(section_id, SectionPage)
+        card = page.card(problem.question_id) if problem.question_id else None
+        if card is None:
+            page.scroll_area.ensureWidgetVisible(page.grade)
+            page.grade.setFocus()
+        elif problem.field == "evidence":
+            page.scroll_area.ensureWidgetVisible(card)
+            card.evidence.setFocus()
+        else:
+            card.setFocus()
+
+    def _show(self, key: PageKey, kind: type[PageT]) -> PageT:
+        self.navigator.select(key)
+        return self._page_of(key, kind)
 
     def _request_feedback(self) -> None:
-        self.session.flush()
+        self.autosaver.flush()
         self.export_requested.emit(self.document.id)
 
     def go_to_question(self, question_id: int) -> None:
         """Show a question's section and focus the question."""
-        section = next((s for s in self.template.sections
-                        if any(q.id == question_id for q in s.questions)), None)
-        if section is None or not self.document.applies(section.id):
+        try:
+            section = self.template.section_of(question_id)
+        except KeyError:
             return
-        page = self.show_page(section.id)
-        assert isinstance(page, SectionPage)
+        if not self.document.applies(section.id):
+            return
+        page = self._show(section.id, SectionPage)
         card = page.card(question_id)
         if card is not None:
-            page.scroll.ensureWidgetVisible(card)
+            page.scroll_area.ensureWidgetVisible(card)
             card.setFocus()
 
     def _show_read_only_state(self) -> None:
         read_only = not self.can_edit
         for page in self.pages.values():
-            page.set_read_only(read_only)  # type: ignore[attr-defined]
+            page.set_read_only(read_only)
         self.submit_action.setEnabled(
             not read_only and allowed(self.actor, Permission.SUBMIT, owner=self.document.auditor))
         self.close_audit_action.setEnabled(allowed(self.actor, Permission.CLOSE)
                                            and can_be_closed(self.document.status))
         self.undo_stack.clear()
         if read_only:
-            if self.document.editable:
-                reason = f"is {self.document.auditor}'s draft"
-            else:
-                when = self.document.submitted_at
-                reason = f"is {self.document.status}" + (
-                    f" (submitted {day_text(when)})" if when else "")
-            self.banner.setText(f"This audit {reason} and is read-only to you.")
+            self.banner.setText(f"This audit {self._read_only_reason()} and is read-only to you.")
             self.banner.show()
         elif self.document.returned_comment:
             self.banner.setText("Returned for rework by the moderator: "
@@ -937,12 +580,18 @@ class AuditEditorWindow(QMainWindow):
         else:
             self.banner.hide()
 
+    def _read_only_reason(self) -> str:
+        if self.document.editable:
+            return f"is {self.document.auditor}'s draft"
+        when = self.document.submitted_at
+        return f"is {self.document.status}" + (f" (submitted {day_text(when)})" if when else "")
+
     # --- closing -----------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if not self.session.flush() and not alerts.ask(
+        if not self.autosaver.flush() and not alerts.ask(
                 self, "Changes not saved",
-                f"The latest changes could not be saved: {self.session.last_error}\n\n"
+                f"The latest changes could not be saved: {self.autosaver.last_error}\n\n"
                 "Close anyway and lose them?", yes="Close and lose them", no="Keep open"):
             event.ignore()
             return

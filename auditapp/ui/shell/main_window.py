@@ -546,7 +546,7 @@ class MainWindow(QMainWindow):
     def hide_all_for_lock(self) -> list[QWidget]:
         """Save every open audit and hide every window; returns those to show again."""
         for editor in self.editors.values():
-            editor.session.flush()
+            editor.autosaver.flush()
         shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
         for widget in shown:
             widget.hide()

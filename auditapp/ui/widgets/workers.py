@@ -53,14 +53,16 @@ class Job(QRunnable):
         except Exception as exc:  # a bug or an OS error: report it, never kill the app
             self._tell("failed", f"{type(exc).__name__}: {exc}")
 
-    def _tell(self, signal: str, *args: Any) -> None:
-        """Emit ``signal``, unless the window that started the job has closed meanwhile and
-        taken the job's signals with it: then there is nobody left to tell."""
+    def _tell(self, signal: str, *args: object) -> bool:
+        """Emit one of the signals; False when the window they belong to has closed (and
+        deleted them) before the job ended, so nobody is left to tell."""
         try:
             getattr(self.signals, signal).emit(*args)
-        except RuntimeError:
+        except RuntimeError:  # "Signal source has been deleted"
             if shiboken6.isValid(self.signals):
                 raise
+            return False
+        return True
 
     def _drive(self, progress: Iterator[Any]) -> object:
         last: object = None
@@ -69,8 +71,9 @@ class Job(QRunnable):
                 progress.close()  # runs the generator's clean-up (rollback, temp files)
                 return _CANCELLED
             last = step
-            if isinstance(step, tuple) and len(step) == 2:
-                self._tell("progress", int(step[0]), int(step[1]))
+            if isinstance(step, tuple) and len(step) == 2 and not self._tell(
+                    "progress", int(step[0]), int(step[1])):
+                self.cancel()  # nobody is waiting: stop, and clean up, at the next step
         return last
 
 

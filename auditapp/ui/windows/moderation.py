@@ -237,11 +237,11 @@ class SampleDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Draw a moderation sample")
         form = QFormLayout(self)
-        self.size = QSpinBox()
-        self.size.setRange(1, 10_000)
-        self.size.setValue(10)
-        self.size.setAccessibleName("Sample size")
-        form.addRow("&Size:", self.size)
+        self.sample_size = QSpinBox()
+        self.sample_size.setRange(1, 10_000)
+        self.sample_size.setValue(10)
+        self.sample_size.setAccessibleName("Sample size")
+        form.addRow("&Size:", self.sample_size)
         self.stratify = QComboBox()
         for label, value in (("No", None), ("By team", Stratum.TEAM),
                              ("By care leaver category", Stratum.CATEGORY)):
@@ -377,7 +377,7 @@ class ModerationWindow(QMainWindow):
             seed = int(text) if text else None
             period = dialog.use_period.isChecked()
             sample = draw_sample(
-                self.db, self.actor, dialog.size.value(), seed=seed,
+                self.db, self.actor, dialog.sample_size.value(), seed=seed,
                 stratify_by=dialog.stratify.currentData(),
                 date_from=dialog.date_from.date().toPython() if period else None,
                 date_to=dialog.date_to.date().toPython() if period else None)

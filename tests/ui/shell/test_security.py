@@ -14,7 +14,10 @@ from auditapp.services.users import list_users, save_user
 from auditapp.storage.database import open_database
 from auditapp.storage.engine import Database
 from auditapp.ui.dialogs.profiles import ProfilesDialog
-from auditapp.ui.editor.window import HISTORY_PAGE, AuditEditorWindow, HistoryPage, SectionPage
+from auditapp.ui.editor.history_page import HistoryPage
+from auditapp.ui.editor.navigator import HISTORY_PAGE
+from auditapp.ui.editor.section_page import SectionPage
+from auditapp.ui.editor.window import AuditEditorWindow
 from auditapp.ui.shell import application
 from auditapp.ui.shell.application import SessionGuard, open_with_prompts
 from auditapp.ui.shell.main_window import MainWindow

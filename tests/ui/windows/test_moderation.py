@@ -63,7 +63,7 @@ def test_a_lead_draws_a_sample_and_returns_an_audit(qtbot: QtBot, db: Database,
     qtbot.addWidget(window)
 
     def choose(dialog: SampleDialog) -> int:
-        dialog.size.setValue(2)
+        dialog.sample_size.setValue(2)
         dialog.seed.setText("2026")
         return 1
 
