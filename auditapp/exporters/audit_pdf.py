@@ -79,7 +79,8 @@ def _story(document: AuditDocument) -> list[Flowable]:
 
 def _grid(rows: Sequence[Sequence[Any]], widths: Sequence[float],
           extra: Sequence[tuple[Any, ...]] = (), header: bool = True) -> Table:
-    table = Table(list(rows), colWidths=list(widths), repeatRows=1 if header else 0)
+    table = Table([list(row) for row in rows], colWidths=list(widths),
+                  repeatRows=1 if header else 0)
     style: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.4, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

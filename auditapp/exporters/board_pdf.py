@@ -98,7 +98,8 @@ def _story(pack: BoardPack, today: date) -> list[Flowable]:
 
 def _table(rows: Sequence[Sequence[Any]], widths: Sequence[float],
            extra: Sequence[tuple[Any, ...]] = ()) -> Table:
-    table = Table(list(rows), colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+    table = Table([list(row) for row in rows], colWidths=list(widths), repeatRows=1,
+                  hAlign="LEFT")
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), HEADER),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
@@ -267,7 +268,9 @@ def _summary(pack: BoardPack) -> list[Flowable]:
 def _distribution_chart(pack: BoardPack, width: float) -> Drawing:
     drawing = Drawing(width, 58 * mm)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 10 * mm, 14 * mm, width - 12 * mm, 40 * mm
+    # The stubs say int; reportlab takes any number.
+    chart.x, chart.y, chart.width, chart.height = (
+        10 * mm, 14 * mm, width - 12 * mm, 40 * mm)  # type: ignore[assignment]
     shown = [pack.protection.shown(("overall", g)) for g in GRADE_COLUMNS]
     chart.data = [[pack.protection.values[("overall", g)] if ok else 0
                    for g, ok in zip(GRADE_COLUMNS, shown, strict=True)]]
@@ -322,8 +325,9 @@ def _trend_chart(pack: BoardPack) -> Drawing:
     trend = pack.figures.trend
     drawing = Drawing(CONTENT_WIDTH, 64 * mm)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 14 * mm, 20 * mm, CONTENT_WIDTH - 20 * mm, \
-        42 * mm
+    # The stubs say int; reportlab takes any number.
+    chart.x, chart.y, chart.width, chart.height = (
+        14 * mm, 20 * mm, CONTENT_WIDTH - 20 * mm, 42 * mm)  # type: ignore[assignment]
     series: list[list[float]] = [[], [], [], []]
     for quarter in trend:
         shares = [pack.protection.share_value(("quarter", quarter.key, band),
@@ -351,13 +355,13 @@ def _trend_chart(pack: BoardPack) -> Drawing:
 def _legend(names: Sequence[str], colours: Sequence[colors.Color], x: float,
             y: float) -> Legend:
     legend = Legend()
-    legend.x, legend.y = x, y
+    legend.x, legend.y = x, y  # type: ignore[assignment]  # the stubs say int
     legend.alignment = "right"
     legend.columnMaximum = 1
     legend.fontName = FONT
     legend.fontSize = 7.5
     legend.dx = legend.dy = 7
-    legend.deltax = 38 * mm
+    legend.deltax = 38 * mm  # type: ignore[assignment]  # the stubs say int
     legend.colorNamePairs = list(zip(colours, names, strict=True))
     return legend
 

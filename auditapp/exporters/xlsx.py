@@ -16,8 +16,9 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.series import DataPoint
+from openpyxl.chart.marker import DataPoint
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -111,7 +112,8 @@ def _discard(workbook: Workbook) -> None:
     for sheet in workbook.worksheets:
         if not sheet.closed:
             sheet.close()  # ends its row stream cleanly
-        writer = sheet._writer  # openpyxl keeps each sheet in a temporary file until saved
+        # openpyxl keeps each sheet in a temporary file until saved.
+        writer = sheet._writer  # type: ignore[attr-defined]
         if writer is not None and Path(writer.out).exists():
             writer.cleanup()
 
@@ -120,7 +122,7 @@ def _discard(workbook: Workbook) -> None:
 
 
 def _header_cells(sheet: WriteOnlyWorksheet, headers: Sequence[str],
-                  numbers_from: int | None = None) -> list[WriteOnlyCell]:
+                  numbers_from: int | None = None) -> list[Cell]:
     """Header cells, white on dark; those over columns of numbers are right-aligned."""
     cells = []
     for i, text in enumerate(headers):
@@ -154,18 +156,25 @@ def fitted_widths(rows: Iterable[Sequence[Any]], minimum: int = 6) -> list[float
     return [min(w + 2, MAX_WIDTH) for w in widths]
 
 
+# openpyxl's write-only sheet takes these attributes from Worksheet when it is made; its type
+# stubs do not say so, hence the ignores below.
+
+
 def _set_widths(sheet: WriteOnlyWorksheet, widths: Sequence[float]) -> None:
+    dimensions = sheet.column_dimensions  # type: ignore[attr-defined]
     for i, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width
+        dimensions[get_column_letter(i)].width = width
 
 
 def _print_setup(sheet: WriteOnlyWorksheet) -> None:
     """Print landscape, as wide as one page, with the header row on every page."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    setup = sheet.page_setup  # type: ignore[attr-defined]
+    setup.orientation = "landscape"
+    setup.paperSize = Worksheet.PAPERSIZE_A4
+    setup.fitToWidth = 1
+    setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(  # type: ignore[attr-defined]
+        fitToPage=True)
 
 
 def _styled(sheet: WriteOnlyWorksheet, row: Sequence[Any], overdue: int | None) -> list[Any]:
@@ -173,7 +182,7 @@ def _styled(sheet: WriteOnlyWorksheet, row: Sequence[Any], overdue: int | None) 
     cells: list[Any] = []
     for i, value in enumerate(row):
         if isinstance(value, date):
-            cell = WriteOnlyCell(sheet, value)
+            cell = WriteOnlyCell(sheet, value)  # type: ignore[arg-type]  # stubs omit date
             cell.number_format = DATE_FORMAT
             value = cell
         elif i == overdue and value == "Yes":
@@ -202,7 +211,8 @@ def _table(sheet: WriteOnlyWorksheet, headers: Sequence[str],
         sheet.append(row if plain else _styled(sheet, row, overdue))
         if count % PROGRESS_EVERY == 0:
             yield PROGRESS_EVERY
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
+    sheet.auto_filter.ref = (  # type: ignore[attr-defined]
+        f"A1:{get_column_letter(len(headers))}{count + 1}")
     yield count % PROGRESS_EVERY
 
 
@@ -258,8 +268,8 @@ class _SummaryWriter:
         _print_setup(self.sheet)
         for row in self.rows:
             self.sheet.append(row)
-        for chart, row in self.charts:
-            self.sheet.add_chart(chart, f"A{row}")
+        for chart, first_row in self.charts:
+            self.sheet.add_chart(chart, f"A{first_row}")  # type: ignore[misc]
 
 
 def _summary(sheet: WriteOnlyWorksheet, figures: PeriodFigures, today: date) -> None:

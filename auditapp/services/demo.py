@@ -138,13 +138,13 @@ def _response(rng: random.Random, quality: float, scale: tuple[dict[str, Any], .
     scored = sorted((o for o in scale if o["score"] is not None), key=lambda o: -o["score"])
     unscored = [o for o in scale if o["score"] is None]
     if unscored and rng.random() < 0.05:
-        return unscored[0]["code"]
+        return str(unscored[0]["code"])
     roll = rng.random()
     if roll < quality:
-        return scored[0]["code"]
+        return str(scored[0]["code"])
     if len(scored) > 2 and roll < quality + (1 - quality) * 0.6:
-        return scored[1]["code"]
-    return scored[-1]["code"]
+        return str(scored[1]["code"])
+    return str(scored[-1]["code"])
 
 
 def _shift(grade: Grade, step: int) -> Grade:

@@ -433,8 +433,12 @@ def agreement_figures(db: Database, date_from: date | None = None,
 
 def _pairs(rows: Sequence[tuple[int | None, int | None, int | None]]
            ) -> list[tuple[int, int]]:
-    return [(given, blind if blind is not None else final) for given, blind, final in rows
-            if given is not None and (blind is not None or final is not None)]
+    pairs: list[tuple[int, int]] = []
+    for given, blind, final in rows:
+        other = blind if blind is not None else final
+        if given is not None and other is not None:
+            pairs.append((given, other))
+    return pairs
 
 
 def _overall(rows: Sequence[tuple[str, int | None, int | None, int]]) -> Agreement:

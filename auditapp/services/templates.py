@@ -271,11 +271,11 @@ def find_template_id(db: Database, key: str, version: int | None = None) -> int:
     if version is not None:
         for row in rows:
             if row.version == version:
-                return row.id
+                return int(row.id)
         raise NotFoundError(f"Template '{key}' has no version {version}.")
     for row in rows:
         if not row.retired:
-            return row.id
+            return int(row.id)
     raise UserError(f"Every version of template '{key}' is retired.")
 
 

@@ -180,8 +180,14 @@ def with_changes(document: AuditDocument, changes: AuditChanges) -> AuditDocumen
         judgements[section_id] = JudgementState(old.suggested if old else None, change.grade,
                                                 change.comment)
     grade, rationale = changes.overall or (document.overall_grade, document.grade_rationale)
+    narrative = changes.narrative
     return replace(document, answers=answers, judgements=judgements, overall_grade=grade,
-                   grade_rationale=rationale, **changes.narrative)
+                   grade_rationale=rationale,
+                   strengths=narrative.get("strengths", document.strengths),
+                   areas_for_development=narrative.get("areas_for_development",
+                                                       document.areas_for_development),
+                   young_person_voice=narrative.get("young_person_voice",
+                                                    document.young_person_voice))
 
 
 @dataclass(frozen=True)

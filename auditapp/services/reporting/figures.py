@@ -408,7 +408,7 @@ def _template_uses(session: Session, scope: ReportScope) -> tuple[TemplateUse, .
 def _moderation(session: Session, scope: ReportScope) -> ModerationFigures:
     compare = case((Moderation.grade > Audit.overall_grade, 1),
                    (Moderation.grade < Audit.overall_grade, -1), else_=0)
-    rows = dict(session.execute(
+    rows: dict[int, int] = dict(session.execute(
         scoped_audits(scope).where(Moderation.id.is_not(None))
         .with_only_columns(compare, func.count()).group_by(compare)).all())
     audits = session.scalar(scoped_audits(scope).with_only_columns(func.count())) or 0
@@ -513,8 +513,10 @@ class FigureCell:
 
 def _grade_condition(column: Any, grade: str) -> ColumnElement[bool]:
     if grade == NOT_GRADED:
-        return column.is_(None)
-    return column == next(int(g) for g in GRADES_BEST_FIRST if g.label == grade)
+        condition: ColumnElement[bool] = column.is_(None)
+    else:
+        condition = column == next(int(g) for g in GRADES_BEST_FIRST if g.label == grade)
+    return condition
 
 
 def audits_behind(db: Database, scope: ReportScope, cell: FigureCell) -> list[int]:

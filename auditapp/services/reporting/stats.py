@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 
@@ -24,7 +25,7 @@ def final_grade_column() -> ColumnElement[int | None]:
 
 def counted_audits(
     date_from: date | None = None, date_to: date | None = None
-) -> Select[tuple[int]]:
+) -> Select[Any]:
     """Ids of the audits that count in a period (inclusive dates), moderation joined."""
     query = (select(Audit.id).outerjoin(Moderation, Moderation.audit_id == Audit.id)
              .where(Audit.status.in_(COUNTED_STATUSES)))

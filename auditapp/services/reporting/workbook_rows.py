@@ -161,12 +161,12 @@ def answer_rows(db: Database, scope: ReportScope,
              .where(Answer.audit_id.in_(scoped_audits(scope)), Answer.response.is_not(None))
              .order_by(Audit.audit_date, Audit.id))
     with db.transaction() as session:
-        batch: list[tuple[int, str, int, str, str]] = []
+        batch: list[tuple[int, str, int, str, str]] = []  # responses are never None here
         for row in session.execute(query.execution_options(yield_per=BATCH)):
             if batch and row[0] != batch[0][0]:
                 yield from _audit_answers(batch, questions, order)
                 batch = []
-            batch.append(tuple(row))
+            batch.append((row[0], row[1], row[2], row[3] or "", row[4]))
         yield from _audit_answers(batch, questions, order)
 
 
@@ -193,7 +193,9 @@ def action_rows(db: Database, scope: ReportScope, as_at: date) -> Iterator[Actio
              .order_by(Audit.audit_date, Audit.id, Action.id))
     with db.transaction() as session:
         for r in session.execute(query.execution_options(yield_per=BATCH)):
-            overdue = is_overdue(r[8], r[7], as_at)
-            yield ActionRow(r[0], r[1], r[2], r[3] or "", r[4], r[5], r[6].value, r[7],
-                            r[8].value, r[9], "Yes" if overdue else "No",
-                            (as_at - r[7]).days if overdue else None)
+            due: date | None = r[7]
+            days_overdue = (as_at - due).days if due is not None and is_overdue(
+                r[8], due, as_at) else None
+            yield ActionRow(r[0], r[1], r[2], r[3] or "", r[4], r[5], r[6].value, due,
+                            r[8].value, r[9], "No" if days_overdue is None else "Yes",
+                            days_overdue)

@@ -80,9 +80,9 @@ def _json_bytes(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
 
 
-def _zip_parts(manifest: dict[str, Any], parts: Mapping[str, Any]) -> bytes:
+def _zip_parts(written: Mapping[str, Any], parts: Mapping[str, Any]) -> bytes:
     encoded = {name: _json_bytes(value) for name, value in parts.items()}
-    manifest = {**manifest, "format": FORMAT, "format_version": FORMAT_VERSION,
+    manifest = {**written, "format": FORMAT, "format_version": FORMAT_VERSION,
                 "parts": {name: _sha256(data) for name, data in encoded.items()}}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -120,7 +120,7 @@ def check_bundle_passphrase(passphrase: str) -> str:
     return passphrase
 
 
-def write_bundle(path: Path, manifest: dict[str, Any], parts: Mapping[str, Any],
+def write_bundle(path: Path, manifest: Mapping[str, Any], parts: Mapping[str, Any],
                  passphrase: str | None = None) -> Path:
     """Write a bundle, encrypted when a passphrase is given. The file appears only when
     complete, readable by its owner alone (on Linux and macOS)."""

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -50,6 +50,12 @@ from auditapp.services.history import chained_event, record_change
 from auditapp.services.sync import merge, snapshots
 from auditapp.services.sync.bundle_file import BundleError, read_bundle, write_bundle
 from auditapp.services.sync.labels import ConflictWords, when_words
+from auditapp.services.sync.parts import (
+    AuditEntry,
+    HistoryEntry,
+    Manifest,
+    TemplateEntry,
+)
 from auditapp.services.templates import TemplateInfo, add_template_version, read_template_info
 from auditapp.storage.engine import Database
 from auditapp.storage.schema import head_revision
@@ -154,7 +160,7 @@ def _chosen_audits(session: Session, since: date | None, auditor: str | None) ->
     return list(session.scalars(query))
 
 
-def _history_part(session: Session, audits: list[Audit]) -> list[dict[str, Any]]:
+def _history_part(session: Session, audits: list[Audit]) -> list[HistoryEntry]:
     by_id = {a.id: a for a in audits}
     actions = {str(a.id): a.uid for audit in audits for a in audit.actions}
     events = session.scalars(select(ChangeEvent).where(ChangeEvent.audit_id.in_(by_id))
@@ -166,7 +172,7 @@ def _history_part(session: Session, audits: list[Audit]) -> list[dict[str, Any]]
             for e in events]
 
 
-def _templates_part(templates: _Templates) -> list[dict[str, Any]]:
+def _templates_part(templates: _Templates) -> list[TemplateEntry]:
     return [{"key": t.key, "version": t.version, "title": t.title,
              "content_hash": t.content_hash, "source_text": t.source_text,
              "source_name": t.source_name} for t in templates.rows.values()]
@@ -185,18 +191,18 @@ def export_bundle(db: Database, out: Path, actor: Actor, *, since: date | None =
         if not audits:
             raise UserError("No audits match, so no bundle was written.")
         templates = _Templates(session)
-        entries = []
+        snapshotted: list[tuple[Audit, str, snapshots.Snapshot]] = []
         for done, audit in enumerate(audits, start=1):
             snapshot = _snapshot(templates, audit)
             state = snapshots.state_hash(snapshot)
             _remember(session, audit.uid, state, snapshot, "")
-            entries.append({"uid": audit.uid, "revision": audit.revision, "state": state,
-                            "snapshot": snapshot})
+            snapshotted.append((audit, state, snapshot))
             yield done, len(audits) + 1
         known = _known_states(session, [a.uid for a in audits])
-        for entry in entries:
-            entry["known_states"] = known[entry["uid"]]
-        manifest = {
+        entries: list[AuditEntry] = [
+            {"uid": a.uid, "revision": a.revision, "state": state, "snapshot": snapshot,
+             "known_states": known[a.uid]} for a, state, snapshot in snapshotted]
+        manifest: Manifest = {
             "database_id": _database_id(session), "created_at": utcnow().isoformat(),
             "creator": actor.name, "auditapp_version": __version__, "schema": head_revision(),
             "chosen": {"since": since.isoformat() if since else None, "auditor": auditor},
@@ -220,11 +226,11 @@ class Bundle:
     """A bundle read from a file and checked, ready to preview and import."""
 
     path: Path
-    manifest: dict[str, Any]
-    audits: list[dict[str, Any]]
-    templates: list[dict[str, Any]]
+    manifest: Manifest
+    audits: list[AuditEntry]
+    templates: list[TemplateEntry]
     cases: dict[str, str]
-    history: list[dict[str, Any]]
+    history: list[HistoryEntry]
     encrypted: bool
 
     @property
@@ -247,7 +253,9 @@ def open_bundle(path: Path, passphrase: str | None = None) -> Bundle:
         if snapshots.state_hash(entry["snapshot"]) != entry["state"]:
             raise BundleError(f"{path.name}: audit {entry['uid']} does not match its own "
                               "state. Nothing was imported.")
-    return Bundle(path, contents.manifest, parts["audits.json"], parts["templates.json"],
+    # The shapes are those of auditapp.services.sync.parts.
+    return Bundle(path, cast(Manifest, contents.manifest), parts["audits.json"],
+                  parts["templates.json"],
                   parts["cases.json"], parts["history.json"], contents.encrypted)
 
 
@@ -318,7 +326,7 @@ class UnsettledConflictsError(UserError):
 
 @dataclass
 class _Plan:
-    entry: dict[str, Any]
+    entry: AuditEntry
     label: str
     audit: Audit | None
     outcome: Outcome
@@ -344,7 +352,7 @@ def _local_known(session: Session, uid: str) -> set[str]:
     return set(session.scalars(select(SyncState.state_hash).where(SyncState.audit_uid == uid)))
 
 
-def _classify(templates: _Templates, entry: dict[str, Any], label: str) -> _Plan:
+def _classify(templates: _Templates, entry: AuditEntry, label: str) -> _Plan:
     session = templates.session
     audit = session.scalar(select(Audit).where(Audit.uid == entry["uid"]))
     if audit is None:
@@ -482,7 +490,8 @@ def _import_history(session: Session, bundle: Bundle) -> int:
     actions = dict(session.execute(select(Action.uid, Action.id).where(
         Action.uid.in_({e["action"] for e in fresh if e.get("action")}))).all())
     for event in fresh:
-        key = str(actions[event["action"]]) if event.get("action") in actions \
+        action = event.get("action")
+        key = str(actions[action]) if action is not None and action in actions \
             else event["entity_key"]
         session.add(ChangeEvent(uid=event["uid"], **chained_event(
             session, audits[event["audit"]], event["actor"], event["entity"], key,

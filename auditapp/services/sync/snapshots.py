@@ -180,16 +180,16 @@ def _write_actions(session: Session, audit: Audit, snapshot: Snapshot,
             session.delete(row)
             audit.actions.remove(row)
     for uid, data in snapshot["actions"].items():
-        row = existing.get(uid)
-        if row is None:
-            row = Action(uid=uid, text=data["text"])
-            audit.actions.append(row)
+        action = existing.get(uid)
+        if action is None:
+            action = Action(uid=uid, text=data["text"])
+            audit.actions.append(action)
         values = {**data, "priority": ActionPriority(data["priority"]),
                   "status": ActionStatus(data["status"])}
-        _assign(row, values, ACTION_FIELDS[1:])
+        _assign(action, values, ACTION_FIELDS[1:])
         question = by_key.get(data["question"]) if data["question"] else None
-        if row.question_id != question:
-            row.question_id = question
+        if action.question_id != question:
+            action.question_id = question
 
 
 def _write_moderation(session: Session, audit: Audit, data: Snapshot | None,
@@ -208,11 +208,11 @@ def _write_moderation(session: Session, audit: Audit, data: Snapshot | None,
             moderation.sections.remove(row)
     present = {row.section_id: row for row in moderation.sections}
     for section_id, value in rows.items():
-        row = present.get(section_id)
-        if row is None:
-            row = ModeratedSection(section_id=section_id)
-            moderation.sections.append(row)
-        _assign(row, value, ("blind_grade", "grade", "reason"))
+        section = present.get(section_id)
+        if section is None:
+            section = ModeratedSection(section_id=section_id)
+            moderation.sections.append(section)
+        _assign(section, value, ("blind_grade", "grade", "reason"))
     audit.moderation = moderation
 
 
