@@ -1,7 +1,7 @@
 """Set-up and day-to-day commands for a source checkout, on any platform.
 
     python3 dev.py app [ARGS...]   start auditapp (creates .venv and installs on first use)
-    python3 dev.py test [ARGS...]  lint with ruff, then run the whole test suite
+    python3 dev.py test [ARGS...]  lint with ruff, check types with mypy, then run every test
     python3 dev.py bench [SCRIPT]  run the benchmarks (all, or one script)
 
 The virtual environment is rebuilt only when pyproject.toml changes.
@@ -55,8 +55,9 @@ def main() -> int:
     if task == "app":
         return _run(str(PYTHON), "-m", "auditapp", *rest)
     if task == "test":
-        lint = _run(str(PYTHON), "-m", "ruff", "check", ".")
-        return lint or _run(str(PYTHON), "-m", "pytest", *rest)
+        return (_run(str(PYTHON), "-m", "ruff", "check", ".")
+                or _run(str(PYTHON), "-m", "mypy")
+                or _run(str(PYTHON), "-m", "pytest", *rest))
     scripts = [ROOT / "benchmarks" / name for name in rest] or sorted(
         (ROOT / "benchmarks").glob("bench_*.py"))
     return max((_run(str(PYTHON), str(script)) for script in scripts), default=0)

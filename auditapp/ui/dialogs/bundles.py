@@ -39,7 +39,7 @@ from auditapp.services.sync import bundle_file, bundles
 from auditapp.services.sync.merge import Side
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
-from auditapp.ui.widgets.dates import date_edit
+from auditapp.ui.widgets.dates import date_edit, picked_date
 from auditapp.ui.widgets.workers import Job, start_job
 
 FILTER = f"Audit bundles (*{bundle_file.SUFFIX})"
@@ -138,7 +138,7 @@ class BundleExportDialog(QDialog):
             self.message.setText(str(exc))
             return
         auditor = None if self.auditor.currentText() == ANY else self.auditor.currentText()
-        since = self.since.date().toPython() if self.use_since.isChecked() else None
+        since = picked_date(self.since) if self.use_since.isChecked() else None
         out = Path(self.path.text()).expanduser()
         self.export_button.setEnabled(False)
         self.message.setText("Exporting…")

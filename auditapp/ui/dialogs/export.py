@@ -35,7 +35,7 @@ from auditapp.services.reporting.figures import ReportScope, list_teams
 from auditapp.services.templates import list_templates
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
-from auditapp.ui.widgets.dates import date_edit
+from auditapp.ui.widgets.dates import date_edit, picked_date
 from auditapp.ui.widgets.workers import Job, start_job
 
 ANY = "Any"
@@ -129,7 +129,8 @@ class ExportDialog(QDialog):
         and the six months from the first of a month up to today for the findings."""
         if self.kind is ExportKind.BOARD_PACK:
             first, last = default_period(date.today(), None, None).ends()
-            start, end = QDate(first), QDate(last)
+            start, end = QDate(first.year, first.month, first.day), QDate(
+                last.year, last.month, last.day)
         else:
             end = QDate.currentDate()
             start = end.addMonths(-6)
@@ -161,7 +162,7 @@ class ExportDialog(QDialog):
         """The period and filters chosen."""
         team = self.team.currentText() if hasattr(self, "team") else ANY
         return ReportScope(
-            self.date_from.date().toPython(), self.date_to.date().toPython(),
+            picked_date(self.date_from), picked_date(self.date_to),
             None if team == ANY else team,
             self.template.currentData() if hasattr(self, "template") else None)
 

@@ -48,7 +48,9 @@ class FirstRunDialog(QDialog):
         self.name.addItems([a.name for a in known])
         self.name.setCurrentText(known[0].name if known else "")
         self.name.setAccessibleName("Your name")
-        self.name.lineEdit().setPlaceholderText("Your name, as it should appear on audits")
+        line = self.name.lineEdit()
+        assert line is not None  # an editable combo box has its line edit
+        line.setPlaceholderText("Your name, as it should appear on audits")
         form.addRow("Your &name:", self.name)
         self.role = QComboBox()
         for role in FIRST_RUN_ROLES:

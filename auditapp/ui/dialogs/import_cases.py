@@ -22,7 +22,7 @@ from auditapp.services.cases import CaseImportResult, import_cases
 from auditapp.services.templates import TemplateRow
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
-from auditapp.ui.widgets.dates import date_edit
+from auditapp.ui.widgets.dates import date_edit, picked_date
 from auditapp.ui.widgets.workers import start_job
 
 HELP = ("One row per sampled case. Columns: reference and category (required); uasc, age, "
@@ -90,7 +90,7 @@ class ImportCasesDialog(QDialog):
             return
         template_id = self.template.currentData()
         auditor = self.auditor.text().strip()
-        audit_date = self.audit_date.date().toPython()
+        audit_date = picked_date(self.audit_date)
         self.import_button.setEnabled(False)
         self.outcome.setPlainText("Importing…")
         start_job(self, lambda: import_cases(self.db, path, template_id, self.actor, auditor,

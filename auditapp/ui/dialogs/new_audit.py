@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from auditapp.models import CareLeaverCategory
 from auditapp.services.cases import MAX_AGE, MIN_AGE, CaseInput, CaseRow, check_reference
 from auditapp.services.templates import TemplateRow
-from auditapp.ui.widgets.dates import date_edit
+from auditapp.ui.widgets.dates import date_edit, picked_date
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,10 @@ class NewAuditDialog(QDialog):
         for case in self.cases:
             self.existing.addItem(f"{case.reference} ({case.category}, {case.team or 'no team'})",
                                   case.id)
-        self.existing.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        self.existing.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer = self.existing.completer()
+        assert completer is not None  # an editable combo box has its completer
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.existing.setAccessibleName("Existing case")
         form.addRow("&Case:", self.existing)
         form.addRow(self.use_new)
@@ -170,4 +172,4 @@ class NewAuditDialog(QDialog):
                 raise ValueError("Choose a case.")
         return NewAuditRequest(case_id, new_case, int(self.template.currentData()),
                                self.auditor.text().strip(),
-                               self.audit_date.date().toPython())
+                               picked_date(self.audit_date))

@@ -62,13 +62,14 @@ def open_with_prompts(path: Path | str, passphrase: str | None = None) -> AppDat
             # The start-up backup is made in the background once the window is up.
             return open_database(path, passphrase, backup=False)
         except (PassphraseRequiredError, WrongPassphraseError) as exc:
+            assert isinstance(path, Path), "a database server has no passphrase of ours"
             passphrase = ask_to_unlock(path)
             if passphrase is None:
                 # A damaged plain file looks just like an encrypted one: offer the backup.
                 return _offer_backup(path, exc, unreadable=True) \
                     if exc.backup is not None else None
         except DatabaseOpenError as exc:
-            if exc.backup is None:
+            if exc.backup is None or not isinstance(path, Path):
                 alerts.warn(None, "auditapp cannot open its database", str(exc))
                 return None
             return _offer_backup(path, exc, passphrase)
@@ -190,7 +191,7 @@ def run_gui(db_path: Path | str | None) -> int:
             profile = choose_profile(db)
             if profile is None:
                 return 0
-            if profile.encrypt:
+            if profile.encrypt and isinstance(path, Path):
                 change = _first_passphrase()
                 if change is not None:
                     db.dispose()
@@ -201,7 +202,7 @@ def run_gui(db_path: Path | str | None) -> int:
             change = window.passphrase_change
         finally:
             db.dispose()
-        if change is None:
+        if change is None or not isinstance(path, Path):
             return code
         passphrase = apply_change(path, change, confirm_now=False)
         newly_encrypted = change.old is None and passphrase == change.new

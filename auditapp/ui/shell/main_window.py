@@ -179,7 +179,8 @@ class MainWindow(QMainWindow):
         return edit
 
     def _build_actions(self) -> None:
-        def action(text: str, slot: Callable[[], Any], shortcut: str | QKeySequence | None = None
+        def action(text: str, slot: Callable[[], Any],
+                   shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None
                    ) -> QAction:
             item = QAction(text, self)
             if shortcut is not None:

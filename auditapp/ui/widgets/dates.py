@@ -32,4 +32,11 @@ def optional_date_edit(accessible_name: str, empty_text: str = "Any") -> QDateEd
 
 def optional_date(edit: QDateEdit) -> date | None:
     """The date chosen in an optional date field, or None."""
-    return None if edit.date() == NO_DATE else edit.date().toPython()
+    return None if edit.date() == NO_DATE else picked_date(edit)
+
+
+def picked_date(edit: QDateEdit) -> date:
+    """The date shown in a date field, as a Python date."""
+    value = edit.date().toPython()
+    assert isinstance(value, date)
+    return value

@@ -8,7 +8,7 @@ QThreadPool and reports back through signals, which Qt delivers on the UI thread
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import shiboken6
@@ -68,7 +68,8 @@ class Job(QRunnable):
         last: object = None
         for step in progress:
             if self.cancel_event.is_set():
-                progress.close()  # runs the generator's clean-up (rollback, temp files)
+                if isinstance(progress, Generator):
+                    progress.close()  # runs its clean-up (rollback, temp files)
                 return _CANCELLED
             last = step
             if isinstance(step, tuple) and len(step) == 2 and not self._tell(

@@ -46,7 +46,7 @@ from auditapp.services.actions import (
 )
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
-from auditapp.ui.widgets.dates import date_edit, optional_date, optional_date_edit
+from auditapp.ui.widgets.dates import date_edit, optional_date, optional_date_edit, picked_date
 from auditapp.ui.widgets.table_models import ID_ROLE, RowTableModel
 from auditapp.ui.widgets.workers import start_job
 
@@ -294,7 +294,7 @@ class ActionsTrackerWindow(QMainWindow):
                 cancel_action(self.db, action.id, note, self.actor)
             else:
                 complete_action(self.db, action.id, note,
-                                dialog.completed_on.date().toPython(), self.actor)
+                                picked_date(dialog.completed_on), self.actor)
         except UserError as exc:
             alerts.warn(self, "Action not changed", str(exc))
             return

@@ -54,7 +54,7 @@ from auditapp.services.reporting.figures import (
     period_figures,
 )
 from auditapp.storage.engine import Database
-from auditapp.ui.widgets.dates import date_edit
+from auditapp.ui.widgets.dates import date_edit, picked_date
 from auditapp.ui.widgets.style import GRADE_COLOURS, NOT_GRADED_COLOUR
 from auditapp.ui.widgets.table_models import ID_ROLE, AuditTableModel
 from auditapp.ui.widgets.workers import start_job
@@ -172,8 +172,8 @@ class HeatTable(QTableWidget):
         self.cellClicked.connect(self._clicked)
         self.cellActivated.connect(self._clicked)
 
-    def fill(self, rows: list[tuple[GradeTally, object]]) -> None:
-        """One row per tally; the object is the tally's section for FigureCell."""
+    def fill(self, rows: list[tuple[GradeTally, tuple[str, str] | str | None]]) -> None:
+        """One row per tally, with the tally's section (or line of enquiry) for FigureCell."""
         self.setRowCount(len(rows))
         self.setVerticalHeaderLabels([tally.label for tally, _ in rows])
         for row, (tally, section) in enumerate(rows):
@@ -353,7 +353,7 @@ class DashboardWindow(QMainWindow):
     def scope(self) -> ReportScope:
         """The period and team chosen."""
         team = self.team.currentText()
-        return ReportScope(self.date_from.date().toPython(), self.date_to.date().toPython(),
+        return ReportScope(picked_date(self.date_from), picked_date(self.date_to),
                            None if team == ANY else team)
 
     def refresh(self) -> None:

@@ -54,7 +54,7 @@ from auditapp.services.moderation import (
 )
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
-from auditapp.ui.widgets.dates import date_edit
+from auditapp.ui.widgets.dates import date_edit, picked_date
 from auditapp.ui.widgets.grades import GradeCombo
 
 QUEUE_HEADERS = ("Sampled", "Case", "Category", "Team", "Auditor", "Audit date", "Template",
@@ -379,8 +379,8 @@ class ModerationWindow(QMainWindow):
             sample = draw_sample(
                 self.db, self.actor, dialog.sample_size.value(), seed=seed,
                 stratify_by=dialog.stratify.currentData(),
-                date_from=dialog.date_from.date().toPython() if period else None,
-                date_to=dialog.date_to.date().toPython() if period else None)
+                date_from=picked_date(dialog.date_from) if period else None,
+                date_to=picked_date(dialog.date_to) if period else None)
         except ValueError:
             alerts.warn(self, "Sample not drawn", f"'{text}' is not a whole number.")
             return
