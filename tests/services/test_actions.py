@@ -20,7 +20,7 @@ from auditapp.services.actions import (
 from auditapp.services.audits.editing import ActionInput, add_action, load_audit, update_action
 from auditapp.storage.engine import Database
 from auditapp.ui.windows.actions_tracker import ActionsTrackerWindow, CloseActionDialog
-from tests.builders import ALEX, LEAD, make_audit
+from tests.builders import ALEX, LEAD, LONG, make_audit
 
 pytestmark = pytest.mark.both_backends
 
@@ -99,7 +99,7 @@ def test_tracker_window_filters_highlights_and_closes(
     overdue, _later, _other = _actions(db, small_template_id)
     window = ActionsTrackerWindow(db, LEAD, today=TODAY)
     qtbot.addWidget(window)
-    qtbot.waitSignal(window.loaded, timeout=10_000).wait()
+    qtbot.waitSignal(window.loaded, timeout=LONG).wait()
     window.show()
     assert window.proxy.rowCount() == 3
     assert "2 overdue" in window.count.text()
@@ -118,7 +118,7 @@ def test_tracker_window_filters_highlights_and_closes(
         return 1
 
     monkeypatch.setattr(CloseActionDialog, "exec", fill)
-    with qtbot.waitSignal(window.loaded, timeout=10_000):
+    with qtbot.waitSignal(window.loaded, timeout=LONG):
         window.close_selected(cancelling=False)
     done = {r.id: r for r in list_tracked_actions(db, TODAY)}[overdue]
     assert (done.status, done.status_note) == ("done", "Reviewed with the young person")
