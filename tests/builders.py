@@ -231,7 +231,10 @@ def click(qtbot: QtBot, widget: QWidget, pos: QPoint | None = None,
     name = plain(widget.text()) if isinstance(widget, QAbstractButton) else widget.objectName()
     assert widget.isVisible(), f"{type(widget).__name__} {name!r} is not on screen"
     assert widget.isEnabled(), f"{type(widget).__name__} {name!r} is disabled"
-    qtbot.mouseClick(widget, button, pos=pos)
+    if pos is None:
+        qtbot.mouseClick(widget, button)
+    else:
+        qtbot.mouseClick(widget, button, pos=pos)
 
 
 def find_button(root: QWidget, text: str) -> QAbstractButton:
@@ -387,6 +390,9 @@ def answer_dialogs(qtbot: QtBot, *handlers: Callable[[QDialog], None]
         seen.append(dialog)
         busy.append(dialog)
         try:
+            if QApplication.activeWindow() is not dialog:  # keys go where a person types
+                dialog.activateWindow()
+                qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=LONG)
             waiting.pop(0)(dialog)  # type: ignore[arg-type]
         except BaseException as exc:  # noqa: BLE001 - reported when the block ends
             errors.append(exc)
@@ -415,7 +421,8 @@ def click_cell(qtbot: QtBot, view: QAbstractItemView, row: int, column: int = 0,
     view.scrollTo(index)
     rect = view.visualRect(index)
     assert rect.isValid() and view.viewport().isVisible(), f"row {row} is not on screen"
-    if double:
+    if double:  # press, release, then the second press that makes it a double-click
+        click(qtbot, view.viewport(), rect.center())
         qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     else:
         click(qtbot, view.viewport(), rect.center())
