@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSpinBox,
     QApplication,
+    QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QDialog,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPlainTextEdit,
+    QRadioButton,
     QTreeWidget,
     QTreeWidgetItem,
     QWidget,
@@ -231,6 +233,8 @@ def click(qtbot: QtBot, widget: QWidget, pos: QPoint | None = None,
     name = plain(widget.text()) if isinstance(widget, QAbstractButton) else widget.objectName()
     assert widget.isVisible(), f"{type(widget).__name__} {name!r} is not on screen"
     assert widget.isEnabled(), f"{type(widget).__name__} {name!r} is disabled"
+    if pos is None and isinstance(widget, QCheckBox | QRadioButton):
+        pos = QPoint(widget.height() // 2, widget.height() // 2)  # on the box, not past the text
     if pos is None:
         qtbot.mouseClick(widget, button)
     else:
@@ -276,14 +280,19 @@ def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
 
 
 def choose(qtbot: QtBot, combo: QComboBox, text: str) -> None:
-    """Pick an entry of a combo box from the keyboard: Home, then Down to it."""
+    """Pick an entry of a combo box from the keyboard: to the top (Home, or Up in an
+    editable one), then Down to it."""
     assert combo.isVisible() and combo.isEnabled(), f"{combo.accessibleName()} not usable"
     index = combo.findText(text)
     items = [combo.itemText(i) for i in range(combo.count())]
     assert index >= 0, f"{text!r} is not among {items}"
     combo.setFocus(Qt.FocusReason.TabFocusReason)
-    qtbot.keyClick(combo, Qt.Key.Key_Home)
-    for _ in range(index):
+    if combo.isEditable():  # Home moves the text cursor there
+        for _ in range(max(combo.currentIndex(), 0)):
+            qtbot.keyClick(combo, Qt.Key.Key_Up)
+    else:
+        qtbot.keyClick(combo, Qt.Key.Key_Home)
+    for _ in range(index - max(combo.currentIndex(), 0)):
         qtbot.keyClick(combo, Qt.Key.Key_Down)
     assert combo.currentText() == text, f"{combo.currentText()!r} chosen, not {text!r}"
 
