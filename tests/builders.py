@@ -233,6 +233,10 @@ def click(qtbot: QtBot, widget: QWidget, pos: QPoint | None = None,
     name = plain(widget.text()) if isinstance(widget, QAbstractButton) else widget.objectName()
     assert widget.isVisible(), f"{type(widget).__name__} {name!r} is not on screen"
     assert widget.isEnabled(), f"{type(widget).__name__} {name!r} is disabled"
+    window = widget.window()
+    if not window.isActiveWindow() and QApplication.activeModalWidget() in (None, window):
+        window.activateWindow()  # a click into a window makes it the active one
+        qtbot.waitUntil(window.isActiveWindow, timeout=LONG)
     if pos is None and isinstance(widget, QCheckBox | QRadioButton):
         pos = QPoint(widget.height() // 2, widget.height() // 2)  # on the box, not past the text
     if pos is None:
@@ -263,8 +267,7 @@ def focus(qtbot: QtBot, widget: QWidget) -> None:
     if isinstance(widget, QAbstractSpinBox):
         target = widget.findChild(QLineEdit) or widget
     click(qtbot, target)
-    if not widget.hasFocus():  # a window not yet active takes focus when told
-        widget.setFocus(Qt.FocusReason.MouseFocusReason)
+    assert widget.hasFocus(), f"clicking {widget.accessibleName()!r} did not put the cursor there"
 
 
 def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:

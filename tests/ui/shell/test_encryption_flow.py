@@ -134,6 +134,8 @@ def test_a_lead_encrypts_from_the_file_menu_and_the_plain_copies_go_once_confirm
     assert pending_plain_copies(path) == []
     again = MainWindow(reopened, lead)  # type: ignore[arg-type]
     qtbot.addWidget(again)
+    with qtbot.waitSignal(again.audits_loaded, timeout=LONG):
+        show_active(qtbot, again)
     assert again.passphrase_action.text() == "Change &passphrase…"
     reopened.dispose()
 
