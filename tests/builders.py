@@ -1,5 +1,6 @@
 """Builders shared by the tests: the people, the small template, cases and audits in known
-states, the command line run as a user runs it, and the audit editor opened and read.
+states, the command line run as a user runs it, the audit editor opened and read, and the
+desktop app driven as a person drives it (clicks, keys, shortcuts, menus, modal dialogs).
 
 Every test module takes its shared helpers from here; none imports another test module.
 """
@@ -204,7 +205,6 @@ def unnamed_controls(root: QWidget) -> list[str]:
         if not widget.accessibleName():
             missing.append(f"{type(widget).__name__} {widget.objectName()}")
     return missing
-
 
 
 # --- driving the desktop app as a person does -------------------------------------------------
