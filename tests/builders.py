@@ -17,19 +17,27 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractScrollArea,
     QAbstractSpinBox,
     QApplication,
+    QCheckBox,
     QComboBox,
+    QDateTimeEdit,
+    QDialog,
     QLineEdit,
     QListWidget,
+    QMainWindow,
     QMenu,
     QPlainTextEdit,
     QRadioButton,
     QTreeWidget,
+    QTreeWidgetItem,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -57,6 +65,12 @@ PageT = TypeVar("PageT", bound=QWidget)
 DialogT = TypeVar("DialogT", bound=QWidget)
 
 TESTS = Path(__file__).resolve().parent
+#: How long a test waits for work on another thread or process, in milliseconds. It guards
+#: against a hang; it is no speed check (those belong in benchmarks/), so it is generous
+#: enough for a loaded machine running the tests under coverage.
+LONG = 60_000
+#: The same guard for a subprocess, in seconds.
+SUBPROCESS_LIMIT = 600
 ROOT = TESTS.parent
 FIXTURES = TESTS / "fixtures"
 DATA = Path(__file__).parent / "data"
@@ -160,12 +174,9 @@ def run_auditapp(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run ``auditapp --db DB ARGS`` and capture what it prints."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     return subprocess.run([sys.executable, "-m", "auditapp", "--db", str(db), *args],
-                          capture_output=True, text=True, env=env, timeout=120)
+                          capture_output=True, text=True, env=env, timeout=SUBPROCESS_LIMIT)
 
 
-#: How long a test waits for the editor's background work (a save, a window showing): long
-#: enough for a loaded machine; a passing test never waits it out.
-PATIENCE_MS = 20_000
 LEFT = Qt.MouseButton.LeftButton
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -176,9 +187,7 @@ def open_editor(qtbot: QtBot, db: Database, audit_id: int) -> AuditEditorWindow:
     """The editor of an audit, shown and active (so shortcuts and focus work)."""
     editor = AuditEditorWindow(db, load_audit(db, audit_id), ALEX)
     qtbot.addWidget(editor)
-    with qtbot.waitActive(editor, timeout=PATIENCE_MS):
-        editor.show()
-        editor.activateWindow()
+    show_active(qtbot, editor)
     return editor
 
 
@@ -208,12 +217,7 @@ def stored_answers(db: Database, audit_id: int) -> dict[str, tuple[str | None, s
 
 
 def wait_saved(qtbot: QtBot, editor: AuditEditorWindow) -> None:
-    qtbot.waitUntil(lambda: not editor.autosaver.has_unsaved, timeout=PATIENCE_MS)
-
-
-def click(qtbot: QtBot, widget: QWidget, pos: QPoint | None = None) -> None:
-    """A left click, in the middle of ``widget`` unless ``pos`` says where."""
-    qtbot.mouseClick(widget, LEFT, pos=pos if pos is not None else widget.rect().center())
+    qtbot.waitUntil(lambda: not editor.autosaver.has_unsaved, timeout=LONG)
 
 
 def double_click(qtbot: QtBot, widget: QWidget, pos: QPoint) -> None:
@@ -281,7 +285,7 @@ def open_menu_item(qtbot: QtBot, editor: AuditEditorWindow, menu: QMenu, text: s
     """Click a menu's title in the menu bar, then one of its entries."""
     bar = editor.menuBar()
     click(qtbot, bar, bar.actionGeometry(menu.menuAction()).center())
-    qtbot.waitUntil(menu.isVisible, timeout=PATIENCE_MS)
+    qtbot.waitUntil(menu.isVisible, timeout=LONG)
     (action,) = [a for a in menu.actions() if a.text() == text]
     click(qtbot, menu, menu.actionGeometry(action).center())
 
@@ -299,10 +303,10 @@ def answering(titles: list[str], answer: bool) -> Callable[..., bool]:
 def modal_dialog(qtbot: QtBot, kind: type[DialogT]) -> DialogT:
     """The modal dialog on show, once it is a ``kind``."""
     qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), kind),
-                    timeout=PATIENCE_MS)
+                    timeout=LONG)
     dialog = QApplication.activeModalWidget()
     assert isinstance(dialog, kind)
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=PATIENCE_MS)  # keys and focus go to it
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=LONG)  # keys and focus go to it
     return dialog
 
 
@@ -346,3 +350,244 @@ class NestingGuard:
             finally:
                 self.depth.level = level
         return transaction
+
+
+# --- driving the desktop app as a person does -------------------------------------------------
+#
+# Tests click buttons, type into fields, press shortcuts and open menus by their mnemonics;
+# they never call a slot, so a control disconnected from its handler fails its test.
+
+
+def plain(text: str) -> str:
+    """A control's text without its mnemonic ampersands."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+def show_active(qtbot: QtBot, window: QWidget) -> QWidget:
+    """Show a window and wait until it is the active one (keys and shortcuts go there)."""
+    with qtbot.waitActive(window, timeout=LONG):
+        window.show()
+        window.raise_()
+        window.activateWindow()
+    return window
+
+
+def click(qtbot: QtBot, widget: QWidget, pos: QPoint | None = None,
+          button: Qt.MouseButton = Qt.MouseButton.LeftButton) -> None:
+    """Click a control as a person would: it must be on screen and enabled."""
+    name = plain(widget.text()) if isinstance(widget, QAbstractButton) else widget.objectName()
+    assert widget.isVisible(), f"{type(widget).__name__} {name!r} is not on screen"
+    assert widget.isEnabled(), f"{type(widget).__name__} {name!r} is disabled"
+    window = widget.window()
+    if not window.isActiveWindow() and QApplication.activeModalWidget() in (None, window):
+        window.activateWindow()  # a click into a window makes it the active one
+        qtbot.waitUntil(window.isActiveWindow, timeout=LONG)
+    if pos is None and isinstance(widget, QCheckBox | QRadioButton):
+        pos = QPoint(widget.height() // 2, widget.height() // 2)  # on the box, not past the text
+    if pos is None:
+        qtbot.mouseClick(widget, button)
+    else:
+        qtbot.mouseClick(widget, button, pos=pos)
+
+
+def find_button(root: QWidget, text: str) -> QAbstractButton:
+    """The one button under ``root`` reading ``text`` (mnemonics ignored); visible ones
+    first, so that a button on a page not shown yet is not clicked by mistake."""
+    named = [b for b in root.findChildren(QAbstractButton) if plain(b.text()) == text]
+    shown = [b for b in named if b.isVisible()]
+    found = shown or named
+    everything = sorted(plain(b.text()) for b in root.findChildren(QAbstractButton))
+    assert len(found) == 1, f"{len(found)} buttons read {text!r}; there are {everything}"
+    return found[0]
+
+
+def press(qtbot: QtBot, root: QWidget, text: str) -> None:
+    """Click the button reading ``text``."""
+    click(qtbot, find_button(root, text))
+
+
+def focus(qtbot: QtBot, widget: QWidget) -> None:
+    """Put the keyboard focus in a field by clicking into it (as a person does)."""
+    target = widget.viewport() if isinstance(widget, QAbstractScrollArea) else widget
+    if isinstance(widget, QAbstractSpinBox):
+        target = widget.findChild(QLineEdit) or widget
+    click(qtbot, target)
+    assert widget.hasFocus(), f"clicking {widget.accessibleName()!r} did not put the cursor there"
+
+
+def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
+    """Replace what a text field, spin box or editable combo box holds by typing."""
+    if isinstance(widget, QComboBox):
+        assert widget.isEditable(), "choose() picks from a combo box that is not editable"
+        widget = widget.lineEdit()
+    focus(qtbot, widget)
+    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # select all
+    qtbot.keyClick(widget, Qt.Key.Key_Delete)
+    if text:
+        qtbot.keyClicks(widget, text)
+
+
+def choose(qtbot: QtBot, combo: QComboBox, text: str) -> None:
+    """Pick an entry of a combo box from the keyboard: to the top (Home, or Up in an
+    editable one), then Down to it."""
+    assert combo.isVisible() and combo.isEnabled(), f"{combo.accessibleName()} not usable"
+    index = combo.findText(text)
+    items = [combo.itemText(i) for i in range(combo.count())]
+    assert index >= 0, f"{text!r} is not among {items}"
+    combo.setFocus(Qt.FocusReason.TabFocusReason)
+    if combo.isEditable():  # Home moves the text cursor there
+        for _ in range(max(combo.currentIndex(), 0)):
+            qtbot.keyClick(combo, Qt.Key.Key_Up)
+    else:
+        qtbot.keyClick(combo, Qt.Key.Key_Home)
+    for _ in range(index - max(combo.currentIndex(), 0)):
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    assert combo.currentText() == text, f"{combo.currentText()!r} chosen, not {text!r}"
+
+
+def _first_section(qtbot: QtBot, edit: QDateTimeEdit) -> None:
+    """Select the first section of a date field, as tabbing into it does."""
+    first = edit.sectionAt(0)
+    if not edit.hasFocus():
+        edit.setFocus(Qt.FocusReason.TabFocusReason)
+        return
+    if edit.currentSection() == first:
+        qtbot.keyClick(edit, Qt.Key.Key_Tab)  # to the next section, and back: selected
+    for _ in range(edit.sectionCount()):
+        if edit.currentSection() == first:
+            return
+        qtbot.keyClick(edit, Qt.Key.Key_Backtab)
+    raise AssertionError(f"cannot reach the first section of {edit.accessibleName()}")
+
+
+def type_date(qtbot: QtBot, edit: QDateTimeEdit, value: date) -> None:
+    """Type a date into a ``d MMM yyyy`` field: the 2nd of the month and year first, so
+    that no step is an impossible date (31 February), then the day. A filter field reading
+    "Any" is first stepped off it with the Up key."""
+    assert edit.isVisible() and edit.isEnabled(), f"{edit.accessibleName()} not usable"
+    assert edit.displayFormat() in ("d MMM yyyy", "dd MMM yyyy"), edit.displayFormat()
+    _first_section(qtbot, edit)
+    if edit.specialValueText() and edit.date() == edit.minimumDate():
+        qtbot.keyClick(edit, Qt.Key.Key_Up)
+        _first_section(qtbot, edit)
+    qtbot.keyClicks(edit, "02" + value.strftime("%b%Y"))
+    _first_section(qtbot, edit)
+    qtbot.keyClicks(edit, f"{value.day:02d}")
+    assert edit.date().toPython() == value, f"{edit.date().toPython()} typed, not {value}"
+
+
+def shortcut(qtbot: QtBot, window: QWidget, keys: str | QKeySequence.StandardKey) -> None:
+    """Press a keyboard shortcut in the active window."""
+    assert QApplication.activeWindow() is window.window(), "the window is not active"
+    target = QApplication.focusWidget() or window
+    QTest.keySequence(target, QKeySequence(keys))
+
+
+def _mnemonic(text: str) -> str:
+    index = text.replace("&&", "").find("&")
+    assert index >= 0, f"{text!r} has no mnemonic"
+    return text.replace("&&", "")[index + 1].lower()
+
+
+def menu_item(qtbot: QtBot, window: QMainWindow, menu: str, item: str) -> None:
+    """Open a menu of the menu bar with its Alt+letter mnemonic, then choose an item with its
+    own letter (or with the arrow keys and Enter when two items share a letter)."""
+    assert QApplication.activeWindow() is window, "the window is not active"
+    title = next((a for a in window.menuBar().actions() if plain(a.text()) == menu), None)
+    assert title is not None and title.menu() is not None, f"no {menu} menu"
+    target = QApplication.focusWidget() or window
+    qtbot.keyClick(target, _mnemonic(title.text()), Qt.KeyboardModifier.AltModifier)
+    popup = QApplication.activePopupWidget()
+    assert isinstance(popup, QMenu) and popup is title.menu(), f"{menu} did not open"
+    action = next((a for a in popup.actions() if plain(a.text()) == item), None)
+    assert action is not None, f"no {item!r} in {[plain(a.text()) for a in popup.actions()]}"
+    assert action.isEnabled(), f"{menu} › {item} is disabled"
+    letter = _mnemonic(action.text())
+    if [_mnemonic(a.text()) for a in popup.actions() if "&" in a.text()].count(letter) == 1:
+        qtbot.keyClick(popup, letter)
+        return
+    for _ in popup.actions():
+        if popup.activeAction() is action:
+            break
+        qtbot.keyClick(popup, Qt.Key.Key_Down)
+    assert popup.activeAction() is action, f"cannot reach {item} with the arrow keys"
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+
+
+@contextmanager
+def answer_dialogs(qtbot: QtBot, *handlers: Callable[[QDialog], None]
+                   ) -> Iterator[list[QWidget]]:
+    """Answer the modal dialogs the block opens, in turn: each handler gets the next one to
+    show and must close it (by clicking, as a person does). A dialog left open, an extra
+    dialog, or a failing handler closes the dialog so the run never hangs, then fails the
+    test. Yields the dialogs answered."""
+    waiting = list(handlers)
+    seen: list[QWidget] = []
+    busy: list[QWidget] = []
+    errors: list[str | BaseException] = []
+    done = False
+
+    def shut(dialog: QWidget) -> None:
+        if isinstance(dialog, QDialog):
+            dialog.reject()
+        else:
+            dialog.close()
+
+    def poll() -> None:
+        if done:
+            return
+        QTimer.singleShot(10, poll)  # keep watching, also inside a handler's event loops
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or dialog in busy or not dialog.isVisible():
+            return
+        if not waiting:
+            errors.append(f"an unexpected dialog: {dialog.windowTitle()!r}")
+            shut(dialog)
+            return
+        seen.append(dialog)
+        busy.append(dialog)
+        try:
+            if QApplication.activeWindow() is not dialog:  # keys go where a person types
+                dialog.activateWindow()
+                qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=LONG)
+            waiting.pop(0)(dialog)  # type: ignore[arg-type]
+        except BaseException as exc:  # noqa: BLE001 - reported when the block ends
+            errors.append(exc)
+        finally:
+            busy.remove(dialog)
+        if dialog.isVisible():
+            errors.append(f"the dialog {dialog.windowTitle()!r} was left open")
+            shut(dialog)
+
+    QTimer.singleShot(0, poll)
+    try:
+        yield seen
+    finally:
+        done = True
+    for error in errors:
+        if isinstance(error, BaseException):
+            raise error
+    assert not errors, errors
+    assert not waiting, f"{len(waiting)} dialog(s) expected, not shown"
+
+
+def click_cell(qtbot: QtBot, view: QAbstractItemView, row: int, column: int = 0,
+               double: bool = False) -> None:
+    """Click (or double-click) a cell of a table or list view."""
+    index = view.model().index(row, column)
+    view.scrollTo(index)
+    rect = view.visualRect(index)
+    assert rect.isValid() and view.viewport().isVisible(), f"row {row} is not on screen"
+    if double:  # press, release, then the second press that makes it a double-click
+        click(qtbot, view.viewport(), rect.center())
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    else:
+        click(qtbot, view.viewport(), rect.center())
+
+
+def click_tree_item(qtbot: QtBot, tree: QTreeWidget, item: QTreeWidgetItem) -> None:
+    """Click an item of a tree."""
+    tree.scrollToItem(item)
+    rect = tree.visualItemRect(item)
+    assert rect.isValid(), f"{item.text(0)} is not on screen"
+    click(qtbot, tree.viewport(), rect.center())

@@ -10,6 +10,7 @@ from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 from auditapp.services.templates import import_template_file  # noqa: E402
 from auditapp.storage.database import open_database  # noqa: E402
@@ -17,6 +18,11 @@ from auditapp.storage.engine import Database
 from tests.builders import DEMO_END, LEAD, SMALL_TEMPLATE, NestingGuard
 
 pytest_plugins = ["tests.backends"]
+
+# Hypothesis fails an example that takes longer than 200 ms by default: a speed check that a
+# loaded machine (or coverage) fails. Speed belongs in benchmarks/, so no test has a deadline.
+hypothesis_settings.register_profile("auditapp", deadline=None)
+hypothesis_settings.load_profile("auditapp")
 
 
 def pytest_configure(config: pytest.Config) -> None:

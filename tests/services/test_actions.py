@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from pytestqt.qtbot import QtBot
 
 from auditapp.errors import UserError
 from auditapp.models import ActionPriority, Role
@@ -19,7 +18,6 @@ from auditapp.services.actions import (
 )
 from auditapp.services.audits.editing import ActionInput, add_action, load_audit, update_action
 from auditapp.storage.engine import Database
-from auditapp.ui.windows.actions_tracker import ActionsTrackerWindow, CloseActionDialog
 from tests.builders import ALEX, LEAD, make_audit
 
 pytestmark = pytest.mark.both_backends
@@ -91,39 +89,3 @@ def test_done_cancelled_and_reopened(db: Database, small_template_id: int) -> No
     assert {r.id: r for r in list_tracked_actions(db, TODAY)}[later].status == "open"
     with pytest.raises(UserError, match="may not mark actions done"):
         cancel_action(db, later, "Not my council's action", Actor("Pat", Role.PEER_REVIEWER))
-
-
-def test_tracker_window_filters_highlights_and_closes(
-        qtbot: QtBot, db: Database, small_template_id: int,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    overdue, _later, _other = _actions(db, small_template_id)
-    window = ActionsTrackerWindow(db, LEAD, today=TODAY)
-    qtbot.addWidget(window)
-    qtbot.waitSignal(window.loaded, timeout=10_000).wait()
-    window.show()
-    assert window.proxy.rowCount() == 3
-    assert "2 overdue" in window.count.text()
-    window.status_filter.setCurrentText("Overdue")
-    assert window.proxy.rowCount() == 2
-    assert window.proxy.index(0, 0).data(0x8) is not None  # background: highlighted
-    window.status_filter.setCurrentText("Any")
-    window.owner_filter.setCurrentText("PA A")
-    assert window.proxy.rowCount() == 2
-    window.team_filter.setCurrentText("North")
-    assert window.proxy.rowCount() == 1
-    window.table.selectRow(0)
-
-    def fill(dialog: CloseActionDialog) -> int:
-        qtbot.keyClicks(dialog.note, "Reviewed with the young person")
-        return 1
-
-    monkeypatch.setattr(CloseActionDialog, "exec", fill)
-    with qtbot.waitSignal(window.loaded, timeout=10_000):
-        window.close_selected(cancelling=False)
-    done = {r.id: r for r in list_tracked_actions(db, TODAY)}[overdue]
-    assert (done.status, done.status_note) == ("done", "Reviewed with the young person")
-    requested: list[tuple[int, object]] = []
-    window.open_audit_requested.connect(lambda a, q: requested.append((a, q)))
-    window.table.selectRow(0)
-    window.open_button.click()
-    assert requested == [(done.audit_id, done.question_id)]

@@ -38,7 +38,7 @@ from auditapp.storage.backups import (
 )
 from auditapp.storage.database import open_database
 from auditapp.storage.engine import Database
-from tests.builders import ALEX, FIXTURES, ROOT, make_audit
+from tests.builders import ALEX, FIXTURES, ROOT, SUBPROCESS_LIMIT, make_audit
 
 
 def _filled(tmp_path: Path, small_template_id: int, db: Database) -> Path:
@@ -204,7 +204,7 @@ def test_a_read_only_folder_is_a_clear_message() -> None:
                         "permissions) cannot test a read-only folder here")
         result = subprocess.run(
             [sys.executable, "-m", "auditapp", "--db", str(folder / "audit.sqlite"), "stats"],
-            capture_output=True, text=True, cwd=ROOT, timeout=120,
+            capture_output=True, text=True, cwd=ROOT, timeout=SUBPROCESS_LIMIT,
             env=dict(os.environ, AUDITAPP_DATA_DIR=str(outer)), **as_user)
     finally:
         folder.chmod(0o755)

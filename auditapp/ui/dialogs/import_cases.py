@@ -101,10 +101,15 @@ class ImportCasesDialog(QDialog):
         self.imported = True
         self.import_button.setEnabled(True)
         self.outcome.setPlainText(
-            f"Imported {result.rows} rows: {result.cases_created} new cases, "
-            f"{result.cases_updated} existing cases, {result.audits_created} draft audits.")
+            f"Imported {_count(result.rows, 'row')}: {_count(result.cases_created, 'new case')}, "
+            f"{_count(result.cases_updated, 'existing case')}, "
+            f"{_count(result.audits_created, 'draft audit')}.")
 
     def _failed_text(self, message: str) -> None:
         self.import_button.setEnabled(True)
         self.outcome.setPlainText(message)
 
+
+def _count(number: int, noun: str) -> str:
+    """"1 new case", "2 new cases"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -18,7 +18,15 @@ from auditapp.services.audits.editing import (
     submit_audit,
 )
 from auditapp.storage.engine import Database
-from tests.builders import ALEX, LEAD, SMALL_TEMPLATE, complete_audit, make_audit, question_ids
+from tests.builders import (
+    ALEX,
+    LEAD,
+    LONG,
+    SMALL_TEMPLATE,
+    complete_audit,
+    make_audit,
+    question_ids,
+)
 
 pytestmark = pytest.mark.both_backends
 
@@ -82,7 +90,7 @@ def test_two_writers_race_on_one_audit_on_postgresql(pg_database: Database) -> N
     revision = load_audit(db, audit).revision
     changes = {"alex": (_change(db, audit, "A.1", "Y"), ALEX),
                "lee": (_change(db, audit, "B.1", "N"), LEAD)}
-    both_checked = threading.Barrier(2, timeout=10)
+    both_checked = threading.Barrier(2, timeout=LONG / 1000)  # a hang guard
 
     def wait_for_both(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         # The first write of a save takes its turn at the history chain.
@@ -104,7 +112,7 @@ def test_two_writers_race_on_one_audit_on_postgresql(pg_database: Database) -> N
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join(30)
+            thread.join(LONG / 1000)
     finally:
         event.remove(db.engine, "before_cursor_execute", wait_for_both)
 

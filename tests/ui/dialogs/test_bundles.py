@@ -1,8 +1,9 @@
-"""Bundle export and import dialogs, and the editor's answer to a concurrent edit, driven
-through real widgets on real databases."""
+"""Bundle export and import dialogs, typed and clicked on real databases, and the editor's
+answer to a concurrent edit."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,20 +12,35 @@ from pytestqt.qtbot import QtBot
 
 from auditapp.services.audits.editing import AnswerChange, AuditChanges, load_audit, save_changes
 from auditapp.services.sync import bundles
+from auditapp.services.sync.bundle_file import BundlePassphraseError
 from auditapp.services.templates import find_template_id, import_template_file
 from auditapp.storage.database import open_database
 from auditapp.storage.engine import Database
-from auditapp.ui.dialogs.bundles import TAKE_BUNDLE, BundleExportDialog, BundleImportDialog
+from auditapp.ui.dialogs.bundles import (
+    KEEP_HERE,
+    TAKE_BUNDLE,
+    BundleExportDialog,
+    BundleImportDialog,
+)
+from auditapp.ui.shell.main_window import MainWindow
 from auditapp.ui.widgets import alerts
 from tests.builders import (
     LEAD,
+    LONG,
     SMALL_TEMPLATE,
     answer,
+    choose,
+    click,
     first_page,
     make_audit,
+    menu_item,
     open_editor,
+    press,
     question_ids,
+    show_active,
     stored_answers,
+    type_date,
+    type_text,
     wait_saved,
 )
 
@@ -35,57 +51,146 @@ def _laptop(path: Path) -> Database:
     return db
 
 
+def _export_dialog(qtbot: QtBot, db: Database) -> BundleExportDialog:
+    dialog = BundleExportDialog(db, LEAD)
+    qtbot.addWidget(dialog)
+    show_active(qtbot, dialog)
+    return dialog
+
+
+def _import_dialog(qtbot: QtBot, db: Database, path: Path | None = None) -> BundleImportDialog:
+    dialog = BundleImportDialog(db, LEAD, path=path)
+    qtbot.addWidget(dialog)
+    show_active(qtbot, dialog)
+    return dialog
+
+
+def _export(qtbot: QtBot, dialog: BundleExportDialog) -> None:
+    press(qtbot, dialog, "Export")
+    qtbot.waitUntil(lambda: dialog.message.text() != "Exporting…"
+                    and dialog.export_button.isEnabled(), timeout=LONG)
+
+
 def test_export_dialog_writes_a_protected_bundle(qtbot: QtBot, db: Database,
                                                  small_template_id: int, tmp_path: Path
                                                  ) -> None:
     make_audit(db, small_template_id, "C-A1")
-    dialog = BundleExportDialog(db, LEAD)
-    qtbot.addWidget(dialog)
+    dialog = _export_dialog(qtbot, db)
+    assert dialog.encrypt.isChecked()  # protected unless the person says otherwise
     out = tmp_path / "mine.auditbundle"
-    dialog.path.setText(str(out))
-    dialog.passphrase.setText("short")
-    dialog.again.setText("short")
-    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    type_text(qtbot, dialog.path, str(out))
+    type_text(qtbot, dialog.passphrase, "short")
+    type_text(qtbot, dialog.again, "short")
+    press(qtbot, dialog, "Export")
     assert "at least 8" in dialog.message.text() and not out.exists()
-    dialog.passphrase.setText("a long passphrase")
-    dialog.again.setText("a long passphrase")
-    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.result_ is not None, timeout=10_000)
-    assert "protected with its passphrase" in dialog.message.text()
+    type_text(qtbot, dialog.passphrase, "a long passphrase")
+    type_text(qtbot, dialog.again, "a long passphrase, typed differently")
+    press(qtbot, dialog, "Export")
+    assert dialog.message.text() == "The two passphrases differ." and not out.exists()
+    type_text(qtbot, dialog.again, "a long passphrase")
+    _export(qtbot, dialog)
+    assert dialog.message.text() == (f"Wrote 1 audits to {out} (protected with its "
+                                     "passphrase).")
+    assert dialog.result_ is not None and dialog.result_.encrypted
     assert bundles.open_bundle(out, "a long passphrase").manifest["audits"][0][
         "case_reference"] == "C-A1"
+    with pytest.raises(BundlePassphraseError, match="is encrypted: give its passphrase"):
+        bundles.open_bundle(out)
+
+
+def test_export_unprotected_for_one_auditor_changed_lately(
+        qtbot: QtBot, db: Database, small_template_id: int, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    make_audit(db, small_template_id, "C-A1", auditor="Alex")
+    make_audit(db, small_template_id, "C-B1", auditor="Sam")
+    out = tmp_path / "sams.auditbundle"
+    monkeypatch.setattr(alerts, "pick_save_path", lambda *_a: out)
+    dialog = _export_dialog(qtbot, db)
+    press(qtbot, dialog, "Browse…")
+    assert dialog.path.text() == str(out)
+    choose(qtbot, dialog.auditor, "Sam")
+    assert not dialog.since.isEnabled()
+    click(qtbot, dialog.use_since)
+    assert dialog.since.isEnabled()
+    type_date(qtbot, dialog.since, date(2020, 1, 1))
+    click(qtbot, dialog.encrypt)
+    assert not dialog.passphrase.isEnabled() and not dialog.again.isEnabled()
+    _export(qtbot, dialog)
+    assert "NOT protected: keep it on encrypted storage" in dialog.message.text()
+    manifest = bundles.open_bundle(out).manifest
+    assert [a["case_reference"] for a in manifest["audits"]] == ["C-B1"]
+
+
+def _two_laptops_in_conflict(tmp_path: Path) -> tuple[Database, Database, int, Path]:
+    """Laptop a and b both changed A.1 of the same audit since they last met."""
+    a, b = _laptop(tmp_path / "a.sqlite"), _laptop(tmp_path / "b.sqlite")
+    audit = make_audit(a, find_template_id(a, "small-test"), "C-A1")
+    answer(a, audit, "A.1", "P", "Drafted")
+    start = tmp_path / "start.auditbundle"
+    bundles.run_export(a, start, LEAD)
+    bundles.run_import(b, bundles.open_bundle(start), LEAD)
+    answer(a, audit, "A.1", "Y", "Drafted")
+    answer(b, 1, "A.1", "N", "Drafted", actor=LEAD)
+    back = tmp_path / "back.auditbundle"
+    bundles.run_export(b, back, LEAD)
+    return a, b, audit, back
+
+
+def _response(db: Database, audit: int, key: str) -> str | None:
+    return load_audit(db, audit).answers[question_ids(db, audit)[key]].response
 
 
 def test_import_dialog_asks_for_every_conflict_then_imports(
         qtbot: QtBot, tmp_path: Path) -> None:
-    a, b = _laptop(tmp_path / "a.sqlite"), _laptop(tmp_path / "b.sqlite")
+    a, b, audit, back = _two_laptops_in_conflict(tmp_path)
     try:
-        audit = make_audit(a, find_template_id(a, "small-test"), "C-A1")
-        answer(a, audit, "A.1", "P", "Drafted")
-        start = tmp_path / "start.auditbundle"
-        bundles.run_export(a, start, LEAD)
-        bundles.run_import(b, bundles.open_bundle(start), LEAD)
-        answer(a, audit, "A.1", "Y", "Drafted")
-        answer(b, 1, "A.1", "N", "Drafted", actor=LEAD)
-        back = tmp_path / "back.auditbundle"
-        bundles.run_export(b, back, LEAD)
-
-        dialog = BundleImportDialog(a, LEAD, path=back)
-        qtbot.addWidget(dialog)
+        dialog = _import_dialog(qtbot, a, back)
         assert not dialog.passphrase.isEnabled()  # a plain bundle needs none
-        qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=10_000)
+        press(qtbot, dialog, "Read bundle")
+        qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=LONG)
         table = dialog.table
         assert table.rowCount() == 1
         assert [table.item(0, c).text() for c in (2, 3)] == ["Yes", "No"]
-        qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
+        press(qtbot, dialog, "Import")
         assert "every conflict" in dialog.message.text()
-        assert load_audit(a, audit).answers[question_ids(a, audit)["A.1"]].response == "Y"
-        table.choice_box(0).setCurrentText(TAKE_BUNDLE)
-        qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: dialog.report is not None, timeout=10_000)
+        assert _response(a, audit, "A.1") == "Y"  # nothing imported yet
+        choose(qtbot, table.choice_box(0), TAKE_BUNDLE)
+        press(qtbot, dialog, "Import")
+        qtbot.waitUntil(lambda: dialog.report is not None, timeout=LONG)
+        assert dialog.pages.currentIndex() == 2
         assert "1 conflict settled" in dialog.report_text.toPlainText()
-        assert load_audit(a, audit).answers[question_ids(a, audit)["A.1"]].response == "N"
+        assert dialog.message.text().startswith("Done:")
+        assert not dialog.next_button.isVisible()
+        assert _response(a, audit, "A.1") == "N"
+    finally:
+        a.dispose()
+        b.dispose()
+
+
+def test_keep_this_databases_for_all_from_the_file_menu(qtbot: QtBot, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    a, b, audit, back = _two_laptops_in_conflict(tmp_path)
+    try:
+        window = MainWindow(a, LEAD)
+        qtbot.addWidget(window)
+        with qtbot.waitSignal(window.audits_loaded, timeout=LONG):
+            show_active(qtbot, window)
+        monkeypatch.setattr(alerts, "pick_open_path", lambda *_a: back)
+        menu_item(qtbot, window, "File", "Import a bundle…")
+        (dialog,) = window.findChildren(BundleImportDialog)
+        show_active(qtbot, dialog)
+        press(qtbot, dialog, "Browse…")
+        assert dialog.path.text() == str(back)
+        press(qtbot, dialog, "Read bundle")
+        qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=LONG)
+        press(qtbot, dialog, f"{KEEP_HERE} for all")
+        assert dialog.table.choice_box(0).currentText() == KEEP_HERE
+        press(qtbot, dialog, "Import")
+        qtbot.waitUntil(lambda: dialog.report is not None, timeout=LONG)
+        assert _response(a, audit, "A.1") == "Y"  # this database's answer kept
+        with qtbot.waitSignal(window.audits_loaded, timeout=LONG):  # the list is read again
+            press(qtbot, dialog, "Close")
     finally:
         a.dispose()
         b.dispose()
@@ -99,15 +204,22 @@ def test_import_dialog_refuses_a_wrong_passphrase(qtbot: QtBot, db: Database,
     bundles.run_export(db, path, LEAD, passphrase="the right passphrase")
     other = _laptop(tmp_path / "other.sqlite")
     try:
-        dialog = BundleImportDialog(other, LEAD, path=path)
-        qtbot.addWidget(dialog)
-        assert dialog.passphrase.isEnabled()
-        dialog.passphrase.setText("the wrong passphrase")
-        qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: "Nothing was imported" in dialog.message.text(), timeout=10_000)
+        dialog = _import_dialog(qtbot, other)
+        assert not dialog.passphrase.isEnabled()  # no file yet
+        type_text(qtbot, dialog.path, str(path))
+        assert dialog.passphrase.isEnabled()  # an encrypted bundle: it is asked for
+        type_text(qtbot, dialog.passphrase, "the wrong passphrase")
+        press(qtbot, dialog, "Read bundle")
+        qtbot.waitUntil(lambda: "Nothing was imported" in dialog.message.text(), timeout=LONG)
         assert "does not open" in dialog.message.text()
+        assert dialog.next_button.isEnabled() and dialog.pages.currentIndex() == 0
         assert bundles.preview_import(other, bundles.open_bundle(path, "the right passphrase")
-                                   ).count(bundles.ADDED) == 1
+                                      ).count(bundles.ADDED) == 1
+        type_text(qtbot, dialog.passphrase, "the right passphrase")
+        press(qtbot, dialog, "Read bundle")  # no conflict: imported straight away
+        qtbot.waitUntil(lambda: dialog.report is not None, timeout=LONG)
+        assert "added" in dialog.report_text.toPlainText()
+        assert load_audit(other, 1).case_reference == "C-A1"
     finally:
         other.dispose()
 
@@ -131,7 +243,7 @@ def test_editor_offers_to_reload_when_someone_else_saved(
     page = first_page(editor)
     page.cards[0].setFocus()
     qtbot.keyClick(page.cards[0], Qt.Key.Key_1)  # A.1: Yes, on top of a stale revision
-    qtbot.waitUntil(lambda: bool(asked), timeout=5000)
+    qtbot.waitUntil(lambda: bool(asked), timeout=LONG)
     assert "Lee Lead saved it at" in asked[0]
     wait_saved(qtbot, editor)
     assert stored_answers(db, audit)["A.1"][0] == "Y" and stored_answers(db, audit)["A.2"] == ("N",

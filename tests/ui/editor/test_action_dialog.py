@@ -1,27 +1,39 @@
-"""The action dialog, opened from the actions page as a user opens it: what it refuses, and
-that a refusal keeps everything typed."""
+"""The action dialog: opened from the actions page as a user opens it (what it refuses, and
+that a refusal keeps everything typed), and on its own, filled from the keyboard."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QPushButton
 from pytestqt.qtbot import QtBot
 
-from auditapp.models import ActionPriority
-from auditapp.services.audits.editing import load_audit
+from auditapp.models import ActionPriority, ActionStatus
+from auditapp.services.audits.editing import ActionInput, add_action, load_audit
+from auditapp.services.templates import template_info
 from auditapp.storage.engine import Database
 from auditapp.ui.editor.action_dialog import ActionDialog
 from auditapp.ui.editor.actions_page import ActionsPage
 from auditapp.ui.editor.window import AuditEditorWindow
+from auditapp.ui.widgets.dates import picked_date
 from tests.builders import (
-    PATIENCE_MS,
+    ALEX,
+    LONG,
+    answer_dialogs,
+    choose,
     choose_page,
     click,
+    focus,
     make_audit,
     modal_dialog,
     open_editor,
+    press,
+    question_ids,
+    type_date,
     type_into,
+    type_text,
 )
 
 OK = QDialogButtonBox.StandardButton.Ok
@@ -67,7 +79,7 @@ def test_an_immediate_action_due_too_late_is_refused_keeping_what_was_typed(
     qtbot.keyClick(dialog.priority, Qt.Key.Key_Down)  # High: four weeks is fine
     assert dialog.priority.currentData() == ActionPriority.HIGH
     click(qtbot, _button(dialog, OK))
-    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=PATIENCE_MS)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=LONG)
     (saved,) = load_audit(db, audit).actions
     assert (saved.text, saved.owner, saved.priority) == (
         "Safety plan for the weekend", "Duty social worker", ActionPriority.HIGH)
@@ -83,5 +95,104 @@ def test_an_action_needs_to_say_what_must_happen(qtbot: QtBot, db: Database,
     assert dialog.text.hasFocus()
     assert dialog.isVisible()
     click(qtbot, _button(dialog, CANCEL))
-    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=PATIENCE_MS)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=LONG)
     assert load_audit(db, audit).actions == ()
+
+
+TODAY = date.today()
+
+
+def run(qtbot: QtBot, dialog: ActionDialog, handler: object) -> int:
+    """exec() the dialog, as the editor does, answered by the handler."""
+    qtbot.addWidget(dialog)
+    with answer_dialogs(qtbot, handler):  # type: ignore[arg-type]
+        return dialog.exec()
+
+
+def _question_text(dialog: ActionDialog, key: str) -> str:
+    return next(dialog.question.itemText(i) for i in range(dialog.question.count())
+                if dialog.question.itemText(i).startswith(f"{key} "))
+
+
+def test_filled_from_the_keyboard_ok_returns_what_was_typed(
+        qtbot: QtBot, db: Database, small_template_id: int) -> None:
+    template = template_info(db, small_template_id)
+    due = TODAY + timedelta(days=40)
+
+    def fill_in(dialog: QDialog) -> None:
+        assert isinstance(dialog, ActionDialog)
+        assert dialog.windowTitle() == "Add action"
+        focus(qtbot, dialog.text)
+        qtbot.keyClicks(dialog.text, "Book a pathway plan review")
+        qtbot.keyClick(dialog.text, Qt.Key.Key_Tab)  # Tab leaves the text box
+        assert QApplication.focusWidget() is dialog.owner
+        qtbot.keyClicks(dialog.owner, "PA Jones")
+        qtbot.keyClick(dialog.owner, Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is dialog.has_due
+        assert dialog.has_due.isChecked()  # due in four weeks unless changed
+        qtbot.keyClick(dialog.has_due, Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is dialog.due
+        type_date(qtbot, dialog.due, due)
+        choose(qtbot, dialog.priority, "High")
+        choose(qtbot, dialog.question, _question_text(dialog, "A.2"))
+        press(qtbot, dialog, "OK")
+
+    saved: list[ActionInput] = []
+    dialog = ActionDialog(template, save=saved.append)
+    assert run(qtbot, dialog, fill_in) == QDialog.DialogCode.Accepted
+    assert saved == [dialog.value()]
+    assert dialog.value() == ActionInput(
+        "Book a pathway plan review", "PA Jones", due, ActionPriority.HIGH,
+        ActionStatus.OPEN, question_ids(db, make_audit(db, small_template_id))["A.2"])
+
+
+def test_nothing_to_do_is_refused_and_no_due_date_is_allowed(
+        qtbot: QtBot, db: Database, small_template_id: int) -> None:
+    said: list[str] = []
+
+    def fill_in(dialog: QDialog) -> None:
+        assert isinstance(dialog, ActionDialog)
+        type_text(qtbot, dialog.owner, "Team manager")
+        press(qtbot, dialog, "OK")
+        assert dialog.isVisible()
+        said.append(dialog.message.text())
+        assert dialog.text.hasFocus()  # back where the text is missing
+        qtbot.keyClicks(dialog.text, "   Agree who holds the plan  ")
+        click(qtbot, dialog.has_due)  # no due date
+        assert not dialog.due.isEnabled()
+        choose(qtbot, dialog.priority, "Normal")
+        qtbot.keyClick(dialog.owner, Qt.Key.Key_Return)  # Enter is OK
+
+    saved: list[ActionInput] = []
+    dialog = ActionDialog(template_info(db, small_template_id), save=saved.append)
+    assert run(qtbot, dialog, fill_in) == QDialog.DialogCode.Accepted
+    assert said == ["Say what must happen."]
+    assert saved == [dialog.value()]
+    assert dialog.value() == ActionInput("Agree who holds the plan", "Team manager", None,
+                                         ActionPriority.NORMAL, ActionStatus.OPEN, None)
+
+
+def test_editing_shows_the_action_and_cancel_keeps_it(qtbot: QtBot, db: Database,
+                                                     small_template_id: int) -> None:
+    audit = make_audit(db, small_template_id)
+    question = question_ids(db, audit)["B.1"]
+    add_action(db, audit, ActionInput("Share the plan", "PA A", TODAY + timedelta(days=3),
+                                      ActionPriority.HIGH, question_id=question), ALEX)
+    (action,) = load_audit(db, audit).actions
+    seen: list[tuple[str, ...]] = []
+
+    def look(dialog: QDialog) -> None:
+        assert isinstance(dialog, ActionDialog)
+        seen.append((dialog.windowTitle(), dialog.text.toPlainText(), dialog.owner.text(),
+                     picked_date(dialog.due).isoformat(), dialog.priority.currentText(),
+                     dialog.status.currentText(), dialog.question.currentText()[:3]))
+        type_text(qtbot, dialog.owner, "Someone else")
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    saved: list[ActionInput] = []
+    dialog = ActionDialog(load_audit(db, audit).template, action, save=saved.append)
+    assert run(qtbot, dialog, look) == QDialog.DialogCode.Rejected
+    assert saved == []
+    assert seen == [("Edit action", "Share the plan", "PA A",
+                     (TODAY + timedelta(days=3)).isoformat(), "High", "Open", "B.1")]
+    assert load_audit(db, audit).actions[0].owner == "PA A"

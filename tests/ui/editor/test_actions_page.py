@@ -19,7 +19,7 @@ from auditapp.ui.widgets import alerts
 from tests.builders import (
     ALEX,
     CTRL,
-    PATIENCE_MS,
+    LONG,
     answering,
     choose_page,
     click,
@@ -59,7 +59,7 @@ def _ok(qtbot: QtBot, dialog: ActionDialog) -> None:
 
 
 def _wait_closed(qtbot: QtBot) -> None:
-    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=PATIENCE_MS)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=LONG)
 
 
 def test_actions_page_lists_actions(qtbot: QtBot, db: Database, audit: int) -> None:
@@ -79,7 +79,7 @@ def test_add_an_action_through_its_dialog(qtbot: QtBot, db: Database, audit: int
     type_into(qtbot, dialog.text, "Book a pathway plan review")
     type_into(qtbot, dialog.owner, "Personal adviser")
     _choose(qtbot, dialog, "Normal")
-    with qtbot.waitSignal(editor.audit_changed, timeout=PATIENCE_MS):
+    with qtbot.waitSignal(editor.audit_changed, timeout=LONG):
         _ok(qtbot, dialog)
     _wait_closed(qtbot)
     assert page.model.rowCount() == 1

@@ -25,7 +25,7 @@ from tests.builders import (
     ALT,
     CTRL,
     LEAD,
-    PATIENCE_MS,
+    LONG,
     SHIFT,
     answer_button,
     answering,
@@ -130,7 +130,7 @@ def test_closing_with_ctrl_w_saves_a_pending_change(qtbot: QtBot, db: Database,
     qtbot.keyClick(card, Qt.Key.Key_2)
     type_into(qtbot, card.evidence, "Partly")
     assert editor.autosaver.has_unsaved  # the autosave timer has not fired yet
-    with qtbot.waitSignal(editor.closed, timeout=PATIENCE_MS):
+    with qtbot.waitSignal(editor.closed, timeout=LONG):
         press(qtbot, editor, Qt.Key.Key_W, CTRL)
     assert not editor.isVisible()
     assert stored_answers(db, audit)["A.1"] == ("P", "Partly")
@@ -205,7 +205,7 @@ def test_complete_audit_submits_and_becomes_read_only(
     monkeypatch.setattr(alerts, "ask", lambda *a, **k: True)
     editor = open_editor(qtbot, db, audit)
     _complete_through_the_ui(qtbot, editor)
-    with qtbot.waitSignal(editor.audit_changed, timeout=PATIENCE_MS):
+    with qtbot.waitSignal(editor.audit_changed, timeout=LONG):
         press(qtbot, editor, Qt.Key.Key_S, CTRL | SHIFT)
     assert not editor.problems_dock.isVisible()
     document = load_audit(db, audit)
@@ -231,7 +231,7 @@ def test_feedback_pdf_from_the_audit_menu_saves_first(qtbot: QtBot, db: Database
     card = first_page(editor).cards[0]
     click_card(qtbot, card)
     qtbot.keyClick(card, Qt.Key.Key_1)
-    with qtbot.waitSignal(editor.export_requested, timeout=PATIENCE_MS) as asked:
+    with qtbot.waitSignal(editor.export_requested, timeout=LONG) as asked:
         open_menu_item(qtbot, editor, editor.audit_menu, "Export &feedback PDF…")
     assert asked.args == [audit]
     assert stored_answers(db, audit)["A.1"] == ("Y", "")
@@ -263,7 +263,7 @@ def test_a_save_someone_else_got_in_before_waits_for_a_reload(
     save_changes(db, audit, AuditChanges(answers={question: AnswerChange(
         question, "N", "Seen by Lee")}), LEAD)
     click(qtbot, answer_button(first_page(editor).cards[0], "Yes"))
-    qtbot.waitUntil(editor.banner.isVisible, timeout=PATIENCE_MS)  # "Not now" to reloading
+    qtbot.waitUntil(editor.banner.isVisible, timeout=LONG)  # "Not now" to reloading
     assert asked == ["Saved by someone else"]
     assert "Someone else saved this audit" in editor.banner.text()
     assert editor.save_label.text() == "Not saved: changed elsewhere"
@@ -284,14 +284,14 @@ def test_a_failed_save_is_kept_shown_in_red_and_retried(
     editor = open_editor(qtbot, db, audit)
     click(qtbot, answer_button(first_page(editor).cards[0], "Yes"))
     qtbot.waitUntil(lambda: editor.save_label.text() == "Not saved yet – retrying",
-                    timeout=PATIENCE_MS)
+                    timeout=LONG)
     assert "c0392b" in editor.save_label.styleSheet()  # in red
     assert editor.statusBar().currentMessage().startswith("Could not save:")
     assert editor.autosaver.has_unsaved
     refuse.executescript("DROP TRIGGER refuse_insert; DROP TRIGGER refuse_update;")
     refuse.close()
     qtbot.waitUntil(lambda: editor.save_label.text().startswith("Saved at"),
-                    timeout=PATIENCE_MS)  # the retry, a few seconds later
+                    timeout=LONG)  # the retry, a few seconds later
     assert stored_answers(db, audit)["A.1"] == ("Y", "")
 
 
@@ -303,11 +303,11 @@ def test_the_status_bar_says_saving_while_another_program_holds_the_file(
     click(qtbot, answer_button(first_page(editor).cards[0], "Yes"))
     # Each attempt waits for the lock (then fails, and is retried): "Saving…" comes back
     # for as long as the lock is held, so this cannot miss it.
-    qtbot.waitUntil(lambda: editor.save_label.text() == "Saving…", timeout=PATIENCE_MS)
+    qtbot.waitUntil(lambda: editor.save_label.text() == "Saving…", timeout=LONG)
     other.execute("COMMIT")
     other.close()
     qtbot.waitUntil(lambda: editor.save_label.text().startswith("Saved at"),
-                    timeout=PATIENCE_MS)
+                    timeout=LONG)
     assert stored_answers(db, audit)["A.1"] == ("Y", "")
 
 
@@ -330,7 +330,7 @@ def test_a_practice_lead_closes_a_submitted_audit_from_the_audit_menu(
     with qtbot.waitActive(editor):
         editor.show()
     assert editor.close_audit_action.isEnabled()
-    with qtbot.waitSignal(editor.audit_changed, timeout=PATIENCE_MS):
+    with qtbot.waitSignal(editor.audit_changed, timeout=LONG):
         open_menu_item(qtbot, editor, editor.audit_menu, "Close &audit…")
     assert asked == ["Close audit"]
     assert load_audit(db, audit).status == "closed"

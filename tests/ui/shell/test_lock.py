@@ -1,66 +1,100 @@
-"""The idle lock and the passphrase dialog, on real widgets and a real encrypted database."""
+"""The idle lock's watcher, on real widgets and real key presses.
+
+Qt's timers only fire while the event loop runs, so each test holds the loop (a plain
+sleep) past the idle time and then looks: an overdue count fires at the next look, a count
+that input restarted does not. Nothing depends on how fast the machine is, only on it not
+stalling for a whole second between two lines of the test.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import time
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from auditapp.storage.database import open_database
-from auditapp.ui.dialogs.passphrase import PassphraseDialog, new_passphrase_check, unlock_check
 from auditapp.ui.shell.lock import IdleWatcher
+from tests.builders import LONG, show_active
 
-SECRET = "correct horse battery"
+IDLE_MS = 1000
 
 
-def test_idle_watcher_fires_without_input_and_input_puts_it_off(qtbot: QtBot) -> None:
+def _past_the_idle_time() -> None:
+    time.sleep(IDLE_MS / 1000 + 0.2)  # the loop is held: the count cannot fire meanwhile
+
+
+def _field(qtbot: QtBot) -> QLineEdit:
     field = QLineEdit()
     qtbot.addWidget(field)
-    field.show()
-    watcher = IdleWatcher(400)
+    show_active(qtbot, field)
+    return field
+
+
+def test_without_input_it_fires_once(qtbot: QtBot) -> None:
+    _field(qtbot)
+    watcher = IdleWatcher(IDLE_MS)
     fired: list[bool] = []
     watcher.idle.connect(lambda: fired.append(True))
-    for _ in range(4):
-        qtbot.wait(200)
-        qtbot.keyClick(field, Qt.Key.Key_A)
-    assert not fired  # 800 ms of typing, never 400 ms idle
-    with qtbot.waitSignal(watcher.idle, timeout=2000):
+    _past_the_idle_time()
+    QApplication.processEvents()
+    assert fired == [True]
+    _past_the_idle_time()
+    QApplication.processEvents()
+    assert fired == [True]  # once, until unlocking resumes it
+
+
+def test_a_key_press_starts_the_count_again(qtbot: QtBot) -> None:
+    field = _field(qtbot)
+    watcher = IdleWatcher(IDLE_MS)
+    fired: list[bool] = []
+    watcher.idle.connect(lambda: fired.append(True))
+    _past_the_idle_time()
+    qtbot.keyClick(field, Qt.Key.Key_A)  # typed just before the overdue count is looked at
+    QApplication.processEvents()
+    assert not fired
+    assert field.text() == "a"  # the watcher never eats the input
+    with qtbot.waitSignal(watcher.idle, timeout=LONG):  # the new count runs out in turn
         pass
+    assert fired == [True]
+
+
+def test_a_click_starts_the_count_again(qtbot: QtBot) -> None:
+    field = _field(qtbot)
+    watcher = IdleWatcher(IDLE_MS)
+    fired: list[bool] = []
+    watcher.idle.connect(lambda: fired.append(True))
+    _past_the_idle_time()
+    qtbot.mouseClick(field, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    assert not fired
+
+
+def test_paused_while_locked_and_resumed_after(qtbot: QtBot) -> None:
+    field = _field(qtbot)
+    watcher = IdleWatcher(IDLE_MS)
+    fired: list[bool] = []
+    watcher.idle.connect(lambda: fired.append(True))
     watcher.pause()
-    qtbot.wait(600)
-    assert len(fired) == 1
+    _past_the_idle_time()
+    qtbot.keyClick(field, Qt.Key.Key_A)  # typing the passphrase does not restart it
+    QApplication.processEvents()
+    _past_the_idle_time()
+    QApplication.processEvents()
+    assert not fired
+    watcher.resume()
+    with qtbot.waitSignal(watcher.idle, timeout=LONG):
+        pass
+    assert fired == [True]
 
 
-def test_unlock_says_a_wrong_passphrase_plainly(qtbot: QtBot, tmp_path: Path) -> None:
-    path = tmp_path / "enc.sqlite"
-    open_database(path, SECRET).dispose()
-    dialog = PassphraseDialog("Locked", "Enter it", unlock_check(path))
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.keyClicks(dialog.field, "not it at all")
-    dialog.buttons.accepted.emit()
-    assert dialog.isVisible()
-    assert "does not open" in dialog.error.text()
-    dialog.field.setText(SECRET)
-    with qtbot.waitSignal(dialog.accepted, timeout=5000):
-        dialog.buttons.accepted.emit()
-    assert dialog.passphrase() == SECRET
-
-
-def test_a_new_passphrase_must_match_and_be_long_enough(qtbot: QtBot) -> None:
-    dialog = PassphraseDialog("New", "Choose", new_passphrase_check, confirm=True)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    assert dialog.again is not None
-    dialog.field.setText("short")
-    dialog.again.setText("short")
-    dialog.buttons.accepted.emit()
-    assert "at least 10 characters" in dialog.error.text()
-    dialog.field.setText(SECRET)
-    dialog.buttons.accepted.emit()
-    assert dialog.error.text() == "The two passphrases differ."
-    dialog.again.setText(SECRET)
-    with qtbot.waitSignal(dialog.accepted, timeout=1000):
-        dialog.buttons.accepted.emit()
+def test_the_idle_time_is_the_setting_in_minutes(qtbot: QtBot) -> None:
+    watcher = IdleWatcher.from_minutes(10)
+    fired: list[bool] = []
+    watcher.idle.connect(lambda: fired.append(True))
+    _past_the_idle_time()
+    QApplication.processEvents()
+    assert not fired  # ten minutes are far off
+    watcher.set_timeout_ms(IDLE_MS)  # the setting changed: counting starts again
+    with qtbot.waitSignal(watcher.idle, timeout=LONG):
+        pass

@@ -1,23 +1,51 @@
-"""The audit list: loading, filtering, sorting, starting and opening audits."""
+"""The audit list and the way into everything: filters, search, sorting and opening typed and
+clicked; every menu item and shortcut pressed, and what each opens."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QDialog, QProgressDialog, QWidget
 from pytestqt.qtbot import QtBot
 
-from auditapp.services.audits.editing import list_audits
+from auditapp.services.audits.editing import count_audits, list_audits
 from auditapp.services.cases import list_cases
 from auditapp.services.demo import generate_demo
 from auditapp.storage.engine import Database
-from auditapp.ui.dialogs.new_audit import NewAuditDialog
-from auditapp.ui.shell.main_window import MainWindow
+from auditapp.ui.dialogs.bundles import BundleExportDialog, BundleImportDialog
+from auditapp.ui.dialogs.export import ExportDialog, ExportKind
+from auditapp.ui.dialogs.profiles import ProfilesDialog
+from auditapp.ui.shell import main_window
+from auditapp.ui.shell.main_window import SHORTCUTS, MainWindow
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.table_models import ID_ROLE
-from tests.builders import ALEX, make_audit, unnamed_controls
+from auditapp.ui.windows.actions_tracker import ActionsTrackerWindow
+from auditapp.ui.windows.dashboard import DashboardWindow
+from auditapp.ui.windows.moderation import ModerationWindow
+from auditapp.ui.windows.template_library import TemplateLibraryWindow
+from tests.builders import (
+    ALEX,
+    LEAD,
+    LONG,
+    MO,
+    answer_dialogs,
+    choose,
+    click,
+    click_cell,
+    make_audit,
+    menu_item,
+    press,
+    shortcut,
+    show_active,
+    type_date,
+    type_text,
+    unnamed_controls,
+)
 
 
 @pytest.fixture
@@ -26,17 +54,22 @@ def demo_db(db: Database) -> Database:
     return db
 
 
-def open_window(qtbot: QtBot, db: Database) -> MainWindow:
-    window = MainWindow(db, ALEX)
+def open_window(qtbot: QtBot, db: Database, actor: object = ALEX) -> MainWindow:
+    window = MainWindow(db, actor)  # type: ignore[arg-type]
     qtbot.addWidget(window)
-    with qtbot.waitSignal(window.audits_loaded, timeout=10_000):
-        window.show()
+    with qtbot.waitSignal(window.audits_loaded, timeout=LONG):
+        show_active(qtbot, window)
     return window
+
+
+def shown_ids(window: MainWindow) -> list[int]:
+    return [window.proxy.index(r, 0).data(ID_ROLE) for r in range(window.proxy.rowCount())]
 
 
 def test_empty_database_says_what_to_do(qtbot: QtBot, db: Database) -> None:
     window = open_window(qtbot, db)
     assert window.pages.currentWidget() is window.empty
+    assert window.empty.isVisible()
     assert "New audit" in window.empty.text()
     assert "Import cases" in window.empty.text()
 
@@ -50,85 +83,139 @@ def test_list_shows_every_audit_and_the_models_are_sound(qtbot: QtBot, demo_db: 
     qtmodeltester.check(window.proxy)  # type: ignore[attr-defined]
 
 
-def test_filters_narrow_the_list_without_reloading(qtbot: QtBot, demo_db: Database) -> None:
+def test_filters_chosen_from_the_keyboard_narrow_the_list(qtbot: QtBot,
+                                                          demo_db: Database) -> None:
     window = open_window(qtbot, demo_db)
     rows = list_audits(demo_db)
-    window.status_filter.setCurrentText("Draft")
+    choose(qtbot, window.status_filter, "Draft")
     drafts = [r for r in rows if r.status == "draft"]
-    assert window.proxy.rowCount() == len(drafts)
+    assert 0 < window.proxy.rowCount() == len(drafts) < 80
     assert window.count_label.text() == f"Showing {len(drafts)} of 80 audits"
-    team = rows[0].team
-    window.team_filter.setCurrentText(team)
-    assert window.proxy.rowCount() == len([r for r in drafts if r.team == team])
-    window.clear_filters.click()
+    team = sorted({r.team for r in drafts})[0]
+    choose(qtbot, window.team_filter, team)
+    assert set(shown_ids(window)) == {r.id for r in drafts if r.team == team}
+    press(qtbot, window, "Clear filters")
     assert window.proxy.rowCount() == 80
-    window.grade_filter.setCurrentText("Good")
-    shown = [window.proxy.index(i, 0).data(ID_ROLE) for i in range(window.proxy.rowCount())]
-    assert shown
-    assert {r.id for r in rows if r.final_grade == 3 and r.status != "x"} == set(shown)
-    window.clear_filters.click()
-    window.date_from.setDate(QDate(2026, 1, 1))
-    window.date_to.setDate(QDate(2026, 3, 31))
-    assert window.proxy.rowCount() == len(
-        [r for r in rows if date(2026, 1, 1) <= r.audit_date <= date(2026, 3, 31)])
+    assert window.status_filter.currentText() == window.team_filter.currentText() == "Any"
+    choose(qtbot, window.grade_filter, "Good")
+    assert shown_ids(window)
+    assert set(shown_ids(window)) == {r.id for r in rows if r.final_grade == 3}
+    choose(qtbot, window.grade_filter, "Not graded")
+    assert set(shown_ids(window)) == {r.id for r in rows if r.final_grade is None}
+    press(qtbot, window, "Clear filters")
+    type_date(qtbot, window.date_from, date(2026, 1, 1))
+    type_date(qtbot, window.date_to, date(2026, 3, 31))
+    in_quarter = {r.id for r in rows if date(2026, 1, 1) <= r.audit_date <= date(2026, 3, 31)}
+    assert in_quarter
+    assert set(shown_ids(window)) == in_quarter
+    press(qtbot, window, "Clear filters")
+    assert window.date_from.text() == window.date_to.text() == "Any"
+    assert window.proxy.rowCount() == 80
 
 
-def test_search_box_matches_case_and_auditor(qtbot: QtBot, demo_db: Database) -> None:
+def test_ctrl_f_goes_to_the_search_box_which_matches_case_and_auditor(
+        qtbot: QtBot, demo_db: Database) -> None:
     window = open_window(qtbot, demo_db)
+    click_cell(qtbot, window.table, 0)
+    assert not window.search.hasFocus()
+    shortcut(qtbot, window, "Ctrl+F")
+    assert window.search.hasFocus()
     reference = list_audits(demo_db)[5].case_reference
     qtbot.keyClicks(window.search, reference.lower())
     assert window.proxy.rowCount() == 1
-    window.search.clear()
-    qtbot.keyClicks(window.search, "priya")
-    assert 0 < window.proxy.rowCount() < 80
+    assert window.model.row_at(window.proxy.mapToSource(window.proxy.index(0, 0)).row()
+                               ).case_reference == reference
+    type_text(qtbot, window.search, "priya")
+    priya = [r for r in list_audits(demo_db) if "priya" in r.auditor.lower()]
+    assert 0 < window.proxy.rowCount() == len(priya) < 80
 
 
-def test_sorting_by_grade_and_date(qtbot: QtBot, demo_db: Database) -> None:
+def test_clicking_a_heading_sorts_by_it_and_again_reverses(qtbot: QtBot,
+                                                          demo_db: Database) -> None:
     window = open_window(qtbot, demo_db)
-    window.table.sortByColumn(4, Qt.SortOrder.AscendingOrder)
-    dates = [window.model.row_at(window.proxy.mapToSource(window.proxy.index(i, 0)).row())
-             .audit_date for i in range(window.proxy.rowCount())]
-    assert dates == sorted(dates)
-    window.table.sortByColumn(6, Qt.SortOrder.DescendingOrder)
-    top = window.model.row_at(window.proxy.mapToSource(window.proxy.index(0, 0)).row())
-    assert top.final_grade == max(r.final_grade or 0 for r in window.model.rows())
+    header = window.table.horizontalHeader()
+
+    def click_heading(column: int) -> None:
+        x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+        click(qtbot, header.viewport(), QPoint(x, header.height() // 2))
+
+    def column_values(key: object) -> list[object]:
+        return [key(window.model.row_at(window.proxy.mapToSource(  # type: ignore[operator]
+            window.proxy.index(i, 0)).row())) for i in range(window.proxy.rowCount())]
+
+    for column, key in ((4, lambda r: r.audit_date), (6, lambda r: r.final_grade or 0)):
+        click_heading(column)
+        first = header.sortIndicatorOrder()
+        assert header.sortIndicatorSection() == column
+        values = column_values(key)
+        assert values == sorted(values, reverse=first == Qt.SortOrder.DescendingOrder)
+        click_heading(column)
+        assert header.sortIndicatorOrder() != first
+        values = column_values(key)
+        assert values == sorted(values, reverse=first == Qt.SortOrder.AscendingOrder)
+        assert values[0] != values[-1]
 
 
-def test_enter_opens_the_selected_audit(qtbot: QtBot, db: Database,
-                                       small_template_id: int) -> None:
+def test_enter_opens_the_clicked_audit(qtbot: QtBot, db: Database,
+                                      small_template_id: int) -> None:
     audit_id = make_audit(db, small_template_id)
     window = open_window(qtbot, db)
-    window.table.setFocus()
-    window.table.selectRow(0)
-    window.table.setCurrentIndex(window.proxy.index(0, 0))
+    click_cell(qtbot, window.table, 0)
     qtbot.keyClick(window.table, Qt.Key.Key_Return)
     assert audit_id in window.editors
-    qtbot.addWidget(window.editors[audit_id])
+    editor = window.editors[audit_id]
+    qtbot.addWidget(editor)
+    assert editor.isVisible()
+    assert editor.document.id == audit_id
 
 
-def test_new_audit_with_a_new_case(qtbot: QtBot, db: Database, small_template_id: int,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_double_click_opens_an_audit_and_file_open_raises_it_again(
+        qtbot: QtBot, db: Database, small_template_id: int) -> None:
+    first = make_audit(db, small_template_id, "C-001")
+    second = make_audit(db, small_template_id, "C-002", audit_date=date(2026, 2, 1))
+    window = open_window(qtbot, db)
+    row = shown_ids(window).index(second)
+    click_cell(qtbot, window.table, row, double=True)
+    assert list(window.editors) == [second]
+    qtbot.addWidget(window.editors[second])
+    show_active(qtbot, window)
+    click_cell(qtbot, window.table, shown_ids(window).index(first))
+    menu_item(qtbot, window, "File", "Open audit")
+    assert set(window.editors) == {first, second}
+    qtbot.addWidget(window.editors[first])
+    assert window.editors[first].isVisible()
+
+
+def test_ctrl_n_starts_an_audit_of_a_new_case_and_opens_it(
+        qtbot: QtBot, db: Database, small_template_id: int) -> None:
     window = open_window(qtbot, db)
 
-    def fill_in(dialog: NewAuditDialog) -> int:
-        assert dialog.use_new.isChecked()  # no cases yet
-        qtbot.keyClicks(dialog.reference, "CL-77")
-        dialog.category.setCurrentIndex(dialog.category.findText("Relevant"))
-        dialog.uasc.setChecked(True)
-        dialog.age.setValue(17)
-        qtbot.keyClicks(dialog.team, "North")
-        dialog.template.setCurrentIndex(dialog.template.findData(small_template_id))
-        dialog.start_button.click()
-        return dialog.result()
+    def fill_in(dialog: QDialog) -> None:
+        assert dialog.windowTitle() == "New audit"
+        assert dialog.use_new.isChecked()  # type: ignore[attr-defined] # no cases yet
+        assert not dialog.use_existing.isEnabled()  # type: ignore[attr-defined]
+        type_text(qtbot, dialog.reference, "CL-77")  # type: ignore[attr-defined]
+        choose(qtbot, dialog.category, "Relevant")  # type: ignore[attr-defined]
+        click(qtbot, dialog.uasc)  # type: ignore[attr-defined]
+        type_text(qtbot, dialog.age, "17")  # type: ignore[attr-defined]
+        type_text(qtbot, dialog.team, "North")  # type: ignore[attr-defined]
+        type_text(qtbot, dialog.worker, "PA Jones")  # type: ignore[attr-defined]
+        choose(qtbot, dialog.template, dialog.template.itemText(  # type: ignore[attr-defined]
+            dialog.template.findData(small_template_id)))  # type: ignore[attr-defined]
+        type_date(qtbot, dialog.audit_date, date(2026, 5, 4))  # type: ignore[attr-defined]
+        press(qtbot, dialog, "Start audit")
 
-    monkeypatch.setattr(NewAuditDialog, "exec", fill_in)
-    window.new_audit()
+    with answer_dialogs(qtbot, fill_in):
+        shortcut(qtbot, window, "Ctrl+N")
     (row,) = list_audits(db)
-    assert (row.case_reference, row.team, row.uasc, row.auditor) == ("CL-77", "North", True,
-                                                                     "Alex")
+    assert (row.case_reference, row.team, row.uasc, row.auditor, row.audit_date,
+            row.status) == ("CL-77", "North", True, "Alex", date(2026, 5, 4), "draft")
     assert row.id in window.editors
     qtbot.addWidget(window.editors[row.id])
+    assert window.editors[row.id].isVisible()
+    assert window.pages.currentWidget() is window.table
     assert window.proxy.rowCount() == 1
+    assert window.count_label.text() == "1 audits"
 
 
 def test_a_refused_new_audit_leaves_no_new_case(qtbot: QtBot, db: Database,
@@ -136,46 +223,204 @@ def test_a_refused_new_audit_leaves_no_new_case(qtbot: QtBot, db: Database,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     window = open_window(qtbot, db)
     warned: list[str] = []
+    monkeypatch.setattr(alerts, "warn", lambda _p, title, *_a: warned.append(title))
 
-    def fill_in(dialog: NewAuditDialog) -> int:
-        qtbot.keyClicks(dialog.reference, "CL-78")
-        dialog.template.setCurrentIndex(dialog.template.findData(small_template_id))
-        dialog.auditor.setText("Bea")  # Alex may start only their own audits
-        dialog.start_button.click()
-        return dialog.result()
+    def fill_in(dialog: QDialog) -> None:
+        type_text(qtbot, dialog.reference, "CL-78")  # type: ignore[attr-defined]
+        choose(qtbot, dialog.template, dialog.template.itemText(  # type: ignore[attr-defined]
+            dialog.template.findData(small_template_id)))  # type: ignore[attr-defined]
+        type_text(qtbot, dialog.auditor, "Bea")  # type: ignore[attr-defined] # not Alex's own
+        press(qtbot, dialog, "Start audit")
 
-    monkeypatch.setattr(NewAuditDialog, "exec", fill_in)
-    monkeypatch.setattr(alerts, "warn", lambda _p, title, text: warned.append(title))
-    window.new_audit()
+    with answer_dialogs(qtbot, fill_in):
+        shortcut(qtbot, window, "Ctrl+N")
     assert warned == ["Audit not started"]
     assert list_cases(db) == [] and list_audits(db) == []
 
 
-def test_new_audit_refuses_a_name_as_reference(qtbot: QtBot, db: Database,
-                                              small_template_id: int,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    window = open_window(qtbot, db)
+@pytest.mark.parametrize(("keys", "kind"), [
+    ("Ctrl+D", DashboardWindow), ("Ctrl+Shift+A", ActionsTrackerWindow),
+    ("Ctrl+T", TemplateLibraryWindow), ("Ctrl+M", ModerationWindow), ("Ctrl+E", ExportDialog)])
+def test_each_shortcut_opens_its_window(qtbot: QtBot, db: Database, small_template_id: int,
+                                        keys: str, kind: type[QWidget]) -> None:
+    window = open_window(qtbot, db, LEAD)
+    assert window.findChildren(kind) == []
+    shortcut(qtbot, window, keys)
+    (opened,) = window.findChildren(kind)
+    assert opened.isVisible()
+    if isinstance(opened, DashboardWindow):
+        qtbot.waitUntil(lambda: opened.figures is not None, timeout=LONG)
+    if isinstance(opened, ActionsTrackerWindow):
+        qtbot.waitUntil(lambda: "Showing" in opened.count.text(), timeout=LONG)
+    if isinstance(opened, ExportDialog):
+        assert opened.kind is ExportKind.WORKBOOK
+        assert opened.windowTitle() == "Export findings to Excel"
+        assert not opened.isModal()
+
+
+@pytest.mark.parametrize(("menu", "item", "kind", "title"), [
+    ("Work", "Dashboard…", DashboardWindow, "Dashboard – auditapp"),
+    ("Work", "Actions tracker…", ActionsTrackerWindow, "Actions – auditapp"),
+    ("Work", "Template library…", TemplateLibraryWindow, "Template library – auditapp"),
+    ("Work", "Moderation…", ModerationWindow, "Moderation – auditapp"),
+    ("File", "Export findings to Excel…", ExportDialog, "Export findings to Excel"),
+    ("File", "Board pack (PDF)…", ExportDialog, "Board pack (PDF)"),
+    ("File", "Export audits to a bundle…", BundleExportDialog, "Export audits to a bundle"),
+    ("File", "Import a bundle…", BundleImportDialog, "Import an audit bundle")])
+def test_each_menu_item_opens_its_window(qtbot: QtBot, db: Database, menu: str, item: str,
+                                         kind: type[QWidget], title: str) -> None:
+    window = open_window(qtbot, db, LEAD)
+    menu_item(qtbot, window, menu, item)
+    (opened,) = window.findChildren(kind)
+    assert opened.isVisible()
+    assert opened.windowTitle() == title
+    if isinstance(opened, DashboardWindow):
+        qtbot.waitUntil(lambda: opened.figures is not None, timeout=LONG)
+    if isinstance(opened, ActionsTrackerWindow):
+        qtbot.waitUntil(lambda: "Showing" in opened.count.text(), timeout=LONG)
+
+
+def test_the_actions_tracker_is_opened_once_and_raised_again(qtbot: QtBot,
+                                                            db: Database) -> None:
+    window = open_window(qtbot, db, LEAD)
+    shortcut(qtbot, window, "Ctrl+Shift+A")
+    (tracker,) = window.findChildren(ActionsTrackerWindow)
+    qtbot.waitUntil(lambda: "Showing" in tracker.count.text(), timeout=LONG)
+    tracker.close()
+    show_active(qtbot, window)
+    with qtbot.waitSignal(tracker.loaded, timeout=LONG):  # read again when raised
+        menu_item(qtbot, window, "Work", "Actions tracker…")
+    assert window.findChildren(ActionsTrackerWindow) == [tracker]
+    assert tracker.isVisible()
+
+
+def test_an_auditor_cannot_reach_moderation(qtbot: QtBot, db: Database) -> None:
+    window = open_window(qtbot, db, ALEX)
+    assert not window.moderation_action.isEnabled()
+    shortcut(qtbot, window, "Ctrl+M")
+    assert window.findChildren(ModerationWindow) == []
+    moderator = open_window(qtbot, db, MO)
+    shortcut(qtbot, moderator, "Ctrl+M")
+    assert len(moderator.findChildren(ModerationWindow)) == 1
+
+
+def test_work_profiles_opens_the_profiles_dialog(qtbot: QtBot, db: Database) -> None:
+    window = open_window(qtbot, db, LEAD)
     seen: list[str] = []
 
-    def fill_in(dialog: NewAuditDialog) -> int:
-        qtbot.keyClicks(dialog.reference, "Jane Smith")
-        dialog.start_button.click()
-        seen.append(dialog.message.text())
-        return 0
+    def look(dialog: QDialog) -> None:
+        assert isinstance(dialog, ProfilesDialog)
+        seen.append(dialog.windowTitle())
+        press(qtbot, dialog, "Close")
 
-    monkeypatch.setattr(NewAuditDialog, "exec", fill_in)
-    window.new_audit()
-    assert "never a name" in seen[0]
-    assert list_audits(db) == []
+    with answer_dialogs(qtbot, look):
+        menu_item(qtbot, window, "Work", "Profiles…")
+    assert seen == ["Profiles"]
+
+
+def test_f5_and_view_refresh_show_audits_added_elsewhere(qtbot: QtBot, db: Database,
+                                                        small_template_id: int) -> None:
+    window = open_window(qtbot, db)
+    make_audit(db, small_template_id, "C-NEW")  # by the command line, say
+    assert window.proxy.rowCount() == 0
+    with qtbot.waitSignal(window.audits_loaded, timeout=LONG):
+        shortcut(qtbot, window, "F5")
+    assert window.proxy.rowCount() == 1
+    assert window.pages.currentWidget() is window.table
+    make_audit(db, small_template_id, "C-NEWER")
+    with qtbot.waitSignal(window.audits_loaded, timeout=LONG):
+        menu_item(qtbot, window, "View", "Refresh")
+    assert window.proxy.rowCount() == 2
+
+
+def test_help_menu_and_f1(qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    told: list[tuple[str, str]] = []
+    monkeypatch.setattr(alerts, "inform", lambda _p, title, text: told.append((title, text)))
+    window = open_window(qtbot, db)
+    shortcut(qtbot, window, "F1")
+    assert told == [("Keyboard shortcuts", SHORTCUTS)]
+    menu_item(qtbot, window, "Help", "Where is my data?")
+    assert told[1][0] == "Where is my data?"
+    assert str(db.location) in told[1][1]
+    menu_item(qtbot, window, "Help", "Keyboard shortcuts")
+    assert len(told) == 3
+
+
+def test_audit_feedback_needs_a_selected_audit(qtbot: QtBot, db: Database,
+                                              small_template_id: int,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    make_audit(db, small_template_id, "C-042")
+    told: list[str] = []
+    monkeypatch.setattr(alerts, "inform", lambda _p, _title, text: told.append(text))
+    window = open_window(qtbot, db)
+    menu_item(qtbot, window, "File", "Audit feedback (PDF)…")
+    assert told == ["Select an audit in the list first."]
+    assert window.findChildren(ExportDialog) == []
+    click_cell(qtbot, window.table, 0)
+    menu_item(qtbot, window, "File", "Audit feedback (PDF)…")
+    (dialog,) = window.findChildren(ExportDialog)
+    assert dialog.kind is ExportKind.FEEDBACK
+    assert Path(dialog.path.text()).name == "feedback-C-042.pdf"
+    assert dialog.audit_id == list_audits(db)[0].id
+
+
+def test_file_quit_closes_the_window(qtbot: QtBot, db: Database) -> None:
+    window = open_window(qtbot, db)
+    menu_item(qtbot, window, "File", "Quit")
+    assert not window.isVisible()
+
+
+def test_loading_demo_data_asks_first(qtbot: QtBot, db: Database,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(alerts, "ask", lambda _p, _t, text, **_k: asked.append(text) or False)
+    window = open_window(qtbot, db, LEAD)
+    menu_item(qtbot, window, "File", "Load demo data…")
+    assert "300 invented audits" in asked[0]
+    assert window.findChildren(QProgressDialog) == []
+    assert count_audits(db) == 0
+
+
+def test_cancelling_demo_data_from_its_progress_window_adds_nothing(
+        qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo generator really runs; it is held at its first step until Cancel has been
+    clicked, so that the click lands while it runs on any machine."""
+    reached, release, closed = threading.Event(), threading.Event(), threading.Event()
+
+    def held(database: Database, audits: int, **kwargs: object) -> Iterator[tuple[int, int]]:
+        steps = generate_demo(database, audits, **kwargs)  # type: ignore[arg-type]
+        try:
+            first = next(steps)
+            reached.set()
+            release.wait(LONG / 1000)
+            yield first
+            yield from steps
+        finally:
+            steps.close()
+            closed.set()
+
+    monkeypatch.setattr(main_window, "generate_demo", held)
+    monkeypatch.setattr(alerts, "ask", lambda *_a, **_k: True)
+    window = open_window(qtbot, db, LEAD)
+    menu_item(qtbot, window, "File", "Load demo data…")
+    qtbot.waitUntil(reached.is_set, timeout=LONG)
+    (progress,) = window.findChildren(QProgressDialog)
+    qtbot.waitUntil(progress.isVisible, timeout=LONG)
+    assert progress.windowTitle() == "Loading demo data"
+    press(qtbot, progress, "Cancel")
+    release.set()
+    qtbot.waitUntil(closed.is_set, timeout=LONG)
+    qtbot.waitUntil(lambda: not progress.isVisible(), timeout=LONG)
+    assert count_audits(db) == 0
+    assert window.proxy.rowCount() == 0
 
 
 def test_every_control_has_an_accessible_name(qtbot: QtBot, demo_db: Database) -> None:
-
     assert unnamed_controls(open_window(qtbot, demo_db)) == []
 
 
-def test_layout_fits_a_small_laptop_screen_at_125_percent(qtbot: QtBot, demo_db: Database,
-                                                         tmp_path: Path) -> None:
+def test_layout_fits_a_small_laptop_screen_at_125_percent(qtbot: QtBot,
+                                                         demo_db: Database) -> None:
     window = open_window(qtbot, demo_db)
     hint = window.minimumSizeHint()
     assert hint.width() * 1.25 <= 1366

@@ -1,4 +1,6 @@
-"""Long work off the UI thread: results, progress, cancel, and a sound interpreter after."""
+"""Long work off the UI thread: results, progress, cancel, and a sound interpreter after.
+
+Every wait is for the thing itself, with a limit (LONG) that only guards against a hang."""
 
 from __future__ import annotations
 
@@ -18,12 +20,13 @@ from auditapp.models import Audit
 from auditapp.services.demo import generate_demo
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets.workers import JobSignals, start_job
+from tests.builders import LONG, SUBPROCESS_LIMIT
 
 
 def test_a_job_returns_its_result_on_the_ui_thread(qtbot: QtBot) -> None:
     holder = JobSignals()
     results: list[object] = []
-    with qtbot.waitCallback() as done:
+    with qtbot.waitCallback(timeout=LONG) as done:
         start_job(holder, lambda: 6 * 7, on_finished=lambda r: (results.append(r), done()))
     assert results == [42]
 
@@ -34,7 +37,7 @@ def test_a_failing_job_reports_a_message(qtbot: QtBot) -> None:
     def broken() -> None:
         raise ValueError("disk on fire")
 
-    with qtbot.waitCallback() as failed:
+    with qtbot.waitCallback(timeout=LONG) as failed:
         start_job(holder, broken, on_failed=failed)
     failed.assert_called_with("ValueError: disk on fire")
 
@@ -47,7 +50,7 @@ def test_progress_then_finish(qtbot: QtBot) -> None:
         for n in range(1, 4):
             yield n, 3
 
-    with qtbot.waitCallback() as finished:
+    with qtbot.waitCallback(timeout=LONG) as finished:
         start_job(holder, steps, on_progress=lambda d, t: seen.append((d, t)),
                   on_finished=finished)
     assert seen == [(1, 3), (2, 3), (3, 3)]
@@ -66,7 +69,7 @@ def test_a_job_whose_window_closed_meanwhile_ends_quietly(qtbot: QtBot) -> None:
 def test_cancelling_demo_data_adds_nothing(qtbot: QtBot, db: Database) -> None:
     holder = JobSignals()
     progress: list[int] = []
-    with qtbot.waitCallback() as cancelled:
+    with qtbot.waitCallback(timeout=LONG) as cancelled:
         job = start_job(holder, lambda: generate_demo(db, 5000, seed=1),
                         on_progress=lambda d, _t: (progress.append(d), job.cancel()),
                         on_cancelled=cancelled)
@@ -98,6 +101,6 @@ def test_database_work_on_a_pool_thread_leaves_python_sound(tmp_path: Path) -> N
         print("ok", got)
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=300)
+                            timeout=SUBPROCESS_LIMIT)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "ok [1500, 1500, 1500]" in result.stdout

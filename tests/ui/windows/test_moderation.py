@@ -1,83 +1,199 @@
-"""Moderation on the desktop: blind first, then side by side; samples; return for rework."""
+"""Moderation on the desktop, clicked and typed: the queue (Work › Moderation), blind grades
+first, then side by side and finalised; samples drawn in their dialog; return for rework."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from auditapp.rules.grades import Grade
-from auditapp.services.audits.editing import load_audit
+from auditapp.rules.permissions import Actor
+from auditapp.services.audits.editing import list_audits, load_audit
 from auditapp.services.moderation import list_samples
 from auditapp.storage.engine import Database
+from auditapp.ui.shell.main_window import MainWindow
 from auditapp.ui.widgets import alerts
 from auditapp.ui.windows.moderation import ModerateAuditWindow, ModerationWindow, SampleDialog
-from tests.builders import LEAD, MO, submitted_audit
+from tests.builders import (
+    LEAD,
+    LONG,
+    MO,
+    answer_dialogs,
+    choose,
+    click,
+    click_cell,
+    press,
+    shortcut,
+    show_active,
+    submitted_audit,
+    type_date,
+    type_text,
+)
+
+RI = "Requires improvement to be good"
+
+
+def open_queue(qtbot: QtBot, db: Database, actor: Actor) -> tuple[MainWindow, ModerationWindow]:
+    """Work › Moderation (Ctrl+M) from the main window."""
+    main = MainWindow(db, actor)
+    qtbot.addWidget(main)
+    with qtbot.waitSignal(main.audits_loaded, timeout=LONG):
+        show_active(qtbot, main)
+    shortcut(qtbot, main, "Ctrl+M")
+    (queue,) = main.findChildren(ModerationWindow)
+    show_active(qtbot, queue)
+    return main, queue
+
+
+def queue_cells(queue: ModerationWindow, column: int) -> list[str]:
+    return [queue.table.item(r, column).text() for r in range(queue.table.rowCount())]
 
 
 def test_the_queue_shows_no_grades(qtbot: QtBot, db: Database, small_template_id: int) -> None:
     submitted_audit(db, small_template_id)
-    window = ModerationWindow(db, MO)
-    qtbot.addWidget(window)
-    assert window.table.rowCount() == 1
-    cells = [window.table.item(0, c).text() for c in range(window.table.columnCount())]
+    _main, queue = open_queue(qtbot, db, MO)
+    assert queue.table.rowCount() == 1
+    cells = [queue.table.item(0, c).text() for c in range(queue.table.columnCount())]
     assert not any(g.label in cells for g in Grade)
-    assert not window.sample_button.isEnabled()  # only a lead draws samples
+    assert cells[1] == "C-1" and cells[-1] == "waiting"
+    assert not queue.sample_button.isEnabled()  # only a lead draws samples
 
 
 def test_blind_then_compare_then_finish(qtbot: QtBot, db: Database,
                                         small_template_id: int) -> None:
     audit = submitted_audit(db, small_template_id)
-    window = ModerateAuditWindow(db, audit, MO)
-    qtbot.addWidget(window)
-    html = window.evidence.toPlainText()
-    assert "Good" not in html  # the auditor's grades are not on the page
+    main, queue = open_queue(qtbot, db, MO)
+    click_cell(qtbot, queue.table, 0)
+    press(qtbot, queue, "Moderate…")
+    (window,) = queue.findChildren(ModerateAuditWindow)
+    show_active(qtbot, window)
+    assert "Good" not in window.evidence.toPlainText()  # the auditor's grades are withheld
     assert window.steps.currentIndex() == 0
-    window.record_blind()
+    press(qtbot, window, "Record my grades and compare")
     assert window.message.text() == "Give your overall grade first."
+    assert window.steps.currentIndex() == 0
     for combo in window.blind_combos.values():
-        combo.set_grade(int(Grade.GOOD))
-    window.blind_overall.set_grade(int(Grade.REQUIRES_IMPROVEMENT))
-    window.record_blind()
+        choose(qtbot, combo, "Good")
+    choose(qtbot, window.blind_overall, RI)
+    press(qtbot, window, "Record my grades and compare")
     assert window.steps.currentIndex() == 1
     overall_row = window.compare.rowCount() - 1
-    assert window.compare.item(overall_row, 2).text() == "Good"  # auditor's, now shown
-    assert window.compare.item(overall_row, 3).text() == "Requires improvement to be good"
-    grade, final, reason = window.rows[-1]
-    final.set_grade(int(Grade.REQUIRES_IMPROVEMENT))
-    window.finish()
+    assert window.compare.item(overall_row, 2).text() == "Good"  # the auditor's, shown now
+    assert window.compare.item(overall_row, 3).text() == RI
+    _grade, final, reason = window.rows[-1]
+    assert final.currentText() == "Good"  # the auditor's grade is kept unless changed
+    choose(qtbot, final, RI)
+    press(qtbot, window, "Finish moderation")
     assert "Give a reason" in window.message.text()
-    reason.setText("Contingency planning is generic")
-    with qtbot.waitSignal(window.moderated):
-        window.finish()
+    assert load_audit(db, audit).status == "submitted"
+    type_text(qtbot, reason, "Contingency planning is generic")
+    with qtbot.waitSignal(window.moderated, timeout=LONG):
+        press(qtbot, window, "Finish moderation")
+    assert not window.isVisible()
     document = load_audit(db, audit)
     assert document.status == "moderated"
     assert document.final_grade == Grade.REQUIRES_IMPROVEMENT
-    assert document.overall_grade == Grade.GOOD
+    assert document.overall_grade == Grade.GOOD  # the auditor's grade is never overwritten
+    assert queue.table.rowCount() == 0  # the queue was read again
+    (row,) = [main.model.row_at(r) for r in range(main.model.rowCount())]
+    assert row.status == "moderated"  # and the audit list shows the moderated grade
+    assert main.model.index(0, 6).data() == "Requires improvement (moderated)"
+
+
+def test_enter_on_a_queue_row_opens_it_and_blind_grades_are_remembered(
+        qtbot: QtBot, db: Database, small_template_id: int) -> None:
+    submitted_audit(db, small_template_id)
+    _main, queue = open_queue(qtbot, db, MO)
+    click_cell(qtbot, queue.table, 0, column=1)
+    qtbot.keyClick(queue.table, Qt.Key.Key_Return)
+    (window,) = queue.findChildren(ModerateAuditWindow)
+    show_active(qtbot, window)
+    choose(qtbot, window.blind_overall, "Good")
+    press(qtbot, window, "Record my grades and compare")
+    window.close()  # to finish another day
+    show_active(qtbot, queue)
+    click_cell(qtbot, queue.table, 0, double=True)
+    again = [w for w in queue.findChildren(ModerateAuditWindow) if w is not window]
+    assert len(again) == 1
+    assert again[0].steps.currentIndex() == 1  # straight to the comparison
 
 
 def test_a_lead_draws_a_sample_and_returns_an_audit(qtbot: QtBot, db: Database,
                                                     small_template_id: int,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     audits = [submitted_audit(db, small_template_id, f"C-{n}") for n in range(5)]
-    window = ModerationWindow(db, LEAD)
-    qtbot.addWidget(window)
+    _main, queue = open_queue(qtbot, db, LEAD)
+    assert queue.samples.text() == "No samples drawn yet."
 
-    def choose(dialog: SampleDialog) -> int:
-        dialog.sample_size.setValue(2)
-        dialog.seed.setText("2026")
-        return 1
+    def size_and_seed(dialog: QDialog) -> None:
+        assert isinstance(dialog, SampleDialog)
+        type_text(qtbot, dialog.sample_size, "2")
+        choose(qtbot, dialog.stratify, "By team")
+        type_text(qtbot, dialog.seed, "2026")
+        press(qtbot, dialog, "OK")
 
-    monkeypatch.setattr(SampleDialog, "exec", choose)
-    window.draw()
+    with answer_dialogs(qtbot, size_and_seed):
+        press(qtbot, queue, "Draw a sample…")
     (sample,) = list_samples(db)
-    assert (sample.size, sample.seed) == (2, 2026)
-    assert "seed 2026" in window.samples.text()
-    assert [window.table.item(r, 0).text() for r in range(5)].count("yes") == 2
-    window.table.selectRow(0)
-    monkeypatch.setattr(alerts, "ask_text", lambda *a: "Evidence is missing for A.2")
-    returned = window.selected()
+    assert (sample.size, sample.seed, sample.stratify_by) == (2, 2026, "team")
+    assert "seed 2026" in queue.samples.text()
+    assert queue.statusBar().currentMessage() == "Drew 2 audits with seed 2026."
+    assert queue_cells(queue, 0).count("yes") == 2
+    assert queue_cells(queue, 0)[:2] == ["yes", "yes"]  # sampled ones first
+    asked: list[str] = []
+    monkeypatch.setattr(alerts, "ask_text", lambda _p, _t, label: asked.append(label)
+                        or "Evidence is missing for A.2")
+    click_cell(qtbot, queue.table, 0)
+    returned = queue.selected()
     assert returned is not None
-    window.return_selected()
+    press(qtbot, queue, "Return for rework…")
+    assert asked == [f"What should {returned.auditor} put right?"]
     assert load_audit(db, returned.audit_id).returned_comment == "Evidence is missing for A.2"
-    assert window.table.rowCount() == 4
-    assert set(audits) >= {r.audit_id for r in window.rows}
+    assert load_audit(db, returned.audit_id).status == "draft"
+    assert queue.table.rowCount() == 4
+    assert set(audits) - {returned.audit_id} == {r.audit_id for r in queue.rows}
+
+
+def test_a_sample_over_a_period_and_a_seed_that_is_not_a_number(
+        qtbot: QtBot, db: Database, small_template_id: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in range(3):
+        submitted_audit(db, small_template_id, f"C-{n}")
+    _main, queue = open_queue(qtbot, db, LEAD)
+    warnings: list[str] = []
+    monkeypatch.setattr(alerts, "warn", lambda _p, _t, text, *_a: warnings.append(text))
+
+    def bad_seed(dialog: QDialog) -> None:
+        type_text(qtbot, dialog.seed, "twenty")  # type: ignore[attr-defined]
+        press(qtbot, dialog, "OK")
+
+    with answer_dialogs(qtbot, bad_seed):
+        press(qtbot, queue, "Draw a sample…")
+    assert warnings == ["'twenty' is not a whole number."]
+    assert list_samples(db) == []
+
+    def over_a_period(dialog: QDialog) -> None:
+        assert isinstance(dialog, SampleDialog)
+        type_text(qtbot, dialog.sample_size, "3")
+        click(qtbot, dialog.use_period)
+        type_date(qtbot, dialog.date_from, date(2026, 1, 1))
+        type_date(qtbot, dialog.date_to, date(2026, 12, 31))
+        press(qtbot, dialog, "OK")
+
+    with answer_dialogs(qtbot, over_a_period):
+        press(qtbot, queue, "Draw a sample…")
+    (sample,) = list_samples(db)
+    assert sample.size == 3
+    assert queue_cells(queue, 0) == ["yes"] * 3
+
+    def cancel(dialog: QDialog) -> None:
+        press(qtbot, dialog, "Cancel")
+
+    with answer_dialogs(qtbot, cancel):
+        press(qtbot, queue, "Draw a sample…")
+    assert len(list_samples(db)) == 1
+    assert len(list_audits(db)) == 3
