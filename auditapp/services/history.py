@@ -98,6 +98,13 @@ def record_change(session: Session, audit_id: int, actor: Actor, entity: str, en
     touch_audit(session, audit_id)
 
 
+def chain_head(db: Database) -> tuple[int, str]:
+    """The last entry's number and hash: what an export or a backup records, so that a
+    later rewrite of the history shows against it."""
+    with db.transaction() as session:
+        return chain_tail(session)
+
+
 @dataclass(frozen=True)
 class HistoryRow:
     """One entry of an audit's history, as the history view and the export show it."""
