@@ -446,17 +446,18 @@ def choose(qtbot: QtBot, combo: QComboBox, text: str) -> None:
 
 
 def _first_section(qtbot: QtBot, edit: QDateTimeEdit) -> None:
-    """Select the first section of a date field, as tabbing into it does."""
+    """Select the first section of a date field: tab into it (which selects it), or step back
+    to it with Ctrl+Left (Tab leaves a date field)."""
     first = edit.sectionAt(0)
     if not edit.hasFocus():
         edit.setFocus(Qt.FocusReason.TabFocusReason)
         return
-    if edit.currentSection() == first:
-        qtbot.keyClick(edit, Qt.Key.Key_Tab)  # to the next section, and back: selected
+    if edit.currentSection() == first:  # to the next section, and back: selected
+        qtbot.keyClick(edit, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
     for _ in range(edit.sectionCount()):
+        qtbot.keyClick(edit, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
         if edit.currentSection() == first:
             return
-        qtbot.keyClick(edit, Qt.Key.Key_Backtab)
     raise AssertionError(f"cannot reach the first section of {edit.accessibleName()}")
 
 
