@@ -39,7 +39,8 @@ from auditapp.ui.widgets.workers import start_job
 Index = QModelIndex | QPersistentModelIndex
 Item = DraftItem | ReturnedItem | ActionItem | ModerationItem
 HEADERS = ("Case", "About", "What", "Audit date", "Due")
-NO_PARENT = -1  # the internal id of a group row: it has no parent group
+#: A row's internal id: 0 for a group's title, else its group's row plus one.
+GROUP_ROW = 0
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
@@ -103,25 +104,24 @@ class MyWorkModel(QAbstractItemModel):
 
     def item(self, index: Index) -> Item | None:
         """The plain row behind an index (None for a group's title)."""
-        if not index.isValid() or index.internalId() == NO_PARENT:
+        if not index.isValid() or index.internalId() == GROUP_ROW:
             return None
-        return self._groups[index.internalId()].items[index.row()]
+        return self._groups[index.internalId() - 1].items[index.row()]
 
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
         if not self.hasIndex(row, column, parent):
             return QModelIndex()
-        group = NO_PARENT if not parent.isValid() else parent.row()
-        return self.createIndex(row, column, group)
+        return self.createIndex(row, column, parent.row() + 1 if parent.isValid() else GROUP_ROW)
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        if not index.isValid() or index.internalId() == NO_PARENT:
+        if not index.isValid() or index.internalId() == GROUP_ROW:
             return QModelIndex()
-        return self.createIndex(index.internalId(), 0, NO_PARENT)
+        return self.createIndex(index.internalId() - 1, 0, GROUP_ROW)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         if not parent.isValid():
             return len(self._groups)
-        if parent.internalId() == NO_PARENT and parent.column() == 0:
+        if parent.internalId() == GROUP_ROW and parent.column() == 0:
             return len(self._groups[parent.row()].items)
         return 0
 

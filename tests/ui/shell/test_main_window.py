@@ -55,10 +55,14 @@ def demo_db(db: Database) -> Database:
 
 
 def open_window(qtbot: QtBot, db: Database, actor: object = ALEX) -> MainWindow:
+    """The main window, on its audit list (Ctrl+2): it opens on My work."""
     window = MainWindow(db, actor)  # type: ignore[arg-type]
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.audits_loaded, timeout=LONG):
         show_active(qtbot, window)
+    assert window.tabs.currentWidget() is window.my_work
+    shortcut(qtbot, window, "Ctrl+2")
+    assert window.tabs.currentIndex() == 1
     return window
 
 
@@ -90,7 +94,7 @@ def test_filters_chosen_from_the_keyboard_narrow_the_list(qtbot: QtBot,
     choose(qtbot, window.status_filter, "Draft")
     drafts = [r for r in rows if r.status == "draft"]
     assert 0 < window.proxy.rowCount() == len(drafts) < 80
-    assert window.count_label.text() == f"Showing {len(drafts)} of 80 audits"
+    assert window.count_label.text().startswith(f"Showing {len(drafts)} of 80 audits")
     team = sorted({r.team for r in drafts})[0]
     choose(qtbot, window.team_filter, team)
     assert set(shown_ids(window)) == {r.id for r in drafts if r.team == team}
@@ -215,7 +219,7 @@ def test_ctrl_n_starts_an_audit_of_a_new_case_and_opens_it(
     assert window.editors[row.id].isVisible()
     assert window.pages.currentWidget() is window.table
     assert window.proxy.rowCount() == 1
-    assert window.count_label.text() == "1 audits"
+    assert window.count_label.text() == "1 audits, all on Small test checklist v1"
 
 
 def test_a_refused_new_audit_leaves_no_new_case(qtbot: QtBot, db: Database,

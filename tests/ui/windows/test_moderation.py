@@ -17,7 +17,12 @@ from auditapp.services.moderation import list_samples
 from auditapp.storage.engine import Database
 from auditapp.ui.shell.main_window import MainWindow
 from auditapp.ui.widgets import alerts
-from auditapp.ui.windows.moderation import ModerateAuditWindow, ModerationWindow, SampleDialog
+from auditapp.ui.windows.moderation import (
+    DIFFERS_BACKGROUND,
+    ModerateAuditWindow,
+    ModerationWindow,
+    SampleDialog,
+)
 from tests.builders import (
     LEAD,
     LONG,
@@ -83,10 +88,15 @@ def test_blind_then_compare_then_finish(qtbot: QtBot, db: Database,
     assert window.steps.currentIndex() == 1
     overall_row = window.compare.rowCount() - 1
     assert window.compare.item(overall_row, 2).text() == "Good"  # the auditor's, shown now
-    assert window.compare.item(overall_row, 3).text() == RI
+    yours = window.compare.item(overall_row, 3)
+    assert yours.text() == "RI, differs"  # said in words, and shaded
+    assert yours.background().color() == DIFFERS_BACKGROUND
+    assert yours.toolTip() == f"{RI} (differs from the auditor's)"
+    assert window.compare.item(0, 3).text() == "Good"  # the same grade: no mark
+    assert window.compare.item(0, 3).background().style() == Qt.BrushStyle.NoBrush
     _grade, final, reason = window.rows[-1]
     assert final.currentText() == "Good"  # the auditor's grade is kept unless changed
-    choose(qtbot, final, RI)
+    choose(qtbot, final, "RI")
     press(qtbot, window, "Finish moderation")
     assert "Give a reason" in window.message.text()
     assert load_audit(db, audit).status == "submitted"
