@@ -131,7 +131,7 @@ def my_work(db: Database, actor: Actor, today: date | None = None) -> MyWork:
                       _actions(session, actor, today), _moderation(session, actor))
 
 
-def _draft_query(actor: Actor) -> Select[tuple[int, str, str, date, int, int, str]]:
+def _draft_query(actor: Actor) -> Select[int, str, str, date, int, int, str]:
     return (select(Audit.id, Case.reference, Template.title, Audit.audit_date,
                    Audit.answered, Audit.applicable, Audit.returned_comment)
             .join(Case, Case.id == Audit.case_id)
@@ -148,7 +148,8 @@ def _drafts(session: Session, actor: Actor) -> tuple[DraftItem, ...]:
 def _returned(session: Session, actor: Actor) -> tuple[ReturnedItem, ...]:
     rows = session.execute(_draft_query(actor).where(Audit.returned_comment != "")
                            .order_by(Audit.audit_date, Audit.id)).all()
-    returns = {audit_id: (who, when) for audit_id, who, when in session.execute(
+    returns: dict[int, tuple[str, datetime | None]] = {
+        audit_id: (who, when) for audit_id, who, when in session.execute(
         select(ChangeEvent.audit_id, ChangeEvent.actor, ChangeEvent.at)
         .where(ChangeEvent.field == RETURNED_FIELD,
                ChangeEvent.audit_id.in_([r[0] for r in rows]))

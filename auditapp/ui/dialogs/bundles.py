@@ -40,6 +40,7 @@ from auditapp.services.sync.merge import Side
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.dates import date_edit, picked_date
+from auditapp.ui.widgets.keys import enter_presses
 from auditapp.ui.widgets.workers import Job, start_job
 
 FILTER = f"Audit bundles (*{bundle_file.SUFFIX})"
@@ -116,6 +117,7 @@ class BundleExportDialog(QDialog):
         self.export_button.clicked.connect(self.start)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        enter_presses(self, self.export_button)
         self.resize(560, self.sizeHint().height())
 
     def _browse(self) -> None:
@@ -242,6 +244,7 @@ class BundleImportDialog(QDialog):
         self.next_button.clicked.connect(self._next)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        enter_presses(self, self.next_button)
         self.resize(900, 560)
 
     # --- pages -----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from auditapp.models import CareLeaverCategory
 from auditapp.services.cases import MAX_AGE, MIN_AGE, CaseInput, CaseRow, check_reference
 from auditapp.services.templates import TemplateRow
 from auditapp.ui.widgets.dates import date_edit, picked_date
+from auditapp.ui.widgets.keys import enter_presses
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,15 @@ class NewAuditDialog(QDialog):
         self.message.setStyleSheet("color: #c0392b")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox()
+        # Made before Cancel, so that Tab from the last field reaches it first.
         self.start_button = buttons.addButton("&Start audit",
                                               QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        enter_presses(self, self.start_button)
         self.request: NewAuditRequest | None = None
         self._toggle_new(not cases)
 

@@ -64,6 +64,7 @@ from auditapp.ui.editor.section_page import SectionPage
 from auditapp.ui.editor.undo import SetValueCommand
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.keys import standard_shortcuts
+from auditapp.ui.widgets.screens import fit_to_screen
 from auditapp.ui.widgets.style import STATUS_LABELS
 
 PageT = TypeVar("PageT", bound=EditorPage)
@@ -143,7 +144,7 @@ class AuditEditorWindow(QMainWindow):
         self.problems_dock.hide()
         self.save_label = QLabel("All changes saved")
         self.statusBar().addPermanentWidget(self.save_label)
-        self.resize(1200, 760)
+        fit_to_screen(self, 1280, 760)
 
     def _header(self) -> QLabel:
         d = self.document

@@ -48,6 +48,7 @@ from auditapp.ui.shell.my_work import MyWorkView
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.dates import NO_DATE, optional_date, optional_date_edit
 from auditapp.ui.widgets.keys import let_shortcuts_through, standard_shortcuts
+from auditapp.ui.widgets.screens import fit_to_screen
 from auditapp.ui.widgets.style import STATUS_LABELS
 from auditapp.ui.widgets.table_models import ID_ROLE, AuditFilter, AuditFilterProxy, AuditTableModel
 from auditapp.ui.widgets.workers import Job, start_job
@@ -257,7 +258,7 @@ class MainWindow(QMainWindow):
         self.import_action = action("&Import cases…", self.import_cases, "Ctrl+I")
         self.demo_action = action("Load &demo data…", self.load_demo)
         self.refresh_action = action("&Refresh", self.reload, QKeySequence.StandardKey.Refresh)
-        self.find_action = action("&Find", self.find, QKeySequence.StandardKey.Find)
+        self.find_action = action("&Find", self.go_to_search, QKeySequence.StandardKey.Find)
         self.my_work_action = action("&My work", lambda: self.show_tab(0), "Ctrl+1")
         self.list_action = action("&All audits", lambda: self.show_tab(1), "Ctrl+2")
         self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -354,7 +355,7 @@ class MainWindow(QMainWindow):
             self.my_work.reload()
         self._update_count()
 
-    def find(self) -> None:
+    def go_to_search(self) -> None:
         """Ctrl+F: the search box of the audit list."""
         self.tabs.setCurrentIndex(1)
         self.search.setFocus()
@@ -697,7 +698,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 720)
+            fit_to_screen(self, 1280, 720)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         for editor in list(self.editors.values()):

@@ -42,6 +42,11 @@ HEADERS = ("Case", "About", "What", "Audit date", "Due")
 #: A row's internal id: 0 for a group's title, else its group's row plus one.
 GROUP_ROW = 0
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 2
+SOMETHING_WAITING = ("what is waiting for you. Enter (or a double-click) opens the row; "
+                     "Ctrl+2 lists every audit.")
+NOTHING_WAITING = ("nothing is waiting for you. Start an audit with <b>New audit</b> "
+                   "(Ctrl+N), find one in <b>All audits</b> (Ctrl+2), or bring in a sample of "
+                   "cases with <b>File › Import cases</b> (Ctrl+I).")
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,19 @@ class MyWorkModel(QAbstractItemModel):
         return f"{group.title} ({count})" if count else f"{group.title}: {group.empty}"
 
 
+class _WorkTree(QTreeView):
+    """Enter opens the current row on every platform (macOS gives item views no Enter)."""
+
+    chosen = Signal(QModelIndex)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.chosen.emit(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 class MyWorkView(QWidget):
     """My work, read in the background; Enter or a double-click opens a row."""
 
@@ -188,11 +206,11 @@ class MyWorkView(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.tree.chosen.connect(self._open)
         self.tree.doubleClicked.connect(self._open)
-        intro = QLabel(f"<b>{actor.name}</b>: what is waiting for you. Enter opens the row; "
-                       "Ctrl+2 lists every audit.")
-        intro.setWordWrap(True)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.intro.setAccessibleName("About My work")
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
+        layout.addWidget(self.intro)
         layout.addWidget(self.tree, 1)
         self.setFocusProxy(self.tree)
 
@@ -205,6 +223,9 @@ class MyWorkView(QWidget):
     def _show(self, work: MyWork) -> None:
         current = self.model.item(self.tree.currentIndex())
         self.model.set_work(work, allowed(self.actor, Permission.MODERATE))
+        nothing = not (work.drafts or work.returned or work.actions or work.moderation)
+        self.intro.setText(f"<b>{self.actor.name}</b>: "
+                           + (NOTHING_WAITING if nothing else SOMETHING_WAITING))
         self.tree.expandAll()
         self.tree.setCurrentIndex(self._index_of(current) or self._first_row())
         self.loaded.emit()
@@ -235,16 +256,3 @@ class MyWorkView(QWidget):
             self.open_audit_requested.emit(item.audit_id, item.question_id)
         elif item is not None:
             self.open_audit_requested.emit(item.audit_id, None)
-
-
-class _WorkTree(QTreeView):
-    """Enter opens the current row on every platform (macOS gives item views no Enter)."""
-
-    chosen = Signal(QModelIndex)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.chosen.emit(self.currentIndex())
-            event.accept()
-            return
-        super().keyPressEvent(event)

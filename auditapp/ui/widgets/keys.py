@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QPushButton, QWidget
 
 StandardKey = QKeySequence.StandardKey
 
@@ -64,3 +64,12 @@ def let_shortcuts_through(field: QWidget) -> None:
     """Keys that are commands of the field's window run those commands, even where the
     platform's key scheme gives them to the field too."""
     field.installEventFilter(_WindowShortcutsFirst(field))
+
+
+def enter_presses(dialog: QDialog, button: QPushButton) -> None:
+    """Enter in ``dialog`` presses ``button``, whichever field has the focus: it is the
+    default button, and no other button takes Enter for itself (in a dialog a push button
+    does once it has had the focus, so a typed path and Enter would open a file picker)."""
+    for other in dialog.findChildren(QPushButton):
+        other.setAutoDefault(False)
+    button.setDefault(True)

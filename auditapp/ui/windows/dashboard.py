@@ -1,7 +1,9 @@
 """The dashboard: the picture at a glance for a period and a team.
 
 Overall grades, the trend by quarter, grades by section and by line of enquiry (heat
-tables), actions, and moderation agreement. Every chart says how many audits it counts;
+tables), actions, and moderation agreement, for the current quarter and the three before it
+unless another period is chosen. Bars lie down so that their labels are read whole, the
+first at the top. Every chart says how many audits it counts;
 clicking a bar or a cell lists the audits behind it. Figures are read on a pool thread.
 """
 
@@ -15,11 +17,10 @@ from PySide6.QtCharts import (
     QChart,
     QChartView,
     QHorizontalStackedBarSeries,
-    QStackedBarSeries,
     QValueAxis,
 )
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtGui import QBrush, QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -47,6 +48,7 @@ from auditapp.services.reporting.figures import (
     FigureCell,
     GradeTally,
     PeriodFigures,
+    Quarter,
     ReportScope,
     audits_behind,
     lines_of_enquiry,
@@ -55,7 +57,8 @@ from auditapp.services.reporting.figures import (
 )
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets.dates import date_edit, picked_date
-from auditapp.ui.widgets.style import GRADE_COLOURS, NOT_GRADED_COLOUR
+from auditapp.ui.widgets.screens import fit_to_screen
+from auditapp.ui.widgets.style import GRADE_COLOURS, NOT_GRADED_COLOUR, blended, readable_on
 from auditapp.ui.widgets.table_models import ID_ROLE, AuditTableModel
 from auditapp.ui.widgets.workers import start_job
 
@@ -63,6 +66,16 @@ ANY = "All teams"
 GRADE_NAMES = [g.label for g in GRADES_BEST_FIRST]
 SHORT = {g.label: g.short for g in GRADES_BEST_FIRST}  # the grades' own short forms
 CELL_ROLE = Qt.ItemDataRole.UserRole + 10
+#: Small enough for four charts, the filters and the summary on a 1366x768 screen at 125 %.
+CHART_MIN_HEIGHT = 170
+
+
+def default_start(today: date) -> date:
+    """The first day of the quarter three before today's: four quarters, the first whole."""
+    quarter = Quarter.containing(today)
+    for _ in range(3):
+        quarter = quarter.previous()
+    return quarter.start
 
 
 def _share(part: int, whole: int) -> str:
@@ -78,7 +91,7 @@ class GradeChart(QChartView):
         super().__init__()
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setAccessibleName(accessible_name)
-        self.setMinimumHeight(260)
+        self.setMinimumHeight(CHART_MIN_HEIGHT)
         self._cells: list[list[FigureCell]] = []
 
     def show_distribution(self, title: str, tally: GradeTally) -> None:
@@ -114,17 +127,19 @@ class GradeChart(QChartView):
 
     def _one_bar_each(self, title: str, labels: list[str], values: list[int],
                       colours: list[QColor]) -> None:
-        # A stacked series with one set per bar: each bar keeps its own colour and full width.
-        series = QStackedBarSeries()
+        # A stacked series with one set per bar: each bar keeps its own colour and full width,
+        # lying down so that every label has room to be read whole.
+        series = QHorizontalStackedBarSeries()
         for index, (label, colour) in enumerate(zip(labels, colours, strict=True)):
             bar = QBarSet(label)
             bar.append([float(values[index]) if i == index else 0.0
                         for i in range(len(labels))])
             bar.setColor(colour)
             series.append(bar)
-        self._finish(title, series, labels, max(values, default=0), legend=False)
+        self._finish(title, series, labels, max(values, default=0), legend=False,
+                     horizontal=True)
 
-    def _finish(self, title: str, series: QStackedBarSeries | QHorizontalStackedBarSeries,
+    def _finish(self, title: str, series: QHorizontalStackedBarSeries,
                 categories: list[str], highest: int, legend: bool,
                 horizontal: bool = False) -> None:
         chart = QChart()
@@ -133,6 +148,7 @@ class GradeChart(QChartView):
         chart.addSeries(series)
         axis_categories = QBarCategoryAxis()
         axis_categories.append(categories)
+        axis_categories.setReverse(horizontal)  # the first category reads at the top
         axis_values = QValueAxis()
         axis_values.setLabelFormat("%d")
         chart.addAxis(axis_categories,
@@ -148,7 +164,7 @@ class GradeChart(QChartView):
         series.clicked.connect(lambda index, bar: self._clicked(series, index, bar))
         self.setChart(chart)
 
-    def _clicked(self, series: QStackedBarSeries | QHorizontalStackedBarSeries, index: int,
+    def _clicked(self, series: QHorizontalStackedBarSeries, index: int,
                  bar: QBarSet) -> None:
         row = series.barSets().index(bar)
         if row < len(self._cells) and index < len(self._cells[row]):
@@ -189,6 +205,8 @@ class HeatTable(QTableWidget):
                 colour = QColor(GRADE_COLOURS[grade])
                 colour.setAlpha(int(30 + 200 * value / tally.graded) if tally.graded else 0)
                 item.setBackground(QBrush(colour))
+                shown = blended(colour, self.palette().color(QPalette.ColorRole.Base))
+                item.setForeground(readable_on(shown))
                 item.setData(CELL_ROLE, FigureCell(grade=name, section=section))
                 self.setItem(row, column, item)
 
@@ -208,7 +226,7 @@ class AuditsBehindDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{title} – {len(audit_ids)} audits")
-        self.resize(1000, 480)
+        fit_to_screen(self, 1000, 480)
         self.model = AuditTableModel()
         self.model.set_rows(list_audits(db, audit_ids) if audit_ids else [])
         table = QTableView()
@@ -238,7 +256,7 @@ class DashboardWindow(QMainWindow):
         self.today = today or date.today()
         self.figures: PeriodFigures | None = None
         self.setWindowTitle("Dashboard – auditapp")
-        self.resize(1280, 760)
+        fit_to_screen(self, 1280, 760)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addLayout(self._filters())
@@ -258,10 +276,10 @@ class DashboardWindow(QMainWindow):
 
     def _filters(self) -> QHBoxLayout:
         bar = QHBoxLayout()
-        today = QDate(self.today.year, self.today.month, self.today.day)
-        start = today.addMonths(-12)
-        self.date_from = self._date("&From:", QDate(start.year(), start.month(), 1), bar)
-        self.date_to = self._date("&To:", today, bar)
+        start = default_start(self.today)
+        self.date_from = self._date("&From:", QDate(start.year, start.month, start.day), bar)
+        self.date_to = self._date(
+            "&To:", QDate(self.today.year, self.today.month, self.today.day), bar)
         label = QLabel("T&eam:")
         self.team = QComboBox()
         self.team.addItems([ANY, *list_teams(self.db)])

@@ -59,6 +59,7 @@ from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.dates import date_edit, picked_date
 from auditapp.ui.widgets.grades import GradeCombo
+from auditapp.ui.widgets.screens import fit_to_screen
 
 QUEUE_HEADERS = ("Sampled", "Case", "Category", "Team", "Auditor", "Audit date", "Template",
                  "Stage")
@@ -133,7 +134,7 @@ class ModerateAuditWindow(QMainWindow):
         self.actor = actor
         self.document = load_for_moderation(db, audit_id, actor)
         self.setWindowTitle(f"Moderate {self.document.case_reference} – auditapp")
-        self.resize(1200, 760)
+        fit_to_screen(self, 1366, 760)
         self.evidence = QTextBrowser()
         self.evidence.setAccessibleName("Answers and evidence")
         self.evidence.setHtml(blind_html(self.document))
@@ -326,7 +327,7 @@ class ModerationWindow(QMainWindow):
         self.actor = actor
         self.rows: list[QueueRow] = []
         self.setWindowTitle("Moderation – auditapp")
-        self.resize(1100, 600)
+        fit_to_screen(self, 1100, 600)
         self.table = QTableWidget(0, len(QUEUE_HEADERS))
         self.table.setHorizontalHeaderLabels(list(QUEUE_HEADERS))
         self.table.setAccessibleName("Audits waiting for moderation")
