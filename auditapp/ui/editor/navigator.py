@@ -8,9 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QKeyEvent, QResizeEvent
-from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+)
 
 from auditapp.rules.grades import Grade, grade_label
 from auditapp.services.templates import SectionInfo
@@ -27,6 +34,28 @@ KEY_ROLE = Qt.ItemDataRole.UserRole
 DONE_COLUMN, GRADE_COLUMN = 1, 2
 
 
+class _WrappedTitles(QStyledItemDelegate):
+    """Rows as tall as their title needs, wrapped at the title column's width (Qt's own
+    delegate sizes a tree's rows before it knows the column's width)."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self._tree = tree
+
+    def sizeHint(self, option: QStyleOptionViewItem,  # noqa: N802 - Qt override
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        size = super().sizeHint(option, index)
+        if index.column() != 0:
+            return size
+        # The style draws an item's text inside its focus frame's margin, plus one pixel.
+        margin = self._tree.style().pixelMetric(
+            QStyle.PixelMetric.PM_FocusFrameHMargin, None, self._tree) + 1
+        width = max(self._tree.columnWidth(0) - 2 * margin, 20)
+        needed = option.fontMetrics.boundingRect(
+            QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), str(index.data()))
+        return QSize(size.width(), max(size.height(), needed.height() + 2 * margin))
+
+
 class SectionNavigator(QTreeWidget):
     """Sections and pages, one row each: title (whole, wrapped), answered/total, grade."""
 
@@ -41,6 +70,7 @@ class SectionNavigator(QTreeWidget):
         self.setAccessibleName("Sections")
         self.setWordWrap(True)  # whole titles, on two lines where they need them
         self.setUniformRowHeights(False)
+        self.setItemDelegate(_WrappedTitles(self))
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -67,7 +97,7 @@ class SectionNavigator(QTreeWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        self.scheduleDelayedItemsLayout()  # wrapped titles take new heights
+        self.doItemsLayout()  # wrapped titles take new heights
 
     def _add(self, key: PageKey, title: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem([title, "", ""])

@@ -517,9 +517,13 @@ class AuditEditorWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
         if came_from is not None:
-            dialog.finished.connect(lambda _code: came_from.setFocus())
+            dialog.finished.connect(lambda _code: self._focus_again(came_from))
         dialog.show()
         return dialog
+
+    def _focus_again(self, widget: QWidget) -> None:
+        self.activateWindow()
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _remove_action(self) -> None:
         action_id = self._page_of(ACTIONS_PAGE, ActionsPage).selected_id()

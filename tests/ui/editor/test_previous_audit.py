@@ -1,0 +1,97 @@
+"""The last audit at hand: a re-audit shows, beside each question, the previous audit's
+answer, beside each section's grade the grade it had, and on the Actions page the previous
+audit's actions still open; a first audit shows none of it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from auditapp.models import ActionPriority
+from auditapp.rules.grades import Grade
+from auditapp.services.audits.editing import (
+    ActionInput,
+    AuditChanges,
+    JudgementChange,
+    add_action,
+    create_audit,
+    save_changes,
+    submit_audit,
+)
+from auditapp.storage.engine import Database
+from auditapp.ui.editor.actions_page import ActionsPage
+from tests.builders import (
+    ALEX,
+    answer_all,
+    choose_page,
+    first_page,
+    make_audit,
+    make_case,
+    open_editor,
+    question_ids,
+    section_ids,
+    unnamed_controls,
+)
+
+TODAY = date.today()
+
+
+def _audited_before(db: Database, template_id: int) -> tuple[int, int]:
+    """A case audited in March 2025 (A.2 No, section A Requires improvement, an open action
+    on A.2), and its re-audit now; returns both audits' ids."""
+    case = make_case(db, "C-40")
+    first = create_audit(db, case, template_id, "Alex", date(2025, 3, 12), ALEX)
+    answer_all(db, first, {"A.1": "Y", "A.2": "N", "A.3": "M", "B.1": "Y", "B.2": "P"})
+    s = section_ids(db, first)
+    save_changes(db, first, AuditChanges(
+        judgements={s["A"]: JudgementChange(s["A"], Grade.REQUIRES_IMPROVEMENT, "Late"),
+                    s["B"]: JudgementChange(s["B"], Grade.GOOD, "Voice clear")},
+        overall=(Grade.REQUIRES_IMPROVEMENT, "")), ALEX)
+    add_action(db, first, ActionInput("Review the plan", "PA A", TODAY - timedelta(days=3),
+                                      ActionPriority.HIGH,
+                                      question_id=question_ids(db, first)["A.2"]), ALEX)
+    submit_audit(db, first, ALEX)
+    return first, create_audit(db, case, template_id, "Alex", TODAY, ALEX)
+
+
+def test_a_re_audit_shows_what_the_last_audit_found(qtbot: QtBot, db: Database,
+                                                   small_template_id: int) -> None:
+    _first, second = _audited_before(db, small_template_id)
+    editor = open_editor(qtbot, db, second)
+    assert editor.previous is not None
+    texts = [w.text() for w in editor.findChildren(QLabel)
+             if w.accessibleName() == "The previous audit of this case"]
+    assert texts and "12 Mar 2025" in texts[0] and "1 of its actions still open" in texts[0]
+    page = first_page(editor)
+    shown = {c.question.key: c.previous_label.text() for c in page.cards}
+    assert shown == {"A.1": "<i>Last audit: Yes</i>", "A.2": "<i>Last audit: No</i>",
+                     "A.3": "<i>Last audit: Met</i>"}
+    assert all(c.previous_label.isVisible() for c in page.cards)
+    assert "Evidence for A.2" in page.cards[1].previous_label.toolTip()
+    assert "Last audit: No." in page.cards[1].accessibleDescription()  # read out too
+    assert page.previous_grade.isVisible()
+    assert page.previous_grade.text() == "Requires improvement to be good"
+    qtbot.keyClick(page.cards[0], Qt.Key.Key_1)  # this audit's own answer is still its own
+    assert page.cards[0].response == "Y"
+    actions = choose_page(qtbot, editor, "Actions", ActionsPage)
+    assert actions.previous_table.isVisible()
+    assert actions.previous_model.rowCount() == 1
+    cells = [actions.previous_model.index(0, c).data() for c in range(5)]
+    assert cells[:3] == ["Review the plan", "A.2", "PA A"]
+    assert cells[3].endswith(", overdue") and cells[4] == "High"
+    assert "Still open from the audit of 12 Mar 2025" in actions.previous_heading.text()
+    assert unnamed_controls(editor) == []
+
+
+def test_a_first_audit_shows_no_previous_one(qtbot: QtBot, db: Database,
+                                            small_template_id: int) -> None:
+    editor = open_editor(qtbot, db, make_audit(db, small_template_id))
+    assert editor.previous is None
+    page = first_page(editor)
+    assert not any(c.previous_label.isVisible() for c in page.cards)
+    assert not page.previous_grade.isVisible()
+    actions = choose_page(qtbot, editor, "Actions", ActionsPage)
+    assert not actions.previous_table.isVisible() and not actions.previous_heading.isVisible()
