@@ -134,7 +134,7 @@ class NewAuditDialog(QDialog):
         self.auditor.setAccessibleName("Auditor")
         form.addRow("Au&ditor:", self.auditor)
         self.audit_date = date_edit("Audit date")
-        form.addRow("Audit da&te:", self.audit_date)
+        form.addRow("Aud&it date:", self.audit_date)
         return box
 
     def _toggle_new(self, new: bool) -> None:
