@@ -201,7 +201,7 @@ class ActionsTrackerWindow(QMainWindow):
         self.team_filter = self._combo(bar, "T&eam:", "Filter by team")
         self.status_filter = self._combo(bar, "&Status:", "Filter by status")
         self.status_filter.addItems(STATUS_CHOICES)
-        label = QLabel("&Due by:")
+        label = QLabel("Due b&y:")
         self.due_by = optional_date_edit("Due by", ANY)
         label.setBuddy(self.due_by)
         bar.addWidget(label)
