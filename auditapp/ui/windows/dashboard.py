@@ -83,7 +83,13 @@ def _share(part: int, whole: int) -> str:
 
 
 class GradeChart(QChartView):
-    """Bars of grades; emits the clicked bar as a FigureCell."""
+    """Bars of grades, lying down so that every label is read whole, the first at the top;
+    emits the clicked bar as a FigureCell.
+
+    Qt draws a lying bar chart's first category at the bottom (and a category axis cannot be
+    reversed), so the bars are given to Qt last first: ``set_order`` and ``category_order``
+    say, for each bar set and category as Qt holds them, which one it is as given.
+    """
 
     bar_clicked = Signal(object)
 
@@ -93,6 +99,8 @@ class GradeChart(QChartView):
         self.setAccessibleName(accessible_name)
         self.setMinimumHeight(CHART_MIN_HEIGHT)
         self._cells: list[list[FigureCell]] = []
+        self.set_order: list[int] = []
+        self.category_order: list[int] = []
 
     def show_distribution(self, title: str, tally: GradeTally) -> None:
         """One bar per grade, in the grade's colour."""
@@ -104,19 +112,20 @@ class GradeChart(QChartView):
 
     def show_stacked(self, title: str, tallies: tuple[GradeTally, ...],
                      cells: list[FigureCell]) -> None:
-        """One stacked bar per tally (a quarter, a team), coloured by grade, lying down so
-        that long names can be read."""
+        """One stacked bar per tally (a quarter, a team), coloured by grade."""
+        self.set_order = list(range(len(GRADES_BEST_FIRST)))
+        self.category_order = list(reversed(range(len(tallies))))
         series = QHorizontalStackedBarSeries()
         for grade in GRADES_BEST_FIRST:
             bar = QBarSet(SHORT.get(grade.label, grade.label))
-            bar.append([float(t.counts[grade.label]) for t in tallies])
+            bar.append([float(tallies[i].counts[grade.label]) for i in self.category_order])
             bar.setColor(GRADE_COLOURS[grade])
             series.append(bar)
         self._cells = [[FigureCell(grade=g.label, quarter=c.quarter, team=c.team)
                         for c in cells] for g in GRADES_BEST_FIRST]
         highest = max((t.total - t.counts[NOT_GRADED] for t in tallies), default=0)
         self._finish(f"{title} (n = {sum(t.total for t in tallies)})", series,
-                     [t.label for t in tallies], highest, legend=True, horizontal=True)
+                     [tallies[i].label for i in self.category_order], highest, legend=True)
 
     def show_counts(self, title: str, labels: list[str], values: list[int],
                     colours: list[str]) -> None:
@@ -127,34 +136,31 @@ class GradeChart(QChartView):
 
     def _one_bar_each(self, title: str, labels: list[str], values: list[int],
                       colours: list[QColor]) -> None:
-        # A stacked series with one set per bar: each bar keeps its own colour and full width,
-        # lying down so that every label has room to be read whole.
+        # A stacked series with one set per bar: each bar keeps its own colour and full width.
+        order = list(reversed(range(len(labels))))
+        self.set_order = self.category_order = order
         series = QHorizontalStackedBarSeries()
-        for index, (label, colour) in enumerate(zip(labels, colours, strict=True)):
-            bar = QBarSet(label)
-            bar.append([float(values[index]) if i == index else 0.0
+        for position, given in enumerate(order):
+            bar = QBarSet(labels[given])
+            bar.append([float(values[given]) if i == position else 0.0
                         for i in range(len(labels))])
-            bar.setColor(colour)
+            bar.setColor(colours[given])
             series.append(bar)
-        self._finish(title, series, labels, max(values, default=0), legend=False,
-                     horizontal=True)
+        self._finish(title, series, [labels[i] for i in order], max(values, default=0),
+                     legend=False)
 
     def _finish(self, title: str, series: QHorizontalStackedBarSeries,
-                categories: list[str], highest: int, legend: bool,
-                horizontal: bool = False) -> None:
+                categories: list[str], highest: int, legend: bool) -> None:
         chart = QChart()
         chart.setTitle(title)
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         chart.addSeries(series)
         axis_categories = QBarCategoryAxis()
         axis_categories.append(categories)
-        axis_categories.setReverse(horizontal)  # the first category reads at the top
         axis_values = QValueAxis()
         axis_values.setLabelFormat("%d")
-        chart.addAxis(axis_categories,
-                      Qt.AlignmentFlag.AlignLeft if horizontal else Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(axis_values,
-                      Qt.AlignmentFlag.AlignBottom if horizontal else Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(axis_categories, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(axis_values, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_categories)
         series.attachAxis(axis_values)
         axis_values.setRange(0, max(highest * 1.1, 1))
@@ -166,9 +172,10 @@ class GradeChart(QChartView):
 
     def _clicked(self, series: QHorizontalStackedBarSeries, index: int,
                  bar: QBarSet) -> None:
-        row = series.barSets().index(bar)
-        if row < len(self._cells) and index < len(self._cells[row]):
-            self.bar_clicked.emit(self._cells[row][index])
+        row = self.set_order[series.barSets().index(bar)]
+        column = self.category_order[index]
+        if row < len(self._cells) and column < len(self._cells[row]):
+            self.bar_clicked.emit(self._cells[row][column])
 
 
 class HeatTable(QTableWidget):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -166,20 +167,23 @@ class ModerateAuditWindow(QMainWindow):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         body = QWidget()
-        form = QFormLayout(body)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        grid = QGridLayout(body)  # unlike a form layout, a grid gives wrapped labels height
+        grid.setColumnStretch(0, 1)
         self.blind_combos: dict[int, GradeCombo] = {}
         self.blind_labels: list[QLabel] = []
-        for section_id, title in self._sections():
+        for row, (section_id, title) in enumerate(self._sections()):
             combo = GradeCombo(f"Your grade for {title}")
             self.blind_combos[section_id] = combo
             label = QLabel(title)
             label.setWordWrap(True)
             label.setBuddy(combo)
             self.blind_labels.append(label)
-            form.addRow(label, combo)
+            grid.addWidget(label, row, 0)
+            grid.addWidget(combo, row, 1, Qt.AlignmentFlag.AlignTop)
         self.blind_overall = GradeCombo("Your overall grade")
-        form.addRow(QLabel("<b>Overall</b>"), self.blind_overall)
+        grid.addWidget(QLabel("<b>Overall</b>"), grid.rowCount(), 0)
+        grid.addWidget(self.blind_overall, grid.rowCount() - 1, 1)
+        grid.setRowStretch(grid.rowCount(), 1)
         # However many sections, each keeps its height: the list scrolls instead.
         self.blind_area = QScrollArea()
         self.blind_area.setWidgetResizable(True)
