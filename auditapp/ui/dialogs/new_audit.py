@@ -67,6 +67,9 @@ class NewAuditDialog(QDialog):
         enter_presses(self, self.start_button)
         self.request: NewAuditRequest | None = None
         self._toggle_new(not cases)
+        # The keyboard starts on the first thing to fill in: the case to choose, or the new
+        # case's reference when there is none to choose.
+        (self.existing if cases else self.reference).setFocus()
 
     def _case_box(self) -> QGroupBox:
         box = QGroupBox("Case")
