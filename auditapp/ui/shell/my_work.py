@@ -1,7 +1,7 @@
 """My work: the home view of the main window, for the profile signed in.
 
 Four groups from :func:`auditapp.services.my_work.my_work`: my drafts, audits returned to
-me for rework, my open actions, and audits waiting for my moderation. The model is a thin
+me for rework, audits waiting for my moderation, and my open actions. The model is a thin
 tree over those plain rows; Enter (or a double-click) on a row opens what it is about.
 """
 
@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -57,12 +57,14 @@ class _Group:
 
 
 def _groups(work: MyWork, moderates: bool) -> list[_Group]:
+    """The groups in the order shown: open actions last, as theirs is the list that can run
+    past the screen, so every other group's title is seen on opening."""
     groups = [_Group("My drafts", "no drafts", work.drafts),
-              _Group("Returned to me for rework", "nothing returned", work.returned),
-              _Group("My open actions", "no open actions", work.actions)]
+              _Group("Returned to me for rework", "nothing returned", work.returned)]
     if moderates:
         groups.append(_Group("Waiting for my moderation", "nothing waiting",
                              work.moderation))
+    groups.append(_Group("My open actions", "no open actions", work.actions))
     return groups
 
 
@@ -158,6 +160,10 @@ class MyWorkModel(QAbstractItemModel):
 
     @staticmethod
     def _group_data(group: _Group, column: int, role: int) -> Any:
+        if column == 0 and role == Qt.ItemDataRole.FontRole:
+            bold = QFont()
+            bold.setBold(True)
+            return bold
         if column != 0 or role not in (Qt.ItemDataRole.DisplayRole,
                                        Qt.ItemDataRole.AccessibleTextRole):
             return None
@@ -203,7 +209,8 @@ class MyWorkView(QWidget):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):  # the template's title and the action's words share the room
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.tree.chosen.connect(self._open)
         self.tree.doubleClicked.connect(self._open)
         self.intro = QLabel()

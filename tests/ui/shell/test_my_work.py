@@ -21,6 +21,7 @@ from auditapp.ui.shell.my_work import MyWorkView
 from auditapp.ui.windows.moderation import ModerateAuditWindow
 from tests.builders import (
     ALEX,
+    LAPTOP,
     LONG,
     MO,
     choose,
@@ -138,8 +139,10 @@ def test_a_moderator_sees_what_to_moderate_and_enter_starts_it(
         qtbot: QtBot, db: Database, small_template_id: int) -> None:
     audit = submitted_audit(db, small_template_id, "C-5")
     window = open_main(qtbot, db, MO)
-    (*_others, (title, waiting)) = rows(window.my_work)
-    assert title == "Waiting for my moderation (1)"
+    titles = [title for title, _ in rows(window.my_work)]
+    assert titles == ["My drafts: no drafts", "Returned to me for rework: nothing returned",
+                      "Waiting for my moderation (1)", "My open actions: no open actions"]
+    waiting = rows(window.my_work)[2][1]  # the actions, the list that can run long, last
     assert isinstance(waiting[0], ModerationItem) and not waiting[0].started
     go_to(qtbot, window.my_work, waiting[0])
     qtbot.keyClick(window.my_work.tree, Qt.Key.Key_Return)
@@ -149,9 +152,9 @@ def test_a_moderator_sees_what_to_moderate_and_enter_starts_it(
     choose(qtbot, moderating.blind_overall, "Good")
     with qtbot.waitSignal(window.my_work.loaded, timeout=LONG):  # read again once graded
         press(qtbot, moderating, "Record my grades and compare")
-    (*_others, (_title, waiting)) = rows(window.my_work)
+    waiting = rows(window.my_work)[2][1]
     assert waiting[0].started  # type: ignore[attr-defined]
-    detail = window.my_work.model.index(0, 2, window.my_work.model.index(3, 0)).data()
+    detail = window.my_work.model.index(0, 2, window.my_work.model.index(2, 0)).data()
     assert detail.endswith("your grades recorded")
 
 
@@ -191,3 +194,23 @@ def test_the_model_is_sound_and_named(qtbot: QtBot, db: Database, small_template
     assert unnamed_controls(window.my_work) == []
     assert window.my_work.model.parent(QModelIndex()) == QModelIndex()
 
+
+
+def test_every_group_is_seen_on_opening_however_many_actions(
+        qtbot: QtBot, db: Database, small_template_id: int) -> None:
+    """The actions list can run past the screen: it comes last, so a moderator with forty
+    open actions still sees, at 125 % on a laptop, that an audit waits for moderation."""
+    submitted_audit(db, small_template_id, "C-9")
+    audit = make_audit(db, small_template_id, "C-10")
+    for day in range(40):  # actions Mo owns
+        add_action(db, audit, ActionInput(f"Step {day}", MO.name, TODAY + timedelta(days=day)),
+                   ALEX)
+    window = open_main(qtbot, db, MO)
+    window.resize(LAPTOP["125%"])
+    qtbot.waitUntil(lambda: window.size() == LAPTOP["125%"], timeout=LONG)
+    tree = window.my_work.tree
+    titles = [tree.model().index(group, 0) for group in range(tree.model().rowCount())]
+    assert [str(t.data()) for t in titles][-1] == "My open actions (40)"
+    for title in titles:
+        assert tree.viewport().rect().contains(tree.visualRect(title)), title.data()
+        assert title.data(Qt.ItemDataRole.FontRole).bold()  # told apart from the rows
