@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QPlainTextEdit, QScrollArea, QSizePolicy, QWidget
 
 
@@ -62,12 +63,20 @@ class GrowingTextBox(QPlainTextEdit):
         """How many lines the text takes at the box's width (wrapped lines count)."""
         return max(1, int(self.document().documentLayout().documentSize().height()))
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """A narrower box wraps the note onto more lines: its height follows."""
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit()
+
     def _fit(self) -> None:
         shown = min(self.lines(), self._max_lines)
         margins = self.contentsMargins()
+        # One pixel more than the lines take: Qt scrolls a box whose lines fill it exactly,
+        # which showed a scroll bar beside a single line.
         height = (shown * self.fontMetrics().lineSpacing()
                   + 2 * int(self.document().documentMargin())
-                  + margins.top() + margins.bottom())
+                  + margins.top() + margins.bottom() + 1)
         if self.height() != height or self.minimumHeight() != height:
             self.setFixedHeight(height)
 

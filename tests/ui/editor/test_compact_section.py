@@ -17,6 +17,8 @@ from auditapp.ui.editor.section_page import SectionPage
 from auditapp.ui.editor.window import AuditEditorWindow
 from tests.builders import (
     LAPTOP,
+    LONG,
+    answer,
     answer_button,
     click,
     current_page,
@@ -77,6 +79,7 @@ def test_the_evidence_box_is_one_line_until_used_and_grows_as_you_type(
     assert box.lines() == 1 and one_line < 2 * line
     type_into(qtbot, box, "Plan dated 3 March")
     assert box.height() == one_line
+    assert box.verticalScrollBar().maximum() == 0  # no scroll bar beside a line that fits
     qtbot.keyClick(box, Qt.Key.Key_Return)
     qtbot.keyClicks(box, "Reviewed at the LAC review")
     qtbot.keyClick(box, Qt.Key.Key_Return)
@@ -88,6 +91,24 @@ def test_the_evidence_box_is_one_line_until_used_and_grows_as_you_type(
     assert box.height() == one_line + 7 * line
     qtbot.keyClick(box, Qt.Key.Key_Tab)  # Tab leaves it, typing no tab
     assert page.cards[1].hasFocus() and "\t" not in box.toPlainText()
+
+
+def test_a_note_wrapped_onto_more_lines_by_a_narrower_window_shows_whole(
+        qtbot: QtBot, db: Database) -> None:
+    """At 125 % a saved note that wrapped onto a second line showed half of it."""
+    install_shipped_templates(db)
+    audit = make_audit(db, find_template_id(db, "pathway-plan-quality"))
+    note = "Clearly recorded in the current plan and reviewed at the last meeting. " * 2
+    answer(db, audit, "S1.1", "Y", note.strip())
+    editor = open_editor(qtbot, db, audit)
+    box = _settle(qtbot, editor, "100%").cards[0].evidence
+    line = box.fontMetrics().lineSpacing()
+    wide = box.lines()
+    _settle(qtbot, editor, "125%")
+    qtbot.waitUntil(lambda: box.lines() > wide, timeout=LONG)
+    assert box.lines() <= 8
+    qtbot.waitUntil(lambda: box.height() >= box.lines() * line, timeout=LONG)
+    assert box.verticalScrollBar().maximum() == 0  # every line of it on show
 
 
 def test_the_outline_asking_for_evidence_goes_as_the_note_is_typed(
