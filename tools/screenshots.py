@@ -157,7 +157,7 @@ def _shoot_all(app: QApplication, db: Database, actor: Actor, out: Path, size: Q
 
 def _shoot_my_work(app: QApplication, db: Database, lead: Actor, out: Path,
                    size: QSize) -> None:
-    """The window as it opens for a moderator who also audits: My work."""
+    """The window as it opens for a practice lead who also audits: My work."""
     from auditapp.models import Role
     from auditapp.services.audits.editing import list_audits
     from auditapp.services.users import save_user
@@ -166,7 +166,7 @@ def _shoot_my_work(app: QApplication, db: Database, lead: Actor, out: Path,
     rows = list_audits(db)
     auditor = max({r.auditor for r in rows if r.status == "draft"},
                   key=lambda name: sum(r.auditor == name for r in rows))
-    actor = save_user(db, auditor, Role.MODERATOR, lead)
+    actor = save_user(db, auditor, Role.PRACTICE_LEAD, lead)
     window = MainWindow(db, actor)
     window.resize(size)
     window.show()
