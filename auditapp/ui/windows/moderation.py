@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -138,6 +138,9 @@ class ModerateAuditWindow(QMainWindow):
         fit_to_screen(self, 1366, 760)
         self.evidence = QTextBrowser()
         self.evidence.setAccessibleName("Answers and evidence")
+        # Break lines between words only: a narrow column grows to its longest word rather
+        # than splitting a question key such as S1.1 across lines.
+        self.evidence.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.evidence.setHtml(blind_html(self.document))
         self.steps = QStackedWidget()
         self.steps.addWidget(self._blind_step())

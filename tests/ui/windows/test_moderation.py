@@ -261,6 +261,15 @@ def test_the_compare_step_shows_every_column(qtbot: QtBot, db: Database, size: s
     assert final.width() >= final.minimumSizeHint().width()
     assert all(table.item(r, 3).text().endswith(", differs") for r in range(table.rowCount())
                if window.rows[r][0].auditor not in (None, Grade.INADEQUATE))
+    keys = {q.key for section in document.template.sections for q in section.questions}
+    shown = window.evidence.document()
+    shown.documentLayout().documentSize()  # laid out in full, not only what is on show
+    block, lines = shown.begin(), {}
+    while block.isValid():  # beside the narrower answers, a key once broke as "S1." / "1"
+        if block.text() in keys:
+            lines[block.text()] = block.layout().lineCount()
+        block = block.next()
+    assert lines and set(lines.values()) == {1}, lines
 
 
 def test_the_queue_says_when_blind_grades_are_recorded(qtbot: QtBot, db: Database,
