@@ -112,16 +112,18 @@ class SectionPage(EditorPage):
         grid.addWidget(buddy_label("Your &grade:", self.grade), 0, 2)
         grid.addWidget(self.grade, 0, 3)
         grid.addWidget(self.use_button, 0, 4)
-        grid.addWidget(self.previous_label, 0, 5)
-        grid.addWidget(self.previous_grade, 0, 6)
-        grid.setColumnStretch(7, 1)
+        # The last audit's grade on a row of its own, under the suggestion: beside the grade
+        # it made the row wider than the page at 125 %.
+        grid.addWidget(self.previous_label, 1, 0)
+        grid.addWidget(self.previous_grade, 1, 1, 1, 4, Qt.AlignmentFlag.AlignLeft)
+        grid.setColumnStretch(5, 1)
         self.comment = GrowingTextBox(f"Comment on the grade of section {key}", 4)
         self.comment.setPlaceholderText("Why this grade (needed when it differs from the "
                                         "suggestion)")
         self.comment.textChanged.connect(
             lambda: self.comment_edited.emit(self.section.id, self.comment.toPlainText()))
-        grid.addWidget(buddy_label("&Comment:", self.comment), 1, 0)
-        grid.addWidget(self.comment, 1, 1, 1, 7)
+        grid.addWidget(buddy_label("&Comment:", self.comment), 2, 0)
+        grid.addWidget(self.comment, 2, 1, 1, 5)
         return box
 
     def _request_grade(self, grade: int | None) -> None:

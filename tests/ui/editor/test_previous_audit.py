@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
@@ -25,6 +26,8 @@ from auditapp.storage.engine import Database
 from auditapp.ui.editor.actions_page import ActionsPage
 from tests.builders import (
     ALEX,
+    LAPTOP,
+    LONG,
     answer_all,
     choose_page,
     first_page,
@@ -95,3 +98,21 @@ def test_a_first_audit_shows_no_previous_one(qtbot: QtBot, db: Database,
     assert not page.previous_grade.isVisible()
     actions = choose_page(qtbot, editor, "Actions", ActionsPage)
     assert not actions.previous_table.isVisible() and not actions.previous_heading.isVisible()
+
+
+@pytest.mark.parametrize("size", sorted(LAPTOP))
+def test_the_last_audits_answers_leave_the_page_as_wide_as_the_window(
+        qtbot: QtBot, db: Database, small_template_id: int, size: str) -> None:
+    """At 125 % the last audit's answers once made each card wider than the page, which
+    scrolled sideways and cut the questions' keys and the buttons."""
+    _first, second = _audited_before(db, small_template_id)
+    editor = open_editor(qtbot, db, second)
+    editor.resize(LAPTOP[size])
+    qtbot.waitUntil(lambda: editor.size() == LAPTOP[size], timeout=LONG)
+    page = first_page(editor)
+    qtbot.waitUntil(lambda: page.cards[0].previous_label.isVisible(), timeout=LONG)
+    assert page.scroll_area.horizontalScrollBar().maximum() == 0
+    viewport = page.scroll_area.viewport()
+    for card in page.cards:
+        right = card.mapTo(viewport, card.rect().topRight()).x()
+        assert card.mapTo(viewport, card.rect().topLeft()).x() >= 0 and right < viewport.width()
