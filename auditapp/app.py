@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from auditapp.cli.main import main_cli
+from auditapp.cli.main import GuiStart, main_cli
 
 
-def _start_gui(db_path: Path | str | None) -> int:
+def _start_gui(start: GuiStart) -> int:
     # Imported here so that command-line use never loads Qt.
     from auditapp.ui.shell.application import run_gui
 
-    return run_gui(db_path)
+    return run_gui(start.db, bundle=start.bundle, smoke_profile=start.smoke_profile)
 
 
 def main() -> None:
