@@ -15,8 +15,8 @@ as what it claims to be); an encrypted bundle exported and imported into a secon
 file association's way in), closed by itself once ready (``--smoke-test PROFILE``);
 encrypting the first database (``encrypt``, then ``stats`` refused without the passphrase
 file and given with it); a connection refused by a PostgreSQL server that is not there (and,
-with ``--postgres-url``, ``templates list`` and ``stats`` on a real one); and which files the
-program wrote in the home folder.
+with ``--postgres-url``, ``templates list`` and ``stats`` on a real one); which files the
+program wrote in the home folder; and that it wrote nothing in its own folder.
 
 ``--trace-network`` (Linux, needs strace) runs every command under ``strace`` and fails if
 any opens an internet socket (AF_INET or AF_INET6), except those given a PostgreSQL URL,
@@ -107,6 +107,12 @@ def scrubbed_environment(home: Path) -> dict[str, str]:
     return env
 
 
+def folder_state(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` with its size and time of change."""
+    return {str(p.relative_to(folder)): (p.lstat().st_size, p.lstat().st_mtime_ns)
+            for p in folder.rglob("*")}
+
+
 def internet_sockets(trace: Path) -> list[str]:
     """The lines of an strace log that open or connect an AF_INET or AF_INET6 socket."""
     text = trace.read_text(encoding="utf-8", errors="replace") if trace.exists() else ""
@@ -144,6 +150,7 @@ class Smoke:
         self.cli = dist / f"auditapp{'-cli' if WINDOWS else ''}{suffix}"
         self.gui = dist / f"auditapp{suffix}"
         self.trace_network = trace_network
+        self.program_files = folder_state(dist)
         self.passed = 0
         self.traces = 0
 
@@ -238,6 +245,9 @@ def smoke_test(smoke: Smoke, postgres_url: str | None) -> None:
         smoke.run("--db", postgres_url, "templates", "list", connects=True)
         smoke.run("--db", postgres_url, "stats", "--json", connects=True)
     check_home(smoke)
+    changed = sorted(set(folder_state(smoke.dist).items()) ^ set(smoke.program_files.items()))
+    smoke.check("the program wrote nothing in its own folder (Program Files stays as installed)",
+                not changed, str(changed[:5]))
 
 
 def check_layout(smoke: Smoke) -> None:
