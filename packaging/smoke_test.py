@@ -4,9 +4,10 @@ Run by the *system's* Python (it needs nothing but the standard library), it onl
 built program, each time with a scrubbed environment as ``env -i`` would leave it: a new
 temporary home folder, a PATH with no Python on it (checked), no PYTHON* variables, and on
 Windows only the few variables Windows itself needs. So the program under test can lean on
-nothing from a Python installation. The same script runs in CI here (Linux, ``.ci/run``) and
-in the Windows workflow (``.github/workflows/windows.yml``), there on the built folder and
-again on the installed copy under Program Files.
+nothing from a Python installation. (On Windows the settings, which Qt keeps in the
+registry, are the runner's own: HKCU, Software, auditapp.) The same script runs in CI here
+(Linux, ``.ci/run``) and in the Windows workflow (``.github/workflows/windows.yml``), there
+on the built folder and again on the installed copy under Program Files.
 
 It runs: ``--version``; ``templates list`` (the shipped templates are in the build); the
 default data folder; ``demo``; ``check``; ``stats``; the three exports (each file read back
@@ -96,6 +97,9 @@ def scrubbed_environment(home: Path) -> dict[str, str]:
             "USERPROFILE": str(home), "HOMEDRIVE": home.drive, "HOMEPATH": str(home)[2:],
             "LOCALAPPDATA": str(local), "APPDATA": str(roaming),
             "TEMP": str(temp), "TMP": str(temp),
+            # Windows finds %LOCALAPPDATA% through its shell API, not the variable: this is
+            # platformdirs' own way to point that known folder into the temporary home.
+            "WIN_PD_OVERRIDE_LOCAL_APPDATA": str(local),
             "USERNAME": os.environ.get("USERNAME", "smoke"),
             "COMPUTERNAME": os.environ.get("COMPUTERNAME", "smoke"),
         }
