@@ -243,6 +243,8 @@ class BundleImportDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(900, 560)
+        if path is not None:  # opened on a file: its passphrase, or reading it, comes next
+            (self.passphrase if self.passphrase.isEnabled() else self.next_button).setFocus()
 
     # --- pages -----------------------------------------------------------------------------
 

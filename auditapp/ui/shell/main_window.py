@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
@@ -512,9 +513,17 @@ class MainWindow(QMainWindow):
 
     def import_bundle(self) -> BundleImportDialog:
         """Merge a bundle from another laptop; the list is reloaded when it is done."""
-        dialog = BundleImportDialog(self.db, self.actor, self)
+        return self.open_bundle(None)
+
+    def open_bundle(self, path: Path | None) -> BundleImportDialog:
+        """The import dialog, on ``path`` when given (a bundle opened from the file manager:
+        ``auditapp FILE.auditbundle``). Nothing is read until the user says so: an encrypted
+        bundle needs its passphrase first, and a bundle opened by mistake can be closed."""
+        dialog = BundleImportDialog(self.db, self.actor, self, path=path)
         dialog.finished.connect(lambda _code: self.reload())
         dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
         return dialog
 
     def export_feedback(self) -> None:

@@ -16,6 +16,8 @@ from pytestqt.qtbot import QtBot
 from auditapp.services.audits.editing import count_audits, list_audits
 from auditapp.services.cases import list_cases
 from auditapp.services.demo import generate_demo
+from auditapp.services.sync.bundles import export_bundle
+from auditapp.storage.database import open_database
 from auditapp.storage.engine import Database
 from auditapp.ui.dialogs.bundles import BundleExportDialog, BundleImportDialog
 from auditapp.ui.dialogs.export import ExportDialog, ExportKind
@@ -425,3 +427,30 @@ def test_layout_fits_a_small_laptop_screen_at_125_percent(qtbot: QtBot,
     hint = window.minimumSizeHint()
     assert hint.width() * 1.25 <= 1366
     assert hint.height() * 1.25 <= 768
+
+
+def test_a_bundle_opened_from_the_file_manager_is_offered_for_import(
+        qtbot: QtBot, db: Database, tmp_path: Path) -> None:
+    """``auditapp FILE.auditbundle`` (a double-clicked bundle) opens the import dialog on the
+    file, cursor in the passphrase of an encrypted one; nothing is read before the user
+    says so, and then the import is the usual one."""
+    colleague = open_database(tmp_path / "colleague.sqlite")
+    try:
+        list(generate_demo(colleague, 12, seed=9, end=date(2026, 6, 30)))
+        bundle = tmp_path / "from colleague.auditbundle"
+        list(export_bundle(colleague, bundle, LEAD, passphrase="a long bundle passphrase"))
+    finally:
+        colleague.dispose()
+    window = open_window(qtbot, db, LEAD)
+    dialog = window.open_bundle(bundle)
+    qtbot.waitUntil(lambda: dialog.isActiveWindow() and dialog.passphrase.hasFocus(),
+                    timeout=LONG)
+    assert dialog.path.text() == str(bundle)
+    assert count_audits(db) == 0  # offered, not read
+    qtbot.keyClicks(dialog.passphrase, "a long bundle passphrase")
+    press(qtbot, dialog, "Read bundle")
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=LONG)
+    assert count_audits(db) == 12
+    with qtbot.waitSignal(window.audits_loaded, timeout=LONG):
+        press(qtbot, dialog, "Close")
+    assert window.model.rowCount() == 12
