@@ -80,7 +80,7 @@ class BundleExportDialog(QDialog):
         form = QFormLayout()
         layout.addLayout(form)
         self.auditor = QComboBox()
-        self.auditor.addItems([ANY, *sorted({r.auditor for r in list_audits(db)})])
+        self.auditor.addItems([ANY, *sorted({r.auditor for r in list_audits(db, actor)})])
         self.auditor.setAccessibleName("Only the audits of")
         form.addRow("Only the audits &of:", self.auditor)
         self.use_since = QCheckBox("Only audits &changed since")
@@ -319,7 +319,7 @@ class BundleImportDialog(QDialog):
 
         def work() -> tuple[bundles.Bundle, bundles.ImportReport]:
             bundle = bundles.open_bundle(path, passphrase)
-            return bundle, bundles.preview_import(self.db, bundle)
+            return bundle, bundles.preview_import(self.db, bundle, self.actor)
 
         self.job = start_job(self, work, on_finished=self._read_done, on_failed=self._failed)
 

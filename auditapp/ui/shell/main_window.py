@@ -270,7 +270,7 @@ class MainWindow(QMainWindow):
     def reload(self) -> None:
         """Load the audit list in the background."""
         self.count_label.setText("Loading audits…")
-        start_job(self, lambda: list_audits(self.db), on_finished=self._on_loaded,
+        start_job(self, lambda: list_audits(self.db, self.actor), on_finished=self._on_loaded,
                   on_failed=lambda m: alerts.warn(self, "Audits not loaded", m))
 
     def _on_loaded(self, rows: list[AuditListRow]) -> None:
@@ -297,7 +297,7 @@ class MainWindow(QMainWindow):
 
     def refresh_audit(self, audit_id: int) -> None:
         """Show an audit's latest state in the list (after a save)."""
-        rows = list_audits(self.db, [audit_id])
+        rows = list_audits(self.db, self.actor, [audit_id])
         current = self.model.rows()
         for index, row in enumerate(current):
             if row.id == audit_id and rows:
@@ -356,7 +356,7 @@ class MainWindow(QMainWindow):
                 template = next((t for t in self._templates.values()
                                  if t.key == row.template_key
                                  and t.version == row.template_version), None)
-            document = load_audit(self.db, audit_id, template)
+            document = load_audit(self.db, audit_id, self.actor, template)
             self._templates.setdefault(document.template.id, document.template)
             editor = AuditEditorWindow(self.db, document, self.actor)
             editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -389,7 +389,7 @@ class MainWindow(QMainWindow):
         except UserError as exc:
             alerts.warn(self, "Audit not started", str(exc))
             return
-        self.model.set_rows(list_audits(self.db, [audit_id]) + self.model.rows())
+        self.model.set_rows(list_audits(self.db, self.actor, [audit_id]) + self.model.rows())
         self.pages.setCurrentWidget(self.table)
         self._update_count()
         self.open_audit(audit_id)
@@ -428,7 +428,8 @@ class MainWindow(QMainWindow):
                           "not in a database of real audits.", yes="Load demo data"):
             return
         self.run_with_progress("Loading demo data",
-                               lambda: generate_demo(self.db, 300, seed=date.today().toordinal()),
+                               lambda: generate_demo(self.db, 300, self.actor,
+                                                     seed=date.today().toordinal()),
                                self.reload)
 
     def import_cases(self) -> None:
@@ -450,7 +451,7 @@ class MainWindow(QMainWindow):
 
     def show_dashboard(self) -> DashboardWindow:
         """Open a dashboard window."""
-        dashboard = DashboardWindow(self.db, self)
+        dashboard = DashboardWindow(self.db, self.actor, self)
         dashboard.setWindowFlag(Qt.WindowType.Window)
         dashboard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dashboard.open_audit_requested.connect(self.open_audit)
@@ -499,7 +500,8 @@ class MainWindow(QMainWindow):
         if audit_id is not None:
             row = next((r for r in self.model.rows() if r.id == audit_id), None)
             name = f"feedback-{row.case_reference if row else audit_id}.pdf"
-        dialog = ExportDialog(self.db, kind, self, audit_id=audit_id, suggested_name=name)
+        dialog = ExportDialog(self.db, kind, self.actor, self, audit_id=audit_id,
+                              suggested_name=name)
         dialog.setModal(False)
         dialog.show()
         return dialog

@@ -25,7 +25,7 @@ from auditapp.services.reporting.stats import grade_counts
 from auditapp.storage.engine import Database
 from auditapp.ui.dialogs.export import ExportDialog, ExportKind
 from auditapp.ui.widgets import alerts
-from tests.builders import LONG, choose, press, show_active, type_date, type_text
+from tests.builders import LEAD, LONG, choose, press, show_active, type_date, type_text
 
 
 def open_dialog(qtbot: QtBot, db: Database, kind: ExportKind,
@@ -126,7 +126,7 @@ def test_board_pack_and_feedback_pdf(qtbot: QtBot, demo_db: Database, tmp_path: 
     text = "".join(p.extract_text() for p in PdfReader(tmp_path / "board.pdf").pages)
     assert "DEMO-" not in text
     assert "Numbers from 1 to 5 are shown as <6" in " ".join(text.split())  # the typed 6
-    audit = list_audits(demo_db)[0]
+    audit = list_audits(demo_db, LEAD)[0]
     feedback = open_dialog(qtbot, demo_db, ExportKind.FEEDBACK, audit_id=audit.id)
     assert not hasattr(feedback, "date_from")  # one audit: no period to choose
     type_text(qtbot, feedback.path, str(tmp_path / "feedback.pdf"))
@@ -219,7 +219,7 @@ def _start_held(qtbot: QtBot, demo_db: Database, tmp_path: Path, kind: ExportKin
     module, name = EXPORTERS[kind]
     hold = Hold(tmp_path)
     monkeypatch.setattr(module, name, hold.wrap(getattr(module, name)))
-    audit = list_audits(demo_db)[0].id if kind is ExportKind.FEEDBACK else None
+    audit = list_audits(demo_db, LEAD)[0].id if kind is ExportKind.FEEDBACK else None
     dialog = open_dialog(qtbot, demo_db, kind, audit_id=audit)
     if kind is not ExportKind.FEEDBACK:
         type_date(qtbot, dialog.date_from, date(2024, 7, 1))

@@ -80,7 +80,7 @@ def test_a_profile_needs_a_name(qtbot: QtBot, db: Database) -> None:
 def test_anyone_else_sees_the_profiles_but_cannot_change_them(qtbot: QtBot,
                                                              db: Database) -> None:
     lead = save_user(db, "Lee Lead", Role.PRACTICE_LEAD, None)
-    save_user(db, "Sam Patel", Role.AUDITOR, lead)
+    sam = save_user(db, "Sam Patel", Role.AUDITOR, lead)
     seen: list[str] = []
 
     def look(dialog: QDialog) -> None:
@@ -91,5 +91,5 @@ def test_anyone_else_sees_the_profiles_but_cannot_change_them(qtbot: QtBot,
         assert "Only a practice lead" in dialog.message.text()
         press(qtbot, dialog, "Close")
 
-    open_profiles(qtbot, db, Actor("Sam Patel", Role.AUDITOR), look)
+    open_profiles(qtbot, db, sam, look)
     assert seen == ["Lee Lead — practice lead", "Sam Patel — auditor"]

@@ -50,7 +50,7 @@ from tests.builders import (
 
 @pytest.fixture
 def demo_db(db: Database) -> Database:
-    list(generate_demo(db, 80, seed=4, end=date(2026, 6, 30)))
+    list(generate_demo(db, 80, LEAD, seed=4, end=date(2026, 6, 30)))
     return db
 
 
@@ -86,7 +86,7 @@ def test_list_shows_every_audit_and_the_models_are_sound(qtbot: QtBot, demo_db: 
 def test_filters_chosen_from_the_keyboard_narrow_the_list(qtbot: QtBot,
                                                           demo_db: Database) -> None:
     window = open_window(qtbot, demo_db)
-    rows = list_audits(demo_db)
+    rows = list_audits(demo_db, LEAD)
     choose(qtbot, window.status_filter, "Draft")
     drafts = [r for r in rows if r.status == "draft"]
     assert 0 < window.proxy.rowCount() == len(drafts) < 80
@@ -120,13 +120,13 @@ def test_ctrl_f_goes_to_the_search_box_which_matches_case_and_auditor(
     assert not window.search.hasFocus()
     shortcut(qtbot, window, "Ctrl+F")
     assert window.search.hasFocus()
-    reference = list_audits(demo_db)[5].case_reference
+    reference = list_audits(demo_db, LEAD)[5].case_reference
     qtbot.keyClicks(window.search, reference.lower())
     assert window.proxy.rowCount() == 1
     assert window.model.row_at(window.proxy.mapToSource(window.proxy.index(0, 0)).row()
                                ).case_reference == reference
     type_text(qtbot, window.search, "priya")
-    priya = [r for r in list_audits(demo_db) if "priya" in r.auditor.lower()]
+    priya = [r for r in list_audits(demo_db, LEAD) if "priya" in r.auditor.lower()]
     assert 0 < window.proxy.rowCount() == len(priya) < 80
 
 
@@ -207,7 +207,7 @@ def test_ctrl_n_starts_an_audit_of_a_new_case_and_opens_it(
 
     with answer_dialogs(qtbot, fill_in):
         shortcut(qtbot, window, "Ctrl+N")
-    (row,) = list_audits(db)
+    (row,) = list_audits(db, LEAD)
     assert (row.case_reference, row.team, row.uasc, row.auditor, row.audit_date,
             row.status) == ("CL-77", "North", True, "Alex", date(2026, 5, 4), "draft")
     assert row.id in window.editors
@@ -235,7 +235,7 @@ def test_a_refused_new_audit_leaves_no_new_case(qtbot: QtBot, db: Database,
     with answer_dialogs(qtbot, fill_in):
         shortcut(qtbot, window, "Ctrl+N")
     assert warned == ["Audit not started"]
-    assert list_cases(db) == [] and list_audits(db) == []
+    assert list_cases(db) == [] and list_audits(db, LEAD) == []
 
 
 @pytest.mark.parametrize(("keys", "kind"), [
@@ -361,7 +361,7 @@ def test_audit_feedback_needs_a_selected_audit(qtbot: QtBot, db: Database,
     (dialog,) = window.findChildren(ExportDialog)
     assert dialog.kind is ExportKind.FEEDBACK
     assert Path(dialog.path.text()).name == "feedback-C-042.pdf"
-    assert dialog.audit_id == list_audits(db)[0].id
+    assert dialog.audit_id == list_audits(db, LEAD)[0].id
 
 
 def test_file_quit_closes_the_window(qtbot: QtBot, db: Database) -> None:
@@ -388,7 +388,7 @@ def test_cancelling_demo_data_from_its_progress_window_adds_nothing(
     reached, release, closed = threading.Event(), threading.Event(), threading.Event()
 
     def held(database: Database, audits: int, **kwargs: object) -> Iterator[tuple[int, int]]:
-        steps = generate_demo(database, audits, **kwargs)  # type: ignore[arg-type]
+        steps = generate_demo(database, audits, LEAD, **kwargs)  # type: ignore[arg-type]
         try:
             first = next(steps)
             reached.set()
