@@ -30,7 +30,7 @@ from tests.builders import LEAD, LONG, choose, press, show_active, type_date, ty
 
 def open_dialog(qtbot: QtBot, db: Database, kind: ExportKind,
                 audit_id: int | None = None) -> ExportDialog:
-    dialog = ExportDialog(db, kind, audit_id=audit_id)
+    dialog = ExportDialog(db, kind, LEAD, audit_id=audit_id)
     qtbot.addWidget(dialog)
     show_active(qtbot, dialog)
     return dialog
@@ -79,7 +79,8 @@ def test_workbook_export_writes_the_period_and_offers_to_open_it(
     audits = load_workbook(target, read_only=True)["Audits"]
     rows = sum(1 for _ in audits.iter_rows(min_row=2, values_only=True))
     assert rows == grade_counts(demo_db, date(2025, 1, 1), date(2025, 12, 31)).audits
-    assert dialog.scope() == ReportScope(date(2025, 1, 1), date(2025, 12, 31), None, None)
+    assert dialog.scope() == ReportScope(date(2025, 1, 1), date(2025, 12, 31), None, None,
+                                         LEAD)
     press(qtbot, dialog, "Open file")
     press(qtbot, dialog, "Show in folder")
     assert desktop.opened == [target, tmp_path]
@@ -136,7 +137,7 @@ def test_board_pack_and_feedback_pdf(qtbot: QtBot, demo_db: Database, tmp_path: 
 
 def test_the_board_pack_offers_the_domain_threshold_range_and_default(
         qtbot: QtBot, demo_db: Database) -> None:
-    dialog = ExportDialog(demo_db, ExportKind.BOARD_PACK)
+    dialog = ExportDialog(demo_db, ExportKind.BOARD_PACK, LEAD)
     qtbot.addWidget(dialog)
     spin = dialog.threshold
     assert (spin.minimum(), spin.maximum(), spin.value()) == (
@@ -145,7 +146,7 @@ def test_the_board_pack_offers_the_domain_threshold_range_and_default(
 
 def test_the_board_pack_period_defaults_as_on_the_command_line(
         qtbot: QtBot, demo_db: Database) -> None:
-    dialog = ExportDialog(demo_db, ExportKind.BOARD_PACK)
+    dialog = ExportDialog(demo_db, ExportKind.BOARD_PACK, LEAD)
     qtbot.addWidget(dialog)
     today = date.today()
     assert (dialog.scope().date_from, dialog.scope().date_to) == \

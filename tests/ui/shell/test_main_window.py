@@ -13,6 +13,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog, QProgressDialog, QWidget
 from pytestqt.qtbot import QtBot
 
+from auditapp.rules.permissions import Actor
 from auditapp.services.audits.editing import count_audits, list_audits
 from auditapp.services.cases import list_cases
 from auditapp.services.demo import generate_demo
@@ -387,8 +388,9 @@ def test_cancelling_demo_data_from_its_progress_window_adds_nothing(
     clicked, so that the click lands while it runs on any machine."""
     reached, release, closed = threading.Event(), threading.Event(), threading.Event()
 
-    def held(database: Database, audits: int, **kwargs: object) -> Iterator[tuple[int, int]]:
-        steps = generate_demo(database, audits, LEAD, **kwargs)  # type: ignore[arg-type]
+    def held(database: Database, audits: int, actor: Actor, **kwargs: object
+             ) -> Iterator[tuple[int, int]]:
+        steps = generate_demo(database, audits, actor, **kwargs)  # type: ignore[arg-type]
         try:
             first = next(steps)
             reached.set()

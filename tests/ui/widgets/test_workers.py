@@ -91,11 +91,14 @@ def test_database_work_on_a_pool_thread_leaves_python_sound(tmp_path: Path) -> N
         from auditapp.ui.widgets.workers import start_job
         app = QApplication([])
         db = open_database(Path({str(tmp_path / "pool.sqlite")!r}))
-        for _ in generate_demo(db, 1500, LEAD, seed=2):
+        from auditapp.models import Role
+        from auditapp.services.users import save_user
+        lead = save_user(db, "Lee Lead", Role.PRACTICE_LEAD, None)
+        for _ in generate_demo(db, 1500, lead, seed=2):
             pass
         owner, got = QWidget(), []
         for _ in range(3):
-            start_job(owner, lambda: len(list_audits(db, LEAD)), on_finished=got.append)
+            start_job(owner, lambda: len(list_audits(db, lead)), on_finished=got.append)
         while len(got) < 3:
             app.processEvents()
         print("ok", got)
