@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from auditapp.errors import UserError
 from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED
-from auditapp.rules.permissions import Actor, Permission, allowed
+from auditapp.rules.permissions import Actor, Permission, refusal
 from auditapp.services.audits.editing import AuditListRow, create_audit, list_audits, load_audit
 from auditapp.services.cases import list_cases, start_audit_for_new_case
 from auditapp.services.demo import generate_demo
@@ -238,18 +238,33 @@ class MainWindow(QMainWindow):
         work_menu.addAction(self.actions_action)
         work_menu.addAction(self.library_action)
         work_menu.addAction(self.profiles_action)
-        self.new_action.setEnabled(allowed(self.actor, Permission.START_AUDIT))
-        self.import_action.setEnabled(allowed(self.actor, Permission.IMPORT_CASES))
-        self.demo_action.setEnabled(allowed(self.actor, Permission.IMPORT_CASES))
-        self.moderation_action.setEnabled(allowed(self.actor, Permission.MODERATE))
-        self.passphrase_action.setEnabled(  # a server database is protected by its server
-            allowed(self.actor, Permission.CHANGE_SETTINGS) and self.db.path is not None)
+        for menu in (file_menu, work_menu):
+            menu.setToolTipsVisible(True)  # a disabled entry says why
+        for item, permission in ((self.new_action, Permission.START_AUDIT),
+                                 (self.import_action, Permission.IMPORT_CASES),
+                                 (self.demo_action, Permission.LOAD_DEMO),
+                                 (self.moderation_action, Permission.MODERATE),
+                                 (self.bundle_export_action, Permission.EXPORT_BUNDLES),
+                                 (self.bundle_import_action, Permission.IMPORT_BUNDLES),
+                                 (self.passphrase_action, Permission.CHANGE_SETTINGS)):
+            self._permit(item, permission)
+        if self.db.path is None:  # a server database is protected by its server
+            self.passphrase_action.setEnabled(False)
+            self.passphrase_action.setToolTip("A database on a server is encrypted and "
+                                              "backed up by its server.")
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.refresh_action)
         view_menu.addAction(self.find_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.keys_action)
         help_menu.addAction(self.where_action)
+
+    def _permit(self, item: QAction, permission: Permission) -> None:
+        """Enable a menu entry for a role that may use it; for any other, disable it with a
+        tooltip saying why (the services refuse it anyway)."""
+        reason = refusal(self.actor, permission)
+        item.setEnabled(reason is None)
+        item.setToolTip(reason or item.text().replace("&", "").rstrip("…"))
 
     def _connect(self) -> None:
         self.search.textChanged.connect(self._apply_filters)
@@ -275,6 +290,8 @@ class MainWindow(QMainWindow):
 
     def _on_loaded(self, rows: list[AuditListRow]) -> None:
         self.model.set_rows(rows)
+        if not rows:  # demo data may go into an empty database, whoever sets it up
+            self.demo_action.setEnabled(True)
         self._fill_choices(self.team_filter, sorted({r.team for r in rows if r.team}))
         self._fill_choices(self.template_filter, sorted({r.template_key for r in rows}))
         self.pages.setCurrentWidget(self.table if rows else self.empty)
