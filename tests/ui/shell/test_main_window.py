@@ -13,10 +13,12 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog, QProgressDialog, QWidget
 from pytestqt.qtbot import QtBot
 
+from auditapp.rules.grades import Grade
 from auditapp.rules.permissions import Actor
 from auditapp.services.audits.editing import count_audits, list_audits
 from auditapp.services.cases import list_cases
 from auditapp.services.demo import generate_demo
+from auditapp.services.moderation import record_blind_grades
 from auditapp.storage.engine import Database
 from auditapp.ui.dialogs.bundles import BundleExportDialog, BundleImportDialog
 from auditapp.ui.dialogs.export import ExportDialog, ExportKind
@@ -24,7 +26,7 @@ from auditapp.ui.dialogs.profiles import ProfilesDialog
 from auditapp.ui.shell import main_window
 from auditapp.ui.shell.main_window import SHORTCUTS, MainWindow
 from auditapp.ui.widgets import alerts
-from auditapp.ui.widgets.table_models import ID_ROLE
+from auditapp.ui.widgets.table_models import ID_ROLE, WITHHELD
 from auditapp.ui.windows.actions_tracker import ActionsTrackerWindow
 from auditapp.ui.windows.dashboard import DashboardWindow
 from auditapp.ui.windows.moderation import ModerationWindow
@@ -43,6 +45,7 @@ from tests.builders import (
     press,
     shortcut,
     show_active,
+    submitted_audit,
     type_date,
     type_text,
     unnamed_controls,
@@ -303,6 +306,38 @@ def test_an_auditor_cannot_reach_moderation(qtbot: QtBot, db: Database) -> None:
     moderator = open_window(qtbot, db, MO)
     shortcut(qtbot, moderator, "Ctrl+M")
     assert len(moderator.findChildren(ModerationWindow)) == 1
+
+
+def test_bundle_entries_are_disabled_with_the_reason_for_roles_without_them(
+        qtbot: QtBot, db: Database) -> None:
+    auditor = open_window(qtbot, db, ALEX)
+    assert auditor.bundle_export_action.isEnabled()  # their own audits
+    assert not auditor.bundle_import_action.isEnabled()
+    assert auditor.bundle_import_action.toolTip() == (
+        "Alex (auditor) may not import bundles: only a peer reviewer or practice lead may.")
+    assert not auditor.demo_action.toolTip().startswith("Load")  # says why, not what
+    file_menu = next(a.menu() for a in auditor.menuBar().actions() if a.text() == "&File")
+    assert file_menu.toolTipsVisible()
+    with pytest.raises(AssertionError, match="is disabled"):
+        menu_item(qtbot, auditor, "File", "Import a bundle…")
+    auditor.close()
+    lead = open_window(qtbot, db, LEAD)
+    assert lead.bundle_import_action.isEnabled() and lead.bundle_export_action.isEnabled()
+
+
+def test_a_moderator_sees_a_submitted_audits_grade_withheld(
+        qtbot: QtBot, db: Database, small_template_id: int) -> None:
+    audit = submitted_audit(db, small_template_id)
+    window = open_window(qtbot, db, MO)
+    (row,) = [r for r in range(window.model.rowCount())
+              if window.model.index(r, 0).data(ID_ROLE) == audit]
+    cell = window.model.index(row, 6)
+    assert cell.data() == WITHHELD
+    assert "blind" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    record_blind_grades(db, audit, MO, {}, Grade.GOOD)
+    with qtbot.waitSignal(window.audits_loaded, timeout=LONG):
+        shortcut(qtbot, window, "F5")
+    assert window.model.index(row, 6).data() == "Good"
 
 
 def test_work_profiles_opens_the_profiles_dialog(qtbot: QtBot, db: Database) -> None:
