@@ -138,22 +138,23 @@ def section_ids(db: Database, audit_id: int) -> dict[str, int]:
     return {s.key: s.id for s in load_audit(db, audit_id, LEAD).template.sections}
 
 
-def answer_all(db: Database, audit_id: int, codes: dict[str, str]) -> None:
+def answer_all(db: Database, audit_id: int, codes: dict[str, str], actor: Actor = ALEX
+               ) -> None:
     q = question_ids(db, audit_id)
     changes = AuditChanges()
     for key, code in codes.items():
         evidence = "" if code in ("Y", "M") else f"Evidence for {key}"
         changes.answers[q[key]] = AnswerChange(q[key], code, evidence)
-    save_changes(db, audit_id, changes, ALEX)
+    save_changes(db, audit_id, changes, actor)
 
 
-def complete_audit(db: Database, audit: int) -> None:
-    answer_all(db, audit, {"A.1": "Y", "A.2": "Y", "A.3": "M", "B.1": "Y", "B.2": "Y"})
+def complete_audit(db: Database, audit: int, actor: Actor = ALEX) -> None:
+    answer_all(db, audit, {"A.1": "Y", "A.2": "Y", "A.3": "M", "B.1": "Y", "B.2": "Y"}, actor)
     s = section_ids(db, audit)
     save_changes(db, audit, AuditChanges(
         judgements={s["A"]: JudgementChange(s["A"], Grade.GOOD, ""),
                     s["B"]: JudgementChange(s["B"], Grade.GOOD, "")},
-        overall=(Grade.GOOD, "")), ALEX)
+        overall=(Grade.GOOD, "")), actor)
 
 
 def answer(db: Database, audit: int, key: str, code: str, evidence: str = "",
