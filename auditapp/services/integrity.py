@@ -23,7 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import LargeBinary, cast, func, select
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from auditapp.errors import UserError
@@ -43,8 +44,16 @@ def _latest_seals(session: Session) -> dict[int, tuple[int, str | None]]:
     return {audit_id: (seq, digest) for audit_id, seq, digest in rows}
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """An ``audit_seals`` row as stored (its content read as bytes, whatever was put there)."""
+
+    seq: int
+    content: bytes
+
+
 def _audit_problems(session: Session, name: str, content: seals.Content,
-                    seal: tuple[int, str | None] | None, kept: AuditSeal | None
+                    seal: tuple[int, str | None] | None, kept: _Kept | None
                     ) -> Iterator[str]:
     if seal is None:
         yield (f"{name} has no seal in the history: it was added, or its history removed, "
@@ -52,7 +61,8 @@ def _audit_problems(session: Session, name: str, content: seals.Content,
         return
     seq, sealed_digest = seal
     stored_digest = seals.digest(content)
-    sealed = seals.unpack(kept.content) if kept is not None and kept.seq == seq else None
+    sealed = seals.unpack(bytes(kept.content or b"")) \
+        if kept is not None and kept.seq == seq else None
     sealed_ok = sealed is not None and seals.digest(sealed) == sealed_digest
     if stored_digest == sealed_digest:
         if not sealed_ok:
@@ -70,12 +80,22 @@ def _audit_problems(session: Session, name: str, content: seals.Content,
 
 def check_content(db: Database) -> list[str]:
     """Every place where the stored data is not what the history sealed, one line each."""
+    try:
+        return _check_content(db)
+    except (ValueError, TypeError, StatementError) as exc:  # a value of the wrong type
+        return [f"the stored data cannot be read as auditapp writes it ({exc}): it was "
+                "changed outside auditapp"]
+
+
+def _check_content(db: Database) -> list[str]:
     with db.transaction() as session:
         contents = seals.read_contents(session)
         references = dict(session.execute(select(Audit.id, Case.reference)
                                           .join(Case, Case.id == Audit.case_id)).all())
         latest = _latest_seals(session)
-        kept = {row.audit_id: row for row in session.scalars(select(AuditSeal))}
+        kept = {row.audit_id: _Kept(row.seq, row.content) for row in session.execute(
+            select(AuditSeal.audit_id, AuditSeal.seq,
+                   cast(AuditSeal.content, LargeBinary).label("content")))}
         problems: list[str] = []
         for audit_id, content in contents.items():
             name = f"audit {audit_id} ({references.get(audit_id, 'no case')})"

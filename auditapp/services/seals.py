@@ -51,6 +51,9 @@ MODERATION_FIELDS = ("moderator_id", "moderated_on", "grade", "blind_grade", "ag
                      "comment")
 #: Audits read per query when every audit is read (SQLite takes at most 32,766 parameters).
 BATCH = 500
+#: The most a kept content may unpack to (far beyond any audit's: its text is bounded by
+#: :mod:`auditapp.rules.limits`), so a doctored one cannot fill the memory.
+MAX_CONTENT = 64 * 1024 * 1024
 
 
 def plain(value: Any) -> Any:
@@ -81,10 +84,14 @@ def pack(content: Content) -> bytes:
 
 
 def unpack(data: bytes) -> Content | None:
-    """A kept content, or None if what is kept is not one (it was changed)."""
+    """A kept content, or None if what is kept is not exactly one (it was changed)."""
+    inflater = zlib.decompressobj()
     try:
-        content = json.loads(zlib.decompress(data).decode("utf-8"))
+        raw = inflater.decompress(data, MAX_CONTENT)
+        content = json.loads(raw.decode("utf-8"))
     except (zlib.error, ValueError, UnicodeDecodeError):
+        return None
+    if not inflater.eof or inflater.unused_data:
         return None
     return content if isinstance(content, dict) else None
 
