@@ -32,6 +32,7 @@ from auditapp.rules.permissions import Actor
 from auditapp.rules.sections import applies_only_to
 from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import AuditDocument, load_audit
+from auditapp.services.integrity import chain_stamp
 from auditapp.services.templates import QuestionInfo, SectionInfo
 from auditapp.storage.atomic_files import atomic_output, check_target
 from auditapp.storage.engine import Database
@@ -57,7 +58,7 @@ def export_audit_pdf(db: Database, audit_id: int, out: Path, reader: Actor
     frame = PageFrame(f"Case file audit feedback: {document.case_reference}",
                       f"{document.template.title}, audit of {day_text(document.audit_date)}",
                       f"Audit feedback \u00b7 {document.case_reference} \u00b7 "
-                      f"{day_text(document.audit_date)}")
+                      f"{day_text(document.audit_date)}", keywords=chain_stamp(db).text())
     with atomic_output(out) as temporary:
         yield 2, 3
         build_pdf(temporary, frame, lambda: _story(document))

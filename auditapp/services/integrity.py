@@ -6,10 +6,11 @@
    narrative, the audit's own fields, actions, moderation, their uids and the profiles they
    name) is exactly what its newest seal entry says; a direct edit is named by audit and
    field, with the value stored and the value the history sealed.
-3. **Against a chain head kept elsewhere** (:func:`compare_with_file`): a backup holds the
-   chain as it was when the backup was made, a bundle's manifest the last entry's number
-   and hash. Every entry the file knows must be here with the same hash: a deleted tail,
-   or a chain rewritten and recomputed after the file was made, shows.
+3. **Against a chain head kept elsewhere** (:func:`compare_with_head`): a backup holds the
+   chain as it was when the backup was made, a bundle's manifest and every export's
+   metadata (:class:`ChainStamp`) the database's id and the last entry's number and hash.
+   Every entry the file knows must be here with the same hash: a deleted tail, or a chain
+   rewritten and recomputed after the file was made, shows.
 
 What no check can show: a database rolled back as a whole to an earlier consistent state
 with no head kept elsewhere since; a rewrite of a plain database (or a server one) together
@@ -19,6 +20,8 @@ cover (cases, templates, profiles and their roles, settings, moderation samples)
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +33,8 @@ from sqlalchemy.orm import Session
 from auditapp.errors import UserError
 from auditapp.models import Audit, AuditSeal, Case, ChangeEvent
 from auditapp.services import seals
-from auditapp.services.history import SEAL
+from auditapp.services.history import SEAL, chain_tail
+from auditapp.services.sync.bundles import database_id
 from auditapp.storage.engine import Database
 from auditapp.storage.history_chain import FileChain
 
@@ -159,3 +163,83 @@ def compare_with_head(db: Database, head: KeptHead, database_id: str) -> list[st
             f"{head.source}, from entry {changed[0]} on: the history was rewritten (and its "
             "chain recomputed) after it was made")
     return problems
+
+
+# --- the chain head an export records ---------------------------------------------------------
+
+#: How an export's metadata states the chain head: the workbook's custom document property
+#: and the PDF's keywords hold this text.
+_STAMP = re.compile(rb"auditapp-history ([0-9A-Za-z-]{1,64}) entry ([0-9]{1,18}) ([0-9a-f]{64})")
+#: The name of the workbook's custom document property that holds the stamp.
+STAMP_PROPERTY = "auditapp history head"
+#: The most of an export's metadata read while looking for its stamp.
+_MAX_METADATA = 1024 * 1024
+_SCAN_BLOCK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ChainStamp:
+    """The head of this database's chain as an export records it in its metadata, so that
+    every workbook and PDF handed out keeps a head that ``check --against`` can compare."""
+
+    database_id: str
+    seq: int
+    hash: str
+
+    def text(self) -> str:
+        """The stamp as written into an export."""
+        return f"auditapp-history {self.database_id} entry {self.seq} {self.hash}"
+
+
+def chain_stamp(db: Database) -> ChainStamp:
+    """This database's id and the number and hash of its chain's last entry, now."""
+    own_id = database_id(db)
+    with db.transaction() as session:
+        seq, digest = chain_tail(session)
+    return ChainStamp(own_id, seq, digest)
+
+
+def _stamp_in(data: bytes) -> ChainStamp | None:
+    found = None
+    for match in _STAMP.finditer(data):
+        found = ChainStamp(match[1].decode("ascii"), int(match[2]), match[3].decode("ascii"))
+    return found
+
+
+def _workbook_stamp(path: Path) -> ChainStamp | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("docProps/custom.xml")
+            if info.file_size > _MAX_METADATA:
+                return None
+            with archive.open(info) as member:
+                return _stamp_in(member.read(_MAX_METADATA))
+    except (KeyError, zipfile.BadZipFile, OSError, RuntimeError):
+        return None
+
+
+def _pdf_stamp(path: Path) -> ChainStamp | None:
+    """The last stamp in the file (its document information, written uncompressed),
+    read a block at a time so that a large PDF never fills the memory."""
+    found, tail = None, b""
+    with path.open("rb") as handle:
+        while block := handle.read(_SCAN_BLOCK):
+            data = tail + block
+            found = _stamp_in(data) or found
+            tail = data[-200:]
+    return found
+
+
+def export_head(path: Path) -> KeptHead:
+    """The chain head an export (an Excel workbook or a PDF auditapp wrote) records."""
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(5)
+        stamp = _pdf_stamp(path) if start == b"%PDF-" else _workbook_stamp(path)
+    except OSError as exc:
+        raise UserError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    if stamp is None:
+        raise UserError(f"{path.name} records no history head: it is not a backup, bundle or "
+                        "export of auditapp 0005 or later.")
+    return KeptHead(f"the export {path.name}", stamp.database_id,
+                    {stamp.seq: stamp.hash} if stamp.seq else {})

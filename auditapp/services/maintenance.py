@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from auditapp.errors import UserError
 from auditapp.services.history import HistoryCheck, check_history
-from auditapp.services.integrity import KeptHead, check_content, compare_with_head
+from auditapp.services.integrity import KeptHead, check_content, compare_with_head, export_head
 from auditapp.services.sync.bundle_file import MAGIC
 from auditapp.services.sync.bundles import bundle_head, database_id
 from auditapp.storage.engine import Database
@@ -45,7 +45,8 @@ class CheckReport:
 
 
 def kept_head(path: Path, passphrase: str | None, bundle_passphrase: str | None) -> KeptHead:
-    """The chain head a file keeps: a backup's whole chain, or a bundle manifest's head."""
+    """The chain head a file keeps: a backup's whole chain, a bundle manifest's head, or the
+    head an export (Excel workbook, PDF) records in its metadata."""
     try:
         with path.open("rb") as handle:
             start = handle.read(len(MAGIC))
@@ -54,6 +55,8 @@ def kept_head(path: Path, passphrase: str | None, bundle_passphrase: str | None)
     if start == MAGIC:
         database, seq, digest = bundle_head(path, bundle_passphrase)
         return KeptHead(f"the bundle {path.name}", database, {seq: digest} if seq else {})
+    if start.startswith((b"%PDF-", b"PK\x03\x04")):
+        return export_head(path)
     return KeptHead.of_file_chain(path, read_file_chain(path, passphrase))
 
 

@@ -12,17 +12,23 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import select, text
 
 from auditapp.cli.main import main_cli
 from auditapp.errors import UserError
+from auditapp.exporters.audit_pdf import export_audit_pdf
+from auditapp.exporters.board_pdf import export_board_pack
+from auditapp.exporters.xlsx import export_workbook
 from auditapp.models import ChangeEvent
 from auditapp.rules.grades import Grade
 from auditapp.services.audits.editing import ActionInput, add_action
 from auditapp.services.history import GENESIS, check_history, entry_hash
-from auditapp.services.integrity import KeptHead, check_content
+from auditapp.services.integrity import STAMP_PROPERTY, KeptHead, chain_stamp, check_content
 from auditapp.services.maintenance import check_database, kept_head
 from auditapp.services.moderation import finalise_moderation, record_blind_grades
+from auditapp.services.reporting.figures import ReportScope
 from auditapp.services.sync import bundles
 from auditapp.storage.backups import make_backup
 from auditapp.storage.database import open_database
@@ -193,6 +199,66 @@ def test_a_cut_history_tail_shows_against_a_bundle(db: Database, small_template_
     finally:
         if reopened is not db:
             reopened.dispose()
+
+
+def _export(db: Database, kind: str, audit: int, out: Path) -> Path:
+    """An export made the way the desktop app and the command line make it."""
+    if kind == "workbook":
+        list(export_workbook(db, out, ReportScope(), date(2026, 6, 30)))
+    elif kind == "feedback":
+        list(export_audit_pdf(db, audit, out, LEAD))
+    else:
+        list(export_board_pack(db, out, ReportScope(date(2026, 1, 1), date(2026, 6, 30)),
+                               today=date(2026, 6, 30)))
+    return out
+
+
+def _recorded_stamp(path: Path) -> str:
+    """The head an export records, read back by the file's own reader."""
+    if path.suffix == ".xlsx":
+        workbook = load_workbook(path)
+        return str(workbook.custom_doc_props[STAMP_PROPERTY].value)
+    metadata = PdfReader(path).metadata
+    assert metadata is not None
+    return str(metadata["/Keywords"])
+
+
+@pytest.mark.parametrize("kind", ["workbook", "feedback", "board"])
+def test_every_export_records_the_head_and_a_rewrite_shows_against_it(
+        db: Database, small_template_id: int, tmp_path: Path, kind: str) -> None:
+    audit = submitted_audit(db, small_template_id, "X-1")
+    for more in range(2, 6 if kind == "board" else 2):  # a board pack needs five
+        submitted_audit(db, small_template_id, f"X-{more}")
+    out = _export(db, kind, audit, tmp_path / ("out.xlsx" if kind == "workbook" else "out.pdf"))
+    assert _recorded_stamp(out) == chain_stamp(db).text()
+    assert check_database(db, [kept_head(out, None, None)]).ok
+    rewrite_chain(db, 2, "rewritten")
+    assert check_history(db).ok
+    report = check_database(db, [kept_head(out, None, None)])
+    assert any(f"differ from the export {out.name}" in p and "rewritten" in p
+               for p in report.against), report.against
+
+
+def test_a_cut_tail_shows_against_a_workbook(db: Database, small_template_id: int,
+                                             tmp_path: Path) -> None:
+    audit = submitted_audit(db, small_template_id, "X-1")
+    out = _export(db, "workbook", audit, tmp_path / "out.xlsx")
+    last = chain_stamp(db).seq
+    _tamper(db, f"DELETE FROM change_events WHERE seq > {last - 2}")
+    reopened = db if db.is_server else open_database(db.path or "", backup=False)
+    try:
+        report = check_database(reopened, [kept_head(out, None, None)])
+        assert any("the history was cut" in p for p in report.against), report.against
+    finally:
+        if reopened is not db:
+            reopened.dispose()
+
+
+def test_a_file_that_records_no_head_is_refused_by_name(db: Database, tmp_path: Path) -> None:
+    stranger = tmp_path / "someone else's.pdf"
+    stranger.write_bytes(b"%PDF-1.4\n" + b"0" * 5_000_000)  # larger than one block read
+    with pytest.raises(UserError, match="someone else's.pdf records no history head"):
+        kept_head(stranger, None, None)
 
 
 def test_a_head_of_another_database_is_refused(db: Database, small_template_id: int) -> None:
