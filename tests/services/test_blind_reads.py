@@ -35,6 +35,7 @@ from auditapp.services.moderation import (
     load_for_moderation,
     record_blind_grades,
 )
+from auditapp.services.reporting.board_figures import board_figures
 from auditapp.services.reporting.figures import (
     FigureCell,
     ReportScope,
@@ -165,3 +166,18 @@ def test_blind_grades_change_no_count_until_the_moderation_is_finalised(
     finalise_moderation(db, audit, MO, {}, (Grade.INADEQUATE, "Contingency is missing"))
     assert load_audit(db, audit, LEAD).final_grade == Grade.INADEQUATE
     assert grade_counts(db, *PERIOD).by_grade[Grade.INADEQUATE.label] == 1
+
+
+def test_the_board_pack_counts_the_audit_only_after_the_blind_grades(
+        db: Database, audit: int, small_template_id: int) -> None:
+    for n in range(2, 6):  # with B-0, five audits the moderator has graded blind
+        other = submitted_audit(db, small_template_id, f"B-{n}")
+        record_blind_grades(db, other, MO, {}, Grade.GOOD)
+    scope = ReportScope(*PERIOD, reader=MO)
+    before = board_figures(db, scope, 5, PERIOD[1])
+    assert before.current.overall.total == 5
+    assert before.current.overall.counts[Grade.REQUIRES_IMPROVEMENT.label] == 0
+    record_blind_grades(db, audit, MO, {}, Grade.GOOD)
+    after = board_figures(db, scope, 5, PERIOD[1])
+    assert after.current.overall.total == 6
+    assert after.current.overall.counts[Grade.REQUIRES_IMPROVEMENT.label] == 1
