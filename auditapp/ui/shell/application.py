@@ -17,6 +17,7 @@ from auditapp.errors import (
     UserError,
     WrongPassphraseError,
 )
+from auditapp.rules.names import name_key
 from auditapp.rules.permissions import Actor
 from auditapp.services.audits.editing import count_audits
 from auditapp.services.demo import generate_demo
@@ -117,11 +118,12 @@ def choose_profile(db: AppDatabase) -> Profile | None:
     dialog = FirstRunDialog(db.path or db.location, known, offer_demo=empty,
                             offer_encryption=empty and db.path is not None and not db.encrypted)
     while dialog.exec():
-        chosen = dialog.actor()
-        existing = {a.name: a for a in known}
+        name, role = dialog.chosen()
+        existing = {name_key(a.name): a for a in known}
         try:
-            # A known name keeps its stored role; only the first profile may be self-made.
-            actor = existing.get(chosen.name) or save_user(db, chosen.name, chosen.role, None)
+            # A known name (ignoring case and spacing) keeps its stored role; only the first
+            # profile may be self-made.
+            actor = existing.get(name_key(name)) or save_user(db, name, role, None)
         except UserError as exc:
             dialog.message.setText(f"{exc} Ask a practice lead to add your profile "
                                    "(Work › Profiles).")
@@ -254,5 +256,6 @@ def _show_main_window(db: AppDatabase, profile: Profile, newly_encrypted: bool) 
         offer_to_delete_plain_copies(db.path, db.passphrase)
     if profile.load_demo:
         QTimer.singleShot(0, lambda: window.run_with_progress(
-            "Loading demo data", lambda: generate_demo(db, DEMO_AUDITS), window.reload))
+            "Loading demo data", lambda: generate_demo(db, DEMO_AUDITS, profile.actor),
+            window.reload))
     return window
