@@ -18,21 +18,20 @@ from pytestqt.qtbot import QtBot
 
 from auditapp.services.demo import generate_demo
 from auditapp.services.sync.bundles import export_bundle
-from auditapp.services.users import save_user
 from auditapp.storage.database import open_database
 from auditapp.storage.engine import Database
 from auditapp.ui.dialogs.bundles import BundleImportDialog
 from auditapp.ui.shell.main_window import MainWindow
 from auditapp.ui.shell.startup_check import EXIT_NOT_READY, StartupCheck
 from auditapp.ui.windows.dashboard import DashboardWindow
-from tests.builders import LEAD, LONG, SUBPROCESS_LIMIT
+from tests.builders import LEAD, LONG, SUBPROCESS_LIMIT, add_people
 
 PROFILE = LEAD.name
 
 
 @pytest.fixture
 def demo_db(db: Database) -> Database:
-    list(generate_demo(db, 30, seed=5, end=date(2026, 6, 30)))
+    list(generate_demo(db, 30, LEAD, seed=5, end=date(2026, 6, 30)))
     return db
 
 
@@ -40,8 +39,9 @@ def demo_db(db: Database) -> Database:
 def bundle(tmp_path: Path) -> Path:
     """An encrypted bundle of a colleague's audits."""
     colleague = open_database(tmp_path / "colleague.sqlite")
+    add_people(colleague)
     try:
-        list(generate_demo(colleague, 5, seed=7, end=date(2026, 6, 30)))
+        list(generate_demo(colleague, 5, LEAD, seed=7, end=date(2026, 6, 30)))
         path = tmp_path / "colleague.auditbundle"
         list(export_bundle(colleague, path, LEAD, passphrase="a long bundle passphrase"))
     finally:
@@ -60,8 +60,8 @@ def _laptop(tmp_path: Path) -> Path:
     path = tmp_path / "laptop.sqlite"
     db = open_database(path)
     try:
-        list(generate_demo(db, 20, seed=3, end=date(2026, 6, 30)))
-        save_user(db, PROFILE, LEAD.role, None)
+        add_people(db)  # the profile PROFILE among them
+        list(generate_demo(db, 20, LEAD, seed=3, end=date(2026, 6, 30)))
     finally:
         db.dispose()
     return path
