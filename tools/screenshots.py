@@ -57,8 +57,8 @@ def main() -> None:
     app = create_application()
     with tempfile.TemporaryDirectory() as folder:
         db = open_database(Path(folder) / "demo.sqlite")
-        list(generate_demo(db, 400, seed=11, years=2, end=date(2026, 10, 31)))
         actor = save_user(db, "Helen Brooks", Role.PRACTICE_LEAD, None)
+        list(generate_demo(db, 400, actor, seed=11, years=2, end=date(2026, 10, 31)))
         _shoot_all(app, db, actor, args.out, SCREEN / args.scale)
         _shoot_my_work(app, db, actor, args.out, SCREEN / args.scale)
         db.dispose()
@@ -163,7 +163,7 @@ def _shoot_my_work(app: QApplication, db: Database, lead: Actor, out: Path,
     from auditapp.services.users import save_user
     from auditapp.ui.shell.main_window import MainWindow
 
-    rows = list_audits(db)
+    rows = list_audits(db, lead)
     auditor = max({r.auditor for r in rows if r.status == "draft"},
                   key=lambda name: sum(r.auditor == name for r in rows))
     actor = save_user(db, auditor, Role.PRACTICE_LEAD, lead)

@@ -14,8 +14,12 @@ Four lists, each row enough to open the audit it is about:
   (not my own, and not ones another moderator has started), sampled ones first, then
   oldest first.
 
-"Mine" is decided in one place, :func:`_mine`, so that it can follow the profile when
-audits record their auditor by profile rather than by name.
+"Mine" is decided in one place, :func:`_mine`: by profile id (two profiles never share
+one), never by name. An action's owner is free text, so an action is owned by me when its
+owner is written as my name.
+
+Nothing here shows a grade, so blind moderation (:mod:`auditapp.services.visibility`) has
+nothing to withhold from these lists.
 """
 
 from __future__ import annotations
@@ -111,10 +115,10 @@ class MyWork:
     moderation: tuple[ModerationItem, ...]
 
 
-def _mine(column: InstrumentedAttribute[str], actor: Actor) -> ColumnElement[bool]:
-    """Whether a column naming a person (an audit's auditor, a moderation's moderator) names
-    the actor: the one place that decides what "mine" means."""
-    return column == actor.name
+def _mine(column: InstrumentedAttribute[int], actor: Actor) -> ColumnElement[bool]:
+    """Whether a column holding a profile id (an audit's auditor, a moderation's moderator)
+    is the actor's: the one place that decides what "mine" means."""
+    return column == actor.id
 
 
 def draft_order(item: DraftItem) -> tuple[bool, date, date, int]:
@@ -136,7 +140,7 @@ def _draft_query(actor: Actor) -> Select[int, str, str, date, int, int, str]:
                    Audit.answered, Audit.applicable, Audit.returned_comment)
             .join(Case, Case.id == Audit.case_id)
             .join(Template, Template.id == Audit.template_id)
-            .where(Audit.status == AuditStatus.DRAFT, _mine(Audit.auditor, actor)))
+            .where(Audit.status == AuditStatus.DRAFT, _mine(Audit.auditor_id, actor)))
 
 
 def _drafts(session: Session, actor: Actor) -> tuple[DraftItem, ...]:
@@ -167,7 +171,7 @@ def _actions(session: Session, actor: Actor, today: date) -> tuple[ActionItem, .
         .join(Case, Case.id == Audit.case_id)
         .outerjoin(Question, Question.id == Action.question_id)
         .where(Action.status == ActionStatus.OPEN,
-               or_(_mine(Audit.auditor, actor), owned))).all()
+               or_(_mine(Audit.auditor_id, actor), owned))).all()
     items = [ActionItem(r[0], r[1], r[2], r[3] or "", r[4], r[5], r[6], r[7].value, r[8],
                         is_overdue(ActionStatus.OPEN, r[8], today)) for r in rows]
     return tuple(sorted(items, key=lambda a: (not a.overdue, a.due_date is None,
@@ -184,8 +188,8 @@ def _moderation(session: Session, actor: Actor) -> tuple[ModerationItem, ...]:
         .join(Case, Case.id == Audit.case_id)
         .join(Template, Template.id == Audit.template_id)
         .outerjoin(Moderation, Moderation.audit_id == Audit.id)
-        .where(Audit.status == AuditStatus.SUBMITTED, ~_mine(Audit.auditor, actor),
-               or_(Moderation.id.is_(None), _mine(Moderation.moderator, actor)))).all()
+        .where(Audit.status == AuditStatus.SUBMITTED, ~_mine(Audit.auditor_id, actor),
+               or_(Moderation.id.is_(None), _mine(Moderation.moderator_id, actor)))).all()
     items = [ModerationItem(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]))
              for r in rows]
     return tuple(sorted(items, key=lambda m: (not m.sampled, m.audit_date, m.audit_id)))

@@ -14,14 +14,13 @@ from auditapp.services.actions import complete_action
 from auditapp.services.audits.editing import ActionInput, add_action
 from auditapp.services.moderation import draw_sample, record_blind_grades, return_for_rework
 from auditapp.services.my_work import DraftItem, draft_order, my_work
+from auditapp.services.users import save_user
 from auditapp.storage.engine import Database
-from tests.builders import ALEX, LEAD, MO, make_audit, question_ids, submitted_audit
+from tests.builders import ALEX, BEA, LEAD, MO, make_audit, question_ids, submitted_audit
 
 pytestmark = pytest.mark.both_backends
 
 TODAY = date(2026, 6, 10)
-BEA = Actor("Bea", Role.AUDITOR)
-MEL = Actor("Mel Moderator", Role.MODERATOR)
 
 
 def test_my_drafts_oldest_first_and_nobody_elses(db: Database, small_template_id: int) -> None:
@@ -90,7 +89,8 @@ def test_moderators_see_what_they_may_moderate_sampled_first(
     second = submitted_audit(db, small_template_id, "C-2")
     draw_sample(db, LEAD, 1, seed=7)  # draws from C-1 and C-2; C-1 is moderated first anyway
     started_by_mel = submitted_audit(db, small_template_id, "C-3")
-    record_blind_grades(db, started_by_mel, MEL, {}, Grade.GOOD)
+    mel = save_user(db, "Mel Moderator", Role.MODERATOR, LEAD)
+    record_blind_grades(db, started_by_mel, mel, {}, Grade.GOOD)
     mine = submitted_audit(db, small_template_id, "C-4")
     record_blind_grades(db, mine, MO, {}, Grade.GOOD)
     work = my_work(db, MO, TODAY)
@@ -106,5 +106,17 @@ def test_moderators_see_what_they_may_moderate_sampled_first(
 def test_nobody_is_offered_their_own_audit_to_moderate(
         db: Database, small_template_id: int) -> None:
     submitted_audit(db, small_template_id, "C-1")
-    alex_as_moderator = Actor("Alex", Role.MODERATOR)
+    alex_as_moderator = save_user(db, "Alex", Role.MODERATOR, LEAD)  # Alex's role changed
+    assert alex_as_moderator.id == ALEX.id
     assert my_work(db, alex_as_moderator, TODAY).moderation == ()
+
+
+def test_mine_is_my_profile_not_my_name(db: Database, small_template_id: int) -> None:
+    """Work is matched by profile id: another profile (here one with the same name, as a
+    forged bundle or a raw edit might make) gets none of Alex's drafts or moderation."""
+    make_audit(db, small_template_id, "C-1")
+    submitted_audit(db, small_template_id, "C-2")
+    namesake = Actor("Alex", Role.MODERATOR, MO.id)  # Mo's profile, called Alex
+    work = my_work(db, namesake, TODAY)
+    assert work.drafts == ()
+    assert [m.case_reference for m in work.moderation] == ["C-2"]  # offered, not "own"

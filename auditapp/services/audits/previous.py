@@ -9,6 +9,9 @@ it was moderated); and that audit's actions that are still open.
 Answers and sections are matched by their keys, so a re-audit on a newer version of the
 template still finds them; a question or section the earlier version did not have shows
 nothing.
+
+Blind moderation holds here too (:mod:`auditapp.services.visibility`): a moderator who has
+yet to grade the earlier audit blind gets its answers and actions but not its grades.
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ from auditapp.models import (
 )
 from auditapp.rules.actions import is_overdue
 from auditapp.rules.grades import final_grade
+from auditapp.rules.permissions import Actor
 from auditapp.services.templates import TemplateInfo, read_template_info
+from auditapp.services.visibility import audit_withheld
 from auditapp.storage.engine import Database
 
 
@@ -72,6 +77,9 @@ class PreviousAudit:
     answers: dict[str, EarlierAnswer]  # by question key
     section_grades: dict[str, int | None]  # by section key: the grade that counted
     open_actions: tuple[EarlierAction, ...]
+    #: The earlier audit's grades are withheld from this reader (blind moderation): the final
+    #: grade is None and there are no section grades.
+    grades_withheld: bool = False
 
 
 def earlier_audit_id(session: Session, case_id: int, audit_date: date,
@@ -91,10 +99,10 @@ def earlier_audit_id(session: Session, case_id: int, audit_date: date,
         .order_by(Audit.audit_date.desc(), Audit.id.desc()).limit(1))
 
 
-def previous_audit(db: Database, audit_id: int, today: date | None = None
+def previous_audit(db: Database, audit_id: int, reader: Actor, today: date | None = None
                    ) -> PreviousAudit | None:
-    """What the audit that ``audit_id`` follows found, or None when it follows none.
-    An action is overdue when its due date is before ``today``."""
+    """What the audit that ``audit_id`` follows found, as ``reader`` may see it, or None
+    when it follows none. An action is overdue when its due date is before ``today``."""
     today = today or date.today()
     with db.transaction() as session:
         audit = session.get(Audit, audit_id)
@@ -104,13 +112,16 @@ def previous_audit(db: Database, audit_id: int, today: date | None = None
         if earlier is None:
             return None
         template = read_template_info(session, earlier.template_id)
+        withheld = audit_withheld(session, earlier.id, reader)
         return PreviousAudit(
             earlier.id, earlier.audit_date, earlier.auditor, earlier.status.value,
             template.title, template.version,
-            final_grade(earlier.moderation.grade if earlier.moderation else None,
-                        earlier.overall_grade),
-            _answers(session, earlier.id), _section_grades(session, earlier, template),
-            _open_actions(session, earlier.id, today))
+            None if withheld else final_grade(
+                earlier.moderation.grade if earlier.moderation else None,
+                earlier.overall_grade),
+            _answers(session, earlier.id),
+            {} if withheld else _section_grades(session, earlier, template),
+            _open_actions(session, earlier.id, today), withheld)
 
 
 def _answers(session: Session, audit_id: int) -> dict[str, EarlierAnswer]:

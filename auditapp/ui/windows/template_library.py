@@ -176,7 +176,7 @@ class TemplateLibraryWindow(QMainWindow):
             return
         self.retire_button.setText("&Restore version" if row.retired else "&Retire version")
         self.preview.setHtml(template_html(template_info(self.db, row.id)))
-        audits = list_audits(self.db, template_id=row.id)  # as they are now, not at reload
+        audits = list_audits(self.db, self.actor, template_id=row.id)  # as they are now
         self.audits.set_rows(audits)
         self.tabs.setTabText(1, f"&Audits using this version ({len(audits)})")
 

@@ -56,7 +56,7 @@ def _first_audit(db: Database, template_id: int, case_id: int,
 
 def test_a_first_audit_follows_none(db: Database, small_template_id: int) -> None:
     audit = make_audit(db, small_template_id)
-    assert previous_audit(db, audit) is None
+    assert previous_audit(db, audit, LEAD) is None
 
 
 def test_a_re_audit_shows_the_answers_grades_and_open_actions_of_the_one_before(
@@ -78,7 +78,7 @@ def test_a_re_audit_shows_the_answers_grades_and_open_actions_of_the_one_before(
                                         sections["B"]: (Grade.GOOD, "")}, (Grade.GOOD, ""))
 
     second = create_audit(db, case, small_template_id, "Alex", date(2026, 6, 1), ALEX)
-    shown = previous_audit(db, second, TODAY)
+    shown = previous_audit(db, second, LEAD, TODAY)
     assert shown is not None
     assert (shown.audit_id, shown.audit_date, shown.auditor) == (first, date(2025, 6, 1),
                                                                  "Alex")
@@ -91,7 +91,7 @@ def test_a_re_audit_shows_the_answers_grades_and_open_actions_of_the_one_before(
     assert shown.section_grades["B"] == Grade.GOOD
     assert [(a.id, a.overdue, a.question_key) for a in shown.open_actions] == [
         (late, True, "A.2"), (later, False, "")]
-    assert previous_audit(db, first) is None
+    assert previous_audit(db, first, LEAD) is None
 
 
 def test_only_an_earlier_audit_no_longer_a_draft_is_followed(
@@ -102,8 +102,8 @@ def test_only_an_earlier_audit_no_longer_a_draft_is_followed(
     submit_audit(db, first, ALEX)
     back_dated = create_audit(db, case, small_template_id, "Alex", date(2025, 3, 1), ALEX)
     latest = create_audit(db, case, small_template_id, "Alex", date(2026, 1, 1), ALEX)
-    assert previous_audit(db, back_dated) is None  # only a draft came before it
-    followed = previous_audit(db, latest)
+    assert previous_audit(db, back_dated, LEAD) is None  # only a draft came before it
+    followed = previous_audit(db, latest, LEAD)
     assert followed is not None and followed.audit_id == first
     assert draft != first
 
@@ -121,8 +121,8 @@ def test_a_re_audit_on_a_new_version_finds_the_answers_by_their_keys(
     version_2 = find_template_id(db, "small-test")
     assert version_2 != small_template_id
     second = create_audit(db, case, version_2, "Alex", date(2026, 6, 1), ALEX)
-    assert load_audit(db, second).template.version == 2
-    shown = previous_audit(db, second)
+    assert load_audit(db, second, LEAD).template.version == 2
+    shown = previous_audit(db, second, LEAD)
     assert shown is not None and shown.template_version == 1
     assert shown.answers["B.2"].label == "Yes"
     assert shown.answers["A.2"].label == "No"
@@ -135,5 +135,31 @@ def test_closed_actions_are_not_listed(db: Database, small_template_id: int) -> 
     submit_audit(db, first, ALEX)
     complete_action(db, action, "Done", TODAY, ALEX)
     second = create_audit(db, case, small_template_id, "Alex", TODAY, ALEX)
-    shown = previous_audit(db, second, TODAY)
+    shown = previous_audit(db, second, LEAD, TODAY)
     assert shown is not None and shown.open_actions == ()
+
+
+def test_a_moderator_yet_to_grade_the_earlier_audit_blind_sees_none_of_its_grades(
+        db: Database, small_template_id: int) -> None:
+    """Blind moderation holds through the re-audit's panel: the earlier audit is submitted
+    and waiting for moderation, so a moderator reading the re-audit gets that audit's
+    answers and actions, but not the auditor's grades, until they grade it blind."""
+    case = make_case(db, "C-9")
+    first = _first_audit(db, small_template_id, case)
+    add_action(db, first, ActionInput("Review the plan", "PA A", TODAY), ALEX)
+    submit_audit(db, first, ALEX)
+    second = create_audit(db, case, small_template_id, "Alex", date(2026, 6, 1), ALEX)
+    blind = previous_audit(db, second, MO, TODAY)
+    assert blind is not None and blind.grades_withheld
+    assert (blind.final_grade, blind.section_grades) == (None, {})
+    assert blind.answers["A.2"].label == "No" and len(blind.open_actions) == 1
+    for reader in (ALEX, LEAD):  # the auditor, and a lead, are not kept blind
+        seen = previous_audit(db, second, reader, TODAY)
+        assert seen is not None and not seen.grades_withheld
+        assert (seen.final_grade, seen.section_grades["A"]) == (
+            Grade.GOOD, Grade.REQUIRES_IMPROVEMENT)
+    sections = section_ids(db, first)
+    record_blind_grades(db, first, MO, {sections["A"]: Grade.GOOD}, Grade.GOOD)
+    after = previous_audit(db, second, MO, TODAY)
+    assert after is not None and not after.grades_withheld
+    assert after.section_grades["A"] == Grade.REQUIRES_IMPROVEMENT  # the auditor's, not final

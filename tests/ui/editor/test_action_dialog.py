@@ -23,6 +23,7 @@ from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.dates import picked_date
 from tests.builders import (
     ALEX,
+    LEAD,
     LONG,
     answer_dialogs,
     answering,
@@ -79,7 +80,7 @@ def test_the_defaults_pass_every_rule_and_a_refusal_keeps_what_was_typed(
     assert dialog.isVisible()
     assert dialog.text.toPlainText() == "Safety plan for the weekend"
     assert dialog.owner.text() == "Duty social worker"
-    assert load_audit(db, audit).actions == ()
+    assert load_audit(db, audit, LEAD).actions == ()
 
     click(qtbot, dialog.has_due)  # no due date at all: refused too, still open
     assert not dialog.due.isEnabled()
@@ -93,7 +94,7 @@ def test_the_defaults_pass_every_rule_and_a_refusal_keeps_what_was_typed(
     assert dialog.priority.currentData() == ActionPriority.HIGH
     click(qtbot, _button(dialog, OK))
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=LONG)
-    (saved,) = load_audit(db, audit).actions
+    (saved,) = load_audit(db, audit, LEAD).actions
     assert (saved.text, saved.owner, saved.priority, saved.due_date) == (
         "Safety plan for the weekend", "Duty social worker", ActionPriority.HIGH,
         TODAY + timedelta(days=20))
@@ -107,7 +108,7 @@ def test_the_defaults_saved_as_they_are(qtbot: QtBot, db: Database, audit: int) 
     assert "An owner: needed before the audit can be submitted" in dialog.hint.text()
     qtbot.keyClick(dialog.owner, Qt.Key.Key_Return)  # Enter is OK
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=LONG)
-    (saved,) = load_audit(db, audit).actions
+    (saved,) = load_audit(db, audit, LEAD).actions
     assert (saved.priority, saved.due_date) == (
         ActionPriority.NORMAL, TODAY + timedelta(days=SUGGESTED_DUE_DAYS))
 
@@ -126,7 +127,7 @@ def test_an_action_needs_to_say_what_must_happen(qtbot: QtBot, db: Database, aud
     click(qtbot, _button(dialog, CANCEL))
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=LONG)
     assert asked == ["Discard this action?"]  # an owner was typed
-    assert load_audit(db, audit).actions == ()
+    assert load_audit(db, audit, LEAD).actions == ()
 
 
 
@@ -207,7 +208,7 @@ def test_editing_shows_the_action_and_escape_asks_before_dropping_a_change(
     question = question_ids(db, audit)["B.1"]
     add_action(db, audit, ActionInput("Share the plan", "PA A", TODAY + timedelta(days=3),
                                       ActionPriority.HIGH, question_id=question), ALEX)
-    (action,) = load_audit(db, audit).actions
+    (action,) = load_audit(db, audit, LEAD).actions
     seen: list[tuple[str, ...]] = []
     asked: list[str] = []
     answers = iter([False, True])  # keep editing, then discard
@@ -230,13 +231,13 @@ def test_editing_shows_the_action_and_escape_asks_before_dropping_a_change(
         qtbot.keyClick(dialog, Qt.Key.Key_Escape)
 
     saved: list[ActionInput] = []
-    dialog = ActionDialog(load_audit(db, audit).template, action, save=saved.append)
+    dialog = ActionDialog(load_audit(db, audit, LEAD).template, action, save=saved.append)
     assert run(qtbot, dialog, look) == QDialog.DialogCode.Rejected
     assert saved == []
     assert asked == ["Discard this action?", "Discard this action?"]
     assert seen == [("Edit action", "Share the plan", "PA A",
                      (TODAY + timedelta(days=3)).isoformat(), "High", "Open", "B.1")]
-    assert load_audit(db, audit).actions[0].owner == "PA A"
+    assert load_audit(db, audit, LEAD).actions[0].owner == "PA A"
 
 
 def test_escape_with_nothing_changed_closes_without_asking(

@@ -17,6 +17,7 @@ from auditapp.storage.engine import Database
 from auditapp.ui.editor.action_dialog import ActionDialog
 from auditapp.ui.editor.actions_page import ActionsPage
 from tests.builders import (
+    LEAD,
     LONG,
     choose,
     choose_page,
@@ -56,7 +57,7 @@ def test_a_on_a_question_raises_an_action_tied_to_it(qtbot: QtBot, db: Database,
     qtbot.keyClicks(dialog.owner, "Personal adviser")
     qtbot.keyClick(dialog.owner, Qt.Key.Key_Return)  # Enter is OK
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=LONG)
-    (saved,) = load_audit(db, audit).actions
+    (saved,) = load_audit(db, audit, LEAD).actions
     assert (saved.text, saved.owner, saved.question_id) == (
         "Book the overdue review", "Personal adviser", question_ids(db, audit)["A.2"])
     qtbot.waitUntil(card.hasFocus, timeout=LONG)  # back on the question, for the next answer
@@ -82,11 +83,11 @@ def test_the_action_button_on_a_card_and_a_refusal_that_keeps_everything(
     assert (dialog.text.toPlainText(), dialog.owner.text()) == (
         "Safety plan before the weekend", "Duty social worker")
     assert dialog.question.currentData() == card.question.id  # still tied to A.1
-    assert load_audit(db, audit).actions == ()
+    assert load_audit(db, audit, LEAD).actions == ()
     type_date(qtbot, dialog.due, TODAY + timedelta(days=1))
     click(qtbot, dialog.buttons.button(QDialogButtonBox.StandardButton.Ok))
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=LONG)
-    (saved,) = load_audit(db, audit).actions
+    (saved,) = load_audit(db, audit, LEAD).actions
     assert (saved.priority, saved.due_date, saved.question_id) == (
         ActionPriority.IMMEDIATE, TODAY + timedelta(days=1), card.question.id)
 

@@ -24,6 +24,7 @@ from auditapp.ui.editor.section_page import SectionPage
 from tests.builders import (
     ALT,
     CTRL,
+    LEAD,
     LONG,
     answer,
     choose_page,
@@ -140,7 +141,7 @@ def test_use_suggested_grade_right_after_the_last_answer_is_the_fresh_suggestion
     assert page.grade.grade() == Grade.REQUIRES_IMPROVEMENT
     release.set()
     wait_saved(qtbot, editor)
-    document = load_audit(db, audit)
+    document = load_audit(db, audit, LEAD)
     judgement = document.judgements[page.section.id]
     assert judgement.grade == judgement.suggested == Grade.REQUIRES_IMPROVEMENT
     assert not [p for p in submission_problems(document)

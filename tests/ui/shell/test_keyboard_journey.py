@@ -28,6 +28,7 @@ from auditapp.ui.widgets.grades import GradeCombo
 from tests.builders import (
     ALT,
     CTRL,
+    LEAD,
     LONG,
     answer_dialogs,
     current_page,
@@ -113,7 +114,7 @@ def test_first_run_to_submission_by_keyboard_alone(qtbot: QtBot, db: Database,
     with answer_dialogs(qtbot, new_audit):
         key(qtbot, Qt.Key.Key_N, CTRL)
     assert tabs["date to Start"] == 1  # one Tab leaves the date, and Start comes first
-    (row,) = list_audits(db)
+    (row,) = list_audits(db, LEAD)
     editor = window.editors[row.id]
     qtbot.addWidget(editor)
     qtbot.waitUntil(lambda: QApplication.activeWindow() is editor, timeout=LONG)
@@ -164,7 +165,7 @@ def test_first_run_to_submission_by_keyboard_alone(qtbot: QtBot, db: Database,
         key(qtbot, Qt.Key.Key_S, CTRL | Qt.KeyboardModifier.ShiftModifier)
     wait_saved(qtbot, editor)
 
-    document = load_audit(db, row.id)
+    document = load_audit(db, row.id, LEAD)
     assert document.status == AuditStatus.SUBMITTED
     assert stored_answers(db, row.id) == {
         "A.1": ("Y", ""), "A.2": ("N", "No review since March."), "A.3": ("M", ""),

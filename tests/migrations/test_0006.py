@@ -1,4 +1,5 @@
-"""Migration 0007 (audits record the audit they follow) on a real file at schema 0004."""
+"""Migration 0006 (audits record the audit they follow) on a real file of auditapp 0004,
+with re-audits, upgraded through 0005 (profiles by id, the sealed history) to 0006."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from auditapp.models import Audit
 from auditapp.services.audits.previous import previous_audit
 from auditapp.services.history import check_history
 from auditapp.storage.database import open_database
-from tests.builders import FIXTURES
+from tests.builders import FIXTURES, LEAD
 
-FIXTURE = FIXTURES / "db" / "v0004.sqlite"
+FIXTURE = FIXTURES / "db" / "v0004_reaudits.sqlite"
 #: Audits added to the old file before it is upgraded: (number, case, date, status). Case 2
 #: was audited (closed) on 1 Nov 2024 as audit 2.
 RE_AUDITS = ((101, 2, "2025-03-01", "submitted"), (102, 2, "2025-09-01", "draft"),
@@ -42,9 +43,12 @@ def _old_file_with_re_audits(tmp_path: Path) -> Path:
 
 
 def _count(path: Path, table: str) -> int:
+    """Rows of ``table``; of ``change_events``, those from before the upgrade (0005 adds a
+    seal entry per audit)."""
+    where = " WHERE entity <> 'seal'" if table == "change_events" else ""
     connection = sqlite3.connect(path)
     try:
-        return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        return int(connection.execute(f"SELECT count(*) FROM {table}{where}").fetchone()[0])
     finally:
         connection.close()
 
@@ -64,7 +68,7 @@ def test_a_0004_file_learns_which_audit_each_follows_and_keeps_everything(
         assert follows[102] == 104
         assert follows[103] is None
         assert [follows[n] for n in (1, 3, 4, 5, 6, 7)] == [None] * 6  # one audit per case
-        shown = previous_audit(db, 102)
+        shown = previous_audit(db, 102, LEAD)
         assert shown is not None and shown.audit_id == 104
         assert check_history(db).ok
         with pytest.raises(IntegrityError), db.transaction() as session:

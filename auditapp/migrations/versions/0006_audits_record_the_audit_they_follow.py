@@ -1,7 +1,7 @@
 """Audits record the audit they follow: a re-audit of a case points at the one before.
 
-Revision ID: 0007
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 
 Generated with tools/new_migration.py, then changed by hand. Alembic adds a foreign key on
 SQLite by copying the table, and copying ``audits`` would delete every answer, judgement and
@@ -20,8 +20,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
