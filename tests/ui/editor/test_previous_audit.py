@@ -13,21 +13,26 @@ from pytestqt.qtbot import QtBot
 
 from auditapp.models import ActionPriority
 from auditapp.rules.grades import Grade
+from auditapp.rules.permissions import Actor
 from auditapp.services.audits.editing import (
     ActionInput,
     AuditChanges,
     JudgementChange,
     add_action,
     create_audit,
+    load_audit,
     save_changes,
     submit_audit,
 )
+from auditapp.services.moderation import record_blind_grades
 from auditapp.storage.engine import Database
 from auditapp.ui.editor.actions_page import ActionsPage
+from auditapp.ui.editor.window import AuditEditorWindow
 from tests.builders import (
     ALEX,
     LAPTOP,
     LONG,
+    MO,
     answer_all,
     choose_page,
     first_page,
@@ -36,6 +41,7 @@ from tests.builders import (
     open_editor,
     question_ids,
     section_ids,
+    show_active,
     unnamed_controls,
 )
 
@@ -116,3 +122,33 @@ def test_the_last_audits_answers_leave_the_page_as_wide_as_the_window(
     for card in page.cards:
         right = card.mapTo(viewport, card.rect().topRight()).x()
         assert card.mapTo(viewport, card.rect().topLeft()).x() >= 0 and right < viewport.width()
+
+
+def _editor_as(qtbot: QtBot, db: Database, audit_id: int, reader: Actor
+               ) -> AuditEditorWindow:
+    editor = AuditEditorWindow(db, load_audit(db, audit_id, reader), reader)
+    qtbot.addWidget(editor)
+    show_active(qtbot, editor)
+    return editor
+
+
+def test_a_moderator_yet_to_grade_the_last_audit_blind_sees_none_of_its_grades(
+        qtbot: QtBot, db: Database, small_template_id: int) -> None:
+    """The last audit is submitted and waiting for moderation: a moderator opening the
+    re-audit gets its answers and actions, but its grades only once graded blind."""
+    first, second = _audited_before(db, small_template_id)
+    editor = _editor_as(qtbot, db, second, MO)
+    (line,) = [w.text() for w in editor.findChildren(QLabel)
+               if w.accessibleName() == "The previous audit of this case"]
+    assert "withheld until it is graded blind" in line
+    assert "Requires improvement" not in line
+    page = first_page(editor)
+    assert page.cards[1].previous_label.text() == "<i>Last audit: No</i>"  # answers shown
+    assert not page.previous_grade.isVisible()
+    assert "Requires improvement" not in page.previous_grade.toolTip()
+    editor.close()
+    s = section_ids(db, first)
+    record_blind_grades(db, first, MO, {s["A"]: Grade.GOOD}, Grade.GOOD)
+    page = first_page(_editor_as(qtbot, db, second, MO))
+    assert page.previous_grade.isVisible()
+    assert page.previous_grade.text() == "Requires improvement to be good"
