@@ -22,9 +22,9 @@ from auditapp.ui.editor.action_dialog import ActionDialog
 from tests.builders import LEAD, make_case, mnemonic_clashes
 
 DIALOGS: dict[str, Callable[[Database, int], QDialog]] = {
-    "workbook": lambda db, _t: ExportDialog(db, ExportKind.WORKBOOK),
-    "board pack": lambda db, _t: ExportDialog(db, ExportKind.BOARD_PACK),
-    "feedback": lambda db, _t: ExportDialog(db, ExportKind.FEEDBACK, audit_id=1),
+    "workbook": lambda db, _t: ExportDialog(db, ExportKind.WORKBOOK, LEAD),
+    "board pack": lambda db, _t: ExportDialog(db, ExportKind.BOARD_PACK, LEAD),
+    "feedback": lambda db, _t: ExportDialog(db, ExportKind.FEEDBACK, LEAD, audit_id=1),
     "bundle export": lambda db, _t: BundleExportDialog(db, LEAD),
     "bundle import": lambda db, _t: BundleImportDialog(db, LEAD),
     "import cases": lambda db, _t: ImportCasesDialog(db, list_templates(db), LEAD),

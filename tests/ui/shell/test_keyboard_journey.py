@@ -28,7 +28,6 @@ from auditapp.ui.widgets.grades import GradeCombo
 from tests.builders import (
     ALT,
     CTRL,
-    LEAD,
     LONG,
     answer_dialogs,
     current_page,
@@ -81,9 +80,10 @@ def on_card(page: SectionPage, index: int) -> QuestionCard:
     return card
 
 
-def test_first_run_to_submission_by_keyboard_alone(qtbot: QtBot, db: Database,
-                                                   small_template_id: int,
+def test_first_run_to_submission_by_keyboard_alone(qtbot: QtBot, small_template_id: int,
+                                                   first_run_db: Database,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    db = first_run_db  # the template installed, no profile yet
     monkeypatch.setattr(alerts, "ask", REAL_ASK)
     def welcome(dialog: QDialog) -> None:
         assert isinstance(dialog, FirstRunDialog)
@@ -114,7 +114,7 @@ def test_first_run_to_submission_by_keyboard_alone(qtbot: QtBot, db: Database,
     with answer_dialogs(qtbot, new_audit):
         key(qtbot, Qt.Key.Key_N, CTRL)
     assert tabs["date to Start"] == 1  # one Tab leaves the date, and Start comes first
-    (row,) = list_audits(db, LEAD)
+    (row,) = list_audits(db, profile.actor)
     editor = window.editors[row.id]
     qtbot.addWidget(editor)
     qtbot.waitUntil(lambda: QApplication.activeWindow() is editor, timeout=LONG)
@@ -165,7 +165,7 @@ def test_first_run_to_submission_by_keyboard_alone(qtbot: QtBot, db: Database,
         key(qtbot, Qt.Key.Key_S, CTRL | Qt.KeyboardModifier.ShiftModifier)
     wait_saved(qtbot, editor)
 
-    document = load_audit(db, row.id, LEAD)
+    document = load_audit(db, row.id, profile.actor)
     assert document.status == AuditStatus.SUBMITTED
     assert stored_answers(db, row.id) == {
         "A.1": ("Y", ""), "A.2": ("N", "No review since March."), "A.3": ("M", ""),

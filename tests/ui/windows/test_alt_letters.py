@@ -30,7 +30,7 @@ def _every_tab(qtbot: QtBot, window: QWidget) -> list[dict[str, list[str]]]:
 
 def test_the_work_windows(qtbot: QtBot, db: Database, small_template_id: int) -> None:
     submitted_audit(db, small_template_id)
-    for window in (DashboardWindow(db), ActionsTrackerWindow(db, LEAD),
+    for window in (DashboardWindow(db, LEAD), ActionsTrackerWindow(db, LEAD),
                    TemplateLibraryWindow(db, LEAD), ModerationWindow(db, LEAD), SampleDialog()):
         qtbot.addWidget(window)
         show_active(qtbot, window)
