@@ -115,10 +115,10 @@ class MyWork:
     moderation: tuple[ModerationItem, ...]
 
 
-def _mine(column: InstrumentedAttribute[int], actor: Actor) -> ColumnElement[bool]:
+def _mine(column: InstrumentedAttribute[int], reader: Actor) -> ColumnElement[bool]:
     """Whether a column holding a profile id (an audit's auditor, a moderation's moderator)
-    is the actor's: the one place that decides what "mine" means."""
-    return column == actor.id
+    is the reader's: the one place that decides what "mine" means."""
+    return column == reader.id
 
 
 def draft_order(item: DraftItem) -> tuple[bool, date, date, int]:
@@ -127,30 +127,31 @@ def draft_order(item: DraftItem) -> tuple[bool, date, date, int]:
             item.audit_id)
 
 
-def my_work(db: Database, actor: Actor, today: date | None = None) -> MyWork:
-    """What ``actor`` has to do; an action is overdue when due before ``today``."""
+def my_work(db: Database, reader: Actor, today: date | None = None) -> MyWork:
+    """What ``reader`` has to do (a read: it shows the reader their own work, and no
+    grades); an action is overdue when due before ``today``."""
     today = today or date.today()
     with db.transaction() as session:
-        return MyWork(_drafts(session, actor), _returned(session, actor),
-                      _actions(session, actor, today), _moderation(session, actor))
+        return MyWork(_drafts(session, reader), _returned(session, reader),
+                      _actions(session, reader, today), _moderation(session, reader))
 
 
-def _draft_query(actor: Actor) -> Select[int, str, str, date, int, int, str]:
+def _draft_query(reader: Actor) -> Select[int, str, str, date, int, int, str]:
     return (select(Audit.id, Case.reference, Template.title, Audit.audit_date,
                    Audit.answered, Audit.applicable, Audit.returned_comment)
             .join(Case, Case.id == Audit.case_id)
             .join(Template, Template.id == Audit.template_id)
-            .where(Audit.status == AuditStatus.DRAFT, _mine(Audit.auditor_id, actor)))
+            .where(Audit.status == AuditStatus.DRAFT, _mine(Audit.auditor_id, reader)))
 
 
-def _drafts(session: Session, actor: Actor) -> tuple[DraftItem, ...]:
-    rows = session.execute(_draft_query(actor).where(Audit.returned_comment == "")).all()
+def _drafts(session: Session, reader: Actor) -> tuple[DraftItem, ...]:
+    rows = session.execute(_draft_query(reader).where(Audit.returned_comment == "")).all()
     return tuple(sorted((DraftItem(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows),
                         key=draft_order))
 
 
-def _returned(session: Session, actor: Actor) -> tuple[ReturnedItem, ...]:
-    rows = session.execute(_draft_query(actor).where(Audit.returned_comment != "")
+def _returned(session: Session, reader: Actor) -> tuple[ReturnedItem, ...]:
+    rows = session.execute(_draft_query(reader).where(Audit.returned_comment != "")
                            .order_by(Audit.audit_date, Audit.id)).all()
     returns: dict[int, tuple[str, datetime | None]] = {
         audit_id: (who, when) for audit_id, who, when in session.execute(
@@ -162,8 +163,8 @@ def _returned(session: Session, actor: Actor) -> tuple[ReturnedItem, ...]:
                  for r in rows)
 
 
-def _actions(session: Session, actor: Actor, today: date) -> tuple[ActionItem, ...]:
-    owned = func.lower(func.trim(Action.owner)) == " ".join(actor.name.split()).lower()
+def _actions(session: Session, reader: Actor, today: date) -> tuple[ActionItem, ...]:
+    owned = func.lower(func.trim(Action.owner)) == " ".join(reader.name.split()).lower()
     rows = session.execute(
         select(Action.id, Action.audit_id, Action.question_id, Question.key, Case.reference,
                Action.text, Action.owner, Action.priority, Action.due_date)
@@ -171,15 +172,15 @@ def _actions(session: Session, actor: Actor, today: date) -> tuple[ActionItem, .
         .join(Case, Case.id == Audit.case_id)
         .outerjoin(Question, Question.id == Action.question_id)
         .where(Action.status == ActionStatus.OPEN,
-               or_(_mine(Audit.auditor_id, actor), owned))).all()
+               or_(_mine(Audit.auditor_id, reader), owned))).all()
     items = [ActionItem(r[0], r[1], r[2], r[3] or "", r[4], r[5], r[6], r[7].value, r[8],
                         is_overdue(ActionStatus.OPEN, r[8], today)) for r in rows]
     return tuple(sorted(items, key=lambda a: (not a.overdue, a.due_date is None,
                                               a.due_date or today, a.action_id)))
 
 
-def _moderation(session: Session, actor: Actor) -> tuple[ModerationItem, ...]:
-    if not allowed(actor, Permission.MODERATE):
+def _moderation(session: Session, reader: Actor) -> tuple[ModerationItem, ...]:
+    if not allowed(reader, Permission.MODERATE):
         return ()
     sampled = select(ModerationSampleAudit.audit_id).scalar_subquery()
     rows = session.execute(
@@ -188,8 +189,8 @@ def _moderation(session: Session, actor: Actor) -> tuple[ModerationItem, ...]:
         .join(Case, Case.id == Audit.case_id)
         .join(Template, Template.id == Audit.template_id)
         .outerjoin(Moderation, Moderation.audit_id == Audit.id)
-        .where(Audit.status == AuditStatus.SUBMITTED, ~_mine(Audit.auditor_id, actor),
-               or_(Moderation.id.is_(None), _mine(Moderation.moderator_id, actor)))).all()
+        .where(Audit.status == AuditStatus.SUBMITTED, ~_mine(Audit.auditor_id, reader),
+               or_(Moderation.id.is_(None), _mine(Moderation.moderator_id, reader)))).all()
     items = [ModerationItem(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]))
              for r in rows]
     return tuple(sorted(items, key=lambda m: (not m.sampled, m.audit_date, m.audit_id)))
