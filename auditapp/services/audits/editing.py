@@ -32,6 +32,7 @@ from auditapp.rules.grades import Grade, final_grade, grade_label
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.rules.sections import section_applies
 from auditapp.rules.wording import day_text
+from auditapp.services.audits.previous import earlier_audit_id
 from auditapp.services.audits.scoring import ScoredAudit, score_audit
 from auditapp.services.history import record_change
 from auditapp.services.templates import TemplateInfo, read_template_info
@@ -303,7 +304,8 @@ def add_audit(session: Session, case_id: int, template_id: int, auditor: str,
         .where(Section.template_id == template_id)).all()
     audit = Audit(case_id=case_id, template_id=template_id, auditor_id=auditor_id,
                   audit_date=audit_date, answered=0,
-                  applicable=sum(section_applies(cond, case.uasc) for _, cond in questions))
+                  applicable=sum(section_applies(cond, case.uasc) for _, cond in questions),
+                  follows_id=earlier_audit_id(session, case_id, audit_date))
     session.add(audit)
     session.flush()
     section_ids = session.scalars(
