@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from auditapp.errors import ConcurrentEditError, NotFoundError, UserError
@@ -299,8 +299,12 @@ def add_audit(session: Session, case_id: int, template_id: int, auditor: str,
     session.flush()
     section_ids = session.scalars(
         select(Section.id).where(Section.template_id == template_id)).all()
-    session.add_all(Answer(audit_id=audit.id, question_id=q) for q, _ in questions)
-    session.add_all(SectionJudgement(audit_id=audit.id, section_id=s) for s in section_ids)
+    # Rows without ORM objects: a sample of hundreds of cases would otherwise hold tens of
+    # thousands of them in the session until it commits.
+    session.execute(insert(Answer), [{"audit_id": audit.id, "question_id": q}
+                                     for q, _ in questions])
+    session.execute(insert(SectionJudgement), [{"audit_id": audit.id, "section_id": s}
+                                               for s in section_ids])
     record_change(session, audit.id, actor, "audit", "", "status", None, AuditStatus.DRAFT)
     session.flush()
     return audit.id
