@@ -21,8 +21,12 @@ pytest_plugins = ["tests.backends"]
 
 # Hypothesis fails an example that takes longer than 200 ms by default: a speed check that a
 # loaded machine (or coverage) fails. Speed belongs in benchmarks/, so no test has a deadline.
-hypothesis_settings.register_profile("auditapp", deadline=None)
-hypothesis_settings.load_profile("auditapp")
+# The fuzz tests of every loader and of the command line take their number of examples from
+# the profile: "ci" (the default) tries 2,000 each, HYPOTHESIS_PROFILE=deep 10,000 each.
+# Property tests of pure rules set their own (smaller) numbers.
+for _name, _examples in (("ci", 2_000), ("deep", 10_000)):
+    hypothesis_settings.register_profile(_name, deadline=None, max_examples=_examples)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_configure(config: pytest.Config) -> None:

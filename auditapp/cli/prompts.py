@@ -18,13 +18,15 @@ from pathlib import Path
 
 from auditapp.errors import UserError
 from auditapp.models import Role
-from auditapp.rules.limits import PASSPHRASE_CHARS, date_problem
+from auditapp.rules.limits import NAME_CHARS, PASSPHRASE_CHARS, date_problem
 from auditapp.rules.permissions import Actor
 from auditapp.storage.database import is_server_url
 from auditapp.storage.encryption import check_new_passphrase
 from auditapp.storage.paths import default_db_path
 
 EXIT_USER_ERROR = 2
+#: The largest number a command takes (a database's record numbers are 32-bit on PostgreSQL).
+MAX_NUMBER = 2**31 - 1
 PASSPHRASE_ENV = "AUDITAPP_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "AUDITAPP_NEW_PASSPHRASE"
 SERVER_FILES = ("Backups, restores and passphrases are for database files. A shared "
@@ -38,7 +40,8 @@ def cli_actor() -> Actor:
         login = getpass.getuser()
     except (OSError, KeyError):
         login = "unknown"
-    return Actor(f"{login} (command line)", Role.PRACTICE_LEAD)
+    suffix = " (command line)"
+    return Actor(f"{login[:NAME_CHARS - len(suffix)]}{suffix}", Role.PRACTICE_LEAD)
 
 
 def date_arg(text: str) -> date:
@@ -71,8 +74,8 @@ def positive_arg(text: str) -> int:
         number = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{number} must be 1 or more")
+    if not 1 <= number <= MAX_NUMBER:
+        raise argparse.ArgumentTypeError(f"{text[:40]} must be from 1 to {MAX_NUMBER:,}")
     return number
 
 

@@ -91,8 +91,12 @@ End = Callable[[str], None]
 Text = Callable[[str], None]
 
 
+class _Dtd(Exception):
+    """A part declares a DTD (entities could expand without limit): spreadsheets never do."""
+
+
 def _refuse_dtd(*_args: object) -> None:
-    raise SheetError("a workbook part declares a DTD, which spreadsheets never do")
+    raise _Dtd
 
 
 def _parser(start: Start, end: End | None = None, text: Text | None = None
@@ -137,6 +141,9 @@ class _Part:
                     raise self._damaged(exc) from None
                 try:
                     parser.Parse(chunk, not chunk)
+                except _Dtd:
+                    raise SheetError(f"{self.source}: the part {self.name} declares a DTD, "
+                                     "which spreadsheets never do") from None
                 except expat.ExpatError as exc:
                     raise SheetError(
                         f"{self.source}: the part {self.name} is not well-formed XML (line "

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from auditapp.errors import UserError
+
 # --- values stored in the database ----------------------------------------------------------
 
 #: A person's name (profile, auditor, moderator, action owner), a team or a worker.
@@ -103,6 +105,23 @@ def date_problem(what: str, value: date) -> str | None:
         return None
     return (f"{what} {value.isoformat()} is outside {EARLIEST_DATE.year} to "
             f"{LATEST_DATE.year}")
+
+
+def require_length(what: str, value: str, limit: int) -> str:
+    """``value``, or a :class:`~auditapp.errors.UserError` when it is too long for ``what``."""
+    problem = length_problem(what, value, limit)
+    if problem:
+        raise UserError(problem + ".")
+    return value
+
+
+def require_date(what: str, value: date | None) -> date | None:
+    """``value``, or a :class:`~auditapp.errors.UserError` when it is outside the dates
+    auditapp takes."""
+    problem = date_problem(what, value) if value is not None else None
+    if problem:
+        raise UserError(problem + ".")
+    return value
 
 
 def inflate_problem(packed: int, unpacked: int) -> str | None:

@@ -35,7 +35,15 @@ def check_database(db: Database) -> CheckReport:
     integrity, foreign = ["ok"], 0
     with db.engine.connect() as connection:
         if not db.is_server:
-            integrity = [row[0] for row in connection.execute(text("PRAGMA integrity_check"))]
+            integrity = [str(row[0]) for row in connection.execute(
+                text("PRAGMA integrity_check"))]
             foreign = len(connection.execute(text("PRAGMA foreign_key_check")).all())
         revision = current_revision(connection)
-    return CheckReport(integrity, foreign, revision, head_revision(), check_history(db))
+    try:
+        history = check_history(db)
+    except UnicodeDecodeError as exc:
+        # Text stored as UTF-8 that no longer is: a changed byte SQLite's check cannot see.
+        integrity = [*(i for i in integrity if i != "ok"),
+                     f"a stored text is not valid UTF-8 ({exc.reason}): it was changed"]
+        history = HistoryCheck(0, ["the history could not be read"], 0, "")
+    return CheckReport(integrity, foreign, revision, head_revision(), history)

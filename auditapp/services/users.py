@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from auditapp.errors import PermissionDeniedError, UserError
 from auditapp.models import Role, User
+from auditapp.rules.limits import NAME_CHARS, require_length
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.storage.engine import Database
 
@@ -25,8 +26,7 @@ def save_user(db: Database, name: str, role: Role, actor: Actor | None) -> Actor
     name = " ".join(name.split())
     if not name:
         raise UserError("A profile needs a name.")
-    if len(name) > 120:
-        raise UserError("A profile name must be at most 120 characters.")
+    require_length("A profile name", name, NAME_CHARS)
     with db.transaction() as session:
         if session.scalar(select(User.id).limit(1)) is not None:
             if actor is None:

@@ -49,6 +49,7 @@ from auditapp.storage.sqlite_files import (
     file_kind,
     identity_of,
     inspect_file,
+    open_problem,
     set_identity,
     side_files,
     sync_folder,
@@ -211,6 +212,10 @@ def _open_locked(path: Path, passphrase: str | None, lock: InstanceLock,
     except DatabaseCorruptError as exc:
         db.engine.dispose()
         raise _refuse_with_backup(exc, path, passphrase) from None
+    except DBAPIError as exc:
+        db.engine.dispose()
+        raise _refuse_with_backup(open_problem(path, kind, exc.orig or exc), path,
+                                  passphrase) from None
     except BaseException:
         db.engine.dispose()
         raise

@@ -102,9 +102,14 @@ def connect_read_only(path: Path, passphrase: str | None = None, *,
     return connection
 
 
+def _lenient_text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
 def _read_facts(path: Path, key: str | None, thorough: bool) -> tuple[set[str], list[str],
                                                                         str | None]:
     connection = connect_read_only(path, key)
+    connection.text_factory = _lenient_text  # a damaged name is reported, not raised
     try:
         tables = {r[0] for r in connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -119,7 +124,7 @@ def _read_facts(path: Path, key: str | None, thorough: bool) -> tuple[set[str], 
         connection.close()
 
 
-def _open_problem(path: Path, kind: str, exc: BaseException) -> DatabaseOpenError:
+def open_problem(path: Path, kind: str, exc: BaseException) -> DatabaseOpenError:
     problem = sqlite_problem(exc)
     if problem == "notadb" and kind == ENCRYPTED:
         return WrongPassphraseError(
@@ -251,7 +256,7 @@ def inspect_file(path: Path, passphrase: str | None = None, thorough: bool = Fal
         tables, problems, revision = _read_facts(
             path, passphrase if kind == ENCRYPTED else None, thorough)
     except sqlcipher3.Error as exc:
-        raise _open_problem(path, kind, exc) from None
+        raise open_problem(path, kind, exc) from None
     if problems != ["ok"]:
         raise DatabaseCorruptError(
             f"{path} is damaged: SQLite's check found {len(problems)} problem"
