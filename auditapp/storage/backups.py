@@ -55,6 +55,7 @@ from auditapp.storage.sqlite_files import (
     exclusive_access,
     file_kind,
     inspect_file,
+    partial_name,
     sqlite_problem,
     use_wal,
 )
@@ -130,6 +131,11 @@ def backup_open_database(db: AppDatabase, destination: Path) -> Path:
                 "auditapp has not changed it.") from exc
         faults.step("backup")
 
+    # A copy outside the backups folder is where no start looks for leftovers: the journal
+    # names it, so that a kill leaves no partial copy of the data there either.
+    elsewhere = destination.parent != backup_dir(db.path)
+    if elsewhere:
+        write_journal(db.path, "backup", partial=str(partial_name(destination)))
     raw = db.engine.raw_connection()
     try:
         copy_database(raw.driver_connection, destination, db.passphrase, db.encrypted,
@@ -138,6 +144,8 @@ def backup_open_database(db: AppDatabase, destination: Path) -> Path:
         raise _backup_failed(exc, destination) from exc
     finally:
         raw.close()
+        if elsewhere:
+            clear_journal(db.path)
     faults.step("backup")
     return destination
 

@@ -167,8 +167,13 @@ def _finish_deletion(db_path: Path, data: dict[str, Any]) -> str:
     return f"The unencrypted backups of {db_path} whose deletion was interrupted are deleted."
 
 
+def _drop_partial_backup(db_path: Path, data: dict[str, Any]) -> str:
+    delete(_paths(data, "partial"), "recover")
+    return f"A backup of {db_path} was interrupted; its unfinished copy has been deleted."
+
+
 _SETTLE = {"restore": _finish_restore, "encrypt": _settle_encryption, "rekey": _settle_rekey,
-           "confirm": _finish_deletion}
+           "confirm": _finish_deletion, "backup": _drop_partial_backup}
 
 
 def leftovers(db_path: Path) -> list[Path]:
