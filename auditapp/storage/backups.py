@@ -133,9 +133,11 @@ def backup_open_database(db: AppDatabase, destination: Path) -> Path:
 
     # A copy outside the backups folder is where no start looks for leftovers: the journal
     # names it, so that a kill leaves no partial copy of the data there either.
-    elsewhere = destination.parent != backup_dir(db.path)
+    db_path = db.path
+    assert db_path is not None
+    elsewhere = destination.parent != backup_dir(db_path)
     if elsewhere:
-        write_journal(db.path, "backup", partial=str(partial_name(destination)))
+        write_journal(db_path, "backup", partial=str(partial_name(destination)))
     raw = db.engine.raw_connection()
     try:
         copy_database(raw.driver_connection, destination, db.passphrase, db.encrypted,
@@ -145,7 +147,7 @@ def backup_open_database(db: AppDatabase, destination: Path) -> Path:
     finally:
         raw.close()
         if elsewhere:
-            clear_journal(db.path)
+            clear_journal(db_path)
     faults.step("backup")
     return destination
 
