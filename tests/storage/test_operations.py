@@ -377,3 +377,41 @@ def test_change_passphrase_and_encrypt_killed_at_random_moments(tmp_path: Path) 
         live = folder / "audit.sqlite"
         assert _starts(live) or _starts(live, OLD)
         _no_partial_copies(folder)
+
+
+# --- another program holding the database -------------------------------------------------------
+
+_HOLDER = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1])
+connection.execute("BEGIN IMMEDIATE")
+connection.execute("UPDATE cases SET team = 'written meanwhile'")
+print("ready", flush=True)
+sys.stdin.readline()
+connection.commit()
+connection.close()
+"""
+
+
+@pytest.mark.parametrize("command", [["encrypt", "--new-passphrase-file", "old.txt"],
+                                     ["restore", "chosen.sqlite"]])
+def test_encrypt_and_restore_refuse_while_another_program_writes(
+        tmp_path: Path, command: list[str]) -> None:
+    """Not only another auditapp: a script or an SQLite browser with a write transaction open.
+    Once encrypt went ahead and that program's later commit was lost."""
+    prepared = _prepared(tmp_path, ["CL-1"])
+    live = prepared / "audit.sqlite"
+    db = open_database(live, backup=False)
+    shutil.copy(make_backup(db, "manual").path, prepared / "chosen.sqlite")
+    db.dispose()
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(live)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+    result = _auditapp(live, *command)
+    holder.communicate("\n", timeout=SUBPROCESS_LIMIT)
+    assert holder.returncode == 0
+    assert result.returncode == 2, result.stderr
+    assert "Another program has" in result.stderr and result.stderr.count("\n") == 1
+    assert file_kind(live) == PLAIN
+    with sqlite3.connect(live) as connection:
+        assert connection.execute("SELECT team FROM cases").fetchall() == [("written meanwhile",)]
