@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from auditapp.errors import NotFoundError, UserError
 from auditapp.models import Audit, ChangeEvent, utcnow
 from auditapp.rules.permissions import Actor
+from auditapp.storage.atomic_files import atomic_output
 from auditapp.storage.engine import Database
 
 GENESIS = "0" * 64
@@ -187,7 +188,8 @@ def write_history_csv(rows: list[HistoryRow], path: Path) -> Path:
     A value that a spreadsheet would run as a formula is written with a leading ``'``.
     """
     try:
-        with path.open("w", newline="", encoding="utf-8-sig") as handle:
+        with atomic_output(path) as temporary, \
+                temporary.open("w", newline="", encoding="utf-8-sig") as handle:
             writer = csv.writer(handle)
             writer.writerow(["seq", "at_utc", "actor", "entity", "key", "field", "old_value",
                              "new_value", "hash"])

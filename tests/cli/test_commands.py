@@ -190,3 +190,23 @@ def test_demo_run_twice_with_the_same_seed_adds_audits(db_path: Path,
     db = open_database(db_path, backup=False)
     assert len(list_audits(db)) == 2
     db.dispose()
+
+
+@pytest.mark.parametrize("command", [["bundle", "export"], ["export", "excel"],
+                                     ["export", "audit-pdf", "1"], ["export", "board-pdf"],
+                                     ["history", "1"]])
+@pytest.mark.parametrize("target", ["cli.sqlite", "cli.sqlite-wal", "cli.sqlite.lock"])
+def test_an_export_over_the_database_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        command: list[str], target: str) -> None:
+    """Found by the command-line fuzz test: ``bundle export --out`` the database's own name
+    replaced the database with the bundle."""
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "cli.sqlite"
+    assert main_cli(["--db", str(db), "demo", "--audits", "2"]) == 0
+    before = db.read_bytes()
+    capsys.readouterr()
+    assert main_cli(["--db", str(db), *command, "--out", target]) == 2
+    assert "never writes an export over it" in capsys.readouterr().err
+    assert db.read_bytes() == before
+    assert main_cli(["--db", str(db), "check"]) == 0
