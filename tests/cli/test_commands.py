@@ -92,7 +92,8 @@ def test_demo_then_stats_json_and_check(db_path: Path) -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (["stats", "--from", "yesterday"], "'yesterday' is not a date"),
     (["stats", "--from", "2026-02-01", "--to", "2026-01-01"], "--from must not be after --to"),
-    (["demo", "--audits", "0"], "0 must be 1 or more"),
+    (["demo", "--audits", "0"], "0 must be from 1 to 2,147,483,647"),
+    (["demo", "--audits", "2147483648"], "must be from 1 to 2,147,483,647"),
     (["frobnicate"], "invalid choice"),
 ])
 def test_bad_arguments_exit_2_with_one_clear_line(db_path: Path, args: list[str],
