@@ -166,7 +166,7 @@ def test_a_full_disk_loses_nothing_saved(db: Database, small_template_id: int) -
     def _cap(dbapi_connection: object, _record: object) -> None:
         dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")  # type: ignore[attr-defined]
 
-    big = "evidence " * 20000
+    big = "evidence " * 10000  # under the free-text limit, over the pages left
     changes = AuditChanges(answers={q.id: AnswerChange(q.id, q.scale[0]["code"], big)
                                     for q in questions})
     with pytest.raises(DiskFullError, match="this change was not saved; everything saved "
