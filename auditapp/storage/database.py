@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlcipher3
 from alembic import command
-from sqlalchemy import inspect
+from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
 from auditapp.errors import (
@@ -33,8 +33,10 @@ from auditapp.storage.backups import (
     make_backup,
 )
 from auditapp.storage.connection import AppDatabase, storage_error
+from auditapp.storage.history_chain import ensure_chain_key
 from auditapp.storage.instance_lock import InstanceLock, acquire_instance_lock
 from auditapp.storage.operations import CREATING, recover
+from auditapp.storage.private_files import create_private, make_private, private_folder
 from auditapp.storage.schema import (
     alembic_config,
     current_revision,
@@ -73,6 +75,15 @@ def _check_writable(path: Path) -> None:
             "It has not been changed.")
 
 
+def _owner_only(path: Path) -> None:
+    """The database and its journals readable by their owner alone: a new file is made so
+    before SQLite writes it (SQLite gives its journals the database's mode), one made by an
+    older auditapp is made so now."""
+    create_private(path)
+    for side in side_files(path):
+        make_private(side)
+
+
 def _refuse_with_backup(exc: DatabaseOpenError, path: Path, passphrase: str | None
                         ) -> DatabaseOpenError:
     """The same refusal, now naming the newest good backup when there is one."""
@@ -98,18 +109,40 @@ def _backup_on_open(db: AppDatabase, revision: str, backup: bool) -> None:
 
 def _migrate(db: AppDatabase, revision: str | None) -> None:
     """Bring the schema to head in one transaction: killed at any point, the database is as
-    it was (SQLite rolls the whole upgrade back), and the next start upgrades again."""
+    it was (SQLite rolls the whole upgrade back), and the next start upgrades again. On
+    SQLite, foreign keys are off while the migrations run (as SQLite's own procedure for
+    altering tables asks): copying a table to change it would otherwise delete, through ON
+    DELETE CASCADE, the rows that point at it. Every foreign key is checked before the
+    upgrade commits."""
     if revision == head_revision():
         return
     try:
-        with db.engine.begin() as connection:
-            config = alembic_config(connection)
-            config.attributes["on_version_apply"] = lambda **_: faults.step("migrate")
-            command.upgrade(config, "head")
+        with db.engine.connect() as connection:
+            raw = None if db.is_server else connection.connection.driver_connection
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys = OFF")  # ignored inside a transaction
+            try:
+                with connection.begin():
+                    config = alembic_config(connection)
+                    config.attributes["on_version_apply"] = lambda **_: faults.step("migrate")
+                    command.upgrade(config, "head")
+                    if raw is not None:
+                        _refuse_broken_keys(connection)
+            finally:
+                if raw is not None:
+                    raw.execute("PRAGMA foreign_keys = ON")
     except DBAPIError as exc:
         translated = storage_error(exc)
         raise DatabaseOpenError(f"{db.location} could not be upgraded: {translated or exc.orig} "
                                 "It is as it was.") from exc
+
+
+def _refuse_broken_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise DatabaseOpenError(f"The upgrade would leave {len(broken)} row(s) pointing at "
+                                f"rows that are not there (first in {broken[0][0]}), so it "
+                                "was not made. The database is as it was.")
 
 
 def is_server_url(location: str | Path) -> bool:
@@ -163,6 +196,7 @@ def _create(path: Path, passphrase: str | None) -> None:
     creating = path.with_name(path.name + CREATING)
     for leftover in (creating, *side_files(creating)):
         leftover.unlink(missing_ok=True)
+    create_private(creating)  # SQLite keeps the mode, and gives it to the journals
     db = AppDatabase(creating, passphrase, None)
     try:
         _migrate(db, None)
@@ -198,6 +232,7 @@ def _open_locked(path: Path, passphrase: str | None, lock: InstanceLock,
         # A damaged plain file looks encrypted too: name the backup in case it is.
         raise _refuse_with_backup(exc, path, passphrase) from None
     _check_writable(path)
+    _owner_only(path)
     key = passphrase if kind == ENCRYPTED else None
     db = AppDatabase(path, key, lock)
     db.warnings.extend(recovered)
@@ -209,6 +244,7 @@ def _open_locked(path: Path, passphrase: str | None, lock: InstanceLock,
             _backup_on_open(db, revision, backup and not created)
         _migrate(db, revision)
         _give_identity(db)
+        ensure_chain_key(db, db.encrypted)
     except DatabaseCorruptError as exc:
         db.engine.dispose()
         raise _refuse_with_backup(exc, path, passphrase) from None
@@ -245,7 +281,7 @@ def open_database(path: Path | str, passphrase: str | None = None, *, backup: bo
         raise NotAnAuditappDatabaseError(f"{path} is a folder, not a database file: name a file "
                                          f"inside it, such as {path / 'auditapp.sqlite'}.")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
     except OSError as exc:
         raise DatabaseOpenError(f"Cannot create the folder {path.parent}: {exc.strerror}") from exc
     lock = acquire_instance_lock(path)

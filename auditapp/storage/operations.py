@@ -28,6 +28,7 @@ from typing import Any
 from auditapp.errors import DatabaseOpenError
 from auditapp.storage import faults
 from auditapp.storage.paths import backup_dir
+from auditapp.storage.private_files import create_private, private_folder
 from auditapp.storage.sqlite_files import SIDE_FILES, side_files, sync_folder
 
 #: The temporary names of the operations' new files, beside the file they will replace.
@@ -41,10 +42,12 @@ def journal_path(db_path: Path) -> Path:
 
 
 def write_journal(db_path: Path, operation: str, **details: Any) -> None:
-    """Record (durably, replacing any earlier record) what is about to be done."""
+    """Record (durably, replacing any earlier record) what is about to be done, in a file
+    readable by its owner alone (it names the database's files)."""
     journal = journal_path(db_path)
     temporary = journal.with_name(journal.name + ".new")
-    with temporary.open("w", encoding="utf-8") as handle:
+    temporary.unlink(missing_ok=True)
+    with create_private(temporary).open("w", encoding="utf-8") as handle:
         json.dump({"operation": operation, **details}, handle)
         handle.flush()
         os.fsync(handle.fileno())
@@ -80,7 +83,7 @@ def move(source: Path, target: Path, operation: str) -> None:
     """Rename ``source`` to ``target`` unless that was done already (a step of an operation,
     repeated safely by :func:`recover`)."""
     if source.exists() and not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(target.parent)
         os.replace(source, target)
         sync_folder(target.parent)
     faults.step(operation)

@@ -32,6 +32,7 @@ from auditapp.storage.journals import (
     hot_journal,
     read_wal,
 )
+from auditapp.storage.private_files import create_private, private_folder
 from auditapp.storage.schema import known_revisions
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -321,10 +322,11 @@ def copy_database(source: Any, destination: Path, passphrase: str | None,
     sound, so a full disk, a failed check or a crash never leaves a copy under the real name
     (a crash leaves the temporary file, which the next start deletes).
     """
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(destination.parent)
     partial = partial_name(destination)
     partial.unlink(missing_ok=True)
     try:
+        create_private(partial)  # SQLite keeps the mode, and gives it to the journal
         if source_encrypted == (passphrase is not None) and not rekey:
             _backup(source, partial, passphrase)
         else:

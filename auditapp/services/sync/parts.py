@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
@@ -129,6 +129,8 @@ class SnapshotAction(TypedDict):
     completed_on: IsoDate | None
     status_note: LongText
     created_at: IsoTime
+    raised_by: NotRequired[Name | None]  # absent from bundles before schema 0005
+    closed_by: NotRequired[Name | None]
 
 
 class SnapshotModeratedSection(TypedDict):
@@ -196,6 +198,14 @@ class ManifestAudit(TypedDict):
     state: Sha256
 
 
+class ChainHead(TypedDict):
+    """The last entry of the exporting database's history chain when the bundle was written
+    (``check --against`` compares it)."""
+
+    seq: Count
+    hash: Sha256
+
+
 class Manifest(TypedDict, total=False):
     """What the bundle holds and where it came from (``parts``, the SHA-256 of each part, is
     added by :func:`auditapp.services.sync.bundle_file.write_bundle`)."""
@@ -208,6 +218,7 @@ class Manifest(TypedDict, total=False):
     chosen: ChosenAudits
     audits: list[ManifestAudit]
     parts: dict[Annotated[str, _text(40)], Sha256]
+    chain_head: ChainHead
 
 
 class AuditEntry(TypedDict):
@@ -218,6 +229,9 @@ class AuditEntry(TypedDict):
     state: Sha256  # the SHA-256 of its snapshot
     snapshot: Annotated[Snapshot, BeforeValidator(_snapshot_shape)]
     known_states: list[Sha256]  # every state this database knew the audit in, oldest first
+    #: The profile uid of each person the snapshot names, by name (bundles of auditapp
+    #: before schema 0005 have none: people are then matched by name).
+    people: NotRequired[dict[Name, Uid]]
 
 
 class TemplateEntry(TypedDict):
@@ -238,6 +252,7 @@ class HistoryEntry(TypedDict):
     audit: Uid  # the audit's uid
     at: IsoTime  # ISO time, UTC
     actor: Name
+    actor_uid: NotRequired[Uid | None]  # the author's profile uid
     entity: Annotated[str, _text(20)]
     entity_key: Annotated[str, _text(80)]
     action: Uid | None  # the action's uid, for an entry about an action
