@@ -72,7 +72,7 @@ def _load_or_refuse(text: str) -> None:
     assert problems and all(p.startswith("fuzz.yaml") for p in problems)
 
 
-@settings()  # the profile's number of examples: 250 in CI, 2,000 full, 10,000 deep
+@settings()  # the profile's number of examples: 250 quick, 2,000 in CI, 10,000 deep
 @given(st.sampled_from(PATHS), yamlish)
 def test_a_template_with_one_field_replaced_loads_or_is_refused(path: tuple[Any, ...],
                                                                 value: Any) -> None:

@@ -57,6 +57,7 @@ READS = {
     "count_audits": "a count",
     "list_cases": "case details, no grades",
     "chain_head": "the history's last hash",
+    "chain_stamp": "the database id and the history's last hash",
     "check_history": "checks the chain",
     "check_content": "checks the data against the seals",
     "compare_with_head": "checks the chain against a kept head",

@@ -117,7 +117,8 @@ def test_every_flipped_bit_in_an_encrypted_database_is_caught(
         tmp_path: Path, small_template_id: int, db: Database) -> None:
     """What the README recommends encryption for: SQLCipher's page HMAC refuses a changed
     page, so a flipped bit is refused on opening or reported by check, or changed no stored
-    value (unused space). A plain database has no such check (see the README)."""
+    value (unused space). In a plain database check finds only the changes the history
+    covers (see the README)."""
     secret = "correct horse battery"
     assert db.path is not None
     make_audit(db, small_template_id, "FLIP-1")

@@ -20,7 +20,7 @@ from auditapp.services.audits.editing import list_audits
 from auditapp.services.templates import find_template_id, import_template_file
 from auditapp.storage.database import open_database
 from auditapp.storage.journals import HOT_JOURNAL_MAGIC
-from tests.builders import LEAD, SMALL_TEMPLATE, make_audit
+from tests.builders import LEAD, SMALL_TEMPLATE, add_people, make_audit
 
 
 @contextmanager
@@ -28,6 +28,7 @@ def _auditapp_log(path: Path) -> Iterator[Path]:
     """An auditapp database at ``path`` held open with a committed save still in its log."""
     db = open_database(path, backup=False)
     try:
+        add_people(db)
         import_template_file(db, SMALL_TEMPLATE, LEAD)
         make_audit(db, find_template_id(db, "small-test"), "OTHER-1")
         wal = path.with_name(path.name + "-wal")
@@ -73,7 +74,7 @@ def test_a_log_from_another_database_is_refused_and_nothing_is_merged(
     # Moved away, as the message says, the database opens as it was.
     live.with_name(live.name + "-wal").unlink()
     db = open_database(live, backup=False)
-    assert list_audits(db) == []
+    assert list_audits(db, LEAD) == []
     db.dispose()
 
 
@@ -87,7 +88,7 @@ def test_its_own_log_after_a_kill_is_kept(tmp_path: Path) -> None:
         shutil.copy(live, copy / "audit.sqlite")
     (copy / "audit.sqlite-wal").write_bytes(saved)  # the file and its log, as a kill leaves them
     db = open_database(copy / "audit.sqlite", backup=False)
-    assert [a.case_reference for a in list_audits(db)] == ["OTHER-1"]
+    assert [a.case_reference for a in list_audits(db, LEAD)] == ["OTHER-1"]
     db.dispose()
 
 

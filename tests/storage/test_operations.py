@@ -34,7 +34,7 @@ from auditapp.storage.database import open_database
 from auditapp.storage.encryption import pending_plain_copies
 from auditapp.storage.operations import journal_path
 from auditapp.storage.sqlite_files import PLAIN, file_kind, inspect_file
-from tests.builders import FIXTURES, LEAD, ROOT, SUBPROCESS_LIMIT, make_audit
+from tests.builders import FIXTURES, LEAD, ROOT, SUBPROCESS_LIMIT, add_people, make_audit
 from tests.figures import FIGURES
 
 OLD = "correct horse battery"
@@ -106,6 +106,7 @@ def _prepared(tmp_path: Path, references: list[str], passphrase: str | None = No
     folder.mkdir(parents=True)
     db = open_database(folder / "audit.sqlite", passphrase)
     try:
+        add_people(db)
         from auditapp.services.templates import find_template_id, import_template_file
         from tests.builders import SMALL_TEMPLATE
 
@@ -126,7 +127,7 @@ def _prepared(tmp_path: Path, references: list[str], passphrase: str | None = No
 def _saved_then_killed(path: Path) -> set[int]:
     """Saves made by a process that is then killed: they are committed, in the log only."""
     db = open_database(path, backup=False)
-    audit_id = list_audits(db)[0].id
+    audit_id = list_audits(db, LEAD)[0].id
     db.dispose()
     worker = subprocess.Popen([sys.executable, "-m", "tests.storage.kill_worker", str(path),
                                str(audit_id), "0"], cwd=ROOT, stdout=subprocess.PIPE,

@@ -146,7 +146,7 @@ class SnapshotModeration(TypedDict):
 
     moderator: Name
     moderated_on: IsoDate
-    grade: GradeNumber
+    grade: GradeNumber | None  # None until the moderation is finalised
     blind_grade: GradeNumber | None
     agreed: bool
     comment: LongText
