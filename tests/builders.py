@@ -6,18 +6,23 @@ Every test module takes its shared helpers from here; none imports another test 
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import subprocess
 import sys
 import threading
 import traceback
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
+from xml.sax.saxutils import escape
 
 import pytest
+from hypothesis import strategies as st
 from PySide6.QtCore import QPoint, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
@@ -203,6 +208,84 @@ sections:
         text: Duplicate id
         evidence_required: [Q]
 """
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    """A zip archive (deflated) of ``members``, made in memory."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def workbook_parts(path: Path) -> dict[str, bytes]:
+    """The parts of an Excel workbook, to change one and zip them again (fuzz tests change
+    the XML itself, far faster than building a workbook through openpyxl)."""
+    with zipfile.ZipFile(path) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?(?:/>|>.*?</c>)', re.DOTALL)
+#: What a cell may be changed to: text (with XML's own special characters), numbers, flags,
+#: dates as numbers, an error, a reference to a shared string that is not there.
+cell_values = st.one_of(
+    st.text(max_size=30).map(lambda t: ("text", t)),
+    st.sampled_from(["", " ", "yes", "no", "maybe", "section", "question", "Y", "NA",
+                     "default", "eligible", "relevant", "uasc", "KLOE1, SP2", "x" * 41,
+                     "CL-1", "17", "2026-02-30", "<&>"]).map(lambda t: ("text", t)),
+    st.one_of(st.integers(-10**12, 10**12), st.floats(allow_nan=False, allow_infinity=False),
+              st.sampled_from([0, 1, 2, 60, 85, 100, 101, 45000, 1e308])).map(
+        lambda n: ("number", n)),
+    st.sampled_from([("bool", "1"), ("bool", "0"), ("error", "#N/A"), ("shared", "999999")]),
+)
+
+
+def _cell_xml(reference: bytes, value: tuple[str, object]) -> bytes:
+    kind, content = value
+    if kind == "text":
+        text = "".join(c for c in str(content) if c in "\t\n\r" or " " <= c <= "\ud7ff"
+                       or "\ue000" <= c <= "\ufffd")
+        return (b'<c r="' + reference + b'" t="inlineStr"><is><t xml:space="preserve">'
+                + escape(text).encode() + b"</t></is></c>")
+    kind = {"number": "n", "bool": "b", "error": "e", "shared": "s"}[kind]
+    return b'<c r="' + reference + b'" t="' + kind.encode() + b'"><v>' + \
+        str(content).encode() + b"</v></c>"
+
+
+@st.composite
+def changed_workbook(draw: st.DrawFn, parts: dict[str, bytes]) -> bytes:
+    """A workbook made from ``parts`` with damage a user or a fault could do: cells changed,
+    a part's bytes flipped, cut short or replaced, or the archive itself broken."""
+    parts = dict(parts)
+    how = draw(st.sampled_from(["cells", "cells", "cells", "part bytes", "archive bytes"]))
+    if how == "cells":
+        names = sorted(n for n in parts if n.startswith("xl/worksheets/"))
+        for _ in range(draw(st.integers(1, 4))):
+            name = draw(st.sampled_from(names))
+            cells = list(_CELL.finditer(parts[name]))
+            if not cells:
+                continue
+            cell = draw(st.sampled_from(cells))
+            replacement = b"" if draw(st.booleans()) and draw(st.booleans()) \
+                else _cell_xml(cell.group(1), draw(cell_values))
+            parts[name] = parts[name][:cell.start()] + replacement + parts[name][cell.end():]
+        return zip_bytes(parts)
+    if how == "part bytes":
+        name = draw(st.sampled_from(sorted(parts)))
+        data = bytearray(parts[name])
+        if data and draw(st.booleans()):
+            for _ in range(draw(st.integers(1, 5))):
+                data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
+        else:
+            data = bytearray(draw(st.binary(max_size=200)))
+        parts[name] = bytes(data)
+        return zip_bytes(parts)
+    archive = bytearray(zip_bytes(parts))
+    for _ in range(draw(st.integers(1, 5))):
+        archive[draw(st.integers(0, len(archive) - 1))] = draw(st.integers(0, 255))
+    return bytes(archive[:draw(st.integers(0, len(archive)))]) if draw(st.booleans()) \
+        else bytes(archive)
 
 
 def run_auditapp(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
