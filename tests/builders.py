@@ -6,7 +6,9 @@ Every test module takes its shared helpers from here; none imports another test 
 
 from __future__ import annotations
 
+import csv
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -591,3 +593,34 @@ def click_tree_item(qtbot: QtBot, tree: QTreeWidget, item: QTreeWidgetItem) -> N
     rect = tree.visualItemRect(item)
     assert rect.isValid(), f"{item.text(0)} is not on screen"
     click(qtbot, tree.viewport(), rect.center())
+
+
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def as_a_reader_sees_it(text: str) -> str:
+    """Text as the README says a workbook or CSV cell holds it: line ends and Word's manual
+    line and page breaks as line feeds, every other character XML forbids as U+FFFD (the
+    visible replacement character), everything else as it is."""
+    text = text.replace("\r\n", "\n")
+    return "".join("\n" if c in "\r\x0b\x0c" else "\ufffd" if _XML_FORBIDDEN.match(c) else c
+                   for c in text)
+
+
+def text_cells(libreoffice: str, workbook: Path, folder: Path) -> dict[str, list[list[str]]]:
+    """Every sheet of ``workbook`` as LibreOffice shows it (its cells' text, formulas
+    evaluated), by sheet name: converted to CSV by LibreOffice headless, with a profile of
+    its own so that it never meets another copy."""
+    out = folder / "libreoffice"
+    out.mkdir()
+    profile = (folder / "lo-profile").absolute().as_uri()
+    subprocess.run([libreoffice, f"-env:UserInstallation={profile}", "--headless",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,"
+                    "false,false,false,-1", "--outdir", str(out), str(workbook)],
+                   check=True, capture_output=True, timeout=SUBPROCESS_LIMIT)
+    sheets = {}
+    for path in out.glob("*.csv"):
+        name = path.stem.removeprefix(f"{workbook.stem}-")
+        with path.open(encoding="utf-8", newline="") as handle:
+            sheets[name] = list(csv.reader(handle))
+    return sheets

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from auditapp.errors import NotFoundError, UserError
 from auditapp.models import Audit, ChangeEvent, utcnow
+from auditapp.rules.cells import cell_texts
 from auditapp.rules.permissions import Actor
 from auditapp.storage.engine import Database
 
@@ -31,8 +32,6 @@ _TAIL = "history_tail"
 _TOUCHED = "touched_audits"
 #: The PostgreSQL advisory lock that lets one transaction at a time add to the chain.
 CHAIN_LOCK = 0x6175646974  # "audit"
-#: Spreadsheet programs run a cell that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def entry_hash(previous: str, seq: int, audit_id: int, at: datetime, actor: str, entity: str,
@@ -177,14 +176,16 @@ def check_history(db: Database) -> HistoryCheck:
 
 
 def _cell(value: str | None) -> str:
-    text = value or ""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return cell_texts(value or "", 1)[0].csv
 
 
 def write_history_csv(rows: list[HistoryRow], path: Path) -> Path:
     """Write an audit's history as CSV (UTF-8 with BOM, so spreadsheet programs read it).
 
-    A value that a spreadsheet would run as a formula is written with a leading ``'``.
+    Every text field goes through the one rule for cells (:mod:`auditapp.rules.cells`): a
+    value that a spreadsheet would run as a formula is written with a leading ``'``, and one
+    longer than a spreadsheet cell holds is cut with a marker saying how much is missing
+    (``auditapp history AUDIT`` prints it whole).
     """
     try:
         with path.open("w", newline="", encoding="utf-8-sig") as handle:
@@ -193,8 +194,8 @@ def write_history_csv(rows: list[HistoryRow], path: Path) -> Path:
                              "new_value", "hash"])
             for row in rows:
                 writer.writerow([row.seq, row.at.isoformat(sep=" ", timespec="seconds"),
-                                 _cell(row.actor), row.entity, _cell(row.entity_key),
-                                 row.field, _cell(row.old_value), _cell(row.new_value),
+                                 _cell(row.actor), _cell(row.entity), _cell(row.entity_key),
+                                 _cell(row.field), _cell(row.old_value), _cell(row.new_value),
                                  row.hash])
     except OSError as exc:
         raise UserError(f"Cannot write {path}: {exc.strerror or exc}") from exc

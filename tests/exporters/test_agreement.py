@@ -25,9 +25,9 @@ def test_workbook_summary_has_the_agreement_figures(demo_db: Database, tmp_path:
     rows = list(load_workbook(out, read_only=True)["Summary"].iter_rows(values_only=True))
     figures = agreement_figures(demo_db, PERIOD.date_from, PERIOD.date_to)
     (overall,) = [r for r in rows if r and r[0] == "All moderated audits"]
-    assert overall[1:3] == (figures.audits, figures.moderated)
-    assert overall[5] == pytest.approx(figures.overall.kappa)
-    assert overall[3] == pytest.approx(figures.overall.exact_share)
+    assert overall[1:4] == (figures.audits, figures.moderated, figures.overall.pairs)
+    assert overall[6] == pytest.approx(figures.overall.kappa)
+    assert overall[4] == pytest.approx(figures.overall.exact_share)
     assert any(r and r[0] == "Moderation agreement by section" for r in rows)
 
 
