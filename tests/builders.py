@@ -624,3 +624,16 @@ def text_cells(libreoffice: str, workbook: Path, folder: Path) -> dict[str, list
         with path.open(encoding="utf-8", newline="") as handle:
             sheets[name] = list(csv.reader(handle))
     return sheets
+
+
+def pdf_lines(path: Path) -> list[list[str]]:
+    """The text lines of each page of a PDF (pypdf's reading), without the protective marking,
+    the footer and "Page x of y"."""
+    from pypdf import PdfReader
+
+    pages = []
+    for page in PdfReader(path).pages:
+        lines = [line.strip() for line in page.extract_text().splitlines() if line.strip()]
+        pages.append([line for line in lines if not line.startswith("OFFICIAL-SENSITIVE")
+                      and not re.search(r"Page \d+ of \d+$", line)])
+    return pages

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -226,6 +227,7 @@ def _append(sheet: Worksheet, values: list[Any], row: int | None = None) -> int:
         if value is None:
             continue
         cell = sheet.cell(row=row, column=column)
+        assert isinstance(cell, Cell)  # a new sheet has no merged cells
         if isinstance(value, str):
             cell_texts(value, 1)[0].store(cell)
         else:

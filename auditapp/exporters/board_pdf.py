@@ -17,7 +17,7 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, TableStyle
 
 from auditapp import __version__
 from auditapp.exporters.pdf_layout import (
@@ -27,6 +27,7 @@ from auditapp.exporters.pdf_layout import (
     HEADER,
     MARKING,
     RULE,
+    Grid,
     Heading,
     PageFrame,
     build_pdf,
@@ -97,8 +98,8 @@ def _story(pack: BoardPack, today: date) -> list[Flowable]:
 
 
 def _table(rows: Sequence[Sequence[Any]], widths: Sequence[float],
-           extra: Sequence[tuple[Any, ...]] = ()) -> Table:
-    table = Table([list(row) for row in rows], colWidths=list(widths), repeatRows=1,
+           extra: Sequence[tuple[Any, ...]] = ()) -> Grid:
+    table = Grid([list(row) for row in rows], colWidths=list(widths), repeatRows=1,
                   hAlign="LEFT")
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), HEADER),
@@ -158,8 +159,8 @@ def _suppression_note(threshold: int) -> str:
             "Zeros are shown.")
 
 
-def _boxed(flowables: list[Flowable], fill: str = "#F2F5FA") -> Table:
-    box = Table([[flowables]], colWidths=[CONTENT_WIDTH])
+def _boxed(flowables: list[Flowable], fill: str = "#F2F5FA") -> Grid:
+    box = Grid([[flowables]], colWidths=[CONTENT_WIDTH])
     box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(fill)),
                              ("BOX", (0, 0), (-1, -1), 0.6, RULE),
                              ("LEFTPADDING", (0, 0), (-1, -1), 8),
@@ -217,7 +218,7 @@ def _gob_change(pack: BoardPack) -> str:
     return _direction(round(100 * shares[0]) - round(100 * shares[1]), " points")
 
 
-def _key_figures(pack: BoardPack) -> Table:
+def _key_figures(pack: BoardPack) -> Grid:
     share = pack.share
     moderation_rate = share(("moderation", "same"), ("moderation", "moderated"))
     rows = [
@@ -236,7 +237,7 @@ def _key_figures(pack: BoardPack) -> Table:
          "overdue"],
     ]
     cells = [[_cell(a, bold=True), text(b, "h2"), _cell(c)] for a, b, c in rows]
-    table = Table(cells, colWidths=[0.28 * CONTENT_WIDTH, 0.17 * CONTENT_WIDTH,
+    table = Grid(cells, colWidths=[0.28 * CONTENT_WIDTH, 0.17 * CONTENT_WIDTH,
                                     0.55 * CONTENT_WIDTH], hAlign="LEFT")
     table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
@@ -301,7 +302,7 @@ def _style_axes(chart: VerticalBarChart) -> None:
     chart.valueAxis.gridStrokeColor = colors.HexColor("#EEEEEE")
 
 
-def _distribution_table(pack: BoardPack) -> Table:
+def _distribution_table(pack: BoardPack) -> Grid:
     rows: list[list[Any]] = [table_header(["Final grade", "Audits", "Share"], 1)]
     for grade in GRADE_COLUMNS:
         rows.append([_cell(grade), pack.count("overall", grade),
@@ -313,8 +314,8 @@ def _distribution_table(pack: BoardPack) -> Table:
                   [("FONTNAME", (1, -2), (-1, -1), FONT_BOLD)])
 
 
-def _side_by_side(left: Flowable, right: Flowable) -> Table:
-    table = Table([[left, right]], colWidths=[0.53 * CONTENT_WIDTH, 0.47 * CONTENT_WIDTH],
+def _side_by_side(left: Flowable, right: Flowable) -> Grid:
+    table = Grid([[left, right]], colWidths=[0.53 * CONTENT_WIDTH, 0.47 * CONTENT_WIDTH],
                   hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
@@ -366,7 +367,7 @@ def _legend(names: Sequence[str], colours: Sequence[colors.Color], x: float,
     return legend
 
 
-def _trend_table(pack: BoardPack) -> Table:
+def _trend_table(pack: BoardPack) -> Grid:
     rows: list[list[Any]] = [table_header(["Quarter", "Audits graded",
                                            *BAND_TITLES.values()], 1)]
     extra: list[tuple[Any, ...]] = []
@@ -398,7 +399,7 @@ def _grades(pack: BoardPack) -> list[Flowable]:
 
 
 def _heat_table(pack: BoardPack, name: str, rows: Sequence[tuple[str, str]],
-                counted: str, bands: dict[str, str] = BAND_TITLES) -> Table:
+                counted: str, bands: dict[str, str] = BAND_TITLES) -> Grid:
     header = table_header(["", counted, *bands.values()], 1)
     body: list[list[Any]] = [header]
     extra: list[tuple[Any, ...]] = []

@@ -332,14 +332,13 @@ def _manifest_sheet(workbook: Workbook, manifest: manifests.Manifest) -> None:
     sheet.append(_header_cells(sheet, ["Audit ID", "Uid", "Revision"]))
     for audit in manifest.audits:
         sheet.append([audit.id, audit.uid, audit.revision])
-    workbook.custom_doc_props.append(StringProperty(name="auditapp manifest",
-                                                    value=manifest.to_json()))
-    workbook.custom_doc_props.append(StringProperty(name="auditapp manifest sha256",
-                                                    value=manifest.digest))
-    properties = workbook.properties
-    properties.creator = properties.lastModifiedBy = "auditapp"
-    properties.title = "Case file audit findings"
-    properties.created = properties.modified = manifest.produced_at
+    properties = workbook.custom_doc_props  # type: ignore[attr-defined]  # not in the stubs
+    properties.append(StringProperty(name="auditapp manifest", value=manifest.to_json()))
+    properties.append(StringProperty(name="auditapp manifest sha256", value=manifest.digest))
+    core = workbook.properties
+    core.creator = core.lastModifiedBy = "auditapp"
+    core.title = "Case file audit findings"
+    core.created = core.modified = manifest.produced_at
 
 
 def read_manifest(path: Path) -> manifests.Manifest:
@@ -350,7 +349,8 @@ def read_manifest(path: Path) -> manifests.Manifest:
     except (OSError, KeyError, ValueError) as exc:
         raise UserError(f"{path.name} cannot be read as an Excel workbook.") from exc
     try:
-        props = {p.name: p.value for p in workbook.custom_doc_props}
+        props = {p.name: p.value
+                 for p in workbook.custom_doc_props}  # type: ignore[attr-defined]
     finally:
         workbook.close()
     text = props.get("auditapp manifest")

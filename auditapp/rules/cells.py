@@ -50,9 +50,15 @@ _SPECIAL = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 class TextCell(Protocol):
     """The parts of a spreadsheet cell (openpyxl's) that storing text needs."""
 
-    value: object
     data_type: str
     quotePrefix: bool  # noqa: N815 (openpyxl's name)
+
+    @property
+    def value(self) -> object:
+        """What the cell holds."""
+
+    @value.setter
+    def value(self, value: str) -> None: ...
 
 
 @dataclass(frozen=True)
