@@ -38,7 +38,11 @@ from auditapp.exporters.pdf_layout import (
 from auditapp.rules.actions import ActionState
 from auditapp.rules.grades import NOT_GRADED, Grade
 from auditapp.rules.palette import WITHHELD
-from auditapp.rules.suppression import DEFAULT_THRESHOLD, SECONDARY, check_threshold
+from auditapp.rules.suppression import (
+    DEFAULT_THRESHOLD,
+    check_threshold,
+    key_text,
+)
 from auditapp.rules.wording import day_text
 from auditapp.services.reporting.board_figures import (
     BoardPack,
@@ -153,10 +157,8 @@ def _band_cells(pack: BoardPack, prefix: tuple[object, ...], row: int, first_col
 
 
 def _suppression_note(threshold: int) -> str:
-    return (f"Numbers from 1 to {threshold - 1} are shown as <{threshold}. Where another "
-            f"figure would let such a number be worked out, that figure is shown as "
-            f"{SECONDARY}. A percentage is not shown where it rests on a withheld number. "
-            "Zeros are shown.")
+    """The key to the symbols (the one in :mod:`suppression`, true for every pack)."""
+    return " ".join(key_text(threshold))
 
 
 def _boxed(flowables: list[Flowable], fill: str = "#F2F5FA") -> Grid:

@@ -67,12 +67,12 @@ def test_small_counts_are_withheld_and_cannot_be_worked_out(small_period: Databa
     list(export_board_pack(small_period, out, PERIOD, today=PERIOD.date_to))
     text = _pdf_text(out)
     # 2 Outstanding is withheld; Good (8) too, or Good or better (10, shown) would give it.
-    assert "Outstanding <5 c Good c c" in text
+    assert "Outstanding <5 <5 Good c c" in text
     assert "Good or better 10 67%" in text and "All audits 15 100%" in text
-    assert "Numbers from 1 to 4 are shown as <5" in text
+    assert "A count from 1 to 4 is shown as <5." in text
     figures = board_figures(small_period, PERIOD, 5, PERIOD.date_to)
     pack = board_pack(figures)
-    assert disclosure_model(figures).worked_out(set(pack.withheld())) == set()
+    assert disclosure_model(figures).exposed(set(pack.withheld())) == set()
     assert pack.count("overall", Grade.OUTSTANDING.label) == "<5"
 
 
@@ -80,8 +80,11 @@ def test_the_threshold_can_be_raised(small_period: Database, tmp_path: Path) -> 
     out = tmp_path / "pack.pdf"
     list(export_board_pack(small_period, out, PERIOD, threshold=10, today=PERIOD.date_to))
     text = _pdf_text(out)
-    assert "Numbers from 1 to 9 are shown as <10" in text
-    assert "Outstanding <10" in text and "Requires improvement to be good <10" in text
+    assert "A count from 1 to 9 is shown as <10." in text
+    # 2 Outstanding, 8 Good and 5 RI of 15 are all below 10: none is shown as a number.
+    assert re.search(r"Outstanding (<10|\u2013) ", text)
+    assert re.search(r"Requires improvement to be good (<10|\u2013) ", text)
+    assert not re.search(r"Outstanding \d", text)
 
 
 def test_summary_figures_match_the_database(demo_db: Database, tmp_path: Path) -> None:
