@@ -18,6 +18,8 @@ EPSILON = 1e-9
 INFINITY = math.inf
 #: A safety net against a bug looping forever; Bland's rule itself never cycles.
 MAX_PIVOTS = 20_000
+#: Pivots in a row that do not lower the cost before Bland's rule takes over.
+STALL = 50
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class _Simplex:
         self.upper = upper
         self.basis = basis
         self.at_upper = [False] * len(upper)
+        self.reduced: list[float] = []  # the reduced costs of the objective being minimised
 
     def value(self, j: int) -> float:
         """The current value of variable ``j``."""
@@ -84,28 +87,46 @@ class _Simplex:
         return self.upper[j] if self.at_upper[j] else 0.0
 
     def run(self, costs: Sequence[float]) -> bool:
-        """Pivot to an optimum of ``costs``; False when the objective is unbounded."""
+        """Pivot to an optimum of ``costs``; False when the objective is unbounded.
+
+        Dantzig's rule (the steepest reduced cost) for speed; after a run of pivots that
+        do not lower the cost, Bland's rule, which cannot cycle."""
+        self.reduced = list(costs)
+        for b, row in zip(self.basis, self.table, strict=True):
+            if costs[b]:
+                self.reduced = [r - costs[b] * a for r, a in zip(self.reduced, row, strict=True)]
+        stalled = 0
         for _ in range(MAX_PIVOTS):
-            entering = self._entering(costs)
+            entering = self._entering(bland=stalled > STALL)
             if entering is None:
                 return True
+            before = self._objective(costs)
             if not self._step(*entering):
                 return False
+            stalled = stalled + 1 if self._objective(costs) >= before - EPSILON else 0
         raise RuntimeError("the simplex method did not converge")
 
-    def _entering(self, costs: Sequence[float]) -> tuple[int, int] | None:
-        """The first variable (Bland's rule) whose move lowers the cost, and its direction."""
+    def _objective(self, costs: Sequence[float]) -> float:
+        total = sum(costs[b] * v for b, v in zip(self.basis, self.basic_values, strict=True))
         basic = set(self.basis)
-        for j in range(len(costs)):
+        return total + sum(costs[j] * self.upper[j] for j in range(len(costs))
+                           if self.at_upper[j] and j not in basic)
+
+    def _entering(self, bland: bool) -> tuple[int, int] | None:
+        """A variable whose move lowers the cost, and its direction: the steepest, or with
+        ``bland`` the first."""
+        basic = set(self.basis)
+        best: tuple[int, int] | None = None
+        steepest = EPSILON
+        for j, reduced in enumerate(self.reduced):
             if j in basic or self.upper[j] <= EPSILON and not self.at_upper[j]:
                 continue
-            reduced = costs[j] - sum(costs[b] * row[j] for b, row in zip(self.basis, self.table,
-                                                                         strict=True))
-            if reduced < -EPSILON and not self.at_upper[j]:
-                return j, 1
-            if reduced > EPSILON and self.at_upper[j]:
-                return j, -1
-        return None
+            gain = -reduced if not self.at_upper[j] else reduced
+            if gain > steepest:
+                best, steepest = (j, 1 if not self.at_upper[j] else -1), gain
+                if bland:
+                    return best
+        return best
 
     def _step(self, j: int, direction: int) -> bool:
         """Move variable ``j`` up (1) or down (-1) as far as the bounds allow."""
@@ -139,8 +160,11 @@ class _Simplex:
         pivot_row = self.table[r]
         scale = pivot_row[j]
         pivot_row[:] = [a / scale for a in pivot_row]
-        for i, row in enumerate(self.table):
+        # The rows are sums over a few figures each: only the pivot row's non-zeros matter.
+        nonzero = [(k, p) for k, p in enumerate(pivot_row) if p]
+        for row in (*(row for i, row in enumerate(self.table) if i != r), self.reduced):
             factor = row[j]
-            if i != r and abs(factor) > 0:
-                row[:] = [a - factor * p for a, p in zip(row, pivot_row, strict=True)]
+            if factor:
+                for k, p in nonzero:
+                    row[k] -= factor * p
         self.basis[r] = j

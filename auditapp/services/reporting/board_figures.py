@@ -118,7 +118,7 @@ def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date
     first = Quarter.containing(last)
     for _ in range(TREND_QUARTERS - 1):
         first = first.previous()
-    trend = quarter_tallies(db, ReportScope(first.start, last))
+    trend = quarter_tallies(db, ReportScope(first.start, last, scope.team, scope.template_key))
     while trend and trend[0].total == 0:
         trend = trend[1:]
     templates = _template_summaries(current)
@@ -240,7 +240,8 @@ def _link_periods(model: DisclosureModel, figures: BoardFigures) -> None:
 def _add_templates(model: DisclosureModel, figures: BoardFigures) -> None:
     for template in figures.templates:
         model.add(("template", template.key), template.audits, TOTALS)
-    model.add_unshown(("template", None), figures.other_templates)
+    # Not printed, but the total less the listed templates gives it: protected like a count.
+    model.add_implicit(("template", None), figures.other_templates)
     model.add_sum(("overall", "total"),
                   [*(("template", t.key) for t in figures.templates), ("template", None)])
     for section in figures.sections:
