@@ -514,19 +514,23 @@ def _method(pack: BoardPack) -> list[Flowable]:
 
 
 def _withheld_share(part: int, whole: int, threshold: int) -> str:
-    """A share, unless it would let a count below the threshold be worked out ("c")."""
+    """A share, unless it would let a count below the threshold be worked out: then it is
+    left out (a dash, as the key says; ``c`` is kept for counts of N or more)."""
     if whole == 0:
         return "\u2013"
     rest = whole - part
     if 0 < part < threshold or 0 < rest < threshold:
-        return "c"
+        return "\u2013"
     return f"{round(100 * part / whole)}%"
 
 
 def _kappa(value: float | None, pairs: int, threshold: int) -> str:
-    if value is None:
+    """Kappa always with the number of audits it rests on; left out (a dash) below N."""
+    if value is None or not pairs:
         return "\u2013"
-    return "c" if pairs < threshold else f"{value:.2f}"
+    if pairs < threshold:
+        return f"\u2013 (n <{threshold})"
+    return f"{value:.2f} (n = {pairs:,})"
 
 
 def _agreement(pack: BoardPack) -> list[Flowable]:
@@ -549,7 +553,8 @@ def _agreement(pack: BoardPack) -> list[Flowable]:
         Heading("Agreement", level=1),
         text("Moderators grade each sampled audit before they see the auditor's grades, so "
              "these figures compare two independent readings. A share that would reveal a "
-             "count below the threshold is shown as c."),
+             "count below the threshold is left out (\u2013); n is the number of audits "
+             "graded blind by both."),
         _table(rows, [0.75 * width, 0.2 * width]),
     ]
     if sections:
