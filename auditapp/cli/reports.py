@@ -142,7 +142,8 @@ def _export_board_pdf(db: Database, args: argparse.Namespace) -> int:
 
     check_threshold(args.suppress)
     today = args.as_at or date.today()
-    scope = board_figures.default_period(today, args.date_from, args.date_to)
+    # The period defaults from the real today: --as-at is only when actions are judged.
+    scope = board_figures.default_period(date.today(), args.date_from, args.date_to)
     if scope.date_from and scope.date_to and scope.date_from > scope.date_to:
         raise UserError("--from must not be after --to")
     report_progress(board_pdf.export_board_pack(db, args.out, scope, args.suppress, today),

@@ -254,7 +254,8 @@ def _summary(pack: BoardPack) -> list[Flowable]:
         Heading("1. Summary"),
         text(f"Audits submitted, moderated or closed with an audit date from "
              f"{figures.scope.period_text()}, by their final grade (the moderated grade "
-             "where there is one). Changes are against the six months before."),
+             "where there is one). Changes are against the previous period of the same "
+             f"length, {figures.previous_scope.period_text()}."),
         _key_figures(pack),
         Spacer(1, 4 * mm),
         KeepTogether([text("Strongest practice (questions most often fully met)", "h2"),

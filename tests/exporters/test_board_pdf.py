@@ -98,6 +98,8 @@ def test_summary_figures_match_the_database(demo_db: Database, tmp_path: Path) -
     assert f"Audits completed {counts.audits} previous period {previous.audits}" in text
     assert f"Good or better {round(100 * good / counts.audits)}%" in text
     assert f"All audits {counts.audits} 100%" in text
+    assert ("Changes are against the previous period of the same length, 1 Jul 2025 to "
+            "31 Dec 2025.") in text
     reader = PdfReader(out)
     assert reader.metadata.title == ("Case file audits: report to the board, "
                                      "1 Jan 2026 to 30 Jun 2026")

@@ -216,6 +216,10 @@ def disclosure_model(figures: BoardFigures) -> DisclosureModel:
         _add_line(model, line, [s.key for s in figures.sections if line.key in s.tags])
     _add_templates(model, figures)
     _add_moderation_and_actions(model, figures.current)
+    # The audits counted, now and before: the headline, and the manifest lists the audits.
+    for total in (("overall", "total"), ("previous", "total")):
+        if model.values[total] >= figures.threshold:
+            model.keep(total)
     for theme in figures.themes:
         model.add(("theme", theme.template_key, theme.question_key, "scored"), theme.scored)
         model.add(("theme", theme.template_key, theme.question_key, "below"), theme.below_best)
