@@ -8,7 +8,7 @@ figures by auditor. Question and section wording comes from the templates.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from auditapp.exporters.pdf_layout import (
     Grid,
     Heading,
     PageFrame,
+    Stamp,
     build_pdf,
     grade_colour,
     table_header,
@@ -44,6 +45,7 @@ from auditapp.rules.suppression import (
     key_text,
 )
 from auditapp.rules.wording import day_text
+from auditapp.services.reporting import manifest as manifests
 from auditapp.services.reporting.board_figures import (
     BoardPack,
     board_figures,
@@ -62,15 +64,17 @@ WITHHELD_COLOUR = colors.HexColor(f"#{WITHHELD}")
 
 
 def export_board_pack(db: Database, out: Path, scope: ReportScope,
-                      threshold: int = DEFAULT_THRESHOLD,
-                      today: date | None = None) -> Iterator[tuple[int, int]]:
+                      threshold: int = DEFAULT_THRESHOLD, today: date | None = None,
+                      produced_at: datetime | None = None) -> Iterator[tuple[int, int]]:
     """Write the board pack for the period of ``scope`` (both ends needed; see
     :func:`~auditapp.services.reporting.board_figures.default_period`) to ``out``; yields
     ``(steps done, 4)``.
 
     For the UI: run the generator off the UI thread and close it to cancel. The first step
     raises ``UserError`` when the period has no audits or fewer than ``threshold`` (counts
-    below it are withheld), before any file is made. ``today`` dates overdue actions.
+    below it are withheld), before any file is made. ``today`` dates overdue actions;
+    ``produced_at`` (UTC; default now) is the creation date. The pack carries its manifest
+    (embedded and in its metadata): the same inputs give the same bytes.
     """
     out = check_target(out)
     check_threshold(threshold)
@@ -78,6 +82,11 @@ def export_board_pack(db: Database, out: Path, scope: ReportScope,
     figures = board_figures(db, scope, threshold, today)
     yield 1, 4
     pack = board_pack(figures)
+    manifest = manifests.make_manifest(
+        db, manifests.BOARD_PACK, scope, today, threshold, manifests.figures_hash(
+            {repr(k): pack.protection.count(k) for k in pack.protection.values
+             if k not in pack.protection.unprinted}),
+        produced_at or manifests.now(), extra_scopes=(figures.previous_scope,))
     yield 2, 4
     first, last = scope.ends()
     frame = PageFrame(f"Case file audits: report to the board, {scope.period_text()}",
@@ -85,7 +94,8 @@ def export_board_pack(db: Database, out: Path, scope: ReportScope,
                       f"Case file audits \u00b7 {day_text(first)} to {day_text(last)}")
     with atomic_output(out) as temporary:
         yield 3, 4
-        build_pdf(temporary, frame, lambda: _story(pack, today))
+        build_pdf(temporary, frame, lambda: _story(pack, today),
+                  Stamp(manifest.to_json(), manifest.digest, manifest.produced_at))
     yield 4, 4
 
 

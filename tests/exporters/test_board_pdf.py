@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from auditapp.errors import UserError
 from auditapp.exporters.board_pdf import export_board_pack
+from auditapp.exporters.pdf_layout import read_stamp
 from auditapp.rules.grades import Grade
 from auditapp.services import demo
 from auditapp.services.audits.editing import AuditChanges, load_audit, save_changes, submit_audit
@@ -21,6 +22,7 @@ from auditapp.services.reporting.board_figures import (
     disclosure_model,
 )
 from auditapp.services.reporting.figures import ReportScope
+from auditapp.services.reporting.manifest import BOARD_PACK, Manifest
 from auditapp.services.reporting.stats import grade_counts
 from auditapp.storage.engine import Database
 from tests.builders import ALEX, DEMO_END, answer_all, make_audit
@@ -167,3 +169,22 @@ def test_the_previous_period_has_the_same_length() -> None:
     assert PERIOD.previous() == ReportScope(date(2025, 7, 1), date(2025, 12, 31))
     odd = ReportScope(date(2026, 1, 10), date(2026, 1, 19))
     assert odd.previous() == ReportScope(date(2025, 12, 31), date(2026, 1, 9))
+
+
+def test_the_pack_carries_its_manifest_and_rebuilds_to_the_same_bytes(
+        small_period: Database, tmp_path: Path) -> None:
+    produced = datetime(2026, 7, 1, 9, 30)
+    first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
+    for out in (first, second):
+        list(export_board_pack(small_period, out, PERIOD, today=PERIOD.date_to,
+                               produced_at=produced))
+    assert first.read_bytes() == second.read_bytes()
+    text = read_stamp(first)
+    assert text is not None
+    manifest = Manifest.from_json(text, str(first))
+    assert manifest.kind == BOARD_PACK and manifest.threshold == 5
+    assert manifest.scope == PERIOD and manifest.produced_at == produced
+    assert len(manifest.audits) == 15 + 6  # the period and the previous one, with revisions
+    assert all(a.revision >= 1 for a in manifest.audits)
+    reader = PdfReader(first)
+    assert "manifest.json" in reader.attachments
