@@ -94,13 +94,13 @@ def export_board_pack(db: Database, out: Path, scope: ReportScope,
                       f"Case file audits \u00b7 {day_text(first)} to {day_text(last)}")
     with atomic_output(out) as temporary:
         yield 3, 4
-        build_pdf(temporary, frame, lambda: _story(pack, today),
+        build_pdf(temporary, frame, lambda: _story(pack, today, manifest.produced_at.date()),
                   Stamp(manifest.to_json(), manifest.digest, manifest.produced_at))
     yield 4, 4
 
 
-def _story(pack: BoardPack, today: date) -> list[Flowable]:
-    return [*_cover(pack, today), PageBreak(),
+def _story(pack: BoardPack, today: date, produced: date) -> list[Flowable]:
+    return [*_cover(pack, today, produced), PageBreak(),
             *_summary(pack), PageBreak(),
             *_grades(pack), PageBreak(),
             *_sections(pack), PageBreak(),
@@ -182,7 +182,7 @@ def _boxed(flowables: list[Flowable], fill: str = "#F2F5FA") -> Grid:
     return box
 
 
-def _cover(pack: BoardPack, today: date) -> list[Flowable]:
+def _cover(pack: BoardPack, today: date, produced: date) -> list[Flowable]:
     figures = pack.figures
     return [
         Spacer(1, 30 * mm),
@@ -192,7 +192,7 @@ def _cover(pack: BoardPack, today: date) -> list[Flowable]:
         text(f"Period: {figures.scope.period_text()}", "h2"),
         text(f"Compared with the previous period: {figures.previous_scope.period_text()}"),
         text(f"Actions are reported as at {day_text(today)}. Produced by auditapp "
-             f"{__version__} on {day_text(date.today())}."),
+             f"{__version__} on {day_text(produced)}."),
         Spacer(1, 10 * mm),
         _boxed([text(f"Protective marking: {MARKING}", "h2"),
                 text("For the board and the officers supporting it. The pack holds aggregate "

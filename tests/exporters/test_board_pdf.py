@@ -188,3 +188,4 @@ def test_the_pack_carries_its_manifest_and_rebuilds_to_the_same_bytes(
     assert all(a.revision >= 1 for a in manifest.audits)
     reader = PdfReader(first)
     assert "manifest.json" in reader.attachments
+    assert "on 1 Jul 2026." in _pdf_text(first)  # when it was produced, not today
