@@ -14,12 +14,18 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from auditapp.cli.prompts import cli_actor, date_arg, path_arg, read_secret, report_progress
+from auditapp.cli.prompts import (
+    BUNDLE_PASSPHRASE_ENV,
+    cli_actor,
+    date_arg,
+    path_arg,
+    read_secret,
+    report_progress,
+)
 from auditapp.errors import UserError
 from auditapp.services.sync import bundle_file, bundles
 from auditapp.storage.engine import Database
 
-BUNDLE_PASSPHRASE_ENV = "AUDITAPP_BUNDLE_PASSPHRASE"
 EXIT_CONFLICTS = 1
 _PLAIN_WARNING = ("auditapp: warning: {path} is not encrypted and holds personal data: carry "
                   "it only on encrypted storage, or export again with --encrypt.")
@@ -79,7 +85,7 @@ def _export(db: Database, args: argparse.Namespace) -> int:
     finished: list[bundles.ExportResult] = []
 
     def progress() -> Iterator[tuple[int, int]]:
-        for step in bundles.export_bundle(db, args.out, cli_actor(), since=args.since,
+        for step in bundles.export_bundle(db, args.out, cli_actor(db), since=args.since,
                                        auditor=args.auditor, passphrase=passphrase):
             if isinstance(step, bundles.ExportResult):
                 finished.append(step)
@@ -123,7 +129,7 @@ def _print_conflicts(report: bundles.ImportReport) -> None:
 def _import(db: Database, args: argparse.Namespace) -> int:
     bundle = _open(args)
     print(f"{args.file.name}: from {bundle.source}")
-    preview = bundles.preview_import(db, bundle)
+    preview = bundles.preview_import(db, bundle, cli_actor(db))
     if args.dry_run:
         if preview.conflicts:
             _print_conflicts(preview)
@@ -136,7 +142,7 @@ def _import(db: Database, args: argparse.Namespace) -> int:
                         f"{len(numbered)}. Nothing was imported.")
     choices = {numbered[n]: side for n, side in args.choose}
     try:
-        report = bundles.run_import(db, bundle, cli_actor(), choices, args.prefer)
+        report = bundles.run_import(db, bundle, cli_actor(db), choices, args.prefer)
     except bundles.UnsettledConflictsError as exc:
         _print_conflicts(exc.report)
         print(f"Nothing was imported. {exc} Rerun with --choose N=local|remote for each, or "

@@ -45,6 +45,7 @@ from auditapp.rules.suppression import (
     key_text,
 )
 from auditapp.rules.wording import day_text
+from auditapp.services.integrity import ChainStamp
 from auditapp.services.reporting import manifest as manifests
 from auditapp.services.reporting.board_figures import (
     BoardPack,
@@ -91,7 +92,9 @@ def export_board_pack(db: Database, out: Path, scope: ReportScope,
     first, last = scope.ends()
     frame = PageFrame(f"Case file audits: report to the board, {scope.period_text()}",
                       "Quality of care leavers' pathway plans, from case file audits",
-                      f"Case file audits \u00b7 {day_text(first)} to {day_text(last)}")
+                      f"Case file audits \u00b7 {day_text(first)} to {day_text(last)}",
+                      keywords=(ChainStamp(manifest.database, manifest.history_seq,
+                                           manifest.history_hash).text(),))
     with atomic_output(out) as temporary:
         yield 3, 4
         build_pdf(temporary, frame, lambda: _story(pack, today, manifest.produced_at.date()),

@@ -238,7 +238,7 @@ class PageFrame:
     footer: str  # left of the page number
     marking: str = MARKING
     author: str = "auditapp"
-    keywords: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()  # the metadata keywords, with the history head (ChainStamp)
     draft: str = ""  # printed beside the marking on every page, e.g. "DRAFT: NOT FOR RELEASE"
 
 

@@ -38,6 +38,7 @@ from auditapp.errors import UserError
 from auditapp.rules.cells import CellText, cell_texts, cell_value, pieces_needed
 from auditapp.rules.palette import GRADE_COLOURS, HEADER_FILL, HEADER_TEXT
 from auditapp.rules.wording import day_text
+from auditapp.services.integrity import STAMP_PROPERTY, chain_stamp
 from auditapp.services.moderation import AgreementFigures
 from auditapp.services.reporting import manifest as manifests
 from auditapp.services.reporting import workbook_rows
@@ -87,9 +88,13 @@ def export_workbook(db: Database, out: Path, scope: ReportScope | None = None,
     figures = period_figures(db, scope, today)
     longest = workbook_rows.longest_texts(db, scope)
     spans = {name: pieces_needed(longest[field]) for name, field in LONG_TEXT_COLUMNS.items()}
+    stamp = chain_stamp(db)
     with atomic_output(out) as temporary:
         workbook = Workbook(write_only=True)
         digest = hashlib.sha256()
+        # The history's head, for `check --against` (see services.integrity).
+        properties = workbook.custom_doc_props  # type: ignore[attr-defined]  # not in the stubs
+        properties.append(StringProperty(name=STAMP_PROPERTY, value=stamp.text()))
         try:
             _summary(workbook.create_sheet("Summary"), figures, today, produced_at, digest)
             yield from _data_sheets(workbook, db, scope, today, total, spans, digest)

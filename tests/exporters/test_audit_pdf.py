@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from auditapp.errors import NotFoundError
 from auditapp.exporters.audit_pdf import export_audit_pdf
-from auditapp.models import Moderation
+from auditapp.models import Moderation, Role
 from auditapp.rules.grades import Grade
 from auditapp.services.audits.editing import (
     ActionInput,
@@ -22,13 +22,14 @@ from auditapp.services.audits.editing import (
     save_changes,
     submit_audit,
 )
+from auditapp.services.users import add_profile
 from auditapp.storage.engine import Database
-from tests.builders import ALEX, make_audit, pdf_lines
+from tests.builders import ALEX, LEAD, make_audit, pdf_lines
 
 
 def _finished_audit(db: Database, template_id: int) -> int:
     audit = make_audit(db, template_id, "CL-77", date(2026, 3, 2), team="North")
-    document = load_audit(db, audit)
+    document = load_audit(db, audit, LEAD)
     questions = {q.key: q.id for s in document.template.sections for q in s.questions}
     sections = {s.key: s.id for s in document.template.sections}
     codes = {"A.1": "Y", "A.2": "P", "A.3": "M", "B.1": "Y", "B.2": "N"}
@@ -41,13 +42,14 @@ def _finished_audit(db: Database, template_id: int) -> int:
                    "areas_for_development": "Voice missing from the plan.",
                    "young_person_voice": "Said the plan is about me."})
     save_changes(db, audit, changes, ALEX)
-    suggested = load_audit(db, audit).suggested_grade
+    suggested = load_audit(db, audit, LEAD).suggested_grade
     save_changes(db, audit, AuditChanges(overall=(suggested, "")), ALEX)
     add_action(db, audit, ActionInput("Add the young person's words to the plan.", "PA A",
                                       date(2026, 4, 1), question_id=questions["B.1"]), ALEX)
     submit_audit(db, audit, ALEX)
     with db.transaction() as session:
-        session.add(Moderation(audit_id=audit, moderator="Helen Brooks",
+        helen = add_profile(session, "Helen Brooks", Role.MODERATOR)
+        session.add(Moderation(audit_id=audit, moderator_id=helen.id,
                                moderated_on=date(2026, 3, 20), grade=Grade.REQUIRES_IMPROVEMENT,
                                agreed=False, comment="Evidence supports RI."))
     return audit
@@ -57,7 +59,7 @@ def test_feedback_pdf_holds_the_whole_audit(db: Database, small_template_id: int
                                             tmp_path: Path) -> None:
     audit = _finished_audit(db, small_template_id)
     out = tmp_path / "feedback.pdf"
-    progress = list(export_audit_pdf(db, audit, out))
+    progress = list(export_audit_pdf(db, audit, out, LEAD))
     assert progress[-1] == (3, 3)
     reader = PdfReader(out)
     pages = [page.extract_text() for page in reader.pages]
@@ -81,7 +83,7 @@ def test_feedback_pdf_has_an_outline_entry_per_section(db: Database, small_templ
                                                        tmp_path: Path) -> None:
     audit = _finished_audit(db, small_template_id)
     out = tmp_path / "feedback.pdf"
-    list(export_audit_pdf(db, audit, out))
+    list(export_audit_pdf(db, audit, out, LEAD))
 
     def titles(outline: list[object]) -> list[str]:
         found: list[str] = []
@@ -101,7 +103,7 @@ def test_unknown_audit_is_a_clear_error_and_writes_nothing(db: Database,
     folder = tmp_path / "out"
     folder.mkdir()
     with pytest.raises(NotFoundError, match="No audit with number 4242"):
-        list(export_audit_pdf(db, 4242, folder / "x.pdf"))
+        list(export_audit_pdf(db, 4242, folder / "x.pdf", LEAD))
     assert list(folder.iterdir()) == []
 
 
@@ -118,7 +120,7 @@ def _audit_with_long_texts(db: Database, template_id: int, submit: bool = True) 
     """An audit with 50,000 characters of evidence, section comment, rationale, strengths,
     action and (submitted) the moderator's comment."""
     audit = make_audit(db, template_id, "CL-88", date(2026, 3, 2), team="North")
-    document = load_audit(db, audit)
+    document = load_audit(db, audit, LEAD)
     questions = {q.key: q.id for s in document.template.sections for q in s.questions}
     sections = {s.key: s.id for s in document.template.sections}
     codes = {"A.1": "Y", "A.2": "P", "A.3": "M", "B.1": "Y", "B.2": "N"}
@@ -138,7 +140,8 @@ def _audit_with_long_texts(db: Database, template_id: int, submit: bool = True) 
         return audit
     submit_audit(db, audit, ALEX)
     with db.transaction() as session:
-        session.add(Moderation(audit_id=audit, moderator="Helen Brooks",
+        helen = add_profile(session, "Helen Brooks", Role.MODERATOR)
+        session.add(Moderation(audit_id=audit, moderator_id=helen.id,
                                moderated_on=date(2026, 3, 20), grade=Grade.GOOD, agreed=True,
                                comment=_long("moderator's comment")))
     return audit
@@ -148,7 +151,7 @@ def test_texts_of_any_length_flow_across_pages(db: Database, small_template_id: 
                                                tmp_path: Path) -> None:
     audit = _audit_with_long_texts(db, small_template_id)
     out = tmp_path / "feedback.pdf"
-    assert list(export_audit_pdf(db, audit, out))[-1] == (3, 3)
+    assert list(export_audit_pdf(db, audit, out, LEAD))[-1] == (3, 3)
     text = " ".join(" ".join(line for page in pdf_lines(out) for line in page).split())
     for label in ("evidence", "section comment", "rationale", "strengths", "action",
                   "moderator's comment"):
@@ -169,7 +172,7 @@ def test_a_heading_never_ends_a_page(db: Database, small_template_id: int,
         save_changes(db, audit, AuditChanges(narrative={
             "young_person_voice": "Said so. " * (shift // 9)}), ALEX)
         out = tmp_path / f"feedback-{shift}.pdf"
-        list(export_audit_pdf(db, audit, out))
+        list(export_audit_pdf(db, audit, out, LEAD))
         for number, lines in enumerate(pdf_lines(out), start=1):
             assert lines[-1] not in headings, (shift, number, lines[-3:])
 
@@ -178,7 +181,7 @@ def test_continuation_pages_name_their_section(db: Database, small_template_id: 
                                                tmp_path: Path) -> None:
     audit = _audit_with_long_texts(db, small_template_id)
     out = tmp_path / "feedback.pdf"
-    list(export_audit_pdf(db, audit, out))
+    list(export_audit_pdf(db, audit, out, LEAD))
     pages = pdf_lines(out)
     labels = [[line for line in page if line.endswith("(continued)")] for page in pages]
     found = {label for page in labels for label in page}
@@ -199,7 +202,7 @@ def test_action_numbers_never_wrap(db: Database, small_template_id: int,
     for number in range(1, 121):
         add_action(db, audit, ActionInput(f"Step {number}.", "PA A", date(2026, 4, 1)), ALEX)
     out = tmp_path / "feedback.pdf"
-    list(export_audit_pdf(db, audit, out))
+    list(export_audit_pdf(db, audit, out, LEAD))
     lines = [line for page in pdf_lines(out) for line in page]
     assert {"9", "10", "99", "100", "120"} <= set(lines)  # each number whole on its line
     assert "0" not in lines and "1" in lines
@@ -209,7 +212,7 @@ def test_the_pdf_says_its_language_title_and_embeds_its_fonts(
         db: Database, small_template_id: int, tmp_path: Path) -> None:
     audit = _finished_audit(db, small_template_id)
     out = tmp_path / "feedback.pdf"
-    list(export_audit_pdf(db, audit, out))
+    list(export_audit_pdf(db, audit, out, LEAD))
     reader = PdfReader(out)
     root = reader.trailer["/Root"]
     assert root["/Lang"] == "en-GB"

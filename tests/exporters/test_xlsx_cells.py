@@ -27,7 +27,7 @@ from auditapp.services.audits.editing import (
 from auditapp.services.audits.editing import save_changes as save
 from auditapp.services.reporting.figures import ReportScope
 from auditapp.storage.engine import Database
-from tests.builders import ALEX, as_a_reader_sees_it, make_audit, text_cells
+from tests.builders import ALEX, LEAD, as_a_reader_sees_it, make_audit, text_cells
 
 DAY = date(2026, 3, 2)
 HOSTILE = ["=1+1", '=HYPERLINK("http://example.org/x","click")', "+44 20 7946 0000",
@@ -41,17 +41,17 @@ def _submitted(db: Database, template_id: int, evidence: str, action: str, owner
     """A submitted audit of the small template with ``evidence`` on every answer needing
     it and one action; returns its id."""
     audit = make_audit(db, template_id, f"CL-{next(NUMBERS)}", DAY, team=team)
-    document = load_audit(db, audit)
+    document = load_audit(db, audit, LEAD)
     questions = {q.key: q.id for s in document.template.sections for q in s.questions}
     sections = {s.key: s.id for s in document.template.sections}
     codes = {"A.1": "Y", "A.2": "P", "A.3": "M", "B.1": "Y", "B.2": "N"}
     save(db, audit, AuditChanges(answers={
         questions[k]: AnswerChange(questions[k], c, evidence) for k, c in codes.items()}), ALEX)
-    suggestions = {s: j.suggested for s, j in load_audit(db, audit).judgements.items()}
+    suggestions = {s: j.suggested for s, j in load_audit(db, audit, LEAD).judgements.items()}
     save(db, audit, AuditChanges(judgements={
         sections[k]: JudgementChange(sections[k], suggestions[sections[k]], "")
         for k in ("A", "B")}), ALEX)
-    suggested = load_audit(db, audit).suggested_grade
+    suggested = load_audit(db, audit, LEAD).suggested_grade
     save(db, audit, AuditChanges(overall=(suggested, "")), ALEX)
     add_action(db, audit, ActionInput(action, owner, date(2026, 4, 1)), ALEX)
     submit_audit(db, audit, ALEX)
@@ -106,7 +106,7 @@ def test_any_free_text_is_stored_as_text(db: Database, small_template_id: int,
     evidence, action, owner = (t if t.strip() else "x" + t for t in texts)
     audit = _submitted(db, small_template_id, evidence, action, owner[:120])
     path = _export(db, tmp_path_factory.mktemp("cells") / "findings.xlsx")
-    document = load_audit(db, audit)
+    document = load_audit(db, audit, LEAD)
     stored = {a.evidence for a in document.answers.values()} | {
         a.text for a in document.actions} | {a.owner for a in document.actions}
     _check_every_cell(path, stored - {""})

@@ -78,6 +78,8 @@ class Manifest:
         """The manifest as canonical JSON (sorted keys, no spaces): what is embedded."""
         data = asdict(self)
         data["format"] = FORMAT
+        for scope in [data["scope"], *data["extra_scopes"]]:
+            del scope["reader"]  # who it was made for shows in what it counts, not by name
         return json.dumps(data, sort_keys=True, separators=(",", ":"), default=_plain,
                           ensure_ascii=True)
 

@@ -22,6 +22,7 @@ from auditapp.services.reporting.board_figures import board_figures, disclosure_
 from auditapp.services.reporting.figures import ReportScope
 from auditapp.storage.database import open_database
 from auditapp.storage.engine import Database
+from tests.builders import LEAD, add_people
 
 optimize = pytest.importorskip("scipy.optimize")
 np = pytest.importorskip("numpy")
@@ -88,7 +89,8 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, D
     for size in SIZES:
         path = tmp_path_factory.mktemp("attack") / f"demo{size}.sqlite"
         database = open_database(path)
-        list(generate_demo(database, size, seed=size, years=1.0, end=END))
+        add_people(database)
+        list(generate_demo(database, size, LEAD, seed=size, years=1.0, end=END))
         databases[size] = database
     yield databases
     for database in databases.values():
