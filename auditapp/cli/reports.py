@@ -71,6 +71,10 @@ def add_export_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
                     help=f"show counts below N as <N ({MIN_THRESHOLD} to {MAX_THRESHOLD}, "
                          f"default: {DEFAULT_THRESHOLD})")
     bp.add_argument("--as-at", dest="as_at", type=date_arg, metavar="D", help=as_at_help)
+    bp.add_argument("--release", action="store_true",
+                    help="for publication: record it in the release register (refused if it "
+                         "counts an audit another release counts); without it the pack is "
+                         "a draft, marked not for release")
     bp.set_defaults(handler=_export_board_pdf)
 
 
@@ -147,7 +151,9 @@ def _export_board_pdf(db: Database, args: argparse.Namespace) -> int:
     scope = board_figures.default_period(date.today(), args.date_from, args.date_to)
     if scope.date_from and scope.date_to and scope.date_from > scope.date_to:
         raise UserError("--from must not be after --to")
-    report_progress(board_pdf.export_board_pack(db, args.out, scope, args.suppress, today),
-                    "Writing")
-    print(f"Wrote {args.out} ({scope.period_text()})")
+    release = cli_actor(db) if args.release else None
+    report_progress(board_pdf.export_board_pack(db, args.out, scope, args.suppress, today,
+                                                release=release), "Writing")
+    print(f"Wrote {args.out} ({scope.period_text()}"
+          f"{', released' if release else ', a draft not for release'})")
     return 0

@@ -8,6 +8,7 @@ figures by auditor. Question and section wording comes from the templates.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from auditapp.exporters.pdf_layout import (
 from auditapp.rules.actions import ActionState
 from auditapp.rules.grades import NOT_GRADED, Grade
 from auditapp.rules.palette import WITHHELD
+from auditapp.rules.permissions import Actor
 from auditapp.rules.suppression import (
     DEFAULT_THRESHOLD,
     check_threshold,
@@ -47,6 +49,7 @@ from auditapp.rules.suppression import (
 from auditapp.rules.wording import day_text
 from auditapp.services.integrity import ChainStamp
 from auditapp.services.reporting import manifest as manifests
+from auditapp.services.reporting import releases
 from auditapp.services.reporting.board_figures import (
     BoardPack,
     board_figures,
@@ -64,9 +67,14 @@ BAND_GRADES = {"gob": Grade.GOOD.label, "ri": Grade.REQUIRES_IMPROVEMENT.label,
 WITHHELD_COLOUR = colors.HexColor(f"#{WITHHELD}")
 
 
+#: Printed beside the marking on every page of a pack not released.
+DRAFT = "DRAFT \u2013 not for release"
+
+
 def export_board_pack(db: Database, out: Path, scope: ReportScope,
                       threshold: int = DEFAULT_THRESHOLD, today: date | None = None,
-                      produced_at: datetime | None = None) -> Iterator[tuple[int, int]]:
+                      produced_at: datetime | None = None, release: Actor | None = None
+                      ) -> Iterator[tuple[int, int]]:
     """Write the board pack for the period of ``scope`` (both ends needed; see
     :func:`~auditapp.services.reporting.board_figures.default_period`) to ``out``; yields
     ``(steps done, 4)``.
@@ -76,28 +84,45 @@ def export_board_pack(db: Database, out: Path, scope: ReportScope,
     below it are withheld), before any file is made. ``today`` dates overdue actions;
     ``produced_at`` (UTC; default now) is the creation date. The pack carries its manifest
     (embedded and in its metadata): the same inputs give the same bytes.
+
+    ``release``: the practice lead releasing it for publication. The pack then counts its own
+    period only and is recorded in the release register, which refuses it (``UserError``,
+    before the file is written) when it counts an audit another release counts, unless it is
+    that release rebuilt (see :mod:`~auditapp.services.reporting.releases`). Without it the
+    pack is marked as a draft on every page and not registered.
     """
     out = check_target(out)
     check_threshold(threshold)
     today = today or date.today()
-    figures = board_figures(db, scope, threshold, today)
+    figures = board_figures(db, scope, threshold, today, own_period_only=release is not None)
     yield 1, 4
     pack = board_pack(figures)
     manifest = manifests.make_manifest(
         db, manifests.BOARD_PACK, scope, today, threshold, manifests.figures_hash(
             {repr(k): pack.protection.count(k) for k in pack.protection.values
              if k not in pack.protection.unprinted}),
-        produced_at or manifests.now(), extra_scopes=(figures.previous_scope,))
+        produced_at or manifests.now(), extra_scopes=figures.counted_scopes)
     yield 2, 4
+    if release is not None:
+        manifest = replace(manifest, release=releases.register_release(db, manifest, release))
+    yield from write_board_pack(out, pack, manifest)
+
+
+def write_board_pack(out: Path, pack: BoardPack, manifest: manifests.Manifest
+                     ) -> Iterator[tuple[int, int]]:
+    """Write the pack with its manifest (steps 3 and 4 of :func:`export_board_pack`)."""
+    scope = pack.figures.scope
     first, last = scope.ends()
     frame = PageFrame(f"Case file audits: report to the board, {scope.period_text()}",
                       "Quality of care leavers' pathway plans, from case file audits",
                       f"Case file audits \u00b7 {day_text(first)} to {day_text(last)}",
                       keywords=(ChainStamp(manifest.database, manifest.history_seq,
-                                           manifest.history_hash).text(),))
+                                           manifest.history_hash).text(),),
+                      draft="" if manifest.release else DRAFT)
     with atomic_output(out) as temporary:
         yield 3, 4
-        build_pdf(temporary, frame, lambda: _story(pack, today, manifest.produced_at.date()),
+        build_pdf(temporary, frame,
+                  lambda: _story(pack, manifest.as_at, manifest.produced_at.date()),
                   Stamp(manifest.to_json(), manifest.digest, manifest.produced_at))
     yield 4, 4
 
@@ -193,7 +218,9 @@ def _cover(pack: BoardPack, today: date, produced: date) -> list[Flowable]:
         text("Six-monthly report to the Corporate Parenting Partnership Board", "h2"),
         Spacer(1, 8 * mm),
         text(f"Period: {figures.scope.period_text()}", "h2"),
-        text(f"Compared with the previous period: {figures.previous_scope.period_text()}"),
+        text(f"Compared with the previous period: {figures.previous_scope.period_text()}"
+             if figures.previous_scope else
+             "For release: no figures of any earlier period (see section 5)."),
         text(f"Actions are reported as at {day_text(today)}. Produced by auditapp "
              f"{__version__} on {day_text(produced)}."),
         Spacer(1, 10 * mm),
@@ -219,13 +246,16 @@ def _direction(difference: int, unit: str) -> str:
 
 def _audits_change(pack: BoardPack) -> str:
     current, previous = ("overall", "total"), ("previous", "total")
-    if not (pack.protection.shown(current) and pack.protection.shown(previous)):
+    if pack.figures.previous is None or not (pack.protection.shown(current)
+                                             and pack.protection.shown(previous)):
         return ""
     values = pack.protection.values
     return _direction(values[current] - values[previous], "")
 
 
 def _gob_change(pack: BoardPack) -> str:
+    if pack.figures.previous is None:
+        return ""
     shares = [pack.protection.share_value((period, "gob"), (period, "total"))
               for period in ("overall", "previous")]
     if shares[0] is None or shares[1] is None:
@@ -236,12 +266,14 @@ def _gob_change(pack: BoardPack) -> str:
 def _key_figures(pack: BoardPack) -> Grid:
     share = pack.share
     moderation_rate = share(("moderation", "same"), ("moderation", "moderated"))
+    before = pack.figures.previous is not None
     rows = [
         ["Audits completed", pack.count("overall", "total"),
-         f"previous period {pack.count('previous', 'total')}{_audits_change(pack)}"],
+         f"previous period {pack.count('previous', 'total')}{_audits_change(pack)}"
+         if before else "this period only (a pack for release)"],
         ["Good or better", share(("overall", "gob"), ("overall", "total")),
          f"previous period {share(('previous', 'gob'), ('previous', 'total'))}"
-         f"{_gob_change(pack)}"],
+         f"{_gob_change(pack)}" if before else ""],
         ["Inadequate", share(("overall", Grade.INADEQUATE.label), ("overall", "total")),
          f"{pack.count('overall', Grade.INADEQUATE.label)} audits"],
         ["Audits moderated", pack.count("moderation", "moderated"),
@@ -267,8 +299,10 @@ def _summary(pack: BoardPack) -> list[Flowable]:
         Heading("1. Summary"),
         text(f"Audits submitted, moderated or closed with an audit date from "
              f"{figures.scope.period_text()}, by their final grade (the moderated grade "
-             "where there is one). Changes are against the previous period of the same "
-             f"length, {figures.previous_scope.period_text()}."),
+             "where there is one). "
+             + (f"Changes are against the previous period of the same length, "
+                f"{figures.previous_scope.period_text()}." if figures.previous_scope else
+                "A pack for release counts no earlier period, so it shows no changes.")),
         _key_figures(pack),
         Spacer(1, 4 * mm),
         KeepTogether([text("Strongest practice (questions most often fully met)", "h2"),
