@@ -76,6 +76,11 @@ def add_export_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
                          "counts an audit another release counts); without it the pack is "
                          "a draft, marked not for release")
     bp.set_defaults(handler=_export_board_pdf)
+    rb = ex_commands.add_parser("rebuild", help="rebuild a board pack from its manifest")
+    rb.add_argument("file", type=Path, metavar="FILE", help="a board pack auditapp wrote")
+    rb.add_argument("--out", type=Path, metavar="NEW",
+                    help="where to write it (default: FILE's name with ' (rebuilt)')")
+    rb.set_defaults(handler=_export_rebuild)
 
 
 def _check_period(args: argparse.Namespace) -> None:
@@ -156,4 +161,16 @@ def _export_board_pdf(db: Database, args: argparse.Namespace) -> int:
                                                 release=release), "Writing")
     print(f"Wrote {args.out} ({scope.period_text()}"
           f"{', released' if release else ', a draft not for release'})")
+    return 0
+
+
+def _export_rebuild(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.exporters import board_pdf
+
+    out = args.out or args.file.with_name(f"{args.file.stem} (rebuilt){args.file.suffix}")
+    report_progress(board_pdf.rebuild_board_pack(db, args.file, out, cli_actor(db)),
+                    "Writing")
+    same = out.read_bytes() == args.file.read_bytes()
+    print(f"Wrote {out}" + (": byte-identical to the original" if same else
+                            ": the audits are the same, but the bytes differ"))
     return 0

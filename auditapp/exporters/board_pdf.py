@@ -21,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, TableStyle
 
 from auditapp import __version__
+from auditapp.errors import UserError
 from auditapp.exporters.pdf_layout import (
     CONTENT_WIDTH,
     FONT,
@@ -34,6 +35,7 @@ from auditapp.exporters.pdf_layout import (
     Stamp,
     build_pdf,
     grade_colour,
+    read_stamp,
     table_header,
     text,
 )
@@ -56,6 +58,7 @@ from auditapp.services.reporting.board_figures import (
     board_pack,
 )
 from auditapp.services.reporting.figures import GRADE_COLUMNS, ReportScope
+from auditapp.services.sync.bundles import database_id
 from auditapp.storage.atomic_files import atomic_output, check_target
 from auditapp.storage.engine import Database
 
@@ -73,8 +76,8 @@ DRAFT = "DRAFT \u2013 not for release"
 
 def export_board_pack(db: Database, out: Path, scope: ReportScope,
                       threshold: int = DEFAULT_THRESHOLD, today: date | None = None,
-                      produced_at: datetime | None = None, release: Actor | None = None
-                      ) -> Iterator[tuple[int, int]]:
+                      produced_at: datetime | None = None, release: Actor | None = None,
+                      history: tuple[int, str] | None = None) -> Iterator[tuple[int, int]]:
     """Write the board pack for the period of ``scope`` (both ends needed; see
     :func:`~auditapp.services.reporting.board_figures.default_period`) to ``out``; yields
     ``(steps done, 4)``.
@@ -89,7 +92,8 @@ def export_board_pack(db: Database, out: Path, scope: ReportScope,
     period only and is recorded in the release register, which refuses it (``UserError``,
     before the file is written) when it counts an audit another release counts, unless it is
     that release rebuilt (see :mod:`~auditapp.services.reporting.releases`). Without it the
-    pack is marked as a draft on every page and not registered.
+    pack is marked as a draft on every page and not registered. ``history``: the history
+    head to record instead of now's (a rebuild records its original's).
     """
     out = check_target(out)
     check_threshold(threshold)
@@ -102,10 +106,39 @@ def export_board_pack(db: Database, out: Path, scope: ReportScope,
             {repr(k): pack.protection.count(k) for k in pack.protection.values
              if k not in pack.protection.unprinted}),
         produced_at or manifests.now(), extra_scopes=figures.counted_scopes)
+    if history is not None:
+        manifest = replace(manifest, history_seq=history[0], history_hash=history[1])
     yield 2, 4
     if release is not None:
         manifest = replace(manifest, release=releases.register_release(db, manifest, release))
     yield from write_board_pack(out, pack, manifest)
+
+
+def rebuild_board_pack(db: Database, original: Path, out: Path, actor: Actor
+                       ) -> Iterator[tuple[int, int]]:
+    """Rebuild the board pack ``original`` from its embedded manifest (same scope, threshold,
+    as-at date, production time, release and history head) into ``out``: the same bytes
+    when nothing it counted changed. Raises ``UserError`` (before writing) for a file with
+    no readable manifest, one from another database, or when audits changed since, listing
+    each (:func:`~auditapp.services.reporting.manifest.changes_since`)."""
+    text = read_stamp(original)
+    if text is None:
+        raise UserError(f"{original}: no auditapp manifest could be read in it (not a board "
+                        "pack of auditapp, or damaged).")
+    manifest = manifests.Manifest.from_json(text, str(original))
+    if manifest.kind != manifests.BOARD_PACK:
+        raise UserError(f"{original}: its manifest is a {manifest.kind}'s, not a board pack's.")
+    if manifest.database != database_id(db):
+        raise UserError(f"{original} was made from another database ({manifest.database}); "
+                        "rebuild it there.")
+    changes = manifests.changes_since(db, manifest)
+    if not changes.none:
+        raise UserError(f"{original} cannot be rebuilt as it was: audits changed since it was "
+                        "made:\n" + "\n".join(f"  {line}" for line in changes.lines()))
+    yield from export_board_pack(
+        db, out, manifest.scope, manifest.threshold or DEFAULT_THRESHOLD, manifest.as_at,
+        manifest.produced_at, release=actor if manifest.release else None,
+        history=(manifest.history_seq, manifest.history_hash))
 
 
 def write_board_pack(out: Path, pack: BoardPack, manifest: manifests.Manifest

@@ -10,8 +10,9 @@ import pytest
 from pypdf import PdfReader
 
 from auditapp.errors import UserError
-from auditapp.exporters.board_pdf import export_board_pack
+from auditapp.exporters.board_pdf import export_board_pack, rebuild_board_pack
 from auditapp.exporters.pdf_layout import read_stamp
+from auditapp.models import Audit
 from auditapp.rules.grades import Grade
 from auditapp.services import demo
 from auditapp.services.audits.editing import AuditChanges, load_audit, save_changes, submit_audit
@@ -189,3 +190,44 @@ def test_the_pack_carries_its_manifest_and_rebuilds_to_the_same_bytes(
     reader = PdfReader(first)
     assert "manifest.json" in reader.attachments
     assert "on 1 Jul 2026." in _pdf_text(first)  # when it was produced, not today
+
+
+def test_a_pack_is_rebuilt_from_its_manifest_to_the_same_bytes(
+        small_period: Database, small_template_id: int, tmp_path: Path) -> None:
+    original, rebuilt = tmp_path / "pack.pdf", tmp_path / "rebuilt.pdf"
+    list(export_board_pack(small_period, original, PERIOD, today=PERIOD.date_to,
+                           produced_at=datetime(2026, 7, 1, 9, 30)))
+    save_changes(small_period, make_audit(small_period, small_template_id, "LATER", date(2027, 1, 5)),
+                 AuditChanges(narrative={"strengths": "x"}), ALEX)  # the history moves on
+    list(rebuild_board_pack(small_period, original, rebuilt, LEAD))
+    assert rebuilt.read_bytes() == original.read_bytes()
+
+
+def test_a_rebuild_lists_the_audits_changed_and_writes_nothing(
+        small_period: Database, tmp_path: Path) -> None:
+    original, rebuilt = tmp_path / "pack.pdf", tmp_path / "rebuilt.pdf"
+    list(export_board_pack(small_period, original, PERIOD, today=PERIOD.date_to))
+    manifest = Manifest.from_json(read_stamp(original) or "", str(original))
+    changed = manifest.audits[0]
+    with small_period.transaction() as session:
+        session.get_one(Audit, changed.id).revision += 1
+    with pytest.raises(UserError) as refused:
+        list(rebuild_board_pack(small_period, original, rebuilt, LEAD))
+    assert (f"audit {changed.id} (" in str(refused.value)
+            and f"changed: revision {changed.revision} then, {changed.revision + 1} now"
+            in str(refused.value))
+    assert len(str(refused.value).splitlines()) == 2  # the line, and the one audit
+    assert not rebuilt.exists()
+
+
+@pytest.mark.parametrize("content", [b"%PDF-1.4\n% no manifest\n", b"not a pdf",
+                                     b"/AuditappManifest (!!damaged!!)",
+                                     b"/AuditappManifest (eJyrVkrLL8pNLFGyMqwFABxTBDE=)"])
+def test_a_file_with_no_or_a_damaged_manifest_is_refused_in_one_line(
+        small_period: Database, tmp_path: Path, content: bytes) -> None:
+    original = tmp_path / "pack.pdf"
+    original.write_bytes(content)
+    with pytest.raises(UserError) as refused:
+        list(rebuild_board_pack(small_period, original, tmp_path / "new.pdf", LEAD))
+    assert "pack.pdf" in str(refused.value) and "\n" not in str(refused.value)
+    assert not (tmp_path / "new.pdf").exists()
