@@ -197,8 +197,9 @@ def test_a_pack_is_rebuilt_from_its_manifest_to_the_same_bytes(
     original, rebuilt = tmp_path / "pack.pdf", tmp_path / "rebuilt.pdf"
     list(export_board_pack(small_period, original, PERIOD, today=PERIOD.date_to,
                            produced_at=datetime(2026, 7, 1, 9, 30)))
-    save_changes(small_period, make_audit(small_period, small_template_id, "LATER", date(2027, 1, 5)),
-                 AuditChanges(narrative={"strengths": "x"}), ALEX)  # the history moves on
+    later = make_audit(small_period, small_template_id, "LATER", date(2027, 1, 5))
+    save_changes(small_period, later, AuditChanges(narrative={"strengths": "x"}), ALEX)
+    # the history has moved on; the pack's audits have not
     list(rebuild_board_pack(small_period, original, rebuilt, LEAD))
     assert rebuilt.read_bytes() == original.read_bytes()
 
