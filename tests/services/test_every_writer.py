@@ -79,6 +79,7 @@ READS = {
     "answer_rows": "a report: its scope carries the reader",
     "audit_rows": "a report: its scope carries the reader",
     "row_counts": "a report: its scope carries the reader",
+    "longest_texts": "lengths of the longest texts: its scope carries the reader",
     "idle_lock_minutes": "a setting",
     "database_id": "the database's id",
     "export_template_workbook": "a template (no personal data) written to a file",
