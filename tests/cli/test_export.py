@@ -44,7 +44,7 @@ def test_audit_and_board_pdfs(demo_file: Path, tmp_path: Path) -> None:
     result = run_auditapp(demo_file, "export", "board-pdf", "--out", str(board),
                       "--to", "2026-06-30", "--suppress", "6")
     assert result.returncode == 0, result.stderr
-    assert "(1 Jan 2026 to 30 Jun 2026)" in result.stdout
+    assert "(1 Jan 2026 to 30 Jun 2026, a draft not for release)" in result.stdout
     text = " ".join(page.extract_text() for page in PdfReader(board).pages)
     assert "shown as <6" in text and "DEMO-" not in text
 
