@@ -6,6 +6,7 @@ Every test module takes its shared helpers from here; none imports another test 
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import re
@@ -810,3 +811,45 @@ def menu_clashes(window: QMainWindow) -> dict[str, list[str]]:
 #: A 1366x768 laptop's room for a maximised window, in logical pixels: at 100 % and at
 #: 125 % scaling (1093x614), less a 40-pixel taskbar and a 30-pixel title bar (scaled).
 LAPTOP = {"100%": QSize(1366, 698), "125%": QSize(1093, 558)}
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def as_a_reader_sees_it(text: str) -> str:
+    """Text as the README says a workbook or CSV cell holds it: line ends and Word's manual
+    line and page breaks as line feeds, every other character XML forbids as U+FFFD (the
+    visible replacement character), everything else as it is."""
+    text = text.replace("\r\n", "\n")
+    return "".join("\n" if c in "\r\x0b\x0c" else "\ufffd" if _XML_FORBIDDEN.match(c) else c
+                   for c in text)
+
+
+def text_cells(libreoffice: str, workbook: Path, folder: Path) -> dict[str, list[list[str]]]:
+    """Every sheet of ``workbook`` as LibreOffice shows it (its cells' text, formulas
+    evaluated), by sheet name: converted to CSV by LibreOffice headless, with a profile of
+    its own so that it never meets another copy."""
+    out = folder / "libreoffice"
+    out.mkdir()
+    profile = (folder / "lo-profile").absolute().as_uri()
+    subprocess.run([libreoffice, f"-env:UserInstallation={profile}", "--headless",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,"
+                    "false,false,false,-1", "--outdir", str(out), str(workbook)],
+                   check=True, capture_output=True, timeout=SUBPROCESS_LIMIT)
+    sheets = {}
+    for path in out.glob("*.csv"):
+        name = path.stem.removeprefix(f"{workbook.stem}-")
+        with path.open(encoding="utf-8", newline="") as handle:
+            sheets[name] = list(csv.reader(handle))
+    return sheets
+
+
+def pdf_lines(path: Path) -> list[list[str]]:
+    """The text lines of each page of a PDF (pypdf's reading), without the protective marking,
+    the footer and "Page x of y"."""
+    from pypdf import PdfReader
+
+    pages = []
+    for page in PdfReader(path).pages:
+        lines = [line.strip() for line in page.extract_text().splitlines() if line.strip()]
+        pages.append([line for line in lines if not line.startswith("OFFICIAL-SENSITIVE")
+                      and not re.search(r"Page \d+ of \d+$", line)])
+    return pages

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -30,6 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from auditapp.checklists.format import TemplateSpec, validate_template
 from auditapp.errors import ValidationError
 from auditapp.inputs.sheets import SheetError, Workbook, column_letter
+from auditapp.rules.cells import cell_texts
 from auditapp.rules.limits import TEMPLATE_SHEET_ROWS, Problems
 
 SETTINGS_COLUMNS = ("id", "title", "description", "good", "requires_improvement")
@@ -231,10 +233,27 @@ HEADER_FILL = PatternFill("solid", fgColor="1F5FA8")
 SECTION_FILL = PatternFill("solid", fgColor="DCE6F1")
 
 
+def _append(sheet: Worksheet, values: list[Any], row: int | None = None) -> int:
+    """Add a row (below the last, unless ``row`` says where); text goes in through the one
+    rule for cells (never a formula; a text longer than a cell holds is cut with a marker
+    saying so). Returns the row's number."""
+    row = row or sheet.max_row + 1
+    for column, value in enumerate(values, start=1):
+        if value is None:
+            continue
+        cell = sheet.cell(row=row, column=column)
+        assert isinstance(cell, Cell)  # a new sheet has no merged cells
+        if isinstance(value, str):
+            cell_texts(value, 1)[0].store(cell)
+        else:
+            cell.value = value
+    return row
+
+
 def _sheet(workbook: openpyxl.Workbook, title: str, columns: tuple[str, ...],
            widths: dict[str, int]) -> Worksheet:
     sheet: Worksheet = workbook.create_sheet(title)
-    sheet.append(list(columns))
+    _append(sheet, list(columns), row=1)
     for index, name in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = HEADER_FONT
@@ -254,28 +273,29 @@ def write_template_workbook(spec: TemplateSpec, path: Path) -> None:
     workbook.remove(workbook.worksheets[0])
     settings = _sheet(workbook, "settings", SETTINGS_COLUMNS,
                       {"title": 50, "description": 80, "good": 8})
-    settings.append([spec.key, spec.title, spec.description, spec.grading.good,
-                     spec.grading.requires_improvement])
+    _append(settings, [spec.key, spec.title, spec.description, spec.grading.good,
+                       spec.grading.requires_improvement])
     checklist = _sheet(workbook, "checklist", CHECKLIST_COLUMNS,
                        {"type": 10, "id": 8, "text": 70, "description": 40, "guidance": 70,
                         "tags": 24, "evidence_required": 16})
     wrap = Alignment(wrap_text=True, vertical="top")
     for section in spec.sections:
-        checklist.append(["section", section.key, section.title, section.description, None,
-                          None, _yes_no(section.limiting), section.applies_when, None, None,
-                          ", ".join(section.tags)])
-        for cell in checklist[checklist.max_row]:
+        row = _append(checklist, ["section", section.key, section.title, section.description,
+                                  None, None, _yes_no(section.limiting), section.applies_when,
+                                  None, None, ", ".join(section.tags)])
+        for cell in checklist[row]:
             cell.fill = SECTION_FILL
         for question in section.questions:
-            checklist.append(["question", question.key, question.text, None, question.guidance,
-                              _yes_no(question.critical), None, None,
-                              spec.scale_name(question.scale),
-                              ", ".join(question.evidence_required), ", ".join(question.tags)])
-            for cell in checklist[checklist.max_row]:
+            row = _append(checklist, ["question", question.key, question.text, None,
+                                      question.guidance, _yes_no(question.critical), None, None,
+                                      spec.scale_name(question.scale),
+                                      ", ".join(question.evidence_required),
+                                      ", ".join(question.tags)])
+            for cell in checklist[row]:
                 cell.alignment = wrap
     checklist.auto_filter.ref = checklist.dimensions
     scales = _sheet(workbook, "scales", SCALE_COLUMNS, {"label": 30})
     for name, options in spec.scales.items():
         for option in options:
-            scales.append([name, option.code, option.label, option.score])
+            _append(scales, [name, option.code, option.label, option.score])
     workbook.save(path)

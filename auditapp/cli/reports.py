@@ -71,7 +71,16 @@ def add_export_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
                     help=f"show counts below N as <N ({MIN_THRESHOLD} to {MAX_THRESHOLD}, "
                          f"default: {DEFAULT_THRESHOLD})")
     bp.add_argument("--as-at", dest="as_at", type=date_arg, metavar="D", help=as_at_help)
+    bp.add_argument("--release", action="store_true",
+                    help="for publication: record it in the release register (refused if it "
+                         "counts an audit another release counts); without it the pack is "
+                         "a draft, marked not for release")
     bp.set_defaults(handler=_export_board_pdf)
+    rb = ex_commands.add_parser("rebuild", help="rebuild a board pack from its manifest")
+    rb.add_argument("file", type=Path, metavar="FILE", help="a board pack auditapp wrote")
+    rb.add_argument("--out", type=Path, metavar="NEW",
+                    help="where to write it (default: FILE's name with ' (rebuilt)')")
+    rb.set_defaults(handler=_export_rebuild)
 
 
 def _check_period(args: argparse.Namespace) -> None:
@@ -143,10 +152,25 @@ def _export_board_pdf(db: Database, args: argparse.Namespace) -> int:
 
     check_threshold(args.suppress)
     today = args.as_at or date.today()
-    scope = board_figures.default_period(today, args.date_from, args.date_to)
+    # The period defaults from the real today: --as-at is only when actions are judged.
+    scope = board_figures.default_period(date.today(), args.date_from, args.date_to)
     if scope.date_from and scope.date_to and scope.date_from > scope.date_to:
         raise UserError("--from must not be after --to")
-    report_progress(board_pdf.export_board_pack(db, args.out, scope, args.suppress, today),
+    release = cli_actor(db) if args.release else None
+    report_progress(board_pdf.export_board_pack(db, args.out, scope, args.suppress, today,
+                                                release=release), "Writing")
+    print(f"Wrote {args.out} ({scope.period_text()}"
+          f"{', released' if release else ', a draft not for release'})")
+    return 0
+
+
+def _export_rebuild(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.exporters import board_pdf
+
+    out = args.out or args.file.with_name(f"{args.file.stem} (rebuilt){args.file.suffix}")
+    report_progress(board_pdf.rebuild_board_pack(db, args.file, out, cli_actor(db)),
                     "Writing")
-    print(f"Wrote {args.out} ({scope.period_text()})")
+    same = out.read_bytes() == args.file.read_bytes()
+    print(f"Wrote {out}" + (": byte-identical to the original" if same else
+                            ": the audits are the same, but the bytes differ"))
     return 0

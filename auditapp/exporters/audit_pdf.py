@@ -1,6 +1,10 @@
 """An audit's feedback PDF, for the practitioner and their manager: grades, strengths and
 areas for development, the young person's voice, actions, moderation, then every question
-with its answer and evidence, one outline entry per section."""
+with its answer and evidence, one outline entry per section.
+
+Free text of any length flows across pages: a table cell holds a text only when it is short
+(:func:`~auditapp.exporters.pdf_layout.fits_in_cell`); a longer one shows its start in the
+cell and continues in full below the table, under a line that says whose it is."""
 
 from __future__ import annotations
 
@@ -11,16 +15,22 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, PageBreak, Spacer, TableStyle
 
 from auditapp.errors import UserError
 from auditapp.exporters.pdf_layout import (
     CONTENT_WIDTH,
+    FONT,
     HEADER,
     RULE,
+    Grid,
     Heading,
     PageFrame,
     build_pdf,
+    cell_start,
+    fits_in_cell,
+    flowing,
     grade_colour,
     grade_paragraph,
     grade_text_colour,
@@ -58,7 +68,10 @@ def export_audit_pdf(db: Database, audit_id: int, out: Path, reader: Actor
     frame = PageFrame(f"Case file audit feedback: {document.case_reference}",
                       f"{document.template.title}, audit of {day_text(document.audit_date)}",
                       f"Audit feedback \u00b7 {document.case_reference} \u00b7 "
-                      f"{day_text(document.audit_date)}", keywords=chain_stamp(db).text())
+                      f"{day_text(document.audit_date)}",
+                      author=f"{document.auditor} (auditor), with auditapp",
+                      keywords=("case file audit", "feedback", document.template.key,
+                                document.case_reference, chain_stamp(db).text()))
     with atomic_output(out) as temporary:
         yield 2, 3
         build_pdf(temporary, frame, lambda: _story(document))
@@ -74,7 +87,7 @@ def _story(document: AuditDocument) -> list[Flowable]:
         Heading("Strengths, development and the young person's voice"),
         *_narrative(document),
         Heading("Actions"),
-        _actions(document),
+        *_actions(document),
         *_moderation(document),
         PageBreak(),
         Heading("Questions and answers"),
@@ -86,9 +99,28 @@ def _story(document: AuditDocument) -> list[Flowable]:
 # --- tables -------------------------------------------------------------------------------------
 
 
+class _Overflow:
+    """Texts too long for their table cells, to follow the table in full."""
+
+    def __init__(self) -> None:
+        self.parts: list[Flowable] = []
+
+    def cell(self, value: str, whose: str, style: str = "cell") -> Flowable:
+        """A cell for ``value``: the text itself if it fits, else its start, the whole text
+        going below the table under ``whose``."""
+        if fits_in_cell(value):
+            return text(value, style)
+        self.parts += [text(f"{whose}, in full", "h3"), *flowing(value)]
+        return text(cell_start(value), style)
+
+    def after(self, table: Flowable) -> list[Flowable]:
+        """The table, then the texts it could not hold."""
+        return [table, *self.parts]
+
+
 def _grid(rows: Sequence[Sequence[Any]], widths: Sequence[float],
-          extra: Sequence[tuple[Any, ...]] = (), header: bool = True) -> Table:
-    table = Table([list(row) for row in rows], colWidths=list(widths),
+          extra: Sequence[tuple[Any, ...]] = (), header: bool = True) -> Grid:
+    table = Grid([list(row) for row in rows], colWidths=list(widths),
                   repeatRows=1 if header else 0)
     style: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.4, RULE),
@@ -111,7 +143,7 @@ def _when(day: date | None) -> str:
     return day_text(day) if day else "\u2013"
 
 
-def _header_table(document: AuditDocument) -> Table:
+def _header_table(document: AuditDocument) -> Grid:
     category = document.category + (", unaccompanied asylum-seeking young person"
                                      if document.uasc else "")
     template = document.template
@@ -134,7 +166,7 @@ def _header_table(document: AuditDocument) -> Table:
 
 def _grades(document: AuditDocument) -> list[Flowable]:
     final = grade_label(document.final_grade)
-    box = Table([[text("Overall grade", "centre")], [grade_paragraph(final, "big")]],
+    box = Grid([[text("Overall grade", "centre")], [grade_paragraph(final, "big")]],
                 colWidths=[80 * mm])
     box.setStyle(TableStyle([("BACKGROUND", (0, 1), (0, 1), grade_colour(final)),
                              ("BOX", (0, 0), (-1, -1), 0.6, RULE),
@@ -148,14 +180,16 @@ def _grades(document: AuditDocument) -> list[Flowable]:
         f"{grade_label(document.suggested_grade)}{moderated}. The overall grade is the "
         "moderated grade where there is one, otherwise the auditor's.", "note")]
     if document.grade_rationale.strip():
-        notes.append(text(f"Auditor's rationale: {document.grade_rationale}", "note"))
-    return [box, *notes, _section_grades(document)]
+        notes += [text("Auditor's rationale", "h3"),
+                  *flowing(document.grade_rationale, "note_line")]
+    return [box, *notes, *_section_grades(document)]
 
 
-def _section_grades(document: AuditDocument) -> Table:
+def _section_grades(document: AuditDocument) -> list[Flowable]:
     rows: list[list[Any]] = [table_header(["Section", "Suggested", "Auditor's grade",
                                            "Comment"])]
     extra: list[tuple[Any, ...]] = []
+    overflow = _Overflow()
     for i, section in enumerate(document.template.sections, start=1):
         judgement = document.judgements.get(section.id)
         if not document.applies(section.id) or judgement is None:
@@ -166,10 +200,12 @@ def _section_grades(document: AuditDocument) -> Table:
         given = grade_label(judgement.grade)
         rows.append([text(f"{section.key} {section.title}", "cell"),
                      text(grade_label(judgement.suggested), "cell"), grade_paragraph(given),
-                     text(judgement.comment, "cell")])
+                     overflow.cell(judgement.comment,
+                                   f"Comment on {section.key} {section.title}")])
         extra += _grade_style(2, i, given)
     width = CONTENT_WIDTH
-    return _grid(rows, [0.38 * width, 0.17 * width, 0.2 * width, 0.25 * width], extra)
+    return overflow.after(_grid(rows, [0.38 * width, 0.17 * width, 0.2 * width, 0.25 * width],
+                                extra))
 
 
 def _narrative(document: AuditDocument) -> list[Flowable]:
@@ -177,27 +213,31 @@ def _narrative(document: AuditDocument) -> list[Flowable]:
     for title, value in (("Strengths", document.strengths),
                          ("Areas for development", document.areas_for_development),
                          ("The young person's voice", document.young_person_voice)):
-        parts.append(KeepTogether([text(title, "h2"),
-                                   text(value.strip() or "None recorded.")]))
+        parts += [text(title, "h2"), *flowing(value.strip() or "None recorded.")]
     return parts
 
 
-def _actions(document: AuditDocument) -> Flowable:
+def _actions(document: AuditDocument) -> list[Flowable]:
     if not document.actions:
-        return text("No actions were raised.")
+        return [text("No actions were raised.")]
     keys = {q.id: q.key for s in document.template.sections for q in s.questions}
     rows: list[list[Any]] = [table_header(["#", "Action", "Question", "Owner", "Due",
                                            "Priority", "Status"])]
+    overflow = _Overflow()
     for number, action in enumerate(document.actions, start=1):
         status = action.status + (f" ({_when(action.completed_on)})"
                                   if action.completed_on else "")
-        rows.append([text(str(number), "cell"), text(action.text, "cell"),
+        # The number is a plain string, which a table never wraps.
+        rows.append([str(number), overflow.cell(action.text, f"Action {number}"),
                      text(keys.get(action.question_id or 0, "\u2013"), "cell"),
                      text(action.owner, "cell"), text(_when(action.due_date), "cell"),
                      text(action.priority, "cell"), text(status, "cell")])
     width = CONTENT_WIDTH
-    return _grid(rows, [0.04 * width, 0.31 * width, 0.12 * width, 0.15 * width,
-                        0.12 * width, 0.11 * width, 0.15 * width])
+    numbers = stringWidth(str(len(document.actions)), FONT, 8.5) + 12
+    return overflow.after(_grid(
+        rows, [numbers, 0.35 * width - numbers, 0.12 * width, 0.15 * width, 0.12 * width,
+               0.11 * width, 0.15 * width],
+        [("FONTNAME", (0, 1), (0, -1), FONT), ("FONTSIZE", (0, 1), (0, -1), 8.5)]))
 
 
 def _moderation(document: AuditDocument) -> list[Flowable]:
@@ -205,15 +245,18 @@ def _moderation(document: AuditDocument) -> list[Flowable]:
     if moderation is None:
         return []
     grade = grade_label(moderation.grade)
-    rows = [[text("Moderator", "cell_bold"), text(moderation.moderator, "cell")],
+    rows: list[list[Flowable]] = [
+            [text("Moderator", "cell_bold"), text(moderation.moderator, "cell")],
             [text("Moderated on", "cell_bold"), text(_when(moderation.moderated_on), "cell")],
             [text("Moderated grade", "cell_bold"), grade_paragraph(grade)],
             [text("Agreed with the auditor", "cell_bold"),
-             text("Yes" if moderation.agreed else "No", "cell")],
-            [text("Comment", "cell_bold"), text(moderation.comment or "\u2013", "cell")]]
+             text("Yes" if moderation.agreed else "No", "cell")]]
+    overflow = _Overflow()
+    rows.append([text("Comment", "cell_bold"),
+                 overflow.cell(moderation.comment or "\u2013", "The moderator's comment")])
     return [Heading("Moderation"),
-            _grid(rows, [0.3 * CONTENT_WIDTH, 0.7 * CONTENT_WIDTH], _grade_style(1, 2, grade),
-                  header=False)]
+            *overflow.after(_grid(rows, [0.3 * CONTENT_WIDTH, 0.7 * CONTENT_WIDTH],
+                                  _grade_style(1, 2, grade), header=False))]
 
 
 # --- questions and answers ------------------------------------------------------------------
@@ -238,20 +281,24 @@ def _section(document: AuditDocument, section: SectionInfo) -> list[Flowable]:
     grade = grade_label(judgement.grade if judgement else None)
     rows: list[list[Any]] = [table_header(["Question", "Answer", "Evidence"])]
     extra: list[tuple[Any, ...]] = []
+    overflow = _Overflow()
     for i, question in enumerate(section.questions, start=1):
         answer = document.answers.get(question.id)
         code = answer.response if answer else None
         option = question.option(code)
         critical = " (critical)" if question.critical else ""
-        rows.append([text(f"{question.key}{critical} {question.text}", "cell"),
+        rows.append([overflow.cell(f"{question.key}{critical} {question.text}",
+                                   f"Question {question.key}"),
                      text(option["label"] if option else "Not answered", "cell"),
-                     text(answer.evidence if answer else "", "cell")])
+                     overflow.cell(answer.evidence if answer else "",
+                                   f"Evidence for {question.key}")])
         extra.append(("BACKGROUND", (1, i), (1, i),
                       colors.HexColor(_answer_tint(question, code))))
-    summary = text(f"Section grade: {grade}"
-                   + (f" (suggested {grade_label(judgement.suggested)})" if judgement else "")
-                   + (f". {judgement.comment}" if judgement and judgement.comment else ""),
-                   "note")
+    summary: list[Flowable] = [text(f"Section grade: {grade}"
+                    + (f" (suggested {grade_label(judgement.suggested)})" if judgement else ""),
+                    "note")]
+    if judgement and judgement.comment:
+        summary += flowing(f"Comment: {judgement.comment}", "note_line")
     width = CONTENT_WIDTH
-    return [heading, summary,
-            _grid(rows, [0.45 * width, 0.15 * width, 0.4 * width], extra)]
+    return [heading, *summary,
+            *overflow.after(_grid(rows, [0.45 * width, 0.15 * width, 0.4 * width], extra))]

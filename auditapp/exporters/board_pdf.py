@@ -8,7 +8,8 @@ figures by auditor. Question and section wording comes from the templates.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,10 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, TableStyle
 
 from auditapp import __version__
+from auditapp.errors import UserError
 from auditapp.exporters.pdf_layout import (
     CONTENT_WIDTH,
     FONT,
@@ -27,25 +29,36 @@ from auditapp.exporters.pdf_layout import (
     HEADER,
     MARKING,
     RULE,
+    Grid,
     Heading,
     PageFrame,
+    Stamp,
     build_pdf,
     grade_colour,
+    read_stamp,
     table_header,
     text,
 )
 from auditapp.rules.actions import ActionState
 from auditapp.rules.grades import NOT_GRADED, Grade
 from auditapp.rules.palette import WITHHELD
-from auditapp.rules.suppression import DEFAULT_THRESHOLD, SECONDARY, check_threshold
+from auditapp.rules.permissions import Actor
+from auditapp.rules.suppression import (
+    DEFAULT_THRESHOLD,
+    check_threshold,
+    key_text,
+)
 from auditapp.rules.wording import day_text
-from auditapp.services.integrity import chain_stamp
+from auditapp.services.integrity import ChainStamp
+from auditapp.services.reporting import manifest as manifests
+from auditapp.services.reporting import releases
 from auditapp.services.reporting.board_figures import (
     BoardPack,
     board_figures,
     board_pack,
 )
 from auditapp.services.reporting.figures import GRADE_COLUMNS, ReportScope
+from auditapp.services.sync.bundles import database_id
 from auditapp.storage.atomic_files import atomic_output, check_target
 from auditapp.storage.engine import Database
 
@@ -57,37 +70,98 @@ BAND_GRADES = {"gob": Grade.GOOD.label, "ri": Grade.REQUIRES_IMPROVEMENT.label,
 WITHHELD_COLOUR = colors.HexColor(f"#{WITHHELD}")
 
 
+#: Printed beside the marking on every page of a pack not released.
+DRAFT = "DRAFT \u2013 not for release"
+
+
 def export_board_pack(db: Database, out: Path, scope: ReportScope,
-                      threshold: int = DEFAULT_THRESHOLD,
-                      today: date | None = None) -> Iterator[tuple[int, int]]:
+                      threshold: int = DEFAULT_THRESHOLD, today: date | None = None,
+                      produced_at: datetime | None = None, release: Actor | None = None,
+                      history: tuple[int, str] | None = None) -> Iterator[tuple[int, int]]:
     """Write the board pack for the period of ``scope`` (both ends needed; see
     :func:`~auditapp.services.reporting.board_figures.default_period`) to ``out``; yields
     ``(steps done, 4)``.
 
     For the UI: run the generator off the UI thread and close it to cancel. The first step
     raises ``UserError`` when the period has no audits or fewer than ``threshold`` (counts
-    below it are withheld), before any file is made. ``today`` dates overdue actions.
+    below it are withheld), before any file is made. ``today`` dates overdue actions;
+    ``produced_at`` (UTC; default now) is the creation date. The pack carries its manifest
+    (embedded and in its metadata): the same inputs give the same bytes.
+
+    ``release``: the practice lead releasing it for publication. The pack then counts its own
+    period only and is recorded in the release register, which refuses it (``UserError``,
+    before the file is written) when it counts an audit another release counts, unless it is
+    that release rebuilt (see :mod:`~auditapp.services.reporting.releases`). Without it the
+    pack is marked as a draft on every page and not registered. ``history``: the history
+    head to record instead of now's (a rebuild records its original's).
     """
     out = check_target(out)
     check_threshold(threshold)
     today = today or date.today()
-    figures = board_figures(db, scope, threshold, today)
+    figures = board_figures(db, scope, threshold, today, own_period_only=release is not None)
     yield 1, 4
     pack = board_pack(figures)
+    manifest = manifests.make_manifest(
+        db, manifests.BOARD_PACK, scope, today, threshold, manifests.figures_hash(
+            {repr(k): pack.protection.count(k) for k in pack.protection.values
+             if k not in pack.protection.unprinted}),
+        produced_at or manifests.now(), extra_scopes=figures.counted_scopes)
+    if history is not None:
+        manifest = replace(manifest, history_seq=history[0], history_hash=history[1])
     yield 2, 4
+    if release is not None:
+        manifest = replace(manifest, release=releases.register_release(db, manifest, release))
+    yield from write_board_pack(out, pack, manifest)
+
+
+def rebuild_board_pack(db: Database, original: Path, out: Path, actor: Actor
+                       ) -> Iterator[tuple[int, int]]:
+    """Rebuild the board pack ``original`` from its embedded manifest (same scope, threshold,
+    as-at date, production time, release and history head) into ``out``: the same bytes
+    when nothing it counted changed. Raises ``UserError`` (before writing) for a file with
+    no readable manifest, one from another database, or when audits changed since, listing
+    each (:func:`~auditapp.services.reporting.manifest.changes_since`)."""
+    text = read_stamp(original)
+    if text is None:
+        raise UserError(f"{original}: no auditapp manifest could be read in it (not a board "
+                        "pack of auditapp, or damaged).")
+    manifest = manifests.Manifest.from_json(text, str(original))
+    if manifest.kind != manifests.BOARD_PACK:
+        raise UserError(f"{original}: its manifest is a {manifest.kind}'s, not a board pack's.")
+    if manifest.database != database_id(db):
+        raise UserError(f"{original} was made from another database ({manifest.database}); "
+                        "rebuild it there.")
+    changes = manifests.changes_since(db, manifest)
+    if not changes.none:
+        raise UserError(f"{original} cannot be rebuilt as it was: audits changed since it was "
+                        "made:\n" + "\n".join(f"  {line}" for line in changes.lines()))
+    yield from export_board_pack(
+        db, out, manifest.scope, manifest.threshold or DEFAULT_THRESHOLD, manifest.as_at,
+        manifest.produced_at, release=actor if manifest.release else None,
+        history=(manifest.history_seq, manifest.history_hash))
+
+
+def write_board_pack(out: Path, pack: BoardPack, manifest: manifests.Manifest
+                     ) -> Iterator[tuple[int, int]]:
+    """Write the pack with its manifest (steps 3 and 4 of :func:`export_board_pack`)."""
+    scope = pack.figures.scope
     first, last = scope.ends()
     frame = PageFrame(f"Case file audits: report to the board, {scope.period_text()}",
                       "Quality of care leavers' pathway plans, from case file audits",
                       f"Case file audits \u00b7 {day_text(first)} to {day_text(last)}",
-                      keywords=chain_stamp(db).text())
+                      keywords=(ChainStamp(manifest.database, manifest.history_seq,
+                                           manifest.history_hash).text(),),
+                      draft="" if manifest.release else DRAFT)
     with atomic_output(out) as temporary:
         yield 3, 4
-        build_pdf(temporary, frame, lambda: _story(pack, today))
+        build_pdf(temporary, frame,
+                  lambda: _story(pack, manifest.as_at, manifest.produced_at.date()),
+                  Stamp(manifest.to_json(), manifest.digest, manifest.produced_at))
     yield 4, 4
 
 
-def _story(pack: BoardPack, today: date) -> list[Flowable]:
-    return [*_cover(pack, today), PageBreak(),
+def _story(pack: BoardPack, today: date, produced: date) -> list[Flowable]:
+    return [*_cover(pack, today, produced), PageBreak(),
             *_summary(pack), PageBreak(),
             *_grades(pack), PageBreak(),
             *_sections(pack), PageBreak(),
@@ -99,8 +173,8 @@ def _story(pack: BoardPack, today: date) -> list[Flowable]:
 
 
 def _table(rows: Sequence[Sequence[Any]], widths: Sequence[float],
-           extra: Sequence[tuple[Any, ...]] = ()) -> Table:
-    table = Table([list(row) for row in rows], colWidths=list(widths), repeatRows=1,
+           extra: Sequence[tuple[Any, ...]] = ()) -> Grid:
+    table = Grid([list(row) for row in rows], colWidths=list(widths), repeatRows=1,
                   hAlign="LEFT")
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), HEADER),
@@ -154,14 +228,12 @@ def _band_cells(pack: BoardPack, prefix: tuple[object, ...], row: int, first_col
 
 
 def _suppression_note(threshold: int) -> str:
-    return (f"Numbers from 1 to {threshold - 1} are shown as <{threshold}. Where another "
-            f"figure would let such a number be worked out, that figure is shown as "
-            f"{SECONDARY}. A percentage is not shown where it rests on a withheld number. "
-            "Zeros are shown.")
+    """The key to the symbols (the one in :mod:`suppression`, true for every pack)."""
+    return " ".join(key_text(threshold))
 
 
-def _boxed(flowables: list[Flowable], fill: str = "#F2F5FA") -> Table:
-    box = Table([[flowables]], colWidths=[CONTENT_WIDTH])
+def _boxed(flowables: list[Flowable], fill: str = "#F2F5FA") -> Grid:
+    box = Grid([[flowables]], colWidths=[CONTENT_WIDTH])
     box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(fill)),
                              ("BOX", (0, 0), (-1, -1), 0.6, RULE),
                              ("LEFTPADDING", (0, 0), (-1, -1), 8),
@@ -171,7 +243,7 @@ def _boxed(flowables: list[Flowable], fill: str = "#F2F5FA") -> Table:
     return box
 
 
-def _cover(pack: BoardPack, today: date) -> list[Flowable]:
+def _cover(pack: BoardPack, today: date, produced: date) -> list[Flowable]:
     figures = pack.figures
     return [
         Spacer(1, 30 * mm),
@@ -179,9 +251,11 @@ def _cover(pack: BoardPack, today: date) -> list[Flowable]:
         text("Six-monthly report to the Corporate Parenting Partnership Board", "h2"),
         Spacer(1, 8 * mm),
         text(f"Period: {figures.scope.period_text()}", "h2"),
-        text(f"Compared with the previous period: {figures.previous_scope.period_text()}"),
+        text(f"Compared with the previous period: {figures.previous_scope.period_text()}"
+             if figures.previous_scope else
+             "For release: no figures of any earlier period (see section 5)."),
         text(f"Actions are reported as at {day_text(today)}. Produced by auditapp "
-             f"{__version__} on {day_text(date.today())}."),
+             f"{__version__} on {day_text(produced)}."),
         Spacer(1, 10 * mm),
         _boxed([text(f"Protective marking: {MARKING}", "h2"),
                 text("For the board and the officers supporting it. The pack holds aggregate "
@@ -205,13 +279,16 @@ def _direction(difference: int, unit: str) -> str:
 
 def _audits_change(pack: BoardPack) -> str:
     current, previous = ("overall", "total"), ("previous", "total")
-    if not (pack.protection.shown(current) and pack.protection.shown(previous)):
+    if pack.figures.previous is None or not (pack.protection.shown(current)
+                                             and pack.protection.shown(previous)):
         return ""
     values = pack.protection.values
     return _direction(values[current] - values[previous], "")
 
 
 def _gob_change(pack: BoardPack) -> str:
+    if pack.figures.previous is None:
+        return ""
     shares = [pack.protection.share_value((period, "gob"), (period, "total"))
               for period in ("overall", "previous")]
     if shares[0] is None or shares[1] is None:
@@ -219,15 +296,17 @@ def _gob_change(pack: BoardPack) -> str:
     return _direction(round(100 * shares[0]) - round(100 * shares[1]), " points")
 
 
-def _key_figures(pack: BoardPack) -> Table:
+def _key_figures(pack: BoardPack) -> Grid:
     share = pack.share
     moderation_rate = share(("moderation", "same"), ("moderation", "moderated"))
+    before = pack.figures.previous is not None
     rows = [
         ["Audits completed", pack.count("overall", "total"),
-         f"previous period {pack.count('previous', 'total')}{_audits_change(pack)}"],
+         f"previous period {pack.count('previous', 'total')}{_audits_change(pack)}"
+         if before else "this period only (a pack for release)"],
         ["Good or better", share(("overall", "gob"), ("overall", "total")),
          f"previous period {share(('previous', 'gob'), ('previous', 'total'))}"
-         f"{_gob_change(pack)}"],
+         f"{_gob_change(pack)}" if before else ""],
         ["Inadequate", share(("overall", Grade.INADEQUATE.label), ("overall", "total")),
          f"{pack.count('overall', Grade.INADEQUATE.label)} audits"],
         ["Audits moderated", pack.count("moderation", "moderated"),
@@ -238,7 +317,7 @@ def _key_figures(pack: BoardPack) -> Table:
          "overdue"],
     ]
     cells = [[_cell(a, bold=True), text(b, "h2"), _cell(c)] for a, b, c in rows]
-    table = Table(cells, colWidths=[0.28 * CONTENT_WIDTH, 0.17 * CONTENT_WIDTH,
+    table = Grid(cells, colWidths=[0.28 * CONTENT_WIDTH, 0.17 * CONTENT_WIDTH,
                                     0.55 * CONTENT_WIDTH], hAlign="LEFT")
     table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
@@ -253,7 +332,10 @@ def _summary(pack: BoardPack) -> list[Flowable]:
         Heading("1. Summary"),
         text(f"Audits submitted, moderated or closed with an audit date from "
              f"{figures.scope.period_text()}, by their final grade (the moderated grade "
-             "where there is one). Changes are against the six months before."),
+             "where there is one). "
+             + (f"Changes are against the previous period of the same length, "
+                f"{figures.previous_scope.period_text()}." if figures.previous_scope else
+                "A pack for release counts no earlier period, so it shows no changes.")),
         _key_figures(pack),
         Spacer(1, 4 * mm),
         KeepTogether([text("Strongest practice (questions most often fully met)", "h2"),
@@ -303,7 +385,7 @@ def _style_axes(chart: VerticalBarChart) -> None:
     chart.valueAxis.gridStrokeColor = colors.HexColor("#EEEEEE")
 
 
-def _distribution_table(pack: BoardPack) -> Table:
+def _distribution_table(pack: BoardPack) -> Grid:
     rows: list[list[Any]] = [table_header(["Final grade", "Audits", "Share"], 1)]
     for grade in GRADE_COLUMNS:
         rows.append([_cell(grade), pack.count("overall", grade),
@@ -315,8 +397,8 @@ def _distribution_table(pack: BoardPack) -> Table:
                   [("FONTNAME", (1, -2), (-1, -1), FONT_BOLD)])
 
 
-def _side_by_side(left: Flowable, right: Flowable) -> Table:
-    table = Table([[left, right]], colWidths=[0.53 * CONTENT_WIDTH, 0.47 * CONTENT_WIDTH],
+def _side_by_side(left: Flowable, right: Flowable) -> Grid:
+    table = Grid([[left, right]], colWidths=[0.53 * CONTENT_WIDTH, 0.47 * CONTENT_WIDTH],
                   hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
@@ -368,7 +450,7 @@ def _legend(names: Sequence[str], colours: Sequence[colors.Color], x: float,
     return legend
 
 
-def _trend_table(pack: BoardPack) -> Table:
+def _trend_table(pack: BoardPack) -> Grid:
     rows: list[list[Any]] = [table_header(["Quarter", "Audits graded",
                                            *BAND_TITLES.values()], 1)]
     extra: list[tuple[Any, ...]] = []
@@ -400,7 +482,7 @@ def _grades(pack: BoardPack) -> list[Flowable]:
 
 
 def _heat_table(pack: BoardPack, name: str, rows: Sequence[tuple[str, str]],
-                counted: str, bands: dict[str, str] = BAND_TITLES) -> Table:
+                counted: str, bands: dict[str, str] = BAND_TITLES) -> Grid:
     header = table_header(["", counted, *bands.values()], 1)
     body: list[list[Any]] = [header]
     extra: list[tuple[Any, ...]] = []
@@ -513,19 +595,23 @@ def _method(pack: BoardPack) -> list[Flowable]:
 
 
 def _withheld_share(part: int, whole: int, threshold: int) -> str:
-    """A share, unless it would let a count below the threshold be worked out ("c")."""
+    """A share, unless it would let a count below the threshold be worked out: then it is
+    left out (a dash, as the key says; ``c`` is kept for counts of N or more)."""
     if whole == 0:
         return "\u2013"
     rest = whole - part
     if 0 < part < threshold or 0 < rest < threshold:
-        return "c"
+        return "\u2013"
     return f"{round(100 * part / whole)}%"
 
 
 def _kappa(value: float | None, pairs: int, threshold: int) -> str:
-    if value is None:
+    """Kappa always with the number of audits it rests on; left out (a dash) below N."""
+    if value is None or not pairs:
         return "\u2013"
-    return "c" if pairs < threshold else f"{value:.2f}"
+    if pairs < threshold:
+        return f"\u2013 (n <{threshold})"
+    return f"{value:.2f} (n = {pairs:,})"
 
 
 def _agreement(pack: BoardPack) -> list[Flowable]:
@@ -548,7 +634,8 @@ def _agreement(pack: BoardPack) -> list[Flowable]:
         Heading("Agreement", level=1),
         text("Moderators grade each sampled audit before they see the auditor's grades, so "
              "these figures compare two independent readings. A share that would reveal a "
-             "count below the threshold is shown as c."),
+             "count below the threshold is left out (\u2013); n is the number of audits "
+             "graded blind by both."),
         _table(rows, [0.75 * width, 0.2 * width]),
     ]
     if sections:

@@ -1,20 +1,27 @@
-"""The Excel workbook of graded findings: Summary (with native charts), Audits, Answers, Actions.
+"""The Excel workbook of graded findings: Summary (with native charts), Audits, Answers,
+Actions, and the Manifest that says what it counted and how it was made.
 
 The workbook is written in openpyxl's write-only mode, rows streamed from SQL, so that ten
 thousand audits (600,000 answers) export in about the time openpyxl needs to write the
 cells at all. Write-only sheets need their column widths before the first row, so widths
 are fitted to the header and the first rows of each sheet.
+
+Every text goes into its cell through :mod:`auditapp.rules.cells`: never a formula, nothing
+a workbook cannot hold, and evidence or an action longer than a cell holds continued in the
+next columns ("Evidence (continued)"), each part marked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
@@ -28,10 +35,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from auditapp import __version__
 from auditapp.errors import UserError
+from auditapp.rules.cells import CellText, cell_texts, cell_value, pieces_needed
 from auditapp.rules.palette import GRADE_COLOURS, HEADER_FILL, HEADER_TEXT
 from auditapp.rules.wording import day_text
 from auditapp.services.integrity import STAMP_PROPERTY, chain_stamp
 from auditapp.services.moderation import AgreementFigures
+from auditapp.services.reporting import manifest as manifests
 from auditapp.services.reporting import workbook_rows
 from auditapp.services.reporting.figures import (
     GRADE_COLUMNS,
@@ -52,34 +61,46 @@ MAX_WIDTH = 60
 PROGRESS_EVERY = 2000
 CHART_ROWS = 16  # rows a chart covers below its table
 EXCEL_MAX_ROWS = 1_048_576
+MANIFEST_SHEET = "Manifest"
+#: The free-text columns continued across further cells when a text is too long for one.
+LONG_TEXT_COLUMNS = {"Evidence": "evidence", "Action": "action"}
 
 
 def export_workbook(db: Database, out: Path, scope: ReportScope | None = None,
-                    today: date | None = None) -> Iterator[tuple[int, int]]:
+                    today: date | None = None, produced_at: datetime | None = None
+                    ) -> Iterator[tuple[int, int]]:
     """Write the findings workbook for ``scope`` to ``out``; yields ``(rows done, total)``.
 
     For the UI: run the whole generator off the UI thread (it opens its own sessions);
     close it to cancel. The first step raises ``UserError`` when the scope holds no audits,
     before any file is made. No scope means every audit; ``today`` (default: today) decides
-    which open actions are overdue.
+    which open actions are overdue; ``produced_at`` (UTC; default: now) is when the workbook
+    says it was produced.
     """
     out = check_target(out)
     scope = scope or ReportScope()
     today = today or date.today()
+    produced_at = produced_at or manifests.now()
     check_scope(db, scope)
     counts = workbook_rows.row_counts(db, scope)
     check_sheet_sizes(counts)
     total = counts.total + max(1, counts.total // 5)  # the last fifth: zipping the file
     figures = period_figures(db, scope, today)
+    longest = workbook_rows.longest_texts(db, scope)
+    spans = {name: pieces_needed(longest[field]) for name, field in LONG_TEXT_COLUMNS.items()}
     stamp = chain_stamp(db)
     with atomic_output(out) as temporary:
         workbook = Workbook(write_only=True)
+        digest = hashlib.sha256()
         # The history's head, for `check --against` (see services.integrity).
         properties = workbook.custom_doc_props  # type: ignore[attr-defined]  # not in the stubs
         properties.append(StringProperty(name=STAMP_PROPERTY, value=stamp.text()))
         try:
-            _summary(workbook.create_sheet("Summary"), figures, today)
-            yield from _data_sheets(workbook, db, scope, today, total)
+            _summary(workbook.create_sheet("Summary"), figures, today, produced_at, digest)
+            yield from _data_sheets(workbook, db, scope, today, total, spans, digest)
+            manifest = manifests.make_manifest(db, manifests.WORKBOOK, scope, today, None,
+                                               digest.hexdigest(), produced_at)
+            _manifest_sheet(workbook, manifest)
             workbook.save(temporary)
         except BaseException:
             _discard(workbook)
@@ -88,7 +109,8 @@ def export_workbook(db: Database, out: Path, scope: ReportScope | None = None,
 
 
 def _data_sheets(workbook: Workbook, db: Database, scope: ReportScope, today: date,
-                 total: int) -> Iterator[tuple[int, int]]:
+                 total: int, spans: Mapping[str, int], digest: Any
+                 ) -> Iterator[tuple[int, int]]:
     """Stream the Audits, Answers and Actions sheets; yields progress."""
     sheets = (
         ("Audits", workbook_rows.AUDIT_HEADERS, workbook_rows.audit_rows(db, scope)),
@@ -98,7 +120,7 @@ def _data_sheets(workbook: Workbook, db: Database, scope: ReportScope, today: da
     )
     done = 0
     for title, headers, rows in sheets:
-        for written in _table(workbook.create_sheet(title), headers, rows):
+        for written in _table(workbook.create_sheet(title), headers, rows, spans, digest):
             done += written
             yield done, total
 
@@ -132,7 +154,7 @@ def _header_cells(sheet: WriteOnlyWorksheet, headers: Sequence[str],
     """Header cells, white on dark; those over columns of numbers are right-aligned."""
     cells = []
     for i, text in enumerate(headers):
-        cell = WriteOnlyCell(sheet, text)
+        cell = _written(sheet, text)
         cell.font = Font(bold=True, color=HEADER_TEXT)
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
         right = numbers_from is not None and i >= numbers_from
@@ -183,43 +205,164 @@ def _print_setup(sheet: WriteOnlyWorksheet) -> None:
         fitToPage=True)
 
 
-def _styled(sheet: WriteOnlyWorksheet, row: Sequence[Any], overdue: int | None) -> list[Any]:
-    """Dates become date cells with a UK number format; "Yes" in the Overdue column is red."""
+def _written(sheet: WriteOnlyWorksheet, value: Any) -> Cell:
+    """A cell holding ``value``, text through the one rule for cells."""
+    if isinstance(value, str):
+        return _stored(sheet, cell_texts(value, 1)[0])
+    return WriteOnlyCell(sheet, value)
+
+
+def text_cell(sheet: WriteOnlyWorksheet, value: str) -> str | Cell:
+    """Text as a write-only sheet should get it, through the one rule for cells
+    (:mod:`auditapp.rules.cells`): plain text as it is, anything else as a text cell."""
+    safe = cell_value(value)
+    if isinstance(safe, str):
+        return safe
+    cell = WriteOnlyCell(sheet)
+    safe.store(cell)
+    return cell
+
+
+def _stored(sheet: WriteOnlyWorksheet, text: CellText) -> Cell:
+    cell = WriteOnlyCell(sheet)
+    text.store(cell)
+    return cell
+
+
+def _cells(sheet: WriteOnlyWorksheet, row: Sequence[Any], overdue: int | None,
+           spread: Mapping[int, int]) -> list[Any]:
+    """A row's cells: text through the cell rule (spread over ``spread[i]`` cells in a long
+    text column ``i``), dates as date cells with a UK number format, "Yes" in the Overdue
+    column in red."""
     cells: list[Any] = []
     for i, value in enumerate(row):
-        if isinstance(value, date):
+        if i in spread:
+            parts = cell_texts(value or "", spread[i])
+            cells += [_stored(sheet, p) for p in parts] + [None] * (spread[i] - len(parts))
+        elif isinstance(value, str):
+            cell = text_cell(sheet, value)
+            if i == overdue and value == "Yes":
+                cell = WriteOnlyCell(sheet, value)
+                cell.font = Font(bold=True, color="FFFFFF")
+                cell.fill = PatternFill("solid", fgColor=GRADE_COLOURS["Inadequate"])
+            cells.append(cell)
+        elif isinstance(value, date):
             cell = WriteOnlyCell(sheet, value)  # type: ignore[arg-type]  # stubs omit date
             cell.number_format = DATE_FORMAT
-            value = cell
-        elif i == overdue and value == "Yes":
-            cell = WriteOnlyCell(sheet, value)
-            cell.font = Font(bold=True, color="FFFFFF")
-            cell.fill = PatternFill("solid", fgColor=GRADE_COLOURS["Inadequate"])
-            value = cell
-        cells.append(value)
+            cells.append(cell)
+        else:
+            cells.append(value)
     return cells
 
 
-def _table(sheet: WriteOnlyWorksheet, headers: Sequence[str],
-           rows: Iterator[tuple[Any, ...]]) -> Iterator[int]:
+def _spread_headers(headers: Sequence[str], spans: Mapping[str, int]
+                    ) -> tuple[list[str], dict[int, int]]:
+    """Headers with "(continued)" columns after each long text column that needs them, and
+    how many cells each such column's text is spread over."""
+    names: list[str] = []
+    spread: dict[int, int] = {}
+    for i, name in enumerate(headers):
+        names.append(name)
+        count = spans.get(name, 0)
+        if count:
+            spread[i] = count
+            names += [f"{name} (continued{'' if n == 1 else f' {n}'})" for n in range(1, count)]
+    return names, spread
+
+
+def _hash_row(digest: Any, sheet: str, row: Sequence[Any]) -> None:
+    digest.update(json.dumps([sheet, *row], default=str, ensure_ascii=True).encode("ascii"))
+
+
+def _table(sheet: WriteOnlyWorksheet, headers: Sequence[str], rows: Iterator[tuple[Any, ...]],
+           spans: Mapping[str, int], digest: Any) -> Iterator[int]:
     """Write a header and every row; yields how many rows were written since the last yield.
     The header is frozen, filters are on and widths fit the header and the first rows."""
+    names, spread = _spread_headers(headers, spans)
     sample = list(islice(rows, WIDTH_SAMPLE))
-    _set_widths(sheet, fitted_widths([headers, *sample]))
+    _set_widths(sheet, fitted_widths([names, *(_widened(r, spread) for r in sample)]))
     _print_setup(sheet)
     sheet.print_title_rows = "1:1"
     sheet.freeze_panes = "A2"
-    sheet.append(_header_cells(sheet, headers))
+    sheet.append(_header_cells(sheet, names))
     overdue = headers.index("Overdue") if "Overdue" in headers else None
-    plain = overdue is None and not any(isinstance(v, date) for r in sample for v in r)
     count = 0
     for count, row in enumerate(chain(sample, rows), start=1):
-        sheet.append(row if plain else _styled(sheet, row, overdue))
+        _hash_row(digest, sheet.title, row)
+        sheet.append(_cells(sheet, row, overdue, spread))
         if count % PROGRESS_EVERY == 0:
             yield PROGRESS_EVERY
     sheet.auto_filter.ref = (  # type: ignore[attr-defined]
-        f"A1:{get_column_letter(len(headers))}{count + 1}")
+        f"A1:{get_column_letter(len(names))}{count + 1}")
     yield count % PROGRESS_EVERY
+
+
+def _widened(row: Sequence[Any], spread: Mapping[int, int]) -> list[Any]:
+    """A row as wide as its header, for fitting the widths: long texts fill their columns."""
+    cells: list[Any] = []
+    for i, value in enumerate(row):
+        cells.append(value)
+        cells += [value] * (spread.get(i, 1) - 1)
+    return cells
+
+
+# --- the manifest -------------------------------------------------------------------------------
+
+
+def _manifest_sheet(workbook: Workbook, manifest: manifests.Manifest) -> None:
+    """The Manifest sheet: what the workbook counted and how it was made, one fact a row,
+    then every audit counted with its uid and revision; the same as JSON in the document's
+    custom properties (its SHA-256 too, to tell a rebuilt workbook by)."""
+    sheet = workbook.create_sheet(MANIFEST_SHEET)
+    _set_widths(sheet, [22, 70, 12])
+    scope = manifest.scope
+    facts = [
+        ("What", "Case file audit findings workbook"),
+        ("auditapp", manifest.auditapp),
+        ("Produced (UTC)", manifest.produced_at.isoformat(sep=" ")),
+        ("Period", scope.period_text()),
+        ("Team", scope.team or "all teams"),
+        ("Template", scope.template_key or "all templates"),
+        ("Actions overdue as at", manifest.as_at.isoformat()),
+        ("Database", manifest.database),
+        ("History head", f"{manifest.history_seq} {manifest.history_hash}"),
+        ("Figures (SHA-256)", manifest.figures_hash),
+        ("Manifest (SHA-256)", manifest.digest),
+        *(("Template version", f"{t.key} version {t.version} ({t.content_hash})")
+          for t in manifest.templates),
+    ]
+    for name, value in facts:
+        sheet.append([text_cell(sheet, name), text_cell(sheet, value)])
+    sheet.append([])
+    sheet.append(_header_cells(sheet, ["Audit ID", "Uid", "Revision"]))
+    for audit in manifest.audits:
+        sheet.append([audit.id, audit.uid, audit.revision])
+    properties = workbook.custom_doc_props  # type: ignore[attr-defined]  # not in the stubs
+    properties.append(StringProperty(name="auditapp manifest", value=manifest.to_json()))
+    properties.append(StringProperty(name="auditapp manifest sha256", value=manifest.digest))
+    core = workbook.properties
+    core.creator = core.lastModifiedBy = "auditapp"
+    core.title = "Case file audit findings"
+    core.created = core.modified = manifest.produced_at
+
+
+def read_manifest(path: Path) -> manifests.Manifest:
+    """The manifest of a workbook this module wrote (a :class:`UserError` for any other
+    file)."""
+    try:
+        workbook = load_workbook(path, read_only=True)
+    except (OSError, KeyError, ValueError) as exc:
+        raise UserError(f"{path.name} cannot be read as an Excel workbook.") from exc
+    try:
+        props = {p.name: p.value
+                 for p in workbook.custom_doc_props}  # type: ignore[attr-defined]
+    finally:
+        workbook.close()
+    text = props.get("auditapp manifest")
+    if not isinstance(text, str):
+        raise UserError(f"{path.name} has no auditapp manifest: it was not written by "
+                        "auditapp, or by an older version.")
+    return manifests.Manifest.from_json(text, path.name)
 
 
 # --- the summary sheet ------------------------------------------------------------------------
@@ -228,14 +371,15 @@ def _table(sheet: WriteOnlyWorksheet, headers: Sequence[str],
 class _SummaryWriter:
     """Lays out the summary's tables top to bottom, each followed by its chart."""
 
-    def __init__(self, sheet: WriteOnlyWorksheet) -> None:
+    def __init__(self, sheet: WriteOnlyWorksheet, digest: Any) -> None:
         self.sheet = sheet
+        self.digest = digest
         self.rows: list[list[Any]] = []
         self.charts: list[tuple[BarChart, int]] = []
 
     def text(self, value: str, size: float = 10, bold: bool = False) -> None:
         """A line of text in the first column."""
-        cell = WriteOnlyCell(self.sheet, value)
+        cell = _written(self.sheet, value)
         cell.font = Font(size=size, bold=bold)
         self.rows.append([cell])
 
@@ -253,7 +397,7 @@ class _SummaryWriter:
         """A row of a table; ``share_columns`` are percentages."""
         row: list[Any] = []
         for i, value in enumerate(values):
-            cell = WriteOnlyCell(self.sheet, value)
+            cell = _written(self.sheet, value)
             if i in share_columns:
                 cell.number_format = SHARE_FORMAT
             if bold:
@@ -273,21 +417,25 @@ class _SummaryWriter:
         _set_widths(self.sheet, [max(w, 12) for w in widths])
         _print_setup(self.sheet)
         for row in self.rows:
+            _hash_row(self.digest, self.sheet.title, [c.value for c in row])
             self.sheet.append(row)
         for chart, first_row in self.charts:
             self.sheet.add_chart(chart, f"A{first_row}")  # type: ignore[misc]
 
 
-def _summary(sheet: WriteOnlyWorksheet, figures: PeriodFigures, today: date) -> None:
+def _summary(sheet: WriteOnlyWorksheet, figures: PeriodFigures, today: date,
+             produced_at: datetime, digest: Any) -> None:
     scope = figures.scope
-    out = _SummaryWriter(sheet)
+    out = _SummaryWriter(sheet, digest)
     out.text("Case file audit findings", size=14, bold=True)
     out.text(f"Period: {scope.period_text()}. Team: {scope.team or 'all teams'}. "
              f"Template: {scope.template_key or 'all templates'}.")
     out.text("Counted: audits submitted, moderated or closed (drafts never count). Grade: the "
              "final grade, which is the moderated grade where there is one, else the auditor's.")
-    out.text(f"Produced on {day_text(today)} by auditapp {__version__}; actions overdue as at "
-             f"that date. Section grades are the auditor's section grades.")
+    out.text(f"Produced on {day_text(produced_at.date())} at {produced_at:%H:%M} UTC by "
+             f"auditapp {__version__}. Actions are counted as overdue as at {day_text(today)}. "
+             "Section grades are the auditor's section grades. The Manifest sheet lists every "
+             "audit counted.")
     out.blank()
     _overall_table(out, figures.overall)
     _grade_table(out, ("Final grade by team",) * 2, "Team", figures.teams, horizontal=True)
@@ -309,12 +457,12 @@ def _agreement_tables(out: _SummaryWriter, figures: AgreementFigures) -> None:
     out.blank()
     out.text("Moderation agreement: auditor's grade against the moderator's (given blind "
              "where recorded); kappa is Cohen's, linearly weighted", bold=True)
-    out.header(["", "Audits", "Moderated", "Exact agreement", "Within one grade",
-                "Weighted kappa", "Moderated higher", "Moderated lower"])
+    out.header(["", "Audits", "Moderated", "Pairs compared (n)", "Exact agreement",
+                "Within one grade", "Weighted kappa", "Moderated higher", "Moderated lower"])
     overall = figures.overall
-    out.values(["All moderated audits", figures.audits, figures.moderated, overall.exact_share,
-                overall.within_one_share, overall.kappa, overall.raised, overall.lowered],
-               share_columns=(3, 4))
+    out.values(["All moderated audits", figures.audits, figures.moderated, overall.pairs,
+                overall.exact_share, overall.within_one_share, overall.kappa, overall.raised,
+                overall.lowered], share_columns=(4, 5))
     if not figures.sections:
         return
     out.blank()

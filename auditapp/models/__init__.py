@@ -22,6 +22,7 @@ from auditapp.models.enums import (
     Role,
 )
 from auditapp.models.history import AuditSeal, ChangeEvent
+from auditapp.models.release import Release, ReleasedAudit
 from auditapp.models.setting import Setting
 from auditapp.models.sync import BundleImport, SyncState
 from auditapp.models.template import Question, Section, Template
@@ -45,6 +46,8 @@ __all__ = [
     "ModerationSample",
     "ModerationSampleAudit",
     "Question",
+    "Release",
+    "ReleasedAudit",
     "Role",
     "Section",
     "SectionJudgement",

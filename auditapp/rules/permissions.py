@@ -62,6 +62,7 @@ class Permission(StrEnum):
     EXPORT_BUNDLES = "export audits to a bundle"
     IMPORT_BUNDLES = "import bundles"
     LOAD_DEMO = "load demo data"
+    RELEASE_REPORTS = "release board packs for publication"
 
 
 _AUDITING = frozenset({Role.AUDITOR, Role.PEER_REVIEWER, Role.PRACTICE_LEAD})
@@ -81,6 +82,7 @@ ROLES: dict[Permission, frozenset[Role]] = {
     Permission.EXPORT_BUNDLES: frozenset(Role),
     Permission.IMPORT_BUNDLES: frozenset({Role.PEER_REVIEWER, Role.PRACTICE_LEAD}),
     Permission.LOAD_DEMO: _LEAD,
+    Permission.RELEASE_REPORTS: _LEAD,
 }
 #: Permissions limited to the actor's own audits, except for a practice lead.
 OWN_ONLY = frozenset({Permission.START_AUDIT, Permission.EDIT_DRAFT, Permission.SUBMIT,

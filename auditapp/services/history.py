@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from auditapp.errors import UserError
 from auditapp.models import Audit, AuditSeal, BundleImport, ChangeEvent, new_uid, utcnow
+from auditapp.rules.cells import cell_texts
 from auditapp.rules.permissions import Actor
 from auditapp.rules.wording import day_text
 from auditapp.services import seals
@@ -53,8 +54,6 @@ _TAIL = "history_tail"
 _TOUCHED = "touched_audits"
 #: The PostgreSQL advisory lock that lets one transaction at a time add to the chain.
 CHAIN_LOCK = 0x6175646974  # "audit"
-#: Spreadsheet programs run a cell that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- the chain's rule ---------------------------------------------------------------------------
@@ -274,15 +273,17 @@ def audit_history(db: Database, audit_id: int, reader: Actor) -> list[HistoryRow
 
 
 def _cell(value: str | None) -> str:
-    text_value = value or ""
-    return "'" + text_value if text_value.startswith(_FORMULA_START) else text_value
+    return cell_texts(value or "", 1)[0].csv
 
 
 def write_history_csv(rows: Iterable[HistoryRow], path: Path) -> Path:
     """Write an audit's history as CSV (UTF-8 with BOM, so spreadsheet programs read it),
     readable by its owner alone, complete or not at all.
 
-    A value that a spreadsheet would run as a formula is written with a leading ``'``.
+    Every text field goes through the one rule for cells (:mod:`auditapp.rules.cells`): a
+    value that a spreadsheet would run as a formula is written with a leading ``'``, and one
+    longer than a spreadsheet cell holds is cut with a marker saying how much is missing
+    (``auditapp history AUDIT`` prints it whole).
     """
     try:
         with atomic_output(path) as temporary, \
@@ -292,8 +293,8 @@ def write_history_csv(rows: Iterable[HistoryRow], path: Path) -> Path:
                              "new_value", "imported", "hash"])
             for row in rows:
                 writer.writerow([row.seq, row.at.isoformat(sep=" ", timespec="seconds"),
-                                 _cell(row.actor), row.entity, _cell(row.entity_key),
-                                 row.field, _cell(row.old_value), _cell(row.new_value),
+                                 _cell(row.actor), _cell(row.entity), _cell(row.entity_key),
+                                 _cell(row.field), _cell(row.old_value), _cell(row.new_value),
                                  _cell(row.imported), row.hash])
     except OSError as exc:
         raise UserError(f"Cannot write {path}: {exc.strerror or exc}") from exc

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from auditapp.checklists.format import load_template_file, load_template_text
@@ -21,7 +23,13 @@ from auditapp.services.templates import (
     template_spec,
 )
 from auditapp.storage.engine import Database
-from tests.builders import LEAD, SMALL_TEMPLATE, changed_workbook, workbook_parts
+from tests.builders import (
+    LEAD,
+    SMALL_TEMPLATE,
+    as_a_reader_sees_it,
+    changed_workbook,
+    workbook_parts,
+)
 from tests.figures import FIGURES
 
 
@@ -143,3 +151,39 @@ def test_a_workbook_with_thousands_of_bad_rows_lists_a_hundred(tmp_path: Path) -
     assert len(caught.value.problems) == 100
     assert caught.value.more == 800
     assert str(caught.value).endswith("... and 800 more problems")
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80)
+       .filter(lambda t: t.strip()))
+def test_template_text_never_becomes_a_formula(tmp_path_factory: pytest.TempPathFactory,
+                                               text: str) -> None:
+    spec = load_template_file(SMALL_TEMPLATE)
+    first = spec.sections[0]
+    question = replace(first.questions[0], text=text, guidance=text)
+    spec = replace(spec, description=text,
+                   sections=(replace(first, title=text, questions=(question,
+                                                                   *first.questions[1:])),
+                             *spec.sections[1:]))
+    path = tmp_path_factory.mktemp("template") / "template.xlsx"
+    write_template_workbook(spec, path)
+    book = load_workbook(path)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            assert all(cell.data_type not in ("f", "e") for cell in row)
+    checklist = book["checklist"]
+    assert checklist["C2"].value == as_a_reader_sees_it(text)
+    assert checklist["C3"].value == as_a_reader_sees_it(text)
+    assert checklist["C3"].quotePrefix == text.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_template_text_longer_than_a_cell_is_cut_visibly(tmp_path: Path) -> None:
+    spec = load_template_file(SMALL_TEMPLATE)
+    first = spec.sections[0]
+    guidance = "Look for this. " * 3_000  # 45,000 characters
+    question = replace(first.questions[0], guidance=guidance)
+    spec = replace(spec, sections=(replace(first, questions=(question, *first.questions[1:])),
+                                   *spec.sections[1:]))
+    path = tmp_path / "template.xlsx"
+    write_template_workbook(spec, path)
+    cell = load_workbook(path)["checklist"]["E3"].value
+    assert cell.startswith("Look for this. ") and len(cell) <= 32_767
+    assert "more characters do not fit in one cell]" in cell

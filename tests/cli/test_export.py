@@ -44,9 +44,22 @@ def test_audit_and_board_pdfs(demo_file: Path, tmp_path: Path) -> None:
     result = run_auditapp(demo_file, "export", "board-pdf", "--out", str(board),
                       "--to", "2026-06-30", "--suppress", "6")
     assert result.returncode == 0, result.stderr
-    assert "(1 Jan 2026 to 30 Jun 2026)" in result.stdout
+    assert "(1 Jan 2026 to 30 Jun 2026, a draft not for release)" in result.stdout
     text = " ".join(page.extract_text() for page in PdfReader(board).pages)
     assert "shown as <6" in text and "DEMO-" not in text
+
+
+@pytest.mark.parametrize(("threshold", "key"), [("2", "A count of 1 is shown as <2."),
+                                                 ("50", "A count from 1 to 49 is shown as <50.")])
+def test_board_pdf_across_the_whole_suppress_range(demo_file: Path, tmp_path: Path,
+                                                   threshold: str, key: str) -> None:
+    """--suppress 2 used to fail with a ProtectionError traceback."""
+    board = tmp_path / "board.pdf"
+    result = run_auditapp(demo_file, "export", "board-pdf", "--out", str(board),
+                          "--from", "2025-07-01", "--to", "2026-06-30", "--suppress", threshold)
+    assert result.returncode == 0, result.stderr
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(board).pages).split())
+    assert key in text
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -25,9 +25,9 @@ def test_workbook_summary_has_the_agreement_figures(demo_db: Database, tmp_path:
     rows = list(load_workbook(out, read_only=True)["Summary"].iter_rows(values_only=True))
     figures = agreement_figures(demo_db, PERIOD.date_from, PERIOD.date_to)
     (overall,) = [r for r in rows if r and r[0] == "All moderated audits"]
-    assert overall[1:3] == (figures.audits, figures.moderated)
-    assert overall[5] == pytest.approx(figures.overall.kappa)
-    assert overall[3] == pytest.approx(figures.overall.exact_share)
+    assert overall[1:4] == (figures.audits, figures.moderated, figures.overall.pairs)
+    assert overall[6] == pytest.approx(figures.overall.kappa)
+    assert overall[4] == pytest.approx(figures.overall.exact_share)
     assert any(r and r[0] == "Moderation agreement by section" for r in rows)
 
 
@@ -37,14 +37,14 @@ def test_board_pack_has_agreement_but_no_auditor(demo_db: Database, tmp_path: Pa
     text = " ".join(p.extract_text() for p in PdfReader(out).pages)
     figures = agreement_figures(demo_db, PERIOD.date_from, PERIOD.date_to)
     assert "Agreement beyond chance" in " ".join(text.split())
-    assert f"{figures.overall.kappa:.2f}" in text
+    assert f"{figures.overall.kappa:.2f} (n = {figures.overall.pairs})" in text
     for auditor in figures.auditors:
         assert auditor.auditor not in text
 
 
 @pytest.mark.parametrize(("part", "whole", "shown"), [
-    (10, 12, "c"),      # 2 disagreements would show
-    (3, 20, "c"),       # 3 agreements would show
+    (10, 12, "\u2013"),  # 2 disagreements would show
+    (3, 20, "\u2013"),   # 3 agreements would show
     (0, 20, "0%"),      # zero is not a small count
     (20, 20, "100%"),
     (15, 20, "75%"),

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from auditapp.errors import UserError
-from auditapp.exporters.board_pdf import export_board_pack
+from auditapp.exporters.board_pdf import export_board_pack, rebuild_board_pack
+from auditapp.exporters.pdf_layout import read_stamp
+from auditapp.models import Audit
 from auditapp.rules.grades import Grade
 from auditapp.services import demo
 from auditapp.services.audits.editing import AuditChanges, load_audit, save_changes, submit_audit
@@ -21,6 +23,7 @@ from auditapp.services.reporting.board_figures import (
     disclosure_model,
 )
 from auditapp.services.reporting.figures import ReportScope
+from auditapp.services.reporting.manifest import BOARD_PACK, Manifest
 from auditapp.services.reporting.stats import grade_counts
 from auditapp.storage.engine import Database
 from tests.builders import ALEX, DEMO_END, LEAD, answer_all, make_audit
@@ -67,12 +70,12 @@ def test_small_counts_are_withheld_and_cannot_be_worked_out(small_period: Databa
     list(export_board_pack(small_period, out, PERIOD, today=PERIOD.date_to))
     text = _pdf_text(out)
     # 2 Outstanding is withheld; Good (8) too, or Good or better (10, shown) would give it.
-    assert "Outstanding <5 c Good c c" in text
+    assert "Outstanding <5 <5 Good c c" in text
     assert "Good or better 10 67%" in text and "All audits 15 100%" in text
-    assert "Numbers from 1 to 4 are shown as <5" in text
+    assert "A count from 1 to 4 is shown as <5." in text
     figures = board_figures(small_period, PERIOD, 5, PERIOD.date_to)
     pack = board_pack(figures)
-    assert disclosure_model(figures).worked_out(set(pack.withheld())) == set()
+    assert disclosure_model(figures).exposed(set(pack.withheld())) == set()
     assert pack.count("overall", Grade.OUTSTANDING.label) == "<5"
 
 
@@ -80,8 +83,11 @@ def test_the_threshold_can_be_raised(small_period: Database, tmp_path: Path) -> 
     out = tmp_path / "pack.pdf"
     list(export_board_pack(small_period, out, PERIOD, threshold=10, today=PERIOD.date_to))
     text = _pdf_text(out)
-    assert "Numbers from 1 to 9 are shown as <10" in text
-    assert "Outstanding <10" in text and "Requires improvement to be good <10" in text
+    assert "A count from 1 to 9 is shown as <10." in text
+    # 2 Outstanding, 8 Good and 5 RI of 15 are all below 10: none is shown as a number.
+    assert re.search(r"Outstanding (<10|\u2013) ", text)
+    assert re.search(r"Requires improvement to be good (<10|\u2013) ", text)
+    assert not re.search(r"Outstanding \d", text)
 
 
 def test_summary_figures_match_the_database(demo_db: Database, tmp_path: Path) -> None:
@@ -95,6 +101,8 @@ def test_summary_figures_match_the_database(demo_db: Database, tmp_path: Path) -
     assert f"Audits completed {counts.audits} previous period {previous.audits}" in text
     assert f"Good or better {round(100 * good / counts.audits)}%" in text
     assert f"All audits {counts.audits} 100%" in text
+    assert ("Changes are against the previous period of the same length, 1 Jul 2025 to "
+            "31 Dec 2025.") in text
     reader = PdfReader(out)
     assert reader.metadata.title == ("Case file audits: report to the board, "
                                      "1 Jan 2026 to 30 Jun 2026")
@@ -162,3 +170,65 @@ def test_the_previous_period_has_the_same_length() -> None:
     assert PERIOD.previous() == ReportScope(date(2025, 7, 1), date(2025, 12, 31))
     odd = ReportScope(date(2026, 1, 10), date(2026, 1, 19))
     assert odd.previous() == ReportScope(date(2025, 12, 31), date(2026, 1, 9))
+
+
+def test_the_pack_carries_its_manifest_and_rebuilds_to_the_same_bytes(
+        small_period: Database, tmp_path: Path) -> None:
+    produced = datetime(2026, 7, 1, 9, 30)
+    first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
+    for out in (first, second):
+        list(export_board_pack(small_period, out, PERIOD, today=PERIOD.date_to,
+                               produced_at=produced))
+    assert first.read_bytes() == second.read_bytes()
+    text = read_stamp(first)
+    assert text is not None
+    manifest = Manifest.from_json(text, str(first))
+    assert manifest.kind == BOARD_PACK and manifest.threshold == 5
+    assert manifest.scope == PERIOD and manifest.produced_at == produced
+    assert len(manifest.audits) == 15 + 6  # the period and the previous one, with revisions
+    assert all(a.revision >= 1 for a in manifest.audits)
+    reader = PdfReader(first)
+    assert "manifest.json" in reader.attachments
+    assert "on 1 Jul 2026." in _pdf_text(first)  # when it was produced, not today
+
+
+def test_a_pack_is_rebuilt_from_its_manifest_to_the_same_bytes(
+        small_period: Database, small_template_id: int, tmp_path: Path) -> None:
+    original, rebuilt = tmp_path / "pack.pdf", tmp_path / "rebuilt.pdf"
+    list(export_board_pack(small_period, original, PERIOD, today=PERIOD.date_to,
+                           produced_at=datetime(2026, 7, 1, 9, 30)))
+    later = make_audit(small_period, small_template_id, "LATER", date(2027, 1, 5))
+    save_changes(small_period, later, AuditChanges(narrative={"strengths": "x"}), ALEX)
+    # the history has moved on; the pack's audits have not
+    list(rebuild_board_pack(small_period, original, rebuilt, LEAD))
+    assert rebuilt.read_bytes() == original.read_bytes()
+
+
+def test_a_rebuild_lists_the_audits_changed_and_writes_nothing(
+        small_period: Database, tmp_path: Path) -> None:
+    original, rebuilt = tmp_path / "pack.pdf", tmp_path / "rebuilt.pdf"
+    list(export_board_pack(small_period, original, PERIOD, today=PERIOD.date_to))
+    manifest = Manifest.from_json(read_stamp(original) or "", str(original))
+    changed = manifest.audits[0]
+    with small_period.transaction() as session:
+        session.get_one(Audit, changed.id).revision += 1
+    with pytest.raises(UserError) as refused:
+        list(rebuild_board_pack(small_period, original, rebuilt, LEAD))
+    assert (f"audit {changed.id} (" in str(refused.value)
+            and f"changed: revision {changed.revision} then, {changed.revision + 1} now"
+            in str(refused.value))
+    assert len(str(refused.value).splitlines()) == 2  # the line, and the one audit
+    assert not rebuilt.exists()
+
+
+@pytest.mark.parametrize("content", [b"%PDF-1.4\n% no manifest\n", b"not a pdf",
+                                     b"/AuditappManifest (!!damaged!!)",
+                                     b"/AuditappManifest (eJyrVkrLL8pNLFGyMqwFABxTBDE=)"])
+def test_a_file_with_no_or_a_damaged_manifest_is_refused_in_one_line(
+        small_period: Database, tmp_path: Path, content: bytes) -> None:
+    original = tmp_path / "pack.pdf"
+    original.write_bytes(content)
+    with pytest.raises(UserError) as refused:
+        list(rebuild_board_pack(small_period, original, tmp_path / "new.pdf", LEAD))
+    assert "pack.pdf" in str(refused.value) and "\n" not in str(refused.value)
+    assert not (tmp_path / "new.pdf").exists()

@@ -14,6 +14,7 @@ from auditapp.rules.suppression import (
     DisclosureModel,
     Protection,
     check_threshold,
+    key_text,
 )
 
 GRADES = ("O", "G", "RI", "I", "NG")
@@ -49,7 +50,7 @@ def test_one_small_cell_needs_a_second_in_its_row() -> None:
     # smallest other non-zero cell (10) is withheld too: O + I = 13 with O in 1..4, I >= 5.
     p = _grade_row((3, 40, 20, 10, 0))
     assert _shown(p, (*GRADES, "N")) == ["<5", "40", "20", "c", "0", "73"]
-    assert p.share("O", "N") == "c" and p.share("I", "N") == "c"
+    assert p.share("O", "N") == "<5" and p.share("I", "N") == "c"
     assert p.share("G", "N") == "55%"
 
 
@@ -88,11 +89,91 @@ def test_the_total_goes_when_nothing_else_can_protect() -> None:
     assert p.share("G", "N") == "c"
 
 
-def test_a_small_total_and_its_small_parts() -> None:
-    # A section graded in 3 audits: 2 Good and 1 RI. Every figure is small; G + RI = N
-    # with all three in 1..4 still has several solutions.
+def test_a_small_total_is_not_broken_down() -> None:
+    # A section graded in 3 audits: 2 Good and 1 RI. Shown as <5, its parts could never each
+    # reach 4 (G + RI <= 4 with both at least 1), and which grades are zero would say that
+    # every audit got one of the others: the parts are left out, zeros too.
     p = _grade_row((0, 2, 1, 0, 0))
-    assert _shown(p, (*GRADES, "N")) == ["0", "<5", "<5", "0", "0", "<5"]
+    assert _shown(p, (*GRADES, "N")) == ["\u2013"] * 5 + ["<5"]
+    assert p.share("G", "N") == "\u2013" and not p.shown("G")
+
+
+def test_the_partner_must_leave_room_for_the_whole_range() -> None:
+    # 2 + 6 + 30 = 38. Withholding the 6 would leave O + G = 8 with G >= 5, so O could only
+    # be 1 to 3, not 4: the 30 is withheld (O + RI = 32, RI from 28 to 31).
+    p = _grade_row((2, 6, 30, 0, 0))
+    assert _shown(p, (*GRADES, "N")) == ["<5", "6", "c", "0", "0", "38"]
+
+
+def test_a_roll_up_below_the_threshold_is_left_out_not_its_parts() -> None:
+    model = DisclosureModel()
+    for key, value in (("S1", 12), ("S2", 30), ("S1 below", 2), ("S2 below", 1)):
+        model.add(key, value)
+    model.add("line below", 3)
+    model.add_sum("line below", ["S1 below", "S2 below"], rollup=True)
+    p = model.protect()
+    assert p.count("line below") == "\u2013"
+    assert (p.count("S1 below"), p.count("S2 below")) == ("<5", "<5")
+
+
+def test_a_remainder_never_shown_is_protected_too() -> None:
+    # 40 audits: 30 on one template, 9 on another, 1 on templates too rare to list. The
+    # remainder (1) is not shown, but total minus the listed ones would give it: the
+    # smaller listed template is withheld.
+    model = DisclosureModel()
+    model.add("all", 40, HEADLINE)
+    model.add("A", 30)
+    model.add("B", 9)
+    model.add_implicit("other", 1)
+    model.add_sum("all", ["A", "B", "other"])
+    assert model.exposed(set()) == {"other"}
+    p = model.protect()
+    assert (p.count("all"), p.count("A"), p.count("B")) == ("40", "30", "c")
+    assert model.exposed(p.withheld()) == set()
+
+
+def test_figures_repeated_from_a_release_keep_their_symbols() -> None:
+    model = DisclosureModel()
+    model.add_released("Q1", 20, "20", 5)
+    model.add_released("Q1 inadequate", 3, "<5", 5)
+    model.add_released("Q1 rest", 17, "c", 5)
+    model.add_sum("Q1", ["Q1 inadequate", "Q1 rest"])
+    model.add("Q2", 30, HEADLINE)
+    model.add("Q2 inadequate", 2)
+    model.add("Q2 rest", 28)
+    model.add_sum("Q2", ["Q2 inadequate", "Q2 rest"])
+    p = model.protect()
+    assert [p.count(k) for k in ("Q1", "Q1 inadequate", "Q1 rest")] == ["20", "<5", "c"]
+    assert [p.count(k) for k in ("Q2", "Q2 inadequate", "Q2 rest")] == ["30", "<5", "c"]
+
+
+def test_a_kept_figure_is_never_withheld() -> None:
+    model = DisclosureModel()
+    for key, value in (("N", 26), ("a", 1), ("b", 5), ("c", 20)):
+        model.add(key, value)
+    model.add_sum("N", ["a", "b", "c"])
+    model.keep("c")
+    p = model.protect()
+    assert (p.count("c"), p.count("N")) == ("20", "c")
+
+
+@pytest.mark.parametrize("threshold", range(MIN_THRESHOLD, MAX_THRESHOLD + 1))
+def test_every_threshold_protects(threshold: int) -> None:
+    values = (1, threshold - 1, 2 * threshold, threshold + 3, 0)
+    model = DisclosureModel(threshold)
+    for grade, value in zip(GRADES, values, strict=True):
+        model.add(grade, value)
+    model.add("N", sum(values), HEADLINE)
+    model.add_sum("N", GRADES)
+    p = model.protect()
+    assert model.exposed(p.withheld()) == set()
+    assert p.count("O") == f"<{threshold}"
+
+
+def test_the_key_says_what_each_symbol_means() -> None:
+    assert key_text(5)[0] == "A count from 1 to 4 is shown as <5."
+    assert key_text(2)[0] == "A count of 1 is shown as <2."
+    assert "could be as small as 1 or as large as 4" in key_text(5)[-1]
 
 
 def test_threshold_is_configurable() -> None:
@@ -172,9 +253,9 @@ def test_a_lone_cell_bridging_two_safe_blocks_can_be_worked_out() -> None:
     model = DisclosureModel()
     model.add_table("t", cells)
     blocks = {("t", r, c) for r in "AB" for c in "XY"} | {("t", r, c) for r in "CD" for c in "ZW"}
-    assert model.worked_out(blocks | {("t", "B", "Z")}) == {("t", "B", "Z")}
+    assert model.exposed(blocks | {("t", "B", "Z")}) == {("t", "B", "Z")}
     protection = model.protect()
-    assert model.worked_out(protection.primary | protection.secondary) == set()
+    assert model.exposed(protection.primary | protection.secondary) == set()
 
 
 def test_a_count_never_shown_still_links_the_others() -> None:
@@ -189,4 +270,4 @@ def test_a_count_never_shown_still_links_the_others() -> None:
     model.add_sum("N", ["GoB", "RI", "I"])
     p = model.protect()
     assert (p.count("GoB"), p.count("I"), p.count("N")) == ("c", "<5", "30")
-    assert model.worked_out({"I"}) == {"I"}
+    assert model.exposed({"I"}) == {"I"}

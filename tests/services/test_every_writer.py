@@ -31,6 +31,9 @@ from auditapp.rules.permissions import ROLES, Actor, Permission
 from auditapp.services import actions, cases, demo, moderation, settings, templates, users
 from auditapp.services.audits import editing, workflow
 from auditapp.services.history import chain_head
+from auditapp.services.reporting import manifest as manifests
+from auditapp.services.reporting import releases
+from auditapp.services.reporting.figures import ReportScope
 from auditapp.services.sync import bundles
 from auditapp.storage.engine import Database
 from tests.builders import (
@@ -76,6 +79,7 @@ READS = {
     "answer_rows": "a report: its scope carries the reader",
     "audit_rows": "a report: its scope carries the reader",
     "row_counts": "a report: its scope carries the reader",
+    "longest_texts": "lengths of the longest texts: its scope carries the reader",
     "idle_lock_minutes": "a setting",
     "database_id": "the database's id",
     "export_template_workbook": "a template (no personal data) written to a file",
@@ -84,6 +88,10 @@ READS = {
     "template_info": "a template",
     "template_spec": "a template",
     "list_users": "profiles and roles",
+    "make_manifest": "what a report counted: ids, revisions and hashes, no grades",
+    "audit_refs": "ids and revisions of the audits a scope counts",
+    "template_refs": "template versions",
+    "changes_since": "ids and revisions of audits changed since a manifest",
 }
 #: Public services with no actor that write, each with why (reviewed).
 BOOTSTRAPS = {
@@ -186,6 +194,10 @@ CALLS: dict[str, tuple[Permission, Callable[[World, Actor], Any]]] = {
                                  cases.start_audit_for_new_case(
                                      w.db, cases.CaseInput("N-3", CareLeaverCategory.RELEVANT),
                                      w.template, a.name, date(2026, 3, 1), a)),
+    "register_release": (Permission.RELEASE_REPORTS, lambda w, a: releases.register_release(
+        w.db, manifests.make_manifest(w.db, manifests.BOARD_PACK, ReportScope(
+            date(2000, 1, 1), date(2100, 1, 1)), date(2026, 6, 30), 6, "0" * 64,
+            manifests.now()), a)),
     "generate_demo": (Permission.LOAD_DEMO,
                       lambda w, a: list(demo.generate_demo(w.db, 2, a, end=date(2026, 6, 30)))),
     "draw_sample": (Permission.CLOSE, lambda w, a: moderation.draw_sample(w.db, a, 1, seed=1)),

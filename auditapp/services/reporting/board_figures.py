@@ -67,8 +67,10 @@ class BoardFigures:
     and its few audits would be the difference between two published totals."""
 
     current: PeriodFigures
-    previous_scope: ReportScope
-    previous: GradeTally
+    #: The previous period of the same length and its grades; None for a pack for release,
+    #: which counts no audit outside its own period (see :mod:`releases`).
+    previous_scope: ReportScope | None
+    previous: GradeTally | None
     trend: tuple[GradeTally, ...]  # up to eight quarters, ending with the period's last
     sections: tuple[SectionTally, ...]
     lines_of_enquiry: tuple[GradeTally, ...]
@@ -82,6 +84,21 @@ class BoardFigures:
     def scope(self) -> ReportScope:
         """The period reported on."""
         return self.current.scope
+
+    @property
+    def counted_scopes(self) -> tuple[ReportScope, ...]:
+        """Every scope besides the period whose audits a figure counts: the previous period
+        and the trend's quarters."""
+        return tuple(s for s in (self.previous_scope, self.trend_scope) if s is not None)
+
+    @property
+    def trend_scope(self) -> ReportScope | None:
+        """The days the trend's quarters cover."""
+        if not self.trend:
+            return None
+        scope = self.scope
+        return ReportScope(date.fromisoformat(self.trend[0].key), scope.ends()[1], scope.team,
+                           scope.template_key, scope.reader)
 
 
 def _template_summaries(current: PeriodFigures) -> list[TemplateSummary]:
@@ -102,9 +119,14 @@ def default_period(today: date, date_from: date | None, date_to: date | None
     return ReportScope(date_from or months_before(end + timedelta(days=1), 6), end)
 
 
-def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date
-                  ) -> BoardFigures:
+def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date,
+                  own_period_only: bool = False) -> BoardFigures:
     """Read every figure of the board pack for ``scope`` (a period with both ends).
+
+    ``own_period_only`` (a pack for release): no previous period, and the trend's quarters
+    from the one the period starts in, so that the pack counts no audit of an earlier period
+    (beyond the start of its first quarter: a period that does not start on a quarter day
+    counts that quarter's earlier days too, and the release register sees them).
 
     Raises ``UserError`` when the period holds no audits, or fewer than ``threshold``: every
     figure would then be withheld."""
@@ -117,8 +139,11 @@ def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date
     current = period_figures(db, scope, as_at)
     first = Quarter.containing(last)
     for _ in range(TREND_QUARTERS - 1):
+        if own_period_only and first.start <= scope.ends()[0]:
+            break
         first = first.previous()
-    trend = quarter_tallies(db, ReportScope(first.start, last, reader=scope.reader))
+    trend = quarter_tallies(db, ReportScope(first.start, last, scope.team, scope.template_key,
+                                            reader=scope.reader))
     while trend and trend[0].total == 0:
         trend = trend[1:]
     templates = _template_summaries(current)
@@ -126,8 +151,9 @@ def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date
     keys = {t.key for t in shown}
     sections = tuple(s for s in current.sections if s.template_key in keys)
     scored = [t for t in current.themes if t.scored >= threshold]
+    previous = None if own_period_only else scope.previous()
     return BoardFigures(
-        current, scope.previous(), grade_tally(db, scope.previous()), trend, sections,
+        current, previous, grade_tally(db, previous) if previous else None, trend, sections,
         lines_of_enquiry(sections), tuple(shown), sum(t.audits for t in templates) - sum(
             t.audits for t in shown),
         tuple(sorted((t for t in scored if t.below_best >= threshold),
@@ -199,8 +225,9 @@ def disclosure_model(figures: BoardFigures) -> DisclosureModel:
     """Every figure the pack shows, and every sum between them."""
     model = DisclosureModel(figures.threshold)
     _add_overall(model, figures.current.overall)
-    model.add(("previous", "total"), figures.previous.total, HEADLINE)
-    model.add(("previous", "gob"), figures.previous.good_or_better, HEADLINE)
+    if figures.previous is not None:
+        model.add(("previous", "total"), figures.previous.total, HEADLINE)
+        model.add(("previous", "gob"), figures.previous.good_or_better, HEADLINE)
     for quarter in figures.trend:
         _add_bands(model, ("quarter", quarter.key), quarter, TOTALS)
         model.add_unshown(("quarter", quarter.key, NOT_GRADED), quarter.counts[NOT_GRADED])
@@ -216,6 +243,10 @@ def disclosure_model(figures: BoardFigures) -> DisclosureModel:
         _add_line(model, line, [s.key for s in figures.sections if line.key in s.tags])
     _add_templates(model, figures)
     _add_moderation_and_actions(model, figures.current)
+    # The audits counted, now and before: the headline, and the manifest lists the audits.
+    for total in (("overall", "total"), ("previous", "total")):
+        if total in model.values and model.values[total] >= figures.threshold:
+            model.keep(total)
     for theme in figures.themes:
         model.add(("theme", theme.template_key, theme.question_key, "scored"), theme.scored)
         model.add(("theme", theme.template_key, theme.question_key, "below"), theme.below_best)
@@ -226,6 +257,8 @@ def _link_periods(model: DisclosureModel, figures: BoardFigures) -> None:
     """The quarters of the trend add up to the period (and the previous period) when the
     periods start and end on quarter boundaries."""
     for name, scope in (("overall", figures.scope), ("previous", figures.previous_scope)):
+        if scope is None:
+            continue
         keys = _covering(figures.trend, scope, figures.scope.ends()[1])
         if not keys:
             continue
@@ -240,7 +273,8 @@ def _link_periods(model: DisclosureModel, figures: BoardFigures) -> None:
 def _add_templates(model: DisclosureModel, figures: BoardFigures) -> None:
     for template in figures.templates:
         model.add(("template", template.key), template.audits, TOTALS)
-    model.add_unshown(("template", None), figures.other_templates)
+    # Not printed, but the total less the listed templates gives it: protected like a count.
+    model.add_implicit(("template", None), figures.other_templates)
     model.add_sum(("overall", "total"),
                   [*(("template", t.key) for t in figures.templates), ("template", None)])
     for section in figures.sections:

@@ -117,6 +117,19 @@ def row_counts(db: Database, scope: ReportScope) -> RowCounts:
                 Action.audit_id.in_(audits))) or 0)
 
 
+def longest_texts(db: Database, scope: ReportScope) -> dict[str, int]:
+    """The length in characters of the longest evidence note and action a scope exports, so
+    that a workbook knows how many cells its longest text needs before the first row."""
+    audits = scoped_audits(scope)
+    with db.transaction() as session:
+        return {
+            "evidence": session.scalar(select(func.max(func.length(Answer.evidence))).where(
+                Answer.audit_id.in_(audits), Answer.response.is_not(None))) or 0,
+            "action": session.scalar(select(func.max(func.length(Action.text))).where(
+                Action.audit_id.in_(audits))) or 0,
+        }
+
+
 def audit_rows(db: Database, scope: ReportScope) -> Iterator[AuditRow]:
     """Every audit of the scope, by audit date."""
     query = scoped_audits(scope).with_only_columns(

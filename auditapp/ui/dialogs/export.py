@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QDate, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -88,6 +89,14 @@ class ExportDialog(QDialog):
                           "references, names or free text.")
             note.setWordWrap(True)
             form.addRow(note)
+            self.for_release = QCheckBox("For &release (a practice lead records it in the "
+                                         "release register)")
+            self.for_release.setAccessibleName("For release")
+            self.for_release.setToolTip("Without it the pack is a draft, marked on every page "
+                                        "as not for release. A release counts its own period "
+                                        "only, and is refused if it counts an audit another "
+                                        "release counts.")
+            form.addRow(self.for_release)
         self.path = QLineEdit(str(Path.home() / (suggested_name or kind.value[2])))
         self.path.setAccessibleName("Save as")
         browse = QPushButton("&Browse…")
@@ -195,7 +204,9 @@ class ExportDialog(QDialog):
             from auditapp.exporters.board_pdf import export_board_pack
 
             threshold = self.threshold.value()
-            return lambda: export_board_pack(self.db, out, scope, threshold, date.today())
+            release = self.reader if self.for_release.isChecked() else None
+            return lambda: export_board_pack(self.db, out, scope, threshold, date.today(),
+                                             release=release)
         from auditapp.exporters.xlsx import export_workbook
 
         return lambda: export_workbook(self.db, out, scope, date.today())

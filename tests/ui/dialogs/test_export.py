@@ -127,7 +127,7 @@ def test_board_pack_and_feedback_pdf(qtbot: QtBot, demo_db: Database, tmp_path: 
     assert board.message.text() == f"Saved {tmp_path / 'board.pdf'}"
     text = "".join(p.extract_text() for p in PdfReader(tmp_path / "board.pdf").pages)
     assert "DEMO-" not in text
-    assert "Numbers from 1 to 5 are shown as <6" in " ".join(text.split())  # the typed 6
+    assert "A count from 1 to 5 is shown as <6." in " ".join(text.split())  # the typed 6
     audit = list_audits(demo_db, LEAD)[0]
     feedback = open_dialog(qtbot, demo_db, ExportKind.FEEDBACK, audit_id=audit.id)
     assert not hasattr(feedback, "date_from")  # one audit: no period to choose
