@@ -133,7 +133,7 @@ def test_any_history_value_reaches_the_csv_as_text(db: Database, small_template_
                                                    value: str) -> None:
     audit = make_audit(db, small_template_id, f"C-{abs(hash(value)) % 10**9}")
     answer(db, audit, "N", value)
-    path = write_history_csv(audit_history(db, audit),
+    path = write_history_csv(audit_history(db, audit, LEAD),
                              tmp_path_factory.mktemp("history") / "history.csv")
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
