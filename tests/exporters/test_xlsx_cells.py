@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from auditapp.exporters.xlsx import export_workbook
 from auditapp.rules.cells import CONTINUED, CONTINUES
+from auditapp.rules.limits import LONG_TEXT_CHARS
 from auditapp.services.audits.editing import (
     ActionInput,
     AnswerChange,
@@ -114,7 +115,8 @@ def test_any_free_text_is_stored_as_text(db: Database, small_template_id: int,
 
 def test_evidence_longer_than_a_cell_continues_in_marked_columns(
         db: Database, small_template_id: int, tmp_path: Path) -> None:
-    evidence = "".join(f"Evidence sentence {i}. " for i in range(5_000))  # about 120,000
+    # As long as evidence may be (100,000 characters): four cells' worth.
+    evidence = "".join(f"Evidence sentence {i}. " for i in range(5_000))[:LONG_TEXT_CHARS]
     action = "=" + "a" * 40_000
     _submitted(db, small_template_id, evidence, action, "Team manager")
     book = load_workbook(_export(db, tmp_path / "findings.xlsx"))
