@@ -37,9 +37,12 @@ def open_for_cli(path: Path | str | None, args: argparse.Namespace | None = None
         db = open_database(path, asked, backup=False)
     if db.path is not None:  # a server database is backed up by its server
         try:
-            backups.backup_if_due(db)
+            damaged = backups.checked_backup(db, "daily")
         except UserError as exc:
             db.warnings.append(f"The daily backup failed: {exc}")
+        else:
+            if damaged:
+                db.warnings.append(damaged)
     for warning in db.warnings:
         print(f"auditapp: warning: {warning}", file=sys.stderr)
     templates.install_shipped_templates(db)

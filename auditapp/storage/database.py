@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 import sqlcipher3
-from alembic import command
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 
@@ -28,6 +27,7 @@ from auditapp.errors import (
 from auditapp.storage.backups import (
     backup_name,
     backup_open_database,
+    damage_mark,
     latest_good_backup,
     make_backup,
 )
@@ -91,6 +91,8 @@ def _backup_on_open(db: AppDatabase, revision: str, backup: bool) -> None:
 def _migrate(db: AppDatabase, revision: str | None) -> None:
     if revision == head_revision():
         return
+    from alembic import command  # only here: importing it costs more than most commands
+
     try:
         with db.engine.begin() as connection:
             command.upgrade(alembic_config(connection), "head")
@@ -150,7 +152,12 @@ def _open_locked(path: Path, passphrase: str | None, lock: InstanceLock,
     revision = None
     if kind != NEW:
         try:
-            revision = inspect_file(path, passphrase)
+            # Only what opening needs is read, so the time does not grow with the file; the
+            # whole file is checked in the background (checked_backup), and every page again
+            # here once that check has found it damaged.
+            marked = damage_mark(path).exists()
+            revision = inspect_file(path, passphrase, thorough=marked, scan=marked)
+            damage_mark(path).unlink(missing_ok=True)
         except (DatabaseCorruptError, NotAnAuditappDatabaseError,
                 PassphraseRequiredError) as exc:
             # A damaged plain file looks encrypted too: name the backup in case it is.

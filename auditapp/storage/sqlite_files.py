@@ -80,14 +80,14 @@ def connect_read_only(path: Path, passphrase: str | None = None) -> Any:
     return connection
 
 
-def _read_facts(path: Path, key: str | None, thorough: bool) -> tuple[set[str], list[str],
-                                                                        str | None]:
+def _read_facts(path: Path, key: str | None, thorough: bool, scan: bool
+                ) -> tuple[set[str], list[str], str | None]:
     connection = connect_read_only(path, key)
     try:
         tables = {r[0] for r in connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
         check = "integrity_check" if thorough else "quick_check"
-        problems = [r[0] for r in connection.execute(f"PRAGMA {check}")]
+        problems = [r[0] for r in connection.execute(f"PRAGMA {check}")] if scan else ["ok"]
         revision = None
         if "alembic_version" in tables:
             row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -112,12 +112,15 @@ def _open_problem(path: Path, kind: str, exc: BaseException) -> DatabaseOpenErro
     return DatabaseOpenError(f"{path} cannot be read ({exc}). auditapp has not changed it.")
 
 
-def inspect_file(path: Path, passphrase: str | None = None, thorough: bool = False
-                 ) -> str | None:
+def inspect_file(path: Path, passphrase: str | None = None, thorough: bool = False, *,
+                 scan: bool = True) -> str | None:
     """Check an existing file is a sound auditapp database this code can open, without
     changing it; returns its schema revision (None for an empty SQLite file).
 
-    ``thorough`` runs SQLite's full integrity check instead of the quick one. Raises a
+    ``thorough`` runs SQLite's full integrity check instead of the quick one. ``scan=False``
+    reads every page of the file through neither: it checks the header, the passphrase, the
+    schema and its revision, in a time that does not grow with the file (for opening it; the
+    scan then runs in the background, in the daily backup and in ``auditapp check``). Raises a
     :class:`~auditapp.errors.DatabaseOpenError` subclass that says what is wrong.
     """
     kind = file_kind(path)
@@ -130,7 +133,7 @@ def inspect_file(path: Path, passphrase: str | None = None, thorough: bool = Fal
             f"{path} is encrypted (or is not a database at all): give its passphrase to open it.")
     try:
         tables, problems, revision = _read_facts(
-            path, passphrase if kind == ENCRYPTED else None, thorough)
+            path, passphrase if kind == ENCRYPTED else None, thorough, scan)
     except sqlcipher3.Error as exc:
         raise _open_problem(path, kind, exc) from None
     if problems != ["ok"]:
