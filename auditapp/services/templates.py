@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from auditapp.checklists.format import TemplateSpec, load_template_file, load_template_text
-from auditapp.checklists.workbook import load_template_workbook, write_template_workbook
 from auditapp.errors import NotFoundError, UserError
 from auditapp.models import Audit, Question, Section, Setting, Template
 from auditapp.rules.permissions import Actor, Permission, require
@@ -175,6 +174,8 @@ def import_template_spec(
 def load_template_any(path: Path) -> TemplateSpec:
     """Read and validate a template from YAML or from an Excel workbook (by its suffix)."""
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from auditapp.checklists.workbook import load_template_workbook  # openpyxl: only here
+
         return load_template_workbook(path)
     return load_template_file(path)
 
@@ -197,6 +198,8 @@ def template_spec(db: Database, template_id: int) -> TemplateSpec:
 
 def export_template_workbook(db: Database, template_id: int, path: Path) -> None:
     """Write a stored template version as an Excel workbook peer reviewers can edit."""
+    from auditapp.checklists.workbook import write_template_workbook  # openpyxl: only here
+
     write_template_workbook(template_spec(db, template_id), path)
 
 
