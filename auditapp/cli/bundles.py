@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING
 
 from auditapp.cli.prompts import cli_actor, date_arg, path_arg, read_secret, report_progress
 from auditapp.errors import UserError
-from auditapp.services.sync import merge
 from auditapp.storage.engine import Database
 
 if TYPE_CHECKING:
     from auditapp.services.sync import bundles
 
-PREFERENCES = tuple(merge.Side)
+#: How a conflict may be settled: services.sync.bundles.PREFERENCES, without importing it.
+PREFERENCES = ("local", "remote")
 BUNDLE_PASSPHRASE_ENV = "AUDITAPP_BUNDLE_PASSPHRASE"
 EXIT_CONFLICTS = 1
 _PLAIN_WARNING = ("auditapp: warning: {path} is not encrypted and holds personal data: carry "

@@ -13,7 +13,6 @@ from auditapp.cli.prompts import (
     path_arg,
 )
 from auditapp.errors import PassphraseRequiredError, UserError
-from auditapp.services import maintenance
 from auditapp.storage import backups, encryption
 from auditapp.storage.connection import AppDatabase
 from auditapp.storage.engine import Database
@@ -46,6 +45,8 @@ def add_encryption_commands(commands: argparse._SubParsersAction[argparse.Argume
 
 
 def _check(db: Database, _args: argparse.Namespace) -> int:
+    from auditapp.services import maintenance
+
     report = maintenance.check_database(db)
     print(f"Database: {db.location}")
     if db.is_server:

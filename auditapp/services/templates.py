@@ -8,16 +8,20 @@ from datetime import datetime
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from auditapp.checklists.format import TemplateSpec, load_template_file, load_template_text
 from auditapp.errors import NotFoundError, UserError
 from auditapp.models import Audit, Question, Section, Setting, Template
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.storage.engine import Database
+
+if TYPE_CHECKING:
+    from auditapp.checklists.format import TemplateSpec
+# The template readers (YAML, and openpyxl for workbooks) are imported where a template is
+# read: every command installs the shipped templates, but reads them only when they changed.
 
 SHIPPED_PACKAGE = "auditapp.audit_templates"
 SHIPPED_SETTING = "shipped_templates"
@@ -177,6 +181,8 @@ def load_template_any(path: Path) -> TemplateSpec:
         from auditapp.checklists.workbook import load_template_workbook  # openpyxl: only here
 
         return load_template_workbook(path)
+    from auditapp.checklists.format import load_template_file
+
     return load_template_file(path)
 
 
@@ -193,6 +199,8 @@ def template_spec(db: Database, template_id: int) -> TemplateSpec:
         if template is None:
             raise NotFoundError(f"No template version with number {template_id}.")
         text, name = template.source_text, f"{template.key} v{template.version}"
+    from auditapp.checklists.format import load_template_text
+
     return load_template_text(text, name)
 
 
@@ -232,6 +240,8 @@ def install_shipped_templates(db: Database) -> list[TemplateImportResult]:
         known = dict(setting.value) if setting else {}
         if known == fingerprints:
             return []
+        from auditapp.checklists.format import load_template_text
+
         results = [
             add_template_version(session, load_template_text(text, name), name)
             for name, text in texts.items() if known.get(name) != fingerprints[name]

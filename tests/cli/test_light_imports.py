@@ -46,6 +46,7 @@ def existing(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("command", [
     ["stats", "--json"], ["stats"], ["templates", "list"], ["users", "list"], ["idle-lock"],
     ["moderation", "stats"], ["check"], ["history", "1"], ["--help"], ["templates", "--help"],
+    ["bundle", "--help"],
 ])
 def test_a_light_command_loads_none_of_the_heavy_packages(existing: Path,
                                                           command: list[str]) -> None:
@@ -66,3 +67,10 @@ def test_a_heavy_command_loads_what_it_needs(existing: Path, command: list[str],
 
 def test_a_new_database_is_migrated_with_alembic(tmp_path: Path) -> None:
     assert "alembic" in _heavy_loaded("--db", str(tmp_path / "new.sqlite"), "stats")
+
+
+def test_the_conflict_choices_offered_are_the_services() -> None:
+    from auditapp.cli.bundles import PREFERENCES
+    from auditapp.services.sync import bundles
+
+    assert PREFERENCES == bundles.PREFERENCES
