@@ -324,7 +324,7 @@ def generate_demo(db: Database, audits: int, seed: int = 1, years: float = 2.0,
             if done % BATCH == 0 or done == audits:
                 for name, model in _TABLES:
                     if ids.rows[name]:
-                        session.execute(insert(model), ids.rows[name])
+                        session.execute(insert(model.__table__), ids.rows[name])
                     ids.rows[name] = []
                 yield done, audits
         advance_id_sequences(session, ["cases", "audits", "moderations"])

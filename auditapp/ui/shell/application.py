@@ -144,7 +144,14 @@ class SessionGuard(QObject):
         self.backup_timer.timeout.connect(self.backup_if_due)
         if db.path is not None:  # a server database is backed up by its server
             self.backup_timer.start()
-            self.startup_backup()
+            if window.loading:  # the list first: the backup's check reads the whole file
+                window.audits_loaded.connect(self._after_first_load)
+            else:
+                self.startup_backup()
+
+    def _after_first_load(self) -> None:
+        self.window.audits_loaded.disconnect(self._after_first_load)
+        self.startup_backup()
 
     def lock(self) -> None:
         """Save everything, hide every window and ask for the passphrase again."""

@@ -60,9 +60,17 @@ EMPTY_TEXT = (
     "<b>File › Load demo data</b>.</p>")
 
 
+#: Audits shown first, newest first: more than a screenful, read in a time that does not
+#: grow with the database, so that the window is usable at once; every audit follows.
+FIRST_ROWS = 200
+
+
 class MainWindow(QMainWindow):
     """Every audit, searchable and filterable; double-click or Enter opens one."""
 
+    #: The newest audits are shown and the window is usable (every audit is still loading).
+    first_audits_shown = Signal()
+    #: Every audit is in the list.
     audits_loaded = Signal()
 
     def __init__(self, db: Database, actor: Actor) -> None:
@@ -72,6 +80,8 @@ class MainWindow(QMainWindow):
         self.editors: dict[int, AuditEditorWindow] = {}
         self._templates: dict[int, TemplateInfo] = {}
         self._job: Job | None = None
+        self._loads = 0  # which reload the rows arriving belong to
+        self.loading = False
         self._library: TemplateLibraryWindow | None = None
         self._tracker: ActionsTrackerWindow | None = None
         #: Set when the user asked to encrypt the database or change its passphrase: the app
@@ -268,12 +278,30 @@ class MainWindow(QMainWindow):
     # --- loading the list ------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Load the audit list in the background."""
+        """Load the audit list in the background: the newest audits first, then all. Rows
+        of an earlier reload that arrive late are dropped."""
+        self._loads += 1
+        self.loading = True
         self.count_label.setText("Loading audits…")
-        start_job(self, lambda: list_audits(self.db), on_finished=self._on_loaded,
+        self._load(FIRST_ROWS, self._on_first_rows)
+
+    def _load(self, limit: int | None, then: Callable[[list[AuditListRow]], None]) -> None:
+        load = self._loads
+        start_job(self, lambda: list_audits(self.db, limit=limit),
+                  on_finished=lambda rows: then(rows) if load == self._loads else None,
                   on_failed=lambda m: alerts.warn(self, "Audits not loaded", m))
 
+    def _on_first_rows(self, rows: list[AuditListRow]) -> None:
+        if len(rows) < FIRST_ROWS:  # that is every audit
+            self._on_loaded(rows)
+            return
+        self.model.set_rows(rows)
+        self.pages.setCurrentWidget(self.table)
+        self.first_audits_shown.emit()
+        self._load(None, self._on_loaded)
+
     def _on_loaded(self, rows: list[AuditListRow]) -> None:
+        self.loading = False
         self.model.set_rows(rows)
         self._fill_choices(self.team_filter, sorted({r.team for r in rows if r.team}))
         self._fill_choices(self.template_filter, sorted({r.template_key for r in rows}))
@@ -292,8 +320,10 @@ class MainWindow(QMainWindow):
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.count_label.setText(f"{total} audits" if shown == total
-                                 else f"Showing {shown} of {total} audits")
+        text = f"{total} audits" if shown == total else f"Showing {shown} of {total} audits"
+        if self.loading:
+            text = f"{text.replace(' audits', ' newest audits', 1)}; loading the rest…"
+        self.count_label.setText(text)
 
     def refresh_audit(self, audit_id: int) -> None:
         """Show an audit's latest state in the list (after a save)."""
