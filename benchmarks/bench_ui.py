@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -34,6 +35,7 @@ STARTUP_APP = """
 import os, sys, time
 t0 = float(os.environ["BENCH_T0"])
 from pathlib import Path
+from typing import Any
 from auditapp.ui.shell.application import create_application
 from auditapp.storage.database import open_database
 from auditapp.models import Role
@@ -116,8 +118,7 @@ def _eighty_question_template(folder: Path) -> Path:
 def bench_editor(db_path: Path, audits: int) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from auditapp.models import CareLeaverCategory, Role
-    from auditapp.rules.permissions import Actor
+    from auditapp.models import CareLeaverCategory
     from auditapp.services.audits.editing import (
         AnswerChange,
         AuditChanges,
@@ -135,15 +136,15 @@ def bench_editor(db_path: Path, audits: int) -> None:
     from auditapp.ui.editor.window import AuditEditorWindow
 
     app = QApplication.instance() or QApplication([])
-    actor = Actor("Bench", Role.PRACTICE_LEAD)
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "bench.sqlite"
         copy.write_bytes(db_path.read_bytes())
         db = open_database(copy, backup=False)
+        actor = _lead(db)
         result = import_template_file(db, _eighty_question_template(Path(folder)), actor)
         template_id = find_template_id(db, result.key)
-        case_id = save_case(db, CaseInput("BENCH-1", CareLeaverCategory.ELIGIBLE))
-        audit_id = create_audit(db, case_id, template_id, "Bench", DEMO_END, actor)
+        case_id = save_case(db, CaseInput("BENCH-1", CareLeaverCategory.ELIGIBLE), actor)
+        audit_id = create_audit(db, case_id, template_id, actor.name, DEMO_END, actor)
         template = template_info(db, template_id)
         questions = [q for s in template.sections for q in s.questions]
         half = AuditChanges(answers={q.id: AnswerChange(q.id, "Y", "Seen on file.")
@@ -153,7 +154,7 @@ def bench_editor(db_path: Path, audits: int) -> None:
         print(f"\nThe audit editor: an 80-question audit in a database of {audits} audits")
 
         def open_editor() -> AuditEditorWindow:
-            editor = AuditEditorWindow(db, load_audit(db, audit_id), actor)
+            editor = AuditEditorWindow(db, load_audit(db, audit_id, actor), actor)
             editor.show()
             app.processEvents()
             return editor
@@ -186,16 +187,25 @@ def bench_editor(db_path: Path, audits: int) -> None:
         db.dispose()
 
 
+def _lead(db: Any) -> Any:
+    """The demo database's practice lead (made when it was built)."""
+    from auditapp.models import Role
+    from auditapp.services.users import list_users
+
+    return next(a for a in list_users(db) if a.role == Role.PRACTICE_LEAD)
+
+
 def bench_list(db_path: Path, audits: int) -> None:
     from auditapp.services.audits.editing import list_audits
     from auditapp.storage.database import open_database
     from auditapp.ui.widgets.table_models import AuditFilter, AuditFilterProxy, AuditTableModel
 
     db = open_database(db_path, backup=False)
+    lead = _lead(db)
     print(f"\nThe audit list with {audits} audits")
     rows: list[object] = []
     print(f"  load the rows (query)                  "
-          f"{summary(timed(lambda: rows.__setitem__(slice(None), list_audits(db)), 5))}")
+          f"{summary(timed(lambda: rows.__setitem__(slice(None), list_audits(db, lead)), 5))}")
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QTableView
 

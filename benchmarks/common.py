@@ -20,7 +20,9 @@ if str(ROOT) not in sys.path:
 
 def demo_database(audits: int, years: float | None = None) -> Path:
     """A demo database with ``audits`` audits, built once and kept in benchmarks/.cache."""
+    from auditapp.models import Role
     from auditapp.services.demo import generate_demo
+    from auditapp.services.users import save_user
     from auditapp.storage.database import open_database
 
     years = years if years is not None else (5.0 if audits >= 5000 else 2.0)
@@ -33,7 +35,8 @@ def demo_database(audits: int, years: float | None = None) -> Path:
         leftover.unlink()
     started = time.perf_counter()
     db = open_database(partial, backup=False)
-    for _ in generate_demo(db, audits, seed=1, years=years, end=DEMO_END):
+    lead = save_user(db, "Benchmark Lead", Role.PRACTICE_LEAD, None)
+    for _ in generate_demo(db, audits, lead, seed=1, years=years, end=DEMO_END):
         pass
     db.dispose()
     print(f"  (built {path.name} in {time.perf_counter() - started:.1f} s)")

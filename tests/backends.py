@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from auditapp.models import new_uid
 from auditapp.storage.connection import AppDatabase
 from auditapp.storage.database import open_database
+from tests.builders import LEAD, add_people
 
 PG_URL_ENV = "AUDITAPP_TEST_PG_URL"
 BACKENDS = ("sqlite", "postgresql")
@@ -39,7 +40,9 @@ class PostgresServer:
         self.template = f"{self._prefix}template"
         self._drop(self.template)
         self._execute(f"CREATE DATABASE {self.template}")
-        open_database(self.url_of(self.template)).dispose()  # every migration, once
+        database = open_database(self.url_of(self.template))  # every migration, once
+        add_people(database)  # the test people's profiles, in every database made from it
+        database.dispose()
 
     def url_of(self, name: str) -> str:
         """The URL of a database on this server."""
@@ -53,7 +56,8 @@ class PostgresServer:
         self._execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     def create(self) -> str:
-        """A new database at head with its own database id; returns its name."""
+        """A new database at head with its own database id and the test people's profiles;
+        returns its name."""
         name = f"{self._prefix}{next(self._numbers)}"
         self._execute(f"CREATE DATABASE {name} TEMPLATE {self.template}")
         engine = create_engine(self.url_of(name))
@@ -114,7 +118,7 @@ def pg_demo_name(pg_server: PostgresServer) -> str:
 
     name = pg_server.create()
     database = pg_server.open(name)
-    list(generate_demo(database, 300, seed=11, end=date(2026, 6, 30)))
+    list(generate_demo(database, 300, LEAD, seed=11, end=date(2026, 6, 30)))
     database.dispose()
     return name
 
@@ -129,7 +133,8 @@ def parametrize_backends(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture
 def make_db(backend: str, tmp_path: Path, request: pytest.FixtureRequest
             ) -> Iterator[Callable[[str], AppDatabase]]:
-    """Makes more fresh databases on the test's backend (for two laptops, say)."""
+    """Makes more fresh databases on the test's backend (for two laptops, say), each with
+    the test people's profiles."""
     opened: list[tuple[AppDatabase, str | None]] = []
 
     def make(name: str) -> AppDatabase:
@@ -140,6 +145,7 @@ def make_db(backend: str, tmp_path: Path, request: pytest.FixtureRequest
             opened.append((database, created))
         else:
             database = open_database(tmp_path / f"{name}.sqlite")
+            add_people(database)
             opened.append((database, None))
         return database
 

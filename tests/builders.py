@@ -43,8 +43,9 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
-from auditapp.models import CareLeaverCategory, Role
+from auditapp.models import CareLeaverCategory, Role, User
 from auditapp.rules.grades import Grade
+from auditapp.rules.names import name_key
 from auditapp.rules.permissions import Actor
 from auditapp.services.audits.editing import (
     AnswerChange,
@@ -56,7 +57,7 @@ from auditapp.services.audits.editing import (
     submit_audit,
 )
 from auditapp.services.cases import CaseInput, save_case
-from auditapp.storage.engine import Database
+from auditapp.storage.engine import Database, advance_id_sequences
 from auditapp.ui.editor.question_card import QuestionCard
 from auditapp.ui.editor.section_page import SectionPage
 from auditapp.ui.editor.window import AuditEditorWindow
@@ -77,51 +78,83 @@ DATA = Path(__file__).parent / "data"
 
 SMALL_TEMPLATE = DATA / "small_template.yaml"
 
-ALEX = Actor("Alex", Role.AUDITOR)
+# The people of the tests: every test database has their profiles, with these ids and uids
+# (:func:`add_people`), so one person is the same profile on every "laptop" of a test.
+LEAD = Actor("Lee Lead", Role.PRACTICE_LEAD, 1)
+ALEX = Actor("Alex", Role.AUDITOR, 2)
+MO = Actor("Mo Moderator", Role.MODERATOR, 3)
+SAM = Actor("Sam", Role.AUDITOR, 4)
+PEER = Actor("Pat Peer", Role.PEER_REVIEWER, 5)
+BEA = Actor("Bea", Role.AUDITOR, 6)
+PEOPLE = (LEAD, ALEX, MO, SAM, PEER, BEA)
 
-LEAD = Actor("Lee Lead", Role.PRACTICE_LEAD)
+
+def person_uid(actor: Actor) -> str:
+    """The profile uid a test person has in every test database."""
+    return f"{actor.id:032x}"
+
+
+def add_people(db: Database) -> None:
+    """Give a fresh database the profiles of the test people (ids 1 to 6)."""
+    with db.transaction() as session:
+        for actor in PEOPLE:
+            session.add(User(id=actor.id, uid=person_uid(actor), name=actor.name,
+                             name_key=name_key(actor.name), role=actor.role))
+        session.flush()
+        advance_id_sequences(session, ["users"])
+
+
+def by_name(name: str) -> Actor:
+    """The test person with this name."""
+    return next(a for a in PEOPLE if a.name == name)
+
 
 def make_case(db: Database, reference: str = "C-001", **overrides: object) -> int:
-    """A case with sensible defaults; returns its id."""
+    """A case with sensible defaults, recorded by the practice lead; returns its id."""
     fields: dict[str, object] = {"reference": reference,
                                  "category": CareLeaverCategory.FORMER_RELEVANT,
                                  "uasc": False, "age_at_audit": 19, "team": "North",
                                  "worker": "PA A"}
-    return save_case(db, CaseInput(**(fields | overrides)))  # type: ignore[arg-type]
+    return save_case(db, CaseInput(**(fields | overrides)), LEAD)  # type: ignore[arg-type]
+
 
 def make_audit(db: Database, template_id: int, reference: str = "C-001",
                audit_date: date = date(2026, 3, 1), auditor: str = "Alex", **case: object) -> int:
-    """A draft audit of a new case; returns the audit's id."""
+    """A draft audit of a new case, started by its auditor (one of :data:`PEOPLE`; anyone
+    else's by the lead, which gives them a profile); returns the audit's id."""
+    starter = next((a for a in PEOPLE if a.name == auditor), LEAD)
     return create_audit(db, make_case(db, reference, **case), template_id, auditor, audit_date,
-                        Actor(auditor, Role.AUDITOR))
+                        starter)
 
 DEMO_END = date(2026, 6, 30)
 
 
 def question_ids(db: Database, audit_id: int) -> dict[str, int]:
-    return {q.key: q.id for s in load_audit(db, audit_id).template.sections for q in s.questions}
+    return {q.key: q.id for s in load_audit(db, audit_id, LEAD).template.sections
+            for q in s.questions}
 
 
 def section_ids(db: Database, audit_id: int) -> dict[str, int]:
-    return {s.key: s.id for s in load_audit(db, audit_id).template.sections}
+    return {s.key: s.id for s in load_audit(db, audit_id, LEAD).template.sections}
 
 
-def answer_all(db: Database, audit_id: int, codes: dict[str, str]) -> None:
+def answer_all(db: Database, audit_id: int, codes: dict[str, str], actor: Actor = ALEX
+               ) -> None:
     q = question_ids(db, audit_id)
     changes = AuditChanges()
     for key, code in codes.items():
         evidence = "" if code in ("Y", "M") else f"Evidence for {key}"
         changes.answers[q[key]] = AnswerChange(q[key], code, evidence)
-    save_changes(db, audit_id, changes, ALEX)
+    save_changes(db, audit_id, changes, actor)
 
 
-def complete_audit(db: Database, audit: int) -> None:
-    answer_all(db, audit, {"A.1": "Y", "A.2": "Y", "A.3": "M", "B.1": "Y", "B.2": "Y"})
+def complete_audit(db: Database, audit: int, actor: Actor = ALEX) -> None:
+    answer_all(db, audit, {"A.1": "Y", "A.2": "Y", "A.3": "M", "B.1": "Y", "B.2": "Y"}, actor)
     s = section_ids(db, audit)
     save_changes(db, audit, AuditChanges(
         judgements={s["A"]: JudgementChange(s["A"], Grade.GOOD, ""),
                     s["B"]: JudgementChange(s["B"], Grade.GOOD, "")},
-        overall=(Grade.GOOD, "")), ALEX)
+        overall=(Grade.GOOD, "")), actor)
 
 
 def answer(db: Database, audit: int, key: str, code: str, evidence: str = "",
@@ -139,7 +172,6 @@ def submitted_audit(db: Database, template_id: int, reference: str = "C-1",
     return audit
 
 
-MO = Actor("Mo Moderator", Role.MODERATOR)
 
 
 BROKEN_TEMPLATE = """\
@@ -185,7 +217,7 @@ ALT = Qt.KeyboardModifier.AltModifier
 
 def open_editor(qtbot: QtBot, db: Database, audit_id: int) -> AuditEditorWindow:
     """The editor of an audit, shown and active (so shortcuts and focus work)."""
-    editor = AuditEditorWindow(db, load_audit(db, audit_id), ALEX)
+    editor = AuditEditorWindow(db, load_audit(db, audit_id, LEAD), ALEX)
     qtbot.addWidget(editor)
     show_active(qtbot, editor)
     return editor
@@ -211,7 +243,7 @@ def navigator_cell(editor: AuditEditorWindow, row: int, column: int) -> str:
 
 
 def stored_answers(db: Database, audit_id: int) -> dict[str, tuple[str | None, str]]:
-    document = load_audit(db, audit_id)
+    document = load_audit(db, audit_id, LEAD)
     keys = {q.id: q.key for s in document.template.sections for q in s.questions}
     return {keys[q]: (a.response, a.evidence) for q, a in document.answers.items()}
 

@@ -15,7 +15,7 @@ from hypothesis import settings as hypothesis_settings  # noqa: E402
 from auditapp.services.templates import import_template_file  # noqa: E402
 from auditapp.storage.database import open_database  # noqa: E402
 from auditapp.storage.engine import Database
-from tests.builders import DEMO_END, LEAD, SMALL_TEMPLATE, NestingGuard
+from tests.builders import DEMO_END, LEAD, SMALL_TEMPLATE, NestingGuard, add_people
 
 pytest_plugins = ["tests.backends"]
 
@@ -45,14 +45,27 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def db(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Iterator[Database]:
-    """A fresh database migrated to head: a file, or on the PostgreSQL leg a new database
-    on the test server."""
+    """A fresh database migrated to head, with the test people's profiles: a file, or on
+    the PostgreSQL leg a new database on the test server."""
     if backend == "postgresql":
         yield request.getfixturevalue("pg_database")
         return
     database = open_database(tmp_path / "audit.sqlite")
+    add_people(database)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def first_run_db(db: Database) -> Database:
+    """A fresh database with no profiles at all, as at a laptop's first run."""
+    from sqlalchemy import delete
+
+    from auditapp.models import User
+
+    with db.transaction() as session:
+        session.execute(delete(User))
+    return db
 
 
 @pytest.fixture
@@ -105,7 +118,8 @@ def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
     database = open_database(path)
-    list(generate_demo(database, 300, seed=11, end=DEMO_END))
+    add_people(database)
+    list(generate_demo(database, 300, LEAD, seed=11, end=DEMO_END))
     database.dispose()
     return path
 

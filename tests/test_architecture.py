@@ -176,6 +176,68 @@ def test_ui_builds_no_sql() -> None:
         assert not [i for i in imports if i.startswith(("sqlalchemy", "sqlite3"))], path
 
 
+#: Libraries that talk to a network. auditapp imports none: the one connection it makes is
+#: to a PostgreSQL server named by --db, through SQLAlchemy and psycopg's own libpq.
+NETWORK = ("ssl", "http", "urllib", "ftplib", "smtplib", "imaplib", "poplib", "xmlrpc",
+           "asyncio", "webbrowser", "requests", "httpx", "aiohttp", "psycopg",
+           "PySide6.QtNetwork", "PySide6.QtWebEngineCore", "PySide6.QtWebSockets")
+
+
+def _network_imports(path: Path) -> list[str]:
+    """The network libraries a module imports (``from PySide6 import QtNetwork`` too)."""
+    named: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            named.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            named.add(node.module)
+            named.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return sorted(i for i in named if any(i == n or i.startswith(f"{n}.") for n in NETWORK))
+
+
+def _socket_uses(path: Path) -> Iterator[str]:
+    """What a module takes from ``socket``: names imported from it, attributes read."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "socket":
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id == "socket":
+            yield node.attr
+
+
+def _urls_opened(path: Path) -> Iterator[str]:
+    """The source of every argument given to ``openUrl`` (Qt's way to hand a URL to the
+    system)."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr == "openUrl":
+            yield from (ast.unparse(arg) for arg in node.args)
+
+
+def test_nothing_opens_a_network_connection() -> None:
+    """The README promises that auditapp never opens a network connection unless --db names
+    a PostgreSQL server (the built program is watched doing so: packaging/smoke_test.py
+    --trace-network). Here: no module imports a network library; ``socket`` gives the
+    computer's name for the lock's owner note and nothing else; every URL handed to the
+    system is a local file's."""
+    for name, path in _modules().items():
+        assert not _network_imports(path), (name, _network_imports(path))
+        assert set(_socket_uses(path)) <= {"gethostname"}, (name, set(_socket_uses(path)))
+        assert all(url.startswith("QUrl.fromLocalFile(") for url in _urls_opened(path)), \
+            (name, list(_urls_opened(path)))
+
+
+def test_the_network_check_sees_what_it_forbids(tmp_path: Path) -> None:
+    sneaky = tmp_path / "sneaky.py"
+    sneaky.write_text("import socket\nimport urllib.request\nfrom PySide6 import QtNetwork\n"
+                      "socket.create_connection(('example.org', 80))\n"
+                      "QDesktopServices.openUrl(QUrl('https://example.org'))\n")
+    assert _network_imports(sneaky) == ["PySide6.QtNetwork", "urllib.request"]
+    assert set(_socket_uses(sneaky)) == {"create_connection"}
+    assert list(_urls_opened(sneaky)) == ["QUrl('https://example.org')"]
+
+
 def test_only_start_up_lives_at_the_package_root() -> None:
     loose = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert loose == ["__init__.py", "__main__.py", "app.py", "errors.py"]
@@ -192,9 +254,9 @@ def test_readme_layout_names_every_folder() -> None:
 
 def test_tests_mirror_the_package() -> None:
     """Each test module sits in the folder of the package part it tests; only checks of the
-    whole project (this one, and of the repository) stand at the top."""
+    whole project (this one, of the repository, and of its build) stand at the top."""
     tests = ROOT / "tests"
-    whole = {"test_architecture.py", "test_repository.py"}
+    whole = {"test_architecture.py", "test_repository.py", "test_packaging.py"}
     misplaced = [p.relative_to(tests).as_posix() for p in tests.rglob("test_*.py")
                  if p.parent != tests and p.relative_to(tests).parts[0] not in MAY_IMPORT
                  or p.parent == tests and p.name not in whole]

@@ -57,8 +57,8 @@ def main() -> None:
     app = create_application()
     with tempfile.TemporaryDirectory() as folder:
         db = open_database(Path(folder) / "demo.sqlite")
-        list(generate_demo(db, 400, seed=11, years=2, end=date(2026, 10, 31)))
         actor = save_user(db, "Helen Brooks", Role.PRACTICE_LEAD, None)
+        list(generate_demo(db, 400, actor, seed=11, years=2, end=date(2026, 10, 31)))
         _shoot_all(app, db, actor, args.out, SCREEN / args.scale)
         db.dispose()
 

@@ -33,7 +33,7 @@ def add_workflow_commands(commands: argparse._SubParsersAction[argparse.Argument
 def _history(db: Database, args: argparse.Namespace) -> int:
     from auditapp.services import history
 
-    rows = history.audit_history(db, args.audit)
+    rows = history.audit_history(db, args.audit, cli_actor(db))
     if args.out is not None:
         history.write_history_csv(rows, args.out)
         print(f"Wrote {len(rows)} history entries of audit {args.audit} to {args.out}")
@@ -47,7 +47,7 @@ def _history(db: Database, args: argparse.Namespace) -> int:
 def _close(db: Database, args: argparse.Namespace) -> int:
     from auditapp.services.audits.workflow import close_audit
 
-    close_audit(db, args.audit, cli_actor())
+    close_audit(db, args.audit, cli_actor(db))
     print(f"Closed audit {args.audit}: nobody can change it now. A practice lead can reopen it "
           "(auditapp reopen).")
     return 0
@@ -56,6 +56,6 @@ def _close(db: Database, args: argparse.Namespace) -> int:
 def _reopen(db: Database, args: argparse.Namespace) -> int:
     from auditapp.services.audits.workflow import reopen_audit
 
-    reopen_audit(db, args.audit, args.reason, cli_actor())
+    reopen_audit(db, args.audit, args.reason, cli_actor(db))
     print(f"Reopened audit {args.audit} as a draft.")
     return 0

@@ -17,7 +17,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auditapp.cli.prompts import cli_actor, date_arg, path_arg, read_secret, report_progress
+from auditapp.cli.prompts import (
+    BUNDLE_PASSPHRASE_ENV,
+    cli_actor,
+    date_arg,
+    path_arg,
+    read_secret,
+    report_progress,
+)
 from auditapp.errors import UserError
 from auditapp.storage.engine import Database
 
@@ -26,7 +33,9 @@ if TYPE_CHECKING:
 
 #: How a conflict may be settled: services.sync.bundles.PREFERENCES, without importing it.
 PREFERENCES = ("local", "remote")
-BUNDLE_PASSPHRASE_ENV = "AUDITAPP_BUNDLE_PASSPHRASE"
+#: A bundle file's suffix: services.sync.bundle_file.SUFFIX, without importing it (and the
+#: cryptography it loads) for every command.
+SUFFIX = ".auditbundle"
 EXIT_CONFLICTS = 1
 _PLAIN_WARNING = ("auditapp: warning: {path} is not encrypted and holds personal data: carry "
                   "it only on encrypted storage, or export again with --encrypt.")
@@ -90,7 +99,7 @@ def _export(db: Database, args: argparse.Namespace) -> int:
     finished: list[bundles.ExportResult] = []
 
     def progress() -> Iterator[tuple[int, int]]:
-        for step in bundles.export_bundle(db, args.out, cli_actor(), since=args.since,
+        for step in bundles.export_bundle(db, args.out, cli_actor(db), since=args.since,
                                        auditor=args.auditor, passphrase=passphrase):
             if isinstance(step, bundles.ExportResult):
                 finished.append(step)
@@ -138,7 +147,7 @@ def _import(db: Database, args: argparse.Namespace) -> int:
 
     bundle = _open(args)
     print(f"{args.file.name}: from {bundle.source}")
-    preview = bundles.preview_import(db, bundle)
+    preview = bundles.preview_import(db, bundle, cli_actor(db))
     if args.dry_run:
         if preview.conflicts:
             _print_conflicts(preview)
@@ -151,7 +160,7 @@ def _import(db: Database, args: argparse.Namespace) -> int:
                         f"{len(numbered)}. Nothing was imported.")
     choices = {numbered[n]: side for n, side in args.choose}
     try:
-        report = bundles.run_import(db, bundle, cli_actor(), choices, args.prefer)
+        report = bundles.run_import(db, bundle, cli_actor(db), choices, args.prefer)
     except bundles.UnsettledConflictsError as exc:
         _print_conflicts(exc.report)
         print(f"Nothing was imported. {exc} Rerun with --choose N=local|remote for each, or "

@@ -6,9 +6,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from auditapp.cli.parser import build_parser
+from auditapp.cli.bundles import SUFFIX
+from auditapp.cli.parser import OPTIONS_WITH_A_VALUE, build_parser
 from auditapp.cli.prompts import EXIT_USER_ERROR, PASSPHRASE_ENV, passphrase
 from auditapp.errors import PassphraseRequiredError, UserError
 from auditapp.services import templates
@@ -49,15 +51,76 @@ def open_for_cli(path: Path | str | None, args: argparse.Namespace | None = None
     return db
 
 
+@dataclass(frozen=True)
+class GuiStart:
+    """What the desktop app is asked to do when no command is given."""
+
+    #: The database (a file or a server URL); None for the default file.
+    db: Path | str | None = None
+    #: A bundle file to offer to import once the app is open (a double-clicked bundle).
+    bundle: Path | None = None
+    #: ``--smoke-test PROFILE``: open as this profile and close once ready.
+    smoke_profile: str | None = None
+
+
+#: Opens the desktop app as a profile and closes it once it is ready, for the smoke test of
+#: the built program (see auditapp.ui.shell.startup_check). Read here, before argparse, so
+#: that only this exact spelling starts it (argparse would take any abbreviation, such as
+#: "--s"), and left out of --help.
+SMOKE_TEST_OPTION = "--smoke-test"
+
+
+def take_smoke_test(argv: Sequence[str]) -> tuple[list[str], str | None]:
+    """Take ``--smoke-test PROFILE`` (or ``--smoke-test=PROFILE``) off the arguments."""
+    args, profile = list(argv), None
+    for index, arg in enumerate(args):
+        if arg == SMOKE_TEST_OPTION and index + 1 < len(args):
+            profile = args[index + 1]
+            del args[index:index + 2]
+            break
+        if arg == SMOKE_TEST_OPTION or arg.startswith(f"{SMOKE_TEST_OPTION}="):
+            profile = arg.partition("=")[2]
+            del args[index]
+            break
+    if profile is not None and not profile.strip():
+        raise UserError(f"{SMOKE_TEST_OPTION} needs the name of a profile.")
+    return args, profile
+
+
+def split_bundle(argv: Sequence[str]) -> tuple[list[str], Path | None]:
+    """Take a bundle file given in place of a command (``auditapp FILE.auditbundle``, as the
+    Windows file association runs it) off the arguments. The rest are returned as they are
+    when the last argument is no bundle file or a command comes before it."""
+    args = list(argv)
+    if not args or not args[-1].lower().endswith(SUFFIX):
+        return args, None
+    last, index = len(args) - 1, 0
+    while index < last:
+        if args[index] in OPTIONS_WITH_A_VALUE:
+            index += 1  # its value, which may be the last argument itself
+        elif not args[index].startswith("-"):
+            return args, None  # a command, whose argument the bundle is
+        index += 1
+    if index > last:
+        return args, None
+    return args[:-1], Path(args[-1])
+
+
 def run(argv: Sequence[str] | None = None,
-        start_gui: Callable[[Path | str | None], int] | None = None) -> int:
+        start_gui: Callable[[GuiStart], int] | None = None) -> int:
     """Run one command; with none, hand over to ``start_gui``. Returns the exit status."""
-    args = build_parser().parse_args(argv)
+    rest, smoke_profile = take_smoke_test(sys.argv[1:] if argv is None else argv)
+    rest, bundle = split_bundle(rest)
+    args = build_parser().parse_args(rest)
     if args.command is None:
+        if bundle is not None and not bundle.is_file():
+            raise UserError(f"{bundle}: no such bundle file.")
         if start_gui is None:
             build_parser().print_help()
             return 0
-        return start_gui(args.db)
+        return start_gui(GuiStart(args.db, bundle, smoke_profile))
+    if smoke_profile is not None:
+        raise UserError(f"{SMOKE_TEST_OPTION} starts the desktop app: give no command.")
     db = open_for_cli(args.db, args) if getattr(args, "needs_db", True) else None
     try:
         return int(args.handler(db, args))
@@ -67,7 +130,7 @@ def run(argv: Sequence[str] | None = None,
 
 
 def main_cli(argv: Sequence[str] | None = None,
-             start_gui: Callable[[Path | str | None], int] | None = None) -> int:
+             start_gui: Callable[[GuiStart], int] | None = None) -> int:
     """:func:`run`, with user errors printed as clear messages rather than tracebacks."""
     try:
         return run(argv, start_gui)

@@ -4,23 +4,36 @@ database file safe."""
 from __future__ import annotations
 
 import argparse
+import os
+from typing import TYPE_CHECKING
 
 from auditapp.cli.prompts import (
+    BUNDLE_PASSPHRASE_ENV,
     SERVER_FILES,
     db_path,
     new_passphrase,
     passphrase,
     path_arg,
+    read_secret,
 )
 from auditapp.errors import PassphraseRequiredError, UserError
 from auditapp.storage import backups, encryption
 from auditapp.storage.connection import AppDatabase
 from auditapp.storage.engine import Database
 
+if TYPE_CHECKING:
+    from auditapp.services.integrity import KeptHead
+
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``check``, ``backup``, ``restore``, ``encrypt`` and ``change-passphrase``."""
-    ck = commands.add_parser("check", help="check integrity, schema version and history chain")
+    ck = commands.add_parser("check", help="check integrity, schema version, the history chain "
+                                           "and the data it covers")
+    ck.add_argument("--against", type=path_arg, metavar="FILE", action="append", default=[],
+                    help="also compare the history with the chain head FILE keeps (a backup "
+                         "or a bundle of this database); may be given more than once")
+    ck.add_argument("--bundle-passphrase-file", type=path_arg, metavar="FILE",
+                    help="the passphrase of an encrypted bundle given to --against")
     ck.set_defaults(handler=_check)
     bk = commands.add_parser("backup", help="back up the database now")
     bk.add_argument("--out", type=path_arg, metavar="FILE",
@@ -44,10 +57,20 @@ def add_encryption_commands(commands: argparse._SubParsersAction[argparse.Argume
     cp.set_defaults(handler=_change_passphrase, needs_db=False)
 
 
-def _check(db: Database, _args: argparse.Namespace) -> int:
+def _heads(db: Database, args: argparse.Namespace) -> list[KeptHead]:
     from auditapp.services import maintenance
 
-    report = maintenance.check_database(db)
+    secret = getattr(db, "passphrase", None)
+    bundle_secret = None
+    if args.bundle_passphrase_file is not None or os.environ.get(BUNDLE_PASSPHRASE_ENV):
+        bundle_secret = read_secret(args.bundle_passphrase_file, BUNDLE_PASSPHRASE_ENV, None)
+    return [maintenance.kept_head(path, secret, bundle_secret) for path in args.against]
+
+
+def _check(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.services import maintenance
+
+    report = maintenance.check_database(db, _heads(db, args))
     print(f"Database: {db.location}")
     if db.is_server:
         print("Integrity and foreign keys: kept by the database server")
@@ -61,6 +84,18 @@ def _check(db: Database, _args: argparse.Namespace) -> int:
           f"last entry {history.last_seq} hash {history.last_hash}")
     for line in history.breaks:
         print(f"  break: {line}")
+    if history.keyed_from is not None:
+        keyed = "every entry" if history.keyed_from <= 1 else \
+            f"entries from {history.keyed_from} on"
+        print(f"History key: {keyed} keyed with this database's passphrase-protected key")
+    print(f"Data: {'as its history sealed it' if not report.content else ''}"
+          f"{f'{len(report.content)} CHANGED OUTSIDE AUDITAPP' if report.content else ''}")
+    for line in report.content:
+        print(f"  changed: {line}")
+    for source in report.compared:
+        print(f"Compared with {source}")
+    for line in report.against:
+        print(f"  against: {line}")
     print("Result: ok" if report.ok else "Result: PROBLEMS FOUND")
     return 0 if report.ok else 1
 

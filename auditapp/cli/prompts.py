@@ -16,27 +16,30 @@ from datetime import date
 from pathlib import Path
 
 from auditapp.errors import UserError
-from auditapp.models import Role
 from auditapp.rules.permissions import Actor
+from auditapp.services.users import command_line_profile
 from auditapp.storage.database import is_server_url
 from auditapp.storage.encryption import check_new_passphrase
+from auditapp.storage.engine import Database
 from auditapp.storage.paths import default_db_path
 
 EXIT_USER_ERROR = 2
 PASSPHRASE_ENV = "AUDITAPP_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "AUDITAPP_NEW_PASSPHRASE"
+BUNDLE_PASSPHRASE_ENV = "AUDITAPP_BUNDLE_PASSPHRASE"
 SERVER_FILES = ("Backups, restores and passphrases are for database files. A shared "
                 "PostgreSQL database is backed up, restored and encrypted by its server "
                 "(pg_dump, the server's disk encryption): ask whoever runs it.")
 
 
-def cli_actor() -> Actor:
-    """Who the history names for changes made from the command line."""
+def cli_actor(db: Database) -> Actor:
+    """Who the history names for changes made from the command line: the profile
+    ``<login> (command line)``, a practice lead."""
     try:
         login = getpass.getuser()
     except (OSError, KeyError):
         login = "unknown"
-    return Actor(f"{login} (command line)", Role.PRACTICE_LEAD)
+    return command_line_profile(db, login)
 
 
 def date_arg(text: str) -> date:

@@ -12,7 +12,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from auditapp.cli.prompts import date_arg, positive_arg, report_progress
+from auditapp.cli.prompts import cli_actor, date_arg, positive_arg, report_progress
 from auditapp.errors import UserError
 from auditapp.rules.suppression import (
     DEFAULT_THRESHOLD,
@@ -133,7 +133,8 @@ def _export_excel(db: Database, args: argparse.Namespace) -> int:
 def _export_audit_pdf(db: Database, args: argparse.Namespace) -> int:
     from auditapp.exporters import audit_pdf
 
-    report_progress(audit_pdf.export_audit_pdf(db, args.audit, args.out), "Writing")
+    report_progress(audit_pdf.export_audit_pdf(db, args.audit, args.out, cli_actor(db)),
+                    "Writing")
     print(f"Wrote {args.out}")
     return 0
 

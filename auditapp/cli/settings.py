@@ -34,7 +34,7 @@ def _users_list(db: Database, _args: argparse.Namespace) -> int:
 def _users_add(db: Database, args: argparse.Namespace) -> int:
     from auditapp.services.users import save_user
 
-    user = save_user(db, args.name, Role(args.role), cli_actor())
+    user = save_user(db, args.name, Role(args.role), cli_actor(db))
     print(f"Saved profile {user.name} ({user.role.value})")
     return 0
 
@@ -43,6 +43,6 @@ def _idle_lock(db: Database, args: argparse.Namespace) -> int:
     from auditapp.services import settings
 
     if args.minutes is not None:
-        settings.set_idle_lock_minutes(db, args.minutes, cli_actor())
+        settings.set_idle_lock_minutes(db, args.minutes, cli_actor(db))
     print(f"The app locks after {settings.idle_lock_minutes(db)} minutes without input.")
     return 0

@@ -93,7 +93,7 @@ def _templates_import(db: Database, args: argparse.Namespace) -> int:
     if problems:
         raise UserError("\n".join(problems) + "\nNothing was imported.")
     for spec, name in specs:
-        result = templates.import_template_spec(db, spec, name, cli_actor())
+        result = templates.import_template_spec(db, spec, name, cli_actor(db))
         verb = "imported as" if result.created else "unchanged, already"
         print(f"{name}: {verb} {result.key} version {result.version} "
               f"({result.questions} questions)")
@@ -104,7 +104,7 @@ def _cases_import(db: Database, args: argparse.Namespace) -> int:
     from auditapp.services import cases, templates
 
     template_id = templates.find_template_id(db, args.template, args.template_version)
-    result = cases.import_cases(db, args.file, template_id, cli_actor(), args.auditor,
+    result = cases.import_cases(db, args.file, template_id, cli_actor(db), args.auditor,
                                 args.date)
     print(f"{args.file.name}: {result.rows} rows; {result.cases_created} new cases, "
           f"{result.cases_updated} existing cases; {result.audits_created} draft audits created")
@@ -114,7 +114,8 @@ def _cases_import(db: Database, args: argparse.Namespace) -> int:
 def _demo(db: Database, args: argparse.Namespace) -> int:
     from auditapp.services import demo
 
-    report_progress(demo.generate_demo(db, args.audits, args.seed, args.years, args.end),
+    report_progress(demo.generate_demo(db, args.audits, cli_actor(db), args.seed, args.years,
+                                       args.end),
                     "Demo audits")
     print(f"Added {args.audits} synthetic demo audits (seed {args.seed}) to {db.location}")
     return 0

@@ -13,6 +13,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
+from auditapp.errors import UserError
 from auditapp.exporters.pdf_layout import (
     CONTENT_WIDTH,
     HEADER,
@@ -27,9 +28,11 @@ from auditapp.exporters.pdf_layout import (
     text,
 )
 from auditapp.rules.grades import grade_label
+from auditapp.rules.permissions import Actor
 from auditapp.rules.sections import applies_only_to
 from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import AuditDocument, load_audit
+from auditapp.services.integrity import chain_stamp
 from auditapp.services.templates import QuestionInfo, SectionInfo
 from auditapp.storage.atomic_files import atomic_output, check_target
 from auditapp.storage.engine import Database
@@ -37,19 +40,25 @@ from auditapp.storage.engine import Database
 ANSWER_TINTS = {"best": "#E3F1D6", "middle": "#FCE8C8", "lowest": "#F7D0CC", "none": "#EEEEEE"}
 
 
-def export_audit_pdf(db: Database, audit_id: int, out: Path) -> Iterator[tuple[int, int]]:
-    """Write the feedback PDF of one audit to ``out``; yields ``(steps done, 3)``.
+def export_audit_pdf(db: Database, audit_id: int, out: Path, reader: Actor
+                     ) -> Iterator[tuple[int, int]]:
+    """Write the feedback PDF of one audit to ``out`` for ``reader``; yields
+    ``(steps done, 3)``.
 
     For the UI: run the generator off the UI thread and close it to cancel. The first step
-    raises ``NotFoundError`` (a ``UserError``) for an unknown audit, before any file is made.
+    raises ``NotFoundError`` (a ``UserError``) for an unknown audit, and refuses an audit
+    whose grades are withheld from ``reader`` (blind moderation), before any file is made.
     """
     out = check_target(out)
-    document = load_audit(db, audit_id)
+    document = load_audit(db, audit_id, reader)
+    if document.grades_withheld:
+        raise UserError("This audit's grades are withheld from you until you record your "
+                        "blind grades, so its feedback cannot be exported yet.")
     yield 1, 3
     frame = PageFrame(f"Case file audit feedback: {document.case_reference}",
                       f"{document.template.title}, audit of {day_text(document.audit_date)}",
                       f"Audit feedback \u00b7 {document.case_reference} \u00b7 "
-                      f"{day_text(document.audit_date)}")
+                      f"{day_text(document.audit_date)}", keywords=chain_stamp(db).text())
     with atomic_output(out) as temporary:
         yield 2, 3
         build_pdf(temporary, frame, lambda: _story(document))

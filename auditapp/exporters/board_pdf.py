@@ -39,6 +39,7 @@ from auditapp.rules.grades import NOT_GRADED, Grade
 from auditapp.rules.palette import WITHHELD
 from auditapp.rules.suppression import DEFAULT_THRESHOLD, SECONDARY, check_threshold
 from auditapp.rules.wording import day_text
+from auditapp.services.integrity import chain_stamp
 from auditapp.services.reporting.board_figures import (
     BoardPack,
     board_figures,
@@ -77,7 +78,8 @@ def export_board_pack(db: Database, out: Path, scope: ReportScope,
     first, last = scope.ends()
     frame = PageFrame(f"Case file audits: report to the board, {scope.period_text()}",
                       "Quality of care leavers' pathway plans, from case file audits",
-                      f"Case file audits \u00b7 {day_text(first)} to {day_text(last)}")
+                      f"Case file audits \u00b7 {day_text(first)} to {day_text(last)}",
+                      keywords=chain_stamp(db).text())
     with atomic_output(out) as temporary:
         yield 3, 4
         build_pdf(temporary, frame, lambda: _story(pack, today))

@@ -121,6 +121,7 @@ class PageFrame:
     subject: str
     footer: str  # left of the page number
     marking: str = MARKING
+    keywords: str = ""  # the PDF's metadata keywords: the history's head (ChainStamp)
 
 
 class _Document(BaseDocTemplate):
@@ -128,7 +129,8 @@ class _Document(BaseDocTemplate):
         super().__init__(target, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
                          topMargin=MARGIN + 4 * mm, bottomMargin=MARGIN + 2 * mm,
                          title=frame.title, subject=frame.subject, author="auditapp",
-                         creator="auditapp")
+                         creator="auditapp",
+                         keywords=[frame.keywords] if frame.keywords else [])
         self.frame_text = frame
         self.total_pages = pages
         self.bookmarks = 0

@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.marker import DataPoint
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -29,6 +30,7 @@ from auditapp import __version__
 from auditapp.errors import UserError
 from auditapp.rules.palette import GRADE_COLOURS, HEADER_FILL, HEADER_TEXT
 from auditapp.rules.wording import day_text
+from auditapp.services.integrity import STAMP_PROPERTY, chain_stamp
 from auditapp.services.moderation import AgreementFigures
 from auditapp.services.reporting import workbook_rows
 from auditapp.services.reporting.figures import (
@@ -69,8 +71,12 @@ def export_workbook(db: Database, out: Path, scope: ReportScope | None = None,
     check_sheet_sizes(counts)
     total = counts.total + max(1, counts.total // 5)  # the last fifth: zipping the file
     figures = period_figures(db, scope, today)
+    stamp = chain_stamp(db)
     with atomic_output(out) as temporary:
         workbook = Workbook(write_only=True)
+        # The history's head, for `check --against` (see services.integrity).
+        properties = workbook.custom_doc_props  # type: ignore[attr-defined]  # not in the stubs
+        properties.append(StringProperty(name=STAMP_PROPERTY, value=stamp.text()))
         try:
             _summary(workbook.create_sheet("Summary"), figures, today)
             yield from _data_sheets(workbook, db, scope, today, total)

@@ -21,7 +21,7 @@ from auditapp.models.enums import (
     CareLeaverCategory,
     Role,
 )
-from auditapp.models.history import ChangeEvent
+from auditapp.models.history import AuditSeal, ChangeEvent
 from auditapp.models.setting import Setting
 from auditapp.models.sync import BundleImport, SyncState
 from auditapp.models.template import Question, Section, Template
@@ -33,6 +33,7 @@ __all__ = [
     "ActionStatus",
     "Answer",
     "Audit",
+    "AuditSeal",
     "AuditStatus",
     "Base",
     "BundleImport",

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auditapp.models.base import Base, new_uid, str_enum, utcnow
 from auditapp.models.case import Case
 from auditapp.models.enums import ActionPriority, ActionStatus, AuditStatus
 from auditapp.models.template import Question, Section, Template
+from auditapp.models.user import profile_name
 
 
 class Audit(Base):
@@ -26,7 +35,9 @@ class Audit(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     template_id: Mapped[int] = mapped_column(ForeignKey("templates.id"), index=True)
-    auditor: Mapped[str] = mapped_column(String(120), index=True)
+    auditor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: The auditor's profile name (read only: set ``auditor_id``).
+    auditor: Mapped[str] = profile_name(auditor_id)
     audit_date: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[AuditStatus] = mapped_column(
         str_enum(AuditStatus, "audit_status"), default=AuditStatus.DRAFT, index=True
@@ -124,6 +135,11 @@ class Action(Base):
     #: Completion evidence, or the reason an action was cancelled.
     status_note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Who raised it, and who last marked it done or cancelled (None while open).
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    raised_by: Mapped[str | None] = profile_name(raised_by_id)
+    closed_by: Mapped[str | None] = profile_name(closed_by_id)
 
     audit: Mapped[Audit] = relationship(back_populates="actions")
     question: Mapped[Question | None] = relationship()
@@ -138,10 +154,13 @@ class Moderation(Base):
     audit_id: Mapped[int] = mapped_column(
         ForeignKey("audits.id", ondelete="CASCADE"), unique=True
     )
-    moderator: Mapped[str] = mapped_column(String(120))
+    moderator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: The moderator's profile name (read only: set ``moderator_id``).
+    moderator: Mapped[str] = profile_name(moderator_id)
     moderated_on: Mapped[date] = mapped_column(Date)
-    #: The final moderated grade, used in every count.
-    grade: Mapped[int] = mapped_column(Integer)
+    #: The final moderated grade, used in every count; None until the moderation is
+    #: finalised (the blind grade alone never counts).
+    grade: Mapped[int | None] = mapped_column(Integer)
     #: The grade the moderator gave before seeing the auditor's (blind moderation).
     blind_grade: Mapped[int | None] = mapped_column(Integer)
     agreed: Mapped[bool] = mapped_column()
@@ -179,7 +198,8 @@ class ModerationSample(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_by: Mapped[str] = mapped_column(String(120))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_by: Mapped[str] = profile_name(created_by_id)
     #: Drawing again with this seed from the same audits gives the same sample.
     seed: Mapped[int] = mapped_column(BigInteger)
     size: Mapped[int] = mapped_column(Integer)

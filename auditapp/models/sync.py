@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from auditapp.models.base import Base, utcnow
+from auditapp.models.user import profile_name
 
 
 class SyncState(Base):
@@ -39,8 +40,12 @@ class BundleImport(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor: Mapped[str] = mapped_column(String(120))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: Who imported it (read only: set ``actor_id``).
+    actor: Mapped[str] = profile_name(actor_id)
     file_name: Mapped[str] = mapped_column(String(255), default="")
+    #: The SHA-256 of the bundle file, naming exactly which bundle it was.
+    file_sha256: Mapped[str] = mapped_column(String(64), default="")
     source_database: Mapped[str] = mapped_column(String(32))
     bundle_created_at: Mapped[datetime] = mapped_column()
     added: Mapped[int] = mapped_column(Integer, default=0)

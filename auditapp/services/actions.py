@@ -82,6 +82,7 @@ def _set_status(db: Database, action_id: int, status: ActionStatus, note: str,
         action.status = status
         action.status_note = note
         action.completed_on = completed_on
+        action.closed_by_id = None if status == ActionStatus.OPEN else actor.id
 
 
 def complete_action(db: Database, action_id: int, note: str, completed_on: date,

@@ -15,8 +15,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from auditapp.errors import UserError, ValidationError
-from auditapp.models import CareLeaverCategory, Case
+from auditapp.errors import PermissionDeniedError, UserError, ValidationError
+from auditapp.models import Audit, CareLeaverCategory, Case, Role
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.services.audits.editing import add_audit
 from auditapp.storage.engine import Database
@@ -96,8 +96,17 @@ def check_reference(text: str) -> str:
     return reference
 
 
-def _upsert_case(session: Session, case: CaseInput) -> tuple[Case, bool]:
+def _upsert_case(session: Session, case: CaseInput, actor: Actor) -> tuple[Case, bool]:
+    """Create the case, or update the one with its reference. Recording a case is part of
+    starting an audit; changing the details of a case others audit is a practice lead's."""
+    require(actor, Permission.START_AUDIT)
     existing = session.scalar(select(Case).where(Case.reference == case.reference))
+    if existing is not None and actor.role != Role.PRACTICE_LEAD and session.scalar(
+            select(Audit.id).where(Audit.case_id == existing.id,
+                                   Audit.auditor_id != actor.id).limit(1)) is not None:
+        raise PermissionDeniedError(
+            f"{actor.name} ({actor.role.value}) may not change case {existing.reference}: "
+            "others audit it too, so only a practice lead may.")
     if existing is None:
         existing = Case(reference=case.reference)
         session.add(existing)
@@ -113,10 +122,12 @@ def _upsert_case(session: Session, case: CaseInput) -> tuple[Case, bool]:
     return existing, created
 
 
-def save_case(db: Database, case: CaseInput) -> int:
-    """Create a case, or update the one with the same reference; returns its id."""
+def save_case(db: Database, case: CaseInput, actor: Actor) -> int:
+    """Create a case, or update the one with the same reference; returns its id. Anyone who
+    may start audits may record a case; only a practice lead may change the details of a
+    case someone else audits."""
     with db.transaction() as session:
-        return _upsert_case(session, case)[0].id
+        return _upsert_case(session, case, actor)[0].id
 
 
 def start_audit_for_new_case(db: Database, case: CaseInput, template_id: int, auditor: str,
@@ -125,7 +136,7 @@ def start_audit_for_new_case(db: Database, case: CaseInput, template_id: int, au
     one transaction: if the audit is refused, the case is not saved either. Returns the
     audit's id."""
     with db.transaction() as session:
-        saved, _created = _upsert_case(session, case)
+        saved, _created = _upsert_case(session, case, actor)
         return add_audit(session, saved.id, template_id, auditor, audit_date, actor)
 
 
@@ -320,7 +331,7 @@ def import_cases(db: Database, path: Path, template_id: int, actor: Actor,
     created = updated = 0
     with db.transaction() as session:
         for plan in planned:
-            case, is_new = _upsert_case(session, plan.case)
+            case, is_new = _upsert_case(session, plan.case, actor)
             created += is_new
             updated += not is_new
             add_audit(session, case.id, template_id, plan.auditor, plan.audit_date, actor)

@@ -2,7 +2,12 @@
 
 Every case reference starts with ``DEMO-`` and the database records that it holds demo
 data, so nobody mistakes it for real casework. The same seed and end date give the same
-data. Rows are written in bulk so that ten thousand audits take seconds, not minutes.
+data. Rows are written in bulk so that ten thousand audits take seconds, not minutes; each
+audit is sealed into the history like any other (:mod:`auditapp.services.seals`). The
+invented auditors and moderators get profiles of their own.
+
+Loading demo data is a practice lead's job, except into a database with no audits at all
+(the first run offers it to whoever sets up the laptop).
 """
 
 from __future__ import annotations
@@ -23,25 +28,30 @@ from auditapp.models import (
     ActionStatus,
     Answer,
     Audit,
+    AuditSeal,
     AuditStatus,
     CareLeaverCategory,
     Case,
     ChangeEvent,
     ModeratedSection,
     Moderation,
+    Role,
     SectionJudgement,
     Setting,
 )
 from auditapp.rules.grades import Grade
+from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.rules.sections import section_applies
 from auditapp.services.audits.scoring import score_audit
-from auditapp.services.history import chained_event
+from auditapp.services.history import chained_event, seal_values
+from auditapp.services.seals import read_contents
 from auditapp.services.templates import (
     TemplateInfo,
     find_template_id,
     install_shipped_templates,
     template_info,
 )
+from auditapp.services.users import add_profile, as_actor, find_profile
 from auditapp.storage.engine import Database, advance_id_sequences
 
 DEMO_PREFIX = "DEMO-"
@@ -95,12 +105,14 @@ ACTION_TEXTS = ("Update the contingency plan with named people and out-of-hours 
 
 @dataclass
 class _Ids:
-    """Next free primary keys, so that rows can be linked before they are inserted."""
+    """Next free primary keys, so that rows can be linked before they are inserted, and the
+    demo people's profiles by name."""
 
     case: int
     audit: int
     moderation: int = 1
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    people: dict[str, Actor] = field(default_factory=dict)
 
 
 def _next_ids(db: Database) -> _Ids:
@@ -216,9 +228,10 @@ def _audit_rows(session: Session, rng: random.Random, ids: _Ids,
                      "see strengths and areas for development.")
     if status == AuditStatus.DRAFT:
         overall, rationale = None, ""
+    auditor = ids.people[rng.choice(AUDITORS)]
     rows["audits"].append(dict(
         id=audit_id, uid=f"{rng.getrandbits(128):032x}", case_id=case_id,
-        template_id=template.id, auditor=rng.choice(AUDITORS), audit_date=audit_date,
+        template_id=template.id, auditor_id=auditor.id, audit_date=audit_date,
         status=status,
         suggested_grade=int(overall_suggestion) if overall_suggestion else None,
         overall_grade=int(overall) if overall else None, grade_rationale=rationale,
@@ -230,9 +243,9 @@ def _audit_rows(session: Session, rng: random.Random, ids: _Ids,
                        if section_applies(s.applies_when, uasc)),
         created_at=stamp, updated_at=stamp,
         submitted_at=None if status == AuditStatus.DRAFT else stamp + timedelta(days=2)))
-    rows["events"].append(chained_event(session, audit_id, rows["audits"][-1]["auditor"],
-                                        "audit", "", "status", None, "draft", at=stamp))
-    _actions(rng, rows, audit_id, template, responses, audit_date, end, status)
+    rows["events"].append(chained_event(session, audit_id, auditor, "audit", "", "status",
+                                        None, "draft", at=stamp))
+    _actions(rng, rows, audit_id, template, responses, audit_date, end, status, auditor)
     # Councils moderate a sample (often 10-25 %): every moderated audit, a fifth of the closed.
     moderated = status == AuditStatus.MODERATED or (
         status == AuditStatus.CLOSED and rng.random() < 0.2)
@@ -252,7 +265,7 @@ def _moderation(rng: random.Random, ids: _Ids, audit_id: int, overall: Grade,
     ids.moderation += 1
     grade = blind(overall)
     ids.rows["moderations"].append(dict(
-        id=moderation_id, audit_id=audit_id, moderator=rng.choice(MODERATORS),
+        id=moderation_id, audit_id=audit_id, moderator_id=ids.people[rng.choice(MODERATORS)].id,
         moderated_on=min(audit_date + timedelta(days=rng.randint(7, 40)), end),
         grade=int(grade), blind_grade=int(grade), agreed=grade == overall,
         comment="" if grade == overall else "Evidence supports a different grade.",
@@ -267,7 +280,7 @@ def _moderation(rng: random.Random, ids: _Ids, audit_id: int, overall: Grade,
 
 def _actions(rng: random.Random, rows: dict[str, list[dict[str, Any]]], audit_id: int,
              template: TemplateInfo, responses: dict[int, str | None], audit_date: date,
-             end: date, status: AuditStatus) -> None:
+             end: date, status: AuditStatus, auditor: Actor) -> None:
     weak = [q for s in template.sections for q in s.questions
             if responses.get(q.id) in ("N", "P")]
     for question in rng.sample(weak, min(len(weak), rng.choice((0, 1, 1, 2, 2, 3, 4)))):
@@ -287,7 +300,8 @@ def _actions(rng: random.Random, rows: dict[str, list[dict[str, Any]]], audit_id
             owner=rng.choice(OWNERS), due_date=due,
             priority=ActionPriority.IMMEDIATE if immediate
             else rng.choice((ActionPriority.HIGH, ActionPriority.NORMAL, ActionPriority.NORMAL)),
-            status=action_status, completed_on=completed,
+            status=action_status, completed_on=completed, raised_by_id=auditor.id,
+            closed_by_id=None if action_status == ActionStatus.OPEN else auditor.id,
             status_note={ActionStatus.DONE: "Done and recorded on the file.",
                          ActionStatus.CANCELLED: "Young person moved out of area."}
             .get(action_status, ""),
@@ -299,12 +313,49 @@ _TABLES = (("cases", Case), ("audits", Audit), ("answers", Answer),
            ("moderated_sections", ModeratedSection), ("events", ChangeEvent))
 
 
-def generate_demo(db: Database, audits: int, seed: int = 1, years: float = 2.0,
+def _demo_people(session: Session) -> dict[str, Actor]:
+    """The invented auditors and moderators, each with a profile (made if need be)."""
+    people = {}
+    for names, role in ((AUDITORS, Role.AUDITOR), (MODERATORS, Role.MODERATOR)):
+        for name in names:
+            people[name] = as_actor(find_profile(session, name)
+                                    or add_profile(session, name, role))
+    return people
+
+
+def _may_load(session: Session, actor: Actor) -> None:
+    """A practice lead may load demo data; anyone may into a database with no audits."""
+    if session.scalar(select(Audit.id).limit(1)) is not None:
+        require(actor, Permission.LOAD_DEMO)
+
+
+def _seal(session: Session, ids: _Ids, first_audit: int) -> None:
+    """Seal every audit added, as a save would (in batches, read back as stored)."""
+    added = list(range(first_audit, ids.audit))
+    auditors = dict(session.execute(select(Audit.id, Audit.auditor_id)
+                                    .where(Audit.id >= first_audit)).all())
+    people = {actor.id: actor for actor in ids.people.values()}
+    for start in range(0, len(added), BATCH):
+        events, kept = [], []
+        for audit_id, content in read_contents(session, added[start:start + BATCH]).items():
+            entry, seal = seal_values(session, audit_id, people[auditors[audit_id]], content,
+                                      at=datetime.combine(date.fromisoformat(
+                                          content["audit"]["audit_date"]), time(12, 0)))
+            events.append(entry)
+            kept.append(seal)
+        session.execute(insert(ChangeEvent), events)
+        session.execute(insert(AuditSeal), kept)
+
+
+def generate_demo(db: Database, audits: int, actor: Actor, seed: int = 1, years: float = 2.0,
                   end: date | None = None) -> Iterator[tuple[int, int]]:
     """Add ``audits`` synthetic audits dated over ``years`` up to ``end``; yields progress.
 
     Everything is written in one transaction: stopping the generator early adds nothing.
+    A practice lead's job, except into a database with no audits yet.
     """
+    with db.transaction() as session:
+        _may_load(session, actor)
     if audits < 1:
         raise UserError("The number of demo audits must be at least 1.")
     if not 0 < years <= 20:
@@ -319,6 +370,9 @@ def generate_demo(db: Database, audits: int, seed: int = 1, years: float = 2.0,
     span = max(int(years * 365), 1)
     dates = sorted(end - timedelta(days=rng.randrange(span)) for _ in range(audits))
     with db.transaction() as session:
+        _may_load(session, actor)
+        ids.people = _demo_people(session)
+        first_audit = ids.audit
         for done, audit_date in enumerate(dates, start=1):
             _audit_rows(session, rng, ids, templates, audit_date, end)
             if done % BATCH == 0 or done == audits:
@@ -328,6 +382,9 @@ def generate_demo(db: Database, audits: int, seed: int = 1, years: float = 2.0,
                         table = cast(Table, model.__table__)
                         session.execute(insert(table), ids.rows[name])
                     ids.rows[name] = []
-                yield done, audits
+                if done < audits:  # the last step is sealing them into the history
+                    yield done, audits
+        _seal(session, ids, first_audit)
         advance_id_sequences(session, ["cases", "audits", "moderations"])
         session.merge(Setting(key=DEMO_SETTING, value=True))
+    yield audits, audits

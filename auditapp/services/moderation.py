@@ -40,11 +40,12 @@ from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.services.audits.editing import (
     AuditDocument,
     AuditLockedError,
-    JudgementState,
     load_audit,
+    withhold_grades,
 )
 from auditapp.services.history import record_change
 from auditapp.services.reporting.stats import counted_audits
+from auditapp.services.visibility import withheld_condition
 from auditapp.storage.engine import Database
 
 
@@ -166,7 +167,7 @@ def draw_sample(db: Database, actor: Actor, size: int, *, seed: int | None = Non
             raise UserError(f"Only {len(population)} submitted audits are waiting in that "
                             f"period: a sample of {size} cannot be drawn.")
         chosen = _draw(population, size, seed, stratify_by)
-        sample = ModerationSample(created_by=actor.name, seed=seed, size=size,
+        sample = ModerationSample(created_by_id=actor.id, seed=seed, size=size,
                                   stratify_by=stratify_by, date_from=date_from, date_to=date_to)
         sample.audits = [ModerationSampleAudit(audit_id=a) for a in chosen]
         session.add(sample)
@@ -192,7 +193,7 @@ def _submitted_audit(session: Session, audit_id: int, actor: Actor) -> Audit:
     audit = session.get(Audit, audit_id)
     if audit is None:
         raise NotFoundError(f"No audit with number {audit_id}.")
-    require(actor, Permission.MODERATE, owner=audit.auditor)
+    require(actor, Permission.MODERATE, owner_id=audit.auditor_id, owner_name=audit.auditor)
     if audit.status != AuditStatus.SUBMITTED:
         raise AuditLockedError(f"Only a submitted audit can be moderated; this one is "
                                f"{audit.status.value}.")
@@ -205,12 +206,8 @@ def load_for_moderation(db: Database, audit_id: int, actor: Actor) -> AuditDocum
     with db.transaction() as session:
         audit = _submitted_audit(session, audit_id, actor)
         blind_done = audit.moderation is not None and audit.moderation.blind_grade is not None
-    document = load_audit(db, audit_id)
-    if blind_done:
-        return document
-    hidden = {sid: JudgementState(None, None, "") for sid in document.judgements}
-    return replace(document, judgements=hidden, overall_grade=None, suggested_grade=None,
-                   grade_rationale="")
+    document = load_audit(db, audit_id, actor)
+    return document if blind_done else withhold_grades(document)
 
 
 def record_blind_grades(db: Database, audit_id: int, actor: Actor,
@@ -223,13 +220,15 @@ def record_blind_grades(db: Database, audit_id: int, actor: Actor,
                                     .where(Section.template_id == audit.template_id)))
         if set(sections) - known:
             raise UserError("Those sections are not part of this audit's template.")
-        row = audit.moderation or Moderation(audit_id=audit.id, moderator=actor.name,
-                                             moderated_on=date.today(), grade=overall,
+        # The final grade stays empty until the moderation is finalised: a blind grade alone
+        # never counts (it is the moderator's first reading, not the moderated grade).
+        row = audit.moderation or Moderation(audit_id=audit.id, moderator_id=actor.id,
+                                             moderated_on=date.today(), grade=None,
                                              agreed=False, comment="")
         if row.blind_grade is not None:
             raise BlindModerationError("The blind grades are already recorded; compare them "
                                        "with the auditor's now.")
-        row.moderator, row.blind_grade = actor.name, overall
+        row.moderator_id, row.blind_grade = actor.id, overall
         row.sections = [ModeratedSection(section_id=sid, blind_grade=grade)
                         for sid, grade in sections.items()]
         row.sample_id = session.scalar(select(ModerationSampleAudit.sample_id)
@@ -311,7 +310,7 @@ def finalise_moderation(db: Database, audit_id: int, actor: Actor,
                       reason.strip())
         moderation.grade, moderation.comment = final, reason.strip()
         moderation.agreed = final == audit.overall_grade
-        moderation.moderator, moderation.moderated_on = actor.name, date.today()
+        moderation.moderator_id, moderation.moderated_on = actor.id, date.today()
         record_change(session, audit.id, actor, "audit", "", "status", audit.status.value,
                       AuditStatus.MODERATED.value)
         audit.status = AuditStatus.MODERATED
@@ -398,14 +397,18 @@ def _agreement_json(figures: Agreement) -> dict[str, object]:
 
 def agreement_figures(db: Database, date_from: date | None = None,
                       date_to: date | None = None, team: str | None = None,
-                      template_key: str | None = None) -> AgreementFigures:
+                      template_key: str | None = None,
+                      reader: Actor | None = None) -> AgreementFigures:
     """Agreement between auditors and moderators on the audits of a period.
 
     Each pair is (the auditor's grade, the moderator's blind grade), or the final moderated
     grade where the audit was moderated before blind grading; "raised" and "lowered" count
-    the final moderated grade against the auditor's.
+    the final moderated grade against the auditor's. Only finalised moderations count. The
+    audits whose grades are withheld from ``reader`` are left out.
     """
     scope = counted_audits(date_from, date_to)
+    if reader is not None:
+        scope = scope.where(~withheld_condition(reader))
     if team is not None:
         scope = scope.join(Case, Case.id == Audit.case_id).where(Case.team == team)
     if template_key is not None:
@@ -417,7 +420,7 @@ def agreement_figures(db: Database, date_from: date | None = None,
         overall_rows = session.execute(
             select(Audit.auditor, Audit.overall_grade, Moderation.blind_grade, Moderation.grade)
             .join(Moderation, Moderation.audit_id == Audit.id)
-            .where(Audit.id.in_(select(ids.c.id)))).all()
+            .where(Audit.id.in_(select(ids.c.id)), Moderation.grade.is_not(None))).all()
         section_rows = session.execute(
             select(Template.key, Section.key, Section.title, SectionJudgement.grade,
                    ModeratedSection.blind_grade, ModeratedSection.grade, Section.position)
@@ -426,7 +429,8 @@ def agreement_figures(db: Database, date_from: date | None = None,
             .join(Template, Template.id == Section.template_id)
             .join(SectionJudgement, (SectionJudgement.audit_id == Moderation.audit_id)
                   & (SectionJudgement.section_id == Section.id))
-            .where(Moderation.audit_id.in_(select(ids.c.id)))).all()
+            .where(Moderation.audit_id.in_(select(ids.c.id)),
+                   Moderation.grade.is_not(None))).all()
     return AgreementFigures(audits, len(overall_rows), _overall(overall_rows),
                             _by_section(section_rows), _by_auditor(overall_rows))
 
@@ -441,9 +445,9 @@ def _pairs(rows: Sequence[tuple[int | None, int | None, int | None]]
     return pairs
 
 
-def _overall(rows: Sequence[tuple[str, int | None, int | None, int]]) -> Agreement:
+def _overall(rows: Sequence[tuple[str, int | None, int | None, int | None]]) -> Agreement:
     pairs = _pairs([(g, b, f) for _a, g, b, f in rows])
-    moved = [(g, f) for _a, g, _b, f in rows if g is not None]
+    moved = [(g, f) for _a, g, _b, f in rows if g is not None and f is not None]
     figures = agreement(pairs)
     return replace(figures, raised=sum(f > g for g, f in moved),
                    lowered=sum(f < g for g, f in moved))
@@ -462,9 +466,10 @@ def _by_section(rows: Sequence[tuple[str, str, str, int | None, int | None, int 
                  for t, s in order)
 
 
-def _by_auditor(rows: Sequence[tuple[str, int | None, int | None, int]]
+def _by_auditor(rows: Sequence[tuple[str, int | None, int | None, int | None]]
                 ) -> tuple[AuditorAgreement, ...]:
-    grouped: dict[str, list[tuple[str, int | None, int | None, int]]] = defaultdict(list)
+    grouped: dict[str, list[tuple[str, int | None, int | None, int | None]]] = \
+        defaultdict(list)
     for row in rows:
         grouped[row[0]].append(row)
     return tuple(AuditorAgreement(name, _overall(grouped[name])) for name in sorted(grouped))

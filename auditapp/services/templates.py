@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from auditapp.errors import NotFoundError, UserError
 from auditapp.models import Audit, Question, Section, Setting, Template
 from auditapp.rules.permissions import Actor, Permission, require
+from auditapp.storage.atomic_files import atomic_output
 from auditapp.storage.engine import Database
 
 if TYPE_CHECKING:
@@ -205,10 +206,13 @@ def template_spec(db: Database, template_id: int) -> TemplateSpec:
 
 
 def export_template_workbook(db: Database, template_id: int, path: Path) -> None:
-    """Write a stored template version as an Excel workbook peer reviewers can edit."""
+    """Write a stored template version as an Excel workbook peer reviewers can edit (complete
+    or not at all, readable by its owner alone)."""
     from auditapp.checklists.workbook import write_template_workbook  # openpyxl: only here
 
-    write_template_workbook(template_spec(db, template_id), path)
+    spec = template_spec(db, template_id)
+    with atomic_output(path) as temporary:
+        write_template_workbook(spec, temporary)
 
 
 def set_template_retired(db: Database, template_id: int, retired: bool, actor: Actor) -> None:
@@ -296,6 +300,25 @@ def template_info(db: Database, template_id: int) -> TemplateInfo:
     """A template version with its sections and questions, as plain data."""
     with db.transaction() as session:
         return read_template_info(session, template_id)
+
+
+def spec_info(spec: TemplateSpec) -> TemplateInfo:
+    """A template not stored yet, as :class:`TemplateInfo` (its ids are positions, 0 for the
+    template): enough to check answers and grades against it before anything is written."""
+    number = iter(range(1, 1_000_000))
+    sections = tuple(
+        SectionInfo(next(number), s.key, s.title, s.description, s.limiting, s.applies_when,
+                    tuple(s.tags), tuple(
+                        QuestionInfo(next(number), q.key, q.text, q.guidance,
+                                     tuple({"code": o.code, "label": o.label, "score": o.score}
+                                           for o in q.scale),
+                                     q.critical, tuple(q.evidence_required), tuple(q.tags))
+                        for q in s.questions))
+        for s in spec.sections)
+    return TemplateInfo(0, spec.key, 0, spec.title, spec.description,
+                        {"good": spec.grading.good,
+                         "requires_improvement": spec.grading.requires_improvement},
+                        False, sections)
 
 
 def read_template_info(session: Session, template_id: int) -> TemplateInfo:

@@ -1,40 +1,92 @@
-"""Local user profiles, and the actor on whose behalf a use case runs."""
+"""Local user profiles, and the actor on whose behalf a use case runs.
+
+A profile is one person: audits, moderations, actions and the history point at its id.
+Names are unique ignoring case and spacing (:func:`auditapp.rules.names.name_key`), so
+``priya shah`` cannot be added beside ``Priya Shah``.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from auditapp.errors import PermissionDeniedError, UserError
 from auditapp.models import Role, User
+from auditapp.rules.limits import NAME_CHARS
+from auditapp.rules.names import clean_name, name_key
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.storage.engine import Database
+
+#: What the command line's profile is called: the operating system login, then this.
+COMMAND_LINE = " (command line)"
+
+
+def as_actor(user: User) -> Actor:
+    """A profile as the actor of a use case."""
+    return Actor(user.name, user.role, user.id)
 
 
 def list_users(db: Database) -> list[Actor]:
     """Every local profile, by name."""
     with db.transaction() as session:
-        return [Actor(u.name, u.role) for u in session.scalars(select(User).order_by(User.name))]
+        return [as_actor(u) for u in session.scalars(select(User).order_by(User.name))]
+
+
+def checked_name(name: str) -> str:
+    """A profile name, tidied (:func:`~auditapp.rules.names.clean_name`) and checked."""
+    name = clean_name(name)
+    if not name:
+        raise UserError("A profile needs a name.")
+    if len(name) > NAME_CHARS:
+        raise UserError(f"A profile name must be at most {NAME_CHARS} characters.")
+    return name
+
+
+def find_profile(session: Session, name: str) -> User | None:
+    """The profile with this name, ignoring case and spacing."""
+    return session.scalar(select(User).where(User.name_key == name_key(name)))
+
+
+def add_profile(session: Session, name: str, role: Role, uid: str | None = None) -> User:
+    """A new profile in an open transaction (the caller has checked who may add it)."""
+    name = checked_name(name)
+    user = User(name=name, name_key=name_key(name), role=role)
+    if uid is not None:
+        user.uid = uid
+    session.add(user)
+    session.flush()
+    return user
 
 
 def save_user(db: Database, name: str, role: Role, actor: Actor | None) -> Actor:
-    """Create a profile, or change the role of the one with this name.
+    """Create a profile, or change the role of the one with this name (ignoring case and
+    spacing: a name that differs only in those is the same person).
 
     Only a practice lead may, except for the very first profile on a new database, which
     anyone may create (``actor`` None): that is how a laptop gets its first lead.
     """
-    name = " ".join(name.split())
-    if not name:
-        raise UserError("A profile needs a name.")
-    if len(name) > 120:
-        raise UserError("A profile name must be at most 120 characters.")
+    name = checked_name(name)
     with db.transaction() as session:
         if session.scalar(select(User.id).limit(1)) is not None:
             if actor is None:
                 raise PermissionDeniedError("Only a practice lead may add or change profiles.")
             require(actor, Permission.MANAGE_USERS)
-        user = session.scalar(select(User).where(User.name == name))
+        user = find_profile(session, name)
         if user is None:
-            session.add(User(name=name, role=role))
+            user = add_profile(session, name, role)
         else:
             user.role = role
-    return Actor(name, role)
+        session.flush()
+        return as_actor(user)
+
+
+def command_line_profile(db: Database, login: str) -> Actor:
+    """The profile the command line acts as: ``<login> (command line)``, a practice lead
+    (made on first use; the command line has always acted as a lead, and anyone who can run
+    it on the database file can open the file anyway)."""
+    name = checked_name(login[:NAME_CHARS - len(COMMAND_LINE)] + COMMAND_LINE)
+    with db.transaction() as session:
+        user = find_profile(session, name) or add_profile(session, name, Role.PRACTICE_LEAD)
+        user.role = Role.PRACTICE_LEAD
+        session.flush()
+        return as_actor(user)

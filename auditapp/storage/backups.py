@@ -37,6 +37,7 @@ from auditapp.storage.connection import AppDatabase
 from auditapp.storage.engine import connect_sqlcipher
 from auditapp.storage.instance_lock import acquire_instance_lock
 from auditapp.storage.paths import backup_dir
+from auditapp.storage.private_files import private_folder
 from auditapp.storage.sqlite_files import (
     copy_database,
     file_kind,
@@ -182,7 +183,7 @@ def _move_aside(db_path: Path) -> Path | None:
     if not db_path.exists():
         return None
     aside = backup_name(db_path, "replaced")
-    aside.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(aside.parent)
     for side in side_files(db_path):
         os.replace(side, aside.with_name(aside.name + side.name[len(db_path.name):]))
     os.replace(db_path, aside)

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import sqlcipher3
-from sqlalchemy import inspect
+from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
 from auditapp.errors import (
@@ -32,7 +32,9 @@ from auditapp.storage.backups import (
     make_backup,
 )
 from auditapp.storage.connection import AppDatabase, storage_error
+from auditapp.storage.history_chain import ensure_chain_key
 from auditapp.storage.instance_lock import InstanceLock, acquire_instance_lock
+from auditapp.storage.private_files import create_private, make_private, private_folder
 from auditapp.storage.schema import (
     alembic_config,
     current_revision,
@@ -46,6 +48,7 @@ from auditapp.storage.sqlite_files import (
     copy_database,
     file_kind,
     inspect_file,
+    side_files,
 )
 
 
@@ -64,6 +67,15 @@ def _check_writable(path: Path) -> None:
             f"{path} is read-only, and auditapp saves every answer as it is given. Copy it to a "
             "folder you can write to (or clear its read-only setting) and open it there. "
             "It has not been changed.")
+
+
+def _owner_only(path: Path) -> None:
+    """The database and its journals readable by their owner alone: a new file is made so
+    before SQLite writes it (SQLite gives its journals the database's mode), one made by an
+    older auditapp is made so now."""
+    create_private(path)
+    for side in side_files(path):
+        make_private(side)
 
 
 def _refuse_with_backup(exc: DatabaseOpenError, path: Path, passphrase: str | None
@@ -89,17 +101,39 @@ def _backup_on_open(db: AppDatabase, revision: str, backup: bool) -> None:
 
 
 def _migrate(db: AppDatabase, revision: str | None) -> None:
+    """Bring the schema to head in one transaction. On SQLite, foreign keys are off while the
+    migrations run (as SQLite's own procedure for altering tables asks): copying a table to
+    change it would otherwise delete, through ON DELETE CASCADE, the rows that point at it.
+    Every foreign key is checked before the upgrade commits."""
     if revision == head_revision():
         return
     from alembic import command  # only here: importing it costs more than most commands
 
     try:
-        with db.engine.begin() as connection:
-            command.upgrade(alembic_config(connection), "head")
+        with db.engine.connect() as connection:
+            raw = None if db.is_server else connection.connection.driver_connection
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys = OFF")  # ignored inside a transaction
+            try:
+                with connection.begin():
+                    command.upgrade(alembic_config(connection), "head")
+                    if raw is not None:
+                        _refuse_broken_keys(connection)
+            finally:
+                if raw is not None:
+                    raw.execute("PRAGMA foreign_keys = ON")
     except DBAPIError as exc:
         translated = storage_error(exc)
         raise DatabaseOpenError(f"{db.location} could not be upgraded: {translated or exc.orig} "
                                 "It is as it was.") from exc
+
+
+def _refuse_broken_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise DatabaseOpenError(f"The upgrade would leave {len(broken)} row(s) pointing at "
+                                f"rows that are not there (first in {broken[0][0]}), so it "
+                                "was not made. The database is as it was.")
 
 
 def is_server_url(location: str | Path) -> bool:
@@ -163,6 +197,7 @@ def _open_locked(path: Path, passphrase: str | None, lock: InstanceLock,
             # A damaged plain file looks encrypted too: name the backup in case it is.
             raise _refuse_with_backup(exc, path, passphrase) from None
     _check_writable(path)
+    _owner_only(path)
     key = passphrase if kind == ENCRYPTED or (kind == NEW and passphrase) else None
     db = AppDatabase(path, key, lock)
     if passphrase is not None and key is None:
@@ -172,6 +207,7 @@ def _open_locked(path: Path, passphrase: str | None, lock: InstanceLock,
         if revision is not None:
             _backup_on_open(db, revision, backup)
         _migrate(db, revision)
+        ensure_chain_key(db, db.encrypted)
     except DatabaseCorruptError as exc:
         db.engine.dispose()
         raise _refuse_with_backup(exc, path, passphrase) from None
@@ -204,7 +240,7 @@ def open_database(path: Path | str, passphrase: str | None = None, *, backup: bo
         raise NotAnAuditappDatabaseError(f"{path} is a folder, not a database file: name a file "
                                          f"inside it, such as {path / 'auditapp.sqlite'}.")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
     except OSError as exc:
         raise DatabaseOpenError(f"Cannot create the folder {path.parent}: {exc.strerror}") from exc
     lock = acquire_instance_lock(path)

@@ -19,6 +19,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from auditapp.errors import DatabaseInUseError, DatabaseOpenError, ReadOnlyError
+from auditapp.storage.private_files import FILE_MODE, create_private
 
 
 def lock_path(db_path: Path) -> Path:
@@ -55,7 +56,7 @@ class InstanceLock:
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
-        self._lock = FileLock(lock_path(db_path), timeout=0, thread_local=False,
+        self._lock = FileLock(lock_path(db_path), timeout=0, mode=FILE_MODE, thread_local=False,
                               fallback_to_soft=False)
 
     def acquire(self) -> InstanceLock:
@@ -79,7 +80,8 @@ class InstanceLock:
                 "cloud-synced folders often cannot be locked: keep the database on this "
                 "computer's own disk.") from exc
         with contextlib.suppress(OSError):
-            owner_path(self.db_path).write_text(json.dumps(_who()), encoding="utf-8")
+            note = create_private(owner_path(self.db_path))  # it names the user and computer
+            note.write_text(json.dumps(_who()), encoding="utf-8")
         return self
 
     @property

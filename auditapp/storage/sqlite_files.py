@@ -22,6 +22,7 @@ from auditapp.errors import (
     WrongPassphraseError,
 )
 from auditapp.storage.engine import connect_sqlcipher, quote_passphrase
+from auditapp.storage.private_files import create_private, private_folder
 from auditapp.storage.schema import known_revisions
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -180,10 +181,11 @@ def copy_database(source: Any, destination: Path, passphrase: str | None,
     and renamed only when complete, so a full disk or a crash never leaves half a copy under
     the real name.
     """
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(destination.parent)
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
+        create_private(partial)  # SQLite keeps the mode, and gives it to the journal
         if source_encrypted == (passphrase is not None):
             _backup(source, partial, passphrase)
         else:

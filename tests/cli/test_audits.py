@@ -7,11 +7,12 @@ from pathlib import Path
 from auditapp.services.history import audit_history
 from auditapp.services.templates import find_template_id, import_template_file
 from auditapp.storage.database import open_database
-from tests.builders import LEAD, SMALL_TEMPLATE, run_auditapp, submitted_audit
+from tests.builders import LEAD, SMALL_TEMPLATE, add_people, run_auditapp, submitted_audit
 
 
 def _submitted(path: Path) -> int:
     db = open_database(path)
+    add_people(db)
     import_template_file(db, SMALL_TEMPLATE, LEAD)
     audit = submitted_audit(db, find_template_id(db, "small-test"))
     db.dispose()
@@ -20,7 +21,7 @@ def _submitted(path: Path) -> int:
 
 def _history(path: Path, audit: int) -> list[tuple[str, str | None, str | None]]:
     db = open_database(path, backup=False)
-    rows = [(r.what, r.old_value, r.new_value) for r in audit_history(db, audit)]
+    rows = [(r.what, r.old_value, r.new_value) for r in audit_history(db, audit, LEAD)]
     db.dispose()
     return rows
 

@@ -10,12 +10,13 @@ from auditapp.cli.main import main_cli
 from auditapp.services.audits.editing import load_audit
 from auditapp.services.templates import find_template_id, import_template_file
 from auditapp.storage.database import open_database
-from tests.builders import LEAD, SMALL_TEMPLATE, answer, make_audit, question_ids
+from tests.builders import LEAD, SMALL_TEMPLATE, add_people, answer, make_audit, question_ids
 
 
 def _laptop(path: Path) -> int:
     db = open_database(path)
     try:
+        add_people(db)
         import_template_file(db, SMALL_TEMPLATE, LEAD)
         audit = make_audit(db, find_template_id(db, "small-test"), "C-A1")
         answer(db, audit, "A.1", "P", "Drafted")
@@ -56,7 +57,7 @@ def test_export_and_import_with_a_conflict_settled_by_number(
     assert "1 conflict settled" in capsys.readouterr().out
     db = open_database(a, backup=False)
     try:
-        assert load_audit(db, audit).answers[question_ids(db, audit)["A.1"]].response == "N"
+        assert load_audit(db, audit, LEAD).answers[question_ids(db, audit)["A.1"]].response == "N"
     finally:
         db.dispose()
 

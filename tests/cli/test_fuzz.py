@@ -109,14 +109,14 @@ def test_an_accepted_template_is_stored_whole(db: Database, path: tuple[Any, ...
 
 
 def _assert_all_or_nothing(db: Database, template_id: int, path: Path) -> None:
-    before = (len(list_audits(db)), len(list_cases(db)))
+    before = (len(list_audits(db, LEAD)), len(list_cases(db)))
     try:
         result = import_cases(db, path, template_id, LEAD, "Alex")
     except UserError:
-        assert (len(list_audits(db)), len(list_cases(db))) == before
+        assert (len(list_audits(db, LEAD)), len(list_cases(db))) == before
     else:
         FIGURES["case samples imported whole"] += 1
-        assert len(list_audits(db)) == before[0] + result.rows
+        assert len(list_audits(db, LEAD)) == before[0] + result.rows
         assert len(list_cases(db)) == before[1] + result.cases_created
 
 

@@ -74,3 +74,10 @@ def test_the_conflict_choices_offered_are_the_services() -> None:
     from auditapp.services.sync import bundles
 
     assert PREFERENCES == bundles.PREFERENCES
+
+
+def test_the_bundle_suffix_the_command_line_knows_is_the_services() -> None:
+    from auditapp.cli.bundles import SUFFIX
+    from auditapp.services.sync import bundle_file
+
+    assert SUFFIX == bundle_file.SUFFIX

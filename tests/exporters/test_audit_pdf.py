@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from auditapp.errors import NotFoundError
 from auditapp.exporters.audit_pdf import export_audit_pdf
-from auditapp.models import Moderation
+from auditapp.models import Moderation, Role
 from auditapp.rules.grades import Grade
 from auditapp.services.audits.editing import (
     ActionInput,
@@ -22,13 +22,14 @@ from auditapp.services.audits.editing import (
     save_changes,
     submit_audit,
 )
+from auditapp.services.users import add_profile
 from auditapp.storage.engine import Database
-from tests.builders import ALEX, make_audit
+from tests.builders import ALEX, LEAD, make_audit
 
 
 def _finished_audit(db: Database, template_id: int) -> int:
     audit = make_audit(db, template_id, "CL-77", date(2026, 3, 2), team="North")
-    document = load_audit(db, audit)
+    document = load_audit(db, audit, LEAD)
     questions = {q.key: q.id for s in document.template.sections for q in s.questions}
     sections = {s.key: s.id for s in document.template.sections}
     codes = {"A.1": "Y", "A.2": "P", "A.3": "M", "B.1": "Y", "B.2": "N"}
@@ -41,13 +42,14 @@ def _finished_audit(db: Database, template_id: int) -> int:
                    "areas_for_development": "Voice missing from the plan.",
                    "young_person_voice": "Said the plan is about me."})
     save_changes(db, audit, changes, ALEX)
-    suggested = load_audit(db, audit).suggested_grade
+    suggested = load_audit(db, audit, LEAD).suggested_grade
     save_changes(db, audit, AuditChanges(overall=(suggested, "")), ALEX)
     add_action(db, audit, ActionInput("Add the young person's words to the plan.", "PA A",
                                       date(2026, 4, 1), question_id=questions["B.1"]), ALEX)
     submit_audit(db, audit, ALEX)
     with db.transaction() as session:
-        session.add(Moderation(audit_id=audit, moderator="Helen Brooks",
+        helen = add_profile(session, "Helen Brooks", Role.MODERATOR)
+        session.add(Moderation(audit_id=audit, moderator_id=helen.id,
                                moderated_on=date(2026, 3, 20), grade=Grade.REQUIRES_IMPROVEMENT,
                                agreed=False, comment="Evidence supports RI."))
     return audit
@@ -57,7 +59,7 @@ def test_feedback_pdf_holds_the_whole_audit(db: Database, small_template_id: int
                                             tmp_path: Path) -> None:
     audit = _finished_audit(db, small_template_id)
     out = tmp_path / "feedback.pdf"
-    progress = list(export_audit_pdf(db, audit, out))
+    progress = list(export_audit_pdf(db, audit, out, LEAD))
     assert progress[-1] == (3, 3)
     reader = PdfReader(out)
     pages = [page.extract_text() for page in reader.pages]
@@ -81,7 +83,7 @@ def test_feedback_pdf_has_an_outline_entry_per_section(db: Database, small_templ
                                                        tmp_path: Path) -> None:
     audit = _finished_audit(db, small_template_id)
     out = tmp_path / "feedback.pdf"
-    list(export_audit_pdf(db, audit, out))
+    list(export_audit_pdf(db, audit, out, LEAD))
 
     def titles(outline: list[object]) -> list[str]:
         found: list[str] = []
@@ -101,5 +103,5 @@ def test_unknown_audit_is_a_clear_error_and_writes_nothing(db: Database,
     folder = tmp_path / "out"
     folder.mkdir()
     with pytest.raises(NotFoundError, match="No audit with number 4242"):
-        list(export_audit_pdf(db, 4242, folder / "x.pdf"))
+        list(export_audit_pdf(db, 4242, folder / "x.pdf", LEAD))
     assert list(folder.iterdir()) == []

@@ -23,7 +23,7 @@ from auditapp.services.reporting.board_figures import (
 from auditapp.services.reporting.figures import ReportScope
 from auditapp.services.reporting.stats import grade_counts
 from auditapp.storage.engine import Database
-from tests.builders import ALEX, DEMO_END, answer_all, make_audit
+from tests.builders import ALEX, DEMO_END, LEAD, answer_all, make_audit
 
 PERIOD = ReportScope(date(2026, 1, 1), date(2026, 6, 30))
 O, G, RI, I = (Grade.OUTSTANDING, Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE)
@@ -37,8 +37,8 @@ def _graded(db: Database, template_id: int, reference: str, day: date, grade: Gr
     """A submitted audit of the small template with the given overall grade."""
     audit = make_audit(db, template_id, reference, day, worker="Sam Worker")
     answer_all(db, audit, {"A.1": "Y", "A.2": "Y", "A.3": "M", "B.1": "Y", "B.2": "Y"})
-    suggested = load_audit(db, audit).suggested_grade
-    sections = {s.key: s.id for s in load_audit(db, audit).template.sections}
+    suggested = load_audit(db, audit, LEAD).suggested_grade
+    sections = {s.key: s.id for s in load_audit(db, audit, LEAD).template.sections}
     from auditapp.services.audits.editing import JudgementChange
 
     save_changes(db, audit, AuditChanges(

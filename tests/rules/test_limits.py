@@ -7,14 +7,14 @@ from datetime import date
 import pytest
 from sqlalchemy import String
 
-from auditapp.models import Action, Answer, Audit, Case, Moderation, User
+from auditapp.models import Action, Answer, Case, ChangeEvent, User
 from auditapp.rules import limits
 
 
 @pytest.mark.parametrize(("column", "limit"), [
     (User.__table__.c.name, limits.NAME_CHARS),
-    (Audit.__table__.c.auditor, limits.NAME_CHARS),
-    (Moderation.__table__.c.moderator, limits.NAME_CHARS),
+    (User.__table__.c.name_key, limits.NAME_CHARS),
+    (ChangeEvent.__table__.c.actor, limits.NAME_CHARS),
     (Action.__table__.c.owner, limits.NAME_CHARS),
     (Case.__table__.c.team, limits.NAME_CHARS),
     (Case.__table__.c.worker, limits.NAME_CHARS),

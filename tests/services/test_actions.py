@@ -7,9 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from auditapp.errors import UserError
-from auditapp.models import ActionPriority, Role
+from auditapp.models import ActionPriority
 from auditapp.rules.actions import add_working_days, immediate_due_problem
-from auditapp.rules.permissions import Actor
 from auditapp.services.actions import (
     cancel_action,
     complete_action,
@@ -18,7 +17,7 @@ from auditapp.services.actions import (
 )
 from auditapp.services.audits.editing import ActionInput, add_action, load_audit, update_action
 from auditapp.storage.engine import Database
-from tests.builders import ALEX, LEAD, make_audit
+from tests.builders import ALEX, LEAD, PEER, make_audit
 
 pytestmark = pytest.mark.both_backends
 
@@ -52,7 +51,7 @@ def test_immediate_actions_must_be_due_within_five_working_days(
 def _actions(db: Database, template_id: int) -> tuple[int, int, int]:
     first = make_audit(db, template_id, "C-1", team="North")
     second = make_audit(db, template_id, "C-2", team="South")
-    question = load_audit(db, first).template.sections[0].questions[0].id
+    question = load_audit(db, first, LEAD).template.sections[0].questions[0].id
     overdue = add_action(db, first, ActionInput("Review the plan", "PA A", date(2026, 6, 1),
                                                 question_id=question), ALEX)
     later = add_action(db, first, ActionInput("Health passport", "PA B", date(2026, 7, 1)),
@@ -88,4 +87,4 @@ def test_done_cancelled_and_reopened(db: Database, small_template_id: int) -> No
     reopen_action(db, later, LEAD)
     assert {r.id: r for r in list_tracked_actions(db, TODAY)}[later].status == "open"
     with pytest.raises(UserError, match="may not mark actions done"):
-        cancel_action(db, later, "Not my council's action", Actor("Pat", Role.PEER_REVIEWER))
+        cancel_action(db, later, "Not my council's action", PEER)

@@ -47,7 +47,7 @@ def test_csv_import_creates_cases_and_draft_audits(db: Database, small_template_
     cases = {c.reference: c for c in list_cases(db)}
     assert cases["CL-1002"].category == "former relevant" and cases["CL-1002"].uasc
     assert cases["CL-1001"].age_at_audit == 16
-    audits = {a.case_reference: a for a in list_audits(db)}
+    audits = {a.case_reference: a for a in list_audits(db, LEAD)}
     assert audits["CL-1001"].auditor == "Alex Morgan"
     assert audits["CL-1002"].audit_date == date(2026, 2, 3)  # UK day/month order
     assert audits["CL-1003"].auditor == "Priya Shah"
@@ -68,7 +68,7 @@ def test_xlsx_import_with_real_dates(db: Database, small_template_id: int,
     result = import_cases(db, path, small_template_id, LEAD, default_auditor="Alex",
                           default_date=date(2026, 3, 1))
     assert result.rows == 2
-    audits = {a.case_reference: a for a in list_audits(db)}
+    audits = {a.case_reference: a for a in list_audits(db, LEAD)}
     assert audits["CL-2001"].audit_date == date(2026, 1, 15)
 
 
@@ -96,7 +96,7 @@ CL-1,qualifying,no,18,
         "row 7, column A (reference): 'CL-1' is already on row 2",
     ]
     assert "nothing was imported" in caught.value.summary
-    assert list_cases(db) == [] and list_audits(db) == []
+    assert list_cases(db) == [] and list_audits(db, LEAD) == []
 
 
 def test_header_problems(db: Database, small_template_id: int, tmp_path: Path) -> None:
@@ -136,7 +136,7 @@ def test_existing_case_is_reused_for_a_re_audit(db: Database, small_template_id:
     import_cases(db, path, small_template_id, LEAD, "Alex")
     result = import_cases(db, path, small_template_id, LEAD, "Alex")
     assert (result.cases_created, result.cases_updated) == (0, 3)
-    assert len(list_cases(db)) == 3 and len(list_audits(db)) == 6
+    assert len(list_cases(db)) == 3 and len(list_audits(db, LEAD)) == 6
 
 
 printable = st.characters(exclude_categories=("Cc", "Cs"))
@@ -158,13 +158,13 @@ def test_random_sheets_import_fully_or_not_at_all(db: Database, small_template_i
         sheet.append(row)
     path = tmp_path_factory.mktemp("fuzz") / "sample.xlsx"
     workbook.save(path)
-    before = len(list_audits(db))
+    before = len(list_audits(db, LEAD))
     try:
         result = import_cases(db, path, small_template_id, LEAD, "Alex")
     except UserError:
-        assert len(list_audits(db)) == before
+        assert len(list_audits(db, LEAD)) == before
     else:
-        assert len(list_audits(db)) == before + result.rows
+        assert len(list_audits(db, LEAD)) == before + result.rows
 
 
 # --- a new case and its first audit ---------------------------------------------------------
@@ -177,7 +177,7 @@ def _new_case(reference: str = "CL-77") -> CaseInput:
 def test_a_new_case_and_its_audit_start_together(db: Database, small_template_id: int) -> None:
     audit = start_audit_for_new_case(db, _new_case(), small_template_id, "Alex",
                                      date(2026, 3, 1), ALEX)
-    (row,) = list_audits(db)
+    (row,) = list_audits(db, LEAD)
     assert (row.id, row.case_reference, row.team, row.uasc, row.status) == (
         audit, "CL-77", "North", True, "draft")
     assert [c.reference for c in list_cases(db)] == ["CL-77"]
@@ -195,7 +195,7 @@ def test_a_refused_audit_leaves_no_case_behind(db: Database, small_template_id: 
         start_audit_for_new_case(db, _new_case(), small_template_id, auditor,
                                  date(2026, 3, 1), actor)
     assert list_cases(db) == []
-    assert list_audits(db) == []
+    assert list_audits(db, LEAD) == []
 
 
 def test_a_retired_template_leaves_an_existing_case_as_it_was(
@@ -207,4 +207,4 @@ def test_a_retired_template_leaves_an_existing_case_as_it_was(
         start_audit_for_new_case(db, changed, small_template_id, "Alex", date(2026, 4, 1), ALEX)
     (case,) = list_cases(db)
     assert (case.category, case.team, case.uasc) == ("relevant", "North", True)
-    assert len(list_audits(db)) == 1
+    assert len(list_audits(db, LEAD)) == 1

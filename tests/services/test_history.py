@@ -26,7 +26,7 @@ from auditapp.services.maintenance import check_database
 from auditapp.storage.database import open_database
 from auditapp.storage.engine import Database
 from auditapp.storage.schema import head_revision
-from tests.builders import ALEX, FIXTURES, make_audit
+from tests.builders import ALEX, FIXTURES, LEAD, make_audit
 
 pytestmark = pytest.mark.both_backends
 
@@ -34,7 +34,7 @@ FIXTURE = FIXTURES / "db" / "v0001.sqlite"
 
 
 def answer(db: Database, audit: int, code: str, evidence: str) -> None:
-    question = load_audit(db, audit).template.sections[0].questions[0]
+    question = load_audit(db, audit, LEAD).template.sections[0].questions[0]
     save_changes(db, audit, AuditChanges(
         answers={question.id: AnswerChange(question.id, code, evidence)}), ALEX)
 
@@ -62,7 +62,7 @@ def test_history_names_who_when_old_and_new(db: Database, small_template_id: int
     audit = make_audit(db, small_template_id)
     answer(db, audit, "P", "Plan is late")
     answer(db, audit, "Y", "Plan is late")
-    rows = audit_history(db, audit)
+    rows = audit_history(db, audit, LEAD)
     assert [(r.what, r.old_value, r.new_value) for r in rows] == [
         ("audit status", None, "draft"),
         ("answer A.1 response", None, "P"),
@@ -70,7 +70,8 @@ def test_history_names_who_when_old_and_new(db: Database, small_template_id: int
         ("answer A.1 response", "P", "Y"),
     ]
     assert {r.actor for r in rows} == {"Alex"}
-    assert [r.seq for r in rows] == [1, 2, 3, 4]
+    # Each save is sealed by one more entry (not shown): entries 2, 5 and 7 are the seals.
+    assert [r.seq for r in rows] == [1, 3, 4, 6]
     assert check_history(db).ok
 
 
@@ -97,23 +98,23 @@ def test_a_removed_entry_is_reported_and_check_exits_1(
     _tamper(db, "DELETE FROM change_events WHERE seq = 3")
     assert main_cli(["--db", _where(db), "check"]) == 1
     out = capsys.readouterr().out
-    assert "History: 4 entries, 2 BREAKS" in out
+    assert "History: 7 entries, 2 BREAKS" in out
     assert "break: entries 3 to 3 are missing" in out
     assert "Result: PROBLEMS FOUND" in out
 
 
 def test_demo_data_has_an_unbroken_chain(db: Database) -> None:
-    for _ in demo.generate_demo(db, 30, seed=2, end=date(2026, 6, 30)):
+    for _ in demo.generate_demo(db, 30, LEAD, seed=2, end=date(2026, 6, 30)):
         pass
     result = check_history(db)
-    assert result.ok and result.entries == 30
+    assert result.ok and result.entries == 60  # a status entry and a seal for each audit
 
 
 def test_history_exports_as_csv_without_formulas(db: Database, small_template_id: int,
                                                  tmp_path: Path) -> None:
     audit = make_audit(db, small_template_id)
     answer(db, audit, "N", "=HYPERLINK(\"http://x\")")
-    path = write_history_csv(audit_history(db, audit), tmp_path / "history.csv")
+    path = write_history_csv(audit_history(db, audit, LEAD), tmp_path / "history.csv")
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["field"] for r in rows] == ["status", "response", "evidence"]
@@ -133,12 +134,12 @@ def test_a_0001_database_upgrades_with_a_backup_first_and_a_sound_chain(tmp_path
         report = check_database(db)
         assert report.ok, report
         assert report.schema_revision == head_revision()
-        assert report.history.entries == events
-        reference = next(a for a in list_audits(db) if a.case_reference == "FIX-0001")
-        history = audit_history(db, reference.id)
+        assert report.history.entries == events + audits  # and a seal for each audit
+        reference = next(a for a in list_audits(db, LEAD) if a.case_reference == "FIX-0001")
+        history = audit_history(db, reference.id, LEAD)
         assert [r.new_value for r in history if r.field == "response"] == ["P", "P", "P",
                                                                             "Y", "Y", "Y"]
-        assert len(list_audits(db)) == audits
+        assert len(list_audits(db, LEAD)) == audits
     finally:
         db.dispose()
     (backup,) = (tmp_path / "backups").glob("old-before-0001-*.sqlite")

@@ -43,7 +43,7 @@ def test_blind_moderation_hides_then_shows_the_auditors_grades(
     assert blind.overall_grade is None
     assert blind.suggested_grade is None
     assert all(j.grade is None and j.suggested is None for j in blind.judgements.values())
-    assert blind.answers == load_audit(db, audit).answers  # the evidence is all there
+    assert blind.answers == load_audit(db, audit, LEAD).answers  # the evidence is all there
     with pytest.raises(BlindModerationError):
         moderation_comparison(db, audit, MO)
     record_blind_grades(db, audit, MO, {sections["A"]: RI, sections["B"]: G}, RI)
@@ -58,7 +58,7 @@ def test_blind_moderation_hides_then_shows_the_auditors_grades(
                             (RI, ""))
     finalise_moderation(db, audit, MO, {sections["A"]: (RI, "No contingency plan"),
                                         sections["B"]: (G, "")}, (RI, "Plan out of date"))
-    document = load_audit(db, audit)
+    document = load_audit(db, audit, LEAD)
     assert document.status == "moderated"
     assert document.overall_grade == G  # the auditor's grade is never overwritten
     assert document.final_grade == RI
@@ -71,7 +71,7 @@ def test_nobody_moderates_their_own_audit_and_auditors_cannot(
     audit = submitted_audit(db, small_template_id)
     with pytest.raises(PermissionDeniedError):
         load_for_moderation(db, audit, ALEX)
-    own = Actor("Alex", Role.PRACTICE_LEAD)
+    own = Actor("Alex", Role.PRACTICE_LEAD, ALEX.id)  # the auditor's own profile
     with pytest.raises(PermissionDeniedError, match="their own audit"):
         record_blind_grades(db, audit, own, {}, G)
 
@@ -81,11 +81,11 @@ def test_return_for_rework(db: Database, small_template_id: int) -> None:
     with pytest.raises(UserError, match="put right"):
         return_for_rework(db, audit, MO, " ")
     return_for_rework(db, audit, MO, "Evidence for A.2 is from the wrong young person")
-    document = load_audit(db, audit)
+    document = load_audit(db, audit, LEAD)
     assert document.status == "draft"
     assert document.returned_comment == "Evidence for A.2 is from the wrong young person"
     submit_audit(db, audit, ALEX)
-    assert load_audit(db, audit).returned_comment == ""
+    assert load_audit(db, audit, LEAD).returned_comment == ""
     assert [r.audit_id for r in moderation_queue(db, MO)] == [audit]
 
 
@@ -144,7 +144,7 @@ def test_agreement_figures_hand_worked(db: Database, small_template_id: int) -> 
 
 
 def test_agreement_on_demo_data_has_kappa_per_section(db: Database) -> None:
-    list(generate_demo(db, 400, seed=5, end=date(2026, 6, 30)))
+    list(generate_demo(db, 400, LEAD, seed=5, end=date(2026, 6, 30)))
     figures = agreement_figures(db)
     assert figures.moderated > 50
     assert figures.overall.kappa is not None

@@ -16,7 +16,16 @@ import pytest
 
 from auditapp.models import CareLeaverCategory, Role
 from auditapp.rules.grades import Grade
-from auditapp.services import actions, cases, history, moderation, settings, templates, users
+from auditapp.services import (
+    actions,
+    cases,
+    history,
+    maintenance,
+    moderation,
+    settings,
+    templates,
+    users,
+)
 from auditapp.services.audits import editing, workflow
 from auditapp.services.demo import generate_demo
 from auditapp.services.reporting import figures, stats, workbook_rows
@@ -50,12 +59,12 @@ def _audit_work(db: Database, template_id: int, tmp_path: Path) -> int:
     audit = cases.start_audit_for_new_case(db, new_case, template_id, "Alex",
                                            date(2026, 3, 1), ALEX)
     other = editing.create_audit(db, cases.save_case(db, cases.CaseInput(
-        "CL-2", CareLeaverCategory.ELIGIBLE)), template_id, "Alex", date(2026, 3, 2), ALEX)
+        "CL-2", CareLeaverCategory.ELIGIBLE), ALEX), template_id, "Alex", date(2026, 3, 2), ALEX)
     sample = tmp_path / "sample.csv"
     sample.write_text("reference,category\nCL-3,eligible\n", encoding="utf-8")
     cases.import_cases(db, sample, template_id, LEAD, default_auditor="Alex")
     question = question_ids(db, audit)["A.1"]
-    document = editing.load_audit(db, audit)
+    document = editing.load_audit(db, audit, LEAD)
     editing.save_changes(db, audit, editing.AuditChanges(answers={question: editing.AnswerChange(
         question, "Y", "")}), ALEX, document.template, document.revision)
     action = editing.add_action(db, audit, editing.ActionInput(
@@ -66,7 +75,7 @@ def _audit_work(db: Database, template_id: int, tmp_path: Path) -> int:
     editing.delete_action(db, spare, ALEX)
     for each in (audit, other):
         complete_audit(db, each)
-        editing.submit_audit(db, each, ALEX, editing.load_audit(db, each).revision)
+        editing.submit_audit(db, each, ALEX, editing.load_audit(db, each, LEAD).revision)
     moderation.draw_sample(db, LEAD, 1, seed=3)
     moderation.moderation_queue(db, MO)
     moderation.load_for_moderation(db, audit, MO)
@@ -79,15 +88,16 @@ def _audit_work(db: Database, template_id: int, tmp_path: Path) -> int:
 
 def _follow_up(db: Database, audit: int, tmp_path: Path) -> None:
     """Track actions, close and reopen, read the history, figures and settings."""
-    (action,) = editing.load_audit(db, audit).actions
+    (action,) = editing.load_audit(db, audit, LEAD).actions
     actions.complete_action(db, action.id, "Reviewed", date(2026, 3, 20), LEAD)
     actions.reopen_action(db, action.id, LEAD)
     actions.cancel_action(db, action.id, "No longer needed", LEAD)
     actions.list_tracked_actions(db)
     workflow.close_audit(db, audit, LEAD)
     workflow.reopen_audit(db, audit, "Wrong case file", LEAD)
-    history.write_history_csv(history.audit_history(db, audit), tmp_path / "history.csv")
+    history.write_history_csv(history.audit_history(db, audit, LEAD), tmp_path / "history.csv")
     history.check_history(db)
+    maintenance.check_database(db)
     scope = figures.ReportScope(date(2026, 1, 1), date(2026, 12, 31))
     stats.grade_counts(db)
     figures.period_figures(db, scope, date(2026, 6, 30))
@@ -101,7 +111,7 @@ def _follow_up(db: Database, audit: int, tmp_path: Path) -> None:
 def test_no_service_opens_a_session_inside_another(
         db: Database, make_db: Callable[[str], Database], guard: NestingGuard,
         tmp_path: Path) -> None:
-    users.save_user(db, "Lee Lead", Role.PRACTICE_LEAD, None)
+    users.command_line_profile(db, "someone")
     templates.import_template_file(db, SMALL_TEMPLATE, LEAD)
     template_id = templates.find_template_id(db, "small-test")
     templates.install_shipped_templates(db)
@@ -109,11 +119,11 @@ def test_no_service_opens_a_session_inside_another(
     _follow_up(db, audit, tmp_path)
     templates.set_template_retired(db, template_id, True, LEAD)
     templates.set_template_retired(db, template_id, False, LEAD)
-    list(generate_demo(db, 20, seed=2, end=date(2026, 6, 30)))
+    list(generate_demo(db, 20, LEAD, seed=2, end=date(2026, 6, 30)))
     path = bundles.run_export(db, tmp_path / "all.auditbundle", LEAD).path
     other = make_db("other")
     bundle = bundles.open_bundle(path)
-    bundles.preview_import(other, bundle)
+    bundles.preview_import(other, bundle, LEAD)
     bundles.run_import(other, bundle, LEAD)
     assert guard.opened > 50  # the guard really watched the run
     assert guard.nested == [], "sessions opened inside a transaction:\n" + "\n".join(

@@ -16,7 +16,7 @@ from auditapp.services.demo import generate_demo
 from auditapp.services.reporting.stats import grade_counts
 from auditapp.storage.database import open_database
 from auditapp.storage.engine import Database
-from tests.builders import ALEX, complete_audit, make_audit
+from tests.builders import ALEX, LEAD, complete_audit, make_audit
 
 pytestmark = pytest.mark.both_backends
 
@@ -31,7 +31,7 @@ def test_counts_use_submitted_audits_in_the_period_and_moderated_grades(
         complete_audit(db, audit)
         submit_audit(db, audit, ALEX)
     with db.transaction() as session:  # a moderator changed the second audit's grade
-        session.add(Moderation(audit_id=second, moderator="Lead", moderated_on=date(2026, 3, 1),
+        session.add(Moderation(audit_id=second, moderator_id=LEAD.id, moderated_on=date(2026, 3, 1),
                                grade=Grade.REQUIRES_IMPROVEMENT, agreed=False, comment="x"))
     counts = grade_counts(db, date(2026, 1, 1), date(2026, 6, 30))
     assert counts.as_json() == {"audits": 2, "by_grade": {
@@ -55,7 +55,7 @@ def test_demo_is_reproducible_and_covers_the_job(tmp_path: Path) -> None:
     first = open_database(tmp_path / "one.sqlite")
     second = open_database(tmp_path / "two.sqlite")
     for db in (first, second):
-        progress = list(generate_demo(db, 300, seed=7, years=2, end=date(2026, 6, 30)))
+        progress = list(generate_demo(db, 300, LEAD, seed=7, years=2, end=date(2026, 6, 30)))
         assert progress[-1] == (300, 300)
     assert _snapshot(first) == _snapshot(second)
     with first.transaction() as session:
@@ -78,7 +78,7 @@ def test_demo_is_reproducible_and_covers_the_job(tmp_path: Path) -> None:
 
 
 def test_stopping_the_demo_early_adds_nothing(db: Database) -> None:
-    progress = generate_demo(db, 1000, seed=1)
+    progress = generate_demo(db, 1000, LEAD, seed=1)
     next(progress)
     progress.close()
     with db.transaction() as session:
@@ -87,7 +87,7 @@ def test_stopping_the_demo_early_adds_nothing(db: Database) -> None:
 
 def test_demo_stats_agree_with_a_direct_count(tmp_path: Path) -> None:
     db = open_database(tmp_path / "demo.sqlite")
-    list(generate_demo(db, 400, seed=3, end=date(2026, 6, 30)))
+    list(generate_demo(db, 400, LEAD, seed=3, end=date(2026, 6, 30)))
     with db.transaction() as session:
         expected = Counter()
         for audit in session.scalars(select(Audit)):

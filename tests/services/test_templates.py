@@ -43,7 +43,7 @@ def test_changed_template_becomes_a_new_version_and_audits_keep_theirs(
     assert v2 != v1
     from auditapp.services.audits.editing import load_audit
 
-    document = load_audit(db, audit_v1)
+    document = load_audit(db, audit_v1, LEAD)
     assert document.template.version == 1
     texts = [q.text for s in document.template.sections for q in s.questions]
     assert "The young person has a copy." in texts

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from auditapp.services.audits.editing import AnswerChange, AuditChanges, load_audit, save_changes
 from auditapp.storage.database import open_database
-from tests.builders import ALEX
+from tests.builders import ALEX, LEAD
 
 
 def main() -> None:
@@ -21,7 +21,7 @@ def main() -> None:
     db = open_database(Path(sys.argv[1]), backup=False)
     audit_id = int(sys.argv[2])
     first = int(sys.argv[3])
-    document = load_audit(db, audit_id)
+    document = load_audit(db, audit_id, LEAD)
     questions = [q for s in document.template.sections for q in s.questions
                  if q.option("Y") is not None]
     print("ready", flush=True)

@@ -38,7 +38,7 @@ from auditapp.storage.backups import (
 )
 from auditapp.storage.database import open_database
 from auditapp.storage.engine import Database
-from tests.builders import ALEX, FIXTURES, ROOT, SUBPROCESS_LIMIT, make_audit
+from tests.builders import ALEX, FIXTURES, LEAD, ROOT, SUBPROCESS_LIMIT, make_audit
 
 
 def _filled(tmp_path: Path, small_template_id: int, db: Database) -> Path:
@@ -130,7 +130,7 @@ def test_restore_checks_the_file_and_keeps_the_current_one(
     aside = restore_backup(path, good)
     assert aside is not None and aside.parent == tmp_path / "backups"
     restored = open_database(path)
-    assert len(list_audits(restored)) == 2
+    assert len(list_audits(restored, LEAD)) == 2
     restored.dispose()
     kept = sqlite3.connect(aside)
     assert kept.execute("SELECT count(*) FROM audits").fetchone() == (3,)
@@ -151,7 +151,7 @@ def test_cli_backup_and_restore(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_a_full_disk_loses_nothing_saved(db: Database, small_template_id: int) -> None:
     """SQLite's page limit gives the same SQLITE_FULL error as a full disk."""
     audit = make_audit(db, small_template_id)
-    questions = [q for s in load_audit(db, audit).template.sections for q in s.questions]
+    questions = [q for s in load_audit(db, audit, LEAD).template.sections for q in s.questions]
     first = questions[0].id
     save_changes(db, audit, AuditChanges(answers={first: AnswerChange(first, "Y", "kept")}),
                  ALEX)
@@ -170,7 +170,7 @@ def test_a_full_disk_loses_nothing_saved(db: Database, small_template_id: int) -
     with pytest.raises(DiskFullError, match="this change was not saved; everything saved "
                                             "before it is safe"):
         save_changes(db, audit, changes, ALEX)
-    document = load_audit(db, audit)
+    document = load_audit(db, audit, LEAD)
     assert document.answers[first].evidence == "kept"
     assert all(a.evidence in ("", "kept") for a in document.answers.values())
     with db.engine.connect() as connection:
@@ -221,5 +221,5 @@ def test_a_copy_of_the_fixture_restores_over_a_damaged_file(tmp_path: Path) -> N
     path.write_bytes(b"damaged")
     restore_backup(path, backup)
     db = open_database(path)  # upgrades the restored 0001 file, backing it up first
-    assert len(list_audits(db)) == 7
+    assert len(list_audits(db, LEAD)) == 7
     db.dispose()

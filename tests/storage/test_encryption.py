@@ -21,7 +21,7 @@ from auditapp.storage.encryption import (
 )
 from auditapp.storage.engine import Database
 from auditapp.storage.sqlite_files import is_encrypted
-from tests.builders import LEAD, SMALL_TEMPLATE, make_audit
+from tests.builders import LEAD, SMALL_TEMPLATE, add_people, make_audit
 
 SECRET = "correct horse battery"
 OTHER = "a different long phrase"
@@ -31,6 +31,7 @@ CASE_REF = b"SECRET-REF-42"
 def _encrypted_db(tmp_path: Path) -> Path:
     path = tmp_path / "enc.sqlite"
     db = open_database(path, SECRET)
+    add_people(db)
     import_template_file(db, SMALL_TEMPLATE, LEAD)
     make_audit(db, find_template_id(db, "small-test"), CASE_REF.decode())
     db.dispose()
@@ -79,7 +80,7 @@ def test_converting_a_plain_database_keeps_a_plain_copy_until_confirmed(
     assert is_encrypted(path) and not is_encrypted(plain)
     assert pending_plain_copies(path) == [plain]
     db = open_database(path, SECRET)
-    assert [a.case_reference for a in list_audits(db)] == ["PLAIN-1"]
+    assert [a.case_reference for a in list_audits(db, LEAD)] == ["PLAIN-1"]
     db.dispose()
     with pytest.raises(WrongPassphraseError):
         confirm_encryption(path, OTHER)
@@ -105,7 +106,7 @@ def test_changing_the_passphrase_rekeys_the_backups(tmp_path: Path) -> None:
         restore_backup(path, backup)
     restore_backup(path, backup, OTHER)
     db = open_database(path, OTHER)
-    assert len(list_audits(db)) == 1
+    assert len(list_audits(db, LEAD)) == 1
     db.dispose()
 
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from auditapp.errors import ConcurrentEditError, NotFoundError, UserError
+from auditapp.errors import ConcurrentEditError, NotFoundError, PermissionDeniedError, UserError
 from auditapp.models import (
     Action,
     ActionPriority,
@@ -21,6 +21,7 @@ from auditapp.models import (
     ChangeEvent,
     Moderation,
     Question,
+    Role,
     Section,
     SectionJudgement,
     Template,
@@ -34,6 +35,8 @@ from auditapp.rules.wording import day_text
 from auditapp.services.audits.scoring import ScoredAudit, score_audit
 from auditapp.services.history import record_change
 from auditapp.services.templates import TemplateInfo, read_template_info
+from auditapp.services.users import add_profile, find_profile
+from auditapp.services.visibility import audit_withheld, withheld_condition
 from auditapp.storage.engine import Database
 
 NARRATIVE_FIELDS = ("strengths", "areas_for_development", "young_person_voice")
@@ -80,11 +83,11 @@ class ActionInfo:
 
 @dataclass(frozen=True)
 class ModerationInfo:
-    """The outcome of moderation."""
+    """The outcome of moderation (``grade`` None until it is finalised)."""
 
     moderator: str
     moderated_on: date
-    grade: int
+    grade: int | None
     agreed: bool
     comment: str
 
@@ -120,6 +123,10 @@ class AuditDocument:
     updated_at: datetime
     returned_comment: str = ""  # why a moderator sent it back for rework
     revision: int = 0  # pass back to save_changes, which refuses a save based on an older one
+    auditor_id: int = 0  # the auditor's profile
+    #: The auditor's grades, comments and rationale (and the suggestions) are withheld from
+    #: this reader: a moderator who has yet to grade the audit blind.
+    grades_withheld: bool = False
 
     @property
     def final_grade(self) -> int | None:
@@ -264,6 +271,8 @@ class AuditListRow:
     moderated_grade: int | None
     answered: int
     applicable: int
+    #: The grades are withheld from this reader (blind moderation): all three are None.
+    grades_withheld: bool = False
 
     @property
     def final_grade(self) -> int | None:
@@ -288,11 +297,11 @@ def add_audit(session: Session, case_id: int, template_id: int, auditor: str,
         raise NotFoundError(f"No case with number {case_id}.")
     if not auditor.strip():
         raise UserError("An audit needs an auditor's name.")
-    require(actor, Permission.START_AUDIT, owner=auditor.strip())
+    auditor_id = _auditor_profile(session, auditor, actor)
     questions = session.execute(
         select(Question.id, Section.applies_when).join(Section)
         .where(Section.template_id == template_id)).all()
-    audit = Audit(case_id=case_id, template_id=template_id, auditor=auditor.strip(),
+    audit = Audit(case_id=case_id, template_id=template_id, auditor_id=auditor_id,
                   audit_date=audit_date, answered=0,
                   applicable=sum(section_applies(cond, case.uasc) for _, cond in questions))
     session.add(audit)
@@ -304,6 +313,22 @@ def add_audit(session: Session, case_id: int, template_id: int, auditor: str,
     record_change(session, audit.id, actor, "audit", "", "status", None, AuditStatus.DRAFT)
     session.flush()
     return audit.id
+
+
+def _auditor_profile(session: Session, auditor: str, actor: Actor) -> int:
+    """The profile of the auditor named ``auditor`` (ignoring case and spacing), checking
+    that ``actor`` may start an audit for them. A practice lead may name someone who has no
+    profile yet: they get an auditor's profile."""
+    profile = find_profile(session, auditor)
+    if profile is not None:
+        require(actor, Permission.START_AUDIT, owner_id=profile.id, owner_name=profile.name)
+        return profile.id
+    require(actor, Permission.START_AUDIT)
+    if actor.role != Role.PRACTICE_LEAD:
+        raise PermissionDeniedError(
+            f"{actor.name} ({actor.role.value}) may start audits only for themselves; "
+            f"{auditor.strip()} has no profile here.")
+    return add_profile(session, auditor, Role.AUDITOR).id
 
 
 def create_audit(db: Database, case_id: int, template_id: int, auditor: str,
@@ -338,8 +363,10 @@ def _template_of(session: Session, audit: Audit, template: TemplateInfo | None
     return template
 
 
-def _document(session: Session, audit: Audit, template: TemplateInfo) -> AuditDocument:
-    """An audit in full, read in an open session."""
+def _document(session: Session, audit: Audit, template: TemplateInfo,
+              withheld: bool = False) -> AuditDocument:
+    """An audit in full, read in an open session (``withheld``: without the auditor's
+    judgement, see :func:`withhold_grades`)."""
     answers = {q: AnswerState(r, e) for q, r, e in session.execute(
         select(Answer.question_id, Answer.response, Answer.evidence)
         .where(Answer.audit_id == audit.id))}
@@ -349,7 +376,7 @@ def _document(session: Session, audit: Audit, template: TemplateInfo) -> AuditDo
         .where(SectionJudgement.audit_id == audit.id))}
     moderation = audit.moderation
     case = audit.case
-    return AuditDocument(
+    document = AuditDocument(
         audit.id, audit.uid, audit.status.value, case.id, case.reference,
         case.category.value, case.uasc, case.age_at_audit, case.team, case.worker, template,
         audit.auditor, audit.audit_date, audit.suggested_grade, audit.overall_grade,
@@ -359,16 +386,28 @@ def _document(session: Session, audit: Audit, template: TemplateInfo) -> AuditDo
         ModerationInfo(moderation.moderator, moderation.moderated_on, moderation.grade,
                        moderation.agreed, moderation.comment) if moderation else None,
         audit.submitted_at, audit.updated_at, audit.returned_comment, audit.revision,
+        audit.auditor_id,
     )
+    return withhold_grades(document) if withheld else document
 
 
-def load_audit(db: Database, audit_id: int, template: TemplateInfo | None = None
-               ) -> AuditDocument:
-    """An audit in full. Pass the template when the caller already holds it (it never
-    changes for an audit), to save reading it again."""
+def withhold_grades(document: AuditDocument) -> AuditDocument:
+    """The audit without the auditor's judgement: section grades and comments, the overall
+    grade and rationale, the suggestions, and any moderation (blind moderation)."""
+    hidden = {sid: JudgementState(None, None, "") for sid in document.judgements}
+    return replace(document, judgements=hidden, overall_grade=None, suggested_grade=None,
+                   grade_rationale="", moderation=None, grades_withheld=True)
+
+
+def load_audit(db: Database, audit_id: int, reader: Actor,
+               template: TemplateInfo | None = None) -> AuditDocument:
+    """An audit in full, as ``reader`` may see it: a moderator who has yet to grade it blind
+    gets it without the auditor's grades, comments and rationale. Pass the template when the
+    caller already holds it (it never changes for an audit), to save reading it again."""
     with db.transaction() as session:
         audit = _get_audit(session, audit_id)
-        return _document(session, audit, _template_of(session, audit, template))
+        return _document(session, audit, _template_of(session, audit, template),
+                         audit_withheld(session, audit_id, reader))
 
 
 # --- saving -----------------------------------------------------------------------------------
@@ -383,7 +422,7 @@ def _require_editable(audit: Audit, actor: Actor) -> None:
     if audit.status != AuditStatus.DRAFT:
         raise AuditLockedError(
             f"This audit is {audit.status.value} and can no longer be changed by its auditor.")
-    require(actor, Permission.EDIT_DRAFT, owner=audit.auditor)
+    require(actor, Permission.EDIT_DRAFT, owner_id=audit.auditor_id, owner_name=audit.auditor)
 
 
 def refresh_suggestions(session: Session, audit: Audit, template: TemplateInfo) -> ScoredAudit:
@@ -531,7 +570,7 @@ def add_action(db: Database, audit_id: int, action: ActionInput, actor: Actor) -
         _require_editable(audit, actor)
         row = Action(audit_id=audit_id, text=action.text.strip(), owner=action.owner.strip(),
                      due_date=action.due_date, priority=action.priority, status=action.status,
-                     question_id=action.question_id)
+                     question_id=action.question_id, raised_by_id=actor.id)
         session.add(row)
         session.flush()
         record_change(session, audit_id, actor, "action", str(row.id), "text", None, row.text)
@@ -640,7 +679,7 @@ def submit_audit(db: Database, audit_id: int, actor: Actor,
     :class:`~auditapp.errors.ConcurrentEditError` and changes nothing."""
     with db.transaction() as session:
         audit = _get_audit(session, audit_id)
-        require(actor, Permission.SUBMIT, owner=audit.auditor)
+        require(actor, Permission.SUBMIT, owner_id=audit.auditor_id, owner_name=audit.auditor)
         _require_editable(audit, actor)
         _require_revision(session, audit, expected_revision)
         template = read_template_info(session, audit.template_id)
@@ -657,17 +696,18 @@ def submit_audit(db: Database, audit_id: int, actor: Actor,
 # --- listing ----------------------------------------------------------------------------------
 
 
-def list_audits(db: Database, audit_ids: list[int] | None = None,
+def list_audits(db: Database, reader: Actor, audit_ids: list[int] | None = None,
                 template_id: int | None = None, limit: int | None = None
                 ) -> list[AuditListRow]:
     """Every audit (or those with the given ids, or on one template version) as the audit
-    list shows it, newest first; only the newest ``limit`` when given (read through the
-    date index, so in a time that does not grow with the database)."""
+    list shows it to ``reader``, newest first; only the newest ``limit`` when given (read
+    through the date index, so in a time that does not grow with the database). An audit
+    whose grades are withheld from the reader (blind moderation) comes without them."""
     query = (
         select(Audit.id, Case.reference, Case.category, Case.uasc, Case.team, Template.key,
                Template.title, Template.version, Audit.auditor, Audit.audit_date, Audit.status,
                Audit.overall_grade, Audit.suggested_grade, Moderation.grade, Audit.answered,
-               Audit.applicable)
+               Audit.applicable, withheld_condition(reader))
         .join(Case, Case.id == Audit.case_id)
         .join(Template, Template.id == Audit.template_id)
         .outerjoin(Moderation, Moderation.audit_id == Audit.id)
@@ -681,6 +721,8 @@ def list_audits(db: Database, audit_ids: list[int] | None = None,
         query = query.limit(limit)
     with db.transaction() as session:
         return [
+            AuditListRow(r[0], r[1], r[2].value, r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+                         r[10].value, None, None, None, r[14], r[15], True) if r[16] else
             AuditListRow(r[0], r[1], r[2].value, r[3], r[4], r[5], r[6], r[7], r[8], r[9],
                          r[10].value, r[11], r[12], r[13], r[14], r[15])
             for r in session.execute(query)

@@ -118,7 +118,7 @@ def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date
     first = Quarter.containing(last)
     for _ in range(TREND_QUARTERS - 1):
         first = first.previous()
-    trend = quarter_tallies(db, ReportScope(first.start, last))
+    trend = quarter_tallies(db, ReportScope(first.start, last, reader=scope.reader))
     while trend and trend[0].total == 0:
         trend = trend[1:]
     templates = _template_summaries(current)

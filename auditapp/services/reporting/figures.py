@@ -30,11 +30,13 @@ from auditapp.models import (
 )
 from auditapp.rules.actions import ActionState, action_state
 from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED, Grade
+from auditapp.rules.permissions import Actor
 from auditapp.rules.sections import section_applies
 from auditapp.rules.wording import MONTHS, day_text
 from auditapp.services.moderation import AgreementFigures, agreement_figures
 from auditapp.services.reporting.stats import counted_audits, final_grade_column
 from auditapp.services.templates import SectionInfo, TemplateInfo, template_info
+from auditapp.services.visibility import withheld_condition
 from auditapp.storage.engine import Database
 
 #: Columns of every grade table: the four grades best first, then "Not graded".
@@ -59,12 +61,18 @@ LINES_OF_ENQUIRY = {
 @dataclass(frozen=True)
 class ReportScope:
     """Which audits a report counts: a period (inclusive, either end open) and optionally one
-    team and one template (by its id, every version)."""
+    team and one template (by its id, every version).
+
+    ``reader`` is who the report is for: the audits whose grades are withheld from them
+    (blind moderation, see :mod:`auditapp.services.visibility`) are left out of every figure
+    and list, so that no count, bar or drill-down gives a grade away. None: a report for no
+    one in particular (the command line, which acts as a practice lead)."""
 
     date_from: date | None = None
     date_to: date | None = None
     team: str | None = None
     template_key: str | None = None
+    reader: Actor | None = None
 
     def period_text(self) -> str:
         """The period in words."""
@@ -129,6 +137,8 @@ def scoped_audits(scope: ReportScope) -> Select[tuple[int]]:
         query = query.where(Case.team == scope.team)
     if scope.template_key is not None:
         query = query.where(Template.key == scope.template_key)
+    if scope.reader is not None:
+        query = query.where(~withheld_condition(scope.reader))
     return query
 
 
@@ -409,7 +419,7 @@ def _moderation(session: Session, scope: ReportScope) -> ModerationFigures:
     compare = case((Moderation.grade > Audit.overall_grade, 1),
                    (Moderation.grade < Audit.overall_grade, -1), else_=0)
     rows: dict[int, int] = dict(session.execute(
-        scoped_audits(scope).where(Moderation.id.is_not(None))
+        scoped_audits(scope).where(Moderation.grade.is_not(None))
         .with_only_columns(compare, func.count()).group_by(compare)).all())
     audits = session.scalar(scoped_audits(scope).with_only_columns(func.count())) or 0
     return ModerationFigures(audits, sum(rows.values()), rows.get(0, 0), rows.get(1, 0),
@@ -484,7 +494,7 @@ def period_figures(db: Database, scope: ReportScope, as_at: date) -> PeriodFigur
     ``as_at`` (normally today)."""
     templates = templates_used(db, scope)
     agreement = agreement_figures(db, scope.date_from, scope.date_to, scope.team,
-                                  scope.template_key)
+                                  scope.template_key, scope.reader)
     with db.transaction() as session:
         return PeriodFigures(
             scope, _overall(session, scope), _teams(session, scope), _quarters(session, scope),

@@ -11,14 +11,33 @@ two databases can tell where they last met. On import, for each audit in the bun
   field changed on one side only takes that side's value (**merged**); a field changed on
   both sides to different values is a **conflict**, for the user to settle.
 
+An audit that is closed or moderated here is never changed by an import except through a
+conflict the user settles: every field the bundle would change in it is a conflict, and
+only a practice lead may take the bundle's side of one.
+
 An import is one transaction, and runs only when every conflict has a choice: with any left
-unsettled nothing at all is imported. History entries are carried over too (each once, by
-its uid) and chained into this database's own history. Importing the same bundle again
-changes nothing.
+unsettled nothing at all is imported. Everything it would write is checked first by the
+rules of the editor and the services (:mod:`auditapp.services.sync.validation`); anything
+wrong refuses the whole bundle. Every change it makes is recorded in this database's
+history as an import (:class:`~auditapp.models.BundleImport`: who imported which bundle,
+from which database), each value from and to. History entries the bundle carries are
+appended after this database's own, each once (by its uid), marked as carried in by that
+import. Importing the same bundle again changes nothing.
+
+People are matched by profile: the local profile with the uid the bundle gives the person,
+else the one with their name (ignoring case and spacing), else a new profile with the
+bundle's uid and name (an auditor, or a moderator for someone who moderated).
+
+Exporting needs :attr:`~auditapp.rules.permissions.Permission.EXPORT_BUNDLES` (anyone
+exports their own audits, a practice lead any); importing needs
+:attr:`~auditapp.rules.permissions.Permission.IMPORT_BUNDLES`. An export never holds an audit
+whose grades are withheld from its exporter (blind moderation), and its manifest records the
+head of this database's history chain (``check --against`` compares it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -27,28 +46,33 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from auditapp import __version__
-from auditapp.checklists.format import load_template_text
-from auditapp.errors import UserError
+from auditapp.checklists.format import TemplateSpec, load_template_text
+from auditapp.errors import PermissionDeniedError, UserError
 from auditapp.models import (
     Action,
     Audit,
+    AuditStatus,
     BundleImport,
     Case,
     ChangeEvent,
+    Moderation,
+    Role,
     Setting,
     SyncState,
     Template,
+    User,
     new_uid,
     utcnow,
 )
-from auditapp.rules.permissions import Actor
-from auditapp.services.history import chained_event, record_change
-from auditapp.services.sync import merge, snapshots
+from auditapp.rules.permissions import Actor, Permission, require
+from auditapp.services.history import SEAL, chain_tail, chained_event, record_change
+from auditapp.services.sync import merge, snapshots, validation
 from auditapp.services.sync.bundle_file import BundleError, read_bundle, write_bundle
+from auditapp.services.sync.changes import record_import_changes
 from auditapp.services.sync.labels import ConflictWords, when_words
 from auditapp.services.sync.parts import (
     AuditEntry,
@@ -56,7 +80,14 @@ from auditapp.services.sync.parts import (
     Manifest,
     TemplateEntry,
 )
-from auditapp.services.templates import TemplateInfo, add_template_version, read_template_info
+from auditapp.services.templates import (
+    TemplateInfo,
+    add_template_version,
+    read_template_info,
+    spec_info,
+)
+from auditapp.services.users import add_profile, as_actor, find_profile
+from auditapp.services.visibility import withheld_condition
 from auditapp.storage.engine import Database
 from auditapp.storage.schema import head_revision
 
@@ -151,22 +182,35 @@ def _known_states(session: Session, uids: list[str]) -> dict[str, list[str]]:
     return known
 
 
-def _chosen_audits(session: Session, since: date | None, auditor: str | None) -> list[Audit]:
-    query = select(Audit).order_by(Audit.id)
+def _chosen_audits(session: Session, actor: Actor, since: date | None,
+                   auditor: str | None) -> list[Audit]:
+    """The audits an export holds: those chosen, of those the actor may export (their own,
+    unless a practice lead), leaving out any whose grades are withheld from them."""
+    query = select(Audit).where(~withheld_condition(actor)).order_by(Audit.id)
+    if actor.role != Role.PRACTICE_LEAD:
+        moderated = select(Moderation.audit_id).where(Moderation.moderator_id == actor.id)
+        query = query.where(or_(Audit.auditor_id == actor.id, Audit.id.in_(moderated)))
     if since is not None:
         query = query.where(Audit.updated_at >= datetime.combine(since, time.min))
     if auditor:
-        query = query.where(Audit.auditor == auditor)
+        profile = find_profile(session, auditor)
+        query = query.where(Audit.auditor_id == (profile.id if profile else -1))
     return list(session.scalars(query))
 
 
 def _history_part(session: Session, audits: list[Audit]) -> list[HistoryEntry]:
+    """The audits' history as it travels: this database's own entries and those it carried
+    in, never its seals or the record of its own imports (which belong to this database)."""
     by_id = {a.id: a for a in audits}
     actions = {str(a.id): a.uid for audit in audits for a in audit.actions}
-    events = session.scalars(select(ChangeEvent).where(ChangeEvent.audit_id.in_(by_id))
-                             .order_by(ChangeEvent.seq))
+    uids = dict(session.execute(select(User.id, User.uid)).all())
+    events = session.scalars(select(ChangeEvent).where(
+        ChangeEvent.audit_id.in_(by_id), ChangeEvent.entity != SEAL,
+        or_(ChangeEvent.import_id.is_(None), ChangeEvent.carried))
+        .order_by(ChangeEvent.seq))
     return [{"uid": e.uid, "audit": by_id[e.audit_id].uid, "at": e.at.isoformat(),
-             "actor": e.actor, "entity": e.entity, "entity_key": e.entity_key,
+             "actor": e.actor, "actor_uid": uids.get(e.actor_id), "entity": e.entity,
+             "entity_key": e.entity_key,
              "action": actions.get(e.entity_key) if e.entity == "action" else None,
              "field": e.field, "old_value": e.old_value, "new_value": e.new_value}
             for e in events]
@@ -184,12 +228,16 @@ def export_bundle(db: Database, out: Path, actor: Actor, *, since: date | None =
     """Write the chosen audits (all; changed since ``since``; of one auditor) to a bundle,
     encrypted when a passphrase is given. Yields progress, then the :class:`ExportResult`.
 
-    The states exported are remembered here, so that a later import of what others made of
-    them is recognised."""
+    Anyone may export their own audits (a moderator: those they moderated), a practice
+    lead any; an audit whose grades are withheld from ``actor`` is left out. The states
+    exported are remembered here, so that a later import of what others made of them is
+    recognised."""
+    require(actor, Permission.EXPORT_BUNDLES)
     with db.transaction() as session:
-        audits = _chosen_audits(session, since, auditor)
+        audits = _chosen_audits(session, actor, since, auditor)
         if not audits:
-            raise UserError("No audits match, so no bundle was written.")
+            mine = "" if actor.role == Role.PRACTICE_LEAD else " of yours"
+            raise UserError(f"No audits{mine} match, so no bundle was written.")
         templates = _Templates(session)
         snapshotted: list[tuple[Audit, str, snapshots.Snapshot]] = []
         for done, audit in enumerate(audits, start=1):
@@ -201,9 +249,12 @@ def export_bundle(db: Database, out: Path, actor: Actor, *, since: date | None =
         known = _known_states(session, [a.uid for a in audits])
         entries: list[AuditEntry] = [
             {"uid": a.uid, "revision": a.revision, "state": state, "snapshot": snapshot,
-             "known_states": known[a.uid]} for a, state, snapshot in snapshotted]
+             "known_states": known[a.uid], "people": snapshots.people_of(session, snapshot)}
+            for a, state, snapshot in snapshotted]
+        seq, head = chain_tail(session)
         manifest: Manifest = {
             "database_id": _database_id(session), "created_at": utcnow().isoformat(),
+            "chain_head": {"seq": seq, "hash": head},
             "creator": actor.name, "auditapp_version": __version__, "schema": head_revision(),
             "chosen": {"since": since.isoformat() if since else None, "auditor": auditor},
             "audits": [{"uid": a.uid, "case_reference": a.case.reference,
@@ -232,6 +283,7 @@ class Bundle:
     cases: dict[str, str]
     history: list[HistoryEntry]
     encrypted: bool
+    sha256: str = ""  # of the whole file, naming exactly which bundle it was
 
     @property
     def source(self) -> str:
@@ -243,20 +295,42 @@ class Bundle:
 
 def open_bundle(path: Path, passphrase: str | None = None) -> Bundle:
     """Read and check a bundle file: refused whole if damaged, changed, or if the passphrase
-    is wrong (see :mod:`auditapp.services.sync.bundle_file`)."""
+    is wrong (see :mod:`auditapp.services.sync.bundle_file`). What it holds is checked
+    against this database's rules when it is previewed or imported."""
     contents = read_bundle(path, passphrase)
     missing = [name for name in PARTS if name not in contents.parts]
     if missing:
         raise BundleError(f"{path.name} lacks its {', '.join(missing)}: nothing was imported.")
     parts = contents.parts
+    shapes = [(name, kind) for name, kind in (("audits.json", list), ("templates.json", list),
+                                              ("cases.json", dict), ("history.json", list))
+              if not isinstance(parts[name], kind)]
+    if shapes:
+        raise BundleError(f"{path.name}: {shapes[0][0]} is not a {shapes[0][1].__name__}. "
+                          "Nothing was imported.")
     for entry in parts["audits.json"]:
-        if snapshots.state_hash(entry["snapshot"]) != entry["state"]:
-            raise BundleError(f"{path.name}: audit {entry['uid']} does not match its own "
+        if not isinstance(entry, dict) or not isinstance(entry.get("snapshot"), dict) \
+                or snapshots.state_hash(entry["snapshot"]) != entry.get("state"):
+            uid = entry.get("uid", "?") if isinstance(entry, dict) else "?"
+            raise BundleError(f"{path.name}: audit {uid} does not match its own "
                               "state. Nothing was imported.")
-    # The shapes are those of auditapp.services.sync.parts.
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    # The shapes are those of auditapp.services.sync.parts, checked in full on import.
     return Bundle(path, cast(Manifest, contents.manifest), parts["audits.json"],
-                  parts["templates.json"],
-                  parts["cases.json"], parts["history.json"], contents.encrypted)
+                  parts["templates.json"], parts["cases.json"], parts["history.json"],
+                  contents.encrypted, digest)
+
+
+def bundle_head(path: Path, passphrase: str | None = None) -> tuple[str, int, str]:
+    """The database id and the chain head (number and hash of the last entry) a bundle's
+    manifest recorded when it was written, for ``check --against``."""
+    bundle = open_bundle(path, passphrase)
+    head = bundle.manifest.get("chain_head")
+    if not isinstance(head, dict) or not isinstance(head.get("seq"), int) \
+            or not isinstance(head.get("hash"), str):
+        raise BundleError(f"{path.name} records no chain head (it was written by an older "
+                          "auditapp), so it cannot vouch for this history.")
+    return str(bundle.manifest.get("database_id", "")), head["seq"], head["hash"]
 
 
 # --- what an import does --------------------------------------------------------------------------
@@ -334,7 +408,7 @@ class _Plan:
     conflicts: list[ConflictInfo] = field(default_factory=list)
 
 
-def _label(snapshot: snapshots.Snapshot, titles: dict[str, str]) -> str:
+def _label(snapshot: snapshots.Snapshot, titles: Mapping[str, str]) -> str:
     title = titles.get(snapshot["template"]["key"], snapshot["template"]["key"])
     return (f"{snapshot['case']['reference']} · {title} · {snapshot['audit']['auditor']} · "
             f"{when_words('audit_date', snapshot['audit']['audit_date'])}")
@@ -352,6 +426,11 @@ def _local_known(session: Session, uid: str) -> set[str]:
     return set(session.scalars(select(SyncState.state_hash).where(SyncState.audit_uid == uid)))
 
 
+#: Statuses in which an audit here is finished with: an import changes it only through
+#: conflicts the user settles.
+FINISHED = (AuditStatus.MODERATED, AuditStatus.CLOSED)
+
+
 def _classify(templates: _Templates, entry: AuditEntry, label: str) -> _Plan:
     session = templates.session
     audit = session.scalar(select(Audit).where(Audit.uid == entry["uid"]))
@@ -365,10 +444,16 @@ def _classify(templates: _Templates, entry: AuditEntry, label: str) -> _Plan:
     state, remote_known = snapshots.state_hash(local), {*entry["known_states"], entry["state"]}
     if state == entry["state"] or entry["state"] in _local_known(session, audit.uid):
         return _Plan(entry, label, audit, UNCHANGED)
-    if state in remote_known:
+    if audit.status in FINISHED:
+        # Finished here: every field the bundle would change is the user's to settle.
+        base = None
+        outcome = MERGED
+    elif state in remote_known:
         return _Plan(entry, label, audit, UPDATED)
-    base = _base(session, audit.uid, remote_known)
-    plan = _Plan(entry, label, audit, MERGED, merge.three_way(base, local, remote))
+    else:
+        base = _base(session, audit.uid, remote_known)
+        outcome = MERGED
+    plan = _Plan(entry, label, audit, outcome, merge.three_way(base, local, remote))
     assert plan.merge_plan is not None
     words = ConflictWords(templates.get(audit.template_id)[0])
     plan.conflicts = [ConflictInfo(audit.uid, label, c.key, words.what(c), words.value(c, c.base),
@@ -377,7 +462,101 @@ def _classify(templates: _Templates, entry: AuditEntry, label: str) -> _Plan:
     return plan
 
 
+def _shipped_templates(bundle: Bundle) -> tuple[dict[tuple[str, str], TemplateSpec],
+                                                 list[str]]:
+    """The template versions the bundle brings, each checked as a template file is."""
+    specs: dict[tuple[str, str], TemplateSpec] = {}
+    problems = []
+    for number, shipped in enumerate(bundle.templates, start=1):
+        where = f"template {number} of templates.json"
+        if not isinstance(shipped, dict) or not all(
+                isinstance(shipped.get(k), str) for k in ("key", "content_hash", "source_text",
+                                                            "source_name", "title")):
+            problems.append(f"{where}: is not a template entry")
+            continue
+        try:
+            spec = load_template_text(shipped["source_text"], shipped["source_name"]
+                                      or shipped["key"])
+        except UserError as exc:
+            problems.append(f"{where} ({shipped['key']}): {str(exc).splitlines()[0]}")
+            continue
+        if spec.key != shipped["key"] or spec.content_hash() != shipped["content_hash"]:
+            problems.append(f"{where} ({shipped['key']}): does not match its content hash")
+            continue
+        specs[(spec.key, spec.content_hash())] = spec
+    return specs, problems
+
+
+def _template_finder(session: Session, specs: Mapping[tuple[str, str], TemplateSpec]
+                     ) -> validation.Templates:
+    found: dict[tuple[str, str], TemplateInfo | None] = {}
+
+    def find(key: str, content_hash: str) -> TemplateInfo | None:
+        if (key, content_hash) not in found:
+            local = session.scalar(select(Template.id).where(
+                Template.key == key, Template.content_hash == content_hash))
+            spec = specs.get((key, content_hash))
+            found[(key, content_hash)] = read_template_info(session, local) \
+                if local is not None else spec_info(spec) if spec is not None else None
+        return found[(key, content_hash)]
+
+    return find
+
+
+def bundle_problems(session: Session, bundle: Bundle) -> list[str]:
+    """Everything wrong with what the bundle would write (see
+    :mod:`auditapp.services.sync.validation`), one line each."""
+    specs, problems = _shipped_templates(bundle)
+    find = _template_finder(session, specs)
+    titles = {t["key"]: t["title"] for t in bundle.templates if isinstance(t, dict)}
+    uids = set()
+    for entry in bundle.audits:
+        label = _safe_label(entry, titles)
+        problems += validation.audit_problems(entry, label, find)
+        problems += validation.people_problems(label, entry.get("people"))
+        uids.add(entry.get("uid"))
+    if len(uids) < len(bundle.audits):
+        problems.append("audits.json: holds an audit twice")
+    for reference, uid in bundle.cases.items():
+        if not isinstance(uid, str) or not validation.UID.match(uid):
+            problems.append(f"cases.json: case {reference!r}: its uid is not 32 hexadecimal "
+                            "digits")
+    problems += validation.history_problems(bundle.history, {u for u in uids if u})
+    created = bundle.manifest.get("created_at")
+    try:
+        datetime.fromisoformat(str(created))
+    except ValueError:
+        problems.append("manifest.json: when it was written is not a date and time")
+    return problems
+
+
+def _safe_label(entry: Any, titles: Mapping[str, str]) -> str:
+    try:
+        return f"audit {_label(entry['snapshot'], titles)}"
+    except (KeyError, TypeError, AttributeError):
+        uid = entry.get("uid") if isinstance(entry, dict) else None
+        return f"audit {uid if isinstance(uid, str) else '?'}"[:80]
+
+
+class BundleRefusedError(BundleError):
+    """What a bundle would write breaks the rules: nothing was imported. ``problems`` lists
+    every problem, each naming the audit or entry and the field."""
+
+    def __init__(self, name: str, problems: list[str]) -> None:
+        self.problems = problems
+        more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" \
+            if len(problems) > 1 else ""
+        super().__init__(f"{name} was refused: {problems[0]}{more}. Nothing was imported.")
+
+
+def _checked(session: Session, bundle: Bundle) -> None:
+    problems = bundle_problems(session, bundle)
+    if problems:
+        raise BundleRefusedError(bundle.path.name, problems)
+
+
 def _plans(session: Session, bundle: Bundle) -> list[_Plan]:
+    _checked(session, bundle)
     titles = {t["key"]: t["title"] for t in bundle.templates}
     templates = _Templates(session)
     return [_classify(templates, entry, _label(entry["snapshot"], titles))
@@ -393,8 +572,10 @@ def _report(bundle: Bundle, plans: list[_Plan], applied: bool, history: int = 0
         for p in plans), conflicts, applied, history)
 
 
-def preview_import(db: Database, bundle: Bundle) -> ImportReport:
-    """What importing the bundle would do, with every conflict; changes nothing."""
+def preview_import(db: Database, bundle: Bundle, actor: Actor) -> ImportReport:
+    """What importing the bundle would do, with every conflict; changes nothing. Refuses a
+    bundle with anything wrong in it (:class:`BundleRefusedError`), as the import would."""
+    require(actor, Permission.IMPORT_BUNDLES)
     with db.transaction() as session:
         return _report(bundle, _plans(session, bundle), applied=False)
 
@@ -402,12 +583,15 @@ def preview_import(db: Database, bundle: Bundle) -> ImportReport:
 # --- applying an import ---------------------------------------------------------------------------
 
 
-def _local_template(session: Session, bundle: Bundle, key: str, content_hash: str) -> int:
-    """This database's copy of a template version, added from the bundle if need be."""
+def _local_template(session: Session, bundle: Bundle, key: str, content_hash: str,
+                    actor: Actor) -> int:
+    """This database's copy of a template version, added from the bundle if need be (which
+    needs the permission to import templates)."""
     found = session.scalar(select(Template.id).where(Template.key == key,
                                                      Template.content_hash == content_hash))
     if found is not None:
         return found
+    require(actor, Permission.IMPORT_TEMPLATES)
     shipped = next((t for t in bundle.templates
                     if t["key"] == key and t["content_hash"] == content_hash), None)
     if shipped is None:
@@ -422,6 +606,36 @@ def _local_template(session: Session, bundle: Bundle, key: str, content_hash: st
                                                      Template.content_hash == content_hash))
     assert found is not None
     return found
+
+
+class _People:
+    """Finds the local profile of each person the bundle names (see the module docstring),
+    making one where there is none."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.uids: dict[str, str] = {}
+        self.found: dict[str, int] = {}
+
+    def know(self, people: Mapping[str, str] | None) -> None:
+        """Learn the profile uids an audit entry gives its people."""
+        self.uids.update(people or {})
+
+    def __call__(self, name: str | None, role: Role, uid: str | None = None) -> int | None:
+        if not name:
+            return None
+        uid = uid or self.uids.get(name)
+        if name not in self.found or uid is not None:
+            user = (self.session.scalar(select(User).where(User.uid == uid)) if uid else None) \
+                or find_profile(self.session, name) or add_profile(self.session, name, role, uid)
+            self.found[name] = user.id
+        return self.found[name]
+
+    def actor(self, name: str, uid: str | None) -> Actor:
+        """The profile an entry carried in the bundle names, as its actor."""
+        user = self.session.get(User, self(name, Role.AUDITOR, uid))
+        assert user is not None
+        return as_actor(user)
 
 
 def _local_case(session: Session, bundle: Bundle, snapshot: snapshots.Snapshot) -> Case:
@@ -447,7 +661,7 @@ def _choices(plan: _Plan, choices: Mapping[str, str], prefer: str | None) -> dic
 
 
 def _record_settlements(session: Session, plan: _Plan, chosen: Mapping[str, str],
-                        actor: Actor) -> None:
+                        actor: Actor, import_id: int) -> None:
     assert plan.audit is not None
     for conflict in plan.conflicts:
         kept = chosen[conflict.key]
@@ -455,36 +669,56 @@ def _record_settlements(session: Session, plan: _Plan, chosen: Mapping[str, str]
         record_change(session, plan.audit.id, actor, "bundle", conflict.key[:80],
                       "conflict settled", f"here: {conflict.local}; bundle: {conflict.remote}",
                       f"kept {'this database' if kept == merge.Side.LOCAL else 'the bundle'}"
-                      f"'s: {value}")
+                      f"'s: {value}", import_id=import_id)
+
+
+def _check_finished(plan: _Plan, chosen: Mapping[str, str], actor: Actor) -> None:
+    """Taking the bundle's side into an audit finished here is a practice lead's call."""
+    assert plan.audit is not None
+    if plan.audit.status in FINISHED and merge.Side.REMOTE in chosen.values() \
+            and actor.role != Role.PRACTICE_LEAD:
+        raise PermissionDeniedError(
+            f"{actor.name} ({actor.role.value}) may not take the bundle's changes into "
+            f"{plan.label}: it is {plan.audit.status.value} here, so only a practice lead "
+            "may change it. Keep this database's values, or ask a practice lead to import "
+            "the bundle. Nothing was imported.")
 
 
 def _apply(session: Session, bundle: Bundle, plan: _Plan, chosen: Mapping[str, str],
-           actor: Actor) -> None:
+           actor: Actor, people: _People, import_id: int) -> None:
     remote = plan.entry["snapshot"]
     if plan.outcome == UNCHANGED:
         return
+    people.know(plan.entry.get("people"))
     template_id = _local_template(session, bundle, remote["template"]["key"],
-                                  remote["template"]["content_hash"])
+                                  remote["template"]["content_hash"], actor)
     template = read_template_info(session, template_id)
+    content_hash = remote["template"]["content_hash"]
+    before = snapshots.read_snapshot(session, plan.audit, template, content_hash) \
+        if plan.audit is not None else None
     snapshot = remote
     if plan.outcome == ADDED:
         plan.audit = snapshots.new_audit(session, remote, template,
-                                         _local_case(session, bundle, remote))
+                                         _local_case(session, bundle, remote), people)
     elif plan.outcome == MERGED:
         assert plan.merge_plan is not None
         snapshot = merge.from_groups(merge.resolve(plan.merge_plan, chosen), remote)
     assert plan.audit is not None
-    snapshots.write_snapshot(session, plan.audit, snapshot, template)
+    snapshots.write_snapshot(session, plan.audit, snapshot, template, people)
+    session.flush()
+    session.expire_all()  # the names of the people it points at are read again
+    after = snapshots.read_snapshot(session, plan.audit, template, content_hash)
+    record_import_changes(session, plan.audit, before, after, actor, import_id)
     if plan.conflicts:
-        _record_settlements(session, plan, chosen, actor)
+        _record_settlements(session, plan, chosen, actor, import_id)
 
 
-def _import_history(session: Session, bundle: Bundle) -> int:
-    """Add the bundle's history entries not yet here, oldest first; returns how many."""
+def _import_history(session: Session, bundle: Bundle, people: _People, import_id: int) -> int:
+    """Append the bundle's history entries not yet here after this database's own, in the
+    bundle's order, each marked as carried in by this import; returns how many."""
     known = set(session.scalars(select(ChangeEvent.uid).where(
         ChangeEvent.uid.in_([e["uid"] for e in bundle.history]))))
-    fresh = sorted((e for e in bundle.history if e["uid"] not in known),
-                   key=lambda e: datetime.fromisoformat(e["at"]))
+    fresh = [e for e in bundle.history if e["uid"] not in known]
     audits = dict(session.execute(select(Audit.uid, Audit.id).where(
         Audit.uid.in_({e["audit"] for e in fresh}))).all())
     actions = dict(session.execute(select(Action.uid, Action.id).where(
@@ -493,10 +727,12 @@ def _import_history(session: Session, bundle: Bundle) -> int:
         action = event.get("action")
         key = str(actions[action]) if action is not None and action in actions \
             else event["entity_key"]
-        session.add(ChangeEvent(uid=event["uid"], **chained_event(
-            session, audits[event["audit"]], event["actor"], event["entity"], key,
+        author = people.actor(event["actor"], event.get("actor_uid"))
+        session.add(ChangeEvent(**chained_event(
+            session, audits[event["audit"]], author, event["entity"], key,
             event["field"], event["old_value"], event["new_value"],
-            at=datetime.fromisoformat(event["at"]))))
+            at=datetime.fromisoformat(event["at"]), uid=event["uid"], import_id=import_id,
+            carried=True)))
     return len(fresh)
 
 
@@ -509,14 +745,23 @@ def _remember_remote(session: Session, bundle: Bundle, plans: list[_Plan]) -> No
             _remember(session, uid, state, None, peer)
 
 
-def _log(session: Session, bundle: Bundle, report: ImportReport, actor: Actor) -> None:
+def _log(session: Session, bundle: Bundle, actor: Actor) -> BundleImport:
+    """The record of this import, which every history entry it writes points at."""
     created = bundle.manifest.get("created_at")
-    session.add(BundleImport(
-        actor=actor.name, file_name=bundle.path.name[:255],
+    row = BundleImport(
+        actor_id=actor.id, file_name=bundle.path.name[:255], file_sha256=bundle.sha256,
         source_database=str(bundle.manifest.get("database_id", ""))[:32],
-        bundle_created_at=datetime.fromisoformat(created) if created else utcnow(),
-        added=report.count(ADDED), updated=report.count(UPDATED) + report.count(MERGED),
-        unchanged=report.count(UNCHANGED), conflicts=len(report.conflicts)))
+        bundle_created_at=datetime.fromisoformat(created) if created else utcnow())
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _counted(row: BundleImport, report: ImportReport) -> None:
+    row.added = report.count(ADDED)
+    row.updated = report.count(UPDATED) + report.count(MERGED)
+    row.unchanged = report.count(UNCHANGED)
+    row.conflicts = len(report.conflicts)
 
 
 def import_bundle(db: Database, bundle: Bundle, actor: Actor,
@@ -528,8 +773,11 @@ def import_bundle(db: Database, bundle: Bundle, actor: Actor,
     ``choices`` settles conflicts by :attr:`ConflictInfo.id` (``"local"`` keeps this
     database's value, ``"remote"`` takes the bundle's); ``prefer`` settles every other one
     the same way. With any conflict unsettled, raises :class:`UnsettledConflictsError` and
-    imports nothing. Closing the generator early imports nothing either.
+    imports nothing; with anything in the bundle against the rules, raises
+    :class:`BundleRefusedError` and imports nothing. Closing the generator early imports
+    nothing either. Needs the permission to import bundles.
     """
+    require(actor, Permission.IMPORT_BUNDLES)
     if prefer is not None and prefer not in PREFERENCES:
         raise UserError(f"Prefer '{merge.Side.LOCAL}' or '{merge.Side.REMOTE}', "
                         f"not '{prefer}'.")
@@ -539,14 +787,23 @@ def import_bundle(db: Database, bundle: Bundle, actor: Actor,
         chosen = [_choices(plan, choices, prefer) for plan in plans]
         if any(len(c) < len(p.conflicts) for c, p in zip(chosen, plans, strict=True)):
             raise UnsettledConflictsError(_report(bundle, plans, applied=False))
+        for plan, settled in zip(plans, chosen, strict=True):
+            if plan.conflicts:
+                _check_finished(plan, settled, actor)
+        log = _log(session, bundle, actor)
+        people = _People(session)
+        for entry in bundle.audits:
+            people.know(entry.get("people"))
         for done, (plan, settled) in enumerate(zip(plans, chosen, strict=True), start=1):
-            _apply(session, bundle, plan, settled, actor)
+            _apply(session, bundle, plan, settled, actor, people, log.id)
             yield done, len(plans) + 1
-        history = _import_history(session, bundle)
+        history = _import_history(session, bundle, people, log.id)
         _remember_remote(session, bundle, plans)
         report = _report(bundle, plans, applied=True, history=history)
         if history or any(p.outcome != UNCHANGED for p in plans):
-            _log(session, bundle, report, actor)
+            _counted(log, report)
+        else:  # nothing happened: no trace of it either
+            session.delete(log)
         yield len(plans) + 1, len(plans) + 1
     yield report
 

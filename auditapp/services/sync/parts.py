@@ -8,7 +8,7 @@ uid; ``history.json`` the audits' change history.
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from auditapp.services.sync.snapshots import Snapshot
 
@@ -31,6 +31,14 @@ class ManifestAudit(TypedDict):
     state: str
 
 
+class ChainHead(TypedDict):
+    """The last entry of the exporting database's history chain when the bundle was written
+    (``check --against`` compares it)."""
+
+    seq: int
+    hash: str
+
+
 class Manifest(TypedDict, total=False):
     """What the bundle holds and where it came from (``parts``, the SHA-256 of each part, is
     added by :func:`auditapp.services.sync.bundle_file.write_bundle`)."""
@@ -43,6 +51,7 @@ class Manifest(TypedDict, total=False):
     chosen: ChosenAudits
     audits: list[ManifestAudit]
     parts: dict[str, str]
+    chain_head: ChainHead
 
 
 class AuditEntry(TypedDict):
@@ -53,6 +62,9 @@ class AuditEntry(TypedDict):
     state: str  # the SHA-256 of its snapshot
     snapshot: Snapshot
     known_states: list[str]  # every state this database knew the audit in, oldest first
+    #: The profile uid of each person the snapshot names, by name (bundles of auditapp
+    #: before schema 0005 have none: people are then matched by name).
+    people: NotRequired[dict[str, str]]
 
 
 class TemplateEntry(TypedDict):
@@ -73,6 +85,7 @@ class HistoryEntry(TypedDict):
     audit: str  # the audit's uid
     at: str  # ISO time, UTC
     actor: str
+    actor_uid: NotRequired[str | None]  # the author's profile uid
     entity: str
     entity_key: str
     action: str | None  # the action's uid, for an entry about an action

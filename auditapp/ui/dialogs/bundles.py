@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditapp.errors import UserError
+from auditapp.models import Role
 from auditapp.rules.permissions import Actor
 from auditapp.services.audits.editing import list_audits
 from auditapp.services.sync import bundle_file, bundles
@@ -80,9 +81,13 @@ class BundleExportDialog(QDialog):
         form = QFormLayout()
         layout.addLayout(form)
         self.auditor = QComboBox()
-        self.auditor.addItems([ANY, *sorted({r.auditor for r in list_audits(db)})])
+        self.auditor.addItems([ANY, *sorted({r.auditor for r in list_audits(db, actor)})])
         self.auditor.setAccessibleName("Only the audits of")
         form.addRow("Only the audits &of:", self.auditor)
+        if actor.role != Role.PRACTICE_LEAD:  # the service exports only their own anyway
+            self.auditor.setEnabled(False)
+            self.auditor.setToolTip("You export your own audits (a moderator: those you "
+                                    "moderated); a practice lead exports anyone's.")
         self.use_since = QCheckBox("Only audits &changed since")
         self.since = date_edit("Changed since", QDate.currentDate().addDays(-7))
         self.since.setEnabled(False)
@@ -243,6 +248,8 @@ class BundleImportDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(900, 560)
+        if path is not None:  # opened on a file: its passphrase, or reading it, comes next
+            (self.passphrase if self.passphrase.isEnabled() else self.next_button).setFocus()
 
     # --- pages -----------------------------------------------------------------------------
 
@@ -319,7 +326,7 @@ class BundleImportDialog(QDialog):
 
         def work() -> tuple[bundles.Bundle, bundles.ImportReport]:
             bundle = bundles.open_bundle(path, passphrase)
-            return bundle, bundles.preview_import(self.db, bundle)
+            return bundle, bundles.preview_import(self.db, bundle, self.actor)
 
         self.job = start_job(self, work, on_finished=self._read_done, on_failed=self._failed)
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auditapp.rules.permissions import Actor
 from auditapp.rules.suppression import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 from auditapp.services.reporting.board_figures import default_period
 from auditapp.services.reporting.figures import ReportScope, list_teams
@@ -57,11 +58,13 @@ class ExportKind(Enum):
 class ExportDialog(QDialog):
     """Choose what the export covers and where it goes, then watch it run."""
 
-    def __init__(self, db: Database, kind: ExportKind, parent: QWidget | None = None,
-                 audit_id: int | None = None, suggested_name: str | None = None) -> None:
+    def __init__(self, db: Database, kind: ExportKind, reader: Actor,
+                 parent: QWidget | None = None, audit_id: int | None = None,
+                 suggested_name: str | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.kind = kind
+        self.reader = reader  # a moderator's exports leave out what is withheld from them
         self.audit_id = audit_id
         self.job: Job | None = None
         self.written: Path | None = None
@@ -164,7 +167,7 @@ class ExportDialog(QDialog):
         return ReportScope(
             picked_date(self.date_from), picked_date(self.date_to),
             None if team == ANY else team,
-            self.template.currentData() if hasattr(self, "template") else None)
+            self.template.currentData() if hasattr(self, "template") else None, self.reader)
 
     def _browse(self) -> None:
         path = alerts.pick_save_path(self, self.kind.title, self.path.text(), self.kind.value[1])
@@ -183,7 +186,8 @@ class ExportDialog(QDialog):
 
             assert self.audit_id is not None
             audit_id = self.audit_id
-            return lambda: export_audit_pdf(self.db, audit_id, out)
+            reader = self.reader
+            return lambda: export_audit_pdf(self.db, audit_id, out, reader)
         scope = self.scope()
         if self.kind is ExportKind.BOARD_PACK:
             from auditapp.exporters.board_pdf import export_board_pack

@@ -93,12 +93,12 @@ class FirstRunDialog(QDialog):
         if role is not None:
             self.role.setCurrentIndex(self.role.findData(role))
 
-    def actor(self) -> Actor:
-        """The profile chosen or entered."""
-        return Actor(" ".join(self.name.currentText().split()), Role(self.role.currentData()))
+    def chosen(self) -> tuple[str, Role]:
+        """The name chosen or entered, and the role."""
+        return " ".join(self.name.currentText().split()), Role(self.role.currentData())
 
     def _accept(self) -> None:
-        if not self.actor().name:
+        if not self.chosen()[0]:
             self.message.setText("Enter your name.")
             self.name.setFocus()
             return

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditapp.errors import UserError
+from auditapp.rules.permissions import Actor
 from auditapp.rules.wording import day_text
 from auditapp.services.history import HistoryRow, audit_history, write_history_csv
 from auditapp.storage.engine import Database
@@ -27,10 +28,11 @@ from auditapp.ui.widgets import alerts
 class HistoryPage(EditorPage):
     """Every change to the audit: who, when, what, from and to. Always read-only."""
 
-    def __init__(self, db: Database, audit_id: int) -> None:
+    def __init__(self, db: Database, audit_id: int, reader: Actor) -> None:
         super().__init__()
         self.db = db
         self.audit_id = audit_id
+        self.reader = reader
         self.rows: list[HistoryRow] = []
         layout = QVBoxLayout(self)
         layout.addWidget(heading("History", "Every change to this audit. Each entry is "
@@ -52,11 +54,12 @@ class HistoryPage(EditorPage):
 
     def reload(self) -> None:
         """Read the history again (it grows with every save), newest first."""
-        self.rows = audit_history(self.db, self.audit_id)
+        self.rows = audit_history(self.db, self.audit_id, self.reader)
         self.table.setRowCount(len(self.rows))
         for number, entry in enumerate(reversed(self.rows)):
             local = entry.at.replace(tzinfo=UTC).astimezone()
-            for column, text in enumerate((f"{day_text(local)} {local:%H:%M:%S}", entry.actor,
+            who = f"{entry.actor} ({entry.imported})" if entry.imported else entry.actor
+            for column, text in enumerate((f"{day_text(local)} {local:%H:%M:%S}", who,
                                            entry.what, entry.old_value or "",
                                            entry.new_value or "")):
                 self.table.setItem(number, column, QTableWidgetItem(text))

@@ -106,7 +106,7 @@ class AuditEditorWindow(QMainWindow):
     def can_edit(self) -> bool:
         """A draft, and this user may edit it (their own, or any as a practice lead)."""
         return self.document.editable and allowed(self.actor, Permission.EDIT_DRAFT,
-                                                  owner=self.document.auditor)
+                                                  owner_id=self.document.auditor_id)
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -227,7 +227,7 @@ class AuditEditorWindow(QMainWindow):
             page.edit_requested.connect(self._edit_action)
             page.remove_requested.connect(self._remove_action)
         elif key == HISTORY_PAGE:
-            page = HistoryPage(self.db, self.document.id)
+            page = HistoryPage(self.db, self.document.id, self.actor)
         else:
             raise KeyError(key)
         page.set_read_only(not self.can_edit)
@@ -396,7 +396,7 @@ class AuditEditorWindow(QMainWindow):
         """Show the audit as saved now, with this user's unsaved changes on top, and save
         those changes again on top of it."""
         shown = self.navigator.current_key()
-        document = load_audit(self.db, self.document.id, self.template)
+        document = load_audit(self.db, self.document.id, self.actor, self.template)
         self._take_state(with_changes(document, self.autosaver.unsaved))
         for page in self.pages.values():
             self.stack.removeWidget(page)
@@ -458,7 +458,7 @@ class AuditEditorWindow(QMainWindow):
         """Save a change to the actions, then list them again; a UserError leaves them."""
         self.autosaver.flush()  # answers first, so the action's revision follows theirs
         change()
-        self.document = load_audit(self.db, self.document.id, self.template)
+        self.document = load_audit(self.db, self.document.id, self.actor, self.template)
         if not self.autosaver.conflict:  # our own change: later saves build on it
             self.autosaver.revision = self.document.revision
         self._page_of(ACTIONS_PAGE, ActionsPage).show_actions(list(self.document.actions))
@@ -469,13 +469,13 @@ class AuditEditorWindow(QMainWindow):
     def check_and_submit(self) -> None:
         """Save, check the audit, then list its problems or submit it."""
         if not self.can_edit or not allowed(self.actor, Permission.SUBMIT,
-                                            owner=self.document.auditor):
+                                            owner_id=self.document.auditor_id):
             return
         if not self.autosaver.flush():
             alerts.warn(self, "Not saved", f"The audit could not be saved: "
                         f"{self.autosaver.last_error}\nNothing has been submitted.")
             return
-        self.document = load_audit(self.db, self.document.id, self.template)
+        self.document = load_audit(self.db, self.document.id, self.actor, self.template)
         problems = submission_problems(self.document)
         if problems:
             self._show_problems(problems)
@@ -492,7 +492,7 @@ class AuditEditorWindow(QMainWindow):
         except UserError as exc:
             alerts.warn(self, "Not submitted", str(exc))
             return
-        self.document = load_audit(self.db, self.document.id, self.template)
+        self.document = load_audit(self.db, self.document.id, self.actor, self.template)
         self._show_read_only_state()
         self.statusBar().showMessage("Submitted.", 8000)
         self.audit_changed.emit(self.document.id)
@@ -508,7 +508,7 @@ class AuditEditorWindow(QMainWindow):
         except UserError as exc:
             alerts.warn(self, "Not closed", str(exc))
             return
-        self.document = load_audit(self.db, self.document.id, self.template)
+        self.document = load_audit(self.db, self.document.id, self.actor, self.template)
         self._show_read_only_state()
         self.statusBar().showMessage("Closed.", 8000)
         self.audit_changed.emit(self.document.id)
@@ -566,7 +566,8 @@ class AuditEditorWindow(QMainWindow):
         for page in self.pages.values():
             page.set_read_only(read_only)
         self.submit_action.setEnabled(
-            not read_only and allowed(self.actor, Permission.SUBMIT, owner=self.document.auditor))
+            not read_only and allowed(self.actor, Permission.SUBMIT,
+                                             owner_id=self.document.auditor_id))
         self.close_audit_action.setEnabled(allowed(self.actor, Permission.CLOSE)
                                            and can_be_closed(self.document.status))
         self.undo_stack.clear()

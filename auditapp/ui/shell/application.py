@@ -17,6 +17,7 @@ from auditapp.errors import (
     UserError,
     WrongPassphraseError,
 )
+from auditapp.rules.names import name_key
 from auditapp.rules.permissions import Actor
 from auditapp.services.audits.editing import count_audits
 from auditapp.services.demo import generate_demo
@@ -36,10 +37,13 @@ from auditapp.ui.shell.encryption_flow import (
 )
 from auditapp.ui.shell.lock import IdleWatcher
 from auditapp.ui.shell.main_window import MainWindow
+from auditapp.ui.shell.startup_check import StartupCheck
 from auditapp.ui.widgets import alerts
+from auditapp.ui.widgets.app_icon import app_icon
 from auditapp.ui.widgets.workers import start_job
 
 PROFILE_KEY = "profile/name"
+EXIT_USER_ERROR = 2
 BACKUP_CHECK_MS = 60 * 60 * 1000  # the daily backup is checked for every hour
 
 
@@ -50,6 +54,7 @@ def create_application() -> QApplication:
     app.setOrganizationName("auditapp")
     app.setApplicationName("auditapp")
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
     return app
 
 
@@ -113,11 +118,12 @@ def choose_profile(db: AppDatabase) -> Profile | None:
     dialog = FirstRunDialog(db.path or db.location, known, offer_demo=empty,
                             offer_encryption=empty and db.path is not None and not db.encrypted)
     while dialog.exec():
-        chosen = dialog.actor()
-        existing = {a.name: a for a in known}
+        name, role = dialog.chosen()
+        existing = {name_key(a.name): a for a in known}
         try:
-            # A known name keeps its stored role; only the first profile may be self-made.
-            actor = existing.get(chosen.name) or save_user(db, chosen.name, chosen.role, None)
+            # A known name (ignoring case and spacing) keeps its stored role; only the first
+            # profile may be self-made.
+            actor = existing.get(name_key(name)) or save_user(db, name, role, None)
         except UserError as exc:
             dialog.message.setText(f"{exc} Ask a practice lead to add your profile "
                                    "(Work › Profiles).")
@@ -188,12 +194,24 @@ class SessionGuard(QObject):
                         "it will offer to put the newest good backup in its place.")
 
 
-def run_gui(db_path: Path | str | None) -> int:
+def run_gui(db_path: Path | str | None, bundle: Path | None = None,
+            smoke_profile: str | None = None) -> int:
     """Open the desktop app on ``db_path`` (or the default database); returns the exit code.
 
-    The loop opens the database again after its passphrase was set or changed, which needs
-    the file closed."""
+    ``bundle`` opens the import dialog on that file once the window is up. ``smoke_profile``
+    opens the app as that profile and closes it once it is ready (``--smoke-test``; see
+    :mod:`auditapp.ui.shell.startup_check`)."""
     app = create_application()
+    if smoke_profile is None:
+        return _run(app, db_path, bundle, None)
+    check = StartupCheck(bundle)
+    return check.exit_code(_run(app, db_path, bundle, (check, smoke_profile)))
+
+
+def _run(app: QApplication, db_path: Path | str | None, bundle: Path | None,
+         smoke: tuple[StartupCheck, str] | None) -> int:
+    """The app's life. The loop opens the database again after its passphrase was set or
+    changed, which needs the file closed."""
     target = db_path or default_db_path()
     path = target if is_server_url(target) else Path(target).expanduser().resolve()
     passphrase: str | None = None
@@ -201,12 +219,12 @@ def run_gui(db_path: Path | str | None) -> int:
     while True:
         db = open_with_prompts(path, passphrase)
         if db is None:
-            return 2
+            return EXIT_USER_ERROR
         try:
             install_shipped_templates(db)
-            profile = choose_profile(db)
+            profile = choose_profile(db) if smoke is None else _named_profile(db, smoke[1])
             if profile is None:
-                return 0
+                return 0 if smoke is None else EXIT_USER_ERROR
             if profile.encrypt and isinstance(path, Path):
                 change = _first_passphrase()
                 if change is not None:
@@ -214,6 +232,11 @@ def run_gui(db_path: Path | str | None) -> int:
                     passphrase = apply_change(path, change, confirm_now=True)
                     continue
             window = _show_main_window(db, profile, newly_encrypted)
+            if smoke is not None:
+                smoke[0].watch(window)
+            if bundle is not None:
+                window.open_bundle(bundle)
+                bundle = None  # once, not again after a change of passphrase
             code = app.exec()
             change = window.passphrase_change
         finally:
@@ -222,6 +245,16 @@ def run_gui(db_path: Path | str | None) -> int:
             return code
         passphrase = apply_change(path, change, confirm_now=False)
         newly_encrypted = change.old is None and passphrase == change.new
+
+
+def _named_profile(db: AppDatabase, name: str) -> Profile | None:
+    """The profile called ``name`` (for the start-up check), or None, having said why."""
+    for actor in list_users(db):
+        if actor.name == name:
+            return Profile(actor)
+    print(f"auditapp: error: no profile named '{name}' in {db.location} (add it with "
+          "'auditapp users add').", file=sys.stderr)
+    return None
 
 
 def _first_passphrase() -> PassphraseChange | None:
@@ -239,5 +272,6 @@ def _show_main_window(db: AppDatabase, profile: Profile, newly_encrypted: bool) 
         offer_to_delete_plain_copies(db.path, db.passphrase)
     if profile.load_demo:
         QTimer.singleShot(0, lambda: window.run_with_progress(
-            "Loading demo data", lambda: generate_demo(db, DEMO_AUDITS), window.reload))
+            "Loading demo data", lambda: generate_demo(db, DEMO_AUDITS, profile.actor),
+            window.reload))
     return window

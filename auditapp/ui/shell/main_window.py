@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from auditapp.errors import UserError
 from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED
-from auditapp.rules.permissions import Actor, Permission, allowed
+from auditapp.rules.permissions import Actor, Permission, refusal
 from auditapp.services.audits.editing import AuditListRow, create_audit, list_audits, load_audit
 from auditapp.services.cases import list_cases, start_audit_for_new_case
 from auditapp.services.demo import generate_demo
@@ -248,18 +249,33 @@ class MainWindow(QMainWindow):
         work_menu.addAction(self.actions_action)
         work_menu.addAction(self.library_action)
         work_menu.addAction(self.profiles_action)
-        self.new_action.setEnabled(allowed(self.actor, Permission.START_AUDIT))
-        self.import_action.setEnabled(allowed(self.actor, Permission.IMPORT_CASES))
-        self.demo_action.setEnabled(allowed(self.actor, Permission.IMPORT_CASES))
-        self.moderation_action.setEnabled(allowed(self.actor, Permission.MODERATE))
-        self.passphrase_action.setEnabled(  # a server database is protected by its server
-            allowed(self.actor, Permission.CHANGE_SETTINGS) and self.db.path is not None)
+        for menu in (file_menu, work_menu):
+            menu.setToolTipsVisible(True)  # a disabled entry says why
+        for item, permission in ((self.new_action, Permission.START_AUDIT),
+                                 (self.import_action, Permission.IMPORT_CASES),
+                                 (self.demo_action, Permission.LOAD_DEMO),
+                                 (self.moderation_action, Permission.MODERATE),
+                                 (self.bundle_export_action, Permission.EXPORT_BUNDLES),
+                                 (self.bundle_import_action, Permission.IMPORT_BUNDLES),
+                                 (self.passphrase_action, Permission.CHANGE_SETTINGS)):
+            self._permit(item, permission)
+        if self.db.path is None:  # a server database is protected by its server
+            self.passphrase_action.setEnabled(False)
+            self.passphrase_action.setToolTip("A database on a server is encrypted and "
+                                              "backed up by its server.")
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.refresh_action)
         view_menu.addAction(self.find_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.keys_action)
         help_menu.addAction(self.where_action)
+
+    def _permit(self, item: QAction, permission: Permission) -> None:
+        """Enable a menu entry for a role that may use it; for any other, disable it with a
+        tooltip saying why (the services refuse it anyway)."""
+        reason = refusal(self.actor, permission)
+        item.setEnabled(reason is None)
+        item.setToolTip(reason or item.text().replace("&", "").rstrip("…"))
 
     def _connect(self) -> None:
         self.search.textChanged.connect(self._apply_filters)
@@ -287,7 +303,7 @@ class MainWindow(QMainWindow):
 
     def _load(self, limit: int | None, then: Callable[[list[AuditListRow]], None]) -> None:
         load = self._loads
-        start_job(self, lambda: list_audits(self.db, limit=limit),
+        start_job(self, lambda: list_audits(self.db, self.actor, limit=limit),
                   on_finished=lambda rows: then(rows) if load == self._loads else None,
                   on_failed=lambda m: alerts.warn(self, "Audits not loaded", m))
 
@@ -303,6 +319,8 @@ class MainWindow(QMainWindow):
     def _on_loaded(self, rows: list[AuditListRow]) -> None:
         self.loading = False
         self.model.set_rows(rows)
+        if not rows:  # demo data may go into an empty database, whoever sets it up
+            self.demo_action.setEnabled(True)
         self._fill_choices(self.team_filter, sorted({r.team for r in rows if r.team}))
         self._fill_choices(self.template_filter, sorted({r.template_key for r in rows}))
         self.pages.setCurrentWidget(self.table if rows else self.empty)
@@ -327,7 +345,7 @@ class MainWindow(QMainWindow):
 
     def refresh_audit(self, audit_id: int) -> None:
         """Show an audit's latest state in the list (after a save)."""
-        rows = list_audits(self.db, [audit_id])
+        rows = list_audits(self.db, self.actor, [audit_id])
         current = self.model.rows()
         for index, row in enumerate(current):
             if row.id == audit_id and rows:
@@ -386,7 +404,7 @@ class MainWindow(QMainWindow):
                 template = next((t for t in self._templates.values()
                                  if t.key == row.template_key
                                  and t.version == row.template_version), None)
-            document = load_audit(self.db, audit_id, template)
+            document = load_audit(self.db, audit_id, self.actor, template)
             self._templates.setdefault(document.template.id, document.template)
             editor = AuditEditorWindow(self.db, document, self.actor)
             editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -419,7 +437,7 @@ class MainWindow(QMainWindow):
         except UserError as exc:
             alerts.warn(self, "Audit not started", str(exc))
             return
-        self.model.set_rows(list_audits(self.db, [audit_id]) + self.model.rows())
+        self.model.set_rows(list_audits(self.db, self.actor, [audit_id]) + self.model.rows())
         self.pages.setCurrentWidget(self.table)
         self._update_count()
         self.open_audit(audit_id)
@@ -458,7 +476,8 @@ class MainWindow(QMainWindow):
                           "not in a database of real audits.", yes="Load demo data"):
             return
         self.run_with_progress("Loading demo data",
-                               lambda: generate_demo(self.db, 300, seed=date.today().toordinal()),
+                               lambda: generate_demo(self.db, 300, self.actor,
+                                                     seed=date.today().toordinal()),
                                self.reload)
 
     def import_cases(self) -> None:
@@ -480,7 +499,7 @@ class MainWindow(QMainWindow):
 
     def show_dashboard(self) -> DashboardWindow:
         """Open a dashboard window."""
-        dashboard = DashboardWindow(self.db, self)
+        dashboard = DashboardWindow(self.db, self.actor, self)
         dashboard.setWindowFlag(Qt.WindowType.Window)
         dashboard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dashboard.open_audit_requested.connect(self.open_audit)
@@ -529,7 +548,8 @@ class MainWindow(QMainWindow):
         if audit_id is not None:
             row = next((r for r in self.model.rows() if r.id == audit_id), None)
             name = f"feedback-{row.case_reference if row else audit_id}.pdf"
-        dialog = ExportDialog(self.db, kind, self, audit_id=audit_id, suggested_name=name)
+        dialog = ExportDialog(self.db, kind, self.actor, self, audit_id=audit_id,
+                              suggested_name=name)
         dialog.setModal(False)
         dialog.show()
         return dialog
@@ -542,9 +562,17 @@ class MainWindow(QMainWindow):
 
     def import_bundle(self) -> BundleImportDialog:
         """Merge a bundle from another laptop; the list is reloaded when it is done."""
-        dialog = BundleImportDialog(self.db, self.actor, self)
+        return self.open_bundle(None)
+
+    def open_bundle(self, path: Path | None) -> BundleImportDialog:
+        """The import dialog, on ``path`` when given (a bundle opened from the file manager:
+        ``auditapp FILE.auditbundle``). Nothing is read until the user says so: an encrypted
+        bundle needs its passphrase first, and a bundle opened by mistake can be closed."""
+        dialog = BundleImportDialog(self.db, self.actor, self, path=path)
         dialog.finished.connect(lambda _code: self.reload())
         dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
         return dialog
 
     def export_feedback(self) -> None:

@@ -19,6 +19,9 @@ from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import ActionInfo, AuditListRow
 from auditapp.ui.widgets.style import STATUS_LABELS, grade_colour
 
+#: What the grade column says to a moderator yet to grade the audit blind.
+WITHHELD = "Withheld until you grade it"
+
 Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RowT = TypeVar("RowT")
@@ -105,6 +108,8 @@ class AuditTableModel(RowTableModel[AuditListRow]):
             return day_text(row.audit_date)
         if column == 5:
             return STATUS_LABELS.get(row.status, row.status)
+        if column == 6 and row.grades_withheld:
+            return WITHHELD
         if column == 6:
             grade = grade_label(row.final_grade, "").removesuffix(" to be good")
             return f"{grade} (moderated)" if row.moderated_grade is not None else grade
@@ -124,6 +129,9 @@ class AuditTableModel(RowTableModel[AuditListRow]):
 
     @staticmethod
     def _grade_tooltip(row: AuditListRow) -> str:
+        if row.grades_withheld:
+            return ("Moderation is blind: the auditor's grades are shown once you have "
+                    "recorded your own (Work › Moderation).")
         parts = [f"Suggested: {grade_label(row.suggested_grade, 'none yet')}",
                  f"Auditor: {grade_label(row.overall_grade, 'not given')}"]
         if row.moderated_grade is not None:
@@ -151,7 +159,8 @@ class AuditFilter:
             return False
         if self.template_key and row.template_key != self.template_key:
             return False
-        if self.grade is not None and (row.final_grade or 0) != self.grade:
+        if self.grade is not None and (row.grades_withheld
+                                       or (row.final_grade or 0) != self.grade):
             return False
         if self.date_from and row.audit_date < self.date_from:
             return False

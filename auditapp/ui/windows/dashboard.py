@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED
+from auditapp.rules.permissions import Actor
 from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import list_audits
 from auditapp.services.moderation import AgreementFigures
@@ -204,13 +205,13 @@ class AuditsBehindDialog(QDialog):
 
     open_audit_requested = Signal(int)
 
-    def __init__(self, db: Database, title: str, audit_ids: list[int],
+    def __init__(self, db: Database, reader: Actor, title: str, audit_ids: list[int],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{title} – {len(audit_ids)} audits")
         self.resize(1000, 480)
         self.model = AuditTableModel()
-        self.model.set_rows(list_audits(db, audit_ids) if audit_ids else [])
+        self.model.set_rows(list_audits(db, reader, audit_ids) if audit_ids else [])
         table = QTableView()
         table.setModel(self.model)
         table.setAccessibleName("Audits behind the figure")
@@ -231,10 +232,13 @@ class DashboardWindow(QMainWindow):
     figures_shown = Signal()
     open_audit_requested = Signal(int)
 
-    def __init__(self, db: Database, parent: QWidget | None = None,
+    def __init__(self, db: Database, reader: Actor, parent: QWidget | None = None,
                  today: date | None = None) -> None:
         super().__init__(parent)
         self.db = db
+        #: Whose dashboard it is: a moderator's leaves out the audits awaiting their blind
+        #: grades, so that no figure or drill-down gives a grade away.
+        self.reader = reader
         self.today = today or date.today()
         self.figures: PeriodFigures | None = None
         self.setWindowTitle("Dashboard – auditapp")
@@ -354,7 +358,7 @@ class DashboardWindow(QMainWindow):
         """The period and team chosen."""
         team = self.team.currentText()
         return ReportScope(picked_date(self.date_from), picked_date(self.date_to),
-                           None if team == ANY else team)
+                           None if team == ANY else team, reader=self.reader)
 
     def refresh(self) -> None:
         """Read the figures for the chosen period and team in the background."""
@@ -431,7 +435,8 @@ class DashboardWindow(QMainWindow):
         parts = [p for p in (cell.team, cell.quarter and f"quarter from {day_text(cell.quarter)}",
                              cell.section if isinstance(cell.section, str)
                              else cell.section and " ".join(cell.section), cell.grade) if p]
-        dialog = AuditsBehindDialog(self.db, " · ".join(parts) or "All audits", ids, self)
+        dialog = AuditsBehindDialog(self.db, self.reader, " · ".join(parts) or "All audits",
+                                    ids, self)
         dialog.open_audit_requested.connect(self.open_audit_requested)
         dialog.show()
         return dialog

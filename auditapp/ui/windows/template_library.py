@@ -170,7 +170,7 @@ class TemplateLibraryWindow(QMainWindow):
             return
         self.retire_button.setText("&Restore version" if row.retired else "&Retire version")
         self.preview.setHtml(template_html(template_info(self.db, row.id)))
-        self.audits.set_rows(list_audits(self.db, template_id=row.id))
+        self.audits.set_rows(list_audits(self.db, self.actor, template_id=row.id))
         self.tabs.setTabText(1, f"&Audits using this version ({row.audits})")
 
     def import_template(self, path: Path | None = None) -> None:

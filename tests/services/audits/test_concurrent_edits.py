@@ -37,13 +37,13 @@ def _change(db: Database, audit: int, key: str, code: str) -> AuditChanges:
 
 
 def _response(db: Database, audit: int, key: str) -> str | None:
-    return load_audit(db, audit).answers[question_ids(db, audit)[key]].response
+    return load_audit(db, audit, LEAD).answers[question_ids(db, audit)[key]].response
 
 
 def test_a_save_based_on_a_stale_read_is_refused_then_reapplied(
         db: Database, small_template_id: int) -> None:
     audit = make_audit(db, small_template_id)
-    first, second = load_audit(db, audit), load_audit(db, audit)  # two people open it
+    first, second = load_audit(db, audit, LEAD), load_audit(db, audit, LEAD)  # two people open it
     saved = save_changes(db, audit, _change(db, audit, "A.1", "Y"), ALEX,
                          expected_revision=first.revision)
     assert saved.revision > first.revision
@@ -52,7 +52,7 @@ def test_a_save_based_on_a_stale_read_is_refused_then_reapplied(
         save_changes(db, audit, mine, LEAD, expected_revision=second.revision)
     assert _response(db, audit, "A.2") is None  # nothing of the stale save was written
 
-    reloaded = load_audit(db, audit)  # reload, and save the kept change on top
+    reloaded = load_audit(db, audit, LEAD)  # reload, and save the kept change on top
     save_changes(db, audit, mine, LEAD, expected_revision=reloaded.revision)
     assert (_response(db, audit, "A.1"), _response(db, audit, "A.2")) == ("Y", "N")
 
@@ -61,20 +61,20 @@ def test_a_submission_based_on_a_stale_read_is_refused(
         db: Database, small_template_id: int) -> None:
     audit = make_audit(db, small_template_id)
     complete_audit(db, audit)
-    seen = load_audit(db, audit)  # the auditor checks the audit, ready to submit
+    seen = load_audit(db, audit, LEAD)  # the auditor checks the audit, ready to submit
     save_changes(db, audit, _change(db, audit, "A.1", "Y"), LEAD)  # a lead adds evidence since
     with pytest.raises(ConcurrentEditError, match="Lee Lead saved it at"):
         submit_audit(db, audit, ALEX, expected_revision=seen.revision)
-    assert load_audit(db, audit).status == "draft"
-    submit_audit(db, audit, ALEX, expected_revision=load_audit(db, audit).revision)
-    assert load_audit(db, audit).status == "submitted"
+    assert load_audit(db, audit, LEAD).status == "draft"
+    submit_audit(db, audit, ALEX, expected_revision=load_audit(db, audit, LEAD).revision)
+    assert load_audit(db, audit, LEAD).status == "submitted"
 
 
 def test_every_change_raises_the_revision(db: Database, small_template_id: int) -> None:
     audit = make_audit(db, small_template_id)
-    before = load_audit(db, audit).revision
+    before = load_audit(db, audit, LEAD).revision
     save_changes(db, audit, _change(db, audit, "A.1", "Y"), ALEX)
-    middle = load_audit(db, audit).revision
+    middle = load_audit(db, audit, LEAD).revision
     save_changes(db, audit, _change(db, audit, "A.1", "Y"), ALEX)  # no change: no history
     assert before < middle
 
@@ -87,7 +87,7 @@ def test_two_writers_race_on_one_audit_on_postgresql(pg_database: Database) -> N
     db = pg_database
     import_template_file(db, SMALL_TEMPLATE, LEAD)
     audit = make_audit(db, find_template_id(db, "small-test"))
-    revision = load_audit(db, audit).revision
+    revision = load_audit(db, audit, LEAD).revision
     changes = {"alex": (_change(db, audit, "A.1", "Y"), ALEX),
                "lee": (_change(db, audit, "B.1", "N"), LEAD)}
     both_checked = threading.Barrier(2, timeout=LONG / 1000)  # a hang guard
@@ -126,5 +126,5 @@ def test_two_writers_race_on_one_audit_on_postgresql(pg_database: Database) -> N
     assert _response(db, audit, key[loser]) is None
 
     batch, actor = changes[loser]  # the loser still holds the change: reload and reapply
-    save_changes(db, audit, batch, actor, expected_revision=load_audit(db, audit).revision)
+    save_changes(db, audit, batch, actor, expected_revision=load_audit(db, audit, LEAD).revision)
     assert (_response(db, audit, "A.1"), _response(db, audit, "B.1")) == ("Y", "N")

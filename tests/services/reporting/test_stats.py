@@ -13,7 +13,7 @@ from auditapp.rules.grades import final_grade
 from auditapp.services.audits.editing import list_audits, load_audit
 from auditapp.services.reporting.stats import final_grade_column
 from auditapp.storage.engine import Database
-from tests.builders import make_audit
+from tests.builders import LEAD, MO, make_audit
 
 pytestmark = pytest.mark.both_backends
 
@@ -30,7 +30,7 @@ def _audits_with_grades(db: Database, template_id: int) -> dict[int, tuple[int |
             assert audit is not None
             audit.overall_grade = auditor
             if moderated is not None:
-                session.add(Moderation(audit_id=audit_id, moderator="Mo", grade=moderated,
+                session.add(Moderation(audit_id=audit_id, moderator_id=MO.id, grade=moderated,
                                        moderated_on=date(2026, 3, 2), agreed=False))
         audits[audit_id] = (moderated, auditor)
     return audits
@@ -44,5 +44,5 @@ def test_sql_python_and_the_plain_data_agree_on_the_final_grade(
     with db.transaction() as session:
         in_sql = dict(session.execute(query).all())
     assert in_sql == {a: final_grade(*grades) for a, grades in audits.items()}
-    assert {row.id: row.final_grade for row in list_audits(db)} == in_sql
-    assert {a: load_audit(db, a).final_grade for a in audits} == in_sql
+    assert {row.id: row.final_grade for row in list_audits(db, LEAD)} == in_sql
+    assert {a: load_audit(db, a, LEAD).final_grade for a in audits} == in_sql

@@ -16,14 +16,12 @@ from auditapp.models import (
     Audit,
     BundleImport,
     ChangeEvent,
-    Role,
     Section,
     SectionJudgement,
     SyncState,
     Template,
 )
 from auditapp.rules.grades import Grade
-from auditapp.rules.permissions import Actor
 from auditapp.services.audits.editing import (
     ActionInput,
     add_action,
@@ -32,6 +30,7 @@ from auditapp.services.audits.editing import (
     submit_audit,
     update_action,
 )
+from auditapp.services.history import audit_history
 from auditapp.services.moderation import finalise_moderation, record_blind_grades
 from auditapp.services.sync import bundles, snapshots
 from auditapp.services.sync.bundle_file import BundleError, BundlePassphraseError
@@ -39,6 +38,7 @@ from auditapp.services.templates import import_template_file, read_template_info
 from auditapp.storage.engine import Database
 from tests.builders import (
     ALEX,
+    BEA,
     LEAD,
     MO,
     SMALL_TEMPLATE,
@@ -51,7 +51,6 @@ from tests.builders import (
 
 pytestmark = pytest.mark.both_backends
 
-BEA = Actor("Bea", Role.AUDITOR)
 PASSPHRASE = "correct horse battery"
 MakeDb = Callable[[str], Database]
 
@@ -75,7 +74,8 @@ def db_template(db: Database) -> int:
 
 def dump(db: Database) -> dict[str, Any]:
     """Everything about every audit that must be the same in two databases that have met:
-    the snapshot, the figures worked out from it, and the history (by uid)."""
+    the snapshot, the figures worked out from it, and the history that travels (by uid: not
+    each database's seals, nor its own record of what its imports changed)."""
     result: dict[str, Any] = {}
     with db.transaction() as session:
         for audit in session.scalars(select(Audit)):
@@ -91,8 +91,9 @@ def dump(db: Database) -> dict[str, Any]:
                 (e.uid, e.at.isoformat(), e.actor, e.entity,
                  actions.get(e.entity_key, e.entity_key) if e.entity == "action"
                  else e.entity_key, e.field, e.old_value, e.new_value)
-                for e in session.scalars(select(ChangeEvent)
-                                         .where(ChangeEvent.audit_id == audit.id)))
+                for e in session.scalars(select(ChangeEvent).where(
+                    ChangeEvent.audit_id == audit.id, ChangeEvent.entity != "seal",
+                    ChangeEvent.import_id.is_(None) | ChangeEvent.carried)))
             result[audit.uid] = {
                 "snapshot": snapshots.read_snapshot(session, audit, info, template.content_hash),
                 "case_uid": audit.case.uid,
@@ -191,7 +192,7 @@ def test_both_editing_the_same_answer_is_a_conflict_the_user_settles(
     bundles.run_export(b, path, LEAD)
     bundle = bundles.open_bundle(path)
 
-    preview = bundles.preview_import(a, bundle)
+    preview = bundles.preview_import(a, bundle, LEAD)
     assert [o.outcome for o in preview.outcomes] == [bundles.CONFLICT]
     assert [(c.what, c.base, c.local, c.remote) for c in preview.conflicts] == [
         ("Question A.1 (A pathway plan exists.): answer", "Partly", "Yes", "No")]
@@ -207,14 +208,21 @@ def test_both_editing_the_same_answer_is_a_conflict_the_user_settles(
     report = bundles.run_import(a, bundle, LEAD, choices={conflict.id: "remote"})
     assert report.applied and report.summary() == \
         "0 added, 1 updated (1 merged), 0 unchanged, 1 conflict settled"
-    answers = {q.key: load_audit(a, audit_a).answers[q.id]
-               for q in load_audit(a, audit_a).template.sections[0].questions}
+    answers = {q.key: load_audit(a, audit_a, LEAD).answers[q.id]
+               for q in load_audit(a, audit_a, LEAD).template.sections[0].questions}
     assert (answers["A.1"].response, answers["A.1"].evidence) == ("N", "Plan signed off")
-    b2 = next(q for s in load_audit(a, audit_a).template.sections for q in s.questions
+    b2 = next(q for s in load_audit(a, audit_a, LEAD).template.sections for q in s.questions
               if q.key == "B.2")
-    assert load_audit(a, audit_a).answers[b2.id].response == "Y"
-    settled = [e for e in dump(a)[load_audit(a, audit_a).uid]["history"] if e[3] == "bundle"]
-    assert settled and "kept the bundle's: No" in settled[0][7]
+    assert load_audit(a, audit_a, LEAD).answers[b2.id].response == "Y"
+    history = audit_history(a, audit_a, LEAD)
+    settled = [e for e in history if e.entity == "bundle"]
+    assert settled and "kept the bundle's: No" in (settled[0].new_value or "")
+    # The change the import made is in this database's history, as an import by Lee Lead.
+    (taken,) = [e for e in history if e.imported and not e.carried
+                and e.what == "answer A.1 response"]
+    assert (taken.actor, taken.old_value, taken.new_value) == ("Lee Lead", "Y", "N")
+    assert taken.imported.startswith("the import of bea.auditbundle")
+    assert "imported by Lee Lead" in taken.imported
 
     # Bea gets the settled audit back: hers had not changed since, so it simply updates.
     back = _exchange(a, b, tmp_path, "settled")
@@ -227,7 +235,7 @@ def test_prefer_settles_every_conflict_one_way(make_db: MakeDb, tmp_path: Path) 
     report = _exchange(b, a, tmp_path, "bea", prefer="local")
     assert report.count(bundles.MERGED) == 1 and len(report.conflicts) == 1 and report.applied
     question = question_ids(a, audit_a)["A.1"]
-    assert load_audit(a, audit_a).answers[question].response == "Y"
+    assert load_audit(a, audit_a, LEAD).answers[question].response == "Y"
 
 
 def test_removed_here_and_changed_there_is_one_conflict(make_db: MakeDb, tmp_path: Path
@@ -240,15 +248,15 @@ def test_removed_here_and_changed_there_is_one_conflict(make_db: MakeDb, tmp_pat
     delete_action(a, action, ALEX)
     with b.transaction() as session:
         audit_b = session.scalar(select(Audit.id))
-    theirs = load_audit(b, audit_b).actions[0].id
+    theirs = load_audit(b, audit_b, LEAD).actions[0].id
     update_action(b, theirs, ActionInput("Chase the plan", owner="PA B"), LEAD)
     path = tmp_path / "b.auditbundle"
     bundles.run_export(b, path, LEAD)
-    preview = bundles.preview_import(a, bundles.open_bundle(path))
+    preview = bundles.preview_import(a, bundles.open_bundle(path), LEAD)
     assert [(c.what, c.local) for c in preview.conflicts] == [
         ("Action 'Chase the plan'", "(removed)")]
     bundles.run_import(a, bundles.open_bundle(path), LEAD, prefer="remote")
-    assert [x.owner for x in load_audit(a, audit_a).actions] == ["PA B"]
+    assert [x.owner for x in load_audit(a, audit_a, LEAD).actions] == ["PA B"]
 
 
 # --- refusing bad bundles -------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from tests.builders import (
     LEAD,
     LONG,
     SMALL_TEMPLATE,
+    add_people,
     answer,
     choose,
     click,
@@ -47,6 +48,7 @@ from tests.builders import (
 
 def _laptop(path: Path) -> Database:
     db = open_database(path)
+    add_people(db)
     import_template_file(db, SMALL_TEMPLATE, LEAD)
     return db
 
@@ -137,7 +139,7 @@ def _two_laptops_in_conflict(tmp_path: Path) -> tuple[Database, Database, int, P
 
 
 def _response(db: Database, audit: int, key: str) -> str | None:
-    return load_audit(db, audit).answers[question_ids(db, audit)[key]].response
+    return load_audit(db, audit, LEAD).answers[question_ids(db, audit)[key]].response
 
 
 def test_import_dialog_asks_for_every_conflict_then_imports(
@@ -214,12 +216,12 @@ def test_import_dialog_refuses_a_wrong_passphrase(qtbot: QtBot, db: Database,
         assert "does not open" in dialog.message.text()
         assert dialog.next_button.isEnabled() and dialog.pages.currentIndex() == 0
         assert bundles.preview_import(other, bundles.open_bundle(path, "the right passphrase")
-                                      ).count(bundles.ADDED) == 1
+                                      , LEAD).count(bundles.ADDED) == 1
         type_text(qtbot, dialog.passphrase, "the right passphrase")
         press(qtbot, dialog, "Read bundle")  # no conflict: imported straight away
         qtbot.waitUntil(lambda: dialog.report is not None, timeout=LONG)
         assert "added" in dialog.report_text.toPlainText()
-        assert load_audit(other, 1).case_reference == "C-A1"
+        assert load_audit(other, 1, LEAD).case_reference == "C-A1"
     finally:
         other.dispose()
 

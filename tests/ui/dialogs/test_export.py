@@ -25,12 +25,12 @@ from auditapp.services.reporting.stats import grade_counts
 from auditapp.storage.engine import Database
 from auditapp.ui.dialogs.export import ExportDialog, ExportKind
 from auditapp.ui.widgets import alerts
-from tests.builders import LONG, choose, press, show_active, type_date, type_text
+from tests.builders import LEAD, LONG, choose, press, show_active, type_date, type_text
 
 
 def open_dialog(qtbot: QtBot, db: Database, kind: ExportKind,
                 audit_id: int | None = None) -> ExportDialog:
-    dialog = ExportDialog(db, kind, audit_id=audit_id)
+    dialog = ExportDialog(db, kind, LEAD, audit_id=audit_id)
     qtbot.addWidget(dialog)
     show_active(qtbot, dialog)
     return dialog
@@ -79,7 +79,8 @@ def test_workbook_export_writes_the_period_and_offers_to_open_it(
     audits = load_workbook(target, read_only=True)["Audits"]
     rows = sum(1 for _ in audits.iter_rows(min_row=2, values_only=True))
     assert rows == grade_counts(demo_db, date(2025, 1, 1), date(2025, 12, 31)).audits
-    assert dialog.scope() == ReportScope(date(2025, 1, 1), date(2025, 12, 31), None, None)
+    assert dialog.scope() == ReportScope(date(2025, 1, 1), date(2025, 12, 31), None, None,
+                                         LEAD)
     press(qtbot, dialog, "Open file")
     press(qtbot, dialog, "Show in folder")
     assert desktop.opened == [target, tmp_path]
@@ -126,7 +127,7 @@ def test_board_pack_and_feedback_pdf(qtbot: QtBot, demo_db: Database, tmp_path: 
     text = "".join(p.extract_text() for p in PdfReader(tmp_path / "board.pdf").pages)
     assert "DEMO-" not in text
     assert "Numbers from 1 to 5 are shown as <6" in " ".join(text.split())  # the typed 6
-    audit = list_audits(demo_db)[0]
+    audit = list_audits(demo_db, LEAD)[0]
     feedback = open_dialog(qtbot, demo_db, ExportKind.FEEDBACK, audit_id=audit.id)
     assert not hasattr(feedback, "date_from")  # one audit: no period to choose
     type_text(qtbot, feedback.path, str(tmp_path / "feedback.pdf"))
@@ -136,7 +137,7 @@ def test_board_pack_and_feedback_pdf(qtbot: QtBot, demo_db: Database, tmp_path: 
 
 def test_the_board_pack_offers_the_domain_threshold_range_and_default(
         qtbot: QtBot, demo_db: Database) -> None:
-    dialog = ExportDialog(demo_db, ExportKind.BOARD_PACK)
+    dialog = ExportDialog(demo_db, ExportKind.BOARD_PACK, LEAD)
     qtbot.addWidget(dialog)
     spin = dialog.threshold
     assert (spin.minimum(), spin.maximum(), spin.value()) == (
@@ -145,7 +146,7 @@ def test_the_board_pack_offers_the_domain_threshold_range_and_default(
 
 def test_the_board_pack_period_defaults_as_on_the_command_line(
         qtbot: QtBot, demo_db: Database) -> None:
-    dialog = ExportDialog(demo_db, ExportKind.BOARD_PACK)
+    dialog = ExportDialog(demo_db, ExportKind.BOARD_PACK, LEAD)
     qtbot.addWidget(dialog)
     today = date.today()
     assert (dialog.scope().date_from, dialog.scope().date_to) == \
@@ -219,7 +220,7 @@ def _start_held(qtbot: QtBot, demo_db: Database, tmp_path: Path, kind: ExportKin
     module, name = EXPORTERS[kind]
     hold = Hold(tmp_path)
     monkeypatch.setattr(module, name, hold.wrap(getattr(module, name)))
-    audit = list_audits(demo_db)[0].id if kind is ExportKind.FEEDBACK else None
+    audit = list_audits(demo_db, LEAD)[0].id if kind is ExportKind.FEEDBACK else None
     dialog = open_dialog(qtbot, demo_db, kind, audit_id=audit)
     if kind is not ExportKind.FEEDBACK:
         type_date(qtbot, dialog.date_from, date(2024, 7, 1))

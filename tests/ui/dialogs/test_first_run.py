@@ -15,7 +15,8 @@ from auditapp.ui.shell.application import PROFILE_KEY, choose_profile
 from tests.builders import answer_dialogs, choose, click, make_audit, press, type_text
 
 
-def test_first_run_creates_and_remembers_the_profile(qtbot: QtBot, db: Database) -> None:
+def test_first_run_creates_and_remembers_the_profile(qtbot: QtBot, first_run_db: Database) -> None:
+    db = first_run_db
     def welcome(dialog: QDialog) -> None:
         assert isinstance(dialog, FirstRunDialog)
         assert str(db.path) in dialog.intro.text()
@@ -40,7 +41,9 @@ def test_first_run_creates_and_remembers_the_profile(qtbot: QtBot, db: Database)
     assert (again.actor.name, again.load_demo) == ("Sam Patel", False)
 
 
-def test_enter_accepts_and_a_clean_start_loads_no_demo(qtbot: QtBot, db: Database) -> None:
+def test_enter_accepts_and_a_clean_start_loads_no_demo(
+        qtbot: QtBot, first_run_db: Database) -> None:
+    db = first_run_db
     def welcome(dialog: QDialog) -> None:
         assert isinstance(dialog, FirstRunDialog)
         type_text(qtbot, dialog.name, "Lee Lead")
@@ -57,6 +60,7 @@ def test_enter_accepts_and_a_clean_start_loads_no_demo(qtbot: QtBot, db: Databas
 def test_no_demo_offered_when_audits_exist_and_a_name_is_required(
         qtbot: QtBot, db: Database, small_template_id: int) -> None:
     make_audit(db, small_template_id)
+    profiles = list_users(db)
     said: list[str] = []
 
     def welcome(dialog: QDialog) -> None:
@@ -72,10 +76,11 @@ def test_no_demo_offered_when_audits_exist_and_a_name_is_required(
     with answer_dialogs(qtbot, welcome):
         assert choose_profile(db) is None
     assert said == ["Enter your name."]
-    assert list_users(db) == []
+    assert list_users(db) == profiles
 
 
-def test_a_known_name_takes_its_role(qtbot: QtBot, db: Database) -> None:
+def test_a_known_name_takes_its_role(qtbot: QtBot, first_run_db: Database) -> None:
+    db = first_run_db
     lead = save_user(db, "Lee Lead", Role.PRACTICE_LEAD, None)
     save_user(db, "Sam Patel", Role.AUDITOR, lead)
 
@@ -93,7 +98,9 @@ def test_a_known_name_takes_its_role(qtbot: QtBot, db: Database) -> None:
     assert QSettings().value(PROFILE_KEY) == "Sam Patel"
 
 
-def test_a_second_person_cannot_make_their_own_profile(qtbot: QtBot, db: Database) -> None:
+def test_a_second_person_cannot_make_their_own_profile(
+        qtbot: QtBot, first_run_db: Database) -> None:
+    db = first_run_db
     save_user(db, "Lee Lead", Role.PRACTICE_LEAD, None)
     said: list[str] = []
 

@@ -127,7 +127,7 @@ def test_a_good_sample_creates_cases_and_draft_audits(
         shortcut(qtbot, window, "Ctrl+I")
     assert picked == ["Spreadsheets (*.xlsx *.csv)"]
     assert outcome == ["Imported 3 rows: 2 new cases, 1 existing case, 3 draft audits."]
-    audits = {r.case_reference: r for r in list_audits(db)}
+    audits = {r.case_reference: r for r in list_audits(db, LEAD)}
     assert set(audits) == {"C-201", "C-202", "C-001"}
     assert {r.template_key for r in audits.values()} == {"pathway-plan-quality"}
     assert all(r.status == "draft" for r in audits.values())
@@ -165,7 +165,7 @@ def test_a_bad_sample_lists_every_problem_and_imports_nothing(
     assert len(lines) == len(BAD_PROBLEMS)
     for line, (where, what) in zip(lines, BAD_PROBLEMS, strict=True):
         assert line.strip().startswith(where) and what in line, line
-    assert list_audits(db) == []
+    assert list_audits(db, LEAD) == []
     assert [c.reference for c in list_cases(db)] == ["C-001"]
 
 
@@ -190,7 +190,7 @@ def test_without_a_file_it_says_so(qtbot: QtBot, db: Database, window: MainWindo
         shortcut(qtbot, window, "Ctrl+I")
     assert said[0] == "Choose a spreadsheet first."
     assert said[1].endswith("no-such-sample.csv: no such file")
-    assert list_audits(db) == []
+    assert list_audits(db, LEAD) == []
 
 
 def test_an_auditor_may_not_import(qtbot: QtBot, db: Database) -> None:

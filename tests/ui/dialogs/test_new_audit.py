@@ -87,7 +87,7 @@ def test_ctrl_n_on_an_existing_case_starts_its_audit(qtbot: QtBot, db: Database,
 
     with answer_dialogs(qtbot, start):
         shortcut(qtbot, window, "Ctrl+N")
-    (row,) = list_audits(db)
+    (row,) = list_audits(db, LEAD)
     assert (row.case_reference, row.auditor, row.audit_date) == ("C-001", "Alex", date.today())
     qtbot.addWidget(window.editors[row.id])
 
@@ -136,7 +136,7 @@ def test_a_bad_reference_is_said_and_nothing_is_started(
     with answer_dialogs(qtbot, fill_in):
         shortcut(qtbot, window, "Ctrl+N")
     assert said in seen[0]
-    assert list_audits(db) == []
+    assert list_audits(db, LEAD) == []
     assert [c.reference for c in list_cases(db)] == ["C-001"]
     assert window.editors == {}
 

@@ -38,7 +38,8 @@ def listed(dialog: ProfilesDialog) -> list[str]:
     return [dialog.profiles.item(i).text() for i in range(dialog.profiles.count())]
 
 
-def test_a_lead_adds_a_profile_and_changes_a_role(qtbot: QtBot, db: Database) -> None:
+def test_a_lead_adds_a_profile_and_changes_a_role(qtbot: QtBot, first_run_db: Database) -> None:
+    db = first_run_db
     lead = save_user(db, "Lee Lead", Role.PRACTICE_LEAD, None)
     seen: list[list[str]] = []
 
@@ -66,7 +67,8 @@ def test_a_lead_adds_a_profile_and_changes_a_role(qtbot: QtBot, db: Database) ->
         ("Lee Lead", Role.PRACTICE_LEAD), ("Sam Patel", Role.MODERATOR)}
 
 
-def test_a_profile_needs_a_name(qtbot: QtBot, db: Database) -> None:
+def test_a_profile_needs_a_name(qtbot: QtBot, first_run_db: Database) -> None:
+    db = first_run_db
     lead = save_user(db, "Lee Lead", Role.PRACTICE_LEAD, None)
     dialog = ProfilesDialog(db, lead)
     qtbot.addWidget(dialog)
@@ -78,9 +80,10 @@ def test_a_profile_needs_a_name(qtbot: QtBot, db: Database) -> None:
 
 
 def test_anyone_else_sees_the_profiles_but_cannot_change_them(qtbot: QtBot,
-                                                             db: Database) -> None:
+                                                             first_run_db: Database) -> None:
+    db = first_run_db
     lead = save_user(db, "Lee Lead", Role.PRACTICE_LEAD, None)
-    save_user(db, "Sam Patel", Role.AUDITOR, lead)
+    sam = save_user(db, "Sam Patel", Role.AUDITOR, lead)
     seen: list[str] = []
 
     def look(dialog: QDialog) -> None:
@@ -91,5 +94,5 @@ def test_anyone_else_sees_the_profiles_but_cannot_change_them(qtbot: QtBot,
         assert "Only a practice lead" in dialog.message.text()
         press(qtbot, dialog, "Close")
 
-    open_profiles(qtbot, db, Actor("Sam Patel", Role.AUDITOR), look)
+    open_profiles(qtbot, db, sam, look)
     assert seen == ["Lee Lead — practice lead", "Sam Patel — auditor"]

@@ -20,6 +20,7 @@ from auditapp.ui.editor.window import AuditEditorWindow
 from auditapp.ui.widgets.dates import picked_date
 from tests.builders import (
     ALEX,
+    LEAD,
     LONG,
     answer_dialogs,
     choose,
@@ -67,7 +68,7 @@ def test_an_immediate_action_due_too_late_is_refused_keeping_what_was_typed(
     assert dialog.isVisible()
     assert dialog.text.toPlainText() == "Safety plan for the weekend"
     assert dialog.owner.text() == "Duty social worker"
-    assert load_audit(db, audit).actions == ()
+    assert load_audit(db, audit, LEAD).actions == ()
 
     click(qtbot, dialog.has_due)  # no due date at all: refused too, still open
     assert not dialog.due.isEnabled()
@@ -80,7 +81,7 @@ def test_an_immediate_action_due_too_late_is_refused_keeping_what_was_typed(
     assert dialog.priority.currentData() == ActionPriority.HIGH
     click(qtbot, _button(dialog, OK))
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=LONG)
-    (saved,) = load_audit(db, audit).actions
+    (saved,) = load_audit(db, audit, LEAD).actions
     assert (saved.text, saved.owner, saved.priority) == (
         "Safety plan for the weekend", "Duty social worker", ActionPriority.HIGH)
 
@@ -96,7 +97,7 @@ def test_an_action_needs_to_say_what_must_happen(qtbot: QtBot, db: Database,
     assert dialog.isVisible()
     click(qtbot, _button(dialog, CANCEL))
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None, timeout=LONG)
-    assert load_audit(db, audit).actions == ()
+    assert load_audit(db, audit, LEAD).actions == ()
 
 
 TODAY = date.today()
@@ -178,7 +179,7 @@ def test_editing_shows_the_action_and_cancel_keeps_it(qtbot: QtBot, db: Database
     question = question_ids(db, audit)["B.1"]
     add_action(db, audit, ActionInput("Share the plan", "PA A", TODAY + timedelta(days=3),
                                       ActionPriority.HIGH, question_id=question), ALEX)
-    (action,) = load_audit(db, audit).actions
+    (action,) = load_audit(db, audit, LEAD).actions
     seen: list[tuple[str, ...]] = []
 
     def look(dialog: QDialog) -> None:
@@ -190,9 +191,9 @@ def test_editing_shows_the_action_and_cancel_keeps_it(qtbot: QtBot, db: Database
         qtbot.keyClick(dialog, Qt.Key.Key_Escape)
 
     saved: list[ActionInput] = []
-    dialog = ActionDialog(load_audit(db, audit).template, action, save=saved.append)
+    dialog = ActionDialog(load_audit(db, audit, LEAD).template, action, save=saved.append)
     assert run(qtbot, dialog, look) == QDialog.DialogCode.Rejected
     assert saved == []
     assert seen == [("Edit action", "Share the plan", "PA A",
                      (TODAY + timedelta(days=3)).isoformat(), "High", "Open", "B.1")]
-    assert load_audit(db, audit).actions[0].owner == "PA A"
+    assert load_audit(db, audit, LEAD).actions[0].owner == "PA A"

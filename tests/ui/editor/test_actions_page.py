@@ -19,6 +19,7 @@ from auditapp.ui.widgets import alerts
 from tests.builders import (
     ALEX,
     CTRL,
+    LEAD,
     LONG,
     answering,
     choose_page,
@@ -85,7 +86,7 @@ def test_add_an_action_through_its_dialog(qtbot: QtBot, db: Database, audit: int
     assert page.model.rowCount() == 1
     assert [_cell(page, 0, c).data() for c in (0, 1, 3, 4)] == [
         "Book a pathway plan review", "Personal adviser", "Normal", "Open"]
-    (saved,) = load_audit(db, audit).actions
+    (saved,) = load_audit(db, audit, LEAD).actions
     assert (saved.text, saved.owner, saved.priority) == (
         "Book a pathway plan review", "Personal adviser", ActionPriority.NORMAL)
     assert saved.due_date is not None and saved.due_date > date.today()
@@ -106,7 +107,7 @@ def test_edit_an_action_with_the_edit_button(qtbot: QtBot, db: Database, audit: 
     _ok(qtbot, dialog)
     _wait_closed(qtbot)
     assert _cell(page, 0, 1).data() == "Team manager"
-    assert load_audit(db, audit).actions[0].owner == "Team manager"
+    assert load_audit(db, audit, LEAD).actions[0].owner == "Team manager"
 
 
 def test_double_clicking_an_action_edits_it(qtbot: QtBot, db: Database, audit: int) -> None:
@@ -118,7 +119,7 @@ def test_double_clicking_an_action_edits_it(qtbot: QtBot, db: Database, audit: i
     assert dialog.text.toPlainText() == "Book a review"
     click(qtbot, dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel))
     _wait_closed(qtbot)
-    assert load_audit(db, audit).actions[0].owner == "PA A"
+    assert load_audit(db, audit, LEAD).actions[0].owner == "PA A"
 
 
 def test_remove_an_action_after_saying_yes(qtbot: QtBot, db: Database, audit: int,
@@ -134,4 +135,4 @@ def test_remove_an_action_after_saying_yes(qtbot: QtBot, db: Database, audit: in
     click(qtbot, page.remove_button)
     assert asked == ["Remove action"]
     assert page.model.rowCount() == 0
-    assert load_audit(db, audit).actions == ()
+    assert load_audit(db, audit, LEAD).actions == ()

@@ -19,6 +19,7 @@ from auditapp.ui.editor.overall_page import OverallPage
 from tests.builders import (
     ALEX,
     ALT,
+    LEAD,
     answer_all,
     choose_grade,
     choose_page,
@@ -52,7 +53,7 @@ def test_overall_grade_rationale_and_narrative_are_saved(qtbot: QtBot, db: Datab
     assert page.narrative["young_person_voice"].hasFocus()
     qtbot.keyClicks(page.narrative["young_person_voice"], "Wants to stay local")
     wait_saved(qtbot, editor)
-    document = load_audit(db, audit)
+    document = load_audit(db, audit, LEAD)
     assert document.overall_grade == Grade.REQUIRES_IMPROVEMENT
     assert document.grade_rationale == "Drift in planning"
     assert document.strengths == "Knows the young person well"
@@ -75,4 +76,4 @@ def test_use_suggested_overall_grade(qtbot: QtBot, db: Database, audit: int) -> 
     click(qtbot, page.use_button)
     assert page.grade.grade() == Grade.GOOD
     wait_saved(qtbot, editor)
-    assert load_audit(db, audit).overall_grade == Grade.GOOD
+    assert load_audit(db, audit, LEAD).overall_grade == Grade.GOOD

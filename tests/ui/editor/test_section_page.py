@@ -12,6 +12,7 @@ from auditapp.services.audits.editing import load_audit
 from auditapp.storage.engine import Database
 from tests.builders import (
     ALT,
+    LEAD,
     answer_button,
     choose_grade,
     click,
@@ -118,7 +119,7 @@ def test_section_grade_and_comment_are_saved(qtbot: QtBot, db: Database, audit: 
     assert page.comment.hasFocus()
     qtbot.keyClicks(page.comment, "Plan late but good")
     wait_saved(qtbot, editor)
-    judgement = load_audit(db, audit).judgements[page.section.id]
+    judgement = load_audit(db, audit, LEAD).judgements[page.section.id]
     assert (judgement.grade, judgement.comment) == (Grade.REQUIRES_IMPROVEMENT,
                                                     "Plan late but good")
     assert navigator_cell(editor, 0, 2) == "RI"
@@ -126,7 +127,7 @@ def test_section_grade_and_comment_are_saved(qtbot: QtBot, db: Database, audit: 
     assert page.grade.hasFocus()
     choose_grade(qtbot, page.grade, "Outstanding")
     wait_saved(qtbot, editor)
-    assert load_audit(db, audit).judgements[page.section.id].grade == Grade.OUTSTANDING
+    assert load_audit(db, audit, LEAD).judgements[page.section.id].grade == Grade.OUTSTANDING
 
 
 def test_use_suggested_grade_copies_the_suggestion(qtbot: QtBot, db: Database,
@@ -141,5 +142,5 @@ def test_use_suggested_grade_copies_the_suggestion(qtbot: QtBot, db: Database,
     click(qtbot, page.use_button)
     assert page.grade.grade() == Grade.GOOD
     wait_saved(qtbot, editor)
-    assert load_audit(db, audit).judgements[page.section.id].grade == Grade.GOOD
+    assert load_audit(db, audit, LEAD).judgements[page.section.id].grade == Grade.GOOD
     assert navigator_cell(editor, 0, 2) == "Good"

@@ -118,7 +118,7 @@ def test_undo_and_redo_answers_and_grades(qtbot: QtBot, db: Database, audit: int
     press(qtbot, editor, Qt.Key.Key_Z, CTRL)
     assert page.grade.grade() is None
     wait_saved(qtbot, editor)
-    assert load_audit(db, audit).judgements[page.section.id].grade is None
+    assert load_audit(db, audit, LEAD).judgements[page.section.id].grade is None
     assert card.response == "Y"  # undoing the grades left the answer alone
 
 
@@ -182,7 +182,7 @@ def test_submit_is_blocked_and_every_problem_is_a_link(
     assert page.cards[0].hasFocus()
     click_list_item(qtbot, problems, messages.index("No overall grade given"))
     assert current_page(editor, OverallPage).grade.hasFocus()
-    assert load_audit(db, audit).status == "draft"
+    assert load_audit(db, audit, LEAD).status == "draft"
 
 
 def _complete_through_the_ui(qtbot: QtBot, editor: AuditEditorWindow) -> None:
@@ -208,7 +208,7 @@ def test_complete_audit_submits_and_becomes_read_only(
     with qtbot.waitSignal(editor.audit_changed, timeout=LONG):
         press(qtbot, editor, Qt.Key.Key_S, CTRL | SHIFT)
     assert not editor.problems_dock.isVisible()
-    document = load_audit(db, audit)
+    document = load_audit(db, audit, LEAD)
     assert document.status == "submitted"
     assert document.overall_grade == Grade.GOOD
     assert document.strengths == "Warm relationship with the PA."
@@ -325,7 +325,7 @@ def test_a_practice_lead_closes_a_submitted_audit_from_the_audit_menu(
     asked: list[str] = []
     monkeypatch.setattr(alerts, "ask", answering(asked, True))
     assert not open_editor(qtbot, db, audit).close_audit_action.isEnabled()  # Alex, an auditor
-    editor = AuditEditorWindow(db, load_audit(db, audit), LEAD)
+    editor = AuditEditorWindow(db, load_audit(db, audit, LEAD), LEAD)
     qtbot.addWidget(editor)
     with qtbot.waitActive(editor):
         editor.show()
@@ -333,14 +333,14 @@ def test_a_practice_lead_closes_a_submitted_audit_from_the_audit_menu(
     with qtbot.waitSignal(editor.audit_changed, timeout=LONG):
         open_menu_item(qtbot, editor, editor.audit_menu, "Close &audit…")
     assert asked == ["Close audit"]
-    assert load_audit(db, audit).status == "closed"
+    assert load_audit(db, audit, LEAD).status == "closed"
     assert ("Lee Lead", "audit status", "submitted", "closed") in [
-        (r.actor, r.what, r.old_value, r.new_value) for r in audit_history(db, audit)]
+        (r.actor, r.what, r.old_value, r.new_value) for r in audit_history(db, audit, LEAD)]
     assert not editor.close_audit_action.isEnabled()
 
 
 def test_a_draft_cannot_be_closed_from_the_editor(qtbot: QtBot, db: Database,
                                                   small_template_id: int) -> None:
-    editor = AuditEditorWindow(db, load_audit(db, make_audit(db, small_template_id)), LEAD)
+    editor = AuditEditorWindow(db, load_audit(db, make_audit(db, small_template_id), LEAD), LEAD)
     qtbot.addWidget(editor)
     assert not editor.close_audit_action.isEnabled()

@@ -13,9 +13,14 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog, QProgressDialog, QWidget
 from pytestqt.qtbot import QtBot
 
+from auditapp.rules.grades import Grade
+from auditapp.rules.permissions import Actor
 from auditapp.services.audits.editing import count_audits, list_audits
 from auditapp.services.cases import list_cases
 from auditapp.services.demo import generate_demo
+from auditapp.services.moderation import record_blind_grades
+from auditapp.services.sync.bundles import export_bundle
+from auditapp.storage.database import open_database
 from auditapp.storage.engine import Database
 from auditapp.ui.dialogs.bundles import BundleExportDialog, BundleImportDialog
 from auditapp.ui.dialogs.export import ExportDialog, ExportKind
@@ -23,7 +28,7 @@ from auditapp.ui.dialogs.profiles import ProfilesDialog
 from auditapp.ui.shell import main_window
 from auditapp.ui.shell.main_window import SHORTCUTS, MainWindow
 from auditapp.ui.widgets import alerts
-from auditapp.ui.widgets.table_models import ID_ROLE
+from auditapp.ui.widgets.table_models import ID_ROLE, WITHHELD
 from auditapp.ui.windows.actions_tracker import ActionsTrackerWindow
 from auditapp.ui.windows.dashboard import DashboardWindow
 from auditapp.ui.windows.moderation import ModerationWindow
@@ -33,6 +38,7 @@ from tests.builders import (
     LEAD,
     LONG,
     MO,
+    add_people,
     answer_dialogs,
     choose,
     click,
@@ -42,6 +48,7 @@ from tests.builders import (
     press,
     shortcut,
     show_active,
+    submitted_audit,
     type_date,
     type_text,
     unnamed_controls,
@@ -50,7 +57,7 @@ from tests.builders import (
 
 @pytest.fixture
 def demo_db(db: Database) -> Database:
-    list(generate_demo(db, 80, seed=4, end=date(2026, 6, 30)))
+    list(generate_demo(db, 80, LEAD, seed=4, end=date(2026, 6, 30)))
     return db
 
 
@@ -86,7 +93,7 @@ def test_list_shows_every_audit_and_the_models_are_sound(qtbot: QtBot, demo_db: 
 def test_filters_chosen_from_the_keyboard_narrow_the_list(qtbot: QtBot,
                                                           demo_db: Database) -> None:
     window = open_window(qtbot, demo_db)
-    rows = list_audits(demo_db)
+    rows = list_audits(demo_db, LEAD)
     choose(qtbot, window.status_filter, "Draft")
     drafts = [r for r in rows if r.status == "draft"]
     assert 0 < window.proxy.rowCount() == len(drafts) < 80
@@ -120,13 +127,13 @@ def test_ctrl_f_goes_to_the_search_box_which_matches_case_and_auditor(
     assert not window.search.hasFocus()
     shortcut(qtbot, window, "Ctrl+F")
     assert window.search.hasFocus()
-    reference = list_audits(demo_db)[5].case_reference
+    reference = list_audits(demo_db, LEAD)[5].case_reference
     qtbot.keyClicks(window.search, reference.lower())
     assert window.proxy.rowCount() == 1
     assert window.model.row_at(window.proxy.mapToSource(window.proxy.index(0, 0)).row()
                                ).case_reference == reference
     type_text(qtbot, window.search, "priya")
-    priya = [r for r in list_audits(demo_db) if "priya" in r.auditor.lower()]
+    priya = [r for r in list_audits(demo_db, LEAD) if "priya" in r.auditor.lower()]
     assert 0 < window.proxy.rowCount() == len(priya) < 80
 
 
@@ -207,7 +214,7 @@ def test_ctrl_n_starts_an_audit_of_a_new_case_and_opens_it(
 
     with answer_dialogs(qtbot, fill_in):
         shortcut(qtbot, window, "Ctrl+N")
-    (row,) = list_audits(db)
+    (row,) = list_audits(db, LEAD)
     assert (row.case_reference, row.team, row.uasc, row.auditor, row.audit_date,
             row.status) == ("CL-77", "North", True, "Alex", date(2026, 5, 4), "draft")
     assert row.id in window.editors
@@ -235,7 +242,7 @@ def test_a_refused_new_audit_leaves_no_new_case(qtbot: QtBot, db: Database,
     with answer_dialogs(qtbot, fill_in):
         shortcut(qtbot, window, "Ctrl+N")
     assert warned == ["Audit not started"]
-    assert list_cases(db) == [] and list_audits(db) == []
+    assert list_cases(db) == [] and list_audits(db, LEAD) == []
 
 
 @pytest.mark.parametrize(("keys", "kind"), [
@@ -304,6 +311,38 @@ def test_an_auditor_cannot_reach_moderation(qtbot: QtBot, db: Database) -> None:
     assert len(moderator.findChildren(ModerationWindow)) == 1
 
 
+def test_bundle_entries_are_disabled_with_the_reason_for_roles_without_them(
+        qtbot: QtBot, db: Database) -> None:
+    auditor = open_window(qtbot, db, ALEX)
+    assert auditor.bundle_export_action.isEnabled()  # their own audits
+    assert not auditor.bundle_import_action.isEnabled()
+    assert auditor.bundle_import_action.toolTip() == (
+        "Alex (auditor) may not import bundles: only a peer reviewer or practice lead may.")
+    assert not auditor.demo_action.toolTip().startswith("Load")  # says why, not what
+    file_menu = next(a.menu() for a in auditor.menuBar().actions() if a.text() == "&File")
+    assert file_menu.toolTipsVisible()
+    with pytest.raises(AssertionError, match="is disabled"):
+        menu_item(qtbot, auditor, "File", "Import a bundle…")
+    auditor.close()
+    lead = open_window(qtbot, db, LEAD)
+    assert lead.bundle_import_action.isEnabled() and lead.bundle_export_action.isEnabled()
+
+
+def test_a_moderator_sees_a_submitted_audits_grade_withheld(
+        qtbot: QtBot, db: Database, small_template_id: int) -> None:
+    audit = submitted_audit(db, small_template_id)
+    window = open_window(qtbot, db, MO)
+    (row,) = [r for r in range(window.model.rowCount())
+              if window.model.index(r, 0).data(ID_ROLE) == audit]
+    cell = window.model.index(row, 6)
+    assert cell.data() == WITHHELD
+    assert "blind" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    record_blind_grades(db, audit, MO, {}, Grade.GOOD)
+    with qtbot.waitSignal(window.audits_loaded, timeout=LONG):
+        shortcut(qtbot, window, "F5")
+    assert window.model.index(row, 6).data() == "Good"
+
+
 def test_work_profiles_opens_the_profiles_dialog(qtbot: QtBot, db: Database) -> None:
     window = open_window(qtbot, db, LEAD)
     seen: list[str] = []
@@ -361,7 +400,7 @@ def test_audit_feedback_needs_a_selected_audit(qtbot: QtBot, db: Database,
     (dialog,) = window.findChildren(ExportDialog)
     assert dialog.kind is ExportKind.FEEDBACK
     assert Path(dialog.path.text()).name == "feedback-C-042.pdf"
-    assert dialog.audit_id == list_audits(db)[0].id
+    assert dialog.audit_id == list_audits(db, LEAD)[0].id
 
 
 def test_file_quit_closes_the_window(qtbot: QtBot, db: Database) -> None:
@@ -387,8 +426,9 @@ def test_cancelling_demo_data_from_its_progress_window_adds_nothing(
     clicked, so that the click lands while it runs on any machine."""
     reached, release, closed = threading.Event(), threading.Event(), threading.Event()
 
-    def held(database: Database, audits: int, **kwargs: object) -> Iterator[tuple[int, int]]:
-        steps = generate_demo(database, audits, **kwargs)  # type: ignore[arg-type]
+    def held(database: Database, audits: int, actor: Actor, **kwargs: object
+             ) -> Iterator[tuple[int, int]]:
+        steps = generate_demo(database, audits, actor, **kwargs)  # type: ignore[arg-type]
         try:
             first = next(steps)
             reached.set()
@@ -440,9 +480,37 @@ def test_the_newest_audits_show_at_once_then_every_audit(qtbot: QtBot, demo_db: 
         ("all", window.model.rowCount(), window.count_label.text())))
     show_active(qtbot, window)
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=LONG)
-    every = list_audits(demo_db)
+    every = list_audits(demo_db, ALEX)
     assert seen[0] == ("first", 10, "10 newest audits; loading the rest…")
     assert seen[1] == ("all", len(every), f"{len(every)} audits")
     assert set(shown_ids(window)) == {row.id for row in every}
     newest = {row.id for row in every[:10]}
-    assert {row.id for row in list_audits(demo_db, limit=10)} == newest
+    assert {row.id for row in list_audits(demo_db, ALEX, limit=10)} == newest
+
+
+def test_a_bundle_opened_from_the_file_manager_is_offered_for_import(
+        qtbot: QtBot, db: Database, tmp_path: Path) -> None:
+    """``auditapp FILE.auditbundle`` (a double-clicked bundle) opens the import dialog on the
+    file, cursor in the passphrase of an encrypted one; nothing is read before the user
+    says so, and then the import is the usual one."""
+    colleague = open_database(tmp_path / "colleague.sqlite")
+    add_people(colleague)
+    try:
+        list(generate_demo(colleague, 12, LEAD, seed=9, end=date(2026, 6, 30)))
+        bundle = tmp_path / "from colleague.auditbundle"
+        list(export_bundle(colleague, bundle, LEAD, passphrase="a long bundle passphrase"))
+    finally:
+        colleague.dispose()
+    window = open_window(qtbot, db, LEAD)
+    dialog = window.open_bundle(bundle)
+    qtbot.waitUntil(lambda: dialog.isActiveWindow() and dialog.passphrase.hasFocus(),
+                    timeout=LONG)
+    assert dialog.path.text() == str(bundle)
+    assert count_audits(db) == 0  # offered, not read
+    qtbot.keyClicks(dialog.passphrase, "a long bundle passphrase")
+    press(qtbot, dialog, "Read bundle")
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=LONG)
+    assert count_audits(db) == 12
+    with qtbot.waitSignal(window.audits_loaded, timeout=LONG):
+        press(qtbot, dialog, "Close")
+    assert window.model.rowCount() == 12

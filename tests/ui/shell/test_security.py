@@ -44,7 +44,7 @@ PASSPHRASE = "correct horse battery staple"
 def test_another_auditors_draft_is_read_only(qtbot: QtBot, db: Database,
                                             small_template_id: int) -> None:
     audit = make_audit(db, small_template_id, auditor="Sam")
-    editor = AuditEditorWindow(db, load_audit(db, audit), ALEX)
+    editor = AuditEditorWindow(db, load_audit(db, audit, LEAD), ALEX)
     qtbot.addWidget(editor)
     show_active(qtbot, editor)
     assert not editor.can_edit
@@ -55,7 +55,7 @@ def test_another_auditors_draft_is_read_only(qtbot: QtBot, db: Database,
     page.cards[0].setFocus()
     qtbot.keyClick(page.cards[0], Qt.Key.Key_1)
     assert page.cards[0].response is None  # keys do nothing
-    lead_editor = AuditEditorWindow(db, load_audit(db, audit), LEAD)
+    lead_editor = AuditEditorWindow(db, load_audit(db, audit, LEAD), LEAD)
     qtbot.addWidget(lead_editor)
     assert lead_editor.can_edit  # a practice lead may edit anyone's draft
 
@@ -89,7 +89,7 @@ def test_history_page_lists_changes_and_exports_them(
     press(qtbot, history, "Export history to CSV…")
     assert asked == [f"history-{audit}.csv"]
     assert "answer,A.1,response" in target.read_text(encoding="utf-8-sig")
-    first_section = load_audit(db, audit).template.sections[0].id
+    first_section = load_audit(db, audit, LEAD).template.sections[0].id
     click_tree_item(qtbot, editor.navigator, _navigator_item(editor, first_section))
     assert isinstance(editor.stack.currentWidget(), SectionPage)
 
@@ -140,7 +140,7 @@ def test_a_damaged_file_offers_the_newest_backup(qtbot: QtBot, tmp_path: Path,
         reopened = open_with_prompts(path)
     assert reopened is not None
     assert "newest good backup" in questions[0]
-    assert len(list_audits(reopened)) == 1
+    assert len(list_audits(reopened, LEAD)) == 1
     reopened.dispose()
 
 
@@ -204,7 +204,7 @@ def test_the_start_up_backup_waits_for_the_list(qtbot: QtBot, db: Database) -> N
     """Its integrity check reads the whole file: it starts once every audit is listed."""
     assert db.path is not None
     path = db.path
-    window = MainWindow(db, save_user(db, "Alex", Role.AUDITOR, None))
+    window = MainWindow(db, ALEX)
     qtbot.addWidget(window)
     assert window.loading
     SessionGuard(db, window)

@@ -20,7 +20,7 @@ from auditapp.models import Audit
 from auditapp.services.demo import generate_demo
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets.workers import JobSignals, start_job
-from tests.builders import LONG, SUBPROCESS_LIMIT
+from tests.builders import LEAD, LONG, SUBPROCESS_LIMIT
 
 
 def test_a_job_returns_its_result_on_the_ui_thread(qtbot: QtBot) -> None:
@@ -70,7 +70,7 @@ def test_cancelling_demo_data_adds_nothing(qtbot: QtBot, db: Database) -> None:
     holder = JobSignals()
     progress: list[int] = []
     with qtbot.waitCallback(timeout=LONG) as cancelled:
-        job = start_job(holder, lambda: generate_demo(db, 5000, seed=1),
+        job = start_job(holder, lambda: generate_demo(db, 5000, LEAD, seed=1),
                         on_progress=lambda d, _t: (progress.append(d), job.cancel()),
                         on_cancelled=cancelled)
     assert progress
@@ -91,11 +91,14 @@ def test_database_work_on_a_pool_thread_leaves_python_sound(tmp_path: Path) -> N
         from auditapp.ui.widgets.workers import start_job
         app = QApplication([])
         db = open_database(Path({str(tmp_path / "pool.sqlite")!r}))
-        for _ in generate_demo(db, 1500, seed=2):
+        from auditapp.models import Role
+        from auditapp.services.users import save_user
+        lead = save_user(db, "Lee Lead", Role.PRACTICE_LEAD, None)
+        for _ in generate_demo(db, 1500, lead, seed=2):
             pass
         owner, got = QWidget(), []
         for _ in range(3):
-            start_job(owner, lambda: len(list_audits(db)), on_finished=got.append)
+            start_job(owner, lambda: len(list_audits(db, lead)), on_finished=got.append)
         while len(got) < 3:
             app.processEvents()
         print("ok", got)

@@ -39,7 +39,7 @@ GRADES = ("Outstanding", "Good", RI, "Inadequate")
 
 
 def open_dashboard(qtbot: QtBot, db: Database) -> DashboardWindow:
-    window = DashboardWindow(db, today=DEMO_END)
+    window = DashboardWindow(db, LEAD, today=DEMO_END)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.figures_shown, timeout=LONG):
         show_active(qtbot, window)
@@ -169,7 +169,8 @@ def test_team_and_period_are_chosen_then_shown(qtbot: QtBot, demo_db: Database) 
     type_date(qtbot, window.date_to, date(2026, 6, 30))
     with qtbot.waitSignal(window.figures_shown, timeout=LONG):
         press(qtbot, window, "Show")
-    assert window.figures.scope == ReportScope(date(2026, 4, 1), date(2026, 6, 30), team)
+    assert window.figures.scope == ReportScope(date(2026, 4, 1), date(2026, 6, 30), team,
+                                               reader=LEAD)
     assert window.summary.text().startswith(f"<b>{window.figures.overall.total}</b> audits")
 
 

@@ -89,12 +89,12 @@ def test_blind_then_compare_then_finish(qtbot: QtBot, db: Database,
     choose(qtbot, final, RI)
     press(qtbot, window, "Finish moderation")
     assert "Give a reason" in window.message.text()
-    assert load_audit(db, audit).status == "submitted"
+    assert load_audit(db, audit, LEAD).status == "submitted"
     type_text(qtbot, reason, "Contingency planning is generic")
     with qtbot.waitSignal(window.moderated, timeout=LONG):
         press(qtbot, window, "Finish moderation")
     assert not window.isVisible()
-    document = load_audit(db, audit)
+    document = load_audit(db, audit, LEAD)
     assert document.status == "moderated"
     assert document.final_grade == Grade.REQUIRES_IMPROVEMENT
     assert document.overall_grade == Grade.GOOD  # the auditor's grade is never overwritten
@@ -152,8 +152,8 @@ def test_a_lead_draws_a_sample_and_returns_an_audit(qtbot: QtBot, db: Database,
     assert returned is not None
     press(qtbot, queue, "Return for rework…")
     assert asked == [f"What should {returned.auditor} put right?"]
-    assert load_audit(db, returned.audit_id).returned_comment == "Evidence is missing for A.2"
-    assert load_audit(db, returned.audit_id).status == "draft"
+    assert load_audit(db, returned.audit_id, LEAD).returned_comment == "Evidence is missing for A.2"
+    assert load_audit(db, returned.audit_id, LEAD).status == "draft"
     assert queue.table.rowCount() == 4
     assert set(audits) - {returned.audit_id} == {r.audit_id for r in queue.rows}
 
@@ -196,4 +196,4 @@ def test_a_sample_over_a_period_and_a_seed_that_is_not_a_number(
     with answer_dialogs(qtbot, cancel):
         press(qtbot, queue, "Draw a sample…")
     assert len(list_samples(db)) == 1
-    assert len(list_audits(db)) == 3
+    assert len(list_audits(db, LEAD)) == 3
