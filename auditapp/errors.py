@@ -18,12 +18,17 @@ class PermissionDeniedError(UserError):
 
 
 class ValidationError(UserError):
-    """Input with one or more problems; ``problems`` lists each, already located."""
+    """Input with one or more problems; ``problems`` lists each, already located, and ``more``
+    counts those found beyond them (a file with thousands of bad rows lists the first few)."""
 
-    def __init__(self, summary: str, problems: list[str]) -> None:
+    def __init__(self, summary: str, problems: list[str], more: int = 0) -> None:
         self.summary = summary
         self.problems = problems
-        super().__init__(summary + "\n" + "\n".join(f"  {p}" for p in problems))
+        self.more = more
+        lines = [f"  {p}" for p in problems]
+        if more:
+            lines.append(f"  ... and {more:,} more problem{'s' if more > 1 else ''}")
+        super().__init__(summary + "\n" + "\n".join(lines))
 
 
 class DatabaseOpenError(UserError):

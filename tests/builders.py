@@ -6,18 +6,24 @@ Every test module takes its shared helpers from here; none imports another test 
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import subprocess
 import sys
 import threading
 import traceback
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
+from xml.sax.saxutils import escape
 
-from PySide6.QtCore import QPoint, Qt, QTimer
+import pytest
+from hypothesis import strategies as st
+from PySide6.QtCore import QPoint, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -30,12 +36,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QDialog,
+    QLabel,
     QLineEdit,
     QListWidget,
     QMainWindow,
     QMenu,
     QPlainTextEdit,
     QRadioButton,
+    QTabBar,
     QTreeWidget,
     QTreeWidgetItem,
     QWidget,
@@ -200,6 +208,84 @@ sections:
         text: Duplicate id
         evidence_required: [Q]
 """
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    """A zip archive (deflated) of ``members``, made in memory."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def workbook_parts(path: Path) -> dict[str, bytes]:
+    """The parts of an Excel workbook, to change one and zip them again (fuzz tests change
+    the XML itself, far faster than building a workbook through openpyxl)."""
+    with zipfile.ZipFile(path) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?(?:/>|>.*?</c>)', re.DOTALL)
+#: What a cell may be changed to: text (with XML's own special characters), numbers, flags,
+#: dates as numbers, an error, a reference to a shared string that is not there.
+cell_values = st.one_of(
+    st.text(max_size=30).map(lambda t: ("text", t)),
+    st.sampled_from(["", " ", "yes", "no", "maybe", "section", "question", "Y", "NA",
+                     "default", "eligible", "relevant", "uasc", "KLOE1, SP2", "x" * 41,
+                     "CL-1", "17", "2026-02-30", "<&>"]).map(lambda t: ("text", t)),
+    st.one_of(st.integers(-10**12, 10**12), st.floats(allow_nan=False, allow_infinity=False),
+              st.sampled_from([0, 1, 2, 60, 85, 100, 101, 45000, 1e308])).map(
+        lambda n: ("number", n)),
+    st.sampled_from([("bool", "1"), ("bool", "0"), ("error", "#N/A"), ("shared", "999999")]),
+)
+
+
+def _cell_xml(reference: bytes, value: tuple[str, object]) -> bytes:
+    kind, content = value
+    if kind == "text":
+        text = "".join(c for c in str(content) if c in "\t\n\r" or " " <= c <= "\ud7ff"
+                       or "\ue000" <= c <= "\ufffd")
+        return (b'<c r="' + reference + b'" t="inlineStr"><is><t xml:space="preserve">'
+                + escape(text).encode() + b"</t></is></c>")
+    kind = {"number": "n", "bool": "b", "error": "e", "shared": "s"}[kind]
+    return b'<c r="' + reference + b'" t="' + kind.encode() + b'"><v>' + \
+        str(content).encode() + b"</v></c>"
+
+
+@st.composite
+def changed_workbook(draw: st.DrawFn, parts: dict[str, bytes]) -> bytes:
+    """A workbook made from ``parts`` with damage a user or a fault could do: cells changed,
+    a part's bytes flipped, cut short or replaced, or the archive itself broken."""
+    parts = dict(parts)
+    how = draw(st.sampled_from(["cells", "cells", "cells", "part bytes", "archive bytes"]))
+    if how == "cells":
+        names = sorted(n for n in parts if n.startswith("xl/worksheets/"))
+        for _ in range(draw(st.integers(1, 4))):
+            name = draw(st.sampled_from(names))
+            cells = list(_CELL.finditer(parts[name]))
+            if not cells:
+                continue
+            cell = draw(st.sampled_from(cells))
+            replacement = b"" if draw(st.booleans()) and draw(st.booleans()) \
+                else _cell_xml(cell.group(1), draw(cell_values))
+            parts[name] = parts[name][:cell.start()] + replacement + parts[name][cell.end():]
+        return zip_bytes(parts)
+    if how == "part bytes":
+        name = draw(st.sampled_from(sorted(parts)))
+        data = bytearray(parts[name])
+        if data and draw(st.booleans()):
+            for _ in range(draw(st.integers(1, 5))):
+                data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
+        else:
+            data = bytearray(draw(st.binary(max_size=200)))
+        parts[name] = bytes(data)
+        return zip_bytes(parts)
+    archive = bytearray(zip_bytes(parts))
+    for _ in range(draw(st.integers(1, 5))):
+        archive[draw(st.integers(0, len(archive) - 1))] = draw(st.integers(0, 255))
+    return bytes(archive[:draw(st.integers(0, len(archive)))]) if draw(st.booleans()) \
+        else bytes(archive)
 
 
 def run_auditapp(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -478,17 +564,18 @@ def choose(qtbot: QtBot, combo: QComboBox, text: str) -> None:
 
 
 def _first_section(qtbot: QtBot, edit: QDateTimeEdit) -> None:
-    """Select the first section of a date field, as tabbing into it does."""
+    """Select the first section of a date field: tab into it (which selects it), or step back
+    to it with Ctrl+Left (Tab leaves a date field)."""
     first = edit.sectionAt(0)
     if not edit.hasFocus():
         edit.setFocus(Qt.FocusReason.TabFocusReason)
         return
-    if edit.currentSection() == first:
-        qtbot.keyClick(edit, Qt.Key.Key_Tab)  # to the next section, and back: selected
+    if edit.currentSection() == first:  # to the next section, and back: selected
+        qtbot.keyClick(edit, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
     for _ in range(edit.sectionCount()):
+        qtbot.keyClick(edit, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
         if edit.currentSection() == first:
             return
-        qtbot.keyClick(edit, Qt.Key.Key_Backtab)
     raise AssertionError(f"cannot reach the first section of {edit.accessibleName()}")
 
 
@@ -623,3 +710,103 @@ def click_tree_item(qtbot: QtBot, tree: QTreeWidget, item: QTreeWidgetItem) -> N
     rect = tree.visualItemRect(item)
     assert rect.isValid(), f"{item.text(0)} is not on screen"
     click(qtbot, tree.viewport(), rect.center())
+
+
+# --- key schemes, mnemonics and screen sizes ---------------------------------------------------
+
+#: Qt's keys for the standard commands auditapp uses, in each platform's key scheme, as
+#: written in Qt's key binding table (qtbase src/gui/kernel/qplatformtheme.cpp), leaving out
+#: media keys no laptop has. tests/ui/widgets/test_keys.py checks the Windows row against Qt
+#: itself here (the offscreen platform uses the Windows scheme) and the X11 rows against Qt
+#: under X11 (Xvfb); the macOS row cannot be checked off a Mac.
+KEY_SCHEMES: dict[str, dict[str, list[str]]] = {
+    "windows": {"New": ["Ctrl+N"], "Close": ["Ctrl+F4", "Ctrl+W"], "Quit": [],
+                "Find": ["Ctrl+F"], "Refresh": ["F5"], "Undo": ["Ctrl+Z", "Alt+Backspace"],
+                "Redo": ["Ctrl+Y", "Alt+Shift+Backspace", "Ctrl+Shift+Z"],
+                "HelpContents": ["F1"]},
+    "macos": {"New": ["Ctrl+N"], "Close": ["Ctrl+W", "Ctrl+F4"], "Quit": ["Ctrl+Q"],
+              "Find": ["Ctrl+F"], "Refresh": ["Ctrl+R"], "Undo": ["Ctrl+Z"],
+              "Redo": ["Ctrl+Shift+Z"], "HelpContents": ["Ctrl+?"]},
+    "x11": {"New": ["Ctrl+N"], "Close": ["Ctrl+W"], "Quit": ["Ctrl+Q"], "Find": ["Ctrl+F"],
+            "Refresh": ["F5"], "Undo": ["Ctrl+Z"], "Redo": ["Ctrl+Shift+Z"],
+            "HelpContents": ["F1"]},
+    "gnome": {"New": ["Ctrl+N"], "Close": ["Ctrl+W"], "Quit": ["Ctrl+Q"], "Find": ["Ctrl+F"],
+              "Refresh": ["Ctrl+R", "F5"], "Undo": ["Ctrl+Z"], "Redo": ["Ctrl+Shift+Z"],
+              "HelpContents": ["F1"]},
+}
+
+
+def typeable(sequence: QKeySequence) -> bool:
+    """A key a laptop keyboard has: a combination, or a plain F1-F12, Delete or End (not a
+    media key such as "Close", nor a Sun keyboard's F14)."""
+    text = sequence.toString()
+    return "+" in text or text in {f"F{n}" for n in range(1, 13)} | {"Del", "End"}
+
+
+def use_key_scheme(monkeypatch: pytest.MonkeyPatch, scheme: str) -> None:
+    """Make the app take its standard keys from another platform's key scheme (the windows
+    built after this take them)."""
+    from auditapp.ui.widgets import keys
+
+    table = KEY_SCHEMES[scheme]
+    monkeypatch.setattr(keys, "platform_bindings", lambda key: [
+        QKeySequence(k) for k in table[key.name]])
+
+
+def _mnemonic_of(text: str) -> str | None:
+    index = text.replace("&&", "").find("&")
+    return text.replace("&&", "")[index + 1].lower() if index >= 0 else None
+
+
+def mnemonics(window: QWidget) -> dict[str, list[str]]:
+    """Every Alt+letter the window answers to as it stands: its menu titles, and its visible,
+    enabled buttons, tabs and labels with a buddy; each letter with what it belongs to."""
+    found: dict[str, list[str]] = {}
+
+    def note(text: str, what: str) -> None:
+        letter = _mnemonic_of(text)
+        if letter:
+            found.setdefault(letter, []).append(f"{what} {plain(text)!r}")
+
+    if isinstance(window, QMainWindow):
+        for title in window.menuBar().actions():
+            note(title.text(), "menu")
+    for widget in window.findChildren(QWidget):
+        if (widget.window() is not window or not widget.isVisibleTo(window)
+                or not widget.isEnabled()):
+            continue
+        if isinstance(widget, QAbstractButton):
+            note(widget.text(), "button")
+        elif isinstance(widget, QLabel) and widget.buddy() is not None \
+                and widget.buddy().isVisibleTo(window):
+            note(widget.text(), "label")
+        elif isinstance(widget, QTabBar):
+            for index in range(widget.count()):
+                note(widget.tabText(index), "tab")
+    return found
+
+
+def mnemonic_clashes(window: QWidget) -> dict[str, list[str]]:
+    """The Alt+letters that more than one thing in the window answers to."""
+    return {k: v for k, v in mnemonics(window).items() if len(v) > 1}
+
+
+def menu_clashes(window: QMainWindow) -> dict[str, list[str]]:
+    """Within each menu of the menu bar, the letters two items share."""
+    clashes: dict[str, list[str]] = {}
+    for title in window.menuBar().actions():
+        menu = title.menu()
+        assert isinstance(menu, QMenu)
+        letters: dict[str, list[str]] = {}
+        for action in menu.actions():
+            letter = _mnemonic_of(action.text())
+            if letter:
+                letters.setdefault(letter, []).append(plain(action.text()))
+        clashes.update({f"{plain(title.text())} {k}": v for k, v in letters.items()
+                        if len(v) > 1})
+    return clashes
+
+
+#: A 1366x768 laptop's room for a maximised window, in logical pixels: at 100 % and at
+#: 125 % scaling (1093x614), less a 40-pixel taskbar and a 30-pixel title bar (scaled).
+LAPTOP = {"100%": QSize(1366, 698), "125%": QSize(1093, 558)}

@@ -21,8 +21,17 @@ pytest_plugins = ["tests.backends"]
 
 # Hypothesis fails an example that takes longer than 200 ms by default: a speed check that a
 # loaded machine (or coverage) fails. Speed belongs in benchmarks/, so no test has a deadline.
-hypothesis_settings.register_profile("auditapp", deadline=None)
-hypothesis_settings.load_profile("auditapp")
+# The fuzz tests of every loader and of the command line take their number of examples from
+# the profile: "ci" tries 2,000 each (what the issue asks of CI; the default under CI=true,
+# as .ci/run runs), "quick" 250 each (the default elsewhere, a minute or two of fuzzing on a
+# loaded 2-core machine) and "deep" 10,000 each, chosen with HYPOTHESIS_PROFILE (see the
+# README's "Limits" section). Property tests of pure rules, and fuzz tests that import what
+# they generate into a database, set their own numbers.
+FUZZ_PROFILES = {"quick": 250, "ci": 2_000, "deep": 10_000}
+for _name, _examples in FUZZ_PROFILES.items():
+    hypothesis_settings.register_profile(_name, deadline=None, max_examples=_examples)
+hypothesis_settings.load_profile(os.environ.get(
+    "HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "quick"))
 
 
 def pytest_configure(config: pytest.Config) -> None:

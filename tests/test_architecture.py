@@ -6,6 +6,7 @@ run one way between them, and there are no import cycles.
     exporters                rendering only
     services                 use cases
     rules, checklists, storage, migrations
+    inputs                   files auditapp did not write, read within limits
     models, errors
 
 A module may import its own folder and any folder below its own; nothing imports upwards.
@@ -25,13 +26,14 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "auditapp"
 
 _BASE = {"errors", "models"}
-_LOW = _BASE | {"rules", "checklists", "storage", "migrations"}
+_LOW = _BASE | {"rules", "checklists", "storage", "migrations", "inputs"}
 #: For each folder (or root module) of the package, the folders it may import from.
 MAY_IMPORT: dict[str, set[str]] = {
     "errors": set(),
     "models": set(),
     "rules": {"errors", "models"},
-    "checklists": {"errors", "rules"},
+    "inputs": {"errors", "rules"},
+    "checklists": {"errors", "rules", "inputs"},
     "migrations": {"models"},
     "storage": {"errors", "models", "migrations"},
     "services": _LOW - {"migrations"},

@@ -60,6 +60,7 @@ def main() -> None:
         actor = save_user(db, "Helen Brooks", Role.PRACTICE_LEAD, None)
         list(generate_demo(db, 400, actor, seed=11, years=2, end=date(2026, 10, 31)))
         _shoot_all(app, db, actor, args.out, SCREEN / args.scale)
+        _shoot_my_work(app, db, actor, args.out, SCREEN / args.scale)
         db.dispose()
 
 
@@ -79,6 +80,7 @@ def _shoot_all(app: QApplication, db: Database, actor: Actor, out: Path, size: Q
     window.audits_loaded.connect(lambda: loaded.append(True))
     while not loaded:
         app.processEvents()
+    window.show_tab(1)
     _save(app, window, out, "audit-list")
     window.status_filter.setCurrentText("Draft")
     window.team_filter.setCurrentIndex(1)
@@ -102,6 +104,7 @@ def _shoot_all(app: QApplication, db: Database, actor: Actor, out: Path, size: Q
     editor.show_page(ACTIONS_PAGE)
     _save(app, editor, out, "audit-actions")
     editor.close()
+    _shoot_reaudit(app, db, window, out, size)
 
     dashboard = window.show_dashboard()
     dashboard.resize(size)
@@ -150,6 +153,53 @@ def _shoot_all(app: QApplication, db: Database, actor: Actor, out: Path, size: Q
         Path.home() / ".local/share/auditapp/auditapp.sqlite", [], True, window,
         offer_encryption=True))
     window.close()
+
+
+def _shoot_my_work(app: QApplication, db: Database, lead: Actor, out: Path,
+                   size: QSize) -> None:
+    """The window as it opens for a practice lead who also audits: My work."""
+    from auditapp.models import Role
+    from auditapp.services.audits.editing import list_audits
+    from auditapp.services.users import save_user
+    from auditapp.ui.shell.main_window import MainWindow
+
+    rows = list_audits(db, lead)
+    auditor = max({r.auditor for r in rows if r.status == "draft"},
+                  key=lambda name: sum(r.auditor == name for r in rows))
+    actor = save_user(db, auditor, Role.PRACTICE_LEAD, lead)
+    window = MainWindow(db, actor)
+    window.resize(size)
+    window.show()
+    while window.my_work.model.rowCount() == 0:  # read in the background
+        app.processEvents()
+    _save(app, window, out, "my-work")
+    window.close()
+
+
+def _shoot_reaudit(app: QApplication, db: Database, window: QWidget, out: Path,
+                   size: QSize) -> None:
+    """A re-audit of a case whose last audit was moderated: the previous audit beside it."""
+    from auditapp.services.audits.editing import create_audit
+    from auditapp.services.cases import list_cases
+    from auditapp.services.templates import list_templates
+    from auditapp.ui.editor.navigator import ACTIONS_PAGE
+    from auditapp.ui.shell.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    last = next(r for r in window.model.rows() if r.status == "moderated"
+                and r.template_key == "pathway-plan-quality")
+    case_id = next(c.id for c in list_cases(db) if c.reference == last.case_reference)
+    template = max((t for t in list_templates(db, include_retired=False)
+                    if t.key == last.template_key), key=lambda t: t.version)
+    audit_id = create_audit(db, case_id, template.id, last.auditor, date(2026, 11, 2),
+                            window.actor)
+    window.reload()
+    editor = window.open_audit(audit_id)
+    editor.resize(size)
+    _save(app, editor, out, "audit-reaudit")
+    editor.show_page(ACTIONS_PAGE)
+    _save(app, editor, out, "audit-reaudit-actions")
+    editor.close()
 
 
 def _dialog(app: QApplication, out: Path, name: str, dialog: QWidget) -> None:

@@ -11,24 +11,24 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError as PydanticValidationError
 
+from auditapp.checklists import schema
 from auditapp.errors import ValidationError
+from auditapp.inputs.yaml_text import read_yaml
+from auditapp.rules import limits
 from auditapp.rules.grades import GOOD_THRESHOLD, REQUIRES_IMPROVEMENT_THRESHOLD
-from auditapp.rules.sections import CASE_CONDITIONS
+from auditapp.rules.limits import TEMPLATE_FILE_BYTES
 
 #: Where a value came from, as text to put before a problem ("file.yaml:12").
 Locator = Callable[[tuple[Any, ...]], str]
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
-TEMPLATE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
-MAX_SCALE_OPTIONS = 9  # one digit key each
 
 
 @dataclass(frozen=True)
@@ -160,53 +160,13 @@ def _option_data(option: ScaleOption) -> dict[str, Any]:
     return {"code": option.code, "label": option.label, "score": option.score}
 
 
-# --- reading YAML with line numbers ---------------------------------------------------------
-
-
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-
-
-def _node_to_data(
-    node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]
-) -> Any:
-    """Turn a composed YAML node into plain data, noting the line of every value (for a
-    mapping's value, the line of its key, where a reader looks for the field)."""
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            result[key] = _node_to_data(value_node, (*path, key), lines)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_node_to_data(item, (*path, i), lines) for i, item in enumerate(node.value)]
-    return _scalar(node)
-
-
-def _scalar(node: yaml.Node) -> Any:
-    try:
-        return _CONSTRUCTOR.construct_object(node, deep=True)
-    except yaml.constructor.ConstructorError:
-        return node.value  # e.g. an invalid date: keep the text, validation will say why
+# --- reading a YAML file ---------------------------------------------------------------------
 
 
 def parse_yaml(text: str, source: str) -> tuple[Any, Locator]:
-    """Parse YAML text into plain data and a locator giving ``source:line`` for any path."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise ValidationError(
-            f"{source} is not valid YAML", [f"{source}:{line}: {exc.problem or exc}"]
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise ValidationError(f"{source} is not valid YAML", [f"{source}: {exc}"]) from exc
-    if node is None:
-        raise ValidationError(f"{source} is empty", [f"{source}:1: the file holds no template"])
-    lines: dict[tuple[Any, ...], int] = {}
-    data = _node_to_data(node, (), lines)
+    """Parse YAML text into plain data and a locator giving ``source:line`` for any path
+    (see :mod:`auditapp.inputs.yaml_text` for the limits)."""
+    data, lines = read_yaml(text, source)
 
     def locate(path: tuple[Any, ...]) -> str:
         while path not in lines and path:
@@ -225,6 +185,11 @@ def load_template_text(text: str, source: str) -> TemplateSpec:
 def load_template_file(path: Path) -> TemplateSpec:
     """Read and validate a template file."""
     try:
+        size = path.stat().st_size
+        if size > TEMPLATE_FILE_BYTES:
+            raise ValidationError(f"{path} is too large", [
+                f"{path}: {size:,} bytes; a template file may be at most "
+                f"{TEMPLATE_FILE_BYTES:,}"])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise ValidationError(f"{path} does not exist", [f"{path}: no such file"]) from exc
@@ -233,17 +198,12 @@ def load_template_file(path: Path) -> TemplateSpec:
             f"{path} is not a text file", [f"{path}: not UTF-8 text ({exc.reason})"]
         ) from exc
     except OSError as exc:
-        raise ValidationError(f"{path} cannot be read", [f"{path}: {exc.strerror}"]) from exc
+        raise ValidationError(f"{path} cannot be read",
+                              [f"{path}: {exc.strerror or exc}"]) from exc
     return load_template_text(text, str(path))
 
 
 # --- validation -----------------------------------------------------------------------------
-
-TEMPLATE_FIELDS = {"id", "title", "description", "grading", "scales", "sections"}
-SECTION_FIELDS = {"id", "title", "description", "limiting", "applies_when", "tags", "questions"}
-QUESTION_FIELDS = {"id", "text", "guidance", "scale", "critical", "evidence_required", "tags"}
-OPTION_FIELDS = {"code", "label", "score"}
-GRADING_FIELDS = {"good", "requires_improvement"}
 
 
 def _describe(path: tuple[Any, ...]) -> str:
@@ -257,73 +217,6 @@ def _describe(path: tuple[Any, ...]) -> str:
     return ".".join(parts) or "(top level)"
 
 
-class _Validator:
-    """Walks template data, collecting every problem rather than stopping at the first."""
-
-    def __init__(self, locate: Locator) -> None:
-        self.locate = locate
-        self.problems: list[str] = []
-
-    def problem(self, path: tuple[Any, ...], message: str) -> None:
-        self.problems.append(f"{self.locate(path)}: {_describe(path)}: {message}")
-
-    def mapping(self, value: Any, path: tuple[Any, ...], allowed: set[str]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.problem(path, f"must be a mapping of fields, not {_kind(value)}")
-            return {}
-        for key in value:
-            if key not in allowed:
-                close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                self.problem((*path, key), f"unknown field '{key}'{hint}")
-        return value
-
-    def text(self, data: dict[str, Any], path: tuple[Any, ...], name: str, *, required: bool,
-             pattern: re.Pattern[str] | None = None) -> str:
-        value = data.get(name)
-        if value is None:
-            if required:
-                self.problem((*path, name) if name in data else path, f"'{name}' is required")
-            return ""
-        if isinstance(value, bool):
-            self.problem((*path, name), "must be text, not true/false (YAML reads yes, no, "
-                         "on and off as true/false: put the value in quotes)")
-            return ""
-        if not isinstance(value, str | int | float):
-            self.problem((*path, name), f"must be text, not {_kind(value)}")
-            return ""
-        result = str(value).strip()
-        if required and not result:
-            self.problem((*path, name), f"'{name}' must not be empty")
-        elif pattern and not pattern.match(result):
-            self.problem((*path, name), f"'{result}' is not a valid id ({_pattern_hint(pattern)})")
-        return result
-
-    def flag(self, data: dict[str, Any], path: tuple[Any, ...], name: str) -> bool:
-        value = data.get(name, False)
-        if not isinstance(value, bool):
-            self.problem((*path, name), f"must be true or false, not {value!r}")
-            return False
-        return value
-
-    def text_list(self, data: dict[str, Any], path: tuple[Any, ...], name: str) -> tuple[str, ...]:
-        value = data.get(name, [])
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            value = [part.strip() for part in value.split(",") if part.strip()]
-        if not isinstance(value, list):
-            self.problem((*path, name), f"must be a list, not {_kind(value)}")
-            return ()
-        items: list[str] = []
-        for i, item in enumerate(value):
-            if isinstance(item, bool) or not isinstance(item, str | int | float):
-                self.problem((*path, name, i), f"must be text, not {_kind(item)}")
-            else:
-                items.append(str(item).strip())
-        return tuple(items)
-
-
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -335,90 +228,210 @@ def _kind(value: Any) -> str:
         return "a list"
     if isinstance(value, int | float):
         return f"the number {value}"
-    return f"'{value}'"
+    text = str(value)
+    return f"'{text if len(text) <= 60 else text[:60] + '...'}'"
 
 
-def _pattern_hint(pattern: re.Pattern[str]) -> str:
-    if pattern is TEMPLATE_ID_PATTERN:
-        return "lower-case letters, digits and hyphens"
-    return "letters, digits, '.', '_' and '-', at most 40"
+def _part_at(path: tuple[Any, ...]) -> str:
+    """Which part of a template a path leads to (a key of :data:`schema.PARTS`)."""
+    kinds = {(): "template", ("grading",): "grading"}
+    shape = tuple("#" if isinstance(p, int) and not isinstance(p, bool) else p for p in path)
+    if shape in kinds:
+        return kinds[shape]
+    if len(shape) == 3 and shape[0] == "scales" and shape[2] == "#":
+        return "option"
+    if shape == ("sections", "#"):
+        return "section"
+    if shape == ("sections", "#", "questions", "#"):
+        return "question"
+    return ""
 
 
-def _validate_scale(v: _Validator, value: Any, path: tuple[Any, ...]) -> tuple[ScaleOption, ...]:
-    if not isinstance(value, list) or not value:
-        v.problem(path, "a scale must be a non-empty list of options")
-        return ()
-    if len(value) > MAX_SCALE_OPTIONS:
-        v.problem(path, f"a scale has at most {MAX_SCALE_OPTIONS} options (one digit key each)")
-    options: list[ScaleOption] = []
-    seen: set[str] = set()
-    for i, raw in enumerate(value):
-        option_path = (*path, i)
-        data = v.mapping(raw, option_path, OPTION_FIELDS)
-        code = v.text(data, option_path, "code", required=True, pattern=ID_PATTERN)
-        label = v.text(data, option_path, "label", required=True)
-        score = data.get("score")
-        if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)
-                                  or score < 0):
-            v.problem((*option_path, "score"), f"must be a number of 0 or more, or empty, "
-                      f"not {_kind(score)}")
-            score = None
-        if code in seen:
-            v.problem((*option_path, "code"), f"code '{code}' is used twice in this scale")
-        seen.add(code)
-        if code and label:
-            options.append(ScaleOption(code, label, None if score is None else float(score)))
-    scored = {o.score for o in options if o.score is not None}
-    if options and len(scored) < 2:
-        v.problem(path, "a scale needs at least two options with different scores")
-    return tuple(options)
+_TOO_FEW = {"sections": "a template needs a list of at least one section",
+            "questions": "a section needs a list of at least one question"}
+_HINTS = {"id": "is not a valid id", "code": "is not a valid answer code",
+          "scale": "is not a valid scale name"}
+_PATTERNS = {schema.TEMPLATE_ID_PATTERN.pattern: "lower-case letters, digits and hyphens",
+             schema.ID_PATTERN.pattern: f"letters, digits, '.', '_' and '-', at most "
+                                        f"{limits.ITEM_ID_CHARS}",
+             schema.CODE_PATTERN.pattern: f"letters, digits, '.', '_' and '-', at most "
+                                          f"{limits.ANSWER_CODE_CHARS}"}
 
 
-def _validate_grading(v: _Validator, value: Any) -> GradingSpec:
-    if value is None:
-        return GradingSpec()
-    data = v.mapping(value, ("grading",), GRADING_FIELDS)
+def _message(error: Any) -> tuple[tuple[Any, ...], str]:
+    """One pydantic error as (where, what), in the words of this format."""
+    loc = tuple(p for p in error["loc"] if p != "[key]")
+    kind, value, context = error["type"], error.get("input"), error.get("ctx") or {}
+    name = str(next((p for p in reversed(loc) if isinstance(p, str)), ""))
+    if kind == "extra_forbidden":
+        allowed = sorted(schema.PARTS[_part_at(loc[:-1])].model_fields) \
+            if _part_at(loc[:-1]) else []
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return loc, f"unknown field '{loc[-1]}'{hint}"
+    if kind == "missing":
+        return loc, f"'{loc[-1]}' is required"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return loc, f"must be a mapping of fields, not {_kind(value)}"
+    if kind == "list_type":
+        return loc, f"must be a list, not {_kind(value)}"
+    if kind == "string_type":
+        if isinstance(value, bool):
+            return loc, ("must be text, not true/false (YAML reads yes, no, on and off as "
+                         "true/false: put the value in quotes)")
+        if isinstance(value, int | float):
+            return loc, f"must be text, not {_kind(value)} (put the value in quotes)"
+        return loc, f"must be text, not {_kind(value)}"
+    if kind == "string_too_short" or (kind == "string_pattern_mismatch"
+                                      and context.get("pattern") == schema.NOT_BLANK):
+        return loc, f"'{name}' must not be empty"
+    if kind == "string_too_long":
+        return loc, f"{_kind(value)[:40]}... is {len(str(value)):,} characters long; at most " \
+                    f"{context.get('max_length', 0):,} are allowed"
+    if kind == "string_pattern_mismatch":
+        what = _HINTS.get(name, "is not valid here")
+        return loc, f"{_kind(value)} {what} ({_PATTERNS.get(str(context.get('pattern')), '')})"
+    if kind == "bool_type":
+        return loc, f"must be true or false, not {_kind(value)}"
+    if kind == "too_short" and name in _TOO_FEW:
+        return loc, _TOO_FEW[name]
+    if kind == "too_short":
+        return loc, f"needs at least {context.get('min_length')} entries"
+    if kind == "too_long":
+        return loc, f"has {context.get('actual_length'):,} entries; at most " \
+                    f"{context.get('max_length'):,} are allowed"
+    if kind in ("float_type", "finite_number", "greater_than", "less_than_equal",
+                "greater_than_equal", "float_parsing"):
+        if name == "score":
+            return loc, f"must be a number of 0 or more, or empty, not {_kind(value)}"
+        return loc, f"must be a percentage above 0 and at most 100, not {_kind(value)}"
+    if kind == "value_error":
+        return loc, str(context.get("error", error["msg"]))
+    return loc, str(error["msg"])
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+def _items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
+    """The mappings in the list ``data[key]``, with their positions (others skipped: the
+    schema names them)."""
+    items = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+
+
+def _scale_codes(data: Any) -> dict[str, list[tuple[tuple[Any, ...], str]]]:
+    """Each scale's option codes, with where each is given."""
+    raw = data.get("scales") if isinstance(data, dict) else None
+    scales: dict[str, list[tuple[tuple[Any, ...], str]]] = {
+        DEFAULT_SCALE_NAME: [((), o.code) for o in DEFAULT_SCALE]}
+    if isinstance(raw, dict):
+        for name, options in raw.items():
+            scales[str(name)] = [(("scales", name, i, "code"), str(option.get("code")).strip())
+                                 for i, option in enumerate(options or [])
+                                 if isinstance(option, dict) and _is_text(option.get("code"))] \
+                if isinstance(options, list) else []
+    return scales
+
+
+def _cross_problems(data: Any, locate: Locator) -> list[tuple[tuple[Any, ...], str]]:
+    """What ties one part of a template to another, which a schema cannot say: ids unique
+    across the template, codes unique on a scale, questions on a known scale, evidence codes
+    on the question's scale, and how many questions there are. Read leniently from the raw
+    data, so these problems are listed with the schema's."""
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    scales = _scale_codes(data)
+    for codes in scales.values():
+        seen: set[str] = set()
+        for path, code in codes:
+            if code in seen:
+                problems.append((path, f"code '{code}' is used twice in this scale"))
+            seen.add(code)
+    sections: dict[str, str] = {}
+    questions: dict[str, str] = {}
+    count = 0
+    for s, section in _items(data, "sections"):
+        _unique(section, ("sections", s), "section", sections, locate, problems)
+        for q, question in _items(section, "questions"):
+            count += 1
+            path = ("sections", s, "questions", q)
+            _unique(question, path, "question", questions, locate, problems)
+            problems.extend(_scale_problems(question, path, scales))
+    if count > limits.TEMPLATE_QUESTIONS:
+        problems.append((("sections",), f"{count:,} questions; a template may ask at most "
+                                        f"{limits.TEMPLATE_QUESTIONS:,}"))
+    return problems
+
+
+def _unique(item: dict[str, Any], path: tuple[Any, ...], what: str, seen: dict[str, str],
+            locate: Locator, problems: list[tuple[tuple[Any, ...], str]]) -> None:
+    key = item.get("id")
+    if not _is_text(key):
+        return
+    key = str(key).strip()
+    if key in seen:
+        problems.append(((*path, "id"), f"{what} id '{key}' is already used at {seen[key]}"))
+    seen.setdefault(key, locate((*path, "id")))
+
+
+def _scale_problems(question: dict[str, Any], path: tuple[Any, ...],
+                    scales: dict[str, list[tuple[tuple[Any, ...], str]]]
+                    ) -> list[tuple[tuple[Any, ...], str]]:
+    name = question.get("scale")
+    name = DEFAULT_SCALE_NAME if name is None else str(name).strip() if _is_text(name) else None
+    if name is None:
+        return []
+    if name not in scales:
+        return [((*path, "scale"), f"unknown scale '{name}' (known: {', '.join(sorted(scales))})")]
+    codes = [code for _path, code in scales[name]]
+    evidence = question.get("evidence_required")
+    return [((*path, "evidence_required"),
+             f"'{code}' is not an answer on scale '{name}' ({', '.join(codes)})")
+            for code in (evidence if isinstance(evidence, list) else [])
+            if _is_text(code) and str(code).strip() not in codes]
+
+
+def _spec(model: schema.Template) -> TemplateSpec:
+    """The validated file as a template, text trimmed (so that a file's layout, such as a
+    folded block's last line break, never changes its content hash)."""
+    scales = {DEFAULT_SCALE_NAME: DEFAULT_SCALE}
+    for name, options in (model.scales or {}).items():
+        scales[name] = tuple(ScaleOption(o.code, o.label.strip(), o.score) for o in options)
     defaults = GradingSpec()
-    numbers: dict[str, float] = {}
-    for name in GRADING_FIELDS:
-        raw = data.get(name, getattr(defaults, name))
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 < raw <= 100:
-            v.problem(("grading", name), f"must be a percentage above 0 and at most 100, "
-                      f"not {_kind(raw)}")
-            raw = getattr(defaults, name)
-        numbers[name] = float(raw)
-    if numbers["requires_improvement"] >= numbers["good"]:
-        v.problem(("grading",), "'requires_improvement' must be below 'good'")
-    return GradingSpec(**numbers)
+    grading = model.grading or schema.Grading()
+    sections = []
+    for section in model.sections:
+        questions = []
+        for q in section.questions:
+            scale = scales[q.scale or DEFAULT_SCALE_NAME]
+            evidence = tuple(q.evidence_required) if q.evidence_required is not None \
+                else _default_evidence_required(scale)
+            questions.append(QuestionSpec(q.id, q.text.strip(), _trim(q.guidance), scale,
+                                          q.critical, evidence, _tags(q.tags)))
+        sections.append(SectionSpec(section.id, section.title.strip(),
+                                    _trim(section.description), section.limiting,
+                                    section.applies_when, _tags(section.tags),
+                                    tuple(questions)))
+    used = {q.scale for s in sections for q in s.questions}
+    named = {name: opts for name, opts in scales.items()
+             if name != DEFAULT_SCALE_NAME and opts in used}
+    return TemplateSpec(
+        model.id, model.title.strip(), _trim(model.description),
+        GradingSpec(defaults.good if grading.good is None else grading.good,
+                    defaults.requires_improvement if grading.requires_improvement is None
+                    else grading.requires_improvement),
+        tuple(sections), named)
 
 
-def _validate_question(
-    v: _Validator, raw: Any, path: tuple[Any, ...], scales: dict[str, tuple[ScaleOption, ...]]
-) -> QuestionSpec | None:
-    data = v.mapping(raw, path, QUESTION_FIELDS)
-    key = v.text(data, path, "id", required=True, pattern=ID_PATTERN)
-    text = v.text(data, path, "text", required=True)
-    guidance = v.text(data, path, "guidance", required=False)
-    scale_name = v.text(data, path, "scale", required=False) or DEFAULT_SCALE_NAME
-    scale = scales.get(scale_name)
-    if scale is None:
-        known = ", ".join(sorted(scales))
-        v.problem((*path, "scale"), f"unknown scale '{scale_name}' (known: {known})")
-        scale = DEFAULT_SCALE
-    critical = v.flag(data, path, "critical")
-    codes = [o.code for o in scale]
-    if "evidence_required" in data:
-        evidence = v.text_list(data, path, "evidence_required")
-        for code in evidence:
-            if code not in codes:
-                v.problem((*path, "evidence_required"),
-                          f"'{code}' is not an answer on scale '{scale_name}' ({', '.join(codes)})")
-    else:
-        evidence = _default_evidence_required(scale)
-    tags = v.text_list(data, path, "tags")
-    if not key or not text:
-        return None
-    return QuestionSpec(key, text, guidance, scale, critical, evidence, tags)
+def _trim(text: str | None) -> str:
+    return (text or "").strip()
+
+
+def _tags(tags: list[str] | None) -> tuple[str, ...]:
+    return tuple(tag.strip() for tag in tags or ())
 
 
 def _default_evidence_required(scale: tuple[ScaleOption, ...]) -> tuple[str, ...]:
@@ -427,84 +440,32 @@ def _default_evidence_required(scale: tuple[ScaleOption, ...]) -> tuple[str, ...
     return tuple(o.code for o in scale if o.score != top)
 
 
-def _validate_section(
-    v: _Validator, raw: Any, path: tuple[Any, ...], scales: dict[str, tuple[ScaleOption, ...]]
-) -> SectionSpec | None:
-    data = v.mapping(raw, path, SECTION_FIELDS)
-    key = v.text(data, path, "id", required=True, pattern=ID_PATTERN)
-    title = v.text(data, path, "title", required=True)
-    description = v.text(data, path, "description", required=False)
-    limiting = v.flag(data, path, "limiting")
-    applies_when = v.text(data, path, "applies_when", required=False) or None
-    if applies_when and applies_when not in CASE_CONDITIONS:
-        v.problem((*path, "applies_when"),
-                  f"unknown condition '{applies_when}' (known: {', '.join(CASE_CONDITIONS)})")
-    tags = v.text_list(data, path, "tags")
-    raw_questions = data.get("questions")
-    questions: list[QuestionSpec] = []
-    if not isinstance(raw_questions, list) or not raw_questions:
-        v.problem((*path, "questions") if "questions" in data else path,
-                  "a section needs a list of at least one question")
-    else:
-        for i, raw_question in enumerate(raw_questions):
-            question = _validate_question(v, raw_question, (*path, "questions", i), scales)
-            if question:
-                questions.append(question)
-    if not key or not title:
-        return None
-    return SectionSpec(key, title, description, limiting, applies_when, tags, tuple(questions))
-
-
-def _check_unique_ids(v: _Validator, sections: list[tuple[tuple[Any, ...], SectionSpec]]) -> None:
-    seen_sections: dict[str, str] = {}
-    seen_questions: dict[str, str] = {}
-    for path, section in sections:
-        where = v.locate((*path, "id"))
-        if section.key in seen_sections:
-            v.problem((*path, "id"), f"section id '{section.key}' is already used at "
-                      f"{seen_sections[section.key]}")
-        seen_sections.setdefault(section.key, where)
-        for i, question in enumerate(section.questions):
-            qpath = (*path, "questions", i, "id")
-            if question.key in seen_questions:
-                v.problem(qpath, f"question id '{question.key}' is already used at "
-                          f"{seen_questions[question.key]}")
-            seen_questions.setdefault(question.key, v.locate(qpath))
-
-
 def validate_template(data: Any, locate: Locator, source: str) -> TemplateSpec:
-    """Check template data in full; raise one ValidationError listing every problem."""
-    v = _Validator(locate)
-    top = v.mapping(data, (), TEMPLATE_FIELDS)
-    key = v.text(top, (), "id", required=True, pattern=TEMPLATE_ID_PATTERN)
-    title = v.text(top, (), "title", required=True)
-    description = v.text(top, (), "description", required=False)
-    grading = _validate_grading(v, top.get("grading"))
-    scales: dict[str, tuple[ScaleOption, ...]] = {DEFAULT_SCALE_NAME: DEFAULT_SCALE}
-    raw_scales = top.get("scales") or {}
-    if not isinstance(raw_scales, dict):
-        v.problem(("scales",), f"must be a mapping of scale names to options, "
-                  f"not {_kind(raw_scales)}")
-        raw_scales = {}
-    for name, options in raw_scales.items():
-        scales[str(name)] = _validate_scale(v, options, ("scales", name))
-    raw_sections = top.get("sections")
-    sections: list[tuple[tuple[Any, ...], SectionSpec]] = []
-    if not isinstance(raw_sections, list) or not raw_sections:
-        v.problem(("sections",) if "sections" in top else (),
-                  "a template needs a list of at least one section")
-    else:
-        for i, raw_section in enumerate(raw_sections):
-            section = _validate_section(v, raw_section, ("sections", i), scales)
-            if section:
-                sections.append((("sections", i), section))
-    _check_unique_ids(v, sections)
-    if v.problems:
-        count = len(v.problems)
-        raise ValidationError(
-            f"{source}: {count} problem{'s' if count > 1 else ''} in the template", v.problems
-        )
-    used = {s for _, sec in sections for q in sec.questions for s in [q.scale]}
-    named = {name: opts for name, opts in scales.items()
-             if name != DEFAULT_SCALE_NAME and opts in used}
-    return TemplateSpec(key, title, description, grading, tuple(s for _, s in sections), named)
+    """Check template data against the schema (:mod:`auditapp.checklists.schema`) and the
+    rules that tie its parts together; raise one ValidationError listing every problem, each
+    with its place (``locate``) and field, the first
+    :data:`~auditapp.rules.limits.PROBLEMS_SHOWN` of them listed and the rest counted."""
+    found: list[tuple[tuple[Any, ...], str]] = []
+    model = None
+    try:
+        model = schema.Template.model_validate(data)
+    except PydanticValidationError as exc:
+        found.extend(_message(error) for error in exc.errors(include_url=False))
+    found.extend(_cross_problems(data, locate))
+    if not found:
+        assert model is not None
+        return _spec(model)
+    problems = limits.Problems()
+    # By line; on one line an unknown field first, since it often explains the rest.
+    for path, message in sorted(found, key=lambda f: (_line(locate(f[0])),
+                                                      not f[1].startswith("unknown field"))):
+        where = path[:-1] if message.endswith("is required") else path
+        problems.add(f"{locate(path)}: {_describe(where)}: {message}")
+    raise ValidationError(f"{problems.summary(source)} in the template", problems.listed,
+                          problems.more)
+
+
+def _line(place: str) -> int:
+    """The line (or row) number at the end of a place, for ordering problems."""
+    digits = "".join(c if c.isdigit() else " " for c in place).split()
+    return int(digits[-1]) if digits and len(digits[-1]) < 10 else 0

@@ -18,18 +18,19 @@ the rules and messages are the same; each problem names the sheet, row and colum
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from auditapp.checklists.format import TemplateSpec, validate_template
 from auditapp.errors import ValidationError
+from auditapp.inputs.sheets import SheetError, Workbook, column_letter
+from auditapp.rules.limits import TEMPLATE_SHEET_ROWS, Problems
 
 SETTINGS_COLUMNS = ("id", "title", "description", "good", "requires_improvement")
 CHECKLIST_COLUMNS = ("type", "id", "text", "description", "guidance", "critical", "limiting",
@@ -59,54 +60,68 @@ class _Located:
         return f"{self.source} {self.cells.get(path, '')}".rstrip()
 
 
+LIST_COLUMNS = ("tags", "evidence_required")
+NUMBER_COLUMNS = ("score", "good", "requires_improvement")
+
+
 def _cell_value(value: Any, column: str) -> Any:
-    """A cell as template data: flags from yes/no, blanks dropped, text trimmed."""
+    """A cell as template data: flags from yes/no, lists from commas, blanks dropped, text
+    trimmed."""
     if isinstance(value, str):
         value = value.strip()
         if value == "":
             return None
         if column in ("critical", "limiting") and value.lower() in FLAG_WORDS:
             return FLAG_WORDS[value.lower()]
-    if isinstance(value, float) and value.is_integer() and column != "score":
-        return int(value)
+        if column in LIST_COLUMNS:
+            return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, int | float) and not isinstance(value, bool) \
+            and column not in NUMBER_COLUMNS:  # an id typed as 3 in Excel is the text "3"
+        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        return [text] if column in LIST_COLUMNS else text
     return value
 
 
-def _rows(sheet: Worksheet, columns: tuple[str, ...], located: _Located
-          ) -> list[tuple[int, dict[str, tuple[Any, str]]]]:
+Rows = list[tuple[int, dict[str, tuple[Any, str]]]]
+
+
+def _rows(book: Workbook, sheet: str | None, columns: tuple[str, ...], located: _Located
+          ) -> Rows:
     """Numbered rows of a sheet as {column: (value, cell reference)}; header checked."""
-    rows = list(sheet.iter_rows(values_only=True))
-    if not rows:
+    if sheet is None:
         return []
-    header = [str(c).strip().lower() if c is not None else "" for c in rows[0]]
+    rows = book.rows(sheet, TEMPLATE_SHEET_ROWS)
+    first = next(rows, None)
+    if first is None:
+        return []
+    header = [str(c).strip().lower() if c is not None else "" for c in first.cells]
     for index, name in enumerate(header):
         if name and name not in columns:
             located.problems.append(
-                f"{located.source} {sheet.title}!{get_column_letter(index + 1)}1: unknown column "
-                f"'{name}' (expected: {', '.join(columns)})")
+                f"{located.source} {sheet}!{column_letter(index + 1)}{first.number}: unknown "
+                f"column '{name[:40]}' (expected: {', '.join(columns)})")
     result = []
-    for number, cells in enumerate(rows[1:], start=2):
+    for row in rows:
         values = {}
         for index, name in enumerate(header):
-            if name in columns and index < len(cells):
-                value = _cell_value(cells[index], name)
+            if name in columns and index < len(row.cells):
+                value = _cell_value(row.cells[index], name)
                 if value is not None:
-                    values[name] = (value, f"{sheet.title}!{get_column_letter(index + 1)}{number}")
+                    values[name] = (value, f"{sheet}!{column_letter(index + 1)}{row.number}")
         if values:
-            result.append((number, values))
+            result.append((row.number, values))
     return result
 
 
-def _read_settings(sheet: Worksheet | None, located: _Located) -> None:
+def _read_settings(rows: Rows, sheet: str | None, located: _Located) -> None:
     if sheet is None:
         located.problems.append(f"{located.source}: the workbook has no 'settings' sheet")
         return
-    rows = _rows(sheet, SETTINGS_COLUMNS, located)
     if not rows:
-        located.problems.append(f"{located.source} settings!A2: the settings row is empty")
+        located.problems.append(f"{located.source} {sheet}!A2: the settings row is empty")
         return
-    _number, values = rows[0]
-    located.cells[()] = f"{sheet.title}!A{_number}"
+    number, values = rows[0]
+    located.cells[()] = f"{sheet}!A{number}"
     for name, (value, cell) in values.items():
         if name in ("good", "requires_improvement"):
             located.data.setdefault("grading", {})[name] = value
@@ -117,11 +132,9 @@ def _read_settings(sheet: Worksheet | None, located: _Located) -> None:
             located.cells[(name,)] = cell
 
 
-def _read_scales(sheet: Worksheet | None, located: _Located) -> None:
-    if sheet is None:
-        return
+def _read_scales(rows: Rows, located: _Located) -> None:
     scales: dict[str, list[dict[str, Any]]] = {}
-    for _number, values in _rows(sheet, SCALE_COLUMNS, located):
+    for _number, values in rows:
         name = str(values.get("scale", ("", ""))[0])
         options = scales.setdefault(name, [])
         path = ("scales", name, len(options))
@@ -133,36 +146,36 @@ def _read_scales(sheet: Worksheet | None, located: _Located) -> None:
         located.data["scales"] = scales
 
 
-def _read_checklist(sheet: Worksheet | None, located: _Located) -> None:
+def _read_checklist(rows: Rows, sheet: str | None, located: _Located) -> None:
     if sheet is None:
         located.problems.append(f"{located.source}: the workbook has no 'checklist' sheet")
         return
     sections: list[dict[str, Any]] = []
-    for number, values in _rows(sheet, CHECKLIST_COLUMNS, located):
+    for number, values in rows:
         kind = str(values.get("type", ("", ""))[0]).lower()
         if kind == "section":
             path: tuple[Any, ...] = ("sections", len(sections))
             section: dict[str, Any] = {"questions": []}
             _copy(values, SECTION_FIELDS, section, path, located)
-            located.cells[path] = f"{sheet.title}!A{number}"
-            located.cells[(*path, "questions")] = f"{sheet.title}!A{number}"
+            located.cells[path] = f"{sheet}!A{number}"
+            located.cells[(*path, "questions")] = f"{sheet}!A{number}"
             sections.append(section)
         elif kind == "question":
             if not sections:
-                located.problems.append(f"{located.source} {sheet.title}!A{number}: a question "
+                located.problems.append(f"{located.source} {sheet}!A{number}: a question "
                                         "comes before any section")
                 continue
             questions = sections[-1]["questions"]
             path = ("sections", len(sections) - 1, "questions", len(questions))
             question: dict[str, Any] = {}
             _copy(values, QUESTION_FIELDS, question, path, located)
-            located.cells[path] = f"{sheet.title}!A{number}"
+            located.cells[path] = f"{sheet}!A{number}"
             questions.append(question)
         else:
-            located.problems.append(f"{located.source} {sheet.title}!A{number}: type must be "
-                                    f"'section' or 'question', not '{kind or 'blank'}'")
+            located.problems.append(f"{located.source} {sheet}!A{number}: type must be "
+                                    f"'section' or 'question', not '{kind[:40] or 'blank'}'")
     located.data["sections"] = sections
-    located.cells[("sections",)] = f"{sheet.title}!A1"
+    located.cells[("sections",)] = f"{sheet}!A1"
 
 
 def _copy(values: dict[str, tuple[Any, str]], fields: dict[str, str], target: dict[str, Any],
@@ -182,30 +195,32 @@ def _copy(values: dict[str, tuple[Any, str]], fields: dict[str, str], target: di
 def load_template_workbook(path: Path) -> TemplateSpec:
     """Read and validate a template workbook; every problem names sheet, row and column."""
     source = path.name
+    located = _Located(source)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        with Workbook(path, source) as book:
+            sheets = {name.lower(): name for name in book.sheet_names}
+            settings, scales, checklist = (sheets.get(n) for n in ("settings", "scales",
+                                                                    "checklist"))
+            _read_settings(_rows(book, settings, SETTINGS_COLUMNS, located), settings, located)
+            _read_scales(_rows(book, scales, SCALE_COLUMNS, located), located)
+            _read_checklist(_rows(book, checklist, CHECKLIST_COLUMNS, located), checklist,
+                            located)
+    except SheetError as exc:
         raise ValidationError(f"{source} cannot be read as an Excel workbook",
-                              [f"{source}: {exc}"]) from exc
-    try:
-        sheets = {sheet.title.lower(): sheet for sheet in workbook.worksheets}
-        located = _Located(source)
-        _read_settings(sheets.get("settings"), located)
-        _read_scales(sheets.get("scales"), located)
-        _read_checklist(sheets.get("checklist"), located)
-    finally:
-        workbook.close()
+                              [str(exc)]) from None
     try:
         spec = validate_template(located.data, located.locate, source)
     except ValidationError as exc:
-        problems = located.problems + exc.problems
-        raise ValidationError(f"{source}: {len(problems)} problem"
-                              f"{'s' if len(problems) > 1 else ''} in the template",
-                              problems) from None
+        problems = Problems()
+        problems.extend(located.problems + exc.problems)
+        problems.more += exc.more
+        raise ValidationError(f"{problems.summary(source)} in the template", problems.listed,
+                              problems.more) from None
     if located.problems:
-        raise ValidationError(f"{source}: {len(located.problems)} problem"
-                              f"{'s' if len(located.problems) > 1 else ''} in the template",
-                              located.problems)
+        problems = Problems()
+        problems.extend(located.problems)
+        raise ValidationError(f"{problems.summary(source)} in the template", problems.listed,
+                              problems.more)
     return spec
 
 
@@ -216,7 +231,7 @@ HEADER_FILL = PatternFill("solid", fgColor="1F5FA8")
 SECTION_FILL = PatternFill("solid", fgColor="DCE6F1")
 
 
-def _sheet(workbook: Workbook, title: str, columns: tuple[str, ...],
+def _sheet(workbook: openpyxl.Workbook, title: str, columns: tuple[str, ...],
            widths: dict[str, int]) -> Worksheet:
     sheet: Worksheet = workbook.create_sheet(title)
     sheet.append(list(columns))
@@ -235,7 +250,7 @@ def _yes_no(flag: bool) -> str:
 
 def write_template_workbook(spec: TemplateSpec, path: Path) -> None:
     """Write a template as an Excel workbook that :func:`load_template_workbook` reads back."""
-    workbook = Workbook()
+    workbook = openpyxl.Workbook()
     workbook.remove(workbook.worksheets[0])
     settings = _sheet(workbook, "settings", SETTINGS_COLUMNS,
                       {"title": 50, "description": 80, "good": 8})

@@ -9,15 +9,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
 from auditapp.cli.bundles import SUFFIX
 from auditapp.cli.parser import OPTIONS_WITH_A_VALUE, build_parser
 from auditapp.cli.prompts import EXIT_USER_ERROR, PASSPHRASE_ENV, passphrase
 from auditapp.errors import PassphraseRequiredError, UserError
 from auditapp.services import templates
 from auditapp.storage import backups
-from auditapp.storage.connection import AppDatabase
+from auditapp.storage.connection import AppDatabase, storage_error
 from auditapp.storage.database import is_server_url, open_database
 from auditapp.storage.paths import default_db_path
+
+#: The exit status of a fault in auditapp itself (BSD's EX_SOFTWARE); tests fail on it.
+EXIT_INTERNAL_ERROR = 70
 
 
 def open_for_cli(path: Path | str | None, args: argparse.Namespace | None = None
@@ -142,3 +147,17 @@ def main_cli(argv: Sequence[str] | None = None,
     except KeyboardInterrupt:
         print("auditapp: interrupted", file=sys.stderr)
         return 130
+    except UnicodeDecodeError:
+        print("auditapp: error: the database holds text that is not valid UTF-8: it was "
+              "damaged or changed. Run 'auditapp check' and restore a good backup.",
+              file=sys.stderr)
+        return EXIT_USER_ERROR
+    except DBAPIError as exc:
+        problem = storage_error(exc)
+        print(f"auditapp: error: {problem or f'the database failed: {exc.orig}'}",
+              file=sys.stderr)
+        return EXIT_USER_ERROR
+    except Exception as exc:  # a fault of auditapp's own: one line, not a traceback
+        print(f"auditapp: internal error: {type(exc).__name__}: {str(exc)[:300]}. This is a "
+              "fault in auditapp; please report it with the command you ran.", file=sys.stderr)
+        return EXIT_INTERNAL_ERROR

@@ -11,11 +11,13 @@ import argparse
 import getpass
 import os
 import sys
+import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 from auditapp.errors import UserError
+from auditapp.rules.limits import PASSPHRASE_CHARS, date_problem
 from auditapp.rules.permissions import Actor
 from auditapp.services.users import command_line_profile
 from auditapp.storage.database import is_server_url
@@ -24,6 +26,8 @@ from auditapp.storage.engine import Database
 from auditapp.storage.paths import default_db_path
 
 EXIT_USER_ERROR = 2
+#: The largest number a command takes (a database's record numbers are 32-bit on PostgreSQL).
+MAX_NUMBER = 2**31 - 1
 PASSPHRASE_ENV = "AUDITAPP_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "AUDITAPP_NEW_PASSPHRASE"
 BUNDLE_PASSPHRASE_ENV = "AUDITAPP_BUNDLE_PASSPHRASE"
@@ -43,11 +47,15 @@ def cli_actor(db: Database) -> Actor:
 
 
 def date_arg(text: str) -> date:
-    """An argument type: a date as YYYY-MM-DD."""
+    """An argument type: a date as YYYY-MM-DD, from 1900 to 2100."""
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (use YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a date (use YYYY-MM-DD)") from None
+    problem = date_problem("the date", value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return value
 
 
 def path_arg(text: str) -> Path:
@@ -68,8 +76,8 @@ def positive_arg(text: str) -> int:
         number = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{number} must be 1 or more")
+    if not 1 <= number <= MAX_NUMBER:
+        raise argparse.ArgumentTypeError(f"{text[:40]} must be from 1 to {MAX_NUMBER:,}")
     return number
 
 
@@ -83,17 +91,42 @@ def report_progress(progress: Iterator[tuple[int, int]], what: str) -> None:
         print(file=sys.stderr)
 
 
+def _checked_secret(secret: str, where: str) -> str:
+    """A passphrase as read, refused when it could not be one: too long, or holding a control
+    character (a NUL cannot even reach SQLCipher)."""
+    if len(secret) > PASSPHRASE_CHARS:
+        raise UserError(f"The passphrase in {where} is longer than {PASSPHRASE_CHARS:,} "
+                        "characters: is it the right file?")
+    if any(unicodedata.category(c) == "Cc" for c in secret):
+        raise UserError(f"The passphrase in {where} holds a control character (such as a NUL "
+                        "byte or a tab), which no passphrase has: is it the right file?")
+    return secret
+
+
+def _first_line(file: Path) -> str:
+    """The first line of a passphrase file, reading no more than a passphrase can need."""
+    try:
+        with file.open("rb") as handle:
+            head = handle.read(4 * PASSPHRASE_CHARS + 2)
+    except OSError as exc:
+        raise UserError(f"Cannot read the passphrase file {file}: "
+                        f"{exc.strerror or exc}") from None
+    line = head.split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        return line.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UserError(f"The passphrase file {file} is not UTF-8 text.") from None
+
+
 def read_secret(file: Path | None, env: str, prompt: str | None) -> str | None:
-    """A passphrase from a file, else the environment, else a prompt at a terminal."""
+    """A passphrase from a file (its first line), else the environment, else a prompt at a
+    terminal."""
     if file is not None:
-        try:
-            return file.read_text(encoding="utf-8").rstrip("\r\n")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"Cannot read the passphrase file {file}: {exc}") from exc
+        return _checked_secret(_first_line(file), f"the file {file}")
     if os.environ.get(env):
-        return os.environ[env]
+        return _checked_secret(os.environ[env], env)
     if prompt is not None and sys.stdin is not None and sys.stdin.isatty():
-        return getpass.getpass(prompt)
+        return _checked_secret(getpass.getpass(prompt), "what was typed")
     return None
 
 

@@ -12,6 +12,8 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=True,  # SQLite can only alter tables by copying them
     compare_type=True,
+    # Called after each migration step: the crash-safety tests stop the process there.
+    on_version_apply=context.config.attributes.get("on_version_apply", lambda **_: None),
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -34,6 +34,10 @@ class Audit(Base):
     #: UPDATE names the revision it read, so a write based on a stale read changes nothing.
     revision: Mapped[int] = mapped_column(Integer, default=1)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    #: The earlier audit of the same case that this one follows (a re-audit), if any: its
+    #: answers, grades and open actions are shown beside this audit's.
+    follows_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audits.id"), index=True)
     template_id: Mapped[int] = mapped_column(ForeignKey("templates.id"), index=True)
     auditor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     #: The auditor's profile name (read only: set ``auditor_id``).

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from auditapp.errors import NotFoundError, UserError
 from auditapp.models import Action, ActionStatus, Audit, Case, Question
 from auditapp.rules.actions import is_overdue
+from auditapp.rules.limits import LONG_TEXT_CHARS, require_date, require_length
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.services.history import record_change
 from auditapp.storage.engine import Database
@@ -70,6 +71,8 @@ def list_tracked_actions(db: Database, today: date | None = None) -> list[Tracke
 def _set_status(db: Database, action_id: int, status: ActionStatus, note: str,
                 completed_on: date | None, actor: Actor) -> None:
     require(actor, Permission.TRACK_ACTIONS)
+    require_length("The note", note, LONG_TEXT_CHARS)
+    require_date("The completion date", completed_on)
     with db.transaction() as session:
         action = session.get(Action, action_id)
         if action is None:

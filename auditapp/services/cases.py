@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
-import csv
 import re
-import zipfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditapp.errors import PermissionDeniedError, UserError, ValidationError
+from auditapp.inputs.sheets import SheetRow, Workbook, column_letter, csv_rows
 from auditapp.models import Audit, CareLeaverCategory, Case, Role
+from auditapp.rules.limits import (
+    IMPORT_CASES,
+    NAME_CHARS,
+    REFERENCE_CHARS,
+    SAMPLE_FILE_BYTES,
+    SAMPLE_ROWS,
+    Problems,
+    date_problem,
+    length_problem,
+)
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.services.audits.editing import add_audit
 from auditapp.storage.engine import Database
 
-REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")
+REFERENCE_PATTERN = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9/_.-]{{0,{REFERENCE_CHARS - 1}}}$")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 MIN_AGE, MAX_AGE = 16, 25
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
@@ -75,31 +84,57 @@ class CaseImportResult:
     audits_created: int
 
 
+def _shown(text: str, limit: int = 60) -> str:
+    """A value as a message quotes it: cut short when long."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+_CATEGORIES = {category.value: category for category in CareLeaverCategory}
+
+
 def parse_category(text: str) -> CareLeaverCategory:
     """A care leaver category from its name, forgiving case, hyphens and spaces."""
+    category = _CATEGORIES.get(text)  # as a sample writes it, most of the time
+    if category is not None:
+        return category
     wanted = " ".join(text.replace("-", " ").replace("_", " ").lower().split())
-    for category in CareLeaverCategory:
-        if category.value == wanted:
-            return category
+    if wanted in _CATEGORIES:
+        return _CATEGORIES[wanted]
     known = ", ".join(c.value for c in CareLeaverCategory)
-    raise ValueError(f"unknown category '{text}' (expected one of: {known})")
+    raise ValueError(f"unknown category '{_shown(text)}' (expected one of: {known})")
 
 
 def check_reference(text: str) -> str:
     """A case reference, checked: short, no spaces, so that a name is not typed by mistake."""
     reference = text.strip()
-    if not REFERENCE_PATTERN.match(reference):
+    if not REFERENCE_PATTERN.fullmatch(reference):
         raise ValueError(
-            f"'{reference}' is not a case reference (letters, digits, '/', '_', '.', '-', "
-            "no spaces, at most 40; use the pseudonymous reference, never a name)"
+            f"'{_shown(reference)}' is not a case reference (letters, digits, '/', '_', '.', "
+            f"'-', no spaces, at most {REFERENCE_CHARS}; use the pseudonymous reference, "
+            "never a name)"
         )
     return reference
+
+
+def check_case(case: CaseInput) -> None:
+    """Refuse a case whose reference, team or worker the database cannot hold."""
+    try:
+        check_reference(case.reference)
+    except ValueError as exc:
+        raise UserError(f"The case reference {exc}.") from None
+    if case.age_at_audit is not None and not MIN_AGE <= case.age_at_audit <= MAX_AGE:
+        raise UserError(f"An age at audit is from {MIN_AGE} to {MAX_AGE}.")
+    for what, value in (("The team", case.team), ("The worker's name", case.worker)):
+        problem = length_problem(what, value, NAME_CHARS)
+        if problem:
+            raise UserError(problem + ".")
 
 
 def _upsert_case(session: Session, case: CaseInput, actor: Actor) -> tuple[Case, bool]:
     """Create the case, or update the one with its reference. Recording a case is part of
     starting an audit; changing the details of a case others audit is a practice lead's."""
     require(actor, Permission.START_AUDIT)
+    check_case(case)
     existing = session.scalar(select(Case).where(Case.reference == case.reference))
     if existing is not None and actor.role != Role.PRACTICE_LEAD and session.scalar(
             select(Audit.id).where(Audit.case_id == existing.id,
@@ -152,65 +187,80 @@ def list_cases(db: Database) -> list[CaseRow]:
 # --- importing a sample ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _SheetRow:
-    number: int
-    values: dict[str, Any]  # field -> raw cell value
-
-
-def _read_rows(path: Path) -> list[tuple[int, list[Any]]]:
-    """The numbered rows of a .csv file or of the first sheet of a .xlsx workbook."""
+def _rows(path: Path, source: str) -> Iterator[SheetRow]:
+    """The rows of a .csv file or of the first sheet of a .xlsx workbook, read a row at a time
+    within the limits (see :mod:`auditapp.inputs.sheets`)."""
     suffix = path.suffix.lower()
+    if suffix not in (".csv", *WORKBOOK_SUFFIXES):
+        raise UserError(f"{source}: cases can be imported from .xlsx or .csv files only")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UserError(f"{source} cannot be read: {exc.strerror or exc}") from None
+    if size > SAMPLE_FILE_BYTES:
+        raise UserError(f"{source} is {size:,} bytes; a case sample may be at most "
+                        f"{SAMPLE_FILE_BYTES:,}")
     if suffix == ".csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            return [(n, list(r)) for n, r in enumerate(csv.reader(handle), start=1)]
-    if suffix in {".xlsx", ".xlsm"}:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            return [(n, list(r)) for n, r in enumerate(sheet.iter_rows(values_only=True), 1)]
-        finally:
-            workbook.close()
-    raise UserError(f"{path.name}: cases can be imported from .xlsx or .csv files only")
+        yield from csv_rows(path, source, SAMPLE_ROWS)
+        return
+    with Workbook(path, source) as workbook:
+        if not workbook.sheet_names:
+            raise UserError(f"{source} has no sheets")
+        yield from workbook.rows(workbook.sheet_names[0], SAMPLE_ROWS)
 
 
-def _map_header(number: int, cells: list[Any], source: str) -> dict[str, int]:
-    header = [_text(c) for c in cells]
+def _map_header(row: SheetRow, source: str) -> dict[str, int]:
+    header = [_text(c) for c in row.cells]
     by_name = {alias: field for field, aliases in COLUMNS.items() for alias in aliases}
     positions: dict[str, int] = {}
     problems: list[str] = []
     for index, name in enumerate(header):
         field = by_name.get(" ".join(name.lower().split()))
+        where = f"row {row.number}, column {column_letter(index + 1)}"
         if field is None:
             if name:
-                problems.append(f"row {number}, column {get_column_letter(index + 1)}: unknown "
-                                f"column '{name}' (expected: {', '.join(COLUMNS)})")
+                problems.append(f"{where}: unknown column '{name[:40]}' "
+                                f"(expected: {', '.join(COLUMNS)})")
         elif field in positions:
-            problems.append(f"row {number}, column {get_column_letter(index + 1)}: column "
-                            f"'{name}' appears twice")
+            problems.append(f"{where}: column '{name}' appears twice")
         else:
             positions[field] = index
     for field in REQUIRED_COLUMNS:
         if field not in positions:
-            problems.append(f"row {number}: the required column '{field}' is missing")
+            problems.append(f"row {row.number}: the required column '{field}' is missing")
     if problems:
         raise ValidationError(f"{source}: the header row has problems; nothing was imported",
                               problems)
     return positions
 
 
-def _parse_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y"):
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y")
+
+
+def _date_from_text(text: str) -> date:
+    iso = _ISO_DATE.fullmatch(text)
+    if iso:  # without strptime, which took a third of the time of reading a sample
+        try:
+            return date(*map(int, iso.groups()))
+        except ValueError:
+            pass
+    for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"'{text}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+    raise ValueError(f"'{text[:40]}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+
+
+def _parse_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        value = value.date()
+    parsed = value if isinstance(value, date) else _date_from_text(str(value).strip())
+    problem = date_problem("the date", parsed)
+    if problem:
+        raise ValueError(problem)
+    return parsed
 
 
 def _parse_flag(value: Any) -> bool:
@@ -219,18 +269,20 @@ def _parse_flag(value: Any) -> bool:
         return True
     if text in FALSE_WORDS:
         return False
-    raise ValueError(f"'{value}' is not yes or no")
+    raise ValueError(f"'{str(value)[:40]}' is not yes or no")
 
 
 def _parse_age(value: Any) -> int | None:
     if value in (None, ""):
         return None
+    if isinstance(value, bool):
+        raise ValueError(f"'{value}' is not a whole number")
     try:
-        number = float(str(value).strip())
+        number = float(str(value).strip()[:40])
     except ValueError:
-        raise ValueError(f"'{value}' is not a whole number") from None
+        raise ValueError(f"'{str(value)[:40]}' is not a whole number") from None
     if not number.is_integer() or not MIN_AGE <= number <= MAX_AGE:
-        raise ValueError(f"{value} is not an age from {MIN_AGE} to {MAX_AGE}")
+        raise ValueError(f"{str(value)[:40]} is not an age from {MIN_AGE} to {MAX_AGE}")
     return int(number)
 
 
@@ -242,6 +294,17 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _name(what: str) -> Any:
+    """A parser of a name column (team, worker, auditor): text of at most NAME_CHARS."""
+    def parse(value: Any) -> str:
+        text = _text(value)
+        problem = length_problem(f"the {what}", text, NAME_CHARS)
+        if problem:
+            raise ValueError(problem)
+        return text
+    return parse
+
+
 @dataclass(frozen=True)
 class _PlannedAudit:
     case: CaseInput
@@ -249,77 +312,96 @@ class _PlannedAudit:
     auditor: str
 
 
-def _parse_row(row: _SheetRow, positions: dict[str, int], default_date: date,
-               default_auditor: str, problems: list[str]) -> _PlannedAudit | None:
-    parsed: dict[str, Any] = {}
-    parsers: dict[str, Any] = {
-        "reference": lambda v: check_reference(_text(v)),
-        "category": lambda v: parse_category(_text(v)),
-        "uasc": _parse_flag,
-        "age": _parse_age,
-        "team": _text,
-        "worker": _text,
-        "audit_date": lambda v: default_date if v in (None, "") else _parse_date(v),
-        "auditor": lambda v: _text(v) or default_auditor,
-    }
-    for field, parse in parsers.items():
-        value = row.values.get(field)
-        where = f"row {row.number}, column {get_column_letter(positions[field] + 1)} ({field})" \
-            if field in positions else f"row {row.number} ({field})"
-        if field in REQUIRED_COLUMNS and _text(value) == "":
-            problems.append(f"{where}: missing {field}")
-            continue
-        try:
-            parsed[field] = parse(value)
-        except ValueError as exc:
-            problems.append(f"{where}: {exc}")
-    if not parsed.get("auditor") and "reference" in parsed:
-        problems.append(f"row {row.number} (auditor): no auditor given (add an 'auditor' "
-                        "column or name one for the whole import)")
-    if len(parsed) < len(parsers) or not parsed.get("auditor"):
-        return None
-    case = CaseInput(parsed["reference"], parsed["category"], parsed["uasc"], parsed["age"],
-                     parsed["team"], parsed["worker"])
-    return _PlannedAudit(case, parsed["audit_date"], parsed["auditor"])
+_PARSERS: dict[str, Any] = {
+    "reference": lambda v: check_reference(_text(v)),
+    "category": lambda v: parse_category(_text(v)),
+    "uasc": _parse_flag,
+    "age": _parse_age,
+    "team": _name("team"),
+    "worker": _name("worker"),
+    "audit_date": _parse_date,
+    "auditor": _name("auditor"),
+}
+
+
+@dataclass
+class _SampleReader:
+    """Checks the rows of a sample one at a time, keeping what each will import."""
+
+    source: str
+    positions: dict[str, int]
+    default_date: date
+    default_auditor: str
+    problems: Problems = field(default_factory=Problems)
+    planned: list[_PlannedAudit] = field(default_factory=list)
+    first_row: dict[str, int] = field(default_factory=dict)
+
+    def _where(self, number: int, name: str) -> str:
+        if name in self.positions:
+            return f"row {number}, column {column_letter(self.positions[name] + 1)} ({name})"
+        return f"row {number} ({name})"
+
+    def read(self, row: SheetRow) -> None:
+        parsed: dict[str, Any] = {}
+        for name, parse in _PARSERS.items():
+            index = self.positions.get(name)
+            value = row.cells[index] if index is not None and index < len(row.cells) else None
+            if name in REQUIRED_COLUMNS and _text(value) == "":
+                self.problems.add(f"{self._where(row.number, name)}: missing {name}")
+                continue
+            if name == "audit_date" and value in (None, ""):
+                parsed[name] = self.default_date
+                continue
+            try:
+                parsed[name] = parse(value)
+            except ValueError as exc:
+                self.problems.add(f"{self._where(row.number, name)}: {exc}")
+        auditor = parsed.get("auditor") or self.default_auditor
+        if not auditor and "reference" in parsed:
+            self.problems.add(f"row {row.number} (auditor): no auditor given (add an 'auditor' "
+                              "column or name one for the whole import)")
+        if len(parsed) < len(_PARSERS) or not auditor:
+            return
+        reference = parsed["reference"]
+        if reference in self.first_row:
+            self.problems.add(f"{self._where(row.number, 'reference')}: '{reference}' is "
+                              f"already on row {self.first_row[reference]}")
+            return
+        self.first_row[reference] = row.number
+        case = CaseInput(reference, parsed["category"], parsed["uasc"], parsed["age"],
+                         parsed["team"], parsed["worker"])
+        self.planned.append(_PlannedAudit(case, parsed["audit_date"], auditor))
 
 
 def read_case_sample(path: Path, default_date: date, default_auditor: str = ""
                      ) -> list[_PlannedAudit]:
-    """Read and check every row of a sample file; any problem raises, naming row and column."""
+    """Read and check every row of a sample file; any problem raises, naming the file, the
+    row and the column (the first :data:`~auditapp.rules.limits.PROBLEMS_SHOWN` listed, the
+    rest counted)."""
+    source = path.name
     if not path.is_file():
         raise UserError(f"{path}: no such file")
-    try:
-        rows = [(n, cells) for n, cells in _read_rows(path) if any(_text(c) for c in cells)]
-    except (OSError, ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
-        raise UserError(f"{path.name} cannot be read as a spreadsheet: {exc}") from exc
-    if not rows:
-        raise UserError(f"{path.name} is empty: it has no header row")
-    positions = _map_header(*rows[0], path.name)
-    planned: list[_PlannedAudit] = []
-    problems: list[str] = []
-    first_row: dict[str, int] = {}
-    for number, cells in rows[1:]:
-        values = {f: cells[i] if i < len(cells) else None for f, i in positions.items()}
-        row = _SheetRow(number, values)
-        plan = _parse_row(row, positions, default_date, default_auditor, problems)
-        if plan is None:
-            continue
-        reference = plan.case.reference
-        if reference in first_row:
-            problems.append(f"row {number}, column "
-                            f"{get_column_letter(positions['reference'] + 1)} (reference): "
-                            f"'{reference}' is already on row {first_row[reference]}")
-            continue
-        first_row[reference] = number
-        planned.append(plan)
-    if problems:
-        count = len(problems)
-        raise ValidationError(
-            f"{path.name}: {count} problem{'s' if count > 1 else ''}; nothing was imported",
-            problems)
-    if not planned:
-        raise UserError(f"{path.name} has a header but no cases")
-    return planned
+    default_problem = date_problem("--date", default_date) or length_problem(
+        "the auditor", default_auditor, NAME_CHARS)
+    if default_problem:
+        raise UserError(default_problem)
+    rows = (row for row in _rows(path, source) if any(_text(c) for c in row.cells))
+    header = next(rows, None)
+    if header is None:
+        raise UserError(f"{source} is empty: it has no header row")
+    reader = _SampleReader(source, _map_header(header, source), default_date,
+                           default_auditor.strip())
+    for row in rows:
+        reader.read(row)
+    if reader.problems:
+        raise ValidationError(f"{reader.problems.summary(source)}; nothing was imported",
+                              reader.problems.listed, reader.problems.more)
+    if not reader.planned:
+        raise UserError(f"{source} has a header but no cases")
+    if len(reader.planned) > IMPORT_CASES:
+        raise UserError(f"{source} holds {len(reader.planned):,} cases; one import may add at "
+                        f"most {IMPORT_CASES:,}. Split the sample; nothing was imported.")
+    return reader.planned
 
 
 def import_cases(db: Database, path: Path, template_id: int, actor: Actor,

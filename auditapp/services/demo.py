@@ -172,6 +172,12 @@ def _pick_template(rng: random.Random, templates: dict[str, TemplateInfo],
     return templates["pathway-plan-quality"]
 
 
+def _uid(rng: random.Random, audit_id: int) -> str:
+    """An audit's uid: from the seed, so the same seed gives the same data, and ending in the
+    audit's number, so a second run into the same database gives new uids."""
+    return f"{rng.getrandbits(128):032x}"[:24] + f"{audit_id:08x}"
+
+
 def _audit_rows(session: Session, rng: random.Random, ids: _Ids,
                 templates: dict[str, TemplateInfo], audit_date: date, end: date) -> None:
     """Append one case, its audit and everything recorded in it to ``ids.rows``."""
@@ -230,7 +236,7 @@ def _audit_rows(session: Session, rng: random.Random, ids: _Ids,
         overall, rationale = None, ""
     auditor = ids.people[rng.choice(AUDITORS)]
     rows["audits"].append(dict(
-        id=audit_id, uid=f"{rng.getrandbits(128):032x}", case_id=case_id,
+        id=audit_id, uid=_uid(rng, audit_id), case_id=case_id,
         template_id=template.id, auditor_id=auditor.id, audit_date=audit_date,
         status=status,
         suggested_grade=int(overall_suggestion) if overall_suggestion else None,

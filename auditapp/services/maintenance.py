@@ -72,15 +72,24 @@ def check_database(db: Database, against: list[KeptHead] | None = None) -> Check
     integrity, foreign = ["ok"], 0
     with db.engine.connect() as connection:
         if not db.is_server:
-            integrity = [row[0] for row in connection.execute(text("PRAGMA integrity_check"))]
+            integrity = [str(row[0]) for row in connection.execute(
+                text("PRAGMA integrity_check"))]
             foreign = len(connection.execute(text("PRAGMA foreign_key_check")).all())
         revision = current_revision(connection)
     heads = against or []
-    own_id = ""
-    if heads:
-        from auditapp.services.sync.bundles import database_id
+    try:
+        history, content = check_history(db), check_content(db)
+        own_id = ""
+        if heads:
+            from auditapp.services.sync.bundles import database_id
 
-        own_id = database_id(db)
-    compared = [problem for head in heads for problem in compare_with_head(db, head, own_id)]
-    return CheckReport(integrity, foreign, revision, head_revision(), check_history(db),
-                       check_content(db), compared, [head.source for head in heads])
+            own_id = database_id(db)
+        compared = [problem for head in heads for problem in compare_with_head(db, head, own_id)]
+    except UnicodeDecodeError as exc:
+        # Text stored as UTF-8 that no longer is: a changed byte SQLite's check cannot see.
+        integrity = [*(i for i in integrity if i != "ok"),
+                     f"a stored text is not valid UTF-8 ({exc.reason}): it was changed"]
+        history = HistoryCheck(0, ["the history could not be read"], 0, "")
+        content, compared = ["the data could not be read to compare with its seals"], []
+    return CheckReport(integrity, foreign, revision, head_revision(), history, content,
+                       compared, [head.source for head in heads])

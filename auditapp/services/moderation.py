@@ -36,6 +36,7 @@ from auditapp.models import (
 )
 from auditapp.rules.agreement import Agreement, agreement
 from auditapp.rules.grades import Grade, grade_label
+from auditapp.rules.limits import LONG_TEXT_CHARS, require_date, require_length
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.services.audits.editing import (
     AuditDocument,
@@ -153,6 +154,8 @@ def draw_sample(db: Database, actor: Actor, size: int, *, seed: int | None = Non
                         f"not '{stratify_by}'.")
     if size < 1:
         raise UserError("A sample needs at least one audit.")
+    require_date("The start of the period", date_from)
+    require_date("The end of the period", date_to)
     seed = seed if seed is not None else secrets.randbelow(2**31)
     stratum = Case.team if stratify_by == Stratum.TEAM else Case.category
     query = (select(Audit.id, stratum).join(Case, Case.id == Audit.case_id)
@@ -283,6 +286,8 @@ def finalise_moderation(db: Database, audit_id: int, actor: Actor,
     differs from the auditor's needs a reason. The audit becomes moderated."""
     final, reason = overall
     Grade(final)
+    for why in [reason, *(why for _grade, why in sections.values())]:
+        require_length("A reason", why, LONG_TEXT_CHARS)
     with db.transaction() as session:
         audit = _submitted_audit(session, audit_id, actor)
         moderation = audit.moderation
@@ -327,6 +332,7 @@ def return_for_rework(db: Database, audit_id: int, actor: Actor, comment: str) -
     """Send a submitted audit back to its auditor as a draft, with what to put right."""
     if not comment.strip():
         raise UserError("Say what the auditor should put right.")
+    require_length("The comment", comment, LONG_TEXT_CHARS)
     with db.transaction() as session:
         audit = _submitted_audit(session, audit_id, actor)
         record_change(session, audit.id, actor, "audit", "", "returned for rework", None,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from auditapp.errors import NotFoundError, UserError
 from auditapp.models import Audit, Question, Section, Setting, Template
+from auditapp.rules.limits import FILE_NAME_CHARS
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.storage.atomic_files import atomic_output
 from auditapp.storage.engine import Database
@@ -140,6 +141,7 @@ def add_template_version(session: Session, spec: TemplateSpec, source_name: str
                 spec.key, template.version, template.title, spec.question_count, created=False
             )
     version = existing[0].version + 1 if existing else 1
+    source_name = source_name[:FILE_NAME_CHARS]
     template = Template(
         key=spec.key,
         version=version,

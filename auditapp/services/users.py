@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from auditapp.errors import PermissionDeniedError, UserError
 from auditapp.models import Role, User
-from auditapp.rules.limits import NAME_CHARS
+from auditapp.rules.limits import NAME_CHARS, require_length
 from auditapp.rules.names import clean_name, name_key
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.storage.engine import Database
@@ -37,9 +37,7 @@ def checked_name(name: str) -> str:
     name = clean_name(name)
     if not name:
         raise UserError("A profile needs a name.")
-    if len(name) > NAME_CHARS:
-        raise UserError(f"A profile name must be at most {NAME_CHARS} characters.")
-    return name
+    return require_length("A profile name", name, NAME_CHARS)
 
 
 def find_profile(session: Session, name: str) -> User | None:

@@ -15,7 +15,7 @@ are deleted only by the user.
 from __future__ import annotations
 
 import contextlib
-import os
+import glob
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -33,17 +33,32 @@ from auditapp.errors import (
     UserError,
     WrongPassphraseError,
 )
+from auditapp.storage import faults
 from auditapp.storage.connection import AppDatabase
 from auditapp.storage.engine import connect_sqlcipher
 from auditapp.storage.instance_lock import acquire_instance_lock
+from auditapp.storage.operations import (
+    RESTORING,
+    clear_journal,
+    move_aside,
+    recover,
+    replace_live,
+    write_journal,
+)
 from auditapp.storage.paths import backup_dir
-from auditapp.storage.private_files import private_folder
+from auditapp.storage.private_files import create_private
 from auditapp.storage.sqlite_files import (
+    EMPTY,
+    ENCRYPTED,
+    PLAIN,
+    check_journals,
     copy_database,
+    exclusive_access,
     file_kind,
     inspect_file,
-    side_files,
+    partial_name,
     sqlite_problem,
+    use_wal,
 )
 
 AUTOMATIC = ("startup", "daily")
@@ -51,7 +66,7 @@ KEEP_RECENT = 5  # newest automatic backups always kept
 KEEP_DAYS = 14  # and the newest of each of this many days
 KEEP_BEFORE_UPGRADE = 3
 DAILY = timedelta(hours=24)
-_NAME = re.compile(r"^(?P<stem>.+)-(?P<kind>[a-z0-9-]+?)-(?P<stamp>\d{8}-\d{6}-\d{6})\.sqlite$")
+_KIND_AND_STAMP = re.compile(r"^(?P<kind>[A-Za-z0-9_.-]+?)-(?P<stamp>\d{8}-\d{6}-\d{6})\.sqlite$")
 
 
 @dataclass(frozen=True)
@@ -70,15 +85,28 @@ def backup_name(db_path: Path, kind: str, when: datetime | None = None) -> Path:
     return backup_dir(db_path) / f"{db_path.stem}-{kind}-{stamp}.sqlite"
 
 
+def parse_backup_name(db_path: Path, name: str) -> tuple[str, datetime] | None:
+    """The kind and time of a backup of ``db_path`` named ``name``, or None if it is not one.
+    Read from the database's own name onwards, so that names with hyphens in them (the
+    database's, ``before-0001``) are read whole."""
+    prefix = f"{db_path.stem}-"
+    match = _KIND_AND_STAMP.match(name[len(prefix):]) if name.startswith(prefix) else None
+    if match is None:
+        return None
+    try:
+        return match["kind"], datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S-%f")
+    except ValueError:
+        return None
+
+
 def list_backups(db_path: Path) -> list[BackupInfo]:
     """The backups of a database, newest first."""
     folder = backup_dir(db_path)
     found: list[BackupInfo] = []
-    for path in folder.glob(f"{db_path.stem}-*.sqlite") if folder.is_dir() else ():
-        match = _NAME.match(path.name)
-        if match and match["stem"] == db_path.stem:
-            made = datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S-%f")
-            found.append(BackupInfo(path, match["kind"], made, path.stat().st_size))
+    for path in folder.glob(f"{glob.escape(db_path.stem)}-*.sqlite") if folder.is_dir() else ():
+        parsed = parse_backup_name(db_path, path.name)
+        if parsed is not None and path.is_file():
+            found.append(BackupInfo(path, parsed[0], parsed[1], path.stat().st_size))
     return sorted(found, key=lambda b: b.made_at, reverse=True)
 
 
@@ -91,21 +119,37 @@ def _backup_failed(exc: BaseException, destination: Path) -> UserError:
 
 
 def backup_open_database(db: AppDatabase, destination: Path) -> Path:
-    """Copy an open database to ``destination`` (encrypted like it) and check the copy."""
+    """Copy an open database to ``destination`` (encrypted like it), check the copy, and only
+    then give it its name: a failed or interrupted backup leaves no file under it."""
+    destination = destination.expanduser().absolute()
+
+    def check(copy: Path) -> None:
+        try:
+            inspect_file(copy, db.passphrase, thorough=True)
+        except DatabaseOpenError as exc:
+            raise DatabaseCorruptError(
+                f"{db.path} is damaged: a copy of it fails SQLite's integrity check ({exc}). "
+                "auditapp has not changed it.") from exc
+        faults.step("backup")
+
+    # A copy outside the backups folder is where no start looks for leftovers: the journal
+    # names it, so that a kill leaves no partial copy of the data there either.
+    db_path = db.path
+    assert db_path is not None
+    elsewhere = destination.parent != backup_dir(db_path)
+    if elsewhere:
+        write_journal(db_path, "backup", partial=str(partial_name(destination)))
     raw = db.engine.raw_connection()
     try:
-        copy_database(raw.driver_connection, destination, db.passphrase, db.encrypted)
+        copy_database(raw.driver_connection, destination, db.passphrase, db.encrypted,
+                      check=check)
     except (OSError, sqlcipher3.Error, sqlite3.Error) as exc:
         raise _backup_failed(exc, destination) from exc
     finally:
         raw.close()
-    try:
-        inspect_file(destination, db.passphrase, thorough=True)
-    except DatabaseOpenError as exc:
-        destination.unlink(missing_ok=True)
-        raise DatabaseCorruptError(
-            f"{db.path} is damaged: a copy of it fails SQLite's integrity check ({exc}). "
-            "auditapp has not changed it.") from exc
+        if elsewhere:
+            clear_journal(db_path)
+    faults.step("backup")
     return destination
 
 
@@ -154,9 +198,9 @@ def check_backup(path: Path, passphrase: str | None = None) -> str | None:
     Raises :class:`BackupError` (or a passphrase error) saying what is wrong with it."""
     if not path.is_file():
         raise BackupError(f"{path}: no such file.")
-    if file_kind(path) == "new":
-        raise BackupError(f"{path} is empty: it is not a backup.")
     try:
+        if file_kind(path) == EMPTY:
+            raise BackupError(f"{path} is empty: it is not a backup.")
         return inspect_file(path, passphrase, thorough=True)
     except (PassphraseRequiredError, WrongPassphraseError):
         raise
@@ -178,48 +222,74 @@ def latest_good_backup(db_path: Path, passphrase: str | None = None) -> Path | N
     return None
 
 
-def _move_aside(db_path: Path) -> Path | None:
-    """Rename the database and its journal files into the backups folder (never deleted)."""
-    if not db_path.exists():
-        return None
-    aside = backup_name(db_path, "replaced")
-    private_folder(aside.parent)
-    for side in side_files(db_path):
-        os.replace(side, aside.with_name(aside.name + side.name[len(db_path.name):]))
-    os.replace(db_path, aside)
-    return aside
+def _stage(backup: Path, staged: Path, passphrase: str | None) -> None:
+    """Copy a checked backup to ``staged``, encrypted with ``passphrase`` if given, in WAL
+    mode like every live database, keeping its identity."""
+    encrypted = file_kind(backup) == ENCRYPTED
+    source = connect_sqlcipher(backup, passphrase if encrypted else None)
+    try:
+        copy_database(source, staged, passphrase, encrypted)
+    except (OSError, sqlcipher3.Error) as exc:
+        raise _backup_failed(exc, staged) from exc
+    finally:
+        source.close()
+    use_wal(staged, passphrase)
+
+
+def _settle_current(db_path: Path, passphrase: str | None) -> None:
+    """Make sure nobody else has the current database open, and fold its write-ahead log
+    into it so that the file kept as ``replaced`` holds every committed save by itself. A
+    file SQLite cannot read is moved aside with its log as it is."""
+    if file_kind(db_path) not in (PLAIN, ENCRYPTED):
+        return
+    key = passphrase if file_kind(db_path) == ENCRYPTED else None
+    try:
+        check_journals(db_path, key)
+        with exclusive_access(db_path, key) as hold:
+            hold.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except (sqlcipher3.Error, DatabaseCorruptError):
+        return
 
 
 def restore_backup(db_path: Path, backup: Path, passphrase: str | None = None, *,
                    unreadable: bool = False) -> Path | None:
     """Put a backup in place of the database; returns where the old file was kept.
 
-    The backup is checked first; the database must not be open (this takes its lock). The
-    current file, with its journal, is moved into the backups folder as a ``replaced``
-    backup, never deleted or overwritten. With a passphrase the restored database is
-    encrypted with it, whatever the backup was. A current file that looks encrypted needs
-    its passphrase, unless ``unreadable`` says the user knows of none (a damaged plain file
-    looks the same as an encrypted one): then the backup is restored as it is.
+    The backup is checked first; the database must not be open, by auditapp (this takes its
+    lock) or by any other program. The current file, with its journal, is moved into the
+    backups folder as a ``replaced`` backup, never deleted or overwritten. With a passphrase
+    the restored database is encrypted with it, whatever the backup was. A current file that
+    looks encrypted needs its passphrase, unless ``unreadable`` says the user knows of none
+    (a damaged plain file looks the same as an encrypted one): then the backup is restored
+    as it is.
+
+    Killed at any moment, the next start finds the old database or the restored one (see
+    :mod:`auditapp.storage.operations`): the copy is made and checked first, then a journal
+    records the renames, which :func:`~auditapp.storage.operations.recover` finishes.
     """
-    db_path = db_path.expanduser().resolve()
-    if passphrase is None and not unreadable and file_kind(db_path) == "encrypted":
+    db_path = db_path.expanduser().absolute()
+    backup = backup.expanduser().absolute()
+    if passphrase is None and not unreadable and file_kind(db_path) == ENCRYPTED:
         raise PassphraseRequiredError(
             f"{db_path} is encrypted: give its passphrase, so that the restored database is "
             "encrypted too.")
     check_backup(backup, passphrase)
     lock = acquire_instance_lock(db_path)
     try:
-        staged = db_path.with_name(db_path.name + ".restoring")
-        encrypted = file_kind(backup) == "encrypted"
-        source = connect_sqlcipher(backup, passphrase if encrypted else None)
-        try:
-            copy_database(source, staged, passphrase, encrypted)
-        except (OSError, sqlcipher3.Error) as exc:
-            raise _backup_failed(exc, staged) from exc
-        finally:
-            source.close()
-        aside = _move_aside(db_path)
-        os.replace(staged, db_path)
+        recover(db_path)
+        staged = db_path.with_name(db_path.name + RESTORING)
+        _stage(backup, staged, passphrase)
+        faults.step("restore")
+        _settle_current(db_path, None if unreadable else passphrase)
+        faults.step("restore")
+        aside = backup_name(db_path, "replaced") if db_path.exists() else None
+        write_journal(db_path, "restore", staged=str(staged),
+                      aside=str(aside) if aside else None)
+        faults.step("restore")
+        if aside is not None:
+            move_aside(db_path, aside, "restore")
+        replace_live(staged, db_path, "restore")
+        clear_journal(db_path)
         return aside
     finally:
         lock.release()
@@ -243,6 +313,7 @@ def checked_backup(db: AppDatabase, kind: str) -> str | None:
         else:
             make_backup(db, kind)
     except DatabaseCorruptError as exc:
-        damage_mark(db.path).write_text(f"{datetime.now().isoformat()} {exc}\n", "utf-8")
+        mark = create_private(damage_mark(db.path))  # it names the file: owner-only too
+        mark.write_text(f"{datetime.now().isoformat()} {exc}\n", "utf-8")
         return str(exc)
     return None

@@ -24,6 +24,7 @@ from auditapp.errors import (
     PassphraseRequiredError,
     ReadOnlyError,
 )
+from auditapp.storage import faults
 from auditapp.storage.backups import (
     backup_name,
     backup_open_database,
@@ -34,6 +35,7 @@ from auditapp.storage.backups import (
 from auditapp.storage.connection import AppDatabase, storage_error
 from auditapp.storage.history_chain import ensure_chain_key
 from auditapp.storage.instance_lock import InstanceLock, acquire_instance_lock
+from auditapp.storage.operations import CREATING, recover
 from auditapp.storage.private_files import create_private, make_private, private_folder
 from auditapp.storage.schema import (
     alembic_config,
@@ -47,8 +49,12 @@ from auditapp.storage.sqlite_files import (
     connect_read_only,
     copy_database,
     file_kind,
+    identity_of,
     inspect_file,
+    open_problem,
+    set_identity,
     side_files,
+    sync_folder,
 )
 
 
@@ -98,13 +104,16 @@ def _backup_on_open(db: AppDatabase, revision: str, backup: bool) -> None:
             make_backup(db, "startup")
         except (BackupError, DiskFullError) as exc:
             db.warnings.append(str(exc))
+    faults.step("migrate")
 
 
 def _migrate(db: AppDatabase, revision: str | None) -> None:
-    """Bring the schema to head in one transaction. On SQLite, foreign keys are off while the
-    migrations run (as SQLite's own procedure for altering tables asks): copying a table to
-    change it would otherwise delete, through ON DELETE CASCADE, the rows that point at it.
-    Every foreign key is checked before the upgrade commits."""
+    """Bring the schema to head in one transaction: killed at any point, the database is as
+    it was (SQLite rolls the whole upgrade back), and the next start upgrades again. On
+    SQLite, foreign keys are off while the migrations run (as SQLite's own procedure for
+    altering tables asks): copying a table to change it would otherwise delete, through ON
+    DELETE CASCADE, the rows that point at it. Every foreign key is checked before the
+    upgrade commits."""
     if revision == head_revision():
         return
     from alembic import command  # only here: importing it costs more than most commands
@@ -116,7 +125,9 @@ def _migrate(db: AppDatabase, revision: str | None) -> None:
                 raw.execute("PRAGMA foreign_keys = OFF")  # ignored inside a transaction
             try:
                 with connection.begin():
-                    command.upgrade(alembic_config(connection), "head")
+                    config = alembic_config(connection)
+                    config.attributes["on_version_apply"] = lambda **_: faults.step("migrate")
+                    command.upgrade(config, "head")
                     if raw is not None:
                         _refuse_broken_keys(connection)
             finally:
@@ -180,37 +191,75 @@ def _open_server(url: str) -> AppDatabase:
     return db
 
 
+def _create(path: Path, passphrase: str | None) -> None:
+    """Make a new database where there is no file: built and migrated under a temporary
+    name, given its identity, and renamed into place only when complete, so that a database
+    file never exists half made (and a file that exists is never taken for a new one)."""
+    creating = path.with_name(path.name + CREATING)
+    for leftover in (creating, *side_files(creating)):
+        leftover.unlink(missing_ok=True)
+    create_private(creating)  # SQLite keeps the mode, and gives it to the journals
+    db = AppDatabase(creating, passphrase, None)
+    try:
+        _migrate(db, None)
+        with db.engine.begin() as connection:
+            set_identity(connection.connection.driver_connection)
+        faults.step("create")
+    finally:
+        db.engine.dispose()  # the last connection folds the log into the file and deletes it
+    os.replace(creating, path)
+    sync_folder(path.parent)
+    faults.step("create")
+
+
+def _give_identity(db: AppDatabase) -> None:
+    """A database made before identities gets one (see :mod:`auditapp.storage.journals`)."""
+    with db.engine.begin() as connection:
+        raw = connection.connection.driver_connection
+        if identity_of(raw) == 0:
+            set_identity(raw)
+
+
 def _open_locked(path: Path, passphrase: str | None, lock: InstanceLock,
                  backup: bool) -> AppDatabase:
+    recovered = recover(path)
+    created = file_kind(path) == NEW
+    if created:
+        _create(path, passphrase)
     kind = file_kind(path)
-    revision = None
-    if kind != NEW:
-        try:
-            # Only what opening needs is read, so the time does not grow with the file; the
-            # whole file is checked in the background (checked_backup), and every page again
-            # here once that check has found it damaged.
-            marked = damage_mark(path).exists()
-            revision = inspect_file(path, passphrase, thorough=marked, scan=marked)
-            damage_mark(path).unlink(missing_ok=True)
-        except (DatabaseCorruptError, NotAnAuditappDatabaseError,
-                PassphraseRequiredError) as exc:
-            # A damaged plain file looks encrypted too: name the backup in case it is.
-            raise _refuse_with_backup(exc, path, passphrase) from None
+    try:
+        # Only what opening needs is read (the header, the journals beside the file, the
+        # schema and its revision), so the time does not grow with the file; the whole file
+        # is checked in the background (checked_backup), and every page again here once that
+        # check has found it damaged.
+        marked = damage_mark(path).exists()
+        revision = inspect_file(path, passphrase, thorough=marked, scan=marked)
+        damage_mark(path).unlink(missing_ok=True)
+    except (DatabaseCorruptError, NotAnAuditappDatabaseError,
+            PassphraseRequiredError) as exc:
+        # A damaged plain file looks encrypted too: name the backup in case it is.
+        raise _refuse_with_backup(exc, path, passphrase) from None
     _check_writable(path)
     _owner_only(path)
-    key = passphrase if kind == ENCRYPTED or (kind == NEW and passphrase) else None
+    key = passphrase if kind == ENCRYPTED else None
     db = AppDatabase(path, key, lock)
+    db.warnings.extend(recovered)
     if passphrase is not None and key is None:
         db.warnings.append(f"{path} is not encrypted, so the passphrase given was not used. "
                            "Encrypt it with 'auditapp encrypt'.")
     try:
         if revision is not None:
-            _backup_on_open(db, revision, backup)
+            _backup_on_open(db, revision, backup and not created)
         _migrate(db, revision)
+        _give_identity(db)
         ensure_chain_key(db, db.encrypted)
     except DatabaseCorruptError as exc:
         db.engine.dispose()
         raise _refuse_with_backup(exc, path, passphrase) from None
+    except DBAPIError as exc:
+        db.engine.dispose()
+        raise _refuse_with_backup(open_problem(path, kind, exc.orig or exc), path,
+                                  passphrase) from None
     except BaseException:
         db.engine.dispose()
         raise

@@ -9,28 +9,44 @@ These functions work on a database that is not open (each takes the instance loc
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import sqlcipher3
 
 from auditapp.errors import (
     BackupError,
+    DatabaseOpenError,
     DiskFullError,
     UserError,
 )
+from auditapp.storage import faults
 from auditapp.storage.backups import backup_name, check_backup, list_backups
-from auditapp.storage.engine import connect_sqlcipher, quote_passphrase
+from auditapp.storage.engine import connect_sqlcipher
 from auditapp.storage.instance_lock import acquire_instance_lock
+from auditapp.storage.operations import (
+    ENCRYPTING,
+    REKEYING,
+    clear_journal,
+    commit_rekey,
+    delete,
+    journal_path,
+    leftovers,
+    recover,
+    replace_live,
+    write_journal,
+)
 from auditapp.storage.sqlite_files import (
+    EMPTY,
     ENCRYPTED,
     PLAIN,
     copy_database,
+    exclusive_access,
     file_kind,
     inspect_file,
-    side_files,
     sqlite_problem,
+    use_wal,
 )
 
 MIN_PASSPHRASE = 10
@@ -58,12 +74,14 @@ def _table_counts(connection: sqlcipher3.Connection) -> dict[str, int]:
     return {t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
 
-def _copy_failed(exc: BaseException, where: Path) -> UserError:
+def _copy_failed(exc: BaseException, where: Path,
+                 outcome: str = "it was not encrypted") -> UserError:
     if getattr(exc, "errno", None) == 28 or (isinstance(exc, sqlcipher3.Error)
                                              and sqlite_problem(exc) == "full"):
-        return DiskFullError(f"The disk holding {where.parent} is full, so the database was "
-                             "not encrypted; it is as it was.")
-    return BackupError(f"The database was not encrypted ({exc}); it is as it was.")
+        return DiskFullError(f"The disk holding {where.parent} is full, so {outcome}; the "
+                             "database is as it was.")
+    return BackupError(f"The database could not be copied ({exc}), so {outcome}; it is as "
+                       "it was.")
 
 
 def encrypt_database(path: Path, passphrase: str) -> Path:
@@ -71,10 +89,13 @@ def encrypt_database(path: Path, passphrase: str) -> Path:
 
     The plain copy stays in the backups folder until :func:`confirm_encryption` deletes it
     (with every other plain backup), once the user has seen the encrypted database open.
-    The encrypted file is written beside the database, checked (integrity and the row count
-    of every table) and only then renamed over it, so a failure leaves the plain file as it was.
+    The encrypted file is written beside the database while no other program can have it
+    open, checked (integrity and the row count of every table) and only then renamed over
+    it, so a failure leaves the plain file as it was. Killed before the rename, the next
+    start deletes the encrypted file and the plain copy (the database is as it was); killed
+    after it, the next start finishes (see :mod:`auditapp.storage.operations`).
     """
-    path = path.expanduser().resolve()
+    path = path.expanduser().absolute()
     check_new_passphrase(passphrase)
     kind = file_kind(path)
     if kind == ENCRYPTED:
@@ -82,51 +103,62 @@ def encrypt_database(path: Path, passphrase: str) -> Path:
                         "passphrase.")
     if kind != PLAIN:
         raise UserError(f"There is no auditapp database at {path} to encrypt.")
-    inspect_file(path)
     lock = acquire_instance_lock(path)
     try:
+        recover(path)
+        inspect_file(path)
         plain_copy = backup_name(path, "plain")
-        staged = path.with_name(path.name + ".encrypting")
-        source = connect_sqlcipher(path)
-        try:
-            source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            counts = _table_counts(source)
-            copy_database(source, plain_copy, None, source_encrypted=False)
-            copy_database(source, staged, passphrase, source_encrypted=False)
-        except (OSError, sqlcipher3.Error) as exc:
-            staged.unlink(missing_ok=True)
-            raise _copy_failed(exc, path) from exc
-        finally:
-            source.close()
-        _check_copy(staged, passphrase, counts)
-        _drop_empty_journal(path)
-        os.replace(staged, path)
+        staged = path.with_name(path.name + ENCRYPTING)
+        with exclusive_access(path) as hold:
+            try:
+                hold.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                counts = _table_counts(hold)
+                write_journal(path, "encrypt", phase="prepare", staged=str(staged),
+                              plain_copy=str(plain_copy))
+                faults.step("encrypt")
+                copy_database(hold, plain_copy, None, source_encrypted=False)
+                faults.step("encrypt")
+                copy_database(hold, staged, passphrase, source_encrypted=False)
+                faults.step("encrypt")
+            except (OSError, sqlcipher3.Error) as exc:
+                recover(path)
+                raise _copy_failed(exc, path) from exc
+        _check_copy(path, staged, passphrase, counts)
+        use_wal(staged, passphrase)
+        faults.step("encrypt")
+        write_journal(path, "encrypt", phase="commit", staged=str(staged),
+                      plain_copy=str(plain_copy))
+        faults.step("encrypt")
+        replace_live(staged, path, "encrypt")
+        clear_journal(path)
         return plain_copy
     finally:
         lock.release()
 
 
-def _drop_empty_journal(path: Path) -> None:
-    """Remove the plain file's WAL index and (checkpointed, empty) log, so that they are not
-    applied to the encrypted file that takes its place."""
-    for side in side_files(path):
-        if side.name.endswith("-wal") and side.stat().st_size > 0:
-            raise BackupError(f"{side} still holds unsaved pages, so the database was not "
-                              "encrypted. Close every copy of auditapp and try again.")
-        side.unlink()
-
-
-def _check_copy(staged: Path, passphrase: str, counts: dict[str, int]) -> None:
-    inspect_file(staged, passphrase, thorough=True)
-    check = connect_sqlcipher(staged, passphrase)
+def _check_copy(path: Path, staged: Path, passphrase: str, counts: dict[str, int]) -> None:
     try:
-        copied = _table_counts(check)
-    finally:
-        check.close()
+        inspect_file(staged, passphrase, thorough=True)
+        check = connect_sqlcipher(staged, passphrase)
+        try:
+            copied = _table_counts(check)
+        finally:
+            check.close()
+    except (DatabaseOpenError, sqlcipher3.Error) as exc:
+        recover(path)
+        raise BackupError(f"The encrypted copy could not be checked ({exc}), so nothing was "
+                          "changed.") from None
     if copied != counts:
-        staged.unlink(missing_ok=True)
+        recover(path)
         raise BackupError("The encrypted copy did not match the database, so nothing was "
                           "changed.")
+
+
+def plain_backups(path: Path) -> list[Path]:
+    """Every unencrypted backup of a database, whatever its kind (``plain``, ``before-0001``,
+    ``replaced``, ...), and any unfinished copy."""
+    found = [b.path for b in list_backups(path) if file_kind(b.path) == PLAIN]
+    return found + [p for p in leftovers(path) if file_kind(p) in (PLAIN, EMPTY)]
 
 
 def pending_plain_copies(path: Path) -> list[Path]:
@@ -135,57 +167,95 @@ def pending_plain_copies(path: Path) -> list[Path]:
     The UI should remind the user while this is not empty."""
     if file_kind(path) != ENCRYPTED:
         return []
-    return [b.path for b in list_backups(path) if file_kind(b.path) == PLAIN]
+    return plain_backups(path)
 
 
 def confirm_encryption(path: Path, passphrase: str) -> list[Path]:
     """Once the encrypted database has been seen to open, delete every plain backup of it.
 
     Checks the passphrase first (WrongPassphraseError, nothing deleted). Returns what was
-    deleted. Deleting a file does not scrub the disk: see the README.
+    deleted. It touches only backups, so the database may be open meanwhile (the app asks
+    once it has opened it). Killed half-way, the next start deletes the rest. Deleting a file
+    does not scrub the disk: see the README.
     """
-    path = path.expanduser().resolve()
+    path = path.expanduser().absolute()
     _verify(path, passphrase)
     doomed = pending_plain_copies(path)
-    for copy in doomed:
-        copy.unlink()
+    if doomed:
+        if journal_path(path).exists():
+            raise UserError(f"An operation on {path} is unfinished; open the database once "
+                            "(auditapp finishes it), then confirm again. Nothing was deleted.")
+        write_journal(path, "confirm", files=[str(p) for p in doomed])
+        faults.step("confirm")
+        delete(doomed, "confirm")
+        clear_journal(path)
     return doomed
 
 
-def _rekey(path: Path, old: str, new: str) -> None:
-    connection = connect_sqlcipher(path, old)
+def _rekey_copy(hold: Any, path: Path, old: str, new: str) -> None:
+    """A copy of ``path`` under the new passphrase beside it, checked; the live database is
+    copied through the connection that holds it (``hold``), in WAL mode."""
+    staged = path.with_name(path.name + REKEYING)
+    source = hold if hold is not None else connect_sqlcipher(path, old)
     try:
-        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        connection.execute(f"PRAGMA rekey = {quote_passphrase(new)}")
+        copy_database(source, staged, new, source_encrypted=True, rekey=True,
+                      check=lambda copy: inspect_file(copy, new, thorough=True))
     finally:
-        connection.close()
+        if hold is None:
+            source.close()
+    if hold is not None:
+        use_wal(staged, new)
 
 
 def change_passphrase(path: Path, old: str, new: str) -> list[Path]:
     """Change an encrypted database's passphrase, and re-encrypt with the new one each backup
     the old one opens; returns those backups.
 
-    A wrong old passphrase raises :class:`WrongPassphraseError` and changes nothing. SQLCipher
-    re-encrypts every page in one transaction, so a crash leaves the old passphrase working.
+    A wrong old passphrase raises :class:`WrongPassphraseError` and changes nothing. Every
+    file is first copied under the new passphrase beside itself and checked, while no other
+    program can have the database open; only when all are ready are they renamed into
+    place. Killed while copying, the next start deletes the copies (the old passphrase opens
+    everything); killed while renaming, it finishes the renames (the new one opens
+    everything). No file ever holds a hot journal.
     """
-    path = path.expanduser().resolve()
+    path = path.expanduser().absolute()
     check_new_passphrase(new)
     if file_kind(path) != ENCRYPTED:
         raise UserError(f"{path} is not encrypted. Use encrypt to encrypt it.")
-    _verify(path, old)
     lock = acquire_instance_lock(path)
     try:
-        _rekey(path, old, new)
-        rekeyed = []
-        for backup in list_backups(path):
-            if file_kind(backup.path) != ENCRYPTED:
-                continue
+        recover(path)
+        _verify(path, old)
+        files = [path, *_backups_opened_by(path, old)]
+        with exclusive_access(path, old) as hold:
+            hold.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            write_journal(path, "rekey", phase="prepare", files=[str(f) for f in files])
+            faults.step("rekey")
             try:
-                check_backup(backup.path, old)
-            except UserError:
-                continue
-            _rekey(backup.path, old, new)
-            rekeyed.append(backup.path)
-        return rekeyed
+                for file in files:
+                    _rekey_copy(hold if file == path else None, file, old, new)
+                    faults.step("rekey")
+            except (OSError, sqlcipher3.Error, DatabaseOpenError) as exc:
+                hold.close()
+                recover(path)
+                raise _copy_failed(exc, path, "its passphrase was not changed") from exc
+        write_journal(path, "rekey", phase="commit", files=[str(f) for f in files])
+        faults.step("rekey")
+        commit_rekey(path, files, "rekey")
+        clear_journal(path)
+        return files[1:]
     finally:
         lock.release()
+
+
+def _backups_opened_by(path: Path, passphrase: str) -> list[Path]:
+    found = []
+    for backup in list_backups(path):
+        if file_kind(backup.path) != ENCRYPTED:
+            continue
+        try:
+            check_backup(backup.path, passphrase)
+        except UserError:
+            continue
+        found.append(backup.path)
+    return found

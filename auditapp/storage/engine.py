@@ -26,6 +26,8 @@ SQLITE_PRAGMAS = (
     "PRAGMA checkpoint_fullfsync = ON",
     "PRAGMA busy_timeout = 5000",
 )
+#: Where a connection notes how many rows it had changed when its transaction began.
+_CHANGES = "auditapp_changes_at_begin"
 
 
 def quote_passphrase(passphrase: str) -> str:
@@ -33,13 +35,17 @@ def quote_passphrase(passphrase: str) -> str:
     return "'" + passphrase.replace("'", "''") + "'"
 
 
-def connect_sqlcipher(path: Path, passphrase: str | None = None) -> Any:
+def connect_sqlcipher(path: Path, passphrase: str | None = None, timeout: float = 5.0) -> Any:
     """A DB-API connection to ``path`` through SQLCipher, keyed when a passphrase is given.
 
     Without a passphrase SQLCipher is plain SQLite, so one driver serves both kinds of file.
     The connection is in autocommit mode: callers say BEGIN and COMMIT themselves.
+    ``timeout`` is how long it waits for another connection's lock.
     """
-    connection = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    if passphrase is not None and "\x00" in passphrase:
+        raise ValueError("a passphrase cannot hold a NUL character")
+    connection = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False,
+                                    timeout=timeout)
     connection.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our message, not a log
     if passphrase is not None:
         connection.execute(f"PRAGMA key = {quote_passphrase(passphrase)}")
@@ -65,8 +71,23 @@ def sqlite_engine(path: Path, passphrase: str | None = None) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
+        connection.info[_CHANGES] = connection.connection.driver_connection.total_changes
+
+    @event.listens_for(engine, "commit")
+    def _stamp(connection: Any) -> None:
+        raw = connection.connection.driver_connection
+        if raw.total_changes != connection.info.get(_CHANGES):
+            stamp_identity(raw)
 
     return engine
+
+
+def stamp_identity(connection: Any) -> None:
+    """Write the database's identity (``user_version``) again in the open transaction, so
+    that the transaction carries page 1 with it: a write-ahead log whose every transaction
+    does is recognisably this database's (see :mod:`auditapp.storage.journals`)."""
+    identity = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    connection.execute(f"PRAGMA user_version = {identity}")
 
 
 def server_engine(url: str) -> Engine:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from openpyxl import Workbook, load_workbook
 
 from auditapp.checklists.format import load_template_file, load_template_text
@@ -19,7 +21,8 @@ from auditapp.services.templates import (
     template_spec,
 )
 from auditapp.storage.engine import Database
-from tests.builders import LEAD, SMALL_TEMPLATE
+from tests.builders import LEAD, SMALL_TEMPLATE, changed_workbook, workbook_parts
+from tests.figures import FIGURES
 
 
 @pytest.mark.parametrize("name", [*sorted(shipped_template_texts()), "small"])
@@ -103,3 +106,40 @@ def test_not_a_workbook(tmp_path: Path) -> None:
     path.write_text("not a zip")
     with pytest.raises(ValidationError, match="cannot be read as an Excel workbook"):
         load_template_workbook(path)
+
+
+def _exported_parts() -> dict[str, bytes]:
+    folder = Path(tempfile.mkdtemp())
+    write_template_workbook(load_template_file(SMALL_TEMPLATE), folder / "small.xlsx")
+    return workbook_parts(folder / "small.xlsx")
+
+
+EXPORTED = _exported_parts()
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changed_workbook(EXPORTED))
+def test_any_damaged_template_workbook_loads_or_is_refused_by_sheet_and_cell(
+        tmp_path: Path, data: bytes) -> None:
+    FIGURES["inputs tried: Excel template loader"] += 1
+    path = tmp_path / "fuzz.xlsx"
+    path.write_bytes(data)
+    try:
+        spec = load_template_workbook(path)
+    except ValidationError as exc:
+        problems = exc.problems
+    else:
+        assert spec.question_count >= 1
+        return
+    FIGURES["Excel templates refused"] += 1
+    assert problems and all(p.startswith("fuzz.xlsx") for p in problems), problems
+    assert len(problems) <= 100
+
+
+def test_a_workbook_with_thousands_of_bad_rows_lists_a_hundred(tmp_path: Path) -> None:
+    rows = [["section", "S1", "First"]] + [["question", f"Q{i}", ""] for i in range(900)]
+    with pytest.raises(ValidationError) as caught:
+        load_template_workbook(_workbook(tmp_path, rows))
+    assert len(caught.value.problems) == 100
+    assert caught.value.more == 800
+    assert str(caught.value).endswith("... and 800 more problems")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditapp.rules.agreement import agreement, weighted_kappa
@@ -55,12 +55,14 @@ def test_undefined_cases() -> None:
 grades = st.sampled_from([1, 2, 3, 4])
 
 
+@settings(max_examples=200)  # a pure rule: the fuzz profile's count is for loaders
 @given(st.lists(grades, min_size=1, max_size=40))
 def test_perfect_agreement_is_one_when_defined(values: list[int]) -> None:
     kappa = weighted_kappa([(v, v) for v in values])
     assert kappa is None or kappa == pytest.approx(1.0)
 
 
+@settings(max_examples=200)  # a pure rule: the fuzz profile's count is for loaders
 @given(st.lists(st.tuples(grades, grades), min_size=1, max_size=60))
 def test_kappa_is_symmetric_and_at_most_one(pairs: list[tuple[int, int]]) -> None:
     kappa = weighted_kappa(pairs)

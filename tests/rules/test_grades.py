@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditapp.rules.grades import (
@@ -133,11 +133,13 @@ section_grades = st.lists(
 )
 
 
+@settings(max_examples=200)  # a pure rule: the fuzz profile's count is for loaders
 @given(answers)
 def test_section_never_suggests_outstanding(items: list[ScoredAnswer]) -> None:
     assert suggest_section(items).grade != O
 
 
+@settings(max_examples=200)  # a pure rule: the fuzz profile's count is for loaders
 @given(answers, st.data())
 def test_section_suggestion_is_monotonic(items: list[ScoredAnswer], data: st.DataObject) -> None:
     """Improving any one answer never lowers the suggestion."""
@@ -154,12 +156,14 @@ def test_section_suggestion_is_monotonic(items: list[ScoredAnswer], data: st.Dat
     assert after >= before
 
 
+@settings(max_examples=200)  # a pure rule: the fuzz profile's count is for loaders
 @given(answers)
 def test_critical_lowest_answer_always_inadequate(items: list[ScoredAnswer]) -> None:
     failing = [*items, ScoredAnswer(0, 2, critical=True, lowest=True)]
     assert suggest_section(failing).grade == I
 
 
+@settings(max_examples=200)  # a pure rule: the fuzz profile's count is for loaders
 @given(section_grades)
 def test_overall_lies_between_worst_and_best_section(sections: list[SectionGrade]) -> None:
     overall = suggest_overall(sections)
@@ -173,6 +177,7 @@ def test_overall_lies_between_worst_and_best_section(sections: list[SectionGrade
     assert min(graded) <= overall <= max(graded)
 
 
+@settings(max_examples=200)  # a pure rule: the fuzz profile's count is for loaders
 @given(section_grades)
 def test_limiting_or_critical_failure_means_inadequate(sections: list[SectionGrade]) -> None:
     overall = suggest_overall(sections)
@@ -181,6 +186,7 @@ def test_limiting_or_critical_failure_means_inadequate(sections: list[SectionGra
         assert overall == I
 
 
+@settings(max_examples=200)  # a pure rule: the fuzz profile's count is for loaders
 @given(section_grades, st.data())
 def test_overall_is_monotonic_in_section_grades(sections: list[SectionGrade],
                                                data: st.DataObject) -> None:
@@ -201,6 +207,7 @@ def test_overall_is_monotonic_in_section_grades(sections: list[SectionGrade],
     assert after >= before
 
 
+@settings(max_examples=200)  # a pure rule: the fuzz profile's count is for loaders
 @given(grades, st.integers(min_value=1, max_value=12))
 def test_uniform_sections_give_that_grade(grade: Grade, count: int) -> None:
     assert suggest_overall([SectionGrade(grade)] * count) == grade

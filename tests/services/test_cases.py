@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -18,11 +20,13 @@ from auditapp.services.cases import (
     CaseInput,
     import_cases,
     list_cases,
+    read_case_sample,
     start_audit_for_new_case,
 )
 from auditapp.services.templates import set_template_retired
 from auditapp.storage.engine import Database
-from tests.builders import ALEX, LEAD, MO
+from tests.builders import ALEX, LEAD, MO, changed_workbook, workbook_parts
+from tests.figures import FIGURES
 
 pytestmark = pytest.mark.both_backends
 
@@ -208,3 +212,140 @@ def test_a_retired_template_leaves_an_existing_case_as_it_was(
     (case,) = list_cases(db)
     assert (case.category, case.team, case.uasc) == ("relevant", "North", True)
     assert len(list_audits(db, LEAD)) == 1
+
+
+# --- hostile samples ------------------------------------------------------------------------
+
+
+def test_a_cell_longer_than_any_spreadsheet_holds_is_one_line(db: Database,
+                                                             small_template_id: int,
+                                                             tmp_path: Path) -> None:
+    path = _write(tmp_path, "reference,category,team\nCL-1,eligible," + "x" * 131_073 + "\n")
+    with pytest.raises(UserError) as caught:
+        import_cases(db, path, small_template_id, LEAD, "Alex")
+    assert str(caught.value) == ("sample.csv row 2: a cell holds more than 32,767 characters "
+                                 "(Excel's own limit)")
+    assert list_cases(db) == []
+
+
+def test_a_team_longer_than_its_column_is_refused_on_every_backend(
+        db: Database, small_template_id: int, tmp_path: Path) -> None:
+    """PostgreSQL would refuse the INSERT with a traceback; SQLite would store it."""
+    path = _write(tmp_path, f"reference,category,team\nCL-1,eligible,{'T' * 121}\n")
+    with pytest.raises(ValidationError) as caught:
+        import_cases(db, path, small_template_id, LEAD, "Alex")
+    assert caught.value.problems == [
+        "row 2, column C (team): the team is 121 characters long; at most 120 are allowed"]
+    with pytest.raises(UserError, match="The team is 121 characters long"):
+        start_audit_for_new_case(db, CaseInput("CL-2", CareLeaverCategory.RELEVANT,
+                                               team="T" * 121),
+                                 small_template_id, "Alex", date(2026, 1, 1), LEAD)
+    assert list_cases(db) == []
+
+
+def test_dates_outside_1900_to_2100_are_row_problems(db: Database, small_template_id: int,
+                                                   tmp_path: Path) -> None:
+    path = _write(tmp_path, "reference,category,audit date\nCL-1,eligible,9999-12-31\n"
+                            "CL-2,eligible,01/01/1899\n")
+    with pytest.raises(ValidationError) as caught:
+        import_cases(db, path, small_template_id, LEAD, "Alex")
+    assert caught.value.problems == [
+        "row 2, column C (audit_date): the date 9999-12-31 is outside 1900 to 2100",
+        "row 3, column C (audit_date): the date 1899-01-01 is outside 1900 to 2100"]
+
+
+def test_fifty_thousand_bad_rows_list_the_first_hundred_and_count_the_rest(
+        db: Database, small_template_id: int, tmp_path: Path) -> None:
+    path = _write(tmp_path, "reference,category\n" + "Jane Smith,orphan\n" * 50_000)
+    with pytest.raises(ValidationError) as caught:
+        import_cases(db, path, small_template_id, LEAD, "Alex")
+    assert len(caught.value.problems) == 100
+    assert caught.value.more == 100_000 - 100  # two problems a row
+    assert caught.value.summary == "sample.csv: 100,000 problems; nothing was imported"
+    assert len(str(caught.value).splitlines()) == 102
+    assert list_cases(db) == []
+
+
+def test_a_million_rows_are_refused_after_the_hundred_thousandth(
+        db: Database, small_template_id: int, tmp_path: Path) -> None:
+    path = _write(tmp_path, "reference,category\n" + "x,y\n" * 1_000_000)
+    with pytest.raises(UserError) as caught:
+        import_cases(db, path, small_template_id, LEAD, "Alex")
+    assert str(caught.value) == ("sample.csv has more than 100,000 rows; at most 100,000 are "
+                                 "read. Split it.")
+
+
+def test_more_cases_than_one_import_takes(db: Database, small_template_id: int,
+                                          tmp_path: Path) -> None:
+    rows = "".join(f"CL-{n},eligible\n" for n in range(501))
+    with pytest.raises(UserError, match="holds 501 cases; one import may add at most 500"):
+        import_cases(db, _write(tmp_path, "reference,category\n" + rows), small_template_id,
+                     LEAD, "Alex")
+    assert list_cases(db) == []
+
+
+SAMPLE_FOLDER = Path(tempfile.mkdtemp())
+
+
+def _sample_parts() -> dict[str, bytes]:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["reference", "category", "uasc", "age", "team", "worker", "audit date",
+                  "auditor"])
+    sheet.append(["CL-1", "eligible", "no", 17, "North", "PA A", date(2026, 1, 5), "Alex"])
+    sheet.append(["CL-2", "relevant", "yes", 19, "South", "PA B", "01/02/2026", ""])
+    book.save(SAMPLE_FOLDER / "base.xlsx")
+    return workbook_parts(SAMPLE_FOLDER / "base.xlsx")
+
+
+SAMPLE = _sample_parts()
+
+
+@given(changed_workbook(SAMPLE))
+def test_any_damaged_xlsx_sample_reads_or_is_refused_in_one_clear_message(data: bytes) -> None:
+    """The reader alone (no database): thousands of damaged workbooks, each read whole or
+    refused as a UserError, never anything else."""
+    FIGURES["inputs tried: case sample loader (xlsx)"] += 1
+    path = SAMPLE_FOLDER / "fuzz.xlsx"
+    path.write_bytes(data)
+    try:
+        planned = read_case_sample(path, date(2026, 3, 1), "Sam")
+    except ValidationError as exc:
+        problems = exc.problems
+    except UserError as exc:
+        message = str(exc)
+        assert message.startswith("fuzz.xlsx") and "\n" not in message, message
+        return
+    else:
+        assert 1 <= len(planned) <= 2
+        return
+    assert 1 <= len(problems) <= 100
+
+
+csv_cells = st.one_of(st.text(max_size=15), st.sampled_from(
+    ["CL-1", "CL-2", "eligible", "Relevant", "former-relevant", "yes", "no", "17", "2026-01-31",
+     "31/01/2026", "9999-12-31", "", '"', ",", "\n", "\x00", "x" * 200]))
+
+
+@given(st.lists(st.lists(csv_cells, max_size=10), max_size=8),
+       st.sampled_from(["reference,category,uasc,age,team,worker,audit date,auditor",
+                        "ref,legal status", "", "reference;category", "Reference,Category,Ref"]))
+def test_any_csv_sample_reads_or_is_refused_in_one_clear_message(rows: list[list[str]],
+                                                                 header: str) -> None:
+    FIGURES["inputs tried: case sample loader (csv)"] += 1
+    path = SAMPLE_FOLDER / "fuzz.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        handle.write(header + "\n")
+        csv.writer(handle).writerows(rows)
+    try:
+        read_case_sample(path, date(2026, 3, 1), "Sam")
+    except ValidationError as exc:
+        problems = exc.problems
+    except UserError as exc:
+        message = str(exc)
+        assert "\n" not in message and message.startswith("fuzz.csv"), message
+        return
+    else:
+        return
+    assert 1 <= len(problems) <= 100

@@ -52,6 +52,8 @@ def _damage(path: Path, how: str) -> None:
     if how == "truncated":
         with path.open("r+b") as handle:
             handle.truncate(path.stat().st_size // 2)
+    elif how == "emptied":  # 0 bytes: once silently replaced by a new, empty database
+        path.write_bytes(b"")
     elif how == "scribbled":
         with path.open("r+b") as handle:  # keep the header, wreck the pages after it
             handle.seek(4096)
@@ -100,7 +102,7 @@ def test_rotation_keeps_recent_ones_and_one_a_day(db: Database) -> None:
     assert len(kept) < 25
 
 
-@pytest.mark.parametrize("how", ["truncated", "scribbled", "foreign"])
+@pytest.mark.parametrize("how", ["truncated", "emptied", "scribbled", "foreign"])
 def test_a_bad_file_is_refused_unchanged_and_the_newest_good_backup_offered(
         tmp_path: Path, small_template_id: int, db: Database, how: str) -> None:
     path = _filled(tmp_path, small_template_id, db)
@@ -164,7 +166,7 @@ def test_a_full_disk_loses_nothing_saved(db: Database, small_template_id: int) -
     def _cap(dbapi_connection: object, _record: object) -> None:
         dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")  # type: ignore[attr-defined]
 
-    big = "evidence " * 20000
+    big = "evidence " * 10000  # under the free-text limit, over the pages left
     changes = AuditChanges(answers={q.id: AnswerChange(q.id, q.scale[0]["code"], big)
                                     for q in questions})
     with pytest.raises(DiskFullError, match="this change was not saved; everything saved "

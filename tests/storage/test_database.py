@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
 from pathlib import Path
 
@@ -10,11 +11,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from auditapp.errors import DatabaseOpenError
+from auditapp.cli.main import main_cli
+from auditapp.errors import DatabaseOpenError, UserError
 from auditapp.models import Base
+from auditapp.services.maintenance import check_database
 from auditapp.storage.database import backup_database, open_database
+from auditapp.storage.encryption import encrypt_database
 from auditapp.storage.engine import Database
 from auditapp.storage.schema import head_revision
+from tests.builders import make_audit
+from tests.figures import FIGURES
 
 
 def test_empty_database_upgrades_to_head_matching_the_models(db: Database) -> None:
@@ -75,3 +81,68 @@ def test_backup_copies_a_live_database(db: Database, tmp_path: Path) -> None:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
     assert {"audits", "answers", "templates"} <= tables
+
+
+def test_a_flipped_bit_in_the_schema_text_is_one_clear_refusal(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "audit.sqlite"
+    open_database(path, backup=False).dispose()
+    data = bytearray(path.read_bytes())
+    # The live text is the last copy (earlier ones are free space the migrations left).
+    at = data.rindex(b"CREATE TABLE cases")
+    data[at] ^= 0x01  # "BREATE TABLE cases": the schema no longer parses
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatabaseOpenError) as caught:
+        open_database(path)
+    assert str(path) in str(caught.value)
+    assert main_cli(["--db", str(path), "check"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    assert path.read_bytes() == bytes(data)
+
+
+def _contents(path: Path, passphrase: str) -> dict[str, list[tuple[object, ...]]]:
+    db = open_database(path, passphrase, backup=False)
+    try:
+        with db.engine.connect() as connection:
+            tables = [r[0] for r in connection.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'table'"))]
+            return {t: sorted(map(tuple, connection.execute(text(f'SELECT * FROM "{t}"'))),
+                              key=repr) for t in tables}
+    finally:
+        db.dispose()
+
+
+def test_every_flipped_bit_in_an_encrypted_database_is_caught(
+        tmp_path: Path, small_template_id: int, db: Database) -> None:
+    """What the README recommends encryption for: SQLCipher's page HMAC refuses a changed
+    page, so a flipped bit is refused on opening or reported by check, or changed no stored
+    value (unused space). In a plain database check finds only the changes the history
+    covers (see the README)."""
+    secret = "correct horse battery"
+    assert db.path is not None
+    make_audit(db, small_template_id, "FLIP-1")
+    db.dispose()
+    encrypted = db.path
+    encrypt_database(encrypted, secret)
+    original = _contents(encrypted, secret)
+    size = encrypted.stat().st_size
+    rng = random.Random(13)
+    for flip in range(12):
+        copy = tmp_path / f"flip-{flip}" / "audit.sqlite"
+        copy.parent.mkdir()
+        data = bytearray(encrypted.read_bytes())
+        data[rng.randrange(size)] ^= 1 << rng.randrange(8)
+        copy.write_bytes(bytes(data))
+        try:
+            reopened = open_database(copy, secret, backup=False)
+        except UserError:
+            FIGURES["bit flips in an encrypted database: refused on opening"] += 1
+            continue
+        report = check_database(reopened)
+        reopened.dispose()
+        if report.ok:
+            assert _contents(copy, secret) == original, f"flip {flip} changed a stored value"
+            FIGURES["bit flips in an encrypted database: in unused space"] += 1
+        else:
+            FIGURES["bit flips in an encrypted database: reported by check"] += 1

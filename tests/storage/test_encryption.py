@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from auditapp.storage.encryption import (
 )
 from auditapp.storage.engine import Database
 from auditapp.storage.sqlite_files import is_encrypted
-from tests.builders import LEAD, SMALL_TEMPLATE, add_people, make_audit
+from tests.builders import FIXTURES, LEAD, SMALL_TEMPLATE, add_people, make_audit
 
 SECRET = "correct horse battery"
 OTHER = "a different long phrase"
@@ -142,3 +143,18 @@ def test_cli_encrypt_open_and_change(tmp_path: Path, monkeypatch: pytest.MonkeyP
     old = tmp_path / "old.txt"
     old.write_text(OTHER)
     assert main_cli(["--db", str(path), "--passphrase-file", str(old), "check"]) == 0
+
+
+def test_confirm_deletes_the_plain_backups_made_before_an_upgrade(tmp_path: Path) -> None:
+    """Backups named before the upgrade to 0001 (``db-before-0001-...``) were not read as
+    backups at all, so ``encrypt --confirm`` left them in plaintext."""
+    path = tmp_path / "db.sqlite"
+    shutil.copy(FIXTURES / "db" / "v0001.sqlite", path)
+    open_database(path, backup=False).dispose()  # the upgrade backs the old file up first
+    upgrade_backups = [b.path for b in list_backups(path) if b.kind == "before-0001"]
+    assert len(upgrade_backups) == 1 and upgrade_backups[0].name.startswith("db-before-0001-")
+    encrypt_database(path, SECRET)
+    assert set(upgrade_backups) <= set(pending_plain_copies(path))
+    confirm_encryption(path, SECRET)
+    left = [p.name for p in (tmp_path / "backups").iterdir() if not is_encrypted(p)]
+    assert left == []

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from auditapp.errors import ConcurrentEditError, NotFoundError, PermissionDeniedError, UserError
@@ -29,9 +29,17 @@ from auditapp.models import (
 )
 from auditapp.rules.actions import immediate_due_problem
 from auditapp.rules.grades import Grade, final_grade, grade_label
+from auditapp.rules.limits import (
+    ANSWER_CODE_CHARS,
+    LONG_TEXT_CHARS,
+    NAME_CHARS,
+    require_date,
+    require_length,
+)
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.rules.sections import section_applies
 from auditapp.rules.wording import day_text
+from auditapp.services.audits.previous import earlier_audit_id
 from auditapp.services.audits.scoring import ScoredAudit, score_audit
 from auditapp.services.history import record_change
 from auditapp.services.templates import TemplateInfo, read_template_info
@@ -297,19 +305,26 @@ def add_audit(session: Session, case_id: int, template_id: int, auditor: str,
         raise NotFoundError(f"No case with number {case_id}.")
     if not auditor.strip():
         raise UserError("An audit needs an auditor's name.")
+    require_length("The auditor's name", auditor.strip(), NAME_CHARS)
+    require_date("The audit date", audit_date)
     auditor_id = _auditor_profile(session, auditor, actor)
     questions = session.execute(
         select(Question.id, Section.applies_when).join(Section)
         .where(Section.template_id == template_id)).all()
     audit = Audit(case_id=case_id, template_id=template_id, auditor_id=auditor_id,
                   audit_date=audit_date, answered=0,
-                  applicable=sum(section_applies(cond, case.uasc) for _, cond in questions))
+                  applicable=sum(section_applies(cond, case.uasc) for _, cond in questions),
+                  follows_id=earlier_audit_id(session, case_id, audit_date))
     session.add(audit)
     session.flush()
     section_ids = session.scalars(
         select(Section.id).where(Section.template_id == template_id)).all()
-    session.add_all(Answer(audit_id=audit.id, question_id=q) for q, _ in questions)
-    session.add_all(SectionJudgement(audit_id=audit.id, section_id=s) for s in section_ids)
+    # Rows without ORM objects: a sample of hundreds of cases would otherwise hold tens of
+    # thousands of them in the session until it commits.
+    session.execute(insert(Answer), [{"audit_id": audit.id, "question_id": q}
+                                     for q, _ in questions])
+    session.execute(insert(SectionJudgement), [{"audit_id": audit.id, "section_id": s}
+                                               for s in section_ids])
     record_change(session, audit.id, actor, "audit", "", "status", None, AuditStatus.DRAFT)
     session.flush()
     return audit.id
@@ -523,6 +538,19 @@ def _require_revision(session: Session, audit: Audit, expected: int | None) -> N
         "not saved. Reload it to see theirs; your changes are kept to save again on top.")
 
 
+def _check_lengths(changes: AuditChanges) -> None:
+    """Refuse, before anything is written, a text longer than the database takes."""
+    for answer in changes.answers.values():
+        require_length("An evidence note", answer.evidence, LONG_TEXT_CHARS)
+        require_length("An answer's code", answer.response or "", ANSWER_CODE_CHARS)
+    for judgement in changes.judgements.values():
+        require_length("A section grade's comment", judgement.comment, LONG_TEXT_CHARS)
+    if changes.overall is not None:
+        require_length("The rationale", changes.overall[1], LONG_TEXT_CHARS)
+    for name, text in changes.narrative.items():
+        require_length(f"The {name.replace('_', ' ')}", text, LONG_TEXT_CHARS)
+
+
 def save_changes(db: Database, audit_id: int, changes: AuditChanges, actor: Actor,
                  template: TemplateInfo | None = None,
                  expected_revision: int | None = None) -> SavedGrades:
@@ -531,6 +559,7 @@ def save_changes(db: Database, audit_id: int, changes: AuditChanges, actor: Acto
 
     With ``expected_revision`` (the revision the caller read), a save based on a stale read
     raises :class:`~auditapp.errors.ConcurrentEditError` and writes nothing."""
+    _check_lengths(changes)
     with db.transaction() as session:
         audit = _get_audit(session, audit_id)
         _require_editable(audit, actor)
@@ -556,6 +585,9 @@ def save_changes(db: Database, audit_id: int, changes: AuditChanges, actor: Acto
 def _check_action(action: ActionInput, raised_on: date) -> None:
     if not action.text.strip():
         raise UserError("An action needs a description of what must happen.")
+    require_length("An action's description", action.text, LONG_TEXT_CHARS)
+    require_length("An action's owner", action.owner, NAME_CHARS)
+    require_date("The due date", action.due_date)
     if action.priority == ActionPriority.IMMEDIATE:
         problem = immediate_due_problem(action.due_date, raised_on)
         if problem:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from auditapp.errors import NotFoundError, UserError
 from auditapp.models import Audit, AuditStatus
+from auditapp.rules.limits import LONG_TEXT_CHARS, require_length
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.services.audits.editing import AuditLockedError
 from auditapp.services.history import record_change
@@ -51,6 +52,7 @@ def reopen_audit(db: Database, audit_id: int, reason: str, actor: Actor) -> None
     require(actor, Permission.REOPEN)
     if not reason.strip():
         raise UserError("Say why the audit is being reopened: the reason is kept in its history.")
+    require_length("The reason", reason, LONG_TEXT_CHARS)
     with db.transaction() as session:
         audit = session.get(Audit, audit_id)
         if audit is None:

@@ -40,6 +40,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from auditapp.errors import UserError
+from auditapp.inputs.archives import ArchiveError, open_archive, read_member
+from auditapp.rules.limits import BUNDLE_FILE_BYTES, BUNDLE_UNPACKED_BYTES
+from auditapp.services.sync.parts import MANIFEST_SHAPE, PART_SHAPES, shape_problem
 from auditapp.storage.atomic_files import atomic_output
 
 MAGIC = b"AUDITAPP-BUNDLE 1\n"
@@ -47,10 +50,11 @@ FORMAT = "auditapp-bundle"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 SUFFIX = ".auditbundle"
-#: scrypt's cost: 128 MiB of memory and about a third of a second per try on a laptop.
+#: scrypt's cost: 128 MiB of memory and about a third of a second per try on a laptop. A
+#: header asking for anything else is refused unread, so that a file cannot make auditapp
+#: spend gigabytes and minutes before "wrong passphrase".
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
-_MAX_SCRYPT_N = 2**20  # a header asking for more is refused, not obeyed
-_MAX_PART = 1 << 30
+_HEADER_BYTES = 4096
 _CHECK_LABEL = b"auditapp bundle passphrase check"
 MIN_PASSPHRASE = 8
 
@@ -147,10 +151,10 @@ def _split(data: bytes, name: str) -> tuple[bytes, dict[str, Any], bytes]:
     """The header bytes, the header and the body of a bundle file."""
     if not data.startswith(MAGIC):
         raise BundleError(f"{name} is not an auditapp bundle.")
-    end = data.find(b"\n", len(MAGIC))
+    end = data.find(b"\n", len(MAGIC), _HEADER_BYTES)
     try:
         header = json.loads(data[len(MAGIC):end])
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         header = None
     if end < 0 or not isinstance(header, dict):
         raise BundleError(f"{name} has a damaged header. {_CHANGED}")
@@ -161,12 +165,13 @@ def _kdf_parameters(header: dict[str, Any], name: str) -> tuple[bytes, int, int,
     try:
         kdf = header["kdf"]
         salt = base64.b64decode(kdf["salt"], validate=True)
-        n, r, p = int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
+        n, r, p = kdf["n"], kdf["r"], kdf["p"]
     except (KeyError, TypeError, ValueError) as exc:
         raise BundleError(f"{name} has a damaged header. {_CHANGED}") from exc
-    if kdf.get("name") != "scrypt" or header.get("cipher") != "AES-256-GCM" or not (
-            2 <= n <= _MAX_SCRYPT_N and n & (n - 1) == 0 and 1 <= r <= 16 and 1 <= p <= 4):
-        raise BundleError(f"{name} asks for a cipher or key settings auditapp does not use. "
+    if kdf.get("name") != "scrypt" or header.get("cipher") != "AES-256-GCM" or (
+            n, r, p) != (SCRYPT_N, SCRYPT_R, SCRYPT_P) or len(salt) != 16:
+        raise BundleError(f"{name} asks for a cipher or key settings auditapp does not use "
+                          f"(it writes scrypt with n={SCRYPT_N}, r={SCRYPT_R}, p={SCRYPT_P}). "
                           f"{_CHANGED}")
     return salt, n, r, p
 
@@ -195,31 +200,59 @@ def _check_plain(head: bytes, body: bytes, name: str) -> bytes:
     return content
 
 
-def _read_part(archive: zipfile.ZipFile, member: str, name: str) -> bytes:
-    info = archive.getinfo(member)
-    if info.file_size > _MAX_PART:
-        raise BundleError(f"{name}: the part {member} is too large to be a bundle's.")
-    return archive.read(info)
+def _json_part(archive: zipfile.ZipFile, member: str, name: str) -> tuple[bytes, Any]:
+    """A part's bytes and its JSON."""
+    try:
+        data = read_member(archive, member, name)
+    except ArchiveError as exc:
+        raise BundleError(f"{exc} {_CHANGED}") from None
+    try:
+        return data, json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BundleError(f"{name}: the part {member} is not JSON ({exc}). {_CHANGED}") from None
+    except RecursionError:
+        raise BundleError(f"{name}: the part {member} is nested too deep. {_CHANGED}") from None
+
+
+def _manifest(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
+    if MANIFEST not in archive.NameToInfo:
+        raise BundleError(f"{name} is not an auditapp bundle (it has no {MANIFEST}).")
+    manifest = _json_part(archive, MANIFEST, name)[1]
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BundleError(f"{name} is not an auditapp bundle.")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise BundleError(f"{name} was written by a newer auditapp (bundle format "
+                          f"{str(manifest.get('format_version'))[:20]}); update auditapp.")
+    problem = shape_problem(MANIFEST, manifest, MANIFEST_SHAPE)
+    if problem:
+        raise BundleError(f"{name}: {problem}. {_CHANGED}")
+    return manifest
 
 
 def _open_parts(body: bytes, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The manifest and the parts, each checked against its checksum and its shape (see
+    :mod:`auditapp.services.sync.parts`), the archive checked before anything is inflated."""
     try:
-        with zipfile.ZipFile(io.BytesIO(body)) as archive:
-            manifest = json.loads(_read_part(archive, MANIFEST, name))
-            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-                raise BundleError(f"{name} is not an auditapp bundle.")
-            if manifest.get("format_version") != FORMAT_VERSION:
-                raise BundleError(f"{name} was written by a newer auditapp (bundle format "
-                                  f"{manifest.get('format_version')}); update auditapp.")
-            parts = {}
-            for member, digest in dict(manifest.get("parts", {})).items():
-                data = _read_part(archive, member, name)
-                if _sha256(data) != digest:
-                    raise BundleError(f"{name}: the part {member} does not match the "
-                                      f"checksum in its manifest. {_CHANGED}")
-                parts[member] = json.loads(data)
-    except (zipfile.BadZipFile, KeyError, ValueError, UnicodeDecodeError) as exc:
-        raise BundleError(f"{name} cannot be read as a bundle ({exc}). {_CHANGED}") from exc
+        archive = open_archive(io.BytesIO(body), name, BUNDLE_UNPACKED_BYTES)
+    except ArchiveError as exc:
+        raise BundleError(f"{exc} {_CHANGED}") from None
+    with archive:
+        manifest = _manifest(archive, name)
+        listed = manifest.get("parts", {})
+        missing = [part for part in PART_SHAPES if part not in listed]
+        if missing:
+            raise BundleError(f"{name} lacks its {', '.join(missing)}: nothing was imported.")
+        parts = {}
+        for member, shape in PART_SHAPES.items():
+            if member not in archive.NameToInfo:
+                raise BundleError(f"{name}: the part {member} is missing. {_CHANGED}")
+            data, parts[member] = _json_part(archive, member, name)
+            if _sha256(data) != listed[member]:
+                raise BundleError(f"{name}: the part {member} does not match the checksum "
+                                  f"in its manifest. {_CHANGED}")
+            problem = shape_problem(member, parts[member], shape)
+            if problem:
+                raise BundleError(f"{name}: {problem}. Nothing was imported.")
     return manifest, parts
 
 
@@ -237,6 +270,10 @@ def read_bundle(path: Path, passphrase: str | None = None) -> BundleContents:
     """Read and check a bundle; raises :class:`BundleError` (or
     :class:`BundlePassphraseError`) if it is damaged, changed or the passphrase is wrong."""
     try:
+        size = path.stat().st_size
+        if size > BUNDLE_FILE_BYTES:
+            raise BundleError(f"{path.name} is {size:,} bytes; a bundle may be at most "
+                              f"{BUNDLE_FILE_BYTES:,}. Nothing was imported.")
         data = path.read_bytes()
     except OSError as exc:
         raise BundleError(f"Cannot read {path}: {exc.strerror or exc}") from exc

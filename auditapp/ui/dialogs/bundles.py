@@ -41,6 +41,7 @@ from auditapp.services.sync.merge import Side
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.dates import date_edit, picked_date
+from auditapp.ui.widgets.keys import enter_presses
 from auditapp.ui.widgets.workers import Job, start_job
 
 FILTER = f"Audit bundles (*{bundle_file.SUFFIX})"
@@ -99,8 +100,8 @@ class BundleExportDialog(QDialog):
         self.encrypt.toggled.connect(self.passphrase.setEnabled)
         self.encrypt.toggled.connect(self.again.setEnabled)
         form.addRow(self.encrypt)
-        form.addRow("Pass&phrase:", self.passphrase)
-        form.addRow("&Again:", self.again)
+        form.addRow("Passp&hrase:", self.passphrase)
+        form.addRow("A&gain:", self.again)
         name = f"audits-{date.today():%Y%m%d}{bundle_file.SUFFIX}"
         self.path = QLineEdit(str(Path.home() / name))
         self.path.setAccessibleName("Save as")
@@ -121,6 +122,7 @@ class BundleExportDialog(QDialog):
         self.export_button.clicked.connect(self.start)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        enter_presses(self, self.export_button)
         self.resize(560, self.sizeHint().height())
 
     def _browse(self) -> None:
@@ -247,6 +249,7 @@ class BundleImportDialog(QDialog):
         self.next_button.clicked.connect(self._next)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        enter_presses(self, self.next_button)
         self.resize(900, 560)
         if path is not None:  # opened on a file: its passphrase, or reading it, comes next
             (self.passphrase if self.passphrase.isEnabled() else self.next_button).setFocus()
@@ -259,7 +262,7 @@ class BundleImportDialog(QDialog):
         self.path = QLineEdit(str(path) if path else "")
         self.path.setAccessibleName("Bundle file")
         self.path.textChanged.connect(self._file_changed)
-        browse = QPushButton("&Browse…")
+        browse = QPushButton("Br&owse…")
         browse.clicked.connect(self._browse)
         _path_row(form, "&Bundle:", self.path, browse)
         self.passphrase = _secret("Bundle passphrase")

@@ -37,6 +37,7 @@ from auditapp.services.templates import list_templates
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.dates import date_edit, picked_date
+from auditapp.ui.widgets.keys import enter_presses
 from auditapp.ui.widgets.workers import Job, start_job
 
 ANY = "Any"
@@ -123,6 +124,7 @@ class ExportDialog(QDialog):
         self.open_button.clicked.connect(lambda: self._reveal(open_file=True))
         self.folder_button.clicked.connect(lambda: self._reveal(open_file=False))
         layout.addWidget(self.buttons)
+        enter_presses(self, self.export_button)
         self.resize(560, self.sizeHint().height())
 
     # --- choices -----------------------------------------------------------------------------

@@ -74,7 +74,7 @@ class FirstRunDialog(QDialog):
         else:
             self.start_empty.hide()
             self.load_demo.hide()
-        self.encrypt = QCheckBox("&Encrypt this database with a passphrase (recommended on a "
+        self.encrypt = QCheckBox("En&crypt this database with a passphrase (recommended on a "
                                  "laptop: without it a lost laptop's audits can be read)")
         self.encrypt.setChecked(offer_encryption)
         self.encrypt.setVisible(offer_encryption)

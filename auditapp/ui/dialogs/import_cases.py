@@ -23,6 +23,7 @@ from auditapp.services.templates import TemplateRow
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.dates import date_edit, picked_date
+from auditapp.ui.widgets.keys import enter_presses
 from auditapp.ui.widgets.workers import start_job
 
 HELP = ("One row per sampled case. Columns: reference and category (required); uasc, age, "
@@ -74,6 +75,7 @@ class ImportCasesDialog(QDialog):
         self.import_button.clicked.connect(self.start_import)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
+        enter_presses(self, self.import_button)
         self.imported = False
 
     def _browse(self) -> None:

@@ -27,6 +27,7 @@ from auditapp.models import CareLeaverCategory
 from auditapp.services.cases import MAX_AGE, MIN_AGE, CaseInput, CaseRow, check_reference
 from auditapp.services.templates import TemplateRow
 from auditapp.ui.widgets.dates import date_edit, picked_date
+from auditapp.ui.widgets.keys import enter_presses
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,20 @@ class NewAuditDialog(QDialog):
         self.message.setStyleSheet("color: #c0392b")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox()
+        # Made before Cancel, so that Tab from the last field reaches it first.
         self.start_button = buttons.addButton("&Start audit",
                                               QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        enter_presses(self, self.start_button)
         self.request: NewAuditRequest | None = None
         self._toggle_new(not cases)
+        # The keyboard starts on the first thing to fill in: the case to choose, or the new
+        # case's reference when there is none to choose.
+        (self.existing if cases else self.reference).setFocus()
 
     def _case_box(self) -> QGroupBox:
         box = QGroupBox("Case")
@@ -130,7 +137,7 @@ class NewAuditDialog(QDialog):
         self.auditor.setAccessibleName("Auditor")
         form.addRow("Au&ditor:", self.auditor)
         self.audit_date = date_edit("Audit date")
-        form.addRow("Audit da&te:", self.audit_date)
+        form.addRow("Aud&it date:", self.audit_date)
         return box
 
     def _toggle_new(self, new: bool) -> None:

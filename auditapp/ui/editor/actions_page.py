@@ -1,4 +1,5 @@
-"""The actions raised by an audit: what must happen, who owns it and by when.
+"""The actions raised by an audit: what must happen, who owns it and by when; below them,
+the previous audit's actions that are still open.
 
 Adding, editing and removing are asked for by signals; the window opens the dialog and
 saves the change.
@@ -11,14 +12,16 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QPushButton,
     QTableView,
     QVBoxLayout,
 )
 
 from auditapp.services.audits.editing import ActionInfo
+from auditapp.services.audits.previous import EarlierAction
 from auditapp.ui.editor.page_parts import EditorPage, heading
-from auditapp.ui.widgets.table_models import ID_ROLE, ActionTableModel
+from auditapp.ui.widgets.table_models import ID_ROLE, ActionTableModel, EarlierActionTableModel
 
 
 class ActionsPage(EditorPage):
@@ -54,6 +57,34 @@ class ActionsPage(EditorPage):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        self.previous_heading = QLabel()
+        self.previous_heading.setWordWrap(True)
+        self.previous_model = EarlierActionTableModel()
+        self.previous_table = QTableView()
+        self.previous_table.setModel(self.previous_model)
+        self.previous_table.setAccessibleName("Actions still open from the previous audit")
+        self.previous_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.previous_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.previous_table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.Stretch)
+        self.previous_table.verticalHeader().hide()
+        for widget in (self.previous_heading, self.previous_table):
+            widget.hide()
+            layout.addWidget(widget)
+
+    def show_previous(self, actions: list[EarlierAction], when: str) -> None:
+        """The previous audit's actions still open, below this audit's own."""
+        self.previous_model.set_rows(actions)
+        self.previous_heading.setText(
+            f"<b>Still open from the audit of {when}</b> ({len(actions)}): follow them up "
+            "here, or in the actions tracker (Ctrl+Shift+A in the main window)."
+            if actions else f"No actions from the audit of {when} are still open.")
+        self.previous_heading.show()
+        self.previous_table.setVisible(bool(actions))
+
+    def focus_first(self) -> None:
+        """The list of actions when there are any, else Add action."""
+        (self.table if self.model.rowCount() else self.add_button).setFocus()
 
     def _buttons(self) -> tuple[QPushButton, ...]:
         return self.add_button, self.edit_button, self.remove_button

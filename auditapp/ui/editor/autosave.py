@@ -76,6 +76,8 @@ class AutoSaver(QObject):
         self.last_error = ""
         self._pending = AuditChanges()
         self._in_flight: AuditChanges | None = None
+        #: The revision the last successful save wrote (set on the saving thread).
+        self._landed: int | None = None
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # saves happen one at a time, in order
         self._timer = QTimer(self)
@@ -124,15 +126,21 @@ class AutoSaver(QObject):
 
     def _save(self, changes: AuditChanges, revision: int | None) -> SavedGrades | _Conflict:
         try:
-            return save_changes(self.db, self.audit_id, changes, self.actor, self.template,
-                                revision)
+            result = save_changes(self.db, self.audit_id, changes, self.actor, self.template,
+                                  revision)
         except ConcurrentEditError as exc:
             return _Conflict(str(exc))
+        self._landed = result.revision  # read by flush() before the result's signal arrives
+        return result
 
     def flush(self) -> bool:
         """Write everything now (used on close and before submitting); True on success."""
         self._timer.stop()
         self._pool.waitForDone()
+        if self.revision is not None and self._landed is not None:
+            # A background save has landed but its result is still queued: build on it, or
+            # this save would be refused as someone else's.
+            self.revision = max(self.revision, self._landed)
         if not self._pending or self.conflict:
             return not self.last_error
         changes, self._pending = self._pending, AuditChanges()
@@ -186,7 +194,9 @@ class AutoSaver(QObject):
         self.last_error = ""
         self.last_saved = datetime.now()
         if self.revision is not None:
-            self.revision = result.revision
+            # Forward only: a background save's result can arrive after a later change (an
+            # action saved once flush() had waited for the thread) moved the revision on.
+            self.revision = max(self.revision, result.revision)
         self.saved.emit(result)
 
     def _report_conflict(self, message: str) -> None:

@@ -1,5 +1,5 @@
-"""The editor's navigator: the sections that apply, each with answered/total and its grade,
-then the overall judgement, the actions and the history.
+"""The editor's navigator: the sections that apply, each with its whole title, answered/total
+and its grade, then the overall judgement, the actions and the history.
 
 Each row is keyed by the page it shows: a section's id, or one of the page names below.
 """
@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+)
 
 from auditapp.rules.grades import Grade, grade_label
 from auditapp.services.templates import SectionInfo
-from auditapp.ui.widgets.style import grade_colour
+from auditapp.ui.widgets.style import grade_colour, grade_text_colour
 
 OVERALL_PAGE = "overall"
 ACTIONS_PAGE = "actions"
@@ -26,16 +34,45 @@ KEY_ROLE = Qt.ItemDataRole.UserRole
 DONE_COLUMN, GRADE_COLUMN = 1, 2
 
 
+class _WrappedTitles(QStyledItemDelegate):
+    """Rows as tall as their title needs, wrapped at the title column's width (Qt's own
+    delegate sizes a tree's rows before it knows the column's width)."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self._tree = tree
+
+    def sizeHint(self, option: QStyleOptionViewItem,  # noqa: N802 - Qt override
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        size = super().sizeHint(option, index)
+        if index.column() != 0:
+            return size
+        # The style draws an item's text inside its focus frame's margin, plus one pixel.
+        margin = self._tree.style().pixelMetric(
+            QStyle.PixelMetric.PM_FocusFrameHMargin, None, self._tree) + 1
+        width = max(self._tree.columnWidth(0) - 2 * margin, 20)
+        needed = option.fontMetrics.boundingRect(
+            QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), str(index.data()))
+        return QSize(size.width(), max(size.height(), needed.height() + 2 * margin))
+
+
 class SectionNavigator(QTreeWidget):
-    """Sections and pages, one row each: title, answered/total, grade."""
+    """Sections and pages, one row each: title (whole, wrapped), answered/total, grade."""
 
     page_chosen = Signal(object)  # the PageKey of the row made current
+    enter_pressed = Signal()  # go into the page
+    answer_key_pressed = Signal(str)  # a digit pressed here, where it answers nothing
 
     def __init__(self, sections: Iterable[SectionInfo]) -> None:
         super().__init__()
         self.setHeaderLabels(["Section", "Done", "Grade"])
         self.setRootIsDecorated(False)
         self.setAccessibleName("Sections")
+        self.setWordWrap(True)  # whole titles, on two lines where they need them
+        self.setUniformRowHeights(False)
+        self.setItemDelegate(_WrappedTitles(self))
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.header().setStretchLastSection(False)
         for column in (DONE_COLUMN, GRADE_COLUMN):
@@ -47,6 +84,20 @@ class SectionNavigator(QTreeWidget):
         for key, title in PAGES_AFTER_SECTIONS:
             self._add(key, title)
         self.currentItemChanged.connect(self._on_current_changed)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.enter_pressed.emit()
+        elif event.text().isdigit() and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.answer_key_pressed.emit(event.text())
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.doItemsLayout()  # wrapped titles take new heights
 
     def _add(self, key: PageKey, title: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem([title, "", ""])
@@ -105,12 +156,15 @@ class SectionNavigator(QTreeWidget):
 
 
 def _show_grade(item: QTreeWidgetItem, given: int | None, suggested: int | None) -> None:
-    """The grade given, else the suggestion in brackets, on the grade's colour."""
+    """The grade given, else the suggestion in brackets, written on the grade's colour in
+    the palette's text colour for it (a readable pair; see ui.widgets.style)."""
     shown = given if given is not None else suggested
     text = Grade(shown).short if shown is not None else "–"
     item.setText(GRADE_COLUMN, text if given is not None or shown is None else f"({text})")
     colour = grade_colour(shown)
-    if colour is not None:
-        item.setForeground(GRADE_COLUMN, colour)
+    item.setBackground(GRADE_COLUMN, colour if colour is not None else QBrush())
+    item.setForeground(GRADE_COLUMN, grade_text_colour(shown) if colour is not None
+                       else QBrush())
+    item.setTextAlignment(GRADE_COLUMN, Qt.AlignmentFlag.AlignCenter)
     item.setToolTip(GRADE_COLUMN, f"Given: {grade_label(given, 'not yet')}; suggested: "
                                   f"{grade_label(suggested, 'none yet')}")

@@ -27,7 +27,7 @@ from auditapp.ui.editor.page_parts import (
 from auditapp.ui.widgets.grades import GradeBadge, GradeCombo
 
 NARRATIVE_LABELS = {"strengths": "&Strengths",
-                    "areas_for_development": "Areas for &development",
+                    "areas_for_development": "Areas for develo&pment",
                     "young_person_voice": "The young person's &voice"}
 
 
@@ -93,6 +93,10 @@ class OverallPage(EditorPage):
         set_text_quietly(self.rationale, rationale)
         for field, box in self.narrative.items():
             set_text_quietly(box, narrative[field])
+
+    def focus_first(self) -> None:
+        """The overall grade."""
+        self.grade.setFocus()
 
     def set_read_only(self, read_only: bool) -> None:
         """Lock every control."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditapp.errors import UserError
+from auditapp.rules.grades import grade_label
 from auditapp.rules.permissions import Actor, Permission, allowed
 from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import (
@@ -40,6 +41,8 @@ from auditapp.services.audits.editing import (
     update_action,
     with_changes,
 )
+from auditapp.services.audits.previous import PreviousAudit, previous_audit
+from auditapp.services.audits.scoring import score_audit
 from auditapp.services.audits.workflow import can_be_closed, close_audit
 from auditapp.storage.engine import Database
 from auditapp.ui.editor.action_dialog import ActionDialog, SaveAction
@@ -60,6 +63,8 @@ from auditapp.ui.editor.question_card import QuestionCard
 from auditapp.ui.editor.section_page import SectionPage
 from auditapp.ui.editor.undo import SetValueCommand
 from auditapp.ui.widgets import alerts
+from auditapp.ui.widgets.keys import standard_shortcuts
+from auditapp.ui.widgets.screens import fit_to_screen
 from auditapp.ui.widgets.style import STATUS_LABELS
 
 PageT = TypeVar("PageT", bound=EditorPage)
@@ -82,15 +87,16 @@ class AuditEditorWindow(QMainWindow):
         self.setWindowTitle(f"{document.case_reference} – {self.template.title} "
                             f"v{self.template.version} – auditapp")
         self._take_state(document)
+        self.previous = previous_audit(db, document.id, actor)
         self.autosaver = AutoSaver(db, document.id, self.template, actor, self,
                                    revision=document.revision)
         self.undo_stack = QUndoStack(self)
         self.pages: dict[PageKey, EditorPage] = {}
         self._build()
         self._connect()
-        self._refresh_navigator()
+        self._rescore()
         self._show_read_only_state()
-        self.navigator.select_first()
+        self._start_where_work_is()
 
     def _take_state(self, document: AuditDocument) -> None:
         """What the pages show, from a document."""
@@ -98,9 +104,9 @@ class AuditEditorWindow(QMainWindow):
         self.responses = {q: a.response for q, a in document.answers.items()}
         self.evidence = {q: a.evidence for q, a in document.answers.items()}
         self.section_grades = {s: j.grade for s, j in document.judgements.items()}
-        self.section_suggestions = {s: j.suggested for s, j in document.judgements.items()}
+        self.section_suggestions: dict[int, int | None] = {}
         self.overall_grade = document.overall_grade
-        self.overall_suggestion = document.suggested_grade
+        self.overall_suggestion: int | None = None
 
     @property
     def can_edit(self) -> bool:
@@ -123,12 +129,14 @@ class AuditEditorWindow(QMainWindow):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self._header())
         right_layout.addWidget(self.banner)
+        if self.previous is not None:
+            right_layout.addWidget(self._previous_line(self.previous))
         right_layout.addWidget(self.stack, 1)
         splitter = QSplitter()
         splitter.addWidget(self.navigator)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([self.navigator.fontMetrics().horizontalAdvance('x' * 40), 900])
+        splitter.setSizes([self.navigator.fontMetrics().horizontalAdvance('x' * 44), 900])
         self.setCentralWidget(splitter)
         self._build_actions()
         self.problems_dock = ProblemsDock(self)
@@ -136,7 +144,7 @@ class AuditEditorWindow(QMainWindow):
         self.problems_dock.hide()
         self.save_label = QLabel("All changes saved")
         self.statusBar().addPermanentWidget(self.save_label)
-        self.resize(1200, 760)
+        fit_to_screen(self, 1280, 760)
 
     def _header(self) -> QLabel:
         d = self.document
@@ -150,26 +158,40 @@ class AuditEditorWindow(QMainWindow):
         label.setAccessibleName("Audit details")
         return label
 
-    def _action(self, text: str, shortcut: str = "") -> QAction:
+    def _previous_line(self, previous: PreviousAudit) -> QLabel:
+        grade = ("its grades withheld until it is graded blind" if previous.grades_withheld
+                 else grade_label(previous.final_grade, "not graded"))
+        still_open = len(previous.open_actions)
+        label = QLabel(
+            f"Follows the audit of <b>{day_text(previous.audit_date)}</b> by "
+            f"{previous.auditor} ({grade}): its answers are shown beside each question"
+            + (f"; {still_open} of its actions still open (see Actions)." if still_open
+               else "."))
+        label.setWordWrap(True)
+        label.setAccessibleName("The previous audit of this case")
+        return label
+
+    def _action(self, text: str, shortcut: str | QKeySequence.StandardKey = "") -> QAction:
         action = QAction(text, self)
-        if shortcut:
+        if isinstance(shortcut, QKeySequence.StandardKey):
+            action.setShortcuts(standard_shortcuts(shortcut))
+        elif shortcut:
             action.setShortcut(QKeySequence(shortcut))
         return action
 
     def _build_actions(self) -> None:
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.setShortcuts(standard_shortcuts(QKeySequence.StandardKey.Undo))
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.setShortcuts(standard_shortcuts(QKeySequence.StandardKey.Redo))
         self.previous_action = self._action("&Previous section", "Ctrl+PgUp")
         self.next_action = self._action("&Next section", "Ctrl+PgDown")
         self.submit_action = self._action("Check and &submit…", "Ctrl+Shift+S")
-        self.close_action = self._action("&Close")
-        # Every binding of the platform (Ctrl+W and Ctrl+F4 on Windows), not only the first.
-        self.close_action.setShortcuts(QKeySequence.StandardKey.Close)
+        # Every key of the platform (Ctrl+F4 and Ctrl+W on Windows), and Ctrl+W everywhere.
+        self.close_action = self._action("&Close", QKeySequence.StandardKey.Close)
         self.feedback_action = self._action("Export &feedback PDF…")
-        self.reload_action = self._action("&Reload (keeping unsaved changes)")
-        self.reload_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.reload_action = self._action("&Reload (keeping unsaved changes)",
+                                          QKeySequence.StandardKey.Refresh)
         self.close_audit_action = self._action("Close &audit…")
         toolbar = QToolBar("Audit")
         toolbar.setObjectName("auditToolbar")
@@ -178,7 +200,8 @@ class AuditEditorWindow(QMainWindow):
                        self.next_action, self.submit_action):
             toolbar.addAction(action)
         self.addAction(self.close_action)
-        self.audit_menu = self.menuBar().addMenu("&Audit")
+        # Au&dit: Alt+A belongs to the Actions page's "Add action".
+        self.audit_menu = self.menuBar().addMenu("Au&dit")
         for action in (self.undo_action, self.redo_action, self.previous_action,
                        self.next_action, self.submit_action, self.feedback_action,
                        self.reload_action, self.close_audit_action, self.close_action):
@@ -186,6 +209,8 @@ class AuditEditorWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.navigator.page_chosen.connect(self._on_navigate)
+        self.navigator.enter_pressed.connect(self._focus_page)
+        self.navigator.answer_key_pressed.connect(self._answer_key_in_navigator)
         self.previous_action.triggered.connect(lambda: self._step_page(-1))
         self.next_action.triggered.connect(lambda: self._step_page(1))
         self.submit_action.triggered.connect(self.check_and_submit)
@@ -223,6 +248,9 @@ class AuditEditorWindow(QMainWindow):
         elif key == ACTIONS_PAGE:
             page = ActionsPage()
             page.show_actions(list(self.document.actions))
+            if self.previous is not None:
+                page.show_previous(list(self.previous.open_actions),
+                                   day_text(self.previous.audit_date))
             page.add_requested.connect(self._add_action)
             page.edit_requested.connect(self._edit_action)
             page.remove_requested.connect(self._remove_action)
@@ -234,10 +262,17 @@ class AuditEditorWindow(QMainWindow):
         return page
 
     def _make_section_page(self, section_id: int) -> SectionPage:
-        page = SectionPage(self.template.section(section_id))
+        section = self.template.section(section_id)
+        page = SectionPage(section)
         for card in page.cards:
             card.set_evidence(self.evidence.get(card.question.id, ""))
             card.set_response(self.responses.get(card.question.id))
+        if self.previous is not None:
+            when = day_text(self.previous.audit_date)
+            for card in page.cards:
+                card.show_previous(self.previous.answers.get(card.question.key), when)
+            if section.key in self.previous.section_grades:
+                page.show_previous_grade(self.previous.section_grades[section.key], when)
         page.show_suggestion(self.section_suggestions.get(section_id))
         page.grade.set_grade(self.section_grades.get(section_id))
         page.set_comment(self.document.judgements[section_id].comment)
@@ -245,6 +280,7 @@ class AuditEditorWindow(QMainWindow):
         page.evidence_edited.connect(self._record_evidence)
         page.grade_requested.connect(self.request_section_grade)
         page.comment_edited.connect(self._record_section_comment)
+        page.action_requested.connect(self.add_action_for)
         return page
 
     def _make_overall_page(self) -> OverallPage:
@@ -274,9 +310,29 @@ class AuditEditorWindow(QMainWindow):
 
     def _step_page(self, step: int) -> None:
         if self.navigator.step(step):
-            page = self.stack.currentWidget()
-            if isinstance(page, SectionPage) and page.cards:
-                page.cards[0].setFocus()
+            self._focus_page()
+
+    def _focus_page(self) -> None:
+        """Put the keyboard on the page on show, where its work starts."""
+        page = self.stack.currentWidget()
+        if isinstance(page, EditorPage):
+            page.focus_first()
+
+    def _start_where_work_is(self) -> None:
+        """Open on the section of the first unanswered question, with the keyboard on it."""
+        first = next((s.id for s in self.template.sections if self.document.applies(s.id)
+                      and any(self.responses.get(q.id) is None for q in s.questions)), None)
+        if first is None:
+            self.navigator.select_first()
+        else:
+            self.navigator.select(first)
+        self._focus_page()
+
+    def _answer_key_in_navigator(self, key: str) -> None:
+        """A digit in the section list answers nothing: say where answers go."""
+        self.statusBar().showMessage(
+            f"{key} answers a question: press Enter or Tab to go to this section's "
+            "questions first.", 8000)
 
     def _section_pages(self) -> list[SectionPage]:
         return [p for p in self.pages.values() if isinstance(p, SectionPage)]
@@ -329,13 +385,29 @@ class AuditEditorWindow(QMainWindow):
         if card is not None:
             card.set_response(code)
         self.autosaver.set_answer(question_id, code, self.evidence.get(question_id, ""))
-        self._refresh_navigator()
+        self._rescore()
 
     def _apply_section_grade(self, section_id: int, grade: int | None) -> None:
         self.section_grades[section_id] = grade
         page = self._page_of(section_id, SectionPage)
         page.grade.set_grade(grade)
         self.autosaver.set_judgement(section_id, grade, page.comment.toPlainText())
+        self._rescore()
+
+    def _rescore(self) -> None:
+        """Work out the suggestions from what is on screen, at once, by the domain's grading
+        rule (the save works them out again from the same answers and grades)."""
+        scored = score_audit(self.template, self.document.uasc, self.responses,
+                             self.section_grades)
+        self.section_suggestions = {
+            sid: int(s.grade) if s.grade is not None else None
+            for sid, s in scored.sections.items()}
+        self.overall_suggestion = int(scored.overall) if scored.overall is not None else None
+        for page in self._section_pages():
+            page.show_suggestion(self.section_suggestions.get(page.section.id))
+        overall = self.pages.get(OVERALL_PAGE)
+        if isinstance(overall, OverallPage):
+            overall.show_suggestion(self.overall_suggestion)
         self._refresh_navigator()
 
     def _apply_overall_grade(self, grade: int | None) -> None:
@@ -343,6 +415,7 @@ class AuditEditorWindow(QMainWindow):
         page = self._page_of(OVERALL_PAGE, OverallPage)
         page.grade.set_grade(grade)
         self.autosaver.set_overall(grade, page.rationale.toPlainText())
+        self._refresh_navigator()
 
     # --- typing (text boxes keep their own undo) ---------------------------------------------
 
@@ -361,15 +434,7 @@ class AuditEditorWindow(QMainWindow):
 
     # --- saving ------------------------------------------------------------------------------
 
-    def _on_saved(self, result: SavedGrades) -> None:
-        self.section_suggestions.update(result.sections)
-        self.overall_suggestion = result.overall
-        for page in self._section_pages():
-            page.show_suggestion(self.section_suggestions.get(page.section.id))
-        overall = self.pages.get(OVERALL_PAGE)
-        if isinstance(overall, OverallPage):
-            overall.show_suggestion(result.overall)
-        self._refresh_navigator()
+    def _on_saved(self, _result: SavedGrades) -> None:
         saved = self.autosaver.last_saved
         self.save_label.setText(f"Saved at {saved:%H:%M:%S}" if saved else "Saved")
         self.save_label.setStyleSheet("")
@@ -403,7 +468,7 @@ class AuditEditorWindow(QMainWindow):
             page.deleteLater()
         self.pages.clear()
         self.undo_stack.clear()
-        self._refresh_navigator()
+        self._rescore()
         self._show_read_only_state()
         self.show_page(shown if shown is not None else OVERALL_PAGE)
         self.autosaver.rebase(document.revision)
@@ -424,6 +489,13 @@ class AuditEditorWindow(QMainWindow):
         self._open_action_dialog(None, lambda value: add_action(
             self.db, self.document.id, value, self.actor))
 
+    def add_action_for(self, question_id: int) -> None:
+        """Raise an action tied to a question (A on its card, or its Action button)."""
+        if not self.can_edit:
+            return
+        self._open_action_dialog(None, lambda value: add_action(
+            self.db, self.document.id, value, self.actor), question_id)
+
     def _edit_action(self) -> None:
         action_id = self._page_of(ACTIONS_PAGE, ActionsPage).selected_id()
         if action_id is None or not self.can_edit:
@@ -432,16 +504,27 @@ class AuditEditorWindow(QMainWindow):
         self._open_action_dialog(current, lambda value: update_action(
             self.db, action_id, value, self.actor))
 
-    def _open_action_dialog(self, action: ActionInfo | None, save: SaveAction) -> None:
-        """Ask for an action; OK saves it, and a refusal keeps the dialog open to put right."""
+    def _open_action_dialog(self, action: ActionInfo | None, save: SaveAction,
+                            question_id: int | None = None) -> ActionDialog:
+        """Ask for an action; OK saves it, and a refusal keeps the dialog open to put right.
+        When it closes the keyboard goes back where it was."""
 
         def save_and_list(value: ActionInput) -> None:
             self._change_actions(lambda: save(value))
 
-        dialog = ActionDialog(self.template, action, save=save_and_list, parent=self)
+        came_from = self.focusWidget()
+        dialog = ActionDialog(self.template, action, save=save_and_list,
+                              question_id=question_id, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+        if came_from is not None:
+            dialog.finished.connect(lambda _code: self._focus_again(came_from))
         dialog.show()
+        return dialog
+
+    def _focus_again(self, widget: QWidget) -> None:
+        self.activateWindow()
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _remove_action(self) -> None:
         action_id = self._page_of(ACTIONS_PAGE, ActionsPage).selected_id()
@@ -462,6 +545,8 @@ class AuditEditorWindow(QMainWindow):
         if not self.autosaver.conflict:  # our own change: later saves build on it
             self.autosaver.revision = self.document.revision
         self._page_of(ACTIONS_PAGE, ActionsPage).show_actions(list(self.document.actions))
+        self.statusBar().showMessage(f"Actions saved: {len(self.document.actions)} in this "
+                                     "audit.", 8000)
         self.audit_changed.emit(self.document.id)
 
     # --- submitting --------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The main window: the audit list, with search and filters, and the way into everything."""
+"""The main window: My work (what it opens on), the audit list with search and filters, and
+the way into everything."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStackedWidget,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -43,17 +45,23 @@ from auditapp.ui.dialogs.passphrase import ask_new_passphrase
 from auditapp.ui.dialogs.profiles import ProfilesDialog
 from auditapp.ui.editor.window import AuditEditorWindow
 from auditapp.ui.shell.encryption_flow import PassphraseChange
+from auditapp.ui.shell.my_work import MyWorkView
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.dates import NO_DATE, optional_date, optional_date_edit
+from auditapp.ui.widgets.keys import let_shortcuts_through, standard_shortcuts
+from auditapp.ui.widgets.screens import fit_to_screen
 from auditapp.ui.widgets.style import STATUS_LABELS
 from auditapp.ui.widgets.table_models import ID_ROLE, AuditFilter, AuditFilterProxy, AuditTableModel
 from auditapp.ui.widgets.workers import Job, start_job
 from auditapp.ui.windows.actions_tracker import ActionsTrackerWindow
 from auditapp.ui.windows.dashboard import DashboardWindow
-from auditapp.ui.windows.moderation import ModerationWindow
+from auditapp.ui.windows.moderation import ModerateAuditWindow, ModerationWindow
 from auditapp.ui.windows.template_library import TemplateLibraryWindow
 
 ANY = "Any"
+TEMPLATE_COLUMN = 1
+#: My work is read again this long after the last save reported (saves come in bursts).
+WORK_REFRESH_MS = 1000
 EMPTY_TEXT = (
     "<h2>No audits yet</h2>"
     "<p>Start one with <b>New audit</b> (Ctrl+N), bring in your sample of cases with "
@@ -66,8 +74,35 @@ EMPTY_TEXT = (
 FIRST_ROWS = 200
 
 
+class _SearchBox(QLineEdit):
+    """The audit list's search box: Down goes into the list (Enter is returnPressed)."""
+
+    down_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_Down and not event.modifiers():
+            self.down_pressed.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class _AuditTable(QTableView):
+    """The audit list: Enter opens the current row on every platform (macOS's item views
+    take no Enter)."""
+
+    chosen = Signal(QModelIndex)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.chosen.emit(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 class MainWindow(QMainWindow):
-    """Every audit, searchable and filterable; double-click or Enter opens one."""
+    """My work, and every audit, searchable and filterable; Enter opens a row."""
 
     #: The newest audits are shown and the window is usable (every audit is still loading).
     first_audits_shown = Signal()
@@ -92,18 +127,38 @@ class MainWindow(QMainWindow):
         self.model = AuditTableModel()
         self.proxy = AuditFilterProxy()
         self.proxy.setSourceModel(self.model)
+        self._work_timer = QTimer(self)  # My work is read again once saves settle
+        self._work_timer.setSingleShot(True)
+        self._work_timer.setInterval(WORK_REFRESH_MS)
         self._build()
         self._connect()
+        self._work_timer.timeout.connect(self.my_work.reload)
         self._restore_geometry()
         self.reload()
+        self.my_work.setFocus()
 
     # --- layout ----------------------------------------------------------------------------
 
     def _build(self) -> None:
-        central = QWidget()
-        layout = QVBoxLayout(central)
+        self.my_work = MyWorkView(self.db, self.actor)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.my_work, "&My work")
+        self.tabs.addTab(self._audit_list(), "All &audits")
+        self.tabs.setTabToolTip(0, "What is waiting for you (Ctrl+1)")
+        self.tabs.setTabToolTip(1, "Every audit, to search and filter (Ctrl+2)")
+        self.setCentralWidget(self.tabs)
+        self._build_actions()
+        self.count_label = QLabel()
+        self.statusBar().addWidget(self.count_label, 1)
+        self.statusBar().addPermanentWidget(
+            QLabel(f"{self.actor.name} ({self.actor.role.value}) · {self.db.location}"))
+
+    def _audit_list(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
         layout.addLayout(self._filter_bar())
-        self.table = QTableView()
+        self.table = _AuditTable()
         self.table.setModel(self.proxy)
         self.table.setAccessibleName("Audits")
         self.table.setSortingEnabled(True)
@@ -114,6 +169,7 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keeps a template's version
         self._size_columns()
         self.empty = QLabel(EMPTY_TEXT)
         self.empty.setWordWrap(True)
@@ -123,15 +179,11 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.table)
         self.pages.addWidget(self.empty)
         layout.addWidget(self.pages, 1)
-        self.setCentralWidget(central)
-        self._build_actions()
-        self.count_label = QLabel()
-        self.statusBar().addWidget(self.count_label, 1)
-        self.statusBar().addPermanentWidget(
-            QLabel(f"{self.actor.name} ({self.actor.role.value}) · {self.db.location}"))
+        return page
 
     def _size_columns(self) -> None:
-        """Widths from typical content in the current font (measuring 10,000 rows is slow)."""
+        """Widths from typical content in the current font (measuring 10,000 rows is slow);
+        the template column is fitted to the templates listed once they are loaded."""
         metrics = self.table.fontMetrics()
         samples = ("DEMO-00000 (UASC)", "", "Unaccompanied Young People", "Fatima Hussain",
                    "30 Sep 2026", "Moderated", "Requires improvement (moderated)xx", "65/65")
@@ -140,15 +192,27 @@ class MainWindow(QMainWindow):
         for column, sample in enumerate(samples):
             if sample:
                 header.resizeSection(column, metrics.horizontalAdvance(sample) + 28)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
+
+    def _fit_template_column(self) -> None:
+        """Show the template column only when the rows shown use more than one template
+        version (the count in the status bar names the one they all use), as wide as the
+        longest of them."""
+        shown = {self.proxy.index(row, TEMPLATE_COLUMN).data()
+                 for row in range(self.proxy.rowCount())}
+        self.table.setColumnHidden(TEMPLATE_COLUMN, len(shown) <= 1)
+        if len(shown) > 1:
+            widest = max(self.table.fontMetrics().horizontalAdvance(t) for t in shown)
+            self.table.horizontalHeader().resizeSection(TEMPLATE_COLUMN, widest + 28)
 
     def _filter_bar(self) -> QVBoxLayout:
         """Search on the first row, filters on the second, so both fit a small laptop."""
         rows = QVBoxLayout()
         top = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search case, auditor, team, template (Ctrl+F)")
+        self.search = _SearchBox()
+        self.search.setPlaceholderText("Search case, auditor, team, template (Ctrl+F); "
+                                       "Down goes to the list, Enter opens")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search audits")
         top.addWidget(self.search, 1)
@@ -191,10 +255,11 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         def action(text: str, slot: Callable[[], Any],
-                   shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None
-                   ) -> QAction:
+                   shortcut: str | QKeySequence.StandardKey | None = None) -> QAction:
             item = QAction(text, self)
-            if shortcut is not None:
+            if isinstance(shortcut, QKeySequence.StandardKey):
+                item.setShortcuts(standard_shortcuts(shortcut))
+            elif shortcut is not None:
                 item.setShortcut(QKeySequence(shortcut))
             item.triggered.connect(slot)
             return item
@@ -204,7 +269,9 @@ class MainWindow(QMainWindow):
         self.import_action = action("&Import cases…", self.import_cases, "Ctrl+I")
         self.demo_action = action("Load &demo data…", self.load_demo)
         self.refresh_action = action("&Refresh", self.reload, QKeySequence.StandardKey.Refresh)
-        self.find_action = action("&Find", self.search.setFocus, QKeySequence.StandardKey.Find)
+        self.find_action = action("&Find", self.go_to_search, QKeySequence.StandardKey.Find)
+        self.my_work_action = action("&My work", lambda: self.show_tab(0), "Ctrl+1")
+        self.list_action = action("&All audits", lambda: self.show_tab(1), "Ctrl+2")
         self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.library_action = action("&Template library…", self.show_template_library,
                                      "Ctrl+T")
@@ -223,9 +290,10 @@ class MainWindow(QMainWindow):
             "Change &passphrase…" if encrypted else "En&crypt database…",
             self.request_passphrase_change)
         self.bundle_export_action = action("E&xport audits to a bundle…", self.export_bundle)
-        self.bundle_import_action = action("Import a &bundle…", self.import_bundle)
+        self.bundle_import_action = action("Import a b&undle…", self.import_bundle)
         self.where_action = action("Where is my &data?", self._show_data_location)
-        self.keys_action = action("&Keyboard shortcuts", self._show_shortcuts, "F1")
+        self.keys_action = action("&Keyboard shortcuts", self._show_shortcuts,
+                                  QKeySequence.StandardKey.HelpContents)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         for item in (self.new_action, self.open_action, self.import_action,
@@ -264,8 +332,9 @@ class MainWindow(QMainWindow):
             self.passphrase_action.setToolTip("A database on a server is encrypted and "
                                               "backed up by its server.")
         view_menu = self.menuBar().addMenu("&View")
-        view_menu.addAction(self.refresh_action)
-        view_menu.addAction(self.find_action)
+        for item in (self.my_work_action, self.list_action, self.refresh_action,
+                     self.find_action):
+            view_menu.addAction(item)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.keys_action)
         help_menu.addAction(self.where_action)
@@ -279,6 +348,10 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.search.textChanged.connect(self._apply_filters)
+        self.search.returnPressed.connect(self._open_from_search)
+        self.search.down_pressed.connect(self._go_to_list)
+        for field in (self.search, self.date_from, self.date_to):
+            let_shortcuts_through(field)
         for combo in (self.status_filter, self.team_filter, self.template_filter,
                       self.grade_filter):
             combo.currentIndexChanged.connect(self._apply_filters)
@@ -286,16 +359,55 @@ class MainWindow(QMainWindow):
             edit.dateChanged.connect(self._apply_filters)
         self.clear_filters.clicked.connect(self._clear_filters)
         self.table.activated.connect(self._open_index)  # double-click or Enter
+        self.table.chosen.connect(self._open_index)  # Enter, on every platform
         self.proxy.rowsInserted.connect(self._update_count)
         self.proxy.rowsRemoved.connect(self._update_count)
         self.proxy.modelReset.connect(self._update_count)
         self.proxy.layoutChanged.connect(self._update_count)
+        self.tabs.currentChanged.connect(self._on_tab)
+        self.my_work.open_audit_requested.connect(self._open_at_question)
+        self.my_work.moderate_requested.connect(self.moderate)
+
+    def show_tab(self, index: int) -> None:
+        """Show My work (0) or every audit (1), with the keyboard in it."""
+        self.tabs.setCurrentIndex(index)
+        (self.my_work if index == 0 else self._list_focus()).setFocus()
+
+    def _list_focus(self) -> QWidget:
+        return self.table if self.pages.currentWidget() is self.table else self.search
+
+    def _on_tab(self, index: int) -> None:
+        if index == 0:
+            self.my_work.reload()
+        self._update_count()
+
+    def go_to_search(self) -> None:
+        """Ctrl+F: the search box of the audit list."""
+        self.tabs.setCurrentIndex(1)
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _go_to_list(self) -> None:
+        """Down in the search box: into the list, on its first row (or the one selected)."""
+        if self.pages.currentWidget() is not self.table or not self.proxy.rowCount():
+            return
+        if not self.table.selectionModel().selectedRows():
+            self.table.selectRow(0)
+        self.table.setFocus()
+
+    def _open_from_search(self) -> None:
+        """Enter in the search box: open the one audit found; with more, go to the list."""
+        if self.proxy.rowCount() == 1:
+            self._open_index(self.proxy.index(0, 0))
+        else:
+            self._go_to_list()
 
     # --- loading the list ------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Load the audit list in the background: the newest audits first, then all. Rows
-        of an earlier reload that arrive late are dropped."""
+        """Load My work, and the audit list: the newest audits first, then all, in the
+        background. Rows of an earlier reload that arrive late are dropped."""
+        self.my_work.reload()
         self._loads += 1
         self.loading = True
         self.count_label.setText("Loading audits…")
@@ -313,6 +425,8 @@ class MainWindow(QMainWindow):
             return
         self.model.set_rows(rows)
         self.pages.setCurrentWidget(self.table)
+        self._fit_template_column()
+        self._update_count()
         self.first_audits_shown.emit()
         self._load(None, self._on_loaded)
 
@@ -324,7 +438,7 @@ class MainWindow(QMainWindow):
         self._fill_choices(self.team_filter, sorted({r.team for r in rows if r.team}))
         self._fill_choices(self.template_filter, sorted({r.template_key for r in rows}))
         self.pages.setCurrentWidget(self.table if rows else self.empty)
-        self._update_count()
+        self._apply_filters()
         self.audits_loaded.emit()
 
     @staticmethod
@@ -339,12 +453,15 @@ class MainWindow(QMainWindow):
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         text = f"{total} audits" if shown == total else f"Showing {shown} of {total} audits"
+        if self.table.isColumnHidden(TEMPLATE_COLUMN) and shown:
+            text += f", all on {self.proxy.index(0, TEMPLATE_COLUMN).data()}"
         if self.loading:
             text = f"{text.replace(' audits', ' newest audits', 1)}; loading the rest…"
         self.count_label.setText(text)
 
     def refresh_audit(self, audit_id: int) -> None:
-        """Show an audit's latest state in the list (after a save)."""
+        """Show an audit's latest state in the list and in My work (after a save)."""
+        self._work_timer.start()
         rows = list_audits(self.db, self.actor, [audit_id])
         current = self.model.rows()
         for index, row in enumerate(current):
@@ -373,6 +490,7 @@ class MainWindow(QMainWindow):
 
     def _apply_filters(self) -> None:
         self.proxy.set_criteria(self.current_filter())
+        self._fit_template_column()
         self._update_count()
 
     def _clear_filters(self) -> None:
@@ -439,7 +557,8 @@ class MainWindow(QMainWindow):
             return
         self.model.set_rows(list_audits(self.db, self.actor, [audit_id]) + self.model.rows())
         self.pages.setCurrentWidget(self.table)
-        self._update_count()
+        self._apply_filters()
+        self.my_work.reload()
         self.open_audit(audit_id)
 
     # --- long jobs ---------------------------------------------------------------------------
@@ -494,6 +613,21 @@ class MainWindow(QMainWindow):
         window.setWindowFlag(Qt.WindowType.Window)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.audit_moderated.connect(self.refresh_audit)
+        window.queue_changed.connect(self.my_work.reload)
+        window.show()
+        return window
+
+    def moderate(self, audit_id: int) -> ModerateAuditWindow | None:
+        """Moderate one audit (from My work)."""
+        try:
+            window = ModerateAuditWindow(self.db, audit_id, self.actor, self)
+        except UserError as exc:
+            alerts.warn(self, "Cannot moderate this audit", str(exc))
+            return None
+        window.setWindowFlag(Qt.WindowType.Window)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.moderated.connect(self.refresh_audit)
+        window.blind_recorded.connect(lambda _id: self.my_work.reload())
         window.show()
         return window
 
@@ -524,10 +658,12 @@ class MainWindow(QMainWindow):
             editor.go_to_question(question_id)
 
     def show_template_library(self) -> TemplateLibraryWindow:
-        """Open (or raise) the template library."""
+        """Open (or raise) the template library, with its counts read again."""
         if self._library is None:
             self._library = TemplateLibraryWindow(self.db, self.actor, self)
             self._library.setWindowFlag(Qt.WindowType.Window)
+        else:
+            self._library.reload()
         self._library.show()
         self._library.raise_()
         return self._library
@@ -622,7 +758,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 720)
+            fit_to_screen(self, 1280, 720)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         for editor in list(self.editors.values()):
@@ -633,14 +769,21 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
-SHORTCUTS = """Audit list
-  Ctrl+N  new audit · Enter  open the selected audit · Ctrl+F  search
+SHORTCUTS = """Main window
+  Ctrl+1  my work · Ctrl+2  all audits · Enter  open the row
+  Ctrl+N  new audit · Ctrl+F  search (Down: to the list; Enter: open)
   Ctrl+I  import cases · Ctrl+E  export to Excel · Ctrl+Shift+A  actions
-  Ctrl+D  dashboard · Ctrl+M  moderation · Ctrl+T  template library · F5  refresh
+  Ctrl+D  dashboard · Ctrl+M  moderation · Ctrl+T  template library
+  F5  refresh · Ctrl+Q  quit
 
 Audit editor
   1-9  choose an answer for the focused question · 0 or Delete  clear it
   Up / Down  previous / next question · Enter  write evidence · G  guidance
+  A  raise an action on the question · U  use the suggested grade
   Tab  next control · Ctrl+PgUp / Ctrl+PgDown  previous / next section
   Ctrl+Z  undo an answer or grade · Ctrl+Shift+Z  redo
-  Ctrl+Shift+S  check and submit · Ctrl+W  close (everything is already saved)"""
+  Ctrl+Shift+S  check and submit · Ctrl+W  close (everything is already saved)
+
+Date fields
+  type the date (each part moves on when full) · Ctrl+Left / Ctrl+Right  day, month, year
+  Up / Down  change the part · Tab  next field"""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED, grade_label
@@ -9,13 +10,17 @@ from auditapp.ui.widgets.style import grade_colour, grade_text_colour
 
 
 class GradeCombo(QComboBox):
-    """Not graded, Outstanding, Good, Requires improvement, Inadequate."""
+    """Not graded, Outstanding, Good, Requires improvement, Inadequate (``short``: the
+    grades' short forms, for a narrow table, with the words in each entry's tooltip)."""
 
-    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+    def __init__(self, accessible_name: str, parent: QWidget | None = None,
+                 short: bool = False) -> None:
         super().__init__(parent)
-        self.addItem(NOT_GRADED, None)
+        self.addItem("–" if short else NOT_GRADED, None)
+        self.setItemData(0, NOT_GRADED, Qt.ItemDataRole.ToolTipRole)
         for grade in GRADES_BEST_FIRST:
-            self.addItem(grade.label, int(grade))
+            self.addItem(grade.short if short else grade.label, int(grade))
+            self.setItemData(self.count() - 1, grade.label, Qt.ItemDataRole.ToolTipRole)
         self.setAccessibleName(accessible_name)
 
     def grade(self) -> int | None:

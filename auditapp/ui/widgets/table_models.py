@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 from auditapp.rules.grades import grade_label
 from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import ActionInfo, AuditListRow
+from auditapp.services.audits.previous import EarlierAction
 from auditapp.ui.widgets.style import STATUS_LABELS, grade_colour
 
 #: What the grade column says to a moderator yet to grade the audit blind.
@@ -214,3 +215,23 @@ class ActionTableModel(RowTableModel[ActionInfo]):
                   action.status.capitalize())
         return values[index.column()]
 
+
+
+class EarlierActionTableModel(RowTableModel[EarlierAction]):
+    """The previous audit's actions that are still open."""
+
+    HEADERS = ("Action", "Question", "Owner", "Due", "Priority")
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        action = self._rows[index.row()]
+        if role == ID_ROLE:
+            return action.id
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        due = day_text(action.due_date) if action.due_date else "(no date)"
+        values = (action.text, action.question_key or "(whole audit)",
+                  action.owner or "(no owner)", f"{due}, overdue" if action.overdue else due,
+                  action.priority.capitalize())
+        return values[index.column()]

@@ -47,6 +47,7 @@ from auditapp.services.actions import (
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.dates import date_edit, optional_date, optional_date_edit, picked_date
+from auditapp.ui.widgets.screens import fit_to_screen
 from auditapp.ui.widgets.table_models import ID_ROLE, RowTableModel
 from auditapp.ui.widgets.workers import start_job
 
@@ -170,7 +171,7 @@ class ActionsTrackerWindow(QMainWindow):
         self.actor = actor
         self.today = today
         self.setWindowTitle("Actions – auditapp")
-        self.resize(1200, 650)
+        fit_to_screen(self, 1200, 650)
         self.model = TrackedActionModel()
         self.proxy = ActionFilterProxy()
         self.proxy.setSourceModel(self.model)
@@ -200,7 +201,7 @@ class ActionsTrackerWindow(QMainWindow):
         self.team_filter = self._combo(bar, "T&eam:", "Filter by team")
         self.status_filter = self._combo(bar, "&Status:", "Filter by status")
         self.status_filter.addItems(STATUS_CHOICES)
-        label = QLabel("&Due by:")
+        label = QLabel("Due b&y:")
         self.due_by = optional_date_edit("Due by", ANY)
         label.setBuddy(self.due_by)
         bar.addWidget(label)

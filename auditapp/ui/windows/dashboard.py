@@ -1,7 +1,9 @@
 """The dashboard: the picture at a glance for a period and a team.
 
 Overall grades, the trend by quarter, grades by section and by line of enquiry (heat
-tables), actions, and moderation agreement. Every chart says how many audits it counts;
+tables), actions, and moderation agreement, for the current quarter and the three before it
+unless another period is chosen. Bars lie down so that their labels are read whole, the
+first at the top. Every chart says how many audits it counts;
 clicking a bar or a cell lists the audits behind it. Figures are read on a pool thread.
 """
 
@@ -15,11 +17,10 @@ from PySide6.QtCharts import (
     QChart,
     QChartView,
     QHorizontalStackedBarSeries,
-    QStackedBarSeries,
     QValueAxis,
 )
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtGui import QBrush, QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -48,6 +49,7 @@ from auditapp.services.reporting.figures import (
     FigureCell,
     GradeTally,
     PeriodFigures,
+    Quarter,
     ReportScope,
     audits_behind,
     lines_of_enquiry,
@@ -56,7 +58,8 @@ from auditapp.services.reporting.figures import (
 )
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets.dates import date_edit, picked_date
-from auditapp.ui.widgets.style import GRADE_COLOURS, NOT_GRADED_COLOUR
+from auditapp.ui.widgets.screens import fit_to_screen
+from auditapp.ui.widgets.style import GRADE_COLOURS, NOT_GRADED_COLOUR, blended, readable_on
 from auditapp.ui.widgets.table_models import ID_ROLE, AuditTableModel
 from auditapp.ui.widgets.workers import start_job
 
@@ -64,6 +67,16 @@ ANY = "All teams"
 GRADE_NAMES = [g.label for g in GRADES_BEST_FIRST]
 SHORT = {g.label: g.short for g in GRADES_BEST_FIRST}  # the grades' own short forms
 CELL_ROLE = Qt.ItemDataRole.UserRole + 10
+#: Small enough for four charts, the filters and the summary on a 1366x768 screen at 125 %.
+CHART_MIN_HEIGHT = 170
+
+
+def default_start(today: date) -> date:
+    """The first day of the quarter three before today's: four quarters, the first whole."""
+    quarter = Quarter.containing(today)
+    for _ in range(3):
+        quarter = quarter.previous()
+    return quarter.start
 
 
 def _share(part: int, whole: int) -> str:
@@ -71,7 +84,13 @@ def _share(part: int, whole: int) -> str:
 
 
 class GradeChart(QChartView):
-    """Bars of grades; emits the clicked bar as a FigureCell."""
+    """Bars of grades, lying down so that every label is read whole, the first at the top;
+    emits the clicked bar as a FigureCell.
+
+    Qt draws a lying bar chart's first category at the bottom (and a category axis cannot be
+    reversed), so the bars are given to Qt last first: ``set_order`` and ``category_order``
+    say, for each bar set and category as Qt holds them, which one it is as given.
+    """
 
     bar_clicked = Signal(object)
 
@@ -79,8 +98,10 @@ class GradeChart(QChartView):
         super().__init__()
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setAccessibleName(accessible_name)
-        self.setMinimumHeight(260)
+        self.setMinimumHeight(CHART_MIN_HEIGHT)
         self._cells: list[list[FigureCell]] = []
+        self.set_order: list[int] = []
+        self.category_order: list[int] = []
 
     def show_distribution(self, title: str, tally: GradeTally) -> None:
         """One bar per grade, in the grade's colour."""
@@ -92,19 +113,20 @@ class GradeChart(QChartView):
 
     def show_stacked(self, title: str, tallies: tuple[GradeTally, ...],
                      cells: list[FigureCell]) -> None:
-        """One stacked bar per tally (a quarter, a team), coloured by grade, lying down so
-        that long names can be read."""
+        """One stacked bar per tally (a quarter, a team), coloured by grade."""
+        self.set_order = list(range(len(GRADES_BEST_FIRST)))
+        self.category_order = list(reversed(range(len(tallies))))
         series = QHorizontalStackedBarSeries()
         for grade in GRADES_BEST_FIRST:
             bar = QBarSet(SHORT.get(grade.label, grade.label))
-            bar.append([float(t.counts[grade.label]) for t in tallies])
+            bar.append([float(tallies[i].counts[grade.label]) for i in self.category_order])
             bar.setColor(GRADE_COLOURS[grade])
             series.append(bar)
         self._cells = [[FigureCell(grade=g.label, quarter=c.quarter, team=c.team)
                         for c in cells] for g in GRADES_BEST_FIRST]
         highest = max((t.total - t.counts[NOT_GRADED] for t in tallies), default=0)
         self._finish(f"{title} (n = {sum(t.total for t in tallies)})", series,
-                     [t.label for t in tallies], highest, legend=True, horizontal=True)
+                     [tallies[i].label for i in self.category_order], highest, legend=True)
 
     def show_counts(self, title: str, labels: list[str], values: list[int],
                     colours: list[str]) -> None:
@@ -116,18 +138,20 @@ class GradeChart(QChartView):
     def _one_bar_each(self, title: str, labels: list[str], values: list[int],
                       colours: list[QColor]) -> None:
         # A stacked series with one set per bar: each bar keeps its own colour and full width.
-        series = QStackedBarSeries()
-        for index, (label, colour) in enumerate(zip(labels, colours, strict=True)):
-            bar = QBarSet(label)
-            bar.append([float(values[index]) if i == index else 0.0
+        order = list(reversed(range(len(labels))))
+        self.set_order = self.category_order = order
+        series = QHorizontalStackedBarSeries()
+        for position, given in enumerate(order):
+            bar = QBarSet(labels[given])
+            bar.append([float(values[given]) if i == position else 0.0
                         for i in range(len(labels))])
-            bar.setColor(colour)
+            bar.setColor(colours[given])
             series.append(bar)
-        self._finish(title, series, labels, max(values, default=0), legend=False)
+        self._finish(title, series, [labels[i] for i in order], max(values, default=0),
+                     legend=False)
 
-    def _finish(self, title: str, series: QStackedBarSeries | QHorizontalStackedBarSeries,
-                categories: list[str], highest: int, legend: bool,
-                horizontal: bool = False) -> None:
+    def _finish(self, title: str, series: QHorizontalStackedBarSeries,
+                categories: list[str], highest: int, legend: bool) -> None:
         chart = QChart()
         chart.setTitle(title)
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
@@ -136,10 +160,8 @@ class GradeChart(QChartView):
         axis_categories.append(categories)
         axis_values = QValueAxis()
         axis_values.setLabelFormat("%d")
-        chart.addAxis(axis_categories,
-                      Qt.AlignmentFlag.AlignLeft if horizontal else Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(axis_values,
-                      Qt.AlignmentFlag.AlignBottom if horizontal else Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(axis_categories, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(axis_values, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_categories)
         series.attachAxis(axis_values)
         axis_values.setRange(0, max(highest * 1.1, 1))
@@ -149,11 +171,12 @@ class GradeChart(QChartView):
         series.clicked.connect(lambda index, bar: self._clicked(series, index, bar))
         self.setChart(chart)
 
-    def _clicked(self, series: QStackedBarSeries | QHorizontalStackedBarSeries, index: int,
+    def _clicked(self, series: QHorizontalStackedBarSeries, index: int,
                  bar: QBarSet) -> None:
-        row = series.barSets().index(bar)
-        if row < len(self._cells) and index < len(self._cells[row]):
-            self.bar_clicked.emit(self._cells[row][index])
+        row = self.set_order[series.barSets().index(bar)]
+        column = self.category_order[index]
+        if row < len(self._cells) and column < len(self._cells[row]):
+            self.bar_clicked.emit(self._cells[row][column])
 
 
 class HeatTable(QTableWidget):
@@ -190,6 +213,8 @@ class HeatTable(QTableWidget):
                 colour = QColor(GRADE_COLOURS[grade])
                 colour.setAlpha(int(30 + 200 * value / tally.graded) if tally.graded else 0)
                 item.setBackground(QBrush(colour))
+                shown = blended(colour, self.palette().color(QPalette.ColorRole.Base))
+                item.setForeground(readable_on(shown))
                 item.setData(CELL_ROLE, FigureCell(grade=name, section=section))
                 self.setItem(row, column, item)
 
@@ -209,7 +234,7 @@ class AuditsBehindDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{title} – {len(audit_ids)} audits")
-        self.resize(1000, 480)
+        fit_to_screen(self, 1000, 480)
         self.model = AuditTableModel()
         self.model.set_rows(list_audits(db, reader, audit_ids) if audit_ids else [])
         table = QTableView()
@@ -242,7 +267,7 @@ class DashboardWindow(QMainWindow):
         self.today = today or date.today()
         self.figures: PeriodFigures | None = None
         self.setWindowTitle("Dashboard – auditapp")
-        self.resize(1280, 760)
+        fit_to_screen(self, 1280, 760)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addLayout(self._filters())
@@ -262,10 +287,10 @@ class DashboardWindow(QMainWindow):
 
     def _filters(self) -> QHBoxLayout:
         bar = QHBoxLayout()
-        today = QDate(self.today.year, self.today.month, self.today.day)
-        start = today.addMonths(-12)
-        self.date_from = self._date("&From:", QDate(start.year(), start.month(), 1), bar)
-        self.date_to = self._date("&To:", today, bar)
+        start = default_start(self.today)
+        self.date_from = self._date("&From:", QDate(start.year, start.month, start.day), bar)
+        self.date_to = self._date(
+            "&To:", QDate(self.today.year, self.today.month, self.today.day), bar)
         label = QLabel("T&eam:")
         self.team = QComboBox()
         self.team.addItems([ANY, *list_teams(self.db)])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QColor, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -18,12 +19,15 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QStackedWidget,
@@ -35,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditapp.errors import UserError
-from auditapp.rules.grades import grade_label
+from auditapp.rules.grades import Grade, grade_label
 from auditapp.rules.permissions import Actor, Permission, allowed
 from auditapp.rules.wording import day_text
 from auditapp.services.audits.editing import AuditDocument
@@ -56,9 +60,42 @@ from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.dates import date_edit, picked_date
 from auditapp.ui.widgets.grades import GradeCombo
+from auditapp.ui.widgets.screens import fit_to_screen
 
 QUEUE_HEADERS = ("Sampled", "Case", "Category", "Team", "Auditor", "Audit date", "Template",
                  "Stage")
+COMPARE_HEADERS = ("", "Suggested", "Auditor", "Yours", "Final", "Reason for a change")
+YOURS_COLUMN, FINAL_COLUMN, REASON_COLUMN = 3, 4, 5
+#: A grade that differs: a pale amber under dark text (WCAG AA), and the word "differs".
+DIFFERS_BACKGROUND = QColor("#fdebd0")
+DIFFERS_TEXT = QColor("#1b2631")
+
+
+def _short(grade: int | None) -> str:
+    return Grade(grade).short if grade is not None else "–"
+
+
+def _compared_cells(grade: ComparedGrade) -> list[QTableWidgetItem]:
+    """The name, suggested, auditor's and moderator's grades of one compared row; the
+    moderator's says "differs", in words and colour, where it is not the auditor's."""
+    differs = grade.moderator_blind != grade.auditor
+    texts = [grade.key or grade.title, _short(grade.suggested), _short(grade.auditor),
+             _short(grade.moderator_blind) + (", differs" if differs else "")]
+    full = [f"{grade.key} {grade.title}".strip(), grade_label(grade.suggested, "none"),
+            grade_label(grade.auditor, "none"), grade_label(grade.moderator_blind, "none")]
+    items = []
+    for column, (text, tip) in enumerate(zip(texts, full, strict=True)):
+        item = QTableWidgetItem(text)
+        item.setToolTip(tip + (" (differs from the auditor's)"
+                               if differs and column == YOURS_COLUMN else ""))
+        if differs and column == YOURS_COLUMN:
+            item.setBackground(DIFFERS_BACKGROUND)
+            item.setForeground(DIFFERS_TEXT)
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+        items.append(item)
+    return items
 
 
 def blind_html(document: AuditDocument) -> str:
@@ -88,6 +125,7 @@ class ModerateAuditWindow(QMainWindow):
     """Moderating one audit: blind grades, then the comparison and the final grades."""
 
     moderated = Signal(int)
+    blind_recorded = Signal(int)
 
     def __init__(self, db: Database, audit_id: int, actor: Actor,
                  parent: QWidget | None = None) -> None:
@@ -97,9 +135,12 @@ class ModerateAuditWindow(QMainWindow):
         self.actor = actor
         self.document = load_for_moderation(db, audit_id, actor)
         self.setWindowTitle(f"Moderate {self.document.case_reference} – auditapp")
-        self.resize(1200, 760)
+        fit_to_screen(self, 1366, 760)
         self.evidence = QTextBrowser()
         self.evidence.setAccessibleName("Answers and evidence")
+        # Break lines between words only: a narrow column grows to its longest word rather
+        # than splitting a question key such as S1.1 across lines.
+        self.evidence.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.evidence.setHtml(blind_html(self.document))
         self.steps = QStackedWidget()
         self.steps.addWidget(self._blind_step())
@@ -128,21 +169,34 @@ class ModerateAuditWindow(QMainWindow):
                        "are recorded.</p>")
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        form = QFormLayout()
+        body = QWidget()
+        grid = QGridLayout(body)  # unlike a form layout, a grid gives wrapped labels height
+        grid.setColumnStretch(0, 1)
         self.blind_combos: dict[int, GradeCombo] = {}
-        for section_id, title in self._sections():
+        self.blind_labels: list[QLabel] = []
+        for row, (section_id, title) in enumerate(self._sections()):
             combo = GradeCombo(f"Your grade for {title}")
             self.blind_combos[section_id] = combo
             label = QLabel(title)
             label.setWordWrap(True)
-            form.addRow(label, combo)
+            label.setBuddy(combo)
+            self.blind_labels.append(label)
+            grid.addWidget(label, row, 0)
+            grid.addWidget(combo, row, 1, Qt.AlignmentFlag.AlignTop)
         self.blind_overall = GradeCombo("Your overall grade")
-        form.addRow(QLabel("<b>Overall</b>"), self.blind_overall)
-        layout.addLayout(form)
+        grid.addWidget(QLabel("<b>Overall</b>"), grid.rowCount(), 0)
+        grid.addWidget(self.blind_overall, grid.rowCount() - 1, 1)
+        grid.setRowStretch(grid.rowCount(), 1)
+        # However many sections, each keeps its height: the list scrolls instead.
+        self.blind_area = QScrollArea()
+        self.blind_area.setWidgetResizable(True)
+        self.blind_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.blind_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.blind_area.setWidget(body)
+        layout.addWidget(self.blind_area, 1)
         self.record_button = QPushButton("&Record my grades and compare")
         self.record_button.clicked.connect(self.record_blind)
         layout.addWidget(self.record_button)
-        layout.addStretch(1)
         return page
 
     def record_blind(self) -> None:
@@ -159,6 +213,7 @@ class ModerateAuditWindow(QMainWindow):
         except UserError as exc:
             self.message.setText(str(exc))
             return
+        self.blind_recorded.emit(self.audit_id)
         self.show_comparison()
 
     # --- step 2: compare and finish ----------------------------------------------------------
@@ -168,15 +223,19 @@ class ModerateAuditWindow(QMainWindow):
         layout = QVBoxLayout(page)
         intro = QLabel("<h3>2. Compare and decide</h3><p>Keep the auditor's grade or change "
                        "it; a change needs a reason. The auditor's grade is never "
-                       "overwritten.</p>")
+                       "overwritten. Where your grade differs from the auditor's it says "
+                       "<b>differs</b>. RI: requires improvement to be good.</p>")
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.compare = QTableWidget(0, 6)
-        self.compare.setHorizontalHeaderLabels(["", "Suggested", "Auditor", "Yours", "Final",
-                                                "Reason for a change"])
+        self.compare = QTableWidget(0, len(COMPARE_HEADERS))
+        self.compare.setHorizontalHeaderLabels(list(COMPARE_HEADERS))
         self.compare.setAccessibleName("Grades side by side")
         self.compare.verticalHeader().hide()
-        self.compare.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.compare.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.compare.setWordWrap(False)
+        header = self.compare.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.compare, 1)
         self.finish_button = QPushButton("&Finish moderation")
         self.finish_button.clicked.connect(self.finish)
@@ -191,25 +250,19 @@ class ModerateAuditWindow(QMainWindow):
         self.compare.setRowCount(len(compared))
         for row, grade in enumerate(compared):
             name = grade.key or grade.title
-            final = GradeCombo(f"Final grade for {name}")
+            final = GradeCombo(f"Final grade for {name}", short=True)
             final.set_grade(grade.auditor)
             reason = QLineEdit()
             reason.setAccessibleName(f"Reason for changing {name}")
-            for column, text in enumerate((name, grade_label(grade.suggested, "–"),
-                                           grade_label(grade.auditor, "–"),
-                                           grade_label(grade.moderator_blind, "–"))):
-                item = QTableWidgetItem(text)
-                item.setToolTip(f"{grade.key} {grade.title}".strip())
-                if column == 3 and grade.moderator_blind != grade.auditor:
-                    item.setBackground(Qt.GlobalColor.yellow)
+            reason.setPlaceholderText("Needed if the final grade differs from the auditor's")
+            for column, item in enumerate(_compared_cells(grade)):
                 self.compare.setItem(row, column, item)
-            self.compare.setCellWidget(row, 4, final)
-            self.compare.setCellWidget(row, 5, reason)
+            self.compare.setCellWidget(row, FINAL_COLUMN, final)
+            self.compare.setCellWidget(row, REASON_COLUMN, reason)
             self.rows.append((grade, final, reason))
-        self.compare.resizeColumnsToContents()
-        self.compare.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.steps.setCurrentIndex(1)
-        self.splitter.setSizes([self.width() * 2 // 5, self.width() * 3 // 5])
+        # The grades need the room now; the evidence stays beside them to read.
+        self.splitter.setSizes([self.width() * 3 // 10, self.width() * 7 // 10])
 
     def finish(self) -> None:
         """Record the final grades; the audit becomes moderated."""
@@ -273,6 +326,7 @@ class ModerationWindow(QMainWindow):
     """The queue of submitted audits, samples, and the way into moderating one."""
 
     audit_moderated = Signal(int)
+    queue_changed = Signal()  # blind grades recorded, an audit returned or moderated
 
     def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -280,7 +334,7 @@ class ModerationWindow(QMainWindow):
         self.actor = actor
         self.rows: list[QueueRow] = []
         self.setWindowTitle("Moderation – auditapp")
-        self.resize(1100, 600)
+        fit_to_screen(self, 1100, 600)
         self.table = QTableWidget(0, len(QUEUE_HEADERS))
         self.table.setHorizontalHeaderLabels(list(QUEUE_HEADERS))
         self.table.setAccessibleName("Audits waiting for moderation")
@@ -315,6 +369,7 @@ class ModerationWindow(QMainWindow):
 
     def reload(self) -> None:
         """Read the queue and the samples again."""
+        self.queue_changed.emit()
         self.rows = moderation_queue(self.db, self.actor)
         self.table.setRowCount(len(self.rows))
         for row, entry in enumerate(self.rows):
@@ -348,6 +403,7 @@ class ModerationWindow(QMainWindow):
         window.setWindowFlag(Qt.WindowType.Window)
         window.moderated.connect(lambda _id: self.reload())
         window.moderated.connect(self.audit_moderated)
+        window.blind_recorded.connect(lambda _id: self.reload())
         window.show()
         return window
 
@@ -366,6 +422,7 @@ class ModerationWindow(QMainWindow):
             alerts.warn(self, "Not returned", str(exc))
             return
         self.reload()
+        self.audit_moderated.emit(entry.audit_id)  # its row in the audit list changes too
 
     def draw(self) -> None:
         """Draw and record a sample (practice leads)."""

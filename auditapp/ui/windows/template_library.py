@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -39,6 +39,7 @@ from auditapp.services.templates import (
 )
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
+from auditapp.ui.widgets.screens import fit_to_screen
 from auditapp.ui.widgets.table_models import AuditTableModel
 
 TEMPLATE_FILES = "Templates (*.yaml *.yml *.xlsx);;YAML (*.yaml *.yml);;Excel workbooks (*.xlsx)"
@@ -81,7 +82,7 @@ class TemplateLibraryWindow(QMainWindow):
         self.db = db
         self.actor = actor
         self.setWindowTitle("Template library – auditapp")
-        self.resize(1100, 700)
+        fit_to_screen(self, 1100, 700)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Template", "Questions", "Audits", "State"])
         self.tree.setAccessibleName("Templates and versions")
@@ -125,6 +126,11 @@ class TemplateLibraryWindow(QMainWindow):
         self.export_button.clicked.connect(self.export_selected)
         self.retire_button.clicked.connect(self.toggle_retired)
         self.reload()
+
+    def event(self, event: QEvent) -> bool:  # noqa: D102 - Qt override
+        if event.type() == QEvent.Type.WindowActivate and self.tree.topLevelItemCount():
+            self.reload()  # audits may have been started or imported since
+        return super().event(event)
 
     def reload(self, select_id: int | None = None) -> None:
         """Refill the tree, keeping (or moving to) a selected version."""
@@ -170,8 +176,9 @@ class TemplateLibraryWindow(QMainWindow):
             return
         self.retire_button.setText("&Restore version" if row.retired else "&Retire version")
         self.preview.setHtml(template_html(template_info(self.db, row.id)))
-        self.audits.set_rows(list_audits(self.db, self.actor, template_id=row.id))
-        self.tabs.setTabText(1, f"&Audits using this version ({row.audits})")
+        audits = list_audits(self.db, self.actor, template_id=row.id)  # as they are now
+        self.audits.set_rows(audits)
+        self.tabs.setTabText(1, f"&Audits using this version ({len(audits)})")
 
     def import_template(self, path: Path | None = None) -> None:
         """Import a YAML or Excel template; problems are listed with their line or cell."""

@@ -22,7 +22,7 @@ from auditapp.services.audits.workflow import close_audit
 from auditapp.services.history import audit_history, chain_head
 from auditapp.services.maintenance import check_database
 from auditapp.services.sync import bundles, snapshots
-from auditapp.services.sync.bundle_file import read_bundle, write_bundle
+from auditapp.services.sync.bundle_file import BundleError, read_bundle, write_bundle
 from auditapp.services.templates import find_template_id, import_template_file
 from auditapp.storage.engine import Database
 from tests.builders import (
@@ -113,7 +113,12 @@ def test_an_oversized_code_is_refused(make_db: MakeDb, tmp_path: Path) -> None:
         _entry(parts, "F-2")["snapshot"]["answers"]["A/A.2"]["response"] = "Y" * 5000
 
     forged = forge(path, tmp_path / "long.auditbundle", oversized)
-    _refused_everywhere(lead, forged, r"answer A/A\.2: 'YYY.*5,002 characters\) is not an answer")
+    before = _fingerprint(lead)
+    # Longer than any code: refused by the parts' shape, before the import's rules are asked.
+    with pytest.raises(BundleError, match=r"long\.auditbundle: audits\.json \[\d\]\.snapshot"
+                                          r"\.answers\['A/A\.2'\]\.response: .*10 characters"):
+        bundles.open_bundle(forged)
+    assert _fingerprint(lead) == before
 
 
 def test_a_status_jump_that_skips_moderation_is_refused(make_db: MakeDb, tmp_path: Path
@@ -254,12 +259,26 @@ def test_every_problem_is_named_and_none_imports_anything(make_db: MakeDb, tmp_p
         snapshot["audit"]["audit_date"] = "9999-12-31"
         snapshot["case"]["reference"] = "Jane Smith"
 
+    # What breaks the parts' shape (a grade of 7, text too long, a date out of range) is
+    # refused as the bundle is read: the first problem named, the rest counted.
     forged = forge(path, tmp_path / "all.auditbundle", everything)
+    with pytest.raises(BundleError, match=r"all\.auditbundle: audits\.json \[\d\]\.snapshot\."
+                                          r".*\(and 2 more problems\)") as shaped:
+        bundles.open_bundle(forged)
+    assert "\n" not in str(shaped.value)
+
+    def within_the_shape(parts: Parts) -> None:
+        snapshot = _entry(parts, "F-2")["snapshot"]
+        snapshot["answers"]["A/A.1"]["response"] = "51"
+        snapshot["case"]["reference"] = "Jane Smith"
+
+    # What has the right shape but breaks the rules is refused by the import, every problem
+    # named.
+    forged = forge(path, tmp_path / "rules.auditbundle", within_the_shape)
     with pytest.raises(bundles.BundleRefusedError) as refused:
         bundles.run_import(lead, bundles.open_bundle(forged), LEAD)
     problems = "\n".join(refused.value.problems)
-    for expected in ("section A grade: 7 is not a grade", "strengths: it is 100,001 characters",
-                     "audit date: the date 9999-12-31 is outside 1900 to 2100",
+    for expected in ("answer A/A.1: '51' is not an answer on its scale",
                      "case reference: 'Jane Smith' is not a case reference"):
         assert expected in problems
     assert str(refused.value).count("\n") == 0  # one clear line

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from auditapp.exporters import audit_pdf, board_pdf, xlsx
@@ -260,3 +261,18 @@ def test_escape_while_running_closes_and_leaves_no_file(
     qtbot.waitUntil(hold.closed.is_set, timeout=LONG)
     qtbot.waitUntil(lambda: dialog.job is None, timeout=LONG)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_typed_path_and_enter_export_without_a_file_picker(
+        qtbot: QtBot, demo_db: Database, tmp_path: Path) -> None:
+    """Browse… once took Enter, so a typed path and Enter opened the file picker (the test's
+    file pickers fail the test if anything opens one)."""
+    dialog = open_dialog(qtbot, demo_db, ExportKind.WORKBOOK)
+    target = tmp_path / "typed.xlsx"
+    type_text(qtbot, dialog.path, str(target))
+    qtbot.keyClick(dialog.path, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.written == target, timeout=LONG)
+    assert "Audits" in load_workbook(target, read_only=True).sheetnames
+    assert dialog.export_button.isDefault()
+    browse = next(b for b in dialog.findChildren(QPushButton) if b.text() == "&Browse…")
+    assert not browse.autoDefault() and not browse.isDefault()

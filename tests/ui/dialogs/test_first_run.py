@@ -12,7 +12,16 @@ from auditapp.services.users import list_users, save_user
 from auditapp.storage.engine import Database
 from auditapp.ui.dialogs.first_run import FirstRunDialog
 from auditapp.ui.shell.application import PROFILE_KEY, choose_profile
-from tests.builders import answer_dialogs, choose, click, make_audit, press, type_text
+from tests.builders import (
+    answer_dialogs,
+    choose,
+    click,
+    make_audit,
+    mnemonic_clashes,
+    press,
+    show_active,
+    type_text,
+)
 
 
 def test_first_run_creates_and_remembers_the_profile(qtbot: QtBot, first_run_db: Database) -> None:
@@ -118,3 +127,19 @@ def test_a_second_person_cannot_make_their_own_profile(
     assert shown[0] is shown[1]
     assert "Ask a practice lead" in said[0]
     assert [a.name for a in list_users(db)] == ["Lee Lead"]
+
+
+def test_every_alt_letter_of_the_welcome_has_one_owner(qtbot: QtBot) -> None:
+    """Alt+E once belonged to both Start empty and Encrypt this database."""
+    dialog = FirstRunDialog("auditapp.sqlite", [], offer_demo=True, offer_encryption=True)
+    qtbot.addWidget(dialog)
+    show_active(qtbot, dialog)
+    assert dialog.encrypt.isVisible() and dialog.start_empty.isVisible()
+    assert mnemonic_clashes(dialog) == {}
+    click(qtbot, dialog.load_demo)
+    encrypted = dialog.encrypt.isChecked()
+    qtbot.keyClick(dialog.role, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(dialog.start_empty.isChecked)  # Alt+E: Start empty, and only that
+    assert dialog.encrypt.isChecked() is encrypted
+    qtbot.keyClick(dialog.role, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: dialog.encrypt.isChecked() is not encrypted)  # Alt+C: Encrypt

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from auditapp.models import CareLeaverCategory
@@ -29,6 +29,7 @@ from tests.builders import (
     choose,
     click,
     make_case,
+    mnemonic_clashes,
     press,
     shortcut,
     show_active,
@@ -186,3 +187,29 @@ def test_retired_versions_are_not_offered_and_no_template_is_said(
 
     run_dialog(qtbot, db, start)
     assert messages == ["There is no template to audit against: import one first."]
+
+
+def test_tab_past_the_date_reaches_start_and_enter_starts(
+        qtbot: QtBot, db: Database, small_template_id: int) -> None:
+    """Tab from the date once landed on Cancel before Start; a date once took three Tabs."""
+    make_case(db, "C-009")
+    reached: list[object] = []
+
+    def fill_in(dialog: QDialog) -> None:
+        assert isinstance(dialog, NewAuditDialog)
+        choose(qtbot, dialog.template, dialog.template.itemText(
+            dialog.template.findData(small_template_id)))
+        qtbot.keyClick(dialog.template, Qt.Key.Key_Tab)
+        assert dialog.auditor.hasFocus()
+        qtbot.keyClick(dialog.auditor, Qt.Key.Key_Tab)
+        assert dialog.audit_date.hasFocus()
+        qtbot.keyClicks(dialog.audit_date, "04")  # the day, typed as tabbed in
+        qtbot.keyClick(dialog.audit_date, Qt.Key.Key_Tab)  # one Tab leaves the date
+        reached.append(QApplication.focusWidget())
+        qtbot.keyClick(dialog.start_button, Qt.Key.Key_Return)
+
+    dialog = run_dialog(qtbot, db, fill_in)
+    assert reached == [dialog.start_button]
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.request is not None and dialog.request.audit_date.day == 4
+    assert mnemonic_clashes(dialog) == {}

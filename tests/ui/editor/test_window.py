@@ -84,7 +84,9 @@ def test_answer_by_keyboard_and_find_it_again_in_a_fresh_window(
     assert not editor.isVisible()
 
     again = open_editor(qtbot, db, audit)
-    cards = first_page(again).cards
+    resumed = first_page(again)  # where work is left: B.1, the first question unanswered
+    assert resumed.section.key == "B" and resumed.cards[0].hasFocus()
+    cards = choose_page(qtbot, again, "A Timeliness", SectionPage).cards
     assert [c.response for c in cards] == ["Y", "N", "NM"]
     assert cards[1].evidence.toPlainText() == "Review overdue by 3 weeks"
     assert navigator_cell(again, 0, 1) == "3/3"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QDialog, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QProgressDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from auditapp.rules.grades import Grade
@@ -26,7 +26,7 @@ from auditapp.ui.dialogs.bundles import BundleExportDialog, BundleImportDialog
 from auditapp.ui.dialogs.export import ExportDialog, ExportKind
 from auditapp.ui.dialogs.profiles import ProfilesDialog
 from auditapp.ui.shell import main_window
-from auditapp.ui.shell.main_window import SHORTCUTS, MainWindow
+from auditapp.ui.shell.main_window import SHORTCUTS, TEMPLATE_COLUMN, MainWindow
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.table_models import ID_ROLE, WITHHELD
 from auditapp.ui.windows.actions_tracker import ActionsTrackerWindow
@@ -35,6 +35,7 @@ from auditapp.ui.windows.moderation import ModerationWindow
 from auditapp.ui.windows.template_library import TemplateLibraryWindow
 from tests.builders import (
     ALEX,
+    LAPTOP,
     LEAD,
     LONG,
     MO,
@@ -44,7 +45,9 @@ from tests.builders import (
     click,
     click_cell,
     make_audit,
+    menu_clashes,
     menu_item,
+    mnemonic_clashes,
     press,
     shortcut,
     show_active,
@@ -62,10 +65,14 @@ def demo_db(db: Database) -> Database:
 
 
 def open_window(qtbot: QtBot, db: Database, actor: object = ALEX) -> MainWindow:
+    """The main window, on its audit list (Ctrl+2): it opens on My work."""
     window = MainWindow(db, actor)  # type: ignore[arg-type]
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.audits_loaded, timeout=LONG):
         show_active(qtbot, window)
+    assert window.tabs.currentWidget() is window.my_work
+    shortcut(qtbot, window, "Ctrl+2")
+    assert window.tabs.currentIndex() == 1
     return window
 
 
@@ -97,7 +104,7 @@ def test_filters_chosen_from_the_keyboard_narrow_the_list(qtbot: QtBot,
     choose(qtbot, window.status_filter, "Draft")
     drafts = [r for r in rows if r.status == "draft"]
     assert 0 < window.proxy.rowCount() == len(drafts) < 80
-    assert window.count_label.text() == f"Showing {len(drafts)} of 80 audits"
+    assert window.count_label.text().startswith(f"Showing {len(drafts)} of 80 audits")
     team = sorted({r.team for r in drafts})[0]
     choose(qtbot, window.team_filter, team)
     assert set(shown_ids(window)) == {r.id for r in drafts if r.team == team}
@@ -222,7 +229,7 @@ def test_ctrl_n_starts_an_audit_of_a_new_case_and_opens_it(
     assert window.editors[row.id].isVisible()
     assert window.pages.currentWidget() is window.table
     assert window.proxy.rowCount() == 1
-    assert window.count_label.text() == "1 audits"
+    assert window.count_label.text() == "1 audits, all on Small test checklist v1"
 
 
 def test_a_refused_new_audit_leaves_no_new_case(qtbot: QtBot, db: Database,
@@ -486,6 +493,86 @@ def test_the_newest_audits_show_at_once_then_every_audit(qtbot: QtBot, demo_db: 
     assert set(shown_ids(window)) == {row.id for row in every}
     newest = {row.id for row in every[:10]}
     assert {row.id for row in list_audits(demo_db, ALEX, limit=10)} == newest
+
+
+def test_tab_runs_through_the_filters_and_out_of_the_date_fields(
+        qtbot: QtBot, demo_db: Database) -> None:
+    """Tab once stuck in a date filter reading "Any" (14 presses tried)."""
+    window = open_window(qtbot, demo_db)
+    shortcut(qtbot, window, "Ctrl+F")
+    visited = []
+    for _ in range(8):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        visited.append(QApplication.focusWidget())
+    assert visited == [window.clear_filters, window.status_filter, window.team_filter,
+                       window.template_filter, window.grade_filter, window.date_from,
+                       window.date_to, window.table]
+    assert window.date_from.text() == window.date_to.text() == "Any"  # Tab changed nothing
+    type_date(qtbot, window.date_from, date(2026, 1, 1))  # a date typed, then Tab leaves
+    qtbot.keyClick(window.date_from, Qt.Key.Key_Tab)
+    assert window.date_to.hasFocus()
+    qtbot.keyClick(window.date_to, Qt.Key.Key_Backtab)  # and Shift+Tab goes back
+    assert window.date_from.hasFocus()
+
+
+def test_down_and_enter_in_the_search_box(qtbot: QtBot, demo_db: Database) -> None:
+    window = open_window(qtbot, demo_db)
+    shortcut(qtbot, window, "Ctrl+F")
+    qtbot.keyClicks(window.search, "priya")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)  # many found: Enter goes to the list
+    assert window.table.hasFocus()
+    assert window.table.selectionModel().selectedRows()[0].row() == 0
+    assert window.editors == {}
+    shortcut(qtbot, window, "Ctrl+F")
+    qtbot.keyClick(window.search, Qt.Key.Key_Down)  # Down goes to the list too
+    assert window.table.hasFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Down)
+    second = window.proxy.index(1, 0).data(ID_ROLE)
+    qtbot.keyClick(window.table, Qt.Key.Key_Return)  # and Enter there opens the row
+    assert list(window.editors) == [second]
+    qtbot.addWidget(window.editors[second])
+    show_active(qtbot, window)
+    reference = list_audits(demo_db, LEAD)[7].case_reference
+    shortcut(qtbot, window, "Ctrl+F")
+    type_text(qtbot, window.search, reference)  # one found: Enter opens it
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    opened = window.proxy.index(0, 0).data(ID_ROLE)
+    assert set(window.editors) == {second, opened}
+    qtbot.addWidget(window.editors[opened])
+    assert window.editors[opened].document.case_reference == reference
+
+
+def test_the_template_column_shows_only_when_templates_differ(
+        qtbot: QtBot, demo_db: Database) -> None:
+    window = open_window(qtbot, demo_db)
+    window.resize(LAPTOP["100%"])
+    templates = {r.template_title for r in list_audits(demo_db, LEAD)}
+    assert len(templates) > 1
+    assert not window.table.isColumnHidden(TEMPLATE_COLUMN)
+    width = window.table.columnWidth(TEMPLATE_COLUMN)
+    metrics = window.table.fontMetrics()
+    shown = {window.proxy.index(r, TEMPLATE_COLUMN).data()
+             for r in range(window.proxy.rowCount())}
+    assert all(metrics.horizontalAdvance(text) <= width for text in shown)  # none cut
+    choose(qtbot, window.template_filter, "pathway-plan-quality")
+    assert window.table.isColumnHidden(TEMPLATE_COLUMN)  # the same on every row: said once
+    assert window.count_label.text().endswith(
+        "all on Pathway plan quality audit (care leavers) v1")
+
+
+def test_every_alt_letter_of_the_main_window_has_one_owner(qtbot: QtBot,
+                                                          demo_db: Database) -> None:
+    window = open_window(qtbot, demo_db, LEAD)
+    assert mnemonic_clashes(window) == {}
+    assert menu_clashes(window) == {}  # Board pack and Import a bundle once shared B
+    shortcut(qtbot, window, "Ctrl+1")
+    assert mnemonic_clashes(window) == {}
+
+
+def test_the_window_fits_a_laptop_at_125_percent(qtbot: QtBot, demo_db: Database) -> None:
+    window = open_window(qtbot, demo_db)
+    hint = window.minimumSizeHint()
+    assert hint.width() <= LAPTOP["125%"].width() and hint.height() <= LAPTOP["125%"].height()
 
 
 def test_a_bundle_opened_from_the_file_manager_is_offered_for_import(

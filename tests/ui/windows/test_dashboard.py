@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCharts import QHorizontalStackedBarSeries
-from PySide6.QtCore import QPointF
+import pytest
+from PySide6.QtCharts import QBarCategoryAxis, QHorizontalStackedBarSeries
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
@@ -20,9 +22,16 @@ from auditapp.services.reporting.figures import (
 from auditapp.storage.engine import Database
 from auditapp.ui.shell.main_window import MainWindow
 from auditapp.ui.widgets.table_models import ID_ROLE
-from auditapp.ui.windows.dashboard import AuditsBehindDialog, DashboardWindow, GradeChart, HeatTable
+from auditapp.ui.windows.dashboard import (
+    AuditsBehindDialog,
+    DashboardWindow,
+    GradeChart,
+    HeatTable,
+    default_start,
+)
 from tests.builders import (
     DEMO_END,
+    LAPTOP,
     LEAD,
     LONG,
     choose,
@@ -47,10 +56,13 @@ def open_dashboard(qtbot: QtBot, db: Database) -> DashboardWindow:
 
 
 def click_bar(qtbot: QtBot, view: GradeChart, bar_set: int, category: int) -> None:
-    """Click the middle of one bar of a (stacked) bar chart, where a person would."""
+    """Click the middle of one bar of a (stacked) bar chart, where a person would: the
+    ``bar_set`` and ``category`` as the figures give them (the chart shows them last first,
+    so that the first reads at the top)."""
     chart = view.chart()
     series = chart.series()[0]
     sets = series.barSets()
+    bar_set, category = view.set_order.index(bar_set), view.category_order.index(category)
     below = sum(sets[i].at(category) for i in range(bar_set))
     value = sets[bar_set].at(category)
     assert value > 0, "an empty bar cannot be clicked"
@@ -196,3 +208,44 @@ def test_ctrl_d_then_a_bar_then_an_audit_opens_it(qtbot: QtBot, demo_db: Databas
     editor = main.editors[audit_id]
     qtbot.addWidget(editor)
     assert editor.isVisible() and editor.document.id == audit_id
+
+
+@pytest.mark.parametrize("size", sorted(LAPTOP))
+def test_the_dashboard_fits_a_laptop_and_its_labels_are_whole(
+        qtbot: QtBot, demo_db: Database, size: str) -> None:
+    """At 125 % it was taller than the screen, and the grade labels read "Outsta...",
+    "Inadeq..."."""
+    window = open_dashboard(qtbot, demo_db)
+    assert window.minimumSizeHint().height() <= LAPTOP[size].height()
+    assert window.minimumSizeHint().width() <= LAPTOP[size].width()
+    window.resize(LAPTOP[size])
+    qtbot.waitUntil(lambda: window.size() == LAPTOP[size])
+    show_tab(qtbot, window, 2)
+    show_tab(qtbot, window, 0)
+    for view in (window.distribution, window.trend, window.teams_chart, window.actions_chart,
+                 window.agreement_chart):
+        chart = view.chart()
+        (axis,) = [a for a in chart.axes() if isinstance(a, QBarCategoryAxis)]
+        assert axis.alignment() == Qt.AlignmentFlag.AlignLeft  # bars lie down
+        metrics = QFontMetrics(axis.labelsFont())
+        room = chart.plotArea().left() - chart.margins().left()
+        for label in axis.categories():
+            assert metrics.horizontalAdvance(label) < room, (view.accessibleName(), label)
+        per_bar = chart.plotArea().height() / len(axis.categories())
+        assert per_bar >= metrics.height(), view.accessibleName()
+    (labels,) = [a for a in window.distribution.chart().axes()
+                 if isinstance(a, QBarCategoryAxis)]
+    assert labels.categories()[-1] == "Outstanding"  # drawn last: at the top
+
+
+def test_the_default_period_starts_on_a_whole_quarter(qtbot: QtBot, demo_db: Database) -> None:
+    """The first "quarter" could be one month: the last twelve months began mid-quarter."""
+    window = open_dashboard(qtbot, demo_db)
+    assert window.figures is not None
+    start = window.figures.scope.date_from
+    assert start == date(2025, 7, 1) and date(2026, 6, 30) == DEMO_END
+    first = window.figures.quarters[0]
+    assert first.label == "Jul\u2013Sep 2025"  # a whole quarter, not "15 Jun–Jun"
+    assert len(window.figures.quarters) == 4
+    assert default_start(date(2026, 5, 17)) == date(2025, 7, 1)
+    assert default_start(date(2026, 1, 1)) == date(2025, 4, 1)

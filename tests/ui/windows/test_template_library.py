@@ -165,3 +165,28 @@ def test_an_auditor_browses_but_cannot_import_or_retire(qtbot: QtBot, db: Databa
     assert not library.import_button.isEnabled()
     assert not library.retire_button.isEnabled()
     assert library.export_button.isEnabled()
+
+
+def test_audit_counts_are_read_afresh_when_the_library_comes_back(
+        qtbot: QtBot, db: Database, small_template_id: int) -> None:
+    """The counts were those of the last reload: audits started since were not counted."""
+    library = open_library(qtbot, db)
+    click_tree_item(qtbot, library.tree, version_item(library, "small-test"))
+    assert version_item(library, "small-test").text(2) == "0"
+    assert library.tabs.tabText(1) == "&Audits using this version (0)"
+    main = library.parentWidget()
+    assert isinstance(main, MainWindow)
+    make_audit(db, small_template_id, "C-1")  # started meanwhile (the editor, a bundle...)
+    make_audit(db, small_template_id, "C-2")
+    bar = main.tabs.tabBar()
+    click(qtbot, bar, bar.tabRect(0).center())  # back in the main window ...
+    shortcut(qtbot, main, "Ctrl+T")  # ... the library raised again
+    assert version_item(library, "small-test").text(2) == "2"
+    assert library.tabs.tabText(1) == "&Audits using this version (2)"
+    assert library.audits.rowCount() == 2
+    make_audit(db, small_template_id, "C-3")
+    click(qtbot, bar, bar.tabRect(0).center())
+    click(qtbot, library.tree.viewport(), library.tree.visualItemRect(  # a click back into it
+        version_item(library, "small-test")).center())
+    assert version_item(library, "small-test").text(2) == "3"
+    assert library.selected_row() is not None and library.selected_row().key == "small-test"

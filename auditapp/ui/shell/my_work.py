@@ -1,0 +1,265 @@
+"""My work: the home view of the main window, for the profile signed in.
+
+Four groups from :func:`auditapp.services.my_work.my_work`: my drafts, audits returned to
+me for rework, audits waiting for my moderation, and my open actions. The model is a thin
+tree over those plain rows; Enter (or a double-click) on a row opens what it is about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from auditapp.rules.permissions import Actor, Permission, allowed
+from auditapp.rules.wording import day_text
+from auditapp.services.my_work import (
+    ActionItem,
+    DraftItem,
+    ModerationItem,
+    MyWork,
+    ReturnedItem,
+    my_work,
+)
+from auditapp.storage.engine import Database
+from auditapp.ui.widgets import alerts
+from auditapp.ui.widgets.workers import start_job
+
+Index = QModelIndex | QPersistentModelIndex
+Item = DraftItem | ReturnedItem | ActionItem | ModerationItem
+HEADERS = ("Case", "About", "What", "Audit date", "Due")
+#: A row's internal id: 0 for a group's title, else its group's row plus one.
+GROUP_ROW = 0
+ITEM_ROLE = Qt.ItemDataRole.UserRole + 2
+SOMETHING_WAITING = ("what is waiting for you. Enter (or a double-click) opens the row; "
+                     "Ctrl+2 lists every audit.")
+NOTHING_WAITING = ("nothing is waiting for you. Start an audit with <b>New audit</b> "
+                   "(Ctrl+N), find one in <b>All audits</b> (Ctrl+2), or bring in a sample of "
+                   "cases with <b>File › Import cases</b> (Ctrl+I).")
+
+
+@dataclass(frozen=True)
+class _Group:
+    title: str
+    empty: str
+    items: tuple[Item, ...]
+
+
+def _groups(work: MyWork, moderates: bool) -> list[_Group]:
+    """The groups in the order shown: open actions last, as theirs is the list that can run
+    past the screen, so every other group's title is seen on opening."""
+    groups = [_Group("My drafts", "no drafts", work.drafts),
+              _Group("Returned to me for rework", "nothing returned", work.returned)]
+    if moderates:
+        groups.append(_Group("Waiting for my moderation", "nothing waiting",
+                             work.moderation))
+    groups.append(_Group("My open actions", "no open actions", work.actions))
+    return groups
+
+
+def _day(value: date | None) -> str:
+    return day_text(value) if value else ""
+
+
+def _cells(item: Item, today: date) -> tuple[str, str, str, str, str]:
+    """What a row shows, column by column (see HEADERS)."""
+    if isinstance(item, DraftItem):
+        return (item.case_reference, item.template_title,
+                f"{item.answered} of {item.applicable} answered", _day(item.audit_date),
+                _day(item.due_date))
+    if isinstance(item, ReturnedItem):
+        by = f"Returned by {item.returned_by}" if item.returned_by else "Returned"
+        when = f" on {day_text(item.returned_at)}" if item.returned_at else ""
+        return (item.case_reference, item.template_title, f"{by}{when}: {item.comment}",
+                _day(item.audit_date), "")
+    if isinstance(item, ActionItem):
+        question = f"Question {item.question_key}" if item.question_key else "Whole audit"
+        owner = f" ({item.owner}, {item.priority})" if item.owner else f" ({item.priority})"
+        due = _day(item.due_date) or "no due date"
+        return (item.case_reference, question, item.text + owner, "",
+                f"{due}, overdue" if item.overdue else due)
+    stage = "your grades recorded" if item.started else "not started"
+    sampled = "sampled · " if item.sampled else ""
+    return (item.case_reference, item.template_title,
+            f"{sampled}audited by {item.auditor} · {stage}", _day(item.audit_date), "")
+
+
+class MyWorkModel(QAbstractItemModel):
+    """Groups, each with its rows; a group's title says how many it holds."""
+
+    def __init__(self, today: date | None = None) -> None:
+        super().__init__()
+        self.today = today or date.today()
+        self._groups: list[_Group] = []
+
+    def set_work(self, work: MyWork, moderates: bool) -> None:
+        """Show what the service returned."""
+        self.beginResetModel()
+        self._groups = _groups(work, moderates)
+        self.endResetModel()
+
+    def item(self, index: Index) -> Item | None:
+        """The plain row behind an index (None for a group's title)."""
+        if not index.isValid() or index.internalId() == GROUP_ROW:
+            return None
+        return self._groups[index.internalId() - 1].items[index.row()]
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        return self.createIndex(row, column, parent.row() + 1 if parent.isValid() else GROUP_ROW)
+
+    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not index.isValid() or index.internalId() == GROUP_ROW:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, GROUP_ROW)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.internalId() == GROUP_ROW and parent.column() == 0:
+            return len(self._groups[parent.row()].items)
+        return 0
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        item = self.item(index)
+        if item is None:
+            return self._group_data(self._groups[index.row()], index.column(), role)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return _cells(item, self.today)[index.column()]
+        if role == ITEM_ROLE:
+            return item
+        return None
+
+    @staticmethod
+    def _group_data(group: _Group, column: int, role: int) -> Any:
+        if column == 0 and role == Qt.ItemDataRole.FontRole:
+            bold = QFont()
+            bold.setBold(True)
+            return bold
+        if column != 0 or role not in (Qt.ItemDataRole.DisplayRole,
+                                       Qt.ItemDataRole.AccessibleTextRole):
+            return None
+        count = len(group.items)
+        return f"{group.title} ({count})" if count else f"{group.title}: {group.empty}"
+
+
+class _WorkTree(QTreeView):
+    """Enter opens the current row on every platform (macOS gives item views no Enter)."""
+
+    chosen = Signal(QModelIndex)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.chosen.emit(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class MyWorkView(QWidget):
+    """My work, read in the background; Enter or a double-click opens a row."""
+
+    loaded = Signal()
+    open_audit_requested = Signal(int, object)  # audit id, question id or None
+    moderate_requested = Signal(int)  # audit id
+
+    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None,
+                 today: date | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.model = MyWorkModel(today)
+        self.tree = _WorkTree()
+        self.tree.setModel(self.model)
+        self.tree.setAccessibleName(f"My work, {actor.name}")
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setItemsExpandable(False)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in (1, 2):  # the template's title and the action's words share the room
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.tree.chosen.connect(self._open)
+        self.tree.doubleClicked.connect(self._open)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.intro.setAccessibleName("About My work")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.tree, 1)
+        self.setFocusProxy(self.tree)
+
+    def reload(self) -> None:
+        """Read my work again in the background."""
+        start_job(self, lambda: my_work(self.db, self.actor, self.model.today),
+                  on_finished=self._show,
+                  on_failed=lambda m: alerts.warn(self, "My work not loaded", m))
+
+    def _show(self, work: MyWork) -> None:
+        current = self.model.item(self.tree.currentIndex())
+        self.model.set_work(work, allowed(self.actor, Permission.MODERATE))
+        nothing = not (work.drafts or work.returned or work.actions or work.moderation)
+        self.intro.setText(f"<b>{self.actor.name}</b>: "
+                           + (NOTHING_WAITING if nothing else SOMETHING_WAITING))
+        self.tree.expandAll()
+        self.tree.setCurrentIndex(self._index_of(current) or self._first_row())
+        self.loaded.emit()
+
+    def _first_row(self) -> QModelIndex:
+        for group in range(self.model.rowCount()):
+            parent = self.model.index(group, 0)
+            if self.model.rowCount(parent):
+                return self.model.index(0, 0, parent)
+        return self.model.index(0, 0)
+
+    def _index_of(self, item: Item | None) -> QModelIndex | None:
+        if item is None:
+            return None
+        for group in range(self.model.rowCount()):
+            parent = self.model.index(group, 0)
+            for row in range(self.model.rowCount(parent)):
+                index = self.model.index(row, 0, parent)
+                if self.model.item(index) == item:
+                    return index
+        return None
+
+    def _open(self, index: QModelIndex) -> None:
+        item = self.model.item(index)
+        if isinstance(item, ModerationItem):
+            self.moderate_requested.emit(item.audit_id)
+        elif isinstance(item, ActionItem):
+            self.open_audit_requested.emit(item.audit_id, item.question_id)
+        elif item is not None:
+            self.open_audit_requested.emit(item.audit_id, None)
