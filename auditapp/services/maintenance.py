@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from auditapp.errors import UserError
 from auditapp.services.history import HistoryCheck, check_history
@@ -18,6 +19,9 @@ from auditapp.services.integrity import KeptHead, check_content, compare_with_he
 from auditapp.storage.engine import Database
 from auditapp.storage.history_chain import read_file_chain
 from auditapp.storage.schema import current_revision, head_revision
+from auditapp.storage.sqlite_files import sqlite_problem
+
+UNREAD = "not read: the file is damaged"
 
 
 @dataclass(frozen=True)
@@ -70,13 +74,23 @@ def check_database(db: Database, against: list[KeptHead] | None = None) -> Check
     ``against``. A PostgreSQL server checks its own pages and enforces foreign keys on
     every write, so there the integrity and foreign key checks are the server's."""
     integrity, foreign = ["ok"], 0
+    heads = against or []
     with db.engine.connect() as connection:
         if not db.is_server:
-            integrity = [str(row[0]) for row in connection.execute(
-                text("PRAGMA integrity_check"))]
-            foreign = len(connection.execute(text("PRAGMA foreign_key_check")).all())
+            try:
+                integrity = [str(row[0]) for row in connection.execute(
+                    text("PRAGMA integrity_check"))]
+                foreign = len(connection.execute(text("PRAGMA foreign_key_check")).all())
+            except DBAPIError as exc:
+                # A page SQLite refuses to read at all (in an encrypted database, one whose
+                # HMAC fails): opening reads too little to meet it, so it is met here.
+                if exc.orig is None or sqlite_problem(exc.orig) != "corrupt":
+                    raise
+                return CheckReport(
+                    [f"a page cannot be read (SQLite says: {exc.orig}): the file is damaged"],
+                    0, None, head_revision(), HistoryCheck(0, [UNREAD], 0, ""), [UNREAD], [],
+                    [head.source for head in heads])
         revision = current_revision(connection)
-    heads = against or []
     try:
         history, content = check_history(db), check_content(db)
         own_id = ""
