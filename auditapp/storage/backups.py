@@ -112,10 +112,6 @@ def list_backups(db_path: Path) -> list[BackupInfo]:
 
 def _backup_failed(exc: BaseException, destination: Path) -> UserError:
     problem = sqlite_problem(exc) if isinstance(exc, sqlcipher3.Error) else ""
-    if problem == "corrupt":  # a page of the database SQLite refuses to read (copying it)
-        return DatabaseCorruptError(f"The database is damaged: copying it for a backup to "
-                                    f"{destination} met a page SQLite cannot read ({exc}). "
-                                    "auditapp has not changed it.")
     if problem == "full" or getattr(exc, "errno", None) == 28:
         return DiskFullError(f"The backup was not made: the disk holding {destination.parent} "
                              "is full. Free some space and make a backup.")

@@ -12,7 +12,9 @@ import pytest
 from auditapp.errors import DatabaseCorruptError
 from auditapp.storage.backups import checked_backup, damage_mark, list_backups, make_backup
 from auditapp.storage.database import open_database
+from auditapp.storage.encryption import encrypt_database
 from auditapp.storage.engine import Database
+from auditapp.storage.sqlite_files import connect_read_only
 from tests.builders import make_audit
 
 
@@ -62,3 +64,41 @@ def test_a_sound_database_is_not_marked_and_a_stale_mark_is_cleared(db: Database
     damage_mark(path).write_text("found damaged once; restored since", "utf-8")
     open_database(path, backup=False).dispose()  # every page checked, and found sound
     assert not damage_mark(path).exists()
+
+
+def test_an_encrypted_page_that_fails_its_hmac_is_found_in_the_background_then_refused(
+        small_template_id: int, db: Database) -> None:
+    """SQLCipher refuses to read a changed page at all (no row of a check, an error): the
+    background backup meets it, says the database is damaged and marks it."""
+    secret = "correct horse battery"
+    for reference in ("E-1", "E-2", "E-3"):
+        make_audit(db, small_template_id, reference)
+    assert db.path is not None
+    path = db.path
+    db.dispose()
+    encrypt_database(path, secret)
+    reader = connect_read_only(path, secret)
+    try:
+        page_size = int(reader.execute("PRAGMA page_size").fetchone()[0])
+        root = reader.execute(
+            "SELECT max(rootpage) FROM sqlite_master WHERE type = 'index' "
+            "AND tbl_name != 'alembic_version'").fetchone()[0]
+    finally:
+        reader.close()
+    with path.open("r+b") as handle:
+        handle.seek((root - 1) * page_size + page_size // 2)
+        byte = handle.read(1)[0]
+        handle.seek(-1, os.SEEK_CUR)
+        handle.write(bytes([byte ^ 0x10]))
+    damaged = open_database(path, secret, backup=False)  # opening reads no more than it needs
+    try:
+        problem = checked_backup(damaged, "startup")
+    finally:
+        damaged.dispose()
+    assert problem is not None and "damaged" in problem
+    assert damage_mark(path).exists()
+    assert "startup" not in [b.kind for b in list_backups(path)]  # no damaged copy kept
+    before = path.read_bytes()
+    with pytest.raises(DatabaseCorruptError):
+        open_database(path, secret, backup=False)
+    assert path.read_bytes() == before
