@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from auditapp.cli.bundles import SUFFIX
 from auditapp.cli.parser import OPTIONS_WITH_A_VALUE, build_parser
-from auditapp.cli.prompts import EXIT_USER_ERROR, PASSPHRASE_ENV, passphrase
+from auditapp.cli.prompts import EXIT_USER_ERROR, PASSPHRASE_ENV, cli_actor, passphrase
 from auditapp.errors import PassphraseRequiredError, UserError
 from auditapp.services import templates
 from auditapp.storage import backups
@@ -27,7 +27,8 @@ EXIT_INTERNAL_ERROR = 70
 
 def open_for_cli(path: Path | str | None, args: argparse.Namespace | None = None
                  ) -> AppDatabase:
-    """Open the named (or default) database and make sure the shipped templates are in it.
+    """Open the named (or default) database and make sure the shipped templates and the
+    command line's own profile are in it.
 
     An encrypted database is opened with the passphrase from ``--passphrase-file`` or
     ``AUDITAPP_PASSPHRASE``, or one asked for at a terminal."""
@@ -53,6 +54,10 @@ def open_for_cli(path: Path | str | None, args: argparse.Namespace | None = None
     for warning in db.warnings:
         print(f"auditapp: warning: {warning}", file=sys.stderr)
     templates.install_shipped_templates(db)
+    # Made on opening, like the shipped templates, not by the first command that writes: a
+    # command refused for its input then leaves the file as it was (made inside the command,
+    # the profile would be a change that a refused command makes).
+    cli_actor(db)
     return db
 
 
