@@ -9,12 +9,19 @@ process, so that its peak memory is its own. The baseline writes exactly the row
 Audits, Answers and Actions sheets with a bare write-only openpyxl loop (the rows are read
 from the database first and are not timed); the ratio Excel export / baseline is the cost
 of everything else: reading SQL, the summary sheet and charts, styles and widths.
+
+openpyxl writes through lxml when it is installed (a dependency of auditapp for that
+reason); ``baseline-etree`` is the same bare loop with lxml switched off
+(``OPENPYXL_LXML=False``), to show what lxml buys. The baseline and the export alternate for
+``--rounds`` rounds (medians), so that a busy machine slows both alike.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from common import DEMO_END, demo_database, machine, peak_memory_mb
-from openpyxl import Workbook
+from openpyxl import LXML, Workbook
 
 from auditapp.exporters.board_pdf import export_board_pack
 from auditapp.exporters.xlsx import export_workbook
@@ -33,7 +40,8 @@ from auditapp.services.reporting.figures import ReportScope, months_before, temp
 from auditapp.storage.database import open_database
 from auditapp.storage.engine import Database
 
-PHASES = ("baseline", "excel", "board", "board-year")
+PHASES = ("baseline", "excel", "baseline-etree", "board", "board-year")
+ROUNDS = ("baseline", "excel")  # timed --rounds times, alternating
 
 
 def _baseline(db: Database, out: Path) -> float:
@@ -65,7 +73,7 @@ def _timed(work: Callable[[], object]) -> float:
 def run_phase(phase: str, db_path: Path, out_dir: Path) -> dict[str, float | None]:
     """One measurement in this process: seconds and peak memory."""
     db = open_database(db_path, backup=False)
-    if phase == "baseline":
+    if phase.startswith("baseline"):
         seconds = _baseline(db, out_dir / "baseline.xlsx")
     elif phase == "excel":
         seconds = _timed(lambda: list(export_workbook(db, out_dir / "findings.xlsx",
@@ -76,14 +84,15 @@ def run_phase(phase: str, db_path: Path, out_dir: Path) -> dict[str, float | Non
         seconds = _timed(lambda: list(export_board_pack(db, out_dir / "board.pdf", scope,
                                                         today=DEMO_END)))
     db.dispose()
-    return {"seconds": seconds, "peak_mb": peak_memory_mb()}
+    return {"seconds": seconds, "peak_mb": peak_memory_mb(), "lxml": LXML}
 
 
 def _in_child(phase: str, db_path: Path, out_dir: Path) -> dict[str, float | None]:
+    env = dict(os.environ, OPENPYXL_LXML="False" if phase == "baseline-etree" else "True")
     result = subprocess.run(
         [sys.executable, __file__, "--phase", phase, "--db", str(db_path), "--out-dir",
-         str(out_dir)], capture_output=True, text=True, check=True)
-    return json.loads(result.stdout)
+         str(out_dir)], capture_output=True, text=True, check=True, env=env)
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
 def _rows(db_path: Path) -> workbook_rows.RowCounts:
@@ -97,6 +106,7 @@ def main() -> None:
     """Build or reuse the demo database, then time each phase in its own process."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--audits", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out-dir", type=Path, help=argparse.SUPPRESS)
@@ -110,12 +120,24 @@ def main() -> None:
     print(f"{args.audits} demo audits: {counts.audits} counted, {counts.answers:,} answers, "
           f"{counts.actions:,} actions")
     with tempfile.TemporaryDirectory() as out:
-        results = {phase: _in_child(phase, db_path, Path(out)) for phase in PHASES}
-    for phase, result in results.items():
+        runs = [{phase: _in_child(phase, db_path, Path(out)) for phase in ROUNDS}
+                for _ in range(args.rounds)]
+        results = {phase: _in_child(phase, db_path, Path(out)) for phase in PHASES
+                   if phase not in ROUNDS}
+    for phase in ROUNDS:
+        results[phase] = {
+            "seconds": statistics.median(run[phase]["seconds"] for run in runs),  # type: ignore[misc]
+            "peak_mb": max(run[phase]["peak_mb"] for run in runs),  # type: ignore[type-var]
+            "lxml": runs[0][phase]["lxml"]}
+    for phase in PHASES:
+        result = results[phase]
         peak = f"{result['peak_mb']:.0f} MB"
-        print(f"{phase:<9} {result['seconds']:7.2f} s   peak {peak}")
+        print(f"{phase:<14} {result['seconds']:7.2f} s   peak {peak}   lxml {result['lxml']}")
     ratio = results["excel"]["seconds"] / results["baseline"]["seconds"]  # type: ignore[operator]
-    print(f"Excel export / bare openpyxl baseline: {ratio:.2f}x")
+    etree = results["baseline-etree"]["seconds"] / results["baseline"]["seconds"]  # type: ignore[operator]
+    print(f"Excel export / bare openpyxl baseline (both with lxml): {ratio:.2f}x "
+          f"(median of {args.rounds} alternating rounds)")
+    print(f"bare loop without lxml / with lxml: {etree:.2f}x")
 
 
 if __name__ == "__main__":

@@ -6,8 +6,6 @@ from __future__ import annotations
 import argparse
 
 from auditapp.cli.prompts import cli_actor, path_arg, positive_arg
-from auditapp.services import history
-from auditapp.services.audits.workflow import close_audit, reopen_audit
 from auditapp.storage.engine import Database
 
 
@@ -33,6 +31,8 @@ def add_workflow_commands(commands: argparse._SubParsersAction[argparse.Argument
 
 
 def _history(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.services import history
+
     rows = history.audit_history(db, args.audit, cli_actor(db))
     if args.out is not None:
         history.write_history_csv(rows, args.out)
@@ -45,6 +45,8 @@ def _history(db: Database, args: argparse.Namespace) -> int:
 
 
 def _close(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.services.audits.workflow import close_audit
+
     close_audit(db, args.audit, cli_actor(db))
     print(f"Closed audit {args.audit}: nobody can change it now. A practice lead can reopen it "
           "(auditapp reopen).")
@@ -52,6 +54,8 @@ def _close(db: Database, args: argparse.Namespace) -> int:
 
 
 def _reopen(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.services.audits.workflow import reopen_audit
+
     reopen_audit(db, args.audit, args.reason, cli_actor(db))
     print(f"Reopened audit {args.audit} as a draft.")
     return 0

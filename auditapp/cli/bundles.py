@@ -4,6 +4,8 @@ A bundle passphrase, like the database's, is never taken on the command line: it
 ``--bundle-passphrase-file``, from ``AUDITAPP_BUNDLE_PASSPHRASE``, or from a prompt at a
 terminal. An import with conflicts and no choices for them imports nothing, lists them and
 exits with status 1; ``--choose N=local|remote`` settles one, ``--prefer`` the rest.
+
+The bundle services (and the cryptography they use) are imported by these commands only.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditapp.cli.prompts import (
     BUNDLE_PASSPHRASE_ENV,
@@ -23,9 +26,16 @@ from auditapp.cli.prompts import (
     report_progress,
 )
 from auditapp.errors import UserError
-from auditapp.services.sync import bundle_file, bundles
 from auditapp.storage.engine import Database
 
+if TYPE_CHECKING:
+    from auditapp.services.sync import bundles
+
+#: How a conflict may be settled: services.sync.bundles.PREFERENCES, without importing it.
+PREFERENCES = ("local", "remote")
+#: A bundle file's suffix: services.sync.bundle_file.SUFFIX, without importing it (and the
+#: cryptography it loads) for every command.
+SUFFIX = ".auditbundle"
 EXIT_CONFLICTS = 1
 _PLAIN_WARNING = ("auditapp: warning: {path} is not encrypted and holds personal data: carry "
                   "it only on encrypted storage, or export again with --encrypt.")
@@ -33,7 +43,7 @@ _PLAIN_WARNING = ("auditapp: warning: {path} is not encrypted and holds personal
 
 def _choice(text: str) -> tuple[int, str]:
     number, _, side = text.partition("=")
-    if not number.isdigit() or side not in bundles.PREFERENCES:
+    if not number.isdigit() or side not in PREFERENCES:
         raise argparse.ArgumentTypeError(f"'{text}' is not N=local or N=remote")
     return int(number), side
 
@@ -54,7 +64,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     ex.set_defaults(handler=_export)
     im = actions.add_parser("import", help="merge a bundle into this database")
     im.add_argument("file", type=path_arg, metavar="FILE")
-    im.add_argument("--prefer", choices=bundles.PREFERENCES,
+    im.add_argument("--prefer", choices=PREFERENCES,
                     help="settle every conflict without a --choose: keep this database's "
                          "value (local) or take the bundle's (remote)")
     im.add_argument("--choose", type=_choice, action="append", default=[], metavar="N=SIDE",
@@ -77,10 +87,14 @@ def _export_passphrase(args: argparse.Namespace) -> str | None:
     prompted = args.bundle_passphrase_file is None and not os.environ.get(BUNDLE_PASSPHRASE_ENV)
     if prompted and read_secret(None, "", "Again: ") != secret:
         raise UserError("The two passphrases differ; no bundle was written.")
+    from auditapp.services.sync import bundle_file
+
     return bundle_file.check_bundle_passphrase(secret)
 
 
 def _export(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.services.sync import bundles
+
     passphrase = _export_passphrase(args)
     finished: list[bundles.ExportResult] = []
 
@@ -102,6 +116,8 @@ def _export(db: Database, args: argparse.Namespace) -> int:
 
 
 def _open(args: argparse.Namespace) -> bundles.Bundle:
+    from auditapp.services.sync import bundle_file, bundles
+
     path: Path = args.file
     passphrase = None
     if bundle_file.is_encrypted(path):
@@ -127,6 +143,8 @@ def _print_conflicts(report: bundles.ImportReport) -> None:
 
 
 def _import(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.services.sync import bundles
+
     bundle = _open(args)
     print(f"{args.file.name}: from {bundle.source}")
     preview = bundles.preview_import(db, bundle, cli_actor(db))

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
+from auditapp.cli.bundles import SUFFIX
 from auditapp.cli.parser import OPTIONS_WITH_A_VALUE, build_parser
 from auditapp.cli.prompts import EXIT_USER_ERROR, PASSPHRASE_ENV, cli_actor, passphrase
 from auditapp.errors import PassphraseRequiredError, UserError
 from auditapp.services import templates
-from auditapp.services.sync.bundle_file import SUFFIX
 from auditapp.storage import backups
 from auditapp.storage.connection import AppDatabase, storage_error
 from auditapp.storage.database import is_server_url, open_database
@@ -45,9 +45,12 @@ def open_for_cli(path: Path | str | None, args: argparse.Namespace | None = None
         db = open_database(path, asked, backup=False)
     if db.path is not None:  # a server database is backed up by its server
         try:
-            backups.backup_if_due(db)
+            damaged = backups.checked_backup(db, "daily")
         except UserError as exc:
             db.warnings.append(f"The daily backup failed: {exc}")
+        else:
+            if damaged:
+                db.warnings.append(damaged)
     for warning in db.warnings:
         print(f"auditapp: warning: {warning}", file=sys.stderr)
     templates.install_shipped_templates(db)

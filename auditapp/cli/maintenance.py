@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
 
 from auditapp.cli.prompts import (
     BUNDLE_PASSPHRASE_ENV,
@@ -16,11 +17,12 @@ from auditapp.cli.prompts import (
     read_secret,
 )
 from auditapp.errors import PassphraseRequiredError, UserError
-from auditapp.services import maintenance
-from auditapp.services.integrity import KeptHead
 from auditapp.storage import backups, encryption
 from auditapp.storage.connection import AppDatabase
 from auditapp.storage.engine import Database
+
+if TYPE_CHECKING:
+    from auditapp.services.integrity import KeptHead
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,6 +58,8 @@ def add_encryption_commands(commands: argparse._SubParsersAction[argparse.Argume
 
 
 def _heads(db: Database, args: argparse.Namespace) -> list[KeptHead]:
+    from auditapp.services import maintenance
+
     secret = getattr(db, "passphrase", None)
     bundle_secret = None
     if args.bundle_passphrase_file is not None or os.environ.get(BUNDLE_PASSPHRASE_ENV):
@@ -64,6 +68,8 @@ def _heads(db: Database, args: argparse.Namespace) -> list[KeptHead]:
 
 
 def _check(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.services import maintenance
+
     report = maintenance.check_database(db, _heads(db, args))
     print(f"Database: {db.location}")
     if db.is_server:

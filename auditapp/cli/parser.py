@@ -6,8 +6,8 @@ import argparse
 
 from auditapp import __version__
 from auditapp.cli import audits, bundles, maintenance, reports, settings, templates
+from auditapp.cli.bundles import SUFFIX
 from auditapp.cli.prompts import PASSPHRASE_ENV, db_location_arg, path_arg
-from auditapp.services.sync.bundle_file import SUFFIX
 from auditapp.storage.paths import default_db_path
 
 #: The global options that take a value (what follows them is no command).

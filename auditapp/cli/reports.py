@@ -1,8 +1,8 @@
 """``stats``, ``moderation stats`` and ``export excel|audit-pdf|board-pdf``: figures and
 reports.
 
-The exporters are imported by their commands only, so that no other command waits for
-reportlab or openpyxl to load.
+Each command imports the services and exporters it uses, so that no other command waits for
+them (or for reportlab and openpyxl) to load.
 """
 
 from __future__ import annotations
@@ -20,9 +20,6 @@ from auditapp.rules.suppression import (
     MIN_THRESHOLD,
     check_threshold,
 )
-from auditapp.services import moderation
-from auditapp.services.reporting import stats
-from auditapp.services.reporting.figures import ReportScope
 from auditapp.storage.engine import Database
 
 
@@ -90,6 +87,8 @@ def _check_period(args: argparse.Namespace) -> None:
 
 def _stats(db: Database, args: argparse.Namespace) -> int:
     _check_period(args)
+    from auditapp.services.reporting import stats
+
     counts = stats.grade_counts(db, args.date_from, args.date_to)
     if args.json:
         print(json.dumps(counts.as_json(), indent=2))
@@ -107,6 +106,8 @@ def _share(value: float | None) -> str:
 
 def _moderation_stats(db: Database, args: argparse.Namespace) -> int:
     _check_period(args)
+    from auditapp.services import moderation
+
     figures = moderation.agreement_figures(db, args.date_from, args.date_to, args.team)
     if args.json:
         print(json.dumps(figures.as_json(), indent=2))
@@ -130,6 +131,7 @@ def _moderation_stats(db: Database, args: argparse.Namespace) -> int:
 
 def _export_excel(db: Database, args: argparse.Namespace) -> int:
     from auditapp.exporters import xlsx
+    from auditapp.services.reporting.figures import ReportScope
 
     scope = ReportScope(args.date_from, args.date_to, args.team, args.template)
     report_progress(xlsx.export_workbook(db, args.out, scope, args.as_at), "Exporting rows")

@@ -6,8 +6,6 @@ import argparse
 
 from auditapp.cli.prompts import cli_actor
 from auditapp.models import Role
-from auditapp.services import settings
-from auditapp.services.users import list_users, save_user
 from auditapp.storage.engine import Database
 
 
@@ -26,18 +24,24 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _users_list(db: Database, _args: argparse.Namespace) -> int:
+    from auditapp.services.users import list_users
+
     for user in list_users(db):
         print(f"{user.name:<40} {user.role.value}")
     return 0
 
 
 def _users_add(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.services.users import save_user
+
     user = save_user(db, args.name, Role(args.role), cli_actor(db))
     print(f"Saved profile {user.name} ({user.role.value})")
     return 0
 
 
 def _idle_lock(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.services import settings
+
     if args.minutes is not None:
         settings.set_idle_lock_minutes(db, args.minutes, cli_actor(db))
     print(f"The app locks after {settings.idle_lock_minutes(db)} minutes without input.")

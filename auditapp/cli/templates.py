@@ -1,5 +1,9 @@
 """``templates list|validate|import``, ``cases import`` and ``demo``: what goes into a
-database."""
+database.
+
+Each command imports the services it uses, so that ``templates list`` does not wait for the
+spreadsheet reader that ``cases import`` needs (see tests/cli/test_light_imports.py).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ import argparse
 
 from auditapp.cli.prompts import cli_actor, date_arg, path_arg, positive_arg, report_progress
 from auditapp.errors import UserError
-from auditapp.services import cases, demo, templates
 from auditapp.storage.engine import Database
 
 
@@ -49,6 +52,8 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _templates_list(db: Database, _args: argparse.Namespace) -> int:
+    from auditapp.services import templates
+
     rows = templates.list_templates(db)
     print(f"{'ID':<24} {'VER':>3}  {'SECTIONS':>8} {'QUESTIONS':>9} {'AUDITS':>6}  TITLE")
     for row in rows:
@@ -59,6 +64,8 @@ def _templates_list(db: Database, _args: argparse.Namespace) -> int:
 
 
 def _templates_validate(_db: None, args: argparse.Namespace) -> int:
+    from auditapp.services import templates
+
     failures: list[str] = []
     for path in args.files:
         try:
@@ -74,6 +81,8 @@ def _templates_validate(_db: None, args: argparse.Namespace) -> int:
 
 
 def _templates_import(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.services import templates
+
     specs = []
     problems: list[str] = []
     for path in args.files:  # validate every file before storing any
@@ -92,6 +101,8 @@ def _templates_import(db: Database, args: argparse.Namespace) -> int:
 
 
 def _cases_import(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.services import cases, templates
+
     template_id = templates.find_template_id(db, args.template, args.template_version)
     result = cases.import_cases(db, args.file, template_id, cli_actor(db), args.auditor,
                                 args.date)
@@ -101,6 +112,8 @@ def _cases_import(db: Database, args: argparse.Namespace) -> int:
 
 
 def _demo(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.services import demo
+
     report_progress(demo.generate_demo(db, args.audits, cli_actor(db), args.seed, args.years,
                                        args.end),
                     "Demo audits")

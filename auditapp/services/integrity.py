@@ -34,7 +34,6 @@ from auditapp.errors import UserError
 from auditapp.models import Audit, AuditSeal, Case, ChangeEvent
 from auditapp.services import seals
 from auditapp.services.history import SEAL, chain_tail
-from auditapp.services.sync.bundles import database_id
 from auditapp.storage.engine import Database
 from auditapp.storage.history_chain import FileChain
 
@@ -193,6 +192,8 @@ class ChainStamp:
 
 def chain_stamp(db: Database) -> ChainStamp:
     """This database's id and the number and hash of its chain's last entry, now."""
+    from auditapp.services.sync.bundles import database_id  # and bundles' cryptography
+
     own_id = database_id(db)
     with db.transaction() as session:
         seq, digest = chain_tail(session)

@@ -1,6 +1,9 @@
 """Checking a database: SQLite's own integrity checks, the schema version, the history's
 chain, the data it covers, and chain heads kept in other files (see
-:mod:`auditapp.services.integrity`)."""
+:mod:`auditapp.services.integrity`).
+
+The bundle services, and the cryptography they load, are imported only when a head kept in
+another file is read: a plain ``check`` needs neither (tests/cli/test_light_imports.py)."""
 
 from __future__ import annotations
 
@@ -8,15 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from auditapp.errors import UserError
 from auditapp.services.history import HistoryCheck, check_history
 from auditapp.services.integrity import KeptHead, check_content, compare_with_head, export_head
-from auditapp.services.sync.bundle_file import MAGIC
-from auditapp.services.sync.bundles import bundle_head, database_id
 from auditapp.storage.engine import Database
 from auditapp.storage.history_chain import read_file_chain
 from auditapp.storage.schema import current_revision, head_revision
+from auditapp.storage.sqlite_files import sqlite_problem
+
+UNREAD = "not read: the file is damaged"
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,9 @@ class CheckReport:
 def kept_head(path: Path, passphrase: str | None, bundle_passphrase: str | None) -> KeptHead:
     """The chain head a file keeps: a backup's whole chain, a bundle manifest's head, or the
     head an export (Excel workbook, PDF) records in its metadata."""
+    from auditapp.services.sync.bundle_file import MAGIC
+    from auditapp.services.sync.bundles import bundle_head
+
     try:
         with path.open("rb") as handle:
             start = handle.read(len(MAGIC))
@@ -66,16 +74,30 @@ def check_database(db: Database, against: list[KeptHead] | None = None) -> Check
     ``against``. A PostgreSQL server checks its own pages and enforces foreign keys on
     every write, so there the integrity and foreign key checks are the server's."""
     integrity, foreign = ["ok"], 0
+    heads = against or []
     with db.engine.connect() as connection:
         if not db.is_server:
-            integrity = [str(row[0]) for row in connection.execute(
-                text("PRAGMA integrity_check"))]
-            foreign = len(connection.execute(text("PRAGMA foreign_key_check")).all())
+            try:
+                integrity = [str(row[0]) for row in connection.execute(
+                    text("PRAGMA integrity_check"))]
+                foreign = len(connection.execute(text("PRAGMA foreign_key_check")).all())
+            except DBAPIError as exc:
+                # A page SQLite refuses to read at all (in an encrypted database, one whose
+                # HMAC fails): opening reads too little to meet it, so it is met here.
+                if exc.orig is None or sqlite_problem(exc.orig) != "corrupt":
+                    raise
+                return CheckReport(
+                    [f"a page cannot be read (SQLite says: {exc.orig}): the file is damaged"],
+                    0, None, head_revision(), HistoryCheck(0, [UNREAD], 0, ""), [UNREAD], [],
+                    [head.source for head in heads])
         revision = current_revision(connection)
-    heads = against or []
     try:
         history, content = check_history(db), check_content(db)
-        own_id = database_id(db) if heads else ""
+        own_id = ""
+        if heads:
+            from auditapp.services.sync.bundles import database_id
+
+            own_id = database_id(db)
         compared = [problem for head in heads for problem in compare_with_head(db, head, own_id)]
     except UnicodeDecodeError as exc:
         # Text stored as UTF-8 that no longer is: a changed byte SQLite's check cannot see.

@@ -8,19 +8,22 @@ from datetime import datetime
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from auditapp.checklists.format import TemplateSpec, load_template_file, load_template_text
-from auditapp.checklists.workbook import load_template_workbook, write_template_workbook
 from auditapp.errors import NotFoundError, UserError
 from auditapp.models import Audit, Question, Section, Setting, Template
 from auditapp.rules.limits import FILE_NAME_CHARS
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.storage.atomic_files import atomic_output
 from auditapp.storage.engine import Database
+
+if TYPE_CHECKING:
+    from auditapp.checklists.format import TemplateSpec
+# The template readers (YAML, and openpyxl for workbooks) are imported where a template is
+# read: every command installs the shipped templates, but reads them only when they changed.
 
 SHIPPED_PACKAGE = "auditapp.audit_templates"
 SHIPPED_SETTING = "shipped_templates"
@@ -178,7 +181,11 @@ def import_template_spec(
 def load_template_any(path: Path) -> TemplateSpec:
     """Read and validate a template from YAML or from an Excel workbook (by its suffix)."""
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from auditapp.checklists.workbook import load_template_workbook  # openpyxl: only here
+
         return load_template_workbook(path)
+    from auditapp.checklists.format import load_template_file
+
     return load_template_file(path)
 
 
@@ -195,12 +202,16 @@ def template_spec(db: Database, template_id: int) -> TemplateSpec:
         if template is None:
             raise NotFoundError(f"No template version with number {template_id}.")
         text, name = template.source_text, f"{template.key} v{template.version}"
+    from auditapp.checklists.format import load_template_text
+
     return load_template_text(text, name)
 
 
 def export_template_workbook(db: Database, template_id: int, path: Path) -> None:
     """Write a stored template version as an Excel workbook peer reviewers can edit (complete
     or not at all, readable by its owner alone)."""
+    from auditapp.checklists.workbook import write_template_workbook  # openpyxl: only here
+
     spec = template_spec(db, template_id)
     with atomic_output(path) as temporary:
         write_template_workbook(spec, temporary)
@@ -235,6 +246,8 @@ def install_shipped_templates(db: Database) -> list[TemplateImportResult]:
         known = dict(setting.value) if setting else {}
         if known == fingerprints:
             return []
+        from auditapp.checklists.format import load_template_text
+
         results = [
             add_template_version(session, load_template_text(text, name), name)
             for name, text in texts.items() if known.get(name) != fingerprints[name]

@@ -46,6 +46,7 @@ from auditapp.storage.operations import (
     write_journal,
 )
 from auditapp.storage.paths import backup_dir
+from auditapp.storage.private_files import create_private
 from auditapp.storage.sqlite_files import (
     EMPTY,
     ENCRYPTED,
@@ -292,3 +293,27 @@ def restore_backup(db_path: Path, backup: Path, passphrase: str | None = None, *
         return aside
     finally:
         lock.release()
+
+
+def damage_mark(db_path: Path) -> Path:
+    """The note beside a database saying a copy of it failed SQLite's integrity check."""
+    return db_path.with_name(db_path.name + ".damaged")
+
+
+def checked_backup(db: AppDatabase, kind: str) -> str | None:
+    """Make a backup of ``kind`` (``startup``, or ``daily`` when due), whose copy gets SQLite's
+    full integrity check: the whole-file check of the database, made off the way to the first
+    window. Returns None, or the message saying the database is damaged, having marked it
+    (:func:`damage_mark`) so that the next open checks every page and refuses it, offering
+    the newest good backup. Other failures (a full disk) raise as :func:`make_backup` does."""
+    assert db.path is not None
+    try:
+        if kind == "daily":
+            backup_if_due(db)
+        else:
+            make_backup(db, kind)
+    except DatabaseCorruptError as exc:
+        mark = create_private(damage_mark(db.path))  # it names the file: owner-only too
+        mark.write_text(f"{datetime.now().isoformat()} {exc}\n", "utf-8")
+        return str(exc)
+    return None

@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 import sqlcipher3
-from alembic import command
 from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
@@ -29,6 +28,7 @@ from auditapp.storage import faults
 from auditapp.storage.backups import (
     backup_name,
     backup_open_database,
+    damage_mark,
     latest_good_backup,
     make_backup,
 )
@@ -116,6 +116,8 @@ def _migrate(db: AppDatabase, revision: str | None) -> None:
     upgrade commits."""
     if revision == head_revision():
         return
+    from alembic import command  # only here: importing it costs more than most commands
+
     try:
         with db.engine.connect() as connection:
             raw = None if db.is_server else connection.connection.driver_connection
@@ -226,7 +228,13 @@ def _open_locked(path: Path, passphrase: str | None, lock: InstanceLock,
         _create(path, passphrase)
     kind = file_kind(path)
     try:
-        revision = inspect_file(path, passphrase)
+        # Only what opening needs is read (the header, the journals beside the file, the
+        # schema and its revision), so the time does not grow with the file; the whole file
+        # is checked in the background (checked_backup), and every page again here once that
+        # check has found it damaged.
+        marked = damage_mark(path).exists()
+        revision = inspect_file(path, passphrase, thorough=marked, scan=marked)
+        damage_mark(path).unlink(missing_ok=True)
     except (DatabaseCorruptError, NotAnAuditappDatabaseError,
             PassphraseRequiredError) as exc:
         # A damaged plain file looks encrypted too: name the backup in case it is.

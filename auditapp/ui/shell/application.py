@@ -24,7 +24,7 @@ from auditapp.services.demo import generate_demo
 from auditapp.services.settings import idle_lock_minutes
 from auditapp.services.templates import install_shipped_templates
 from auditapp.services.users import list_users, save_user
-from auditapp.storage.backups import backup_if_due, make_backup, restore_backup
+from auditapp.storage.backups import checked_backup, restore_backup
 from auditapp.storage.connection import AppDatabase
 from auditapp.storage.database import is_server_url, open_database
 from auditapp.storage.paths import default_db_path
@@ -150,7 +150,14 @@ class SessionGuard(QObject):
         self.backup_timer.timeout.connect(self.backup_if_due)
         if db.path is not None:  # a server database is backed up by its server
             self.backup_timer.start()
-            self.startup_backup()
+            if window.loading:  # the list first: the backup's check reads the whole file
+                window.audits_loaded.connect(self._after_first_load)
+            else:
+                self.startup_backup()
+
+    def _after_first_load(self) -> None:
+        self.window.audits_loaded.disconnect(self._after_first_load)
+        self.startup_backup()
 
     def lock(self) -> None:
         """Save everything, hide every window and ask for the passphrase again."""
@@ -166,16 +173,25 @@ class SessionGuard(QObject):
         self.watcher.resume()
 
     def startup_backup(self) -> None:
-        """The start-up backup, made in the background so that the window opens at once."""
-        start_job(self, lambda: make_backup(self.db, "startup"),
-                  on_failed=lambda m: self.window.statusBar().showMessage(
-                      f"The start-up backup failed: {m}", 15000))
+        """The start-up backup, made in the background so that the window opens at once. Its
+        copy gets SQLite's full integrity check, which is the whole-file check of the database
+        that opening it no longer waits for."""
+        self._backup("startup", "The start-up backup failed")
 
     def backup_if_due(self) -> None:
         """Make the daily backup in the background when it is due."""
-        start_job(self, lambda: backup_if_due(self.db),
+        self._backup("daily", "The daily backup failed")
+
+    def _backup(self, kind: str, failed: str) -> None:
+        start_job(self, lambda: checked_backup(self.db, kind), on_finished=self._damage_found,
                   on_failed=lambda m: self.window.statusBar().showMessage(
-                      f"The daily backup failed: {m}", 15000))
+                      f"{failed}: {m}", 15000))
+
+    def _damage_found(self, problem: str | None) -> None:
+        if problem:
+            alerts.warn(self.window, "The database is damaged",
+                        f"{problem}\n\nSave nothing more: quit auditapp and start it again, and "
+                        "it will offer to put the newest good backup in its place.")
 
 
 def run_gui(db_path: Path | str | None, bundle: Path | None = None,

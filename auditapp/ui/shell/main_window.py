@@ -69,6 +69,11 @@ EMPTY_TEXT = (
     "<b>File › Load demo data</b>.</p>")
 
 
+#: Audits shown first, newest first: more than a screenful, read in a time that does not
+#: grow with the database, so that the window is usable at once; every audit follows.
+FIRST_ROWS = 200
+
+
 class _SearchBox(QLineEdit):
     """The audit list's search box: Down goes into the list (Enter is returnPressed)."""
 
@@ -99,6 +104,9 @@ class _AuditTable(QTableView):
 class MainWindow(QMainWindow):
     """My work, and every audit, searchable and filterable; Enter opens a row."""
 
+    #: The newest audits are shown and the window is usable (every audit is still loading).
+    first_audits_shown = Signal()
+    #: Every audit is in the list.
     audits_loaded = Signal()
 
     def __init__(self, db: Database, actor: Actor) -> None:
@@ -108,6 +116,8 @@ class MainWindow(QMainWindow):
         self.editors: dict[int, AuditEditorWindow] = {}
         self._templates: dict[int, TemplateInfo] = {}
         self._job: Job | None = None
+        self._loads = 0  # which reload the rows arriving belong to
+        self.loading = False
         self._library: TemplateLibraryWindow | None = None
         self._tracker: ActionsTrackerWindow | None = None
         #: Set when the user asked to encrypt the database or change its passphrase: the app
@@ -395,13 +405,33 @@ class MainWindow(QMainWindow):
     # --- loading the list ------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Load the audit list and My work in the background."""
+        """Load My work, and the audit list: the newest audits first, then all, in the
+        background. Rows of an earlier reload that arrive late are dropped."""
         self.my_work.reload()
+        self._loads += 1
+        self.loading = True
         self.count_label.setText("Loading audits…")
-        start_job(self, lambda: list_audits(self.db, self.actor), on_finished=self._on_loaded,
+        self._load(FIRST_ROWS, self._on_first_rows)
+
+    def _load(self, limit: int | None, then: Callable[[list[AuditListRow]], None]) -> None:
+        load = self._loads
+        start_job(self, lambda: list_audits(self.db, self.actor, limit=limit),
+                  on_finished=lambda rows: then(rows) if load == self._loads else None,
                   on_failed=lambda m: alerts.warn(self, "Audits not loaded", m))
 
+    def _on_first_rows(self, rows: list[AuditListRow]) -> None:
+        if len(rows) < FIRST_ROWS:  # that is every audit
+            self._on_loaded(rows)
+            return
+        self.model.set_rows(rows)
+        self.pages.setCurrentWidget(self.table)
+        self._fit_template_column()
+        self._update_count()
+        self.first_audits_shown.emit()
+        self._load(None, self._on_loaded)
+
     def _on_loaded(self, rows: list[AuditListRow]) -> None:
+        self.loading = False
         self.model.set_rows(rows)
         if not rows:  # demo data may go into an empty database, whoever sets it up
             self.demo_action.setEnabled(True)
@@ -425,6 +455,8 @@ class MainWindow(QMainWindow):
         text = f"{total} audits" if shown == total else f"Showing {shown} of {total} audits"
         if self.table.isColumnHidden(TEMPLATE_COLUMN) and shown:
             text += f", all on {self.proxy.index(0, TEMPLATE_COLUMN).data()}"
+        if self.loading:
+            text = f"{text.replace(' audits', ' newest audits', 1)}; loading the rest…"
         self.count_label.setText(text)
 
     def refresh_audit(self, audit_id: int) -> None:

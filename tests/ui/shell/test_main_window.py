@@ -474,6 +474,27 @@ def test_layout_fits_a_small_laptop_screen_at_125_percent(qtbot: QtBot,
     assert hint.height() * 1.25 <= 768
 
 
+def test_the_newest_audits_show_at_once_then_every_audit(qtbot: QtBot, demo_db: Database,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window is usable before a large list has loaded: the newest audits come first."""
+    monkeypatch.setattr(main_window, "FIRST_ROWS", 10)
+    window = MainWindow(demo_db, ALEX)
+    qtbot.addWidget(window)
+    seen: list[tuple[str, int, str]] = []
+    window.first_audits_shown.connect(lambda: seen.append(
+        ("first", window.model.rowCount(), window.count_label.text())))
+    window.audits_loaded.connect(lambda: seen.append(
+        ("all", window.model.rowCount(), window.count_label.text())))
+    show_active(qtbot, window)
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=LONG)
+    every = list_audits(demo_db, ALEX)
+    assert seen[0] == ("first", 10, "10 newest audits; loading the rest…")
+    assert seen[1] == ("all", len(every), f"{len(every)} audits")
+    assert set(shown_ids(window)) == {row.id for row in every}
+    newest = {row.id for row in every[:10]}
+    assert {row.id for row in list_audits(demo_db, ALEX, limit=10)} == newest
+
+
 def test_tab_runs_through_the_filters_and_out_of_the_date_fields(
         qtbot: QtBot, demo_db: Database) -> None:
     """Tab once stuck in a date filter reading "Any" (14 presses tried)."""

@@ -198,3 +198,17 @@ def test_giving_up_at_the_idle_lock_closes_the_app(qtbot: QtBot, tmp_path: Path)
         qtbot.waitUntil(lambda: bool(done), timeout=LONG)
     assert not window.isVisible()
     db.dispose()
+
+
+def test_the_start_up_backup_waits_for_the_list(qtbot: QtBot, db: Database) -> None:
+    """Its integrity check reads the whole file: it starts once every audit is listed."""
+    assert db.path is not None
+    path = db.path
+    window = MainWindow(db, ALEX)
+    qtbot.addWidget(window)
+    assert window.loading
+    SessionGuard(db, window)
+    assert list_backups(path) == []
+    with qtbot.waitSignal(window.audits_loaded, timeout=LONG):
+        show_active(qtbot, window)
+    qtbot.waitUntil(lambda: [b.kind for b in list_backups(path)] == ["startup"], timeout=LONG)
