@@ -206,7 +206,7 @@ def _frame(document: DocxDocument, edition: WordEdition) -> None:
                           f"{edition.words.committee}")
     properties.author = "; ".join(edition.words.author)
     properties.language = LANGUAGE
-    properties.keywords = f"{edition.marking}; case file audits; board report"
+    properties.keywords = edition.marking
     properties.comments = f"Produced by auditapp {__version__}"
     properties.created = properties.modified = edition.produced_at.replace(tzinfo=None)
     properties.last_modified_by = "auditapp"
@@ -405,8 +405,8 @@ def _sections(document: DocxDocument, edition: WordEdition) -> None:
 def _picture(document: DocxDocument, png: bytes, width_mm: float, alt: str, name: str) -> None:
     document.add_picture(io.BytesIO(png), width=Mm(width_mm))
     inline = document.inline_shapes[-1]._inline
+    # The description only: LibreOffice's PDF export puts a title before it in /Alt.
     inline.docPr.set("descr", alt)
-    inline.docPr.set("title", name)
     inline.docPr.set("name", name)
     for properties in inline.iter(qn("pic:cNvPr")):
         properties.set("descr", alt)

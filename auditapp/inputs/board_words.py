@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from auditapp.errors import UserError, ValidationError
 from auditapp.inputs.yaml_text import Lines, read_yaml
 from auditapp.rules.limits import (
@@ -52,6 +54,8 @@ DETAILS = {
 _POINTS = 50
 # Characters Word documents (XML 1.0) cannot hold: C0 controls but tab, newline and return.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+#: What YAML itself refuses to read (it would say where only as a character position).
+_UNPRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 
 
 @dataclass(frozen=True)
@@ -136,10 +140,15 @@ class _Reader:
 
 def parse_board_words(text: str, source: str) -> BoardWords:
     """The words of a board report from YAML ``text``; ``source`` names it in errors."""
+    unprintable = _UNPRINTABLE.search(text)
+    if unprintable:
+        line = text[:unprintable.start()].count("\n") + 1
+        raise UserError(f"{source}:{line}: a control character "
+                        f"(U+{ord(unprintable.group()):04X}) is not allowed")
     try:
         data, lines = read_yaml(text, source)
     except ValidationError as exc:
-        raise UserError(exc.problems[0]) from None
+        raise UserError(" ".join(exc.problems[0].split())) from None  # YAML's are multi-line
     reader = _Reader(source, lines)
     if not isinstance(data, dict):
         raise reader.fail((), "the file must be a list of fields (name: value), one a line")
