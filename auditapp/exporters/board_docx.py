@@ -285,9 +285,10 @@ def _withheld(value: str) -> bool:
     return value.startswith("<") or value in ("c", "\u2013")
 
 
-def _paragraphs(document: DocxDocument, number: str, texts: Sequence[str]) -> None:
+def _paragraphs(document: DocxDocument, number: str, texts: Sequence[str], start: int = 1
+                ) -> None:
     """Numbered paragraphs, as committee reports number them: 1.1, 1.2, ..."""
-    for i, text in enumerate(texts, start=1):
+    for i, text in enumerate(texts, start=start):
         paragraph = document.add_paragraph()
         paragraph.paragraph_format.left_indent = Mm(10)
         paragraph.paragraph_format.first_line_indent = Mm(-10)
@@ -295,15 +296,15 @@ def _paragraphs(document: DocxDocument, number: str, texts: Sequence[str]) -> No
         paragraph.add_run(text)
 
 
-def _narrative(document: DocxDocument, words: BoardWords, field: str, number: str | None
-               ) -> None:
+def _narrative(document: DocxDocument, words: BoardWords, field: str, number: str | None,
+               start: int = 1) -> None:
     texts = words.text(field)
     if words.is_list(field):
         style = "List Number" if field == "recommendations" else "List Bullet"
         for text in texts:
             document.add_paragraph(text, style=style)
     elif number is not None:
-        _paragraphs(document, number, texts)
+        _paragraphs(document, number, texts, start)
     else:
         for text in texts:
             document.add_paragraph(text)
@@ -360,19 +361,31 @@ def _front_sheet(document: DocxDocument, edition: WordEdition) -> None:
         f" ({DRAFT})" if edition.draft else ""))
 
 
+def _withheld_words(printed: str) -> str:
+    return f"withheld to protect small numbers (shown as {printed}; see the key in Appendix 1)"
+
+
 def _findings(pack: BoardPack, chart: ControlChart) -> list[str]:
     """What the audits found, in sentences built from the pack's printed figures."""
     scope = pack.figures.scope
     audits = pack.count("overall", "total")
-    good = _share_text(pack, ("overall", "gob"), ("overall", "total"))
-    inadequate = pack.share(("overall", Grade.INADEQUATE.label), ("overall", "total"))
     found = [f"{audits} audits were completed (submitted, moderated or closed) with an audit "
-             f"date from {scope.period_text()}.",
-             f"Graded Good or better: {good}. Inadequate: {inadequate}. The interval is the "
-             "range the share would likely fall in with another sample of the same size: a "
-             "difference smaller than it may be chance."]
-    found.append("Change over time, from the control chart of the share Good or better by "
-                 "quarter (Appendix 1): " + " ".join(chart.words))
+             f"date from {scope.period_text()}."]
+    whole = ("overall", "total")
+    if pack.protection.share_value(("overall", "gob"), whole) is None:
+        found.append("The share graded Good or better is "
+                     + _withheld_words(pack.share(("overall", "gob"), whole)) + ".")
+    else:
+        found.append(f"Graded Good or better: {_share_text(pack, ('overall', 'gob'), whole)}. "
+                     "The interval is the range the share would likely fall in with another "
+                     "sample of the same size: a difference smaller than it may be chance.")
+    inadequate = ("overall", Grade.INADEQUATE.label)
+    found.append("Graded Inadequate: " + (
+        _share_text(pack, inadequate, whole)
+        if pack.protection.share_value(inadequate, whole) is not None
+        else _withheld_words(pack.share(inadequate, whole))) + ".")
+    found.append("Change over time, read from the control chart of the share Good or better "
+                 "by quarter (Appendix 1). " + " ".join(chart.words))
     found.append(f"Actions raised by the audits: {pack.count('actions', 'raised')}, of "
                  f"which {pack.count('actions', 'done')} completed and "
                  f"{pack.count('actions', ActionState.OVERDUE)} overdue at "
@@ -388,15 +401,14 @@ def _sections(document: DocxDocument, edition: WordEdition) -> None:
     _narrative(document, words, "background", "1")
     document.add_heading("2. Key issues", level=1)
     document.add_heading("What the audits found", level=2)
-    _paragraphs(document, "2", _findings(edition.pack, edition.chart))
+    findings = _findings(edition.pack, edition.chart)
+    _paragraphs(document, "2", findings)
     document.add_heading(NARRATIVE["key_messages"], level=2)
-    _narrative(document, words, "key_messages", None)
+    _narrative(document, words, "key_messages", "2", len(findings) + 1)
     for number, field in enumerate(("next_steps", "implications_for_children", "risks"),
                                    start=3):
         document.add_heading(f"{number}. {NARRATIVE[field]}", level=1)
         _narrative(document, words, field, str(number))
-    document.add_heading("Accountable officer(s)", level=2)
-    document.add_paragraph("\n".join(words.author))
 
 
 # --- the appendix -------------------------------------------------------------------------------
@@ -442,8 +454,9 @@ def _chart_section(document: DocxDocument, edition: WordEdition) -> None:
         "wider for fewer audits). A point outside the limits, a run of 7 on one side of the "
         "average or 6 rising or falling in a row would be special cause; anything else is "
         "common-cause variation, to be read as no significant change.")
-    _picture(document, control_chart_png(chart), 170, _chart_alt(chart),
-             "Control chart of the share Good or better")
+    if chart.centre is not None:
+        _picture(document, control_chart_png(chart), 170, _chart_alt(chart),
+                 "Control chart of the share Good or better")
     document.add_paragraph(" ".join(chart.words)).runs[0].italic = True
     rows = []
     for point in chart.points:
