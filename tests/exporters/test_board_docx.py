@@ -155,7 +155,13 @@ def test_a_released_word_edition_and_its_pdf_are_one_release(
     for i, grade in enumerate([Grade.GOOD] * 6 + [Grade.REQUIRES_IMPROVEMENT] * 6):
         graded_audit(db, small_template_id, f"R-{i}", date(2026, 2 + i % 4, 3 + i), grade)
     out = _export(db, tmp_path / "board.docx", words, marking="OFFICIAL", release=LEAD)
-    assert DRAFT not in _all_text(Document(str(out)))
+    document = Document(str(out))
+    assert DRAFT not in _all_text(document)
+    # Both quarters have 4 Good or better: withheld, so there is no chart to draw, and the
+    # document says so rather than showing an empty picture.
+    assert len(document.inline_shapes) == 0
+    assert "Too few audits graded to draw the chart: every point is withheld." in [
+        p.text for p in document.paragraphs]
     list(export_board_pack(db, tmp_path / "board.pdf", PERIOD, 5, PERIOD.date_to,
                            PRODUCED, release=LEAD))
     with db.transaction() as session:
