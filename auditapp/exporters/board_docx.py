@@ -152,8 +152,7 @@ def _styles(document: DocxDocument) -> None:
     normal.paragraph_format.line_spacing = 1.15
     for name in ("Header", "Footer"):
         document.styles[name].font.size = Pt(9)
-    for name, size, before in (("Heading 1", 16, 18), ("Heading 2", 13, 12),
-                               ("Title", 22, 0)):
+    for name, size, before in (("Heading 1", 16, 18), ("Heading 2", 13, 12)):
         style = document.styles[name]
         style.font.name = FONT
         style.font.size = Pt(size)
