@@ -181,6 +181,19 @@ def submitted_audit(db: Database, template_id: int, reference: str = "C-1",
     return audit
 
 
+def graded_audit(db: Database, template_id: int, reference: str, audit_date: date,
+                 grade: Grade) -> int:
+    """A submitted audit of the small template on ``audit_date`` whose overall (and so
+    final) grade is ``grade``, every section Good."""
+    audit = make_audit(db, template_id, reference, audit_date)
+    complete_audit(db, audit)
+    if grade != Grade.GOOD:
+        save_changes(db, audit, AuditChanges(overall=(grade, "Because of the impact seen.")),
+                     ALEX)
+    submit_audit(db, audit, ALEX)
+    return audit
+
+
 
 
 BROKEN_TEMPLATE = """\

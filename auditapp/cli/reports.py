@@ -1,5 +1,5 @@
-"""``stats``, ``moderation stats`` and ``export excel|audit-pdf|board-pdf``: figures and
-reports.
+"""``stats``, ``moderation stats`` and ``export excel|audit-pdf|board-pdf|board-docx``:
+figures and reports.
 
 Each command imports the services and exporters it uses, so that no other command waits for
 them (or for reportlab and openpyxl) to load.
@@ -73,6 +73,27 @@ def add_export_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
                          "counts an audit another release counts); without it the pack is "
                          "a draft, marked not for release")
     bp.set_defaults(handler=_export_board_pdf)
+    bd = ex_commands.add_parser("board-docx", help="the board report as a Word document "
+                                "(committee-report form, accessible)")
+    bd.add_argument("--out", type=Path, required=True, metavar="FILE")
+    bd.add_argument("--words", type=Path, required=True, metavar="WORDS.yaml",
+                    help="the report's words: front sheet, summary, recommendations, ... "
+                         "(see docs/board-words.example.yaml)")
+    bd.add_argument("--from", dest="date_from", type=date_arg, metavar="D",
+                    help="first day (default: six months before --to)")
+    bd.add_argument("--to", dest="date_to", type=date_arg, metavar="D",
+                    help="last day (default: today)")
+    bd.add_argument("--suppress", type=int, default=DEFAULT_THRESHOLD, metavar="N",
+                    help=f"show counts below N as <N (default: {DEFAULT_THRESHOLD})")
+    bd.add_argument("--as-at", dest="as_at", type=date_arg, metavar="D", help=as_at_help)
+    bd.add_argument("--marking", choices=("official", "official-sensitive"),
+                    default="official-sensitive",
+                    help="OFFICIAL for a paper to be published (needs --release), "
+                         "OFFICIAL-SENSITIVE for internal use (the default)")
+    bd.add_argument("--release", action="store_true",
+                    help="for publication: record it in the release register, as "
+                         "board-pdf --release does")
+    bd.set_defaults(handler=_export_board_docx)
     rb = ex_commands.add_parser("rebuild", help="rebuild a board pack from its manifest")
     rb.add_argument("file", type=Path, metavar="FILE", help="a board pack auditapp wrote")
     rb.add_argument("--out", type=Path, metavar="NEW",
@@ -162,6 +183,26 @@ def _export_board_pdf(db: Database, args: argparse.Namespace) -> int:
     report_progress(board_pdf.export_board_pack(db, args.out, scope, args.suppress, today,
                                                 release=release), "Writing")
     print(f"Wrote {args.out} ({scope.period_text()}"
+          f"{', released' if release else ', a draft not for release'})")
+    return 0
+
+
+def _export_board_docx(db: Database, args: argparse.Namespace) -> int:
+    from auditapp.exporters import board_docx
+    from auditapp.inputs.board_words import read_board_words
+    from auditapp.services.reporting import board_figures
+
+    check_threshold(args.suppress)
+    words = read_board_words(args.words)
+    today = args.as_at or date.today()
+    scope = board_figures.default_period(date.today(), args.date_from, args.date_to)
+    if scope.date_from and scope.date_to and scope.date_from > scope.date_to:
+        raise UserError("--from must not be after --to")
+    release = cli_actor(db) if args.release else None
+    report_progress(board_docx.export_board_docx(
+        db, args.out, scope, words, args.marking.upper(), args.suppress, today,
+        release=release), "Writing")
+    print(f"Wrote {args.out} ({scope.period_text()}, {args.marking.upper()}"
           f"{', released' if release else ', a draft not for release'})")
     return 0
 

@@ -87,6 +87,13 @@ def _register_fonts() -> tuple[str, str]:
 FONT, FONT_BOLD = _register_fonts()
 
 
+def font_files() -> tuple[str, str]:
+    """The TrueType files (regular, bold) of the fonts the PDFs embed, for other renderers
+    (the Word edition's chart images) to draw with the same letters."""
+    return next((regular, bold) for regular, bold in _FONT_CANDIDATES
+                if Path(regular).is_file() and Path(bold).is_file())
+
+
 def _style(name: str, size: float, bold: bool = False, **extra: object) -> ParagraphStyle:
     settings: dict[str, object] = {"fontName": FONT_BOLD if bold else FONT, "fontSize": size,
                                    "leading": size * 1.3, "textColor": INK}

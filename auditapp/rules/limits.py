@@ -58,6 +58,8 @@ SCALE_OPTIONS = 9
 
 #: A YAML template file. The largest shipped template is 42 KB.
 TEMPLATE_FILE_BYTES = 2 * 1024 * 1024
+#: The words of a board report (a YAML file): a long report is some tens of kilobytes.
+BOARD_WORDS_FILE_BYTES = 1024 * 1024
 #: YAML nesting (a template needs six levels), aliases (``*name``), and values after the
 #: aliases are followed: together they stop a "billion laughs" file.
 YAML_DEPTH = 20

@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from tests.builders import run_auditapp
+from tests.builders import ROOT, run_auditapp
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +86,39 @@ def test_mistakes_are_one_clear_line_and_no_file(demo_file: Path, tmp_path: Path
     assert result.stderr.startswith(message)
     assert len(result.stderr.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_board_docx_from_a_words_file(demo_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "board.docx"
+    words = ROOT / "docs" / "board-words.example.yaml"
+    result = run_auditapp(demo_file, "export", "board-docx", "--out", str(out), "--words",
+                          str(words), "--to", "2026-06-30")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (f"Wrote {out} (1 Jan 2026 to 30 Jun 2026, "
+                                     "OFFICIAL-SENSITIVE, a draft not for release)")
+    document = Document(str(out))
+    assert document.paragraphs[1].text.startswith("Case file audits of care leavers'")
+    assert "DEMO-" not in "\n".join(p.text for p in document.paragraphs)
+
+
+@pytest.mark.parametrize(("words", "extra", "message"), [
+    ("title: [\n", [], "auditapp: error: {words}:2: "),
+    ("committee: Board\n", [], "auditapp: error: {words}:1: the field "),
+    (None, ["--marking", "official"], "auditapp: error: A paper marked OFFICIAL is for "
+                                      "publication"),
+])
+def test_board_docx_mistakes_are_one_line_and_no_file(
+        demo_file: Path, tmp_path: Path, words: str | None, extra: list[str],
+        message: str) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    path = ROOT / "docs" / "board-words.example.yaml"
+    if words is not None:
+        path = tmp_path / "words.yaml"
+        path.write_text(words, encoding="utf-8")
+    result = run_auditapp(demo_file, "export", "board-docx", "--out", str(folder / "b.docx"),
+                          "--words", str(path), "--to", "2026-06-30", *extra)
+    assert result.returncode == 2
+    assert result.stderr.startswith(message.format(words=path))
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert list(folder.iterdir()) == []

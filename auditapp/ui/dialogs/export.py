@@ -97,6 +97,12 @@ class ExportDialog(QDialog):
                                         "only, and is refused if it counts an audit another "
                                         "release counts.")
             form.addRow(self.for_release)
+            tagging = QLabel("This PDF is not tagged for accessibility, so it is not the "
+                             "copy to publish on a website: the Word edition (auditapp "
+                             "export board-docx) becomes a tagged PDF when saved from Word or "
+                             "LibreOffice.")
+            tagging.setWordWrap(True)
+            form.addRow(tagging)
         self.path = QLineEdit(str(Path.home() / (suggested_name or kind.value[2])))
         self.path.setAccessibleName("Save as")
         browse = QPushButton("&Browse…")

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from auditapp.exporters import audit_pdf, board_pdf, xlsx
@@ -143,6 +143,19 @@ def test_the_board_pack_offers_the_domain_threshold_range_and_default(
     spin = dialog.threshold
     assert (spin.minimum(), spin.maximum(), spin.value()) == (
         MIN_THRESHOLD, MAX_THRESHOLD, DEFAULT_THRESHOLD)
+
+
+def test_the_board_pack_says_it_is_not_the_copy_to_publish(qtbot: QtBot,
+                                                           demo_db: Database) -> None:
+    """Issue 15: reportlab writes no tagged PDF; the dialog points to the Word edition."""
+    board = ExportDialog(demo_db, ExportKind.BOARD_PACK, LEAD)
+    qtbot.addWidget(board)
+    show_active(qtbot, board)
+    notes = [label.text() for label in board.findChildren(QLabel) if label.isVisible()]
+    assert any("not tagged for accessibility" in n and "board-docx" in n for n in notes)
+    workbook = ExportDialog(demo_db, ExportKind.WORKBOOK, LEAD)
+    qtbot.addWidget(workbook)
+    assert not any("tagged" in label.text() for label in workbook.findChildren(QLabel))
 
 
 def test_the_board_pack_period_defaults_as_on_the_command_line(

@@ -1,0 +1,592 @@
+"""The board report's Word edition: a council committee report (front sheet, numbered
+sections, the figures as an appendix), written with python-docx.
+
+The words come from the practice lead (:mod:`auditapp.inputs.board_words`); the figures are
+the board pack's own (:func:`~auditapp.services.reporting.board_figures.board_pack`), already
+protected, printed as the PDF prints them, with the control chart of the pack's quarters
+(:func:`~auditapp.services.reporting.control_chart.pack_chart`).
+
+Accessible, so that Word's or LibreOffice's "save as PDF" gives a tagged PDF fit to publish:
+the built-in Heading 1 and Heading 2 styles in order, table header rows marked as headers
+and repeated on every page a table runs onto, alt text on every picture, the document's
+language (en-GB) and title set, and no meaning carried by colour alone.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph
+
+from auditapp import __version__
+from auditapp.errors import UserError
+from auditapp.exporters.chart_image import control_chart_png
+from auditapp.inputs.board_words import NARRATIVE, BoardWords
+from auditapp.rules.actions import ActionState
+from auditapp.rules.grades import NOT_GRADED, Grade
+from auditapp.rules.palette import HEADER_FILL, HEADER_TEXT, WITHHELD
+from auditapp.rules.permissions import Actor
+from auditapp.rules.statistics import wilson_interval
+from auditapp.rules.suppression import DEFAULT_THRESHOLD, check_threshold, key_text
+from auditapp.rules.wording import day_text
+from auditapp.services.reporting import manifest as manifests
+from auditapp.services.reporting import releases
+from auditapp.services.reporting.board_figures import BoardPack, board_figures, board_pack
+from auditapp.services.reporting.control_chart import ControlChart, pack_chart
+from auditapp.services.reporting.figures import GRADE_COLUMNS, ReportScope
+from auditapp.storage.atomic_files import atomic_output, check_target
+from auditapp.storage.engine import Database
+
+#: The two protective markings a practice lead chooses between.
+OFFICIAL = "OFFICIAL"
+OFFICIAL_SENSITIVE = "OFFICIAL-SENSITIVE"
+MARKINGS = (OFFICIAL, OFFICIAL_SENSITIVE)
+DRAFT = "DRAFT \u2013 not for release"
+LANGUAGE = "en-GB"
+FONT = "Arial"
+APPENDIX = "Appendix 1: Case file audit figures"
+BANDS = {"gob": "Good or better", "ri": "Requires improvement", "inadequate": "Inadequate"}
+LINES = {"gob": "Good or better", "below": "Below Good"}
+_HEADER_BLUE = RGBColor.from_string(HEADER_FILL)
+
+
+@dataclass(frozen=True)
+class WordEdition:
+    """What the Word edition is made from."""
+
+    pack: BoardPack
+    chart: ControlChart
+    words: BoardWords
+    marking: str
+    draft: bool
+    as_at: date
+    produced_at: datetime
+
+
+def export_board_docx(db: Database, out: Path, scope: ReportScope, words: BoardWords,
+                      marking: str = OFFICIAL_SENSITIVE, threshold: int = DEFAULT_THRESHOLD,
+                      today: date | None = None, produced_at: datetime | None = None,
+                      release: Actor | None = None) -> Iterator[tuple[int, int]]:
+    """Write the Word edition of the board report for ``scope`` to ``out``; yields
+    ``(steps done, 4)``. The figures, their suppression and the release rule are the board
+    pack's (:func:`~auditapp.exporters.board_pdf.export_board_pack`): with ``release`` it
+    is recorded in the release register (a Word edition of a released PDF is the same
+    release, and allowed); without, every page says it is a draft.
+
+    ``UserError`` (before any file is made) for a period with too few audits, a marking not
+    in :data:`MARKINGS`, or OFFICIAL without ``release``: a paper marked OFFICIAL is for
+    publication, and only a release is protected against differencing with other releases.
+    """
+    out = check_target(out)
+    check_threshold(threshold)
+    if marking not in MARKINGS:
+        raise UserError(f"The marking must be {' or '.join(MARKINGS)}, not {marking!r}.")
+    if marking == OFFICIAL and release is None:
+        raise UserError("A paper marked OFFICIAL is for publication: release it (--release), "
+                        "or mark it OFFICIAL-SENSITIVE for internal use.")
+    today = today or date.today()
+    produced_at = produced_at or manifests.now()
+    figures = board_figures(db, scope, threshold, today, own_period_only=release is not None)
+    yield 1, 4
+    pack = board_pack(figures)
+    if release is not None:
+        # The same figures hash as the PDF's: the two editions of one release are one release.
+        manifest = manifests.make_manifest(
+            db, manifests.BOARD_PACK, scope, today, threshold, manifests.figures_hash(
+                {repr(k): pack.protection.count(k) for k in pack.protection.values
+                 if k not in pack.protection.unprinted}),
+            produced_at, extra_scopes=figures.counted_scopes)
+        manifest = replace(manifest, release=releases.register_release(db, manifest, release))
+    yield 2, 4
+    edition = WordEdition(pack, pack_chart(pack), words, marking, release is None, today,
+                          produced_at)
+    document = build_document(edition)
+    with atomic_output(out) as temporary:
+        yield 3, 4
+        document.save(str(temporary))
+    yield 4, 4
+
+
+# --- the document's frame -----------------------------------------------------------------------
+
+
+def _set_language(document: DocxDocument) -> None:
+    """en-GB for every run, by the document defaults and the Normal style."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    assert defaults is not None
+    properties = defaults.find(qn("w:rPrDefault"))
+    if properties is None:
+        properties = OxmlElement("w:rPrDefault")
+        defaults.insert(0, properties)
+    run = properties.find(qn("w:rPr"))
+    if run is None:
+        run = OxmlElement("w:rPr")
+        properties.append(run)
+    for existing in run.findall(qn("w:lang")):
+        run.remove(existing)
+    lang = OxmlElement("w:lang")
+    for name in ("w:val", "w:eastAsia", "w:bidi"):
+        lang.set(qn(name), LANGUAGE)
+    run.append(lang)
+
+
+def _styles(document: DocxDocument) -> None:
+    normal = document.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.15
+    for name in ("Header", "Footer"):
+        document.styles[name].font.size = Pt(9)
+    for name, size, before in (("Heading 1", 16, 18), ("Heading 2", 13, 12)):
+        style = document.styles[name]
+        style.font.name = FONT
+        style.font.size = Pt(size)
+        style.font.bold = True
+        style.font.color.rgb = _HEADER_BLUE
+        style.paragraph_format.space_before = Pt(before)
+        style.paragraph_format.space_after = Pt(6)
+        style.paragraph_format.keep_with_next = True
+        # The template's heading font is a theme font: name it outright for every script.
+        fonts = style.element.rPr.find(qn("w:rFonts"))
+        for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            if fonts is not None and fonts.get(qn(attribute)) is not None:
+                del fonts.attrib[qn(attribute)]
+
+
+def _field(paragraph: Paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) in ``paragraph``."""
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, code, end):
+        run._r.append(element)
+
+
+def _frame(document: DocxDocument, edition: WordEdition) -> None:
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Mm(20))
+    section.top_margin, section.bottom_margin = Mm(22), Mm(20)
+    marking = edition.marking + (f" \u00b7 {DRAFT}" if edition.draft else "")
+    header = section.header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    header.add_run(marking).bold = True
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run(f"{edition.marking} \u00b7 {edition.words.title} \u00b7 Page ")
+    _field(footer, "PAGE")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES")
+    properties = document.core_properties
+    properties.title = edition.words.title
+    properties.subject = ("Case file audits of care leavers' pathway plans: report to the "
+                          f"{edition.words.committee}")
+    properties.author = "; ".join(edition.words.author)
+    properties.language = LANGUAGE
+    properties.keywords = edition.marking
+    properties.comments = f"Produced by auditapp {__version__}"
+    properties.created = properties.modified = edition.produced_at.replace(tzinfo=None)
+    properties.last_modified_by = "auditapp"
+    properties.revision = 1
+
+
+# --- building blocks ----------------------------------------------------------------------------
+
+
+def _shade(cell: _Cell, fill: str) -> None:
+    properties = cell._tc.get_or_add_tcPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    properties.append(shading)
+
+
+def _row_flag(row_properties: Any, tag: str) -> None:
+    row_properties.append(OxmlElement(tag))
+
+
+def _table(document: DocxDocument, caption: str, header: Sequence[str],
+           rows: Sequence[Sequence[str]], widths: Sequence[float],
+           bold_last: bool = False) -> None:
+    """A table with its caption kept with it: the header row is marked as a header and
+    repeated on each page, no row splits across pages, numbers are right-aligned, and a
+    withheld figure (``<N``, ``c``, a dash) is shaded grey as well as shown by its symbol."""
+    intro = document.add_paragraph(caption)
+    intro.paragraph_format.keep_with_next = True
+    intro.runs[0].bold = True
+    table = document.add_table(rows=1 + len(rows), cols=len(header))
+    table.style = document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Mm(width)
+    properties = table._tbl.tblPr
+    for tag, value in (("w:tblCaption", caption), ("w:tblDescription", caption)):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), value)
+        properties.append(element)
+    for i, row in enumerate(table.rows):
+        row_properties = row._tr.get_or_add_trPr()
+        _row_flag(row_properties, "w:cantSplit")
+        if i == 0:
+            _row_flag(row_properties, "w:tblHeader")
+    for row_index, values in enumerate([header, *rows]):
+        for column, value in enumerate(values):
+            cell = table.cell(row_index, column)
+            cell.width = Mm(widths[column])
+            paragraph = cell.paragraphs[0]
+            paragraph.paragraph_format.space_after = Pt(0)
+            paragraph.paragraph_format.keep_with_next = row_index < len(rows)
+            run = paragraph.add_run(value)
+            run.font.size = Pt(10)
+            if row_index == 0:
+                run.bold = True
+                run.font.color.rgb = RGBColor.from_string(HEADER_TEXT)
+                _shade(cell, HEADER_FILL)
+            elif bold_last and row_index == len(rows):
+                run.bold = True
+            if column > 0 and row_index > 0:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                if _withheld(value):
+                    _shade(cell, WITHHELD)
+    # Keep a short table with its caption; a long one breaks, its header row repeated.
+    if len(rows) > 20:
+        for row in table.rows:
+            for paragraph in row.cells[0].paragraphs:
+                paragraph.paragraph_format.keep_with_next = False
+    document.add_paragraph().paragraph_format.space_after = Pt(2)
+
+
+def _withheld(value: str) -> bool:
+    return value.startswith("<") or value in ("c", "\u2013")
+
+
+def _paragraphs(document: DocxDocument, number: str, texts: Sequence[str], start: int = 1
+                ) -> None:
+    """Numbered paragraphs, as committee reports number them: 1.1, 1.2, ..."""
+    for i, text in enumerate(texts, start=start):
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.left_indent = Mm(10)
+        paragraph.paragraph_format.first_line_indent = Mm(-10)
+        paragraph.add_run(f"{number}.{i}\t")
+        paragraph.add_run(text)
+
+
+def _narrative(document: DocxDocument, words: BoardWords, field: str, number: str | None,
+               start: int = 1) -> None:
+    texts = words.text(field)
+    if words.is_list(field):
+        style = "List Number" if field == "recommendations" else "List Bullet"
+        for text in texts:
+            document.add_paragraph(text, style=style)
+    elif number is not None:
+        _paragraphs(document, number, texts, start)
+    else:
+        for text in texts:
+            document.add_paragraph(text)
+
+
+def _detail(document: DocxDocument, label: str, value: str) -> None:
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.space_after = Pt(0)
+    paragraph.paragraph_format.keep_with_next = True
+    paragraph.add_run(label).bold = True
+    document.add_paragraph(value)
+
+
+def _share_text(pack: BoardPack, part: tuple[object, ...], whole: tuple[object, ...]) -> str:
+    """A share as printed, with its Wilson 95 % interval and n where it is shown."""
+    printed = pack.share(part, whole)
+    value = pack.protection.share_value(part, whole)
+    if value is None:
+        return printed
+    successes, trials = pack.protection.values[part], pack.protection.values[whole]
+    interval = wilson_interval(successes, trials)
+    return (f"{printed} (95% interval {round(100 * interval.lower)}\u2013"
+            f"{round(100 * interval.upper)}%, n = {trials:,})")
+
+
+# --- the front sheet and the sections -----------------------------------------------------------
+
+
+def _front_sheet(document: DocxDocument, edition: WordEdition) -> None:
+    words = edition.words
+    if words.council:
+        document.add_paragraph(words.council).runs[0].bold = True
+    document.add_heading(words.title, level=1)
+    _detail(document, "Committee name and date of committee meeting",
+            f"{words.committee} \u2013 {day_text(words.meeting_date)}")
+    _detail(document, "Report title", words.title)
+    _detail(document, "Is this a key decision and has it been included on the forward plan?",
+            words.key_decision)
+    _detail(document, "Strategic director approving submission of the report",
+            words.approving_director)
+    _detail(document, "Report author(s)", "\n".join(words.author))
+    _detail(document, "Ward(s) affected", words.wards)
+    document.add_heading(NARRATIVE["summary"], level=2)
+    _narrative(document, words, "summary", None)
+    document.add_heading(NARRATIVE["recommendations"], level=2)
+    _narrative(document, words, "recommendations", None)
+    document.add_heading("List of appendices included", level=2)
+    document.add_paragraph(f"{APPENDIX}, {edition.pack.figures.scope.period_text()}")
+    _detail(document, "Background papers", words.background_papers)
+    _detail(document, "Exempt from the press and public",
+            "No" if edition.marking == OFFICIAL else
+            "For internal use: marked OFFICIAL-SENSITIVE, not for publication")
+    _detail(document, "Protective marking", edition.marking + (
+        f" ({DRAFT})" if edition.draft else ""))
+
+
+def _withheld_words(printed: str) -> str:
+    return f"withheld to protect small numbers (shown as {printed}; see the key in Appendix 1)"
+
+
+def _findings(pack: BoardPack, chart: ControlChart) -> list[str]:
+    """What the audits found, in sentences built from the pack's printed figures."""
+    scope = pack.figures.scope
+    audits = pack.count("overall", "total")
+    found = [f"{audits} audits were completed (submitted, moderated or closed) with an audit "
+             f"date from {scope.period_text()}."]
+    whole = ("overall", "total")
+    if pack.protection.share_value(("overall", "gob"), whole) is None:
+        found.append("The share graded Good or better is "
+                     + _withheld_words(pack.share(("overall", "gob"), whole)) + ".")
+    else:
+        found.append(f"Graded Good or better: {_share_text(pack, ('overall', 'gob'), whole)}. "
+                     "The interval is the range the share would likely fall in with another "
+                     "sample of the same size: a difference smaller than it may be chance.")
+    inadequate = ("overall", Grade.INADEQUATE.label)
+    found.append("Graded Inadequate: " + (
+        _share_text(pack, inadequate, whole)
+        if pack.protection.share_value(inadequate, whole) is not None
+        else _withheld_words(pack.share(inadequate, whole))) + ".")
+    found.append("Change over time, read from the control chart of the share Good or better "
+                 "by quarter (Appendix 1). " + " ".join(chart.words))
+    found.append(f"Actions raised by the audits: {pack.count('actions', 'raised')}, of "
+                 f"which {pack.count('actions', 'done')} completed and "
+                 f"{pack.count('actions', ActionState.OVERDUE)} overdue at "
+                 f"{day_text(pack.figures.current.actions.as_at)}.")
+    return found
+
+
+def _sections(document: DocxDocument, edition: WordEdition) -> None:
+    words = edition.words
+    run = document.add_paragraph().add_run()
+    run.add_break(WD_BREAK.PAGE)
+    document.add_heading(f"1. {NARRATIVE['background']}", level=1)
+    _narrative(document, words, "background", "1")
+    document.add_heading("2. Key issues", level=1)
+    document.add_heading("What the audits found", level=2)
+    findings = _findings(edition.pack, edition.chart)
+    _paragraphs(document, "2", findings)
+    document.add_heading(NARRATIVE["key_messages"], level=2)
+    _narrative(document, words, "key_messages", "2", len(findings) + 1)
+    for number, field in enumerate(("next_steps", "implications_for_children", "risks"),
+                                   start=3):
+        document.add_heading(f"{number}. {NARRATIVE[field]}", level=1)
+        _narrative(document, words, field, str(number))
+
+
+# --- the appendix -------------------------------------------------------------------------------
+
+
+def _picture(document: DocxDocument, png: bytes, width_mm: float, alt: str, name: str) -> None:
+    document.add_picture(io.BytesIO(png), width=Mm(width_mm))
+    inline = document.inline_shapes[-1]._inline
+    # The description only: LibreOffice's PDF export puts a title before it in /Alt.
+    inline.docPr.set("descr", alt)
+    inline.docPr.set("name", name)
+    for properties in inline.iter(qn("pic:cNvPr")):
+        properties.set("descr", alt)
+        properties.set("name", name)
+    document.paragraphs[-1].paragraph_format.keep_with_next = True
+
+
+def _chart_alt(chart: ControlChart) -> str:
+    points = chart.points
+    shown = chart.shown
+    alt = (f"Control chart (p-chart) of the share of audits graded Good or better, by quarter "
+           f"from {points[0].label} to {points[-1].label}. ")
+    if chart.centre is not None:
+        alt += (f"Centre line (average) {round(100 * chart.centre)}%; shares from "
+                f"{min(round(100 * (p.share or 0)) for p in shown)}% to "
+                f"{max(round(100 * (p.share or 0)) for p in shown)}%. ")
+    withheld = len(points) - len(shown)
+    if withheld:
+        alt += f"{withheld} quarter{'s are' if withheld > 1 else ' is'} withheld. "
+    return alt + " ".join(chart.words) + " The figures are in the table that follows."
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{round(100 * value)}%"
+
+
+def _chart_section(document: DocxDocument, edition: WordEdition) -> None:
+    pack, chart = edition.pack, edition.chart
+    document.add_heading("Change over time: control chart", level=2)
+    document.add_paragraph(
+        "The share of audits graded Good or better in each quarter, with the average (the "
+        "centre line) and each quarter's control limits (three standard errors either side, "
+        "wider for fewer audits). A point outside the limits, a run of 7 on one side of the "
+        "average or 6 rising or falling in a row would be special cause; anything else is "
+        "common-cause variation, to be read as no significant change.")
+    if chart.centre is not None:
+        _picture(document, control_chart_png(chart), 170, _chart_alt(chart),
+                 "Control chart of the share Good or better")
+    document.add_paragraph(" ".join(chart.words)).runs[0].italic = True
+    rows = []
+    for point in chart.points:
+        prefix = ("quarter", point.key)
+        if point.withheld:
+            rows.append([point.label, pack.count(*prefix, "total"), pack.count(*prefix, "gob"),
+                         pack.share((*prefix, "gob"), (*prefix, "total")), "\u2013",
+                         "\u2013"])
+            continue
+        interval, low, high = point.interval, point.lower_limit, point.upper_limit
+        rows.append([point.label, f"{point.graded:,}", f"{point.good:,}",
+                     _percent(point.share),
+                     f"{_percent(interval.lower)}\u2013{_percent(interval.upper)}"
+                     if interval else "",
+                     f"{_percent(low)}\u2013{_percent(high)}"])
+    _table(document, "Share Good or better by quarter, with its 95% interval and control limits",
+           ["Quarter", "Audits graded", "Good or better", "Share", "95% interval",
+            "Control limits"], rows, [38, 24, 25, 18, 30, 35])
+
+
+def _band_rows(pack: BoardPack, name: str, keys: Sequence[tuple[str, str]],
+               bands: Sequence[str]) -> list[list[str]]:
+    return [[label, pack.count(name, key, "total"),
+             *(pack.share((name, key, band), (name, key, "total")) for band in bands)]
+            for key, label in keys]
+
+
+def _appendix(document: DocxDocument, edition: WordEdition) -> None:
+    pack = edition.pack
+    figures = pack.figures
+    run = document.add_paragraph().add_run()
+    run.add_break(WD_BREAK.PAGE)
+    document.add_heading(APPENDIX, level=1)
+    document.add_paragraph(
+        f"Audits submitted, moderated or closed with an audit date from "
+        f"{figures.scope.period_text()}; actions as at {day_text(edition.as_at)}. Aggregate "
+        "figures only: no case references, no names and nothing written in any audit. Small "
+        "numbers are withheld as the key at the end of this appendix says.")
+    document.add_heading("Final grades", level=2)
+    rows = [[grade, pack.count("overall", grade),
+             pack.share(("overall", grade), ("overall", "total"))] for grade in GRADE_COLUMNS]
+    rows.append(["Good or better", pack.count("overall", "gob"),
+                 _share_text(pack, ("overall", "gob"), ("overall", "total"))])
+    rows.append(["All audits", pack.count("overall", "total"), "100%"])
+    _table(document, "Final grade of every audit in the period", ["Final grade", "Audits",
+                                                                   "Share"],
+           rows, [70, 30, 70], bold_last=True)
+    _chart_section(document, edition)
+    document.add_heading("Grades across quarters", level=2)
+    _table(document, "Shares of the audits graded in each quarter (Outstanding counted with "
+           "Good)", ["Quarter", "Audits graded", *BANDS.values()],
+           _band_rows(pack, "quarter", [(q.key, q.label) for q in figures.trend], list(BANDS)),
+           [40, 30, 32, 38, 30])
+    document.add_heading("Grades by section", level=2)
+    for template in figures.templates:
+        keys = [(s.key, s.label) for s in figures.sections if s.template_key == template.key]
+        _table(document, f"{template.title}: the auditors' section grades",
+               ["Section", "Audits graded", *BANDS.values()],
+               _band_rows(pack, "section", keys, list(BANDS)), [70, 22, 26, 26, 26])
+    if figures.other_templates:
+        document.add_paragraph(f"Audits on templates used fewer than {figures.threshold} times "
+                               "in the period count in the overall figures but are not broken "
+                               "down by section.")
+    document.add_heading("Grades by key line of enquiry", level=2)
+    _table(document, "Section grades by the LGA peer challenge's key lines of enquiry",
+           ["Line of enquiry", "Section grades", *LINES.values()],
+           _band_rows(pack, "kloe", [(line.key, line.label) for line in
+                                     figures.lines_of_enquiry], list(LINES)), [90, 26, 27, 27])
+    _themes_and_actions(document, pack, edition.as_at)
+    _moderation(document, pack)
+    document.add_heading("About these figures", level=2)
+    for line in (
+        "Counted: audits submitted, moderated or closed with an audit date in the period; "
+        "drafts are never counted.",
+        "Grade: the final grade, the moderated grade where there is one, else the auditor's.",
+        "Intervals are Wilson 95% score intervals; control limits are three standard errors "
+        "of a proportion either side of the average (a p-chart, as NHS England's Making Data "
+        "Count recommends).",
+        *key_text(figures.threshold)):
+        document.add_paragraph(line, style="List Bullet")
+
+
+def _themes_and_actions(document: DocxDocument, pack: BoardPack, as_at: date) -> None:
+    figures = pack.figures
+    document.add_heading("Themes", level=2)
+    if figures.themes:
+        rows = []
+        for theme in figures.themes:
+            key = ("theme", theme.template_key, theme.question_key)
+            rows.append([f"{theme.question_key} {theme.text}", pack.count(*key, "scored"),
+                         pack.count(*key, "below"), pack.share((*key, "below"),
+                                                               (*key, "scored"))])
+        _table(document, "The questions most often answered No or Partly",
+               ["Question", "Answers", "No or Partly", "Share"], rows, [110, 20, 22, 18])
+    else:
+        document.add_paragraph(f"No question was answered No or Partly {figures.threshold} "
+                               "or more times.")
+    document.add_heading("Actions", level=2)
+    labels = ((ActionState.DONE_ON_TIME, "Completed on time"),
+              (ActionState.DONE_LATE, "Completed late"), (ActionState.OPEN, "Open, not yet due"),
+              (ActionState.OVERDUE, f"Overdue at {day_text(as_at)}"),
+              (ActionState.CANCELLED, "Cancelled"))
+    rows = [[label, pack.count("actions", key), pack.share(("actions", key),
+                                                           ("actions", "raised"))]
+            for key, label in labels]
+    rows.append(["Raised", pack.count("actions", "raised"), ""])
+    _table(document, "Actions raised by the audits", ["Actions", "Number", "Share"], rows,
+           [90, 30, 30], bold_last=True)
+
+
+def _moderation(document: DocxDocument, pack: BoardPack) -> None:
+    document.add_heading("Moderation", level=2)
+    rows = [["Audits moderated", pack.count("moderation", "moderated"),
+             pack.share(("moderation", "moderated"), ("overall", "total"))]]
+    for key, label in (("same", "Moderator kept the auditor's grade"),
+                       ("raised", "Moderator raised the grade"),
+                       ("lowered", "Moderator lowered the grade")):
+        rows.append([label, pack.count("moderation", key),
+                     pack.share(("moderation", key), ("moderation", "moderated"))])
+    _table(document, "Moderation of the audits (shares of moderated audits, but the first "
+           "line: of all audits)", ["", "Audits", "Share"], rows, [90, 30, 30])
+    document.add_paragraph(f"{NOT_GRADED}: audits counted without an overall grade.")
+
+
+def build_document(edition: WordEdition) -> DocxDocument:
+    """The Word document of an edition, not yet saved."""
+    document = Document()
+    _set_language(document)
+    _styles(document)
+    _frame(document, edition)
+    _front_sheet(document, edition)
+    _sections(document, edition)
+    _appendix(document, edition)
+    return document
