@@ -540,6 +540,34 @@ class Protection:
             return None
         return self.values[part] / self.values[whole]
 
+    def least(self, key: Key) -> int:
+        """The least a reader knows a figure to be, from how it is printed."""
+        if self.shown(key):
+            return self.values[key]
+        if key in self.released:
+            return int(self.released[key].bounds(self.values[key])[0])
+        if key in self.primary:
+            return 1
+        if key in self.secondary:
+            return self.threshold
+        return 0  # a dash, or never printed
+
+    def hides_nothing_of(self, exact: Iterable[Key], parts: Mapping[Key, int]) -> bool:
+        """Whether figures computed from a table the document does not print (such as
+        agreement between auditors and moderators, from the table of their pairs of grades)
+        can be printed without narrowing any withheld count, even for a reader who learns
+        that whole table from them.
+
+        Such a table ties to the printed figures in two ways: some of its sums equal printed
+        counts (``exact``: moderated audits kept, raised, lowered), and it is a part of others
+        (``parts``: the moderated audits with each final grade are some of the audits with
+        that grade). It narrows nothing when every count in ``exact`` is printed as its
+        number, and each part is no more than the least the printed symbol of its whole
+        allows: then every table of counts consistent with the printed figures, with the
+        whole anywhere in its printed range, still has room for the part."""
+        return (all(self.shown(k) for k in exact)
+                and all(part <= self.least(whole) for whole, part in parts.items()))
+
     def withheld(self) -> frozenset[Key]:
         """Every figure printed as ``<N``, ``c`` or a dash for a count not broken down (not
         counting those repeated from an earlier release)."""

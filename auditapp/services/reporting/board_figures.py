@@ -326,6 +326,31 @@ class BoardPack:
         yield from self.protection.primary
         yield from self.protection.secondary
 
+    def agreement_printed(self) -> bool:
+        """Whether the overall agreement figures (shares and kappa) may be printed.
+
+        They are computed from the table of pairs of grades (the auditor's, the moderator's)
+        of the moderated audits, which a kappa over few pairs all but gives away. So they
+        are printed only where a reader who knew that whole table could narrow no withheld
+        count (:meth:`Protection.hides_nothing_of`): the moderated, kept, raised and lowered
+        counts printed as numbers, and the moderated audits with each final grade no more
+        than the least the printed symbol of that grade's count allows."""
+        moderation = self.figures.current.moderation
+        return self.figures.current.agreement.overall.pairs >= self.figures.threshold and \
+            self.protection.hides_nothing_of(
+                [("moderation", n) for n in ("moderated", "same", "raised", "lowered")],
+                {("overall", grade): count for grade, count in moderation.final_grades.items()})
+
+    def section_agreement_printed(self, template_key: str, section_key: str, pairs: int
+                                  ) -> bool:
+        """Whether a section's kappa may be printed: its pairs are some of the section's
+        grades, so only where enough pairs and every count of the section's row is printed
+        as its number (the section's moderated grades are printed nowhere)."""
+        row = [("section", f"{template_key}/{section_key}", band) for band in (*BANDS, "total")]
+        return pairs >= self.figures.threshold and \
+            all(k in self.protection.values for k in row) and \
+            self.protection.hides_nothing_of(row, {})
+
 
 def board_pack(figures: BoardFigures) -> BoardPack:
     """Decide the suppressions for a set of board figures."""
