@@ -21,7 +21,8 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
@@ -36,6 +37,7 @@ from auditapp.services.reporting.board_figures import (
     disclosure_model,
 )
 from auditapp.services.reporting.figures import ReportScope
+from auditapp.services.reporting.manifest import audit_refs
 from auditapp.storage.database import open_database
 from auditapp.storage.engine import Database
 from tests.builders import LEAD, add_people
@@ -98,46 +100,89 @@ def pack_attack(model: DisclosureModel, pack: BoardPack) -> dict[Key, tuple[int,
     return attack(model, pack.protection, _agreement_knowledge(pack))
 
 
+def _printed(name: str, model: DisclosureModel, pack: BoardPack) -> Printed:
+    _section_kappas_only_on_exact_rows(pack)
+    return Printed(name, model, pack.protection, _agreement_knowledge(pack))
+
+
 def attack(model: DisclosureModel, protection: Protection,
            parts: Mapping[Key, int] | None = None) -> dict[Key, tuple[int, int]]:
     """Every sensitive count the pack lets a reader narrow, with the range the reader gets
     (from the tighter of the linear and the integer program). ``parts``: counts the reader
     knows to be part of a figure (``{figure: part}``)."""
-    parts = parts or {}
-    keys = list(model.values)
+    return joint_attack([Printed("", model, protection, dict(parts or {}))])
+
+
+@dataclass
+class Printed:
+    """One pack as a reader has it, its figures' keys prefixed with ``name``."""
+
+    name: str
+    model: DisclosureModel
+    protection: Protection
+    parts: dict[Key, int]
+
+    def key(self, key: Key) -> Key:
+        return (self.name, key) if self.name else key
+
+
+def joint_attack(packs: Sequence[Printed], within: Sequence[tuple[str, str]] = ()
+                 ) -> dict[Key, tuple[int, int]]:
+    """:func:`attack` on several packs read together. ``within``: pairs (smaller, larger) of
+    packs whose audits the reader knows to be some of the other's (a draft of 1 Jan to 18 Jun
+    inside a release of 1 Jan to 30 Jun): then each count of the larger is the smaller's
+    count plus a count of the audits between them, not negative, adding up as the figures
+    do. Packs not paired are taken as counting other audits (released packs: disjoint)."""
+    keys = [p.key(k) for p in packs for k in p.model.values]
+    sums = [(p.key(t), tuple(p.key(m) for m in members))
+            for p in packs for t, members in p.model.sums]
+    bounds = {p.key(k): _reader_bounds(p.model, p.protection, k)
+              for p in packs for k in p.model.values}
+    knowns = [({p.key(w): 1.0, ("unmoderated", p.key(w)): -1.0}, float(n))
+              for p in packs for w, n in p.parts.items()]
+    keys += [("unmoderated", p.key(w)) for p in packs for w in p.parts]
+    by_name = {p.name: p for p in packs}
+    for small, large in within:
+        shared = by_name[small].model.values.keys() & by_name[large].model.values.keys()
+        between = {k: ("between", small, large, k) for k in shared}
+        keys += list(between.values())
+        knowns += [({by_name[large].key(k): 1.0, by_name[small].key(k): -1.0, d: -1.0}, 0.0)
+                   for k, d in between.items()]
+        sums += [(between[t], tuple(between[m] for m in members))
+                 for t, members in by_name[large].model.sums
+                 if t in between and all(m in between for m in members)]
     index = {k: i for i, k in enumerate(keys)}
-    # One more variable per grade count tied to the table: its audits not moderated.
-    width = len(keys) + len(parts)
-    rows = np.zeros((len(model.sums) + len(parts), width))
-    constants = np.zeros(len(model.sums) + len(parts))
-    for r, (total, members) in enumerate(model.sums):
+    rows = np.zeros((len(sums) + len(knowns), len(keys)))
+    constants = np.zeros(len(sums) + len(knowns))
+    for r, (total, members) in enumerate(sums):
         rows[r, index[total]] += 1
-        for p in members:
-            rows[r, index[p]] -= 1
-    for j, (whole, part) in enumerate(parts.items()):
-        r = len(model.sums) + j
-        rows[r, index[whole]], rows[r, len(keys) + j], constants[r] = 1, -1, part
-    bounds = [*(_reader_bounds(model, protection, k) for k in keys),
-              *((0, math.inf) for _ in parts)]
+        for m in members:
+            rows[r, index[m]] -= 1
+    for r, (coefficients, constant) in enumerate(knowns, start=len(sums)):
+        for k, a in coefficients.items():
+            rows[r, index[k]] += a
+        constants[r] = constant
+    box = optimize.Bounds([bounds.get(k, (0, math.inf))[0] for k in keys],
+                          [bounds.get(k, (0, math.inf))[1] for k in keys])
     constraint = optimize.LinearConstraint(rows, constants, constants)
-    box = optimize.Bounds([b[0] for b in bounds], [b[1] for b in bounds])
     narrowed = {}
-    threshold = protection.threshold
-    for key in model.sensitive():
-        ends = []
-        for sign in (1, -1):
-            objective = np.zeros(width)
-            objective[index[key]] = sign
-            results = [optimize.milp(objective, constraints=[constraint], bounds=box,
-                                     integrality=np.full(width, whole))
-                       for whole in (0, 1)]
-            assert all(r.status == 0 for r in results), "the pack contradicts its own key"
-            # The integer program is the tighter: it is what the reader can prove.
-            ends.append(round(sign * results[1].fun))
-            assert sign * results[0].fun <= sign * results[1].fun + 1e-6
-        low, high = ends
-        if low > 1 or high < threshold - 1:
-            narrowed[key] = (low, high)
+    for pack in packs:
+        threshold = pack.protection.threshold
+        for key in map(pack.key, pack.model.sensitive()):
+            ends = []
+            for sign in (1, -1):
+                objective = np.zeros(len(keys))
+                objective[index[key]] = sign
+                results = [optimize.milp(objective, constraints=[constraint], bounds=box,
+                                         integrality=np.full(len(keys), whole))
+                           for whole in (0, 1)]
+                assert all(r.status == 0 for r in results), "the packs contradict their key"
+                # The integer program is the tighter: it is what the reader can prove.
+                ends.append(round(sign * results[1].fun))
+                assert sign * results[0].fun <= sign * results[1].fun + 1e-6
+            low, high = ends
+            if low > 1 or high < threshold - 1:
+                narrowed[key] = (low, high)
     return narrowed
 
 
@@ -156,9 +201,9 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, D
         database.dispose()
 
 
-def _pack(db: Database, scope: ReportScope, threshold: int
+def _pack(db: Database, scope: ReportScope, threshold: int, release: bool = False
           ) -> tuple[DisclosureModel, BoardPack]:
-    figures = board_figures(db, scope, threshold, END)
+    figures = board_figures(db, scope, threshold, END, own_period_only=release)
     model = disclosure_model(figures)
     return model, BoardPack(figures, model.protect())
 
@@ -177,6 +222,37 @@ def test_no_withheld_count_can_be_narrowed_in_a_pack_for_one_template(
     scope = ReportScope(date(2025, 7, 1), END, template_key="pathway-plan-quality")
     model, pack = _pack(small_demo[45], scope, 5)
     assert pack_attack(model, pack) == {}
+
+
+H2_2025 = ReportScope(date(2025, 7, 1), date(2025, 12, 31))
+H1_2026 = ReportScope(date(2026, 1, 1), END)
+
+
+def test_nothing_withheld_is_narrowed_by_two_disjoint_releases_read_together(
+        small_demo: dict[int, Database]) -> None:
+    """Two consecutive half-years released from one database (the register allows it: they
+    count disjoint audits), attacked together: every figure of both, every sum of both."""
+    db = small_demo[45]
+    refs = [{a.uid for a in audit_refs(db, [s])} for s in (H2_2025, H1_2026)]
+    assert refs[0] and refs[1] and not refs[0] & refs[1]
+    packs = [_printed(name, *_pack(db, scope, 5, release=True))
+             for name, scope in (("h2", H2_2025), ("h1", H1_2026))]
+    assert all(p.model.sensitive() for p in packs)
+    assert joint_attack(packs) == {}
+
+
+def test_a_draft_inside_a_release_narrows_what_the_release_withholds(
+        small_demo: dict[int, Database]) -> None:
+    """Why a draft stays a draft (the limit the README states): a draft of 1 Jan to 18 Jun
+    read with the release of 1 Jan to 30 Jun gives away counts both withhold, since the
+    reader subtracts them. The register refuses such a pack for release."""
+    db = small_demo[45]
+    release = _printed("release", *_pack(db, H1_2026, 5, release=True))
+    draft = _printed("draft", *_pack(db, ReportScope(H1_2026.date_from, date(2026, 6, 18)),
+                                     5))
+    assert attack(release.model, release.protection, release.parts) == {}
+    assert attack(draft.model, draft.protection, draft.parts) == {}
+    assert joint_attack([release, draft], within=[("draft", "release")]) != {}
 
 
 def test_the_attacker_finds_what_primary_suppression_alone_leaves_open(
