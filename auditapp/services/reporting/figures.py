@@ -425,9 +425,9 @@ def _moderation(session: Session, scope: ReportScope) -> ModerationFigures:
         scoped_audits(scope).where(Moderation.grade.is_not(None))
         .with_only_columns(compare, func.count()).group_by(compare)).all())
     audits = session.scalar(scoped_audits(scope).with_only_columns(func.count())) or 0
-    finals: dict[int, int] = dict(session.execute(
+    finals = {grade: count for grade, count in session.execute(
         scoped_audits(scope).where(Moderation.grade.is_not(None))
-        .with_only_columns(Moderation.grade, func.count()).group_by(Moderation.grade)).all())
+        .with_only_columns(Moderation.grade, func.count()).group_by(Moderation.grade))}
     return ModerationFigures(audits, sum(rows.values()), rows.get(0, 0), rows.get(1, 0),
                              rows.get(-1, 0), {g.label: finals.get(int(g), 0) for g in Grade})
 
