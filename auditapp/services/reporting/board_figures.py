@@ -19,6 +19,7 @@ from auditapp.rules.grades import NOT_GRADED, Grade
 from auditapp.rules.suppression import (
     DETAIL,
     HEADLINE,
+    KEY_FIGURE,
     TOTALS,
     DisclosureModel,
     Key,
@@ -167,12 +168,13 @@ def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date,
 
 
 def _add_overall(model: DisclosureModel, tally: GradeTally) -> None:
-    """The period's final grades: each grade, the total and Good or better, all headline."""
+    """The period's final grades: each grade and the total, headline; Good or better, the
+    summary's first share, a key figure."""
     for grade in GRADE_COLUMNS:
         model.add(("overall", grade), tally.counts[grade], HEADLINE)
     model.add(("overall", "total"), tally.total, HEADLINE)
     model.add_sum(("overall", "total"), [("overall", g) for g in GRADE_COLUMNS])
-    model.add(("overall", "gob"), tally.good_or_better, HEADLINE)
+    model.add(("overall", "gob"), tally.good_or_better, KEY_FIGURE)
     model.add_sum(("overall", "gob"), [("overall", g) for g in GOOD_OR_BETTER])
 
 
