@@ -605,12 +605,15 @@ def _withheld_share(part: int, whole: int, threshold: int) -> str:
     return f"{round(100 * part / whole)}%"
 
 
-def _kappa(value: float | None, pairs: int, threshold: int) -> str:
-    """Kappa always with the number of audits it rests on; left out (a dash) below N."""
+def _kappa(value: float | None, pairs: int, threshold: int, printed: bool) -> str:
+    """Kappa always with the number of audits it rests on; left out (a dash) below N or
+    where it would narrow a withheld count (then with n only if n is N or more)."""
     if value is None or not pairs:
         return "\u2013"
     if pairs < threshold:
         return f"\u2013 (n <{threshold})"
+    if not printed:
+        return "\u2013"
     return f"{value:.2f} (n = {pairs:,})"
 
 
@@ -619,29 +622,36 @@ def _agreement(pack: BoardPack) -> list[Flowable]:
     figures = pack.figures.current.agreement
     threshold = pack.figures.threshold
     overall = figures.overall
+    printed = pack.agreement_printed()
     width = CONTENT_WIDTH
+
+    def share(part: int) -> str:
+        return _withheld_share(part, overall.pairs, threshold) if printed else "\u2013"
+
     rows: list[list[Any]] = [
         table_header(["", "Figure"], 1),
-        [_cell("Moderator's own grade the same as the auditor's"),
-         _withheld_share(overall.exact, overall.pairs, threshold)],
-        [_cell("Within one grade of the auditor's"),
-         _withheld_share(overall.within_one, overall.pairs, threshold)],
+        [_cell("Moderator's own grade the same as the auditor's"), share(overall.exact)],
+        [_cell("Within one grade of the auditor's"), share(overall.within_one)],
         [_cell("Agreement beyond chance (Cohen's kappa, linearly weighted; 1 is perfect, "
-               "0 no better than chance)"), _kappa(overall.kappa, overall.pairs, threshold)],
+               "0 no better than chance)"),
+         _kappa(overall.kappa, overall.pairs, threshold, printed)],
     ]
     sections = [s for s in figures.sections if s.agreement.pairs >= threshold]
     story: list[Flowable] = [
         Heading("Agreement", level=1),
         text("Moderators grade each sampled audit before they see the auditor's grades, so "
-             "these figures compare two independent readings. A share that would reveal a "
-             "count below the threshold is left out (\u2013); n is the number of audits "
-             "graded blind by both."),
+             "these figures compare two independent readings; n is the number of audits "
+             "graded by both. A figure that would reveal a count below the threshold, "
+             "together with the moderation counts above or the grade counts, is left out "
+             "(\u2013)."),
         _table(rows, [0.75 * width, 0.2 * width]),
     ]
     if sections:
         section_rows: list[list[Any]] = [table_header(["Section", "Kappa"], 1)]
         section_rows += [[_cell(f"{s.section_key} {s.title}"),
-                          _kappa(s.agreement.kappa, s.agreement.pairs, threshold)]
+                          _kappa(s.agreement.kappa, s.agreement.pairs, threshold,
+                                 pack.section_agreement_printed(s.template_key, s.section_key,
+                                                                s.agreement.pairs))]
                          for s in sections]
         story.append(_table(section_rows, [0.75 * width, 0.2 * width]))
     return story

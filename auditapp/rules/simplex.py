@@ -100,17 +100,13 @@ class _Simplex:
             entering = self._entering(bland=stalled > STALL)
             if entering is None:
                 return True
-            before = self._objective(costs)
-            if not self._step(*entering):
+            j, direction = entering
+            gain = abs(self.reduced[j])  # what the objective falls per unit step
+            step = self._step(j, direction)
+            if step is None:
                 return False
-            stalled = stalled + 1 if self._objective(costs) >= before - EPSILON else 0
+            stalled = stalled + 1 if gain * step <= EPSILON else 0
         raise RuntimeError("the simplex method did not converge")
-
-    def _objective(self, costs: Sequence[float]) -> float:
-        total = sum(costs[b] * v for b, v in zip(self.basis, self.basic_values, strict=True))
-        basic = set(self.basis)
-        return total + sum(costs[j] * self.upper[j] for j in range(len(costs))
-                           if self.at_upper[j] and j not in basic)
 
     def _entering(self, bland: bool) -> tuple[int, int] | None:
         """A variable whose move lowers the cost, and its direction: the steepest, or with
@@ -128,8 +124,9 @@ class _Simplex:
                     return best
         return best
 
-    def _step(self, j: int, direction: int) -> bool:
-        """Move variable ``j`` up (1) or down (-1) as far as the bounds allow."""
+    def _step(self, j: int, direction: int) -> float | None:
+        """Move variable ``j`` up (1) or down (-1) as far as the bounds allow; how far it
+        moved, or None when nothing bounds the move (the objective is unbounded)."""
         limit, leaving, rising = self.upper[j], -1, False
         for i, row in enumerate(self.table):
             change = -direction * row[j]  # how the basic variable moves per unit step
@@ -143,18 +140,18 @@ class _Simplex:
                                           and b < self.basis[leaving]):
                 limit, leaving, rising = room, i, change > 0
         if math.isinf(limit):
-            return False
+            return None
         for i, row in enumerate(self.table):
             self.basic_values[i] -= direction * row[j] * limit
         if leaving < 0:  # the variable reaches its other bound and stays out of the basis
             self.at_upper[j] = not self.at_upper[j]
-            return True
+            return limit
         start = self.upper[j] if self.at_upper[j] else 0.0
         self.at_upper[self.basis[leaving]] = rising  # it leaves at the bound it reached
         self._pivot(leaving, j)
         self.basic_values[leaving] = start + direction * limit
         self.at_upper[j] = False
-        return True
+        return limit
 
     def _pivot(self, r: int, j: int) -> None:
         pivot_row = self.table[r]

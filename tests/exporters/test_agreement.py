@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from auditapp.exporters.board_pdf import _withheld_share, export_board_pack
 from auditapp.exporters.xlsx import export_workbook
 from auditapp.services.moderation import agreement_figures
+from auditapp.services.reporting.board_figures import board_figures, board_pack
 from auditapp.services.reporting.figures import ReportScope
 from auditapp.storage.engine import Database
 from tests.builders import DEMO_END
@@ -36,8 +37,19 @@ def test_board_pack_has_agreement_but_no_auditor(demo_db: Database, tmp_path: Pa
     list(export_board_pack(demo_db, out, PERIOD, today=DEMO_END))
     text = " ".join(p.extract_text() for p in PdfReader(out).pages)
     figures = agreement_figures(demo_db, PERIOD.date_from, PERIOD.date_to)
+    pack = board_pack(board_figures(demo_db, PERIOD, 5, DEMO_END))
     assert "Agreement beyond chance" in " ".join(text.split())
-    assert f"{figures.overall.kappa:.2f} (n = {figures.overall.pairs})" in text
+    # Raised and lowered are below 5 and withheld: the overall kappa (40 pairs) is left out,
+    # since even a reader who knew the table of pairs must not narrow them.
+    moderation = pack.figures.current.moderation
+    assert 0 < moderation.raised < 5 and 0 < moderation.lowered < 5
+    assert not pack.agreement_printed()
+    assert f"{figures.overall.kappa:.2f} (n = {figures.overall.pairs})" not in text
+    printed = [s for s in figures.sections if pack.section_agreement_printed(
+        s.template_key, s.section_key, s.agreement.pairs)]
+    assert printed and len(printed) < len(figures.sections)
+    for section in printed:
+        assert f"{section.agreement.kappa:.2f} (n = {section.agreement.pairs})" in text
     for auditor in figures.auditors:
         assert auditor.auditor not in text
 

@@ -12,10 +12,11 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import func, select
 
+import auditapp
 from auditapp.checklists.format import load_template_text
 from auditapp.errors import UserError
-from auditapp.exporters.xlsx import check_sheet_sizes, export_workbook
-from auditapp.models import Action, ActionStatus, Answer
+from auditapp.exporters.xlsx import check_sheet_sizes, export_workbook, read_manifest
+from auditapp.models import Action, ActionStatus, Answer, Audit, Template
 from auditapp.rules.grades import GRADE_LABELS
 from auditapp.services.reporting.figures import ReportScope, scoped_audits
 from auditapp.services.reporting.stats import grade_counts
@@ -199,3 +200,45 @@ def test_more_rows_than_a_sheet_holds_is_refused() -> None:
     check_sheet_sizes(RowCounts(10_000, 1_048_575, 20_000))
     with pytest.raises(UserError, match="1,048,576 answers, more than an Excel sheet holds"):
         check_sheet_sizes(RowCounts(10_000, 1_048_576, 20_000))
+
+
+def test_the_manifest_sheet_names_every_audit_counted_and_how_it_was_made(
+        workbook_file: Path, demo_db: Database) -> None:
+    """Read back with openpyxl: the Manifest sheet's facts, and its audits, which must be
+    exactly the audits the period counts (the Audits sheet's too), at their revisions, on the
+    template versions listed; the same as the JSON manifest in the document properties."""
+    workbook = load_workbook(workbook_file)
+    assert workbook.sheetnames[-1] == "Manifest"
+    rows = list(workbook["Manifest"].iter_rows(values_only=True))
+    blank = rows.index((None, None, None))
+    facts: dict[str, list[str]] = {}
+    for name, value, _ in rows[:blank]:
+        facts.setdefault(str(name), []).append(str(value))
+    assert rows[blank + 1] == ("Audit ID", "Uid", "Revision")
+    listed = [tuple(r) for r in rows[blank + 2:]]
+
+    with demo_db.transaction() as session:
+        counted = session.execute(
+            select(Audit.id, Audit.uid, Audit.revision, Template.key, Template.version,
+                   Template.content_hash)
+            .join(Template, Template.id == Audit.template_id)
+            .where(Audit.id.in_(scoped_audits(PERIOD)))).all()
+    assert listed == sorted((a, u, r) for a, u, r, *_ in counted)
+    audit_ids = [r[0] for r in workbook["Audits"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(audit_ids) == [a for a, _, _ in listed]
+    assert sorted(facts["Template version"]) == sorted(
+        {f"{k} version {v} ({h})" for *_, k, v, h in counted})
+    assert facts["What"] == ["Case file audit findings workbook"]
+    assert facts["auditapp"] == [auditapp.__version__]
+    assert facts["Period"] == [PERIOD.period_text()]
+    assert facts["Team"] == ["all teams"] and facts["Template"] == ["all templates"]
+    assert facts["Actions overdue as at"] == [AS_AT.isoformat()]
+
+    manifest = read_manifest(workbook_file)
+    assert [(a.id, a.uid, a.revision) for a in manifest.audits] == listed
+    assert facts["Manifest (SHA-256)"] == [manifest.digest]
+    assert facts["Figures (SHA-256)"] == [manifest.figures_hash]
+    assert facts["History head"] == [f"{manifest.history_seq} {manifest.history_hash}"]
+    assert facts["Produced (UTC)"] == [manifest.produced_at.isoformat(sep=" ")]
+    assert manifest.scope.date_from == PERIOD.date_from
+    assert manifest.scope.date_to == PERIOD.date_to

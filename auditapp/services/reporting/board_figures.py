@@ -19,6 +19,7 @@ from auditapp.rules.grades import NOT_GRADED, Grade
 from auditapp.rules.suppression import (
     DETAIL,
     HEADLINE,
+    KEY_FIGURE,
     TOTALS,
     DisclosureModel,
     Key,
@@ -167,12 +168,13 @@ def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date,
 
 
 def _add_overall(model: DisclosureModel, tally: GradeTally) -> None:
-    """The period's final grades: each grade, the total and Good or better, all headline."""
+    """The period's final grades: each grade and the total, headline; Good or better, the
+    summary's first share, a key figure."""
     for grade in GRADE_COLUMNS:
         model.add(("overall", grade), tally.counts[grade], HEADLINE)
     model.add(("overall", "total"), tally.total, HEADLINE)
     model.add_sum(("overall", "total"), [("overall", g) for g in GRADE_COLUMNS])
-    model.add(("overall", "gob"), tally.good_or_better, HEADLINE)
+    model.add(("overall", "gob"), tally.good_or_better, KEY_FIGURE)
     model.add_sum(("overall", "gob"), [("overall", g) for g in GOOD_OR_BETTER])
 
 
@@ -325,6 +327,31 @@ class BoardPack:
         """Every figure not shown as its number."""
         yield from self.protection.primary
         yield from self.protection.secondary
+
+    def agreement_printed(self) -> bool:
+        """Whether the overall agreement figures (shares and kappa) may be printed.
+
+        They are computed from the table of pairs of grades (the auditor's, the moderator's)
+        of the moderated audits, which a kappa over few pairs all but gives away. So they
+        are printed only where a reader who knew that whole table could narrow no withheld
+        count (:meth:`Protection.hides_nothing_of`): the moderated, kept, raised and lowered
+        counts printed as numbers, and the moderated audits with each final grade no more
+        than the least the printed symbol of that grade's count allows."""
+        moderation = self.figures.current.moderation
+        return self.figures.current.agreement.overall.pairs >= self.figures.threshold and \
+            self.protection.hides_nothing_of(
+                [("moderation", n) for n in ("moderated", "same", "raised", "lowered")],
+                {("overall", grade): count for grade, count in moderation.final_grades.items()})
+
+    def section_agreement_printed(self, template_key: str, section_key: str, pairs: int
+                                  ) -> bool:
+        """Whether a section's kappa may be printed: its pairs are some of the section's
+        grades, so only where enough pairs and every count of the section's row is printed
+        as its number (the section's moderated grades are printed nowhere)."""
+        row = [("section", f"{template_key}/{section_key}", band) for band in (*BANDS, "total")]
+        return pairs >= self.figures.threshold and \
+            all(k in self.protection.values for k in row) and \
+            self.protection.hides_nothing_of(row, {})
 
 
 def board_pack(figures: BoardFigures) -> BoardPack:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -374,6 +374,9 @@ class ModerationFigures:
     same: int  # the moderator kept the auditor's overall grade
     raised: int
     lowered: int
+    #: The moderated audits by their final (moderated) grade label: a part of each overall
+    #: grade count, which disclosure control needs when agreement figures are printed.
+    final_grades: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -422,8 +425,11 @@ def _moderation(session: Session, scope: ReportScope) -> ModerationFigures:
         scoped_audits(scope).where(Moderation.grade.is_not(None))
         .with_only_columns(compare, func.count()).group_by(compare)).all())
     audits = session.scalar(scoped_audits(scope).with_only_columns(func.count())) or 0
+    finals = {grade: count for grade, count in session.execute(
+        scoped_audits(scope).where(Moderation.grade.is_not(None))
+        .with_only_columns(Moderation.grade, func.count()).group_by(Moderation.grade))}
     return ModerationFigures(audits, sum(rows.values()), rows.get(0, 0), rows.get(1, 0),
-                             rows.get(-1, 0))
+                             rows.get(-1, 0), {g.label: finals.get(int(g), 0) for g in Grade})
 
 
 def _actions(session: Session, scope: ReportScope, as_at: date) -> ActionFigures:

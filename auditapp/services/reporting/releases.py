@@ -65,7 +65,7 @@ def _same_release(session: Session, ids: list[int], counted: dict[str, int],
     release = session.get_one(Release, ids[0])
     registered = dict(session.execute(
         select(ReleasedAudit.audit_uid, ReleasedAudit.revision)
-        .where(ReleasedAudit.release_id == release.id)).tuples().all())
+        .where(ReleasedAudit.release_id == release.id)).all())
     if len(ids) == 1 and registered == counted and release.figures_hash == figures:
         return release.uid
     shared = sum(1 for uid in counted if uid in registered)

@@ -4,6 +4,7 @@ hand the file to the desktop."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -16,17 +17,32 @@ from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from auditapp.exporters import audit_pdf, board_pdf, xlsx
+from auditapp.exporters.pdf_layout import read_stamp
+from auditapp.models import Release, ReleasedAudit
 from auditapp.rules.suppression import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 from auditapp.services.audits.editing import list_audits
 from auditapp.services.reporting.board_figures import default_period
 from auditapp.services.reporting.figures import ReportScope, list_teams
+from auditapp.services.reporting.manifest import Manifest
 from auditapp.services.reporting.stats import grade_counts
+from auditapp.storage.database import open_database
 from auditapp.storage.engine import Database
 from auditapp.ui.dialogs.export import ExportDialog, ExportKind
 from auditapp.ui.widgets import alerts
-from tests.builders import LEAD, LONG, choose, press, show_active, type_date, type_text
+from tests.builders import (
+    ALT,
+    LEAD,
+    LONG,
+    choose,
+    click,
+    press,
+    show_active,
+    type_date,
+    type_text,
+)
 
 
 def open_dialog(qtbot: QtBot, db: Database, kind: ExportKind,
@@ -289,3 +305,64 @@ def test_a_typed_path_and_enter_export_without_a_file_picker(
     assert dialog.export_button.isDefault()
     browse = next(b for b in dialog.findChildren(QPushButton) if b.text() == "&Browse…")
     assert not browse.autoDefault() and not browse.isDefault()
+
+
+@pytest.fixture
+def demo_copy(demo_db_file: Path, tmp_path: Path) -> Iterator[Database]:
+    """A copy of the demo database of this test's own: a release is recorded in it."""
+    path = tmp_path / "demo.sqlite"
+    shutil.copy(demo_db_file, path)
+    database = open_database(path, backup=False)
+    yield database
+    database.dispose()
+
+
+def _releases(db: Database) -> list[tuple[date, date, int]]:
+    with db.transaction() as session:
+        return [(r.date_from, r.date_to, len(session.scalars(
+                    select(ReleasedAudit.audit_uid).where(ReleasedAudit.release_id == r.id))
+                    .all())) for r in session.scalars(select(Release)).all()]
+
+
+def _board_for_release(qtbot: QtBot, db: Database, first: date, last: date, out: Path,
+                       keys: bool) -> ExportDialog:
+    """The board pack dialog filled in, "For release" ticked (with Alt+R, or a click)."""
+    board = open_dialog(qtbot, db, ExportKind.BOARD_PACK)
+    type_date(qtbot, board.date_from, first)
+    type_date(qtbot, board.date_to, last)
+    type_text(qtbot, board.path, str(out))
+    assert not board.for_release.isChecked()
+    if keys:  # the mnemonic runs from the event loop
+        qtbot.keyClick(board.path, Qt.Key.Key_R, ALT)
+    else:
+        click(qtbot, board.for_release)
+    qtbot.waitUntil(board.for_release.isChecked, timeout=LONG)
+    return board
+
+
+def test_a_pack_ticked_for_release_is_registered_and_an_overlapping_one_refused(
+        qtbot: QtBot, demo_copy: Database, tmp_path: Path) -> None:
+    out = tmp_path / "h1.pdf"
+    board = _board_for_release(qtbot, demo_copy, date(2026, 1, 1), date(2026, 6, 30), out,
+                               keys=False)
+    run(qtbot, board)
+    assert board.message.text() == f"Saved {out}"
+    manifest = Manifest.from_json(read_stamp(out) or "", out.name)
+    assert manifest.release
+    assert _releases(demo_copy) == [(date(2026, 1, 1), date(2026, 6, 30),
+                                     len(manifest.audits))]
+    assert board_pdf.DRAFT not in " ".join(PdfReader(out).pages[0].extract_text().split())
+
+    # A second release over an overlapping period: refused in one clear line, no file.
+    overlapping = tmp_path / "apr-sep.pdf"
+    board = _board_for_release(qtbot, demo_copy, date(2026, 4, 1), date(2026, 9, 30),
+                               overlapping, keys=True)
+    run(qtbot, board)
+    message = board.message.text()
+    assert message.startswith("Not exported: Not released: ")
+    assert (f"counted by release {manifest.release} (1 Jan 2026 to 30 Jun 2026, released by "
+            f"{LEAD.name} on ") in message
+    assert "Export it as a draft, or choose a period after that release." in message
+    assert "\n" not in message and "Traceback" not in message
+    assert not overlapping.exists()
+    assert len(_releases(demo_copy)) == 1
