@@ -5,8 +5,9 @@ report withholds, so that no count from 1 to N - 1 can be narrowed down from wha
 from 1 to N - 1; that ``c`` is a count of N or more (small counts are always ``<N`` and zeros
 always shown, so ``c`` is never anything else); that a count the report never shows is not
 negative; every sum that ties figures together (a total and its parts, quarters that make up
-a period, sections that make up a line of enquiry, ...); and the same of every report
-released before (see :mod:`auditapp.services.reporting.releases`).
+a period, sections that make up a line of enquiry, ...). Packs for release never overlap in
+their audits (:mod:`auditapp.services.reporting.releases` refuses one that would), so a pack is
+protected on its own; the attacker test reads released packs together to show it.
 
 **What is promised.** For every *sensitive* count, one from 1 to N - 1 that the report shows
 as ``<N`` or that follows from it without being shown (a remainder such as "other
@@ -89,24 +90,6 @@ class ProtectionError(RuntimeError):
     disclosive table)."""
 
 
-@dataclass(frozen=True)
-class Released:
-    """A figure shown as an earlier release showed it: it cannot change now."""
-
-    symbol: str  # "12", "<5", "c"
-    threshold: int  # the threshold of the release it comes from
-
-    def bounds(self, value: int) -> tuple[float, float]:
-        """What a reader knows of it."""
-        if self.symbol == NOT_BROKEN_DOWN:
-            return 0, INFINITY
-        if self.symbol.startswith("<"):
-            return 1, self.threshold - 1
-        if self.symbol == SECONDARY:
-            return self.threshold, INFINITY
-        return value, value
-
-
 @dataclass
 class DisclosureModel:
     """The figures a document shows (or implies), and the sums that tie them together."""
@@ -117,7 +100,6 @@ class DisclosureModel:
     sums: list[tuple[Key, tuple[Key, ...]]] = field(default_factory=list)
     implicit: set[Key] = field(default_factory=set)  # never shown; protected when small
     unshown: set[Key] = field(default_factory=set)  # never shown; not protected
-    released: dict[Key, Released] = field(default_factory=dict)
     kept: set[Key] = field(default_factory=set)  # shown, and never to be withheld
     rollups: set[int] = field(default_factory=set)  # sums whose total gathers shown figures
     folded: set[Key] = field(default_factory=set)  # not broken down: parts of a small count
@@ -147,11 +129,6 @@ class DisclosureModel:
         a remainder such as the audits on other templates, or what a percentage leaves."""
         self.add(key, value)
         self.implicit.add(key)
-
-    def add_released(self, key: Key, value: int, symbol: str, threshold: int) -> None:
-        """A figure repeated from an earlier release, shown as it was shown then."""
-        self.add(key, value, HEADLINE)
-        self.released[key] = Released(symbol, threshold)
 
     def keep(self, key: Key) -> None:
         """A shown count that must never be withheld (a count the file gives away anyway,
@@ -184,8 +161,7 @@ class DisclosureModel:
                 self.folded |= {p for p in parts if self._printed(p)}
 
     def _printed(self, key: Key) -> bool:
-        return (key not in self.implicit and key not in self.unshown and key not in self.folded
-                and key not in self.released)
+        return key not in self.implicit and key not in self.unshown and key not in self.folded
 
     def add_table(self, name: str, cells: Mapping[Key, Mapping[Key, int]],
                   row_totals: bool = True, column_totals: bool = True) -> None:
@@ -217,19 +193,16 @@ class DisclosureModel:
         return key not in self.implicit and key not in self.unshown and key not in self.folded
 
     def sensitive(self) -> list[Key]:
-        """Every count from 1 to N - 1 the document shows or implies (not those repeated
-        from an earlier release, which that release protected, nor a roll-up left out for
-        being below N: it is only the sum of parts that are each protected)."""
+        """Every count from 1 to N - 1 the document shows or implies (not a roll-up left
+        out for being below N: it is only the sum of parts that are each protected)."""
         left_out = {self.sums[i][0] for i in self.rollups} & self.folded
         return [k for k, v in self.values.items()
-                if 0 < v < self.threshold and k not in self.unshown and k not in self.released
+                if 0 < v < self.threshold and k not in self.unshown
                 and k not in left_out]
 
     def bounds(self, key: Key, hidden: frozenset[Key] | set[Key]) -> tuple[float, float]:
         """What a reader knows of a figure, given the figures withheld."""
         value = self.values[key]
-        if key in self.released:
-            return self.released[key].bounds(value)
         if key in self.implicit or key in self.unshown or key in self.folded:
             return 0, INFINITY
         if key not in hidden:
@@ -241,14 +214,14 @@ class DisclosureModel:
     def _leavable(self, key: Key, hidden: frozenset[Key] | set[Key]) -> bool:
         """Whether a shown figure may be left out (printed as a dash), whatever its size and
         whether or not it is withheld now."""
-        return self.shown(key) and key not in self.released and key not in self.kept
+        return self.shown(key) and key not in self.kept
 
     def _within(self, key: Key, value: int, hidden: frozenset[Key] | set[Key]) -> bool:
         low, high = self.bounds(key, hidden)
         return low <= value <= high
 
     def _withholdable(self, key: Key, hidden: frozenset[Key] | set[Key]) -> bool:
-        return (self.shown(key) and key not in hidden and key not in self.released
+        return (self.shown(key) and key not in hidden
                 and key not in self.kept and self.values[key] >= self.threshold)
 
     # --- protection -----------------------------------------------------------------------
@@ -275,7 +248,7 @@ class DisclosureModel:
         hidden = self._prune(hidden, primary, search, witnesses)
         return Protection(self.threshold, dict(self.values), primary,
                           frozenset(hidden - primary), frozenset(self.implicit | self.unshown),
-                          dict(self.released), frozenset(self.folded))
+                          frozenset(self.folded))
 
     def _witness(self, search: _WitnessSearch, key: Key, target: int, hidden: set[Key]
                  ) -> dict[Key, int]:
@@ -309,8 +282,8 @@ class DisclosureModel:
             total, parts = self.sums[index]
             folding = {total} if rollup else {p for p in parts if p not in self.implicit
                                                and p not in self.unshown}
-            if folding - self.folded - self.released.keys():
-                self.folded |= folding - self.released.keys()
+            if folding - self.folded:
+                self.folded |= folding
                 return True
         return False
 
@@ -461,13 +434,13 @@ class _WitnessSearch:
                 low, high = value - least[n + i], value + least[i]
             elif leave_out and model._leavable(k, hidden):  # the last resort: any count
                 low, high = 0, INFINITY
-            elif k in hidden or not model.shown(k) or k in model.released:
+            elif k in hidden or not model.shown(k):
                 low, high = model.bounds(k, hidden)
             else:  # shown now; withholding it would make it c (or a dash, left out)
                 low, high = (0, INFINITY) if leave_out else (model.threshold, INFINITY)
             up.append(high - value)
             down.append(value - low)
-            shown_now = (model.shown(k) and k not in model.released
+            shown_now = (model.shown(k)
                          and (k not in hidden or leave_out and model._leavable(k, hidden)))
             costs.append(withholding_cost(model.priority[k], value) if shown_now else 1e-3)
         return self._branch(key, order, rows, costs + costs, least, [*up, *down], hidden,
@@ -534,22 +507,16 @@ class Protection:
     primary: frozenset[Key]
     secondary: frozenset[Key]
     unprinted: frozenset[Key] = frozenset()
-    released: Mapping[Key, Released] = field(default_factory=dict)
     folded: frozenset[Key] = frozenset()
 
     def shown(self, key: Key) -> bool:
         """Whether a figure is shown as its number."""
-        if key in self.released:
-            return self.released[key].symbol not in (SECONDARY, NOT_BROKEN_DOWN) \
-                and not self.released[key].symbol.startswith("<")
         return key not in self.primary and key not in self.secondary \
             and key not in self.unprinted and key not in self.folded
 
     def count(self, key: Key) -> str:
         """A count as printed: the number, ``<N``, ``c``, or a dash for a part of a count
         below N, which is not broken down."""
-        if key in self.released:
-            return self.released[key].symbol
         if key in self.folded:
             return NOT_BROKEN_DOWN
         if key in self.primary:
@@ -582,8 +549,6 @@ class Protection:
         """The least a reader knows a figure to be, from how it is printed."""
         if self.shown(key):
             return self.values[key]
-        if key in self.released:
-            return int(self.released[key].bounds(self.values[key])[0])
         if key in self.primary:
             return 1
         if key in self.secondary:

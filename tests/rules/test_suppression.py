@@ -132,21 +132,6 @@ def test_a_remainder_never_shown_is_protected_too() -> None:
     assert model.exposed(p.withheld()) == set()
 
 
-def test_figures_repeated_from_a_release_keep_their_symbols() -> None:
-    model = DisclosureModel()
-    model.add_released("Q1", 20, "20", 5)
-    model.add_released("Q1 inadequate", 3, "<5", 5)
-    model.add_released("Q1 rest", 17, "c", 5)
-    model.add_sum("Q1", ["Q1 inadequate", "Q1 rest"])
-    model.add("Q2", 30, HEADLINE)
-    model.add("Q2 inadequate", 2)
-    model.add("Q2 rest", 28)
-    model.add_sum("Q2", ["Q2 inadequate", "Q2 rest"])
-    p = model.protect()
-    assert [p.count(k) for k in ("Q1", "Q1 inadequate", "Q1 rest")] == ["20", "<5", "c"]
-    assert [p.count(k) for k in ("Q2", "Q2 inadequate", "Q2 rest")] == ["30", "<5", "c"]
-
-
 def test_a_kept_figure_is_never_withheld() -> None:
     model = DisclosureModel()
     for key, value in (("N", 26), ("a", 1), ("b", 5), ("c", 20)):
