@@ -45,7 +45,12 @@ from auditapp.rules.suppression import DEFAULT_THRESHOLD, check_threshold, key_t
 from auditapp.rules.wording import day_text
 from auditapp.services.reporting import manifest as manifests
 from auditapp.services.reporting import releases
-from auditapp.services.reporting.board_figures import BoardPack, board_figures, board_pack
+from auditapp.services.reporting.board_figures import (
+    BoardPack,
+    board_figures,
+    board_pack,
+    pack_manifest,
+)
 from auditapp.services.reporting.control_chart import ControlChart, pack_chart
 from auditapp.services.reporting.figures import GRADE_COLUMNS, ReportScope
 from auditapp.storage.atomic_files import atomic_output, check_target
@@ -104,12 +109,7 @@ def export_board_docx(db: Database, out: Path, scope: ReportScope, words: BoardW
     yield 1, 4
     pack = board_pack(figures)
     if release is not None:
-        # The same figures hash as the PDF's: the two editions of one release are one release.
-        manifest = manifests.make_manifest(
-            db, manifests.BOARD_PACK, scope, today, threshold, manifests.figures_hash(
-                {repr(k): pack.protection.count(k) for k in pack.protection.values
-                 if k not in pack.protection.unprinted}),
-            produced_at, extra_scopes=figures.counted_scopes)
+        manifest = pack_manifest(db, scope, today, figures, pack, produced_at)
         manifest = replace(manifest, release=releases.register_release(db, manifest, release))
     yield 2, 4
     edition = WordEdition(pack, pack_chart(pack), words, marking, release is None, today,

@@ -56,6 +56,7 @@ from auditapp.services.reporting.board_figures import (
     BoardPack,
     board_figures,
     board_pack,
+    pack_manifest,
 )
 from auditapp.services.reporting.figures import GRADE_COLUMNS, ReportScope
 from auditapp.services.sync.bundles import database_id
@@ -101,11 +102,7 @@ def export_board_pack(db: Database, out: Path, scope: ReportScope,
     figures = board_figures(db, scope, threshold, today, own_period_only=release is not None)
     yield 1, 4
     pack = board_pack(figures)
-    manifest = manifests.make_manifest(
-        db, manifests.BOARD_PACK, scope, today, threshold, manifests.figures_hash(
-            {repr(k): pack.protection.count(k) for k in pack.protection.values
-             if k not in pack.protection.unprinted}),
-        produced_at or manifests.now(), extra_scopes=figures.counted_scopes)
+    manifest = pack_manifest(db, scope, today, figures, pack, produced_at or manifests.now())
     if history is not None:
         manifest = replace(manifest, history_seq=history[0], history_hash=history[1])
     yield 2, 4

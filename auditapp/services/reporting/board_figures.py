@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from auditapp.errors import UserError
 from auditapp.rules.actions import ActionState
@@ -25,6 +25,7 @@ from auditapp.rules.suppression import (
     Key,
     Protection,
 )
+from auditapp.services.reporting import manifest
 from auditapp.services.reporting.figures import (
     GOOD_OR_BETTER,
     GRADE_COLUMNS,
@@ -357,3 +358,15 @@ class BoardPack:
 def board_pack(figures: BoardFigures) -> BoardPack:
     """Decide the suppressions for a set of board figures."""
     return BoardPack(figures, disclosure_model(figures).protect())
+
+
+def pack_manifest(db: Database, scope: ReportScope, today: date, figures: BoardFigures,
+                  pack: BoardPack, produced_at: datetime) -> manifest.Manifest:
+    """The manifest of a pack: its scope, audits and the hash of every figure as printed. The
+    PDF and the Word edition share it, so the two editions of one period are one release."""
+    return manifest.make_manifest(
+        db, manifest.BOARD_PACK, scope, today, figures.threshold,
+        manifest.figures_hash({repr(k): pack.protection.count(k)
+                               for k in pack.protection.values
+                               if k not in pack.protection.unprinted}),
+        produced_at, extra_scopes=figures.counted_scopes)
