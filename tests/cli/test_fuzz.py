@@ -174,12 +174,15 @@ WORDS = ["templates", "list", "validate", "import", "cases", "demo", "stats", "c
          "1=local", "--encrypt", "--bundle-passphrase-file",
          "auditor", "practice lead", "2026-01-01", "2026-13-45", "9999-12-31", "1899-12-31",
          "0001-01-01", "2100-12-31", "1", "2", "0", "-1", "1e308", "x.csv", "out.csv",
-         "out.xlsx", "nope.yaml", "backup.sqlite", str(SMALL_TEMPLATE), "a\x00b", "\x00",
+         "out.xlsx", "nope.yaml", "backup.sqlite", "template.yaml", "a\x00b", "\x00",
          "fuzz.sqlite", ".", "", "pass.txt", "nul.txt", "empty.sqlite", "notes.txt",
          "sample.csv", "laughs.yaml", "b.auditbundle", "x" * 300]
-#: Files the command lines can name, made once per test: a passphrase, one with a NUL in it,
-#: an empty file, text, a case sample, a YAML bomb.
-FILES = {"pass.txt": b"correct horse battery\n", "nul.txt": b"correct\x00horse battery\n",
+#: Files the command lines can name, made once per test in its own folder: a passphrase, one
+#: with a NUL in it, an empty file, text, a case sample, a YAML bomb, a good template. (Every
+#: name is relative: a command line such as ``history 1 --out FILE`` writes to it, so the
+#: template is a copy, never the suite's own tests/data file.)
+FILES = {"template.yaml": SMALL_TEMPLATE.read_bytes(),
+         "pass.txt": b"correct horse battery\n", "nul.txt": b"correct\x00horse battery\n",
          "empty.sqlite": b"", "notes.txt": b"Dear diary, " * 100,
          "sample.csv": b"reference,category,auditor\nCL-1,eligible,Alex\n",
          "laughs.yaml": b"a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
@@ -214,7 +217,7 @@ DATES = ["2026-01-01", "2025-06-30", "2026-13-45", "9999-12-31", "1899-12-31", "
          "0001-01-01", "today", ""]
 NUMBERS = ["1", "2", "3", "0", "-1", "240", "241", "99999999999999999999", "1e308", "x"]
 FILE_NAMES = ["pass.txt", "nul.txt", "empty.sqlite", "notes.txt", "sample.csv", "laughs.yaml",
-              "b.auditbundle", "backup.sqlite", "out.xlsx", "nope", str(SMALL_TEMPLATE),
+              "b.auditbundle", "backup.sqlite", "out.xlsx", "nope", "template.yaml",
               "fuzz.sqlite", "."]
 VALUES: dict[str, list[str]] = {
     # A database once encrypted stays checkable: its new passphrase is pass.txt's or none.
