@@ -13,7 +13,13 @@ from sqlalchemy.exc import DBAPIError
 
 from auditapp.cli.bundles import SUFFIX
 from auditapp.cli.parser import OPTIONS_WITH_A_VALUE, build_parser
-from auditapp.cli.prompts import EXIT_USER_ERROR, PASSPHRASE_ENV, cli_actor, passphrase
+from auditapp.cli.prompts import (
+    EXIT_USER_ERROR,
+    PASSPHRASE_ENV,
+    cli_actor,
+    passphrase,
+    refuse_output_over_inputs,
+)
 from auditapp.errors import PassphraseRequiredError, UserError
 from auditapp.services import templates
 from auditapp.storage import backups
@@ -131,6 +137,7 @@ def run(argv: Sequence[str] | None = None,
         return start_gui(GuiStart(args.db, bundle, smoke_profile))
     if smoke_profile is not None:
         raise UserError(f"{SMOKE_TEST_OPTION} starts the desktop app: give no command.")
+    refuse_output_over_inputs(args)
     db = open_for_cli(args.db, args) if getattr(args, "needs_db", True) else None
     try:
         return int(args.handler(db, args))

@@ -96,6 +96,13 @@ def _check(db: Database, args: argparse.Namespace) -> int:
         print(f"Compared with {source}")
     for line in report.against:
         print(f"  against: {line}")
+    if report.unvouched:
+        where = "on a database server" if db.is_server else "in a plain (unencrypted) file"
+        print(f"Not vouched for: {', '.join(report.unvouched)}. The history does not cover "
+              f"them, so {where} a change made outside auditapp leaves no trace for this "
+              "check to find" + ("." if db.is_server else
+                                 "; an encrypted file refuses any changed page "
+                                 "('auditapp encrypt')."))
     print("Result: ok" if report.ok else "Result: PROBLEMS FOUND")
     return 0 if report.ok else 1
 

@@ -148,6 +148,31 @@ def new_passphrase(args: argparse.Namespace) -> str:
     return check_new_passphrase(secret)
 
 
+#: The options whose files a command reads: an ``--out`` naming one of them is refused.
+READ_OPTIONS = {"passphrase_file": "--passphrase-file",
+                "new_passphrase_file": "--new-passphrase-file",
+                "bundle_passphrase_file": "--bundle-passphrase-file", "file": "FILE",
+                "against": "--against"}
+
+
+def refuse_output_over_inputs(args: argparse.Namespace) -> None:
+    """Refuse an ``--out`` that names a file the same command reads: ``bundle export --out
+    pass.txt --bundle-passphrase-file pass.txt`` wrote the bundle over the passphrase file
+    (found by the deep command-line fuzz run), which may be the only copy of the database's
+    passphrase."""
+    out = getattr(args, "out", None)
+    if out is None:
+        return
+    target = os.path.abspath(os.path.expanduser(out))
+    for attribute, option in READ_OPTIONS.items():
+        value = getattr(args, attribute, None)
+        for path in value if isinstance(value, list) else [value]:
+            if path is not None and os.path.abspath(os.path.expanduser(path)) == target:
+                raise UserError(f"--out {out} is the file given as {option}, which this "
+                                "command reads; auditapp never writes over it. Give another "
+                                "file name. Nothing was changed.")
+
+
 def db_path(args: argparse.Namespace) -> Path:
     """The database file a command works on (refusing a server URL: it has no file)."""
     if is_server_url(args.db or ""):

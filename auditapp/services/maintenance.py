@@ -15,11 +15,17 @@ from sqlalchemy.exc import DBAPIError
 
 from auditapp.errors import UserError
 from auditapp.services.history import HistoryCheck, check_history
-from auditapp.services.integrity import KeptHead, check_content, compare_with_head, export_head
+from auditapp.services.integrity import (
+    UNSEALED,
+    KeptHead,
+    check_content,
+    compare_with_head,
+    export_head,
+)
 from auditapp.storage.engine import Database
 from auditapp.storage.history_chain import read_file_chain
 from auditapp.storage.schema import current_revision, head_revision
-from auditapp.storage.sqlite_files import sqlite_problem
+from auditapp.storage.sqlite_files import is_encrypted, sqlite_problem
 
 UNREAD = "not read: the file is damaged"
 
@@ -39,6 +45,9 @@ class CheckReport:
     against: list[str] = field(default_factory=list)
     #: The files compared with.
     compared: list[str] = field(default_factory=list)
+    #: What this check cannot vouch for (see :data:`~auditapp.services.integrity.UNSEALED`):
+    #: in a plain or server database, a change to these leaves no trace for it to find.
+    unvouched: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -72,7 +81,9 @@ def check_database(db: Database, against: list[KeptHead] | None = None) -> Check
     """Run SQLite's integrity and foreign key checks, compare schema versions, check the
     change history's chain and the data it seals, and compare the chain with each head in
     ``against``. A PostgreSQL server checks its own pages and enforces foreign keys on
-    every write, so there the integrity and foreign key checks are the server's."""
+    every write, so there the integrity and foreign key checks are the server's. Unless the
+    database is an encrypted file, the report lists what the check cannot vouch for."""
+    unvouched = () if db.path is not None and is_encrypted(db.path) else UNSEALED
     integrity, foreign = ["ok"], 0
     heads = against or []
     with db.engine.connect() as connection:
@@ -89,7 +100,7 @@ def check_database(db: Database, against: list[KeptHead] | None = None) -> Check
                 return CheckReport(
                     [f"a page cannot be read (SQLite says: {exc.orig}): the file is damaged"],
                     0, None, head_revision(), HistoryCheck(0, [UNREAD], 0, ""), [UNREAD], [],
-                    [head.source for head in heads])
+                    [head.source for head in heads], unvouched)
         revision = current_revision(connection)
     try:
         history, content = check_history(db), check_content(db)
@@ -106,4 +117,4 @@ def check_database(db: Database, against: list[KeptHead] | None = None) -> Check
         history = HistoryCheck(0, ["the history could not be read"], 0, "")
         content, compared = ["the data could not be read to compare with its seals"], []
     return CheckReport(integrity, foreign, revision, head_revision(), history, content,
-                       compared, [head.source for head in heads])
+                       compared, [head.source for head in heads], unvouched)

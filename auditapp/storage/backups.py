@@ -51,6 +51,7 @@ from auditapp.storage.sqlite_files import (
     EMPTY,
     ENCRYPTED,
     PLAIN,
+    READ_ERRORS,
     check_journals,
     copy_database,
     exclusive_access,
@@ -247,7 +248,7 @@ def _settle_current(db_path: Path, passphrase: str | None) -> None:
         check_journals(db_path, key)
         with exclusive_access(db_path, key) as hold:
             hold.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except (sqlcipher3.Error, DatabaseCorruptError):
+    except (*READ_ERRORS, DatabaseCorruptError):
         return
 
 

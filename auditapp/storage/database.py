@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import sqlcipher3
 from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
@@ -46,6 +45,7 @@ from auditapp.storage.schema import (
 from auditapp.storage.sqlite_files import (
     ENCRYPTED,
     NEW,
+    READ_ERRORS,
     connect_read_only,
     copy_database,
     file_kind,
@@ -260,6 +260,9 @@ def _open_locked(path: Path, passphrase: str | None, lock: InstanceLock,
         db.engine.dispose()
         raise _refuse_with_backup(open_problem(path, kind, exc.orig or exc), path,
                                   passphrase) from None
+    except UnicodeDecodeError as exc:  # SQLite's message names a damaged schema object
+        db.engine.dispose()
+        raise _refuse_with_backup(open_problem(path, kind, exc), path, passphrase) from None
     except BaseException:
         db.engine.dispose()
         raise
@@ -310,7 +313,7 @@ def verify_passphrase(path: Path, passphrase: str) -> bool:
     connection = connect_read_only(path, passphrase)
     try:
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher3.Error:
+    except READ_ERRORS:
         return False
     finally:
         connection.close()

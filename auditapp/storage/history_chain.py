@@ -23,14 +23,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlcipher3
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from auditapp.errors import DatabaseOpenError
 from auditapp.models import ChangeEvent, Setting
 from auditapp.storage.engine import Database
-from auditapp.storage.sqlite_files import ENCRYPTED, connect_read_only, file_kind, inspect_file
+from auditapp.storage.sqlite_files import (
+    ENCRYPTED,
+    READ_ERRORS,
+    connect_read_only,
+    file_kind,
+    inspect_file,
+)
 
 CHAIN_SETTING = "history_chain"
 
@@ -103,7 +108,7 @@ def read_file_chain(path: Path, passphrase: str | None) -> FileChain:
         row = connection.execute(
             "SELECT value FROM settings WHERE key = 'database_id'").fetchone()
         hashes = dict(connection.execute("SELECT seq, hash FROM change_events").fetchall())
-    except sqlcipher3.Error as exc:
+    except READ_ERRORS as exc:
         raise DatabaseOpenError(f"{path} holds no change history auditapp can read ({exc}).") \
             from None
     finally:

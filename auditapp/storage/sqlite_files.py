@@ -40,6 +40,11 @@ NEW, EMPTY, PLAIN, ENCRYPTED, FOREIGN = "new", "empty", "plain", "encrypted", "f
 #: Headers of files people open by mistake, which are never encrypted databases.
 KNOWN_HEADERS = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff")
 SIDE_FILES = ("-wal", "-shm", "-journal")
+#: What reading a file through SQLite can raise: SQLite's own errors, and UnicodeDecodeError
+#: when SQLite's message quotes a name from a damaged schema (``malformed database schema
+#: (us\xe5rs)``): Python decodes the message strictly, so the report of the damage becomes a
+#: decoding error. :func:`open_problem` turns either into the refusal to show.
+READ_ERRORS = (sqlcipher3.Error, UnicodeDecodeError)
 
 
 def file_kind(path: Path) -> str:
@@ -126,6 +131,11 @@ def _read_facts(path: Path, key: str | None, thorough: bool, scan: bool
 
 
 def open_problem(path: Path, kind: str, exc: BaseException) -> DatabaseOpenError:
+    """The refusal to show for an error SQLite raised (one of :data:`READ_ERRORS`)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return DatabaseCorruptError(
+            f"{path} is damaged: its schema (the list of its tables) holds bytes that are not "
+            "text, so SQLite cannot read it. auditapp has not changed it.")
     problem = sqlite_problem(exc)
     if problem == "notadb" and kind == ENCRYPTED:
         return WrongPassphraseError(
@@ -148,7 +158,7 @@ def _identity(path: Path, passphrase: str | None, *, without_log: bool) -> int |
             return int(connection.execute("PRAGMA user_version").fetchone()[0])
         finally:
             connection.close()
-    except sqlcipher3.Error:
+    except READ_ERRORS:
         return None
 
 
@@ -216,7 +226,7 @@ def exclusive_access(path: Path, passphrase: str | None = None) -> Iterator[Any]
         connection.execute("BEGIN EXCLUSIVE")
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
         connection.execute("COMMIT")  # the lock stays: that is what EXCLUSIVE mode does
-    except sqlcipher3.Error as exc:
+    except READ_ERRORS as exc:
         connection.close()
         if sqlite_problem(exc) == "busy":
             raise DatabaseInUseError(
@@ -260,7 +270,7 @@ def inspect_file(path: Path, passphrase: str | None = None, thorough: bool = Fal
     try:
         tables, problems, revision = _read_facts(
             path, passphrase if kind == ENCRYPTED else None, thorough, scan)
-    except sqlcipher3.Error as exc:
+    except READ_ERRORS as exc:
         raise open_problem(path, kind, exc) from None
     if problems != ["ok"]:
         raise DatabaseCorruptError(

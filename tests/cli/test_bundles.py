@@ -82,3 +82,29 @@ def test_an_encrypted_bundle_takes_its_passphrase_from_a_file(
     assert main_cli(["--db", str(b), "bundle", "import", str(out), "--dry-run",
                      "--bundle-passphrase-file", str(secret)]) == 0
     assert "Would import: 1 added" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", [
+    ["bundle", "export", "--out", "pass.txt", "--encrypt", "--bundle-passphrase-file",
+     "pass.txt"],
+    ["bundle", "export", "--out", "pass.txt"],
+    ["history", "1", "--out", "./pass.txt"],
+])
+def test_an_export_never_writes_over_the_passphrase_file_it_was_given(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        command: list[str]) -> None:
+    """Found by the deep command-line fuzz run: the bundle was written over pass.txt, the
+    encrypted database's passphrase file, so the next command could not open the database."""
+    monkeypatch.chdir(tmp_path)
+    key = tmp_path / "pass.txt"
+    key.write_text("correct horse battery\n", encoding="utf-8")
+    db = tmp_path / "a.sqlite"
+    assert main_cli(["--db", str(db), "--passphrase-file", "pass.txt", "users", "list"]) == 0
+    capsys.readouterr()
+    before = db.read_bytes()
+    assert main_cli(["--db", str(db), "--passphrase-file", "pass.txt", *command]) == 2
+    err = capsys.readouterr().err
+    assert "is the file given as --" in err and err.count("\n") == 1, err
+    assert key.read_text(encoding="utf-8") == "correct horse battery\n"
+    assert db.read_bytes() == before
+    assert main_cli(["--db", str(db), "--passphrase-file", "pass.txt", "check"]) == 0

@@ -25,7 +25,13 @@ from auditapp.models import ChangeEvent
 from auditapp.rules.grades import Grade
 from auditapp.services.audits.editing import ActionInput, add_action
 from auditapp.services.history import GENESIS, check_history, entry_hash
-from auditapp.services.integrity import STAMP_PROPERTY, KeptHead, chain_stamp, check_content
+from auditapp.services.integrity import (
+    STAMP_PROPERTY,
+    UNSEALED,
+    KeptHead,
+    chain_stamp,
+    check_content,
+)
 from auditapp.services.maintenance import check_database, kept_head
 from auditapp.services.moderation import finalise_moderation, record_blind_grades
 from auditapp.services.reporting.figures import ReportScope
@@ -336,3 +342,32 @@ def test_an_encrypted_databases_chain_is_keyed(tmp_path: Path) -> None:
         assert check_history(db).breaks[0].startswith("entry 1 ")
     finally:
         db.dispose()
+
+
+def test_check_names_what_it_cannot_vouch_for(db: Database, small_template_id: int) -> None:
+    """The honest limit: a case detail changed behind auditapp's back is not covered by the
+    seals, so check passes it; the report says so, rather than implying it covers all."""
+    make_audit(db, small_template_id, "V-1", team="North")
+    _tamper(db, "UPDATE cases SET team = 'South'")
+    report = check_database(db)
+    assert report.ok
+    assert report.unvouched == UNSEALED and "case details" in UNSEALED
+
+
+def test_the_command_line_says_what_a_plain_file_leaves_unvouched(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plain, encrypted = tmp_path / "plain", tmp_path / "encrypted"
+    plain.mkdir()
+    encrypted.mkdir()
+    _file_db(plain).dispose()
+    _file_db(encrypted, "correct horse battery").dispose()
+    (tmp_path / "pass.txt").write_text("correct horse battery\n", encoding="utf-8")
+    assert main_cli(["--db", str(plain / "audit.sqlite"), "check"]) == 0
+    out = capsys.readouterr().out
+    assert ("Not vouched for: case details, templates, profiles and their roles, settings, "
+            "moderation samples, the bundle import log.") in out
+    assert "in a plain (unencrypted) file" in out and "auditapp encrypt" in out
+    assert main_cli(["--db", str(encrypted / "audit.sqlite"), "--passphrase-file",
+                     str(tmp_path / "pass.txt"), "check"]) == 0
+    out = capsys.readouterr().out
+    assert "Not vouched for" not in out and "Result: ok" in out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import sqlite3
 from pathlib import Path
@@ -12,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 from auditapp.cli.main import main_cli
-from auditapp.errors import DatabaseOpenError, UserError
+from auditapp.errors import DatabaseCorruptError, DatabaseOpenError, UserError
 from auditapp.models import Base
 from auditapp.services.maintenance import check_database
 from auditapp.storage.database import backup_database, open_database
@@ -99,6 +100,77 @@ def test_a_flipped_bit_in_the_schema_text_is_one_clear_refusal(
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.count("\n") == 1, err
     assert path.read_bytes() == bytes(data)
+
+
+def _live_schema_sql(path: Path, table: str) -> range:
+    """Where a table's CREATE statement lies in the file: the copy with the statement as the
+    schema holds it now (older copies, from before a migration changed the table, lie in
+    free space)."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        sql = connection.execute("SELECT sql FROM sqlite_master WHERE name = ?",
+                                 (table,)).fetchone()[0].encode()
+    at = path.read_bytes().rindex(sql)
+    return range(at, at + len(sql))
+
+
+def _schema_record(path: Path, table: str) -> range:
+    """Where a table's row of sqlite_master lies in the file: its cell's header, type, names
+    and CREATE statement."""
+    sql = _live_schema_sql(path, table)
+    names = path.read_bytes().rindex(f"table{table}{table}".encode(), 0, sql.start)
+    return range(names - 8, sql.stop)
+
+
+def test_every_flipped_high_bit_in_a_schema_record_is_refused_as_damage(tmp_path: Path) -> None:
+    """A byte of a table's name or CREATE statement made non-ASCII: SQLite's message about
+    the malformed schema then quotes bytes that are not UTF-8, and Python raises
+    UnicodeDecodeError from it instead of SQLite's error (the attack, checked first). Every
+    such file is opened or refused as damaged, naming the file, and is left unchanged."""
+    path = tmp_path / "audit.sqlite"
+    open_database(path, backup=False).dispose()
+    data = path.read_bytes()
+    record = _schema_record(path, "users")
+    undecodable = refused = 0
+    for offset in record:
+        copy = tmp_path / f"flip-{offset}" / "audit.sqlite"
+        copy.parent.mkdir()
+        flipped = bytearray(data)
+        flipped[offset] ^= 0x80
+        copy.write_bytes(bytes(flipped))
+        with contextlib.suppress(sqlite3.Error), contextlib.closing(sqlite3.connect(copy)) as raw:
+            try:
+                raw.execute("SELECT name FROM sqlite_master").fetchall()
+            except UnicodeDecodeError:
+                undecodable += 1
+        try:
+            open_database(copy, backup=False).dispose()
+        except DatabaseCorruptError as exc:
+            refused += str(copy) in str(exc)
+        assert copy.read_bytes() == bytes(flipped), offset
+    FIGURES["high bits flipped in a schema record"] += len(record)
+    FIGURES["... refused as damaged (SQLite's message not UTF-8)"] += undecodable
+    assert undecodable > len(record) // 4 and refused >= undecodable
+
+
+def test_a_database_whose_schema_names_are_not_text_is_refused_and_restorable(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The remedy the refusal offers works: the damaged file is refused in one line by the
+    command line, and ``restore`` puts the backup in its place (keeping the damaged file)."""
+    path = tmp_path / "audit.sqlite"
+    open_database(path).dispose()
+    open_database(path).dispose()  # a start-up backup
+    backup = next((tmp_path / "backups").iterdir())
+    data = bytearray(path.read_bytes())
+    data[_live_schema_sql(path, "users").start + 2] ^= 0x80  # "CR\xc5ATE TABLE users ("
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatabaseCorruptError, match="not text") as caught:
+        open_database(path)
+    assert caught.value.backup == backup
+    assert main_cli(["--db", str(path), "stats"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    assert main_cli(["--db", str(path), "restore", str(backup)]) == 0
+    open_database(path, backup=False).dispose()
+    assert [b for b in (tmp_path / "backups").iterdir() if "replaced" in b.name]
 
 
 def _contents(path: Path, passphrase: str) -> dict[str, list[tuple[object, ...]]]:

@@ -10,6 +10,7 @@ Random kills of the same operations (SIGKILL at any moment, not only at a bounda
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -17,8 +18,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -42,14 +43,67 @@ NEW = "another long passphrase"
 SIGKILL = getattr(signal, "SIGKILL", None)
 
 
-def _auditapp(db: Path, *args: str, stop: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUDITAPP_")}
-    env["QT_QPA_PLATFORM"] = "offscreen"
-    if stop is not None:
-        env[faults.ENV] = stop
-    return subprocess.run([sys.executable, "-m", "auditapp", "--db", str(db), *args],
-                          cwd=db.parent, capture_output=True, text=True, env=env,
-                          timeout=SUBPROCESS_LIMIT)
+#: The process that forks each command (tests/storage/fork_runner.py), where the platform can
+#: fork; elsewhere each command is a fresh ``python -m auditapp``. Started once for the module.
+_runner: subprocess.Popen[str] | None = None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fork_runner() -> Iterator[None]:
+    global _runner
+    if not hasattr(os, "fork"):
+        yield
+        return
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    _runner = subprocess.Popen([sys.executable, "-m", "tests.storage.fork_runner"], cwd=ROOT,
+                               env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True)
+    assert _runner.stdout is not None and _runner.stdout.readline().strip() == "ready"
+    try:
+        yield
+    finally:
+        _runner.communicate(timeout=SUBPROCESS_LIMIT)
+        _runner = None
+
+
+@dataclass(frozen=True)
+class Ran:
+    """How a command ended: its exit status (negative: killed by that signal)."""
+
+    returncode: int
+    stderr: str
+    killed: bool = False
+
+
+def _run(db: Path, args: list[str], env: dict[str, str], kill_after: float | None) -> Ran:
+    """``auditapp --db DB ARGS`` in a process of its own, killed with SIGKILL after
+    ``kill_after`` seconds if it is still running."""
+    argv = ["--db", str(db), *args]
+    if _runner is not None:
+        assert _runner.stdin is not None and _runner.stdout is not None
+        request = {"argv": argv, "env": env, "cwd": str(db.parent),
+                   "kill_after": kill_after, "limit": SUBPROCESS_LIMIT}
+        _runner.stdin.write(json.dumps(request) + "\n")
+        _runner.stdin.flush()
+        reply = json.loads(_runner.stdout.readline())
+        assert reply["status"] is not None, f"{args} ran past {SUBPROCESS_LIMIT} s"
+        return Ran(reply["status"], reply["stderr"], reply["killed"])
+    full = {k: v for k, v in os.environ.items() if not k.startswith("AUDITAPP_")} | env
+    process = subprocess.Popen([sys.executable, "-m", "auditapp", *argv], cwd=db.parent,
+                               env=full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        _, stderr = process.communicate(timeout=kill_after)
+        return Ran(process.returncode, stderr)
+    except subprocess.TimeoutExpired:
+        process.send_signal(SIGKILL)  # type: ignore[arg-type]
+        _, stderr = process.communicate(timeout=SUBPROCESS_LIMIT)
+        return Ran(process.returncode, stderr, killed=True)
+
+
+def _auditapp(db: Path, *args: str, stop: str | None = None) -> Ran:
+    env = {"QT_QPA_PLATFORM": "offscreen"} | ({faults.ENV: stop} if stop is not None else {})
+    return _run(db, list(args), env, None)
 
 
 def _every_step(prepared: Path, tmp_path: Path, operation: str, args: list[str],
@@ -101,8 +155,9 @@ def _cases(path: Path, passphrase: str | None = None) -> set[str]:
         db.dispose()
 
 
-def _prepared(tmp_path: Path, references: list[str], passphrase: str | None = None) -> Path:
-    folder = tmp_path / "prepared"
+def _build(folder: Path, passphrase: str | None) -> None:
+    """A database with the test people, the small template and one draft audit (case CL-1),
+    and the two passphrase files."""
     folder.mkdir(parents=True)
     db = open_database(folder / "audit.sqlite", passphrase)
     try:
@@ -111,14 +166,35 @@ def _prepared(tmp_path: Path, references: list[str], passphrase: str | None = No
         from tests.builders import SMALL_TEMPLATE
 
         import_template_file(db, SMALL_TEMPLATE, LEAD)
-        template = find_template_id(db, "small-test")
-        for reference in references:
-            make_audit(db, template, reference)
+        make_audit(db, find_template_id(db, "small-test"), "CL-1")
     finally:
         db.dispose()
     (folder / "old.txt").write_text(OLD + "\n", encoding="utf-8")
     (folder / "new.txt").write_text(NEW + "\n", encoding="utf-8")
-    return folder
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str | None], Path]:
+    """The prepared files, plain or encrypted with OLD, each built once for the module."""
+    folders: dict[str | None, Path] = {}
+
+    def get(passphrase: str | None) -> Path:
+        if passphrase not in folders:
+            folders[passphrase] = tmp_path_factory.mktemp("built") / "files"
+            _build(folders[passphrase], passphrase)
+        return folders[passphrase]
+    return get
+
+
+@pytest.fixture
+def prepare(built: Callable[[str | None], Path], tmp_path: Path
+            ) -> Callable[..., Path]:
+    """A test's own copy of the prepared files, in ``tmp_path/prepared``: a copy of a
+    database is the database (its identity too), and copying is far quicker than building."""
+    def copy(passphrase: str | None = None, where: Path = tmp_path / "prepared") -> Path:
+        shutil.copytree(built(passphrase), where)
+        return where
+    return copy
 
 
 # --- restore ------------------------------------------------------------------------------------
@@ -151,8 +227,9 @@ def _saves_in(path: Path) -> set[int]:
 
 
 @pytest.mark.skipif(SIGKILL is None, reason="this platform has no SIGKILL (Windows)")
-def test_restore_killed_at_every_step_loses_no_committed_save(tmp_path: Path) -> None:
-    prepared = _prepared(tmp_path, ["LIVE-1"])
+def test_restore_killed_at_every_step_loses_no_committed_save(
+        tmp_path: Path, prepare: Callable[..., Path]) -> None:
+    prepared = prepare()
     db = open_database(prepared / "audit.sqlite", backup=False)
     backup = make_backup(db, "manual").path
     db.dispose()
@@ -166,7 +243,7 @@ def test_restore_killed_at_every_step_loses_no_committed_save(tmp_path: Path) ->
         assert _starts(live)
         _no_partial_copies(folder)
         replaced = [b.path for b in list_backups(live) if b.kind == "replaced"]
-        if _cases(live) == {"LIVE-1"}:
+        if _cases(live) == {"CL-1"}:
             assert replaced == [] and saves <= _saves_in(live)
         else:
             assert _cases(live) == {"FROM-BACKUP"}
@@ -182,8 +259,8 @@ def test_restore_killed_at_every_step_loses_no_committed_save(tmp_path: Path) ->
 
 @pytest.mark.skipif(SIGKILL is None, reason="this platform has no SIGKILL (Windows)")
 def test_a_start_killed_while_it_finishes_a_restore_finishes_it_the_next_time(
-        tmp_path: Path) -> None:
-    prepared = _prepared(tmp_path, ["LIVE-1"])
+        prepare: Callable[..., Path]) -> None:
+    prepared = prepare()
     live = prepared / "audit.sqlite"
     db = open_database(live, backup=False)
     shutil.copy(make_backup(db, "manual").path, prepared / "chosen.sqlite")
@@ -208,8 +285,8 @@ def _plain_backups(folder: Path) -> list[str]:
 
 
 def test_encrypt_killed_at_every_step_leaves_the_plain_database_or_the_encrypted_one(
-        tmp_path: Path) -> None:
-    prepared = _prepared(tmp_path, ["CL-1", "CL-2"])
+        tmp_path: Path, prepare: Callable[..., Path]) -> None:
+    prepared = prepare()
     before = _plain_backups(prepared)
 
     def verify(folder: Path) -> None:
@@ -219,7 +296,7 @@ def test_encrypt_killed_at_every_step_leaves_the_plain_database_or_the_encrypted
             assert _plain_backups(folder) == before, "the plain copy of a failed encryption"
         else:
             assert _starts(live, OLD)
-            assert _cases(live, OLD) == {"CL-1", "CL-2"}
+            assert _cases(live, OLD) == {"CL-1"}
             assert len(_plain_backups(folder)) == len(before) + 1  # kept until confirmed
         _no_partial_copies(folder)
 
@@ -229,8 +306,8 @@ def test_encrypt_killed_at_every_step_leaves_the_plain_database_or_the_encrypted
 
 
 def test_confirm_killed_at_every_step_deletes_every_plain_copy_at_the_next_start(
-        tmp_path: Path) -> None:
-    prepared = _prepared(tmp_path, ["CL-1"])
+        tmp_path: Path, prepare: Callable[..., Path]) -> None:
+    prepared = prepare()
     live = prepared / "audit.sqlite"
     db = open_database(live, backup=False)
     make_backup(db, "manual")
@@ -258,8 +335,8 @@ def _opened_by(path: Path) -> set[str]:
 
 
 def test_change_passphrase_killed_at_every_step_leaves_every_file_under_one_of_them(
-        tmp_path: Path) -> None:
-    prepared = _prepared(tmp_path, ["CL-1"], passphrase=OLD)
+        tmp_path: Path, prepare: Callable[..., Path]) -> None:
+    prepared = prepare(OLD)
     db = open_database(prepared / "audit.sqlite", OLD)
     make_backup(db, "manual")
     db.dispose()
@@ -282,8 +359,9 @@ def test_change_passphrase_killed_at_every_step_leaves_every_file_under_one_of_t
 # --- backups, upgrades, new databases ---------------------------------------------------------
 
 
-def test_a_backup_killed_at_every_step_never_leaves_half_a_file(tmp_path: Path) -> None:
-    prepared = _prepared(tmp_path, ["CL-1"])
+def test_a_backup_killed_at_every_step_never_leaves_half_a_file(
+        tmp_path: Path, prepare: Callable[..., Path]) -> None:
+    prepared = prepare()
 
     def verify(folder: Path) -> None:
         out = folder / "out.sqlite"
@@ -337,25 +415,21 @@ def test_a_new_database_killed_while_it_is_made_is_made_whole_the_next_time(
 
 
 def _kill_at_random(command: list[str], folder: Path, rng: random.Random) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUDITAPP_")}
-    process = subprocess.Popen([sys.executable, "-m", "auditapp", "--db",
-                                str(folder / "audit.sqlite"), *command], cwd=folder, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + rng.uniform(0.5, 4.0)
-    while process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    if process.poll() is None:
-        process.send_signal(SIGKILL)  # type: ignore[arg-type]
+    """Run ``command`` and SIGKILL it at a random moment of its first two seconds (most of
+    these operations take one to three on a busy machine; with no imports to wait for, as
+    the fork runner starts them, every moment of that is the operation's own)."""
+    ran = _run(folder / "audit.sqlite", command, {}, rng.uniform(0.05, 2.0))
+    if ran.killed:
         FIGURES["random kills during an operation"] += 1
-    process.communicate(timeout=SUBPROCESS_LIMIT)
 
 
 @pytest.mark.skipif(SIGKILL is None, reason="this platform has no SIGKILL (Windows)")
-def test_change_passphrase_and_encrypt_killed_at_random_moments(tmp_path: Path) -> None:
+def test_change_passphrase_and_encrypt_killed_at_random_moments(
+        tmp_path: Path, prepare: Callable[..., Path]) -> None:
     """What the issue measured: 25 kills during change-passphrase left 19 files under no
     passphrase or a mixture; 2 of 25 during encrypt left a plaintext partial copy."""
     rng = random.Random(13)
-    encrypted = _prepared(tmp_path, ["CL-1"], passphrase=OLD)
+    encrypted = prepare(OLD)
     db = open_database(encrypted / "audit.sqlite", OLD)
     make_backup(db, "manual")
     db.dispose()
@@ -368,9 +442,7 @@ def test_change_passphrase_and_encrypt_killed_at_random_moments(tmp_path: Path) 
         assert _starts(live, OLD) or _starts(live, NEW)
         keys = {frozenset(_opened_by(f)) for f in [live, *(b.path for b in list_backups(live))]}
         assert len(keys) == 1 and len(next(iter(keys))) == 1, keys
-    plain = tmp_path / "plain"
-    plain.mkdir()
-    shutil.copytree(_prepared(tmp_path / "p", ["CL-1"]), plain, dirs_exist_ok=True)
+    plain = prepare(where=tmp_path / "plain")
     for round_ in range(6):
         folder = tmp_path / f"encrypt-{round_}"
         shutil.copytree(plain, folder)
@@ -397,10 +469,10 @@ connection.close()
 @pytest.mark.parametrize("command", [["encrypt", "--new-passphrase-file", "old.txt"],
                                      ["restore", "chosen.sqlite"]])
 def test_encrypt_and_restore_refuse_while_another_program_writes(
-        tmp_path: Path, command: list[str]) -> None:
+        prepare: Callable[..., Path], command: list[str]) -> None:
     """Not only another auditapp: a script or an SQLite browser with a write transaction open.
     Once encrypt went ahead and that program's later commit was lost."""
-    prepared = _prepared(tmp_path, ["CL-1"])
+    prepared = prepare()
     live = prepared / "audit.sqlite"
     db = open_database(live, backup=False)
     shutil.copy(make_backup(db, "manual").path, prepared / "chosen.sqlite")
