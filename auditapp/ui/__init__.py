@@ -6,6 +6,7 @@ module's source (shibokensupport's ``__feature__`` switch), several hundred file
 scanned on the way to the window (a fifth of its start-up on the machine of
 ``benchmarks/README.md``). Imported first, they are not scanned.
 """
+from __future__ import annotations
 
 from importlib import import_module
 
