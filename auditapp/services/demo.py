@@ -42,7 +42,7 @@ from auditapp.models import (
 from auditapp.rules.grades import Grade
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.rules.sections import section_applies
-from auditapp.services.audits.scoring import score_audit
+from auditapp.services.audits.scoring import overall_from, suggest_sections
 from auditapp.services.history import chained_event, seal_values
 from auditapp.services.seals import read_contents
 from auditapp.services.templates import (
@@ -211,10 +211,10 @@ def _audit_rows(session: Session, rng: random.Random, ids: _Ids,
             evidence = rng.choice(EVIDENCE.get(code, EVIDENCE["P"])) if code else ""
             rows["answers"].append(dict(audit_id=audit_id, question_id=question.id,
                                         response=code, evidence=evidence, updated_at=stamp))
-    suggested = score_audit(template, uasc, responses, {})
+    suggestions = suggest_sections(template, uasc, responses)  # scored once, used twice
     section_grades: dict[int, int | None] = {}
     for section in template.sections:
-        suggestion = suggested.sections.get(section.id)
+        suggestion = suggestions.get(section.id)
         grade = suggestion.grade if suggestion else None
         given = grade
         if grade is not None and status != AuditStatus.DRAFT and rng.random() < 0.1:
@@ -225,7 +225,7 @@ def _audit_rows(session: Session, rng: random.Random, ids: _Ids,
             suggested_grade=int(grade) if grade else None,
             grade=section_grades[section.id] if status != AuditStatus.DRAFT else None,
             comment="Grade adjusted: see evidence notes." if given != grade else ""))
-    overall_suggestion = score_audit(template, uasc, responses, section_grades).overall
+    overall_suggestion = overall_from(template, suggestions, section_grades)
     overall = overall_suggestion
     rationale = ""
     if overall is not None and rng.random() < 0.12:

@@ -73,6 +73,13 @@ class QuestionInfo:
         """The scale option with ``code``, if any."""
         return next((o for o in self.scale if o["code"] == code), None)
 
+    @cached_property
+    def score_range(self) -> tuple[int, int]:
+        """The lowest and the highest score on the scale (worked out once: every answer
+        scored asks for them)."""
+        scores = [o["score"] for o in self.scale if o["score"] is not None]
+        return min(scores), max(scores)
+
 
 @dataclass(frozen=True)
 class SectionInfo:
@@ -241,9 +248,12 @@ def install_shipped_templates(db: Database) -> list[TemplateImportResult]:
     """Import any shipped template not yet imported (cheap when nothing changed)."""
     texts = shipped_template_texts()
     fingerprints = {name: hashlib.sha256(text.encode()).hexdigest() for name, text in texts.items()}
+    settings = Setting.__table__
     with db.transaction() as session:
-        setting = session.get(Setting, SHIPPED_SETTING)
-        known = dict(setting.value) if setting else {}
+        # Read on the table (SQL Core): this runs at every start and every command, and an
+        # ORM read would configure every mapper first (a tenth of a second here).
+        known = dict(session.execute(select(settings.c.value)
+                                     .where(settings.c.key == SHIPPED_SETTING)).scalar() or {})
         if known == fingerprints:
             return []
         from auditapp.checklists.format import load_template_text
@@ -258,26 +268,28 @@ def install_shipped_templates(db: Database) -> list[TemplateImportResult]:
 
 def list_templates(db: Database, include_retired: bool = True) -> list[TemplateRow]:
     """Every template version, newest version of each template first."""
-    audits = (select(Audit.template_id, func.count().label("n"))
-              .group_by(Audit.template_id).subquery())
-    questions = (select(Section.template_id, func.count(Question.id).label("n"),
-                        func.count(func.distinct(Section.id)).label("s"))
-                 .join(Question, Question.section_id == Section.id)
-                 .group_by(Section.template_id).subquery())
+    # On the tables (SQL Core), not the mapped classes: `auditapp templates list` then needs
+    # no mapper configuration (see install_shipped_templates).
+    audit, section, question, template = (Audit.__table__, Section.__table__,
+                                          Question.__table__, Template.__table__)
+    audits = (select(audit.c.template_id, func.count().label("n"))
+              .group_by(audit.c.template_id).subquery())
+    questions = (select(section.c.template_id, func.count(question.c.id).label("n"),
+                        func.count(func.distinct(section.c.id)).label("s"))
+                 .join(question, question.c.section_id == section.c.id)
+                 .group_by(section.c.template_id).subquery())
     query = (
-        select(Template, func.coalesce(audits.c.n, 0), questions.c.n, questions.c.s)
-        .outerjoin(audits, audits.c.template_id == Template.id)
-        .join(questions, questions.c.template_id == Template.id)
-        .order_by(Template.key, Template.version.desc())
+        select(template.c.id, template.c.key, template.c.version, template.c.title,
+               questions.c.s, questions.c.n, func.coalesce(audits.c.n, 0),
+               template.c.retired, template.c.imported_at)
+        .outerjoin(audits, audits.c.template_id == template.c.id)
+        .join(questions, questions.c.template_id == template.c.id)
+        .order_by(template.c.key, template.c.version.desc())
     )
     if not include_retired:
-        query = query.where(Template.retired.is_(False))
+        query = query.where(template.c.retired.is_(False))
     with db.transaction() as session:
-        return [
-            TemplateRow(t.id, t.key, t.version, t.title, n_sections, n_questions, n_audits,
-                        t.retired, t.imported_at)
-            for t, n_audits, n_questions, n_sections in session.execute(query)
-        ]
+        return [TemplateRow(*row) for row in session.execute(query)]
 
 
 def find_template_id(db: Database, key: str, version: int | None = None) -> int:

@@ -30,12 +30,12 @@ def scored_answer(question: QuestionInfo, code: str | None) -> ScoredAnswer | No
     option = question.option(code)
     if option is None:
         return None
-    scores = [o["score"] for o in question.scale if o["score"] is not None]
+    lowest, highest = question.score_range
     return ScoredAnswer(
         score=option["score"],
-        max_score=max(scores),
+        max_score=highest,
         critical=question.critical,
-        lowest=option["score"] is not None and option["score"] == min(scores),
+        lowest=option["score"] is not None and option["score"] == lowest,
     )
 
 
@@ -47,18 +47,37 @@ def score_audit(
 ) -> ScoredAudit:
     """Suggest section grades from ``responses`` (by question id) and the overall grade from
     the auditor's section grades (by section id), falling back to the suggestions."""
+    suggestions = suggest_sections(template, uasc, responses)
+    return ScoredAudit(suggestions, overall_from(template, suggestions, section_grades))
+
+
+def suggest_sections(template: TemplateInfo, uasc: bool,
+                     responses: Mapping[int, str | None]) -> dict[int, SectionSuggestion]:
+    """The rule's suggestion for each applicable section (by section id) from
+    ``responses`` (by question id)."""
     thresholds = template.grading
     suggestions: dict[int, SectionSuggestion] = {}
-    overall_input: list[SectionGrade] = []
     for section in template.sections:
         if not section_applies(section.applies_when, uasc):
             continue
         answers = [a for q in section.questions
                    if (a := scored_answer(q, responses.get(q.id))) is not None]
-        suggestion = suggest_section(
+        suggestions[section.id] = suggest_section(
             answers, thresholds["good"], thresholds["requires_improvement"])
-        suggestions[section.id] = suggestion
+    return suggestions
+
+
+def overall_from(template: TemplateInfo, suggestions: Mapping[int, SectionSuggestion],
+                 section_grades: Mapping[int, int | None]) -> Grade | None:
+    """The overall grade the rule suggests from the auditor's section grades (by section
+    id), falling back to the section's suggestion where none is given; ``suggestions`` are
+    :func:`suggest_sections`'s, so that answers once scored are not scored again."""
+    overall_input: list[SectionGrade] = []
+    for section in template.sections:
+        suggestion = suggestions.get(section.id)
+        if suggestion is None:  # the section does not apply
+            continue
         given = section_grades.get(section.id)
         grade = Grade(given) if given is not None else suggestion.grade
         overall_input.append(SectionGrade(grade, section.limiting, suggestion.critical_failed))
-    return ScoredAudit(suggestions, suggest_overall(overall_input))
+    return suggest_overall(overall_input)

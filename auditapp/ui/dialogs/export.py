@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
-from enum import Enum
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QUrl
@@ -36,25 +35,13 @@ from auditapp.services.reporting.board_figures import default_period
 from auditapp.services.reporting.figures import ReportScope, list_teams
 from auditapp.services.templates import list_templates
 from auditapp.storage.engine import Database
+from auditapp.ui.dialogs.export_kinds import ExportKind
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.dates import date_edit, picked_date
 from auditapp.ui.widgets.keys import enter_presses
 from auditapp.ui.widgets.workers import Job, start_job
 
 ANY = "Any"
-
-
-class ExportKind(Enum):
-    """What to export, with its title, file type and default file name."""
-
-    WORKBOOK = ("Export findings to Excel", "Excel workbooks (*.xlsx)", "audit-findings.xlsx")
-    BOARD_PACK = ("Board pack (PDF)", "PDF files (*.pdf)", "board-pack.pdf")
-    FEEDBACK = ("Audit feedback (PDF)", "PDF files (*.pdf)", "audit-feedback.pdf")
-
-    @property
-    def title(self) -> str:
-        """The dialog's title."""
-        return self.value[0]
 
 
 class ExportDialog(QDialog):

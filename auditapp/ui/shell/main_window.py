@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
@@ -33,17 +33,10 @@ from auditapp.errors import UserError
 from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED
 from auditapp.rules.permissions import Actor, Permission, refusal
 from auditapp.services.audits.editing import AuditListRow, create_audit, list_audits, load_audit
-from auditapp.services.cases import list_cases, start_audit_for_new_case
 from auditapp.services.demo import generate_demo
 from auditapp.services.templates import TemplateInfo, list_templates
 from auditapp.storage.engine import Database
-from auditapp.ui.dialogs.bundles import BundleExportDialog, BundleImportDialog
-from auditapp.ui.dialogs.export import ExportDialog, ExportKind
-from auditapp.ui.dialogs.import_cases import ImportCasesDialog
-from auditapp.ui.dialogs.new_audit import NewAuditDialog
-from auditapp.ui.dialogs.passphrase import ask_new_passphrase
-from auditapp.ui.dialogs.profiles import ProfilesDialog
-from auditapp.ui.editor.window import AuditEditorWindow
+from auditapp.ui.dialogs.export_kinds import ExportKind
 from auditapp.ui.shell.encryption_flow import PassphraseChange
 from auditapp.ui.shell.my_work import MyWorkView
 from auditapp.ui.widgets import alerts
@@ -53,10 +46,19 @@ from auditapp.ui.widgets.screens import fit_to_screen
 from auditapp.ui.widgets.style import STATUS_LABELS
 from auditapp.ui.widgets.table_models import ID_ROLE, AuditFilter, AuditFilterProxy, AuditTableModel
 from auditapp.ui.widgets.workers import Job, start_job
-from auditapp.ui.windows.actions_tracker import ActionsTrackerWindow
-from auditapp.ui.windows.dashboard import DashboardWindow
-from auditapp.ui.windows.moderation import ModerateAuditWindow, ModerationWindow
-from auditapp.ui.windows.template_library import TemplateLibraryWindow
+
+# The windows and dialogs the main window opens are imported when first opened, not with
+# the main window: they (and the spreadsheet, PDF and cryptography packages behind some of
+# them) would otherwise be loaded before the first window is shown
+# (tests/ui/shell/test_startup_imports.py guards this).
+if TYPE_CHECKING:
+    from auditapp.ui.dialogs.bundles import BundleExportDialog, BundleImportDialog
+    from auditapp.ui.dialogs.export import ExportDialog
+    from auditapp.ui.editor.window import AuditEditorWindow
+    from auditapp.ui.windows.actions_tracker import ActionsTrackerWindow
+    from auditapp.ui.windows.dashboard import DashboardWindow
+    from auditapp.ui.windows.moderation import ModerateAuditWindow, ModerationWindow
+    from auditapp.ui.windows.template_library import TemplateLibraryWindow
 
 ANY = "Any"
 TEMPLATE_COLUMN = 1
@@ -199,8 +201,11 @@ class MainWindow(QMainWindow):
         """Show the template column only when the rows shown use more than one template
         version (the count in the status bar names the one they all use), as wide as the
         longest of them."""
-        shown = {self.proxy.index(row, TEMPLATE_COLUMN).data()
-                 for row in range(self.proxy.rowCount())}
+        # From the plain rows, not through the proxy's indexes: asking Qt for each cell of
+        # 50,000 rows held the UI thread for seconds once the whole list was in.
+        criteria = self.proxy.criteria
+        shown = {self.model.display(row, TEMPLATE_COLUMN) for row in self.model.rows()
+                 if criteria.accepts(row)}
         self.table.setColumnHidden(TEMPLATE_COLUMN, len(shown) <= 1)
         if len(shown) > 1:
             widest = max(self.table.fontMetrics().horizontalAdvance(t) for t in shown)
@@ -405,13 +410,16 @@ class MainWindow(QMainWindow):
     # --- loading the list ------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Load My work, and the audit list: the newest audits first, then all, in the
-        background. Rows of an earlier reload that arrive late are dropped."""
-        self.my_work.reload()
+        """Load My work, then the audit list: the newest audits first, then all, in the
+        background. My work comes first as it is the page the window opens on (read side by
+        side, the two competed for the one Python interpreter). Rows of an earlier reload
+        that arrive late are dropped."""
         self._loads += 1
         self.loading = True
         self.count_label.setText("Loading audits…")
-        self._load(FIRST_ROWS, self._on_first_rows)
+        load = self._loads
+        self.my_work.reload(then=lambda: self._load(FIRST_ROWS, self._on_first_rows)
+                            if load == self._loads else None)
 
     def _load(self, limit: int | None, then: Callable[[list[AuditListRow]], None]) -> None:
         load = self._loads
@@ -514,6 +522,8 @@ class MainWindow(QMainWindow):
 
     def open_audit(self, audit_id: int) -> AuditEditorWindow:
         """Show an audit's editor, opening it if need be."""
+        from auditapp.ui.editor.window import AuditEditorWindow
+
         editor = self.editors.get(audit_id)
         if editor is None:
             row = next((r for r in self.model.rows() if r.id == audit_id), None)
@@ -537,6 +547,9 @@ class MainWindow(QMainWindow):
 
     def new_audit(self) -> None:
         """Ask for a case and a template, start the audit and open it."""
+        from auditapp.services.cases import list_cases, start_audit_for_new_case
+        from auditapp.ui.dialogs.new_audit import NewAuditDialog
+
         dialog = NewAuditDialog(list_cases(self.db), list_templates(self.db,
                                                                     include_retired=False),
                                 self.actor.name, self)
@@ -601,6 +614,8 @@ class MainWindow(QMainWindow):
 
     def import_cases(self) -> None:
         """Import a sample of cases from a spreadsheet, as draft audits."""
+        from auditapp.ui.dialogs.import_cases import ImportCasesDialog
+
         dialog = ImportCasesDialog(self.db, list_templates(self.db, include_retired=False),
                                    self.actor, self)
         dialog.exec()
@@ -609,6 +624,8 @@ class MainWindow(QMainWindow):
 
     def show_moderation(self) -> ModerationWindow:
         """Open the moderation queue (moderators and practice leads)."""
+        from auditapp.ui.windows.moderation import ModerationWindow
+
         window = ModerationWindow(self.db, self.actor, self)
         window.setWindowFlag(Qt.WindowType.Window)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -619,6 +636,8 @@ class MainWindow(QMainWindow):
 
     def moderate(self, audit_id: int) -> ModerateAuditWindow | None:
         """Moderate one audit (from My work)."""
+        from auditapp.ui.windows.moderation import ModerateAuditWindow
+
         try:
             window = ModerateAuditWindow(self.db, audit_id, self.actor, self)
         except UserError as exc:
@@ -633,6 +652,8 @@ class MainWindow(QMainWindow):
 
     def show_dashboard(self) -> DashboardWindow:
         """Open a dashboard window."""
+        from auditapp.ui.windows.dashboard import DashboardWindow
+
         dashboard = DashboardWindow(self.db, self.actor, self)
         dashboard.setWindowFlag(Qt.WindowType.Window)
         dashboard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -642,6 +663,8 @@ class MainWindow(QMainWindow):
 
     def show_actions_tracker(self) -> ActionsTrackerWindow:
         """Open (or raise) the actions tracker."""
+        from auditapp.ui.windows.actions_tracker import ActionsTrackerWindow
+
         if self._tracker is None:
             self._tracker = ActionsTrackerWindow(self.db, self.actor, self)
             self._tracker.setWindowFlag(Qt.WindowType.Window)
@@ -659,6 +682,8 @@ class MainWindow(QMainWindow):
 
     def show_template_library(self) -> TemplateLibraryWindow:
         """Open (or raise) the template library, with its counts read again."""
+        from auditapp.ui.windows.template_library import TemplateLibraryWindow
+
         if self._library is None:
             self._library = TemplateLibraryWindow(self.db, self.actor, self)
             self._library.setWindowFlag(Qt.WindowType.Window)
@@ -680,6 +705,8 @@ class MainWindow(QMainWindow):
 
     def export(self, kind: ExportKind, audit_id: int | None = None) -> ExportDialog:
         """Open an export dialog (it runs the export in the background)."""
+        from auditapp.ui.dialogs.export import ExportDialog
+
         name = None
         if audit_id is not None:
             row = next((r for r in self.model.rows() if r.id == audit_id), None)
@@ -692,6 +719,8 @@ class MainWindow(QMainWindow):
 
     def export_bundle(self) -> BundleExportDialog:
         """Write audits to a bundle for another laptop."""
+        from auditapp.ui.dialogs.bundles import BundleExportDialog
+
         dialog = BundleExportDialog(self.db, self.actor, self)
         dialog.show()
         return dialog
@@ -704,6 +733,8 @@ class MainWindow(QMainWindow):
         """The import dialog, on ``path`` when given (a bundle opened from the file manager:
         ``auditapp FILE.auditbundle``). Nothing is read until the user says so: an encrypted
         bundle needs its passphrase first, and a bundle opened by mistake can be closed."""
+        from auditapp.ui.dialogs.bundles import BundleImportDialog
+
         dialog = BundleImportDialog(self.db, self.actor, self, path=path)
         dialog.finished.connect(lambda _code: self.reload())
         dialog.show()
@@ -727,6 +758,8 @@ class MainWindow(QMainWindow):
                           "its windows, does it, and opens the database again.",
                           yes="Go on"):
             return
+        from auditapp.ui.dialogs.passphrase import ask_new_passphrase
+
         new = ask_new_passphrase(self)
         if new is None:
             return
@@ -749,6 +782,8 @@ class MainWindow(QMainWindow):
 
     def show_profiles(self) -> None:
         """Manage the local profiles (a practice lead's job)."""
+        from auditapp.ui.dialogs.profiles import ProfilesDialog
+
         ProfilesDialog(self.db, self.actor, self).exec()
 
     # --- window state ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ tree over those plain rows; Enter (or a double-click) on a row opens what it is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -39,6 +40,10 @@ from auditapp.ui.widgets.workers import start_job
 Index = QModelIndex | QPersistentModelIndex
 Item = DraftItem | ReturnedItem | ActionItem | ModerationItem
 HEADERS = ("Case", "About", "What", "Audit date", "Due")
+#: Typical content of the columns of fixed width, to size them by (see _size_columns); the
+#: first is also wide enough for a group's title.
+COLUMN_SAMPLES = ("Waiting for my moderation (0000)", "", "", "30 Sep 2026",
+                  "30 Sep 2026, overdue")
 #: A row's internal id: 0 for a group's title, else its group's row plus one.
 GROUP_ROW = 0
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -206,11 +211,7 @@ class MyWorkView(QWidget):
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setAlternatingRowColors(True)
         self.tree.setItemsExpandable(False)
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        for column in (1, 2):  # the template's title and the action's words share the room
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self._size_columns()
         self.tree.chosen.connect(self._open)
         self.tree.doubleClicked.connect(self._open)
         self.intro = QLabel()
@@ -221,11 +222,35 @@ class MyWorkView(QWidget):
         layout.addWidget(self.tree, 1)
         self.setFocusProxy(self.tree)
 
-    def reload(self) -> None:
-        """Read my work again in the background."""
+    def _size_columns(self) -> None:
+        """Widths from typical content in the current font: fitting the columns to their
+        contents measures every row, which grows with the work listed (thousands of open
+        actions in a large database) and held up the window's first paint."""
+        metrics = self.tree.fontMetrics()
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, sample in enumerate(COLUMN_SAMPLES):
+            if sample:
+                header.resizeSection(column, metrics.horizontalAdvance(sample) + 28)
+        for column in (1, 2):  # the template's title and the action's words share the room
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+
+    def reload(self, then: Callable[[], None] | None = None) -> None:
+        """Read my work again in the background; ``then`` is called once it is shown (or
+        the read failed)."""
+        def finished(work: MyWork) -> None:
+            self._show(work)
+            if then is not None:
+                then()
+
+        def failed(message: str) -> None:
+            alerts.warn(self, "My work not loaded", message)
+            if then is not None:
+                then()
+
         start_job(self, lambda: my_work(self.db, self.actor, self.model.today),
-                  on_finished=self._show,
-                  on_failed=lambda m: alerts.warn(self, "My work not loaded", m))
+                  on_finished=finished, on_failed=failed)
 
     def _show(self, work: MyWork) -> None:
         current = self.model.item(self.tree.currentIndex())
@@ -233,7 +258,8 @@ class MyWorkView(QWidget):
         nothing = not (work.drafts or work.returned or work.actions or work.moderation)
         self.intro.setText(f"<b>{self.actor.name}</b>: "
                            + (NOTHING_WAITING if nothing else SOMETHING_WAITING))
-        self.tree.expandAll()
+        for group in range(self.model.rowCount()):  # expandAll asks every row for children
+            self.tree.expand(self.model.index(group, 0))
         self.tree.setCurrentIndex(self._index_of(current) or self._first_row())
         self.loaded.emit()
 

@@ -23,7 +23,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 
-from auditapp.ui.dialogs.bundles import BundleImportDialog
 from auditapp.ui.shell.main_window import MainWindow
 
 #: How long the app may take to be ready: a guard against a hang, not a speed check.
@@ -81,6 +80,8 @@ class StartupCheck(QObject):
 
     def _bundle_offered(self) -> bool:
         assert self.bundle is not None
+        from auditapp.ui.dialogs.bundles import BundleImportDialog
+
         return any(isinstance(widget, BundleImportDialog) and widget.isVisible()
                    and Path(widget.path.text()) == self.bundle
                    for widget in QApplication.topLevelWidgets())

@@ -90,7 +90,7 @@ class AuditTableModel(RowTableModel[AuditListRow]):
         row = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
+            return self.display(row, column)
         if role == ID_ROLE:
             return row.id
         if role == Qt.ItemDataRole.DecorationRole and column == 6:
@@ -100,7 +100,8 @@ class AuditTableModel(RowTableModel[AuditListRow]):
         return None
 
     @staticmethod
-    def _display(row: AuditListRow, column: int) -> str:
+    def display(row: AuditListRow, column: int) -> str:
+        """What a row shows in a column."""
         if column == 0:
             return row.case_reference + (" (UASC)" if row.uasc else "")
         if column == 1:
@@ -126,7 +127,7 @@ class AuditTableModel(RowTableModel[AuditListRow]):
             return row.final_grade or 0
         if column == 7:
             return row.answered / row.applicable if row.applicable else 0.0
-        return AuditTableModel._display(row, column).lower()
+        return AuditTableModel.display(row, column).lower()
 
     @staticmethod
     def _grade_tooltip(row: AuditListRow) -> str:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from datetime import date
 
 import pytest
 from sqlalchemy import select
 
-from auditapp.models import Audit, Moderation
-from auditapp.rules.grades import final_grade
+from auditapp.models import Audit, AuditStatus, Moderation
+from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED, final_grade
 from auditapp.services.audits.editing import list_audits, load_audit
-from auditapp.services.reporting.stats import final_grade_column
+from auditapp.services.reporting.stats import counted_audits, final_grade_column, grade_counts
 from auditapp.storage.engine import Database
 from tests.builders import LEAD, MO, make_audit
 
@@ -46,3 +47,29 @@ def test_sql_python_and_the_plain_data_agree_on_the_final_grade(
     assert in_sql == {a: final_grade(*grades) for a, grades in audits.items()}
     assert {row.id: row.final_grade for row in list_audits(db, LEAD)} == in_sql
     assert {a: load_audit(db, a, LEAD).final_grade for a in audits} == in_sql
+
+
+@pytest.mark.parametrize(("date_from", "date_to"), [
+    (None, None), (date(2026, 2, 1), None), (None, date(2026, 2, 28)),
+    (date(2026, 2, 1), date(2026, 2, 28))])
+def test_the_stats_count_is_the_final_grade_of_the_counted_audits(
+        db: Database, small_template_id: int, date_from: date | None,
+        date_to: date | None) -> None:
+    """grade_counts (on the tables, for speed) counts what counted_audits and
+    final_grade_column select: every status, grade pair and a spread of dates, filtered."""
+    audits = _audits_with_grades(db, small_template_id)
+    statuses = itertools.cycle(AuditStatus)
+    with db.transaction() as session:
+        for number, audit_id in enumerate(audits):
+            audit = session.get(Audit, audit_id)
+            assert audit is not None
+            audit.status = next(statuses)
+            audit.audit_date = date(2026, 1 + number % 3, 1 + number % 28)
+    grade = final_grade_column()
+    query = counted_audits(date_from, date_to).add_columns(grade)
+    with db.transaction() as session:
+        expected = Counter(row[1] for row in session.execute(query))
+    counts = grade_counts(db, date_from, date_to)
+    assert counts.by_grade == {**{g.label: expected[int(g)] for g in GRADES_BEST_FIRST},
+                               NOT_GRADED: expected[None]}
+    assert counts.audits == sum(expected.values()) > 0

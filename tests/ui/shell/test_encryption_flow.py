@@ -95,7 +95,9 @@ def _lead_window(qtbot: QtBot, path: Path) -> tuple[MainWindow, object]:
     lead = save_user(db, "Lee Lead", Role.PRACTICE_LEAD, None)
     window = MainWindow(db, lead)
     qtbot.addWidget(window)
-    with qtbot.waitSignal(window.audits_loaded, timeout=LONG):
+    # My work too: its read, still running on a pool thread, would hold the file open when
+    # the test closes the database to encrypt it.
+    with qtbot.waitSignals([window.audits_loaded, window.my_work.loaded], timeout=LONG):
         show_active(qtbot, window)
     return window, lead
 

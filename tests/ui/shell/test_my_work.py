@@ -178,6 +178,7 @@ def test_nothing_waiting_says_how_to_start(qtbot: QtBot, db: Database) -> None:
     window = open_main(qtbot, db)
     assert "nothing is waiting for you" in window.my_work.intro.text()
     assert "New audit" in window.my_work.intro.text()
+    qtbot.waitUntil(lambda: not window.loading, timeout=LONG)  # the list is read after
     shortcut(qtbot, window, "Ctrl+2")
     assert window.empty.isVisible() and "No audits yet" in window.empty.text()
     shortcut(qtbot, window, "Ctrl+1")
