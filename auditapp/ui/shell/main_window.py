@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -62,6 +62,8 @@ if TYPE_CHECKING:
 
 ANY = "Any"
 TEMPLATE_COLUMN = 1
+TEAM_COLUMN = 2
+TEAM_SAMPLE = "Unaccompanied Young People"  # a long team name the team column fits
 #: My work is read again this long after the last save reported (saves come in bursts).
 WORK_REFRESH_MS = 1000
 EMPTY_TEXT = (
@@ -101,6 +103,25 @@ class _AuditTable(QTableView):
             event.accept()
             return
         super().keyPressEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.share_room()
+
+    def share_room(self) -> None:
+        """Give the room the other columns leave to the team and template columns: the team
+        as much as its longest usual name needs (up to half), the template the rest (elided
+        in the middle, so its version stays), so that nothing scrolls sideways."""
+        header = self.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(header.count())
+                     if c not in (TEAM_COLUMN, TEMPLATE_COLUMN) and not self.isColumnHidden(c))
+        room = max(self.viewport().width() - others, 2 * header.minimumSectionSize())
+        if self.isColumnHidden(TEMPLATE_COLUMN):
+            header.resizeSection(TEAM_COLUMN, room)
+            return
+        team = min(self.fontMetrics().horizontalAdvance(TEAM_SAMPLE) + 28, room // 2)
+        header.resizeSection(TEAM_COLUMN, team)
+        header.resizeSection(TEMPLATE_COLUMN, room - team)
 
 
 class MainWindow(QMainWindow):
@@ -185,31 +206,28 @@ class MainWindow(QMainWindow):
 
     def _size_columns(self) -> None:
         """Widths from typical content in the current font (measuring 10,000 rows is slow);
-        the template column is fitted to the templates listed once they are loaded."""
+        the team and template columns share the room left over (:meth:`_AuditTable.share_room`)."""
         metrics = self.table.fontMetrics()
-        samples = ("DEMO-00000 (UASC)", "", "Unaccompanied Young People", "Fatima Hussain",
+        samples = ("DEMO-00000 (UASC)", "", "", "Fatima Hussain",
                    "30 Sep 2026", "Moderated", "Requires improvement (moderated)xx", "65/65")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, sample in enumerate(samples):
             if sample:
                 header.resizeSection(column, metrics.horizontalAdvance(sample) + 28)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
 
     def _fit_template_column(self) -> None:
         """Show the template column only when the rows shown use more than one template
-        version (the count in the status bar names the one they all use), as wide as the
-        longest of them."""
+        version (the count in the status bar names the one they all use)."""
         # From the plain rows, not through the proxy's indexes: asking Qt for each cell of
         # 50,000 rows held the UI thread for seconds once the whole list was in.
         criteria = self.proxy.criteria
         shown = {self.model.display(row, TEMPLATE_COLUMN) for row in self.model.rows()
                  if criteria.accepts(row)}
-        self.table.setColumnHidden(TEMPLATE_COLUMN, len(shown) <= 1)
-        if len(shown) > 1:
-            widest = max(self.table.fontMetrics().horizontalAdvance(t) for t in shown)
-            self.table.horizontalHeader().resizeSection(TEMPLATE_COLUMN, widest + 28)
+        several = len(shown) > 1
+        self.table.setColumnHidden(TEMPLATE_COLUMN, not several)
+        self.table.share_room()
 
     def _filter_bar(self) -> QVBoxLayout:
         """Search on the first row, filters on the second, so both fit a small laptop."""
