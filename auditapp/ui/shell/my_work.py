@@ -258,7 +258,9 @@ class MyWorkView(QWidget):
         nothing = not (work.drafts or work.returned or work.actions or work.moderation)
         self.intro.setText(f"<b>{self.actor.name}</b>: "
                            + (NOTHING_WAITING if nothing else SOMETHING_WAITING))
+        root = QModelIndex()
         for group in range(self.model.rowCount()):  # expandAll asks every row for children
+            self.tree.setFirstColumnSpanned(group, root, True)  # a heading is never cut
             self.tree.expand(self.model.index(group, 0))
         self.tree.setCurrentIndex(self._index_of(current) or self._first_row())
         self.loaded.emit()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -215,3 +216,16 @@ def test_every_group_is_seen_on_opening_however_many_actions(
     for title in titles:
         assert tree.viewport().rect().contains(tree.visualRect(title)), title.data()
         assert title.data(Qt.ItemDataRole.FontRole).bold()  # told apart from the rows
+
+
+def test_a_group_heading_is_never_cut_on_a_small_screen(qtbot: QtBot, db: Database) -> None:
+    window = open_main(qtbot, db)
+    window.resize(LAPTOP["125%"])
+    tree = window.my_work.tree
+    bold = tree.font()
+    bold.setBold(True)
+    metrics = QFontMetrics(bold)
+    for group in range(window.my_work.model.rowCount()):
+        heading = window.my_work.model.index(group, 0)
+        text = heading.data()
+        assert tree.visualRect(heading).width() > metrics.horizontalAdvance(text), text
