@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from auditapp.errors import UserError
 from auditapp.rules.actions import ActionState
 from auditapp.rules.grades import NOT_GRADED, Grade
+from auditapp.rules.statistics import wilson_interval
 from auditapp.rules.suppression import (
     DETAIL,
     HEADLINE,
@@ -48,6 +49,9 @@ TREND_QUARTERS = 8
 THEMES = 10
 HIGHLIGHTS = 3
 BANDS = ("gob", "ri", "inadequate")
+#: What a share's interval means, said once to a board beside the first one.
+INTERVAL_WORDS = ("The interval is the range the share would likely fall in with another "
+                  "sample of the same size: a difference smaller than it may be chance.")
 
 
 @dataclass(frozen=True)
@@ -323,6 +327,19 @@ class BoardPack:
     def share(self, part: Key, whole: Key) -> str:
         """A percentage as printed."""
         return self.protection.share(part, whole)
+
+    def share_with_interval(self, part: Key, whole: Key) -> str:
+        """A share as printed and, where it is shown, its Wilson 95 % interval and n:
+        "30% (95% interval 26–35%, n = 440)". A withheld share is its symbol alone,
+        since the interval and n would give its counts away. Both editions print a headline
+        share this way."""
+        printed = self.share(part, whole)
+        if self.protection.share_value(part, whole) is None:
+            return printed
+        successes, trials = self.protection.values[part], self.protection.values[whole]
+        interval = wilson_interval(successes, trials)
+        return (f"{printed} (95% interval {round(100 * interval.lower)}–"
+                f"{round(100 * interval.upper)}%, n = {trials:,})")
 
     def withheld(self) -> Iterator[Key]:
         """Every figure not shown as its number."""
