@@ -328,18 +328,21 @@ class BoardPack:
         """A percentage as printed."""
         return self.protection.share(part, whole)
 
-    def share_with_interval(self, part: Key, whole: Key) -> str:
-        """A share as printed and, where it is shown, its Wilson 95 % interval and n:
-        "30% (95% interval 26–35%, n = 440)". A withheld share is its symbol alone,
-        since the interval and n would give its counts away. Both editions print a headline
-        share this way."""
-        printed = self.share(part, whole)
+    def interval(self, part: Key, whole: Key) -> str:
+        """A shown share's Wilson 95 % interval and n, "95% interval 26–35%, n = 440";
+        "" for a withheld share, whose interval and n would give its counts away."""
         if self.protection.share_value(part, whole) is None:
-            return printed
+            return ""
         successes, trials = self.protection.values[part], self.protection.values[whole]
         interval = wilson_interval(successes, trials)
-        return (f"{printed} (95% interval {round(100 * interval.lower)}–"
-                f"{round(100 * interval.upper)}%, n = {trials:,})")
+        return (f"95% interval {round(100 * interval.lower)}–"
+                f"{round(100 * interval.upper)}%, n = {trials:,}")
+
+    def share_with_interval(self, part: Key, whole: Key) -> str:
+        """A share as printed with its :meth:`interval` where it is shown: "30% (95%
+        interval 26–35%, n = 440)". Both editions print a headline share this way."""
+        interval = self.interval(part, whole)
+        return f"{self.share(part, whole)} ({interval})" if interval else self.share(part, whole)
 
     def withheld(self) -> Iterator[Key]:
         """Every figure not shown as its number."""
