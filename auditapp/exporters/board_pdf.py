@@ -403,12 +403,20 @@ def _side_by_side(left: Flowable, right: Flowable) -> Grid:
     return table
 
 
+def _box(x: float, y: float, width: float, height: float, fill: colors.Color,
+         stroke: colors.Color | None = None) -> Rect:
+    """A filled rectangle (the stubs mistype Rect's keyword arguments, so they are set
+    after)."""
+    box = Rect(x, y, width, height)
+    box.fillColor, box.strokeColor, box.strokeWidth = fill, stroke, 0.6
+    return box
+
+
 def _hatch(x: float, y: float, width: float, height: float, step: float = 2 * mm
            ) -> Group:
     """A box of grey diagonal lines: a withheld figure, never drawn as a zero."""
     group = Group()
-    group.add(Rect(x, y, width, height, fillColor=colors.white, strokeColor=WITHHELD_COLOUR,
-                   strokeWidth=0.6))
+    group.add(_box(x, y, width, height, colors.white, WITHHELD_COLOUR))
     k = -height
     while k < width:
         x0, y0 = max(k, 0.0), max(-k, 0.0)
@@ -419,38 +427,53 @@ def _hatch(x: float, y: float, width: float, height: float, step: float = 2 * mm
     return group
 
 
-def _quarter_bar(pack: BoardPack, key: str, x: float, width: float, height: float) -> Group:
-    """One quarter's stacked bar, Good or better at the bottom; a quarter with any of its
-    shares withheld is a hatched bar labelled "withheld" ("no audits" for none)."""
+def _drawn_shares(pack: BoardPack, key: str) -> list[float]:
+    """The shares of a quarter's bar that can be drawn: its bands from Good or better up to
+    the first withheld one (a band above a withheld one has no known place)."""
     prefix = ("quarter", key)
-    shares = [pack.protection.share_value((*prefix, band), (*prefix, "total"))
-              for band in BAND_TITLES]
+    drawn = []
+    for band in BAND_TITLES:
+        share = pack.protection.share_value((*prefix, band), (*prefix, "total"))
+        if share is None:
+            break
+        drawn.append(share)
+    return drawn
+
+
+def _bar_withheld(pack: BoardPack, key: str) -> bool:
+    return len(_drawn_shares(pack, key)) < len(BAND_TITLES)
+
+
+def _quarter_bar(pack: BoardPack, key: str, x: float, width: float, height: float) -> Group:
+    """One quarter's stacked bar, Good or better at the bottom, as far as its shares are
+    shown; the rest of the bar, from the first withheld share up, is hatched and labelled
+    "withheld" (a whole bar "no audits" where none was graded), never left at zero."""
     group = Group()
-    if any(share is None for share in shares):
-        group.add(_hatch(x, 0, width, height))
-        label = "no audits" if pack.count(*prefix, "total") == "0" else "withheld"
-        middle = x + width / 2
-        group.add(Rect(middle - 6.5 * mm, height / 2 - 2.2 * mm, 13 * mm, 5.4 * mm,
-                       fillColor=colors.white, strokeColor=None))
-        group.add(String(middle, height / 2 - 0.6 * mm, label, fontName=FONT, fontSize=7,
-                         fillColor=MUTED, textAnchor="middle"))
-        return group
     bottom = 0.0
-    for band, share in zip(BAND_TITLES, shares, strict=True):
-        assert share is not None
+    shares = _drawn_shares(pack, key)
+    for band, share in zip(BAND_TITLES, shares, strict=False):
         if share:
-            group.add(Rect(x, bottom, width, share * height, strokeColor=None,
-                           fillColor=grade_colour(BAND_GRADES[band])))
+            group.add(_box(x, bottom, width, share * height,
+                           grade_colour(BAND_GRADES[band])))
         bottom += share * height
+    if len(shares) == len(BAND_TITLES):
+        return group
+    group.add(_hatch(x, bottom, width, height - bottom))
+    if height - bottom >= 6 * mm:
+        label = "no audits" if pack.count("quarter", key, "total") == "0" else "withheld"
+        middle, y = x + width / 2, (bottom + height) / 2
+        group.add(_box(middle - 6.5 * mm, y - 2.2 * mm, 13 * mm, 5.4 * mm, colors.white))
+        group.add(String(middle, y - 0.6 * mm, label, fontName=FONT, fontSize=7,
+                         fillColor=MUTED, textAnchor="middle"))
     return group
 
 
 def trend_chart(pack: BoardPack) -> Drawing | None:
     """The stacked bars of each trend quarter's bands, as shares of its graded audits; None
-    when no quarter can be drawn (every one withheld: the table says which)."""
+    when no quarter can be drawn (the share Good or better withheld in every one: the table
+    says which)."""
     trend = pack.figures.trend
-    if all(any(pack.protection.share_value(("quarter", q.key, band), ("quarter", q.key, "total"))
-               is None for band in BAND_TITLES) for q in trend):
+    if not any(_drawn_shares(pack, q.key) for q in trend):
         return None
     left, base, plot_width, plot_height = 14 * mm, 20 * mm, CONTENT_WIDTH - 20 * mm, 42 * mm
     drawing = Drawing(CONTENT_WIDTH, 64 * mm)
@@ -473,9 +496,9 @@ def trend_chart(pack: BoardPack) -> Drawing | None:
     x = left
     for title, band in zip(BAND_TITLES.values(), BAND_TITLES, strict=True):
         x = _legend_entry(drawing, x, title,
-                          Rect(x, 8 * mm, 3 * mm, 3 * mm, strokeColor=None,
-                               fillColor=grade_colour(BAND_GRADES[band])))
-    _legend_entry(drawing, x, "Withheld", _hatch(x, 8 * mm, 3 * mm, 3 * mm, 1 * mm))
+                          _box(x, 8 * mm, 3 * mm, 3 * mm, grade_colour(BAND_GRADES[band])))
+    if any(_bar_withheld(pack, q.key) for q in trend):
+        _legend_entry(drawing, x, "Withheld", _hatch(x, 8 * mm, 3 * mm, 3 * mm, 1 * mm))
     return drawing
 
 
@@ -535,11 +558,11 @@ def _grades(pack: BoardPack, chart: ControlChart) -> list[Flowable]:
         KeepTogether([
             Heading("Grades across quarters", level=1),
             text("Shares of the audits graded in each quarter (the last quarter up to the end "
-                 "of the period). Outstanding is counted with Good. A quarter with a share "
-                 "withheld to protect small numbers is drawn hatched and labelled withheld, "
-                 "never as a bar of zero.") if bars is not None else
-            text("No quarter can be drawn: in every quarter a share is withheld to protect "
-                 "small numbers. The table shows what can be shown."),
+                 "of the period). Outstanding is counted with Good. Where a share is "
+                 "withheld to protect small numbers, the bar is hatched from it up and "
+                 "labelled withheld, never drawn as zero.") if bars is not None else
+            text("No quarter can be drawn: in every quarter the share Good or better is "
+                 "withheld to protect small numbers. The table shows what can be shown."),
             *([bars] if bars is not None else [])]),
         _trend_table(pack),
     ]

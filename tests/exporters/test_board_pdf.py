@@ -328,6 +328,6 @@ def test_a_pack_whose_quarters_are_all_withheld_says_so_instead_of_drawing(
     out = tmp_path / "pack.pdf"
     list(export_board_pack(small_period, out, PERIOD, today=PERIOD.date_to))
     text = _pdf_text(out)
-    assert "No quarter can be drawn: in every quarter a share is withheld" in text
+    assert "No quarter can be drawn: in every quarter the share Good or better is withheld" in text
     assert "Too few audits graded to draw the chart: every point is withheld." in text
     assert all(not page.images for page in PdfReader(out).pages)
