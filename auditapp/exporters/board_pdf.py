@@ -18,7 +18,15 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, Group, Line, Rect, Shape, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Image, KeepTogether, PageBreak, Spacer, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    Image,
+    KeepTogether,
+    PageBreak,
+    Spacer,
+    TableStyle,
+)
 
 from auditapp import __version__
 from auditapp.errors import UserError
@@ -80,6 +88,8 @@ LINE_TITLES = {"gob": "Good or better", "below": "Below Good"}
 BAND_GRADES = {"gob": Grade.GOOD.label, "ri": Grade.REQUIRES_IMPROVEMENT.label,
                "inadequate": Grade.INADEQUATE.label, "below": Grade.REQUIRES_IMPROVEMENT.label}
 WITHHELD_COLOUR = colors.HexColor(f"#{WITHHELD}")
+#: A section starts on the page the one before it ends on only if this much room is left.
+NEW_SECTION_ROOM = 100 * mm
 
 
 #: Printed beside the marking on every page of a pack not released.
@@ -172,9 +182,9 @@ def _story(pack: BoardPack, today: date, produced: date) -> list[Flowable]:
     chart = pack_chart(pack)
     return [*_cover(pack, today, produced), PageBreak(),
             *_summary(pack, chart), PageBreak(),
-            *_grades(pack, chart), PageBreak(),
-            *_sections(pack), PageBreak(),
-            *_themes(pack), *_actions(pack), PageBreak(),
+            *_grades(pack, chart), CondPageBreak(NEW_SECTION_ROOM),
+            *_sections(pack), CondPageBreak(NEW_SECTION_ROOM),
+            *_themes(pack), *_actions(pack), CondPageBreak(NEW_SECTION_ROOM),
             *_method(pack), *_about(pack)]
 
 
@@ -314,7 +324,7 @@ def _change(chart: ControlChart) -> Grid:
     """The control chart's reading, in the summary: how the board is told about change."""
     return _boxed([text("Change over time", "h3"),
                    text("Read from the control chart of the share Good or better by quarter "
-                        "(section 2), not by setting one period against another: "
+                        "(section 2), not by setting one period against another. "
                         + " ".join(chart.words)),
                    text(INTERVAL_WORDS, "note")])
 
@@ -359,7 +369,8 @@ def _distribution_chart(pack: BoardPack, width: float) -> Drawing:
     chart.categoryAxis.categoryNames = ["Outstanding", "Good", "Requires\nimprovement",
                                         "Inadequate", "Not\ngraded"]
     chart.barLabelFormat = "values"
-    chart.barLabelArray = [[pack.count("overall", g) for g in GRADE_COLUMNS]]
+    chart.barLabelArray = [[pack.count("overall", g) if ok else ""
+                            for g, ok in zip(GRADE_COLUMNS, shown, strict=True)]]
     chart.barLabels.nudge = 6
     chart.barLabels.fontName = FONT_BOLD
     for i, grade in enumerate(GRADE_COLUMNS):
@@ -369,6 +380,11 @@ def _distribution_chart(pack: BoardPack, width: float) -> Drawing:
     chart.valueAxis.valueMin = 0
     chart.valueAxis.valueMax = max(max(chart.data[0]) * 1.15, 5)
     drawing.add(chart)
+    slot = chart.width / len(GRADE_COLUMNS)
+    for i, ok in enumerate(shown):
+        if not ok:
+            drawing.add(_withheld_band(chart.x + slot * (i + 0.2), chart.y, slot * 0.6,
+                                       chart.height, "withheld"))
     return drawing
 
 
@@ -458,12 +474,20 @@ def _quarter_bar(pack: BoardPack, key: str, x: float, width: float, height: floa
         bottom += share * height
     if len(shares) == len(BAND_TITLES):
         return group
-    group.add(_hatch(x, bottom, width, height - bottom))
-    if height - bottom >= 6 * mm:
-        label = "no audits" if pack.count("quarter", key, "total") == "0" else "withheld"
-        middle, y = x + width / 2, (bottom + height) / 2
-        group.add(_box(middle - 6.5 * mm, y - 2.2 * mm, 13 * mm, 5.4 * mm, colors.white))
-        group.add(String(middle, y - 0.6 * mm, label, fontName=FONT, fontSize=7,
+    label = "no audits" if pack.count("quarter", key, "total") == "0" else "withheld"
+    group.add(_withheld_band(x, bottom, width, height - bottom,
+                             label if height - bottom >= 6 * mm else ""))
+    return group
+
+
+def _withheld_band(x: float, y: float, width: float, height: float, label: str) -> Group:
+    """A hatched band standing for a withheld figure, with ``label`` on white in its
+    middle (none if "")."""
+    group = _hatch(x, y, width, height)
+    if label:
+        middle, centre = x + width / 2, y + height / 2
+        group.add(_box(middle - 6.5 * mm, centre - 2.2 * mm, 13 * mm, 5.4 * mm, colors.white))
+        group.add(String(middle, centre - 0.6 * mm, label, fontName=FONT, fontSize=7,
                          fillColor=MUTED, textAnchor="middle"))
     return group
 
