@@ -357,7 +357,9 @@ def _summary(pack: BoardPack, chart: ControlChart) -> list[Flowable]:
 # --- grades and trend -------------------------------------------------------------------------
 
 
-def _distribution_chart(pack: BoardPack, width: float) -> Drawing:
+def distribution_chart(pack: BoardPack, width: float) -> Drawing:
+    """The final grades as bars of their counts; a withheld count is a hatched bar labelled
+    withheld, never a bar of zero."""
     drawing = Drawing(width, 58 * mm)
     chart = VerticalBarChart()
     # The stubs say int; reportlab takes any number.
@@ -577,7 +579,7 @@ def _grades(pack: BoardPack, chart: ControlChart) -> list[Flowable]:
     return [
         Heading("2. Grades"),
         text("Final grade of every audit in the period."),
-        _side_by_side(_distribution_chart(pack, 0.52 * CONTENT_WIDTH), _distribution_table(pack)),
+        _side_by_side(distribution_chart(pack, 0.52 * CONTENT_WIDTH), _distribution_table(pack)),
         *_control_chart(pack, chart),
         KeepTogether([
             Heading("Grades across quarters", level=1),

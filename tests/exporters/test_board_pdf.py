@@ -9,10 +9,17 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Group, Rect, Shape, String
+from reportlab.lib.units import mm
 
 from auditapp.errors import UserError
-from auditapp.exporters.board_pdf import export_board_pack, rebuild_board_pack, trend_chart
+from auditapp.exporters.board_pdf import (
+    distribution_chart,
+    export_board_pack,
+    rebuild_board_pack,
+    trend_chart,
+)
 from auditapp.exporters.pdf_layout import read_stamp
 from auditapp.models import Audit
 from auditapp.rules.grades import Grade
@@ -331,3 +338,14 @@ def test_a_pack_whose_quarters_are_all_withheld_says_so_instead_of_drawing(
     assert "No quarter can be drawn: in every quarter the share Good or better is withheld" in text
     assert "Too few audits graded to draw the chart: every point is withheld." in text
     assert all(not page.images for page in PdfReader(out).pages)
+
+
+def test_withheld_grade_counts_are_hatched_bars_not_zero_bars(small_period: Database) -> None:
+    pack = board_pack(board_figures(small_period, PERIOD, 5, PERIOD.date_to))
+    # 2 Outstanding (<5) and 8 Good (c, or Good or better would give it) are withheld
+    assert (pack.count("overall", O.label), pack.count("overall", G.label)) == ("<5", "c")
+    drawing = distribution_chart(pack, 90 * mm)
+    shapes = [s for node in drawing.contents for s in _shapes(node)]
+    assert [s.text for s in shapes if isinstance(s, String)].count("withheld") == 2
+    chart = next(s for s in drawing.contents if isinstance(s, VerticalBarChart))
+    assert chart.barLabelArray[0][:2] == ["", ""]  # no "<5" or "c" sitting on a zero bar
