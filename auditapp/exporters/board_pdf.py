@@ -293,7 +293,8 @@ def _cover(pack: BoardPack, today: date, produced: date) -> list[Flowable]:
 
 def _key_figures(pack: BoardPack) -> Grid:
     share = pack.share
-    moderation_rate = share(("moderation", "same"), ("moderation", "moderated"))
+    moderation_rate = pack.share_with_interval(("moderation", "same"),
+                                               ("moderation", "moderated"))
     whole = ("overall", "total")
     inadequate = ("overall", Grade.INADEQUATE.label)
     rows = [
