@@ -40,7 +40,12 @@ from auditapp.rules.actions import ActionState
 from auditapp.rules.grades import NOT_GRADED, Grade
 from auditapp.rules.palette import HEADER_FILL, HEADER_TEXT, WITHHELD
 from auditapp.rules.permissions import Actor
-from auditapp.rules.suppression import DEFAULT_THRESHOLD, check_threshold, key_text
+from auditapp.rules.suppression import (
+    DEFAULT_THRESHOLD,
+    check_threshold,
+    key_text,
+    withheld_symbol,
+)
 from auditapp.rules.wording import day_text
 from auditapp.services.reporting import manifest as manifests
 from auditapp.services.reporting import releases
@@ -278,7 +283,7 @@ def _table(document: DocxDocument, caption: str, header: Sequence[str],
                 run.bold = True
             if column > 0 and row_index > 0:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                if _withheld(value):
+                if withheld_symbol(value):
                     _shade(cell, WITHHELD)
     # Keep a short table with its caption; a long one breaks, its header row repeated.
     if len(rows) > 20:
@@ -286,10 +291,6 @@ def _table(document: DocxDocument, caption: str, header: Sequence[str],
             for paragraph in row.cells[0].paragraphs:
                 paragraph.paragraph_format.keep_with_next = False
     document.add_paragraph().paragraph_format.space_after = Pt(2)
-
-
-def _withheld(value: str) -> bool:
-    return value.startswith("<") or value in ("c", "\u2013")
 
 
 def _paragraphs(document: DocxDocument, number: str, texts: Sequence[str], start: int = 1

@@ -57,6 +57,7 @@ from auditapp.rules.suppression import (
     DEFAULT_THRESHOLD,
     check_threshold,
     key_text,
+    withheld_symbol,
 )
 from auditapp.rules.wording import day_text
 from auditapp.services.integrity import ChainStamp
@@ -562,17 +563,13 @@ def _control_chart(pack: BoardPack, chart: ControlChart) -> list[Flowable]:
     rows = chart_rows(pack, chart)
     extra = [("BACKGROUND", (column, i), (column, i), WITHHELD_COLOUR)
              for i, row in enumerate(rows, start=1) for column in range(1, len(row))
-             if _withheld(row[column])]
+             if withheld_symbol(row[column])]
     width = CONTENT_WIDTH
     return [KeepTogether(figure),
             KeepTogether([text(CHART_TABLE_CAPTION, "h3"),
                           _table([table_header(list(CHART_COLUMNS), 1), *rows],
                                  [0.22 * width, 0.14 * width, 0.14 * width, 0.12 * width,
                                   0.18 * width, 0.2 * width], extra)])]
-
-
-def _withheld(value: str) -> bool:
-    return value.startswith("<") or value in ("c", "\u2013")
 
 
 def _grades(pack: BoardPack, chart: ControlChart) -> list[Flowable]:
