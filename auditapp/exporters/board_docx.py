@@ -40,18 +40,31 @@ from auditapp.rules.actions import ActionState
 from auditapp.rules.grades import NOT_GRADED, Grade
 from auditapp.rules.palette import HEADER_FILL, HEADER_TEXT, WITHHELD
 from auditapp.rules.permissions import Actor
-from auditapp.rules.statistics import wilson_interval
-from auditapp.rules.suppression import DEFAULT_THRESHOLD, check_threshold, key_text
+from auditapp.rules.suppression import (
+    DEFAULT_THRESHOLD,
+    check_threshold,
+    key_text,
+    withheld_symbol,
+)
 from auditapp.rules.wording import day_text
 from auditapp.services.reporting import manifest as manifests
 from auditapp.services.reporting import releases
 from auditapp.services.reporting.board_figures import (
+    INTERVAL_WORDS,
     BoardPack,
     board_figures,
     board_pack,
     pack_manifest,
 )
-from auditapp.services.reporting.control_chart import ControlChart, pack_chart
+from auditapp.services.reporting.control_chart import (
+    CHART_COLUMNS,
+    CHART_TABLE_CAPTION,
+    ControlChart,
+    chart_alt,
+    chart_caption,
+    chart_rows,
+    pack_chart,
+)
 from auditapp.services.reporting.figures import GRADE_COLUMNS, ReportScope
 from auditapp.storage.atomic_files import atomic_output, check_target
 from auditapp.storage.engine import Database
@@ -270,7 +283,7 @@ def _table(document: DocxDocument, caption: str, header: Sequence[str],
                 run.bold = True
             if column > 0 and row_index > 0:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                if _withheld(value):
+                if withheld_symbol(value):
                     _shade(cell, WITHHELD)
     # Keep a short table with its caption; a long one breaks, its header row repeated.
     if len(rows) > 20:
@@ -278,10 +291,6 @@ def _table(document: DocxDocument, caption: str, header: Sequence[str],
             for paragraph in row.cells[0].paragraphs:
                 paragraph.paragraph_format.keep_with_next = False
     document.add_paragraph().paragraph_format.space_after = Pt(2)
-
-
-def _withheld(value: str) -> bool:
-    return value.startswith("<") or value in ("c", "\u2013")
 
 
 def _paragraphs(document: DocxDocument, number: str, texts: Sequence[str], start: int = 1
@@ -315,18 +324,6 @@ def _detail(document: DocxDocument, label: str, value: str) -> None:
     paragraph.paragraph_format.keep_with_next = True
     paragraph.add_run(label).bold = True
     document.add_paragraph(value)
-
-
-def _share_text(pack: BoardPack, part: tuple[object, ...], whole: tuple[object, ...]) -> str:
-    """A share as printed, with its Wilson 95 % interval and n where it is shown."""
-    printed = pack.share(part, whole)
-    value = pack.protection.share_value(part, whole)
-    if value is None:
-        return printed
-    successes, trials = pack.protection.values[part], pack.protection.values[whole]
-    interval = wilson_interval(successes, trials)
-    return (f"{printed} (95% interval {round(100 * interval.lower)}\u2013"
-            f"{round(100 * interval.upper)}%, n = {trials:,})")
 
 
 # --- the front sheet and the sections -----------------------------------------------------------
@@ -375,12 +372,11 @@ def _findings(pack: BoardPack, chart: ControlChart) -> list[str]:
         found.append("The share graded Good or better is "
                      + _withheld_words(pack.share(("overall", "gob"), whole)) + ".")
     else:
-        found.append(f"Graded Good or better: {_share_text(pack, ('overall', 'gob'), whole)}. "
-                     "The interval is the range the share would likely fall in with another "
-                     "sample of the same size: a difference smaller than it may be chance.")
+        gob = pack.share_with_interval(("overall", "gob"), whole)
+        found.append(f"Graded Good or better: {gob}. {INTERVAL_WORDS}")
     inadequate = ("overall", Grade.INADEQUATE.label)
     found.append("Graded Inadequate: " + (
-        _share_text(pack, inadequate, whole)
+        pack.share_with_interval(inadequate, whole)
         if pack.protection.share_value(inadequate, whole) is not None
         else _withheld_words(pack.share(inadequate, whole))) + ".")
     found.append("Change over time, read from the control chart of the share Good or better "
@@ -425,55 +421,16 @@ def _picture(document: DocxDocument, png: bytes, width_mm: float, alt: str, name
     document.paragraphs[-1].paragraph_format.keep_with_next = True
 
 
-def _chart_alt(chart: ControlChart) -> str:
-    points = chart.points
-    shown = chart.shown
-    alt = (f"Control chart (p-chart) of the share of audits graded Good or better, by quarter "
-           f"from {points[0].label} to {points[-1].label}. ")
-    if chart.centre is not None:
-        alt += (f"Centre line (average) {round(100 * chart.centre)}%; shares from "
-                f"{min(round(100 * (p.share or 0)) for p in shown)}% to "
-                f"{max(round(100 * (p.share or 0)) for p in shown)}%. ")
-    withheld = len(points) - len(shown)
-    if withheld:
-        alt += f"{withheld} quarter{'s are' if withheld > 1 else ' is'} withheld. "
-    return alt + " ".join(chart.words) + " The figures are in the table that follows."
-
-
-def _percent(value: float | None) -> str:
-    return "" if value is None else f"{round(100 * value)}%"
-
-
 def _chart_section(document: DocxDocument, edition: WordEdition) -> None:
     pack, chart = edition.pack, edition.chart
     document.add_heading("Change over time: control chart", level=2)
-    document.add_paragraph(
-        "The share of audits graded Good or better in each quarter, with the average (the "
-        "centre line) and each quarter's control limits (three standard errors either side, "
-        "wider for fewer audits). A point outside the limits, a run of 7 on one side of the "
-        "average or 6 rising or falling in a row would be special cause; anything else is "
-        "common-cause variation, to be read as no significant change.")
+    document.add_paragraph(chart_caption(chart))
     if chart.centre is not None:
-        _picture(document, control_chart_png(chart), 170, _chart_alt(chart),
+        _picture(document, control_chart_png(chart), 170, chart_alt(chart),
                  "Control chart of the share Good or better")
     document.add_paragraph(" ".join(chart.words)).runs[0].italic = True
-    rows = []
-    for point in chart.points:
-        prefix = ("quarter", point.key)
-        if point.withheld:
-            rows.append([point.label, pack.count(*prefix, "total"), pack.count(*prefix, "gob"),
-                         pack.share((*prefix, "gob"), (*prefix, "total")), "\u2013",
-                         "\u2013"])
-            continue
-        interval, low, high = point.interval, point.lower_limit, point.upper_limit
-        rows.append([point.label, f"{point.graded:,}", f"{point.good:,}",
-                     _percent(point.share),
-                     f"{_percent(interval.lower)}\u2013{_percent(interval.upper)}"
-                     if interval else "",
-                     f"{_percent(low)}\u2013{_percent(high)}"])
-    _table(document, "Share Good or better by quarter, with its 95% interval and control limits",
-           ["Quarter", "Audits graded", "Good or better", "Share", "95% interval",
-            "Control limits"], rows, [38, 24, 25, 18, 30, 35])
+    _table(document, CHART_TABLE_CAPTION, CHART_COLUMNS, chart_rows(pack, chart),
+           [38, 24, 25, 18, 30, 35])
 
 
 def _band_rows(pack: BoardPack, name: str, keys: Sequence[tuple[str, str]],
@@ -498,7 +455,7 @@ def _appendix(document: DocxDocument, edition: WordEdition) -> None:
     rows = [[grade, pack.count("overall", grade),
              pack.share(("overall", grade), ("overall", "total"))] for grade in GRADE_COLUMNS]
     rows.append(["Good or better", pack.count("overall", "gob"),
-                 _share_text(pack, ("overall", "gob"), ("overall", "total"))])
+                 pack.share_with_interval(("overall", "gob"), ("overall", "total"))])
     rows.append(["All audits", pack.count("overall", "total"), "100%"])
     _table(document, "Final grade of every audit in the period", ["Final grade", "Audits",
                                                                    "Share"],

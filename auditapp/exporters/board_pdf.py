@@ -7,6 +7,7 @@ figures by auditor. Question and section wording comes from the templates.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -14,20 +15,29 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Drawing, Group, Line, Rect, Shape, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    Image,
+    KeepTogether,
+    PageBreak,
+    Spacer,
+    TableStyle,
+)
 
 from auditapp import __version__
 from auditapp.errors import UserError
+from auditapp.exporters.chart_image import HEIGHT, WIDTH, control_chart_png
 from auditapp.exporters.pdf_layout import (
     CONTENT_WIDTH,
     FONT,
     FONT_BOLD,
     HEADER,
     MARKING,
+    MUTED,
     RULE,
     Grid,
     Heading,
@@ -47,16 +57,26 @@ from auditapp.rules.suppression import (
     DEFAULT_THRESHOLD,
     check_threshold,
     key_text,
+    withheld_symbol,
 )
 from auditapp.rules.wording import day_text
 from auditapp.services.integrity import ChainStamp
 from auditapp.services.reporting import manifest as manifests
 from auditapp.services.reporting import releases
 from auditapp.services.reporting.board_figures import (
+    INTERVAL_WORDS,
     BoardPack,
     board_figures,
     board_pack,
     pack_manifest,
+)
+from auditapp.services.reporting.control_chart import (
+    CHART_COLUMNS,
+    CHART_TABLE_CAPTION,
+    ControlChart,
+    chart_caption,
+    chart_rows,
+    pack_chart,
 )
 from auditapp.services.reporting.figures import GRADE_COLUMNS, ReportScope
 from auditapp.services.sync.bundles import database_id
@@ -69,6 +89,8 @@ LINE_TITLES = {"gob": "Good or better", "below": "Below Good"}
 BAND_GRADES = {"gob": Grade.GOOD.label, "ri": Grade.REQUIRES_IMPROVEMENT.label,
                "inadequate": Grade.INADEQUATE.label, "below": Grade.REQUIRES_IMPROVEMENT.label}
 WITHHELD_COLOUR = colors.HexColor(f"#{WITHHELD}")
+#: A section starts on the page the one before it ends on only if this much room is left.
+NEW_SECTION_ROOM = 100 * mm
 
 
 #: Printed beside the marking on every page of a pack not released.
@@ -158,11 +180,12 @@ def write_board_pack(out: Path, pack: BoardPack, manifest: manifests.Manifest
 
 
 def _story(pack: BoardPack, today: date, produced: date) -> list[Flowable]:
+    chart = pack_chart(pack)
     return [*_cover(pack, today, produced), PageBreak(),
-            *_summary(pack), PageBreak(),
-            *_grades(pack), PageBreak(),
-            *_sections(pack), PageBreak(),
-            *_themes(pack), *_actions(pack), PageBreak(),
+            *_summary(pack, chart), PageBreak(),
+            *_grades(pack, chart), CondPageBreak(NEW_SECTION_ROOM),
+            *_sections(pack), CondPageBreak(NEW_SECTION_ROOM),
+            *_themes(pack), *_actions(pack), CondPageBreak(NEW_SECTION_ROOM),
             *_method(pack), *_about(pack)]
 
 
@@ -248,7 +271,8 @@ def _cover(pack: BoardPack, today: date, produced: date) -> list[Flowable]:
         text("Six-monthly report to the Corporate Parenting Partnership Board", "h2"),
         Spacer(1, 8 * mm),
         text(f"Period: {figures.scope.period_text()}", "h2"),
-        text(f"Compared with the previous period: {figures.previous_scope.period_text()}"
+        text("Previous period, for the number of audits: "
+             f"{figures.previous_scope.period_text()}"
              if figures.previous_scope else
              "For release: no figures of any earlier period (see section 5)."),
         text(f"Actions are reported as at {day_text(today)}. Produced by auditapp "
@@ -261,53 +285,30 @@ def _cover(pack: BoardPack, today: date, produced: date) -> list[Flowable]:
                 text(_suppression_note(figures.threshold))]),
         Spacer(1, 10 * mm),
         text("Contents", "h2"),
-        *(text(line) for line in ("1. Summary", "2. Grades and the trend across quarters",
+        *(text(line) for line in ("1. Summary", "2. Grades, change over time and the quarters",
                                   "3. Grades by section and by key line of enquiry",
                                   "4. Themes and actions",
                                   "5. How the audits were done, and about these figures")),
     ]
 
 
-def _direction(difference: int, unit: str) -> str:
-    if difference == 0:
-        return "; no change"
-    return f"; {'up' if difference > 0 else 'down'} {abs(difference)}{unit}"
-
-
-def _audits_change(pack: BoardPack) -> str:
-    current, previous = ("overall", "total"), ("previous", "total")
-    if pack.figures.previous is None or not (pack.protection.shown(current)
-                                             and pack.protection.shown(previous)):
-        return ""
-    values = pack.protection.values
-    return _direction(values[current] - values[previous], "")
-
-
-def _gob_change(pack: BoardPack) -> str:
-    if pack.figures.previous is None:
-        return ""
-    shares = [pack.protection.share_value((period, "gob"), (period, "total"))
-              for period in ("overall", "previous")]
-    if shares[0] is None or shares[1] is None:
-        return ""
-    return _direction(round(100 * shares[0]) - round(100 * shares[1]), " points")
-
-
 def _key_figures(pack: BoardPack) -> Grid:
     share = pack.share
-    moderation_rate = share(("moderation", "same"), ("moderation", "moderated"))
-    before = pack.figures.previous is not None
+    moderation_rate = pack.share_with_interval(("moderation", "same"),
+                                               ("moderation", "moderated"))
+    whole = ("overall", "total")
+    inadequate = ("overall", Grade.INADEQUATE.label)
     rows = [
-        ["Audits completed", pack.count("overall", "total"),
-         f"previous period {pack.count('previous', 'total')}{_audits_change(pack)}"
-         if before else "this period only (a pack for release)"],
-        ["Good or better", share(("overall", "gob"), ("overall", "total")),
-         f"previous period {share(('previous', 'gob'), ('previous', 'total'))}"
-         f"{_gob_change(pack)}" if before else ""],
-        ["Inadequate", share(("overall", Grade.INADEQUATE.label), ("overall", "total")),
-         f"{pack.count('overall', Grade.INADEQUATE.label)} audits"],
+        ["Audits completed", pack.count(*whole),
+         f"previous period {pack.count('previous', 'total')}"
+         if pack.figures.previous is not None else "this period only (a pack for release)"],
+        ["Good or better", share(("overall", "gob"), whole),
+         pack.interval(("overall", "gob"), whole) or "withheld: see the key"],
+        ["Inadequate", share(inadequate, whole),
+         "; ".join(filter(None, (f"{pack.count(*inadequate)} audits",
+                                 pack.interval(inadequate, whole))))],
         ["Audits moderated", pack.count("moderation", "moderated"),
-         f"{share(('moderation', 'moderated'), ('overall', 'total'))} of audits; moderator "
+         f"{share(('moderation', 'moderated'), whole)} of audits; moderator "
          f"kept the auditor's grade in {moderation_rate}"],
         ["Actions raised", pack.count("actions", "raised"),
          f"{pack.count('actions', 'done')} completed, {pack.count('actions', ActionState.OVERDUE)} "
@@ -321,7 +322,16 @@ def _key_figures(pack: BoardPack) -> Grid:
     return table
 
 
-def _summary(pack: BoardPack) -> list[Flowable]:
+def _change(chart: ControlChart) -> Grid:
+    """The control chart's reading, in the summary: how the board is told about change."""
+    return _boxed([text("Change over time", "h3"),
+                   text("Read from the control chart of the share Good or better by quarter "
+                        "(section 2), not by setting one period against another. "
+                        + " ".join(chart.words)),
+                   text(INTERVAL_WORDS, "note")])
+
+
+def _summary(pack: BoardPack, chart: ControlChart) -> list[Flowable]:
     figures = pack.figures
     strengths = [t.text for t in figures.strengths]
     areas = [t.text for t in figures.themes[:3]]
@@ -329,12 +339,15 @@ def _summary(pack: BoardPack) -> list[Flowable]:
         Heading("1. Summary"),
         text(f"Audits submitted, moderated or closed with an audit date from "
              f"{figures.scope.period_text()}, by their final grade (the moderated grade "
-             "where there is one). "
-             + (f"Changes are against the previous period of the same length, "
-                f"{figures.previous_scope.period_text()}." if figures.previous_scope else
-                "A pack for release counts no earlier period, so it shows no changes.")),
+             "where there is one). Each share of the period is given with its 95% "
+             "interval and the number of audits it rests on."
+             + (f" The previous period of the same length, "
+                f"{figures.previous_scope.period_text()}, is given for the number of audits "
+                "only." if figures.previous_scope else "")),
         _key_figures(pack),
-        Spacer(1, 4 * mm),
+        Spacer(1, 3 * mm),
+        _change(chart),
+        Spacer(1, 2 * mm),
         KeepTogether([text("Strongest practice (questions most often fully met)", "h2"),
                       *(text(f"\u2022 {line}") for line in strengths or ["None to report."])]),
         KeepTogether([text("Areas for development (questions most often answered No or "
@@ -346,7 +359,9 @@ def _summary(pack: BoardPack) -> list[Flowable]:
 # --- grades and trend -------------------------------------------------------------------------
 
 
-def _distribution_chart(pack: BoardPack, width: float) -> Drawing:
+def distribution_chart(pack: BoardPack, width: float) -> Drawing:
+    """The final grades as bars of their counts; a withheld count is a hatched bar labelled
+    withheld, never a bar of zero."""
     drawing = Drawing(width, 58 * mm)
     chart = VerticalBarChart()
     # The stubs say int; reportlab takes any number.
@@ -358,7 +373,8 @@ def _distribution_chart(pack: BoardPack, width: float) -> Drawing:
     chart.categoryAxis.categoryNames = ["Outstanding", "Good", "Requires\nimprovement",
                                         "Inadequate", "Not\ngraded"]
     chart.barLabelFormat = "values"
-    chart.barLabelArray = [[pack.count("overall", g) for g in GRADE_COLUMNS]]
+    chart.barLabelArray = [[pack.count("overall", g) if ok else ""
+                            for g, ok in zip(GRADE_COLUMNS, shown, strict=True)]]
     chart.barLabels.nudge = 6
     chart.barLabels.fontName = FONT_BOLD
     for i, grade in enumerate(GRADE_COLUMNS):
@@ -368,6 +384,11 @@ def _distribution_chart(pack: BoardPack, width: float) -> Drawing:
     chart.valueAxis.valueMin = 0
     chart.valueAxis.valueMax = max(max(chart.data[0]) * 1.15, 5)
     drawing.add(chart)
+    slot = chart.width / len(GRADE_COLUMNS)
+    for i, ok in enumerate(shown):
+        if not ok:
+            drawing.add(_withheld_band(chart.x + slot * (i + 0.2), chart.y, slot * 0.6,
+                                       chart.height, "withheld"))
     return drawing
 
 
@@ -402,49 +423,117 @@ def _side_by_side(left: Flowable, right: Flowable) -> Grid:
     return table
 
 
-def _trend_chart(pack: BoardPack) -> Drawing:
+def _box(x: float, y: float, width: float, height: float, fill: colors.Color,
+         stroke: colors.Color | None = None) -> Rect:
+    """A filled rectangle (the stubs mistype Rect's keyword arguments, so they are set
+    after)."""
+    box = Rect(x, y, width, height)
+    box.fillColor, box.strokeColor, box.strokeWidth = fill, stroke, 0.6
+    return box
+
+
+def _hatch(x: float, y: float, width: float, height: float, step: float = 2 * mm
+           ) -> Group:
+    """A box of grey diagonal lines: a withheld figure, never drawn as a zero."""
+    group = Group()
+    group.add(_box(x, y, width, height, colors.white, WITHHELD_COLOUR))
+    k = -height
+    while k < width:
+        x0, y0 = max(k, 0.0), max(-k, 0.0)
+        x1 = min(k + height, width)
+        group.add(Line(x + x0, y + y0, x + x1, y + x1 - k, strokeColor=WITHHELD_COLOUR,
+                       strokeWidth=0.6))
+        k += step
+    return group
+
+
+def _drawn_shares(pack: BoardPack, key: str) -> list[float]:
+    """The shares of a quarter's bar that can be drawn: its bands from Good or better up to
+    the first withheld one (a band above a withheld one has no known place)."""
+    prefix = ("quarter", key)
+    drawn = []
+    for band in BAND_TITLES:
+        share = pack.protection.share_value((*prefix, band), (*prefix, "total"))
+        if share is None:
+            break
+        drawn.append(share)
+    return drawn
+
+
+def _bar_withheld(pack: BoardPack, key: str) -> bool:
+    return len(_drawn_shares(pack, key)) < len(BAND_TITLES)
+
+
+def _quarter_bar(pack: BoardPack, key: str, x: float, width: float, height: float) -> Group:
+    """One quarter's stacked bar, Good or better at the bottom, as far as its shares are
+    shown; the rest of the bar, from the first withheld share up, is hatched and labelled
+    "withheld" (a whole bar "no audits" where none was graded), never left at zero."""
+    group = Group()
+    bottom = 0.0
+    shares = _drawn_shares(pack, key)
+    for band, share in zip(BAND_TITLES, shares, strict=False):
+        if share:
+            group.add(_box(x, bottom, width, share * height,
+                           grade_colour(BAND_GRADES[band])))
+        bottom += share * height
+    if len(shares) == len(BAND_TITLES):
+        return group
+    label = "no audits" if pack.count("quarter", key, "total") == "0" else "withheld"
+    group.add(_withheld_band(x, bottom, width, height - bottom,
+                             label if height - bottom >= 6 * mm else ""))
+    return group
+
+
+def _withheld_band(x: float, y: float, width: float, height: float, label: str) -> Group:
+    """A hatched band standing for a withheld figure, with ``label`` on white in its
+    middle (none if "")."""
+    group = _hatch(x, y, width, height)
+    if label:
+        middle, centre = x + width / 2, y + height / 2
+        group.add(_box(middle - 6.5 * mm, centre - 2.2 * mm, 13 * mm, 5.4 * mm, colors.white))
+        group.add(String(middle, centre - 0.6 * mm, label, fontName=FONT, fontSize=7,
+                         fillColor=MUTED, textAnchor="middle"))
+    return group
+
+
+def trend_chart(pack: BoardPack) -> Drawing | None:
+    """The stacked bars of each trend quarter's bands, as shares of its graded audits; None
+    when no quarter can be drawn (the share Good or better withheld in every one: the table
+    says which)."""
     trend = pack.figures.trend
+    if not any(_drawn_shares(pack, q.key) for q in trend):
+        return None
+    left, base, plot_width, plot_height = 14 * mm, 20 * mm, CONTENT_WIDTH - 20 * mm, 42 * mm
     drawing = Drawing(CONTENT_WIDTH, 64 * mm)
-    chart = VerticalBarChart()
-    # The stubs say int; reportlab takes any number.
-    chart.x, chart.y, chart.width, chart.height = (
-        14 * mm, 20 * mm, CONTENT_WIDTH - 20 * mm, 42 * mm)  # type: ignore[assignment]
-    series: list[list[float]] = [[], [], [], []]
-    for quarter in trend:
-        shares = [pack.protection.share_value(("quarter", quarter.key, band),
-                                              ("quarter", quarter.key, "total"))
-                  for band in BAND_TITLES]
-        known = [100 * s if s is not None else 0.0 for s in shares]
-        for i, value in enumerate(known):
-            series[i].append(value)
-        series[3].append(100 - sum(known) if quarter.graded else 0.0)
-    chart.data = series
-    chart.categoryAxis.style = "stacked"
-    chart.categoryAxis.categoryNames = [q.label.replace(" 20", " \u2019") for q in trend]
-    colours = [grade_colour(BAND_GRADES[b]) for b in BAND_TITLES] + [WITHHELD_COLOUR]
-    for i, colour in enumerate(colours):
-        chart.bars[i].fillColor = colour
-        chart.bars[i].strokeColor = None
-    _style_axes(chart)
-    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 25
-    chart.valueAxis.labelTextFormat = "%d%%"
-    drawing.add(chart)
-    drawing.add(_legend([*BAND_TITLES.values(), "Withheld"], colours, 14 * mm, 8 * mm))
+    plot = Group()
+    plot.translate(left, base)
+    for percent in range(0, 101, 25):
+        y = plot_height * percent / 100
+        plot.add(Line(0, y, plot_width, y, strokeColor=colors.HexColor("#EEEEEE"),
+                      strokeWidth=0.5))
+        plot.add(String(-2 * mm, y - 1 * mm, f"{percent}%", fontName=FONT, fontSize=7.5,
+                        textAnchor="end"))
+    slot = plot_width / max(len(trend), 1)
+    for i, quarter in enumerate(trend):
+        plot.add(_quarter_bar(pack, quarter.key, slot * (i + 0.2), slot * 0.6, plot_height))
+        plot.add(String(slot * (i + 0.5), -4 * mm, quarter.label.replace(" 20", " \u2019"),
+                        fontName=FONT, fontSize=7.5, textAnchor="middle"))
+    plot.add(Line(0, 0, plot_width, 0, strokeColor=RULE))
+    plot.add(Line(0, 0, 0, plot_height, strokeColor=RULE))
+    drawing.add(plot)
+    x = left
+    for title, band in zip(BAND_TITLES.values(), BAND_TITLES, strict=True):
+        x = _legend_entry(drawing, x, title,
+                          _box(x, 8 * mm, 3 * mm, 3 * mm, grade_colour(BAND_GRADES[band])))
+    if any(_bar_withheld(pack, q.key) for q in trend):
+        _legend_entry(drawing, x, "Withheld", _hatch(x, 8 * mm, 3 * mm, 3 * mm, 1 * mm))
     return drawing
 
 
-def _legend(names: Sequence[str], colours: Sequence[colors.Color], x: float,
-            y: float) -> Legend:
-    legend = Legend()
-    legend.x, legend.y = x, y  # type: ignore[assignment]  # the stubs say int
-    legend.alignment = "right"
-    legend.columnMaximum = 1
-    legend.fontName = FONT
-    legend.fontSize = 7.5
-    legend.dx = legend.dy = 7
-    legend.deltax = 38 * mm  # type: ignore[assignment]  # the stubs say int
-    legend.colorNamePairs = list(zip(colours, names, strict=True))
-    return legend
+def _legend_entry(drawing: Drawing, x: float, title: str, mark: Shape) -> float:
+    drawing.add(mark)
+    drawing.add(String(x + 4.5 * mm, 8.6 * mm, title, fontName=FONT, fontSize=7.5))
+    return x + 38 * mm
 
 
 def _trend_table(pack: BoardPack) -> Grid:
@@ -461,16 +550,44 @@ def _trend_table(pack: BoardPack) -> Grid:
                   extra)
 
 
-def _grades(pack: BoardPack) -> list[Flowable]:
+def _control_chart(pack: BoardPack, chart: ControlChart) -> list[Flowable]:
+    """The p-chart of the share Good or better with what its limits are, its reading and
+    its table; no picture when every quarter is withheld (the words say so)."""
+    figure: list[Flowable] = [Heading("Change over time: control chart", level=1),
+                              text(chart_caption(chart))]
+    if chart.centre is not None:
+        picture = Image(io.BytesIO(control_chart_png(chart)), CONTENT_WIDTH,
+                        CONTENT_WIDTH * HEIGHT / WIDTH)
+        figure.append(picture)
+    figure.append(text(" ".join(chart.words), "h3"))
+    rows = chart_rows(pack, chart)
+    extra = [("BACKGROUND", (column, i), (column, i), WITHHELD_COLOUR)
+             for i, row in enumerate(rows, start=1) for column in range(1, len(row))
+             if withheld_symbol(row[column])]
+    width = CONTENT_WIDTH
+    return [KeepTogether(figure),
+            KeepTogether([text(CHART_TABLE_CAPTION, "h3"),
+                          _table([table_header(list(CHART_COLUMNS), 1), *rows],
+                                 [0.22 * width, 0.14 * width, 0.14 * width, 0.12 * width,
+                                  0.18 * width, 0.2 * width], extra)])]
+
+
+def _grades(pack: BoardPack, chart: ControlChart) -> list[Flowable]:
+    bars = trend_chart(pack)
     return [
         Heading("2. Grades"),
         text("Final grade of every audit in the period."),
-        _side_by_side(_distribution_chart(pack, 0.52 * CONTENT_WIDTH), _distribution_table(pack)),
-        Heading("Trend across quarters", level=1),
-        text("Shares of the audits graded in each quarter (the last quarter up to the end of "
-             "the period). Outstanding is counted with Good. Grey marks a share withheld to "
-             "protect small numbers."),
-        _trend_chart(pack),
+        _side_by_side(distribution_chart(pack, 0.52 * CONTENT_WIDTH), _distribution_table(pack)),
+        *_control_chart(pack, chart),
+        KeepTogether([
+            Heading("Grades across quarters", level=1),
+            text("Shares of the audits graded in each quarter (the last quarter up to the end "
+                 "of the period). Outstanding is counted with Good. Where a share is "
+                 "withheld to protect small numbers, the bar is hatched from it up and "
+                 "labelled withheld, never drawn as zero.") if bars is not None else
+            text("No quarter can be drawn: in every quarter the share Good or better is "
+                 "withheld to protect small numbers. The table shows what can be shown."),
+            *([bars] if bars is not None else [])]),
         _trend_table(pack),
     ]
 

@@ -577,6 +577,12 @@ class Protection:
         return self.primary | self.secondary | self.folded
 
 
+def withheld_symbol(printed: str) -> bool:
+    """Whether a figure as printed is one of the key's symbols for a withheld figure
+    (``<N``, ``c`` or a dash) rather than a number."""
+    return printed.startswith("<") or printed in (SECONDARY, NOT_BROKEN_DOWN)
+
+
 def key_text(threshold: int) -> list[str]:
     """The key to the symbols, as every report that withholds counts prints it."""
     small = ("A count of 1 is shown as <2." if threshold == 2 else

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.shapes import Group, Rect, Shape, String
+from reportlab.lib.units import mm
 
 from auditapp.errors import UserError
-from auditapp.exporters.board_pdf import export_board_pack, rebuild_board_pack
+from auditapp.exporters.board_pdf import (
+    distribution_chart,
+    export_board_pack,
+    rebuild_board_pack,
+    trend_chart,
+)
 from auditapp.exporters.pdf_layout import read_stamp
 from auditapp.models import Audit
 from auditapp.rules.grades import Grade
@@ -22,11 +31,12 @@ from auditapp.services.reporting.board_figures import (
     default_period,
     disclosure_model,
 )
+from auditapp.services.reporting.control_chart import pack_chart
 from auditapp.services.reporting.figures import ReportScope
 from auditapp.services.reporting.manifest import BOARD_PACK, Manifest
 from auditapp.services.reporting.stats import grade_counts
 from auditapp.storage.engine import Database
-from tests.builders import ALEX, DEMO_END, LEAD, answer_all, make_audit
+from tests.builders import ALEX, DEMO_END, LEAD, answer_all, graded_audit, make_audit
 
 PERIOD = ReportScope(date(2026, 1, 1), date(2026, 6, 30))
 O, G, RI, I = (Grade.OUTSTANDING, Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE)
@@ -101,8 +111,8 @@ def test_summary_figures_match_the_database(demo_db: Database, tmp_path: Path) -
     assert f"Audits completed {counts.audits} previous period {previous.audits}" in text
     assert f"Good or better {round(100 * good / counts.audits)}%" in text
     assert f"All audits {counts.audits} 100%" in text
-    assert ("Changes are against the previous period of the same length, 1 Jul 2025 to "
-            "31 Dec 2025.") in text
+    assert ("The previous period of the same length, 1 Jul 2025 to 31 Dec 2025, is given for "
+            "the number of audits only.") in text
     reader = PdfReader(out)
     assert reader.metadata.title == ("Case file audits: report to the board, "
                                      "1 Jan 2026 to 30 Jun 2026")
@@ -232,3 +242,110 @@ def test_a_file_with_no_or_a_damaged_manifest_is_refused_in_one_line(
         list(rebuild_board_pack(small_period, original, tmp_path / "new.pdf", LEAD))
     assert "pack.pdf" in str(refused.value) and "\n" not in str(refused.value)
     assert not (tmp_path / "new.pdf").exists()
+
+
+# --- change told honestly: intervals and the control chart, never two points ----------------
+
+
+def _wilson_by_hand(good: int, n: int) -> tuple[int, int]:
+    """The Wilson 95 % score interval, worked out here from its formula, in whole percent."""
+    z = 1.959963984540054
+    p = good / n
+    centre = p + z * z / (2 * n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    denominator = 1 + z * z / n
+    return round(100 * (centre - half) / denominator), round(100 * (centre + half) / denominator)
+
+
+def test_change_is_told_by_the_control_chart_and_shares_with_their_interval(
+        demo_db: Database, tmp_path: Path) -> None:
+    out = tmp_path / "pack.pdf"
+    list(export_board_pack(demo_db, out, PERIOD, today=DEMO_END))
+    text = _pdf_text(out)
+    assert "points against" not in text and not re.search(r"\b(up|down) \d+ points", text)
+    assert not re.search(r"; (up|down) \d+\b", text)
+    counts = grade_counts(demo_db, PERIOD.date_from, PERIOD.date_to)
+    good = counts.by_grade["Good"] + counts.by_grade["Outstanding"]
+    low, high = _wilson_by_hand(good, counts.audits)
+    assert (f"Good or better {round(100 * good / counts.audits)}% 95% interval "
+            f"{low}\u2013{high}%, n = {counts.audits:,}") in text
+    # 2 Inadequate: withheld, so no interval or n, which would give the count away
+    assert counts.by_grade["Inadequate"] == 2
+    assert "Inadequate <5 <5 audits Audits moderated" in text
+    chart = pack_chart(board_pack(board_figures(demo_db, PERIOD, 5, DEMO_END)))
+    assert chart.centre is not None
+    words = " ".join(chart.words)
+    # In the summary (the reading) and under the chart: the words follow from the chart.
+    assert text.count(words) == 2
+    assert "Change over time: control chart" in text
+    assert "three standard errors of a proportion either side of the average" in text
+    # the picture is in the PDF, on the page of the chart's heading
+    page = next(p for p in PdfReader(out).pages if "Change over time: control chart"
+                in p.extract_text())
+    assert len(page.images) == 1
+
+
+def _shapes(node: Shape) -> list[Shape]:
+    found = [node]
+    if isinstance(node, Group):
+        for child in node.contents:
+            found += _shapes(child)
+    return found
+
+
+@pytest.fixture
+def quarter_withheld(db: Database, small_template_id: int) -> Database:
+    """Two quarters of 12 (6 Good, 6 RI) and one of 3 (2 Good, 1 RI), whose shares would
+    show counts below 5."""
+    days = [date(2025, 11, 3)] * 12 + [date(2026, 2, 3)] * 12 + [date(2026, 5, 3)] * 3
+    grades = [G, RI] * 12 + [G, G, RI]
+    for i, (day, grade) in enumerate(zip(days, grades, strict=True)):
+        graded_audit(db, small_template_id, f"Q-{i}", day, grade)
+    return db
+
+
+def test_a_withheld_quarter_is_drawn_hatched_and_labelled_never_as_a_zero_bar(
+        quarter_withheld: Database, tmp_path: Path) -> None:
+    pack = board_pack(board_figures(quarter_withheld, PERIOD, 5, PERIOD.date_to))
+    drawing = trend_chart(pack)
+    assert drawing is not None
+    shapes = [s for node in drawing.contents for s in _shapes(node)]
+    labels = [s.text for s in shapes if isinstance(s, String)]
+    withheld = [q for q in pack.figures.trend
+                if pack.protection.share_value(("quarter", q.key, "gob"),
+                                               ("quarter", q.key, "total")) is None]
+    drawn = [q for q in pack.figures.trend if q not in withheld]
+    assert any(q.graded == 3 for q in withheld) and any(q.graded == 12 for q in drawn)
+    assert labels.count("withheld") + labels.count("no audits") == len(withheld)
+    assert not [s for s in shapes if isinstance(s, Rect) and s.height == 0]
+    out = tmp_path / "pack.pdf"
+    list(export_board_pack(quarter_withheld, out, PERIOD, today=PERIOD.date_to))
+    page = next(p.extract_text() for p in PdfReader(out).pages
+                if "Grades across quarters" in p.extract_text())
+    assert "withheld" in page.split("Grades across quarters")[1]
+    # and the control chart leaves it out of its points, saying why
+    chart = pack_chart(pack)
+    assert [p.label for p in chart.points if p.withheld] == [q.label for q in withheld]
+
+
+def test_a_pack_whose_quarters_are_all_withheld_says_so_instead_of_drawing(
+        small_period: Database, tmp_path: Path) -> None:
+    pack = board_pack(board_figures(small_period, PERIOD, 5, PERIOD.date_to))
+    assert trend_chart(pack) is None
+    out = tmp_path / "pack.pdf"
+    list(export_board_pack(small_period, out, PERIOD, today=PERIOD.date_to))
+    text = _pdf_text(out)
+    assert "No quarter can be drawn: in every quarter the share Good or better is withheld" in text
+    assert "Too few audits graded to draw the chart: every point is withheld." in text
+    assert all(not page.images for page in PdfReader(out).pages)
+
+
+def test_withheld_grade_counts_are_hatched_bars_not_zero_bars(small_period: Database) -> None:
+    pack = board_pack(board_figures(small_period, PERIOD, 5, PERIOD.date_to))
+    # 2 Outstanding (<5) and 8 Good (c, or Good or better would give it) are withheld
+    assert (pack.count("overall", O.label), pack.count("overall", G.label)) == ("<5", "c")
+    drawing = distribution_chart(pack, 90 * mm)
+    shapes = [s for node in drawing.contents for s in _shapes(node)]
+    assert [s.text for s in shapes if isinstance(s, String)].count("withheld") == 2
+    chart = next(s for s in drawing.contents if isinstance(s, VerticalBarChart))
+    assert chart.barLabelArray[0][:2] == ["", ""]  # no "<5" or "c" sitting on a zero bar

@@ -15,6 +15,7 @@ from auditapp.rules.suppression import (
     Protection,
     check_threshold,
     key_text,
+    withheld_symbol,
 )
 
 GRADES = ("O", "G", "RI", "I", "NG")
@@ -256,3 +257,8 @@ def test_a_count_never_shown_still_links_the_others() -> None:
     p = model.protect()
     assert (p.count("GoB"), p.count("I"), p.count("N")) == ("c", "<5", "30")
     assert model.exposed({"I"}) == {"I"}
+
+
+def test_the_withheld_symbols_are_told_from_numbers() -> None:
+    assert all(withheld_symbol(v) for v in ("<5", "<10", "c", "\u2013"))
+    assert not any(withheld_symbol(v) for v in ("0", "12", "1,145", "67%", "100%", ""))

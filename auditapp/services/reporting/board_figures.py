@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from auditapp.errors import UserError
 from auditapp.rules.actions import ActionState
 from auditapp.rules.grades import NOT_GRADED, Grade
+from auditapp.rules.statistics import wilson_interval
 from auditapp.rules.suppression import (
     DETAIL,
     HEADLINE,
@@ -48,6 +49,9 @@ TREND_QUARTERS = 8
 THEMES = 10
 HIGHLIGHTS = 3
 BANDS = ("gob", "ri", "inadequate")
+#: What a share's interval means, said once to a board beside the first one.
+INTERVAL_WORDS = ("The interval is the range the share would likely fall in with another "
+                  "sample of the same size: a difference smaller than it may be chance.")
 
 
 @dataclass(frozen=True)
@@ -323,6 +327,22 @@ class BoardPack:
     def share(self, part: Key, whole: Key) -> str:
         """A percentage as printed."""
         return self.protection.share(part, whole)
+
+    def interval(self, part: Key, whole: Key) -> str:
+        """A shown share's Wilson 95 % interval and n, "95% interval 26–35%, n = 440";
+        "" for a withheld share, whose interval and n would give its counts away."""
+        if self.protection.share_value(part, whole) is None:
+            return ""
+        successes, trials = self.protection.values[part], self.protection.values[whole]
+        interval = wilson_interval(successes, trials)
+        return (f"95% interval {round(100 * interval.lower)}–"
+                f"{round(100 * interval.upper)}%, n = {trials:,}")
+
+    def share_with_interval(self, part: Key, whole: Key) -> str:
+        """A share as printed with its :meth:`interval` where it is shown: "30% (95%
+        interval 26–35%, n = 440)". Both editions print a headline share this way."""
+        interval = self.interval(part, whole)
+        return f"{self.share(part, whole)} ({interval})" if interval else self.share(part, whole)
 
     def withheld(self) -> Iterator[Key]:
         """Every figure not shown as its number."""

@@ -26,6 +26,8 @@ from sqlalchemy import func
 from auditapp.models import Audit
 from auditapp.rules.grades import GRADES_BEST_FIRST, Grade
 from auditapp.rules.statistics import (
+    SHIFT_POINTS,
+    TREND_POINTS,
     Interval,
     Signal,
     change_words,
@@ -219,3 +221,66 @@ def pack_chart(pack: BoardPack) -> ControlChart:
                     and protection.shown(("quarter", count.key, "total")))
 
     return build_chart(counts, pack.figures.threshold, "quarter", hidden)
+
+
+# --- in words, for both editions of the board report --------------------------------------------
+
+#: The headings of the table that follows the chart (:func:`chart_rows`).
+CHART_COLUMNS = ("Quarter", "Audits graded", "Good or better", "Share", "95% interval",
+                 "Control limits")
+CHART_TABLE_CAPTION = ("Share Good or better by quarter, with its 95% interval and control "
+                       "limits")
+
+
+def chart_caption(chart: ControlChart) -> str:
+    """What the chart shows and what its limits are, for the text beside it."""
+    return (f"The share of audits graded Good or better in each {chart.spacing}, with the "
+            f"average (the centre line) and each {chart.spacing}'s control limits (three "
+            "standard errors of a proportion either side of the average, wider for fewer "
+            f"audits). A point outside the limits, a run of {SHIFT_POINTS} on one side of the "
+            f"average or {TREND_POINTS} rising or falling in a row would be special cause; "
+            "anything else is common-cause variation, to be read as no significant change. "
+            "A withheld point is drawn as a hatched band, never as zero, and takes no part "
+            "in the average or the rules.")
+
+
+def chart_alt(chart: ControlChart) -> str:
+    """The chart described in words (alt text): its span, centre, range, withheld points
+    and reading."""
+    points = chart.points
+    shown = chart.shown
+    alt = (f"Control chart (p-chart) of the share of audits graded Good or better, by "
+           f"{chart.spacing} from {points[0].label} to {points[-1].label}. ")
+    if chart.centre is not None:
+        alt += (f"Centre line (average) {round(100 * chart.centre)}%; shares from "
+                f"{min(round(100 * (p.share or 0)) for p in shown)}% to "
+                f"{max(round(100 * (p.share or 0)) for p in shown)}%. ")
+    withheld = len(points) - len(shown)
+    if withheld:
+        alt += (f"{withheld} {chart.spacing}{'s are' if withheld > 1 else ' is'} "
+                "withheld. ")
+    return alt + " ".join(chart.words) + " The figures are in the table that follows."
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{round(100 * value)}%"
+
+
+def chart_rows(pack: BoardPack, chart: ControlChart) -> list[list[str]]:
+    """The chart as table rows under :data:`CHART_COLUMNS`: a shown point with its counts,
+    share, interval and limits; a withheld one with the pack's printed symbols and dashes."""
+    rows = []
+    for point in chart.points:
+        prefix = ("quarter", point.key)
+        if point.withheld:
+            rows.append([point.label, pack.count(*prefix, "total"), pack.count(*prefix, "gob"),
+                         pack.share((*prefix, "gob"), (*prefix, "total")), "\u2013",
+                         "\u2013"])
+            continue
+        interval, low, high = point.interval, point.lower_limit, point.upper_limit
+        rows.append([point.label, f"{point.graded:,}", f"{point.good:,}",
+                     _percent(point.share),
+                     f"{_percent(interval.lower)}\u2013{_percent(interval.upper)}"
+                     if interval else "",
+                     f"{_percent(low)}\u2013{_percent(high)}"])
+    return rows
