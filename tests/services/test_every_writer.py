@@ -92,6 +92,9 @@ READS = {
     "audit_refs": "ids and revisions of the audits a scope counts",
     "template_refs": "template versions",
     "changes_since": "ids and revisions of audits changed since a manifest",
+    "pack_manifest": "a board pack's manifest: make_manifest over the pack's own figures",
+    "period_counts": "a report: its scope carries the reader",
+    "share_good_chart": "a report: its scope carries the reader",
 }
 #: Public services with no actor that write, each with why (reviewed).
 BOOTSTRAPS = {
