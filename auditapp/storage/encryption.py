@@ -24,6 +24,7 @@ from auditapp.errors import (
 from auditapp.storage import faults
 from auditapp.storage.backups import backup_name, check_backup, list_backups
 from auditapp.storage.engine import connect_sqlcipher
+from auditapp.storage.history_chain import key_chain_in_file
 from auditapp.storage.instance_lock import acquire_instance_lock
 from auditapp.storage.operations import (
     ENCRYPTING,
@@ -124,6 +125,7 @@ def encrypt_database(path: Path, passphrase: str) -> Path:
                 recover(path)
                 raise _copy_failed(exc, path) from exc
         _check_copy(path, staged, passphrase, counts)
+        _key_chain(staged, passphrase)
         use_wal(staged, passphrase)
         faults.step("encrypt")
         write_journal(path, "encrypt", phase="commit", staged=str(staged),
@@ -134,6 +136,14 @@ def encrypt_database(path: Path, passphrase: str) -> Path:
         return plain_copy
     finally:
         lock.release()
+
+
+def _key_chain(staged: Path, passphrase: str) -> None:
+    connection = connect_sqlcipher(staged, passphrase)
+    try:
+        key_chain_in_file(connection)
+    finally:
+        connection.close()
 
 
 def _check_copy(path: Path, staged: Path, passphrase: str, counts: dict[str, int]) -> None:

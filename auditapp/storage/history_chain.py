@@ -89,6 +89,24 @@ def ensure_chain_key(db: Database, encrypted: bool) -> None:
         session.merge(Setting(key=CHAIN_SETTING, value=keyed.value()))
 
 
+def key_chain_in_file(connection: Any) -> None:
+    """:func:`ensure_chain_key` on an open DB-API connection to a database file being
+    encrypted, before it takes the live file's place: the first opening of the encrypted
+    database then changes nothing (made on opening, the key would be a change that a command
+    refused for its input makes)."""
+    row = connection.execute("SELECT value FROM settings WHERE key = ?",
+                             (CHAIN_SETTING,)).fetchone()
+    settings = ChainSettings.from_value(json.loads(row[0]) if row is not None else None)
+    if settings.key is not None:
+        return
+    last = connection.execute("SELECT max(seq) FROM change_events").fetchone()[0] or 0
+    keyed = ChainSettings(settings.v2_from, last + 1, secrets.token_bytes(32))
+    connection.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                       "DO UPDATE SET value = excluded.value",
+                       (CHAIN_SETTING, json.dumps(keyed.value())))
+    connection.commit()
+
+
 @dataclass(frozen=True)
 class FileChain:
     """The history chain another database file holds (a backup), as ``check --against``

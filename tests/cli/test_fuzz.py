@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -271,9 +272,15 @@ def test_random_command_lines_end_cleanly(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("AUDITAPP_DATA_DIR", str(tmp_path))
     for name in ("AUDITAPP_PASSPHRASE", "AUDITAPP_NEW_PASSPHRASE", "AUDITAPP_BUNDLE_PASSPHRASE"):
         monkeypatch.delenv(name, raising=False)
+    # Given back as they were before every command line: a command that wrote over one (an
+    # export's --out) would otherwise turn, say, the empty file into a bundle whose first
+    # line is a passphrase, and the database's passphrase would no longer be pass.txt's.
     for name, content in FILES.items():
-        if not (tmp_path / name).exists():
-            (tmp_path / name).write_bytes(content)
+        given = tmp_path / name
+        if given.is_dir() or not given.exists() or given.read_bytes() != content:
+            if given.is_dir():
+                shutil.rmtree(given)
+            given.write_bytes(content)
     path = tmp_path / "fuzz.sqlite"
     before = _fingerprint(path)
     status = main_cli(["--db", str(path), *argv])

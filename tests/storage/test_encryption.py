@@ -11,6 +11,7 @@ import pytest
 from auditapp.cli.main import main_cli
 from auditapp.errors import PassphraseRequiredError, UserError, WrongPassphraseError
 from auditapp.services.audits.editing import list_audits
+from auditapp.services.history import check_history
 from auditapp.services.templates import find_template_id, import_template_file
 from auditapp.storage.backups import list_backups, make_backup, restore_backup
 from auditapp.storage.database import open_database, verify_passphrase
@@ -90,6 +91,23 @@ def test_converting_a_plain_database_keeps_a_plain_copy_until_confirmed(
     assert not plain.exists() and pending_plain_copies(path) == []
     with pytest.raises(UserError, match="already encrypted"):
         encrypt_database(path, SECRET)
+
+
+def test_the_first_opening_of_a_newly_encrypted_database_changes_nothing(
+        db: Database, small_template_id: int) -> None:
+    """Found by the deep command-line fuzz run: the history chain's key was made on the first
+    opening, so a command refused for its input changed the file. Encrypting makes it."""
+    make_audit(db, small_template_id, "PLAIN-1")
+    db.dispose()
+    path = db.path
+    assert path is not None
+    encrypt_database(path, SECRET)
+    before = path.read_bytes()
+    open_database(path, SECRET, backup=False).dispose()
+    assert path.read_bytes() == before
+    db = open_database(path, SECRET, backup=False)
+    assert check_history(db).ok  # the chain is keyed from the next entry on, and holds
+    db.dispose()
 
 
 def test_changing_the_passphrase_rekeys_the_backups(tmp_path: Path) -> None:
