@@ -198,41 +198,44 @@ class AuditFilterProxy(QSortFilterProxyModel):
         return self.criteria.accepts(model.row_at(source_row))
 
 
-class ActionTableModel(RowTableModel[ActionInfo]):
+class _ActionRowsModel(RowTableModel[RowT]):
+    """Actions, one per row: the row's id under ``ID_ROLE``, and the texts ``cells`` gives."""
+
+    def cells(self, action: RowT) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        action = self._rows[index.row()]
+        if role == ID_ROLE:
+            return action.id  # type: ignore[attr-defined]
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self.cells(action)[index.column()]
+
+
+def _due(day: date | None) -> str:
+    return day_text(day) if day else "(no date)"
+
+
+class ActionTableModel(_ActionRowsModel[ActionInfo]):
     """The actions of one audit."""
 
     HEADERS = ("Action", "Owner", "Due", "Priority", "Status")
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        action = self._rows[index.row()]
-        if role == ID_ROLE:
-            return action.id
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        due = day_text(action.due_date) if action.due_date else "(no date)"
-        values = (action.text, action.owner or "(no owner)", due, action.priority.capitalize(),
-                  action.status.capitalize())
-        return values[index.column()]
+    def cells(self, action: ActionInfo) -> tuple[str, ...]:
+        return (action.text, action.owner or "(no owner)", _due(action.due_date),
+                action.priority.capitalize(), action.status.capitalize())
 
 
-
-class EarlierActionTableModel(RowTableModel[EarlierAction]):
+class EarlierActionTableModel(_ActionRowsModel[EarlierAction]):
     """The previous audit's actions that are still open."""
 
     HEADERS = ("Action", "Question", "Owner", "Due", "Priority")
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        action = self._rows[index.row()]
-        if role == ID_ROLE:
-            return action.id
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        due = day_text(action.due_date) if action.due_date else "(no date)"
-        values = (action.text, action.question_key or "(whole audit)",
-                  action.owner or "(no owner)", f"{due}, overdue" if action.overdue else due,
-                  action.priority.capitalize())
-        return values[index.column()]
+    def cells(self, action: EarlierAction) -> tuple[str, ...]:
+        due = _due(action.due_date)
+        return (action.text, action.question_key or "(whole audit)",
+                action.owner or "(no owner)", f"{due}, overdue" if action.overdue else due,
+                action.priority.capitalize())
