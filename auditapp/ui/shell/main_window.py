@@ -41,7 +41,7 @@ from auditapp.ui.shell.encryption_flow import PassphraseChange
 from auditapp.ui.shell.my_work import MyWorkView
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.dates import NO_DATE, optional_date, optional_date_edit
-from auditapp.ui.widgets.keys import let_shortcuts_through, standard_shortcuts
+from auditapp.ui.widgets.keys import EnterOpens, let_shortcuts_through, standard_shortcuts
 from auditapp.ui.widgets.screens import fit_to_screen
 from auditapp.ui.widgets.style import STATUS_LABELS
 from auditapp.ui.widgets.table_models import ID_ROLE, AuditFilter, AuditFilterProxy, AuditTableModel
@@ -92,17 +92,7 @@ class _SearchBox(QLineEdit):
 
 
 class _AuditTable(QTableView):
-    """The audit list: Enter opens the current row on every platform (macOS's item views
-    take no Enter)."""
-
-    chosen = Signal(QModelIndex)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.chosen.emit(self.currentIndex())
-            event.accept()
-            return
-        super().keyPressEvent(event)
+    """The audit list, whose team and template columns share the room the others leave."""
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -382,7 +372,7 @@ class MainWindow(QMainWindow):
             edit.dateChanged.connect(self._apply_filters)
         self.clear_filters.clicked.connect(self._clear_filters)
         self.table.activated.connect(self._open_index)  # double-click or Enter
-        self.table.chosen.connect(self._open_index)  # Enter, on every platform
+        EnterOpens(self.table).chosen.connect(self._open_index)  # Enter, on every platform
         self.proxy.rowsInserted.connect(self._update_count)
         self.proxy.rowsRemoved.connect(self._update_count)
         self.proxy.modelReset.connect(self._update_count)

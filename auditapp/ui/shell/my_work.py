@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -35,6 +35,7 @@ from auditapp.services.my_work import (
 )
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
+from auditapp.ui.widgets.keys import EnterOpens
 from auditapp.ui.widgets.workers import start_job
 
 Index = QModelIndex | QPersistentModelIndex
@@ -176,19 +177,6 @@ class MyWorkModel(QAbstractItemModel):
         return f"{group.title} ({count})" if count else f"{group.title}: {group.empty}"
 
 
-class _WorkTree(QTreeView):
-    """Enter opens the current row on every platform (macOS gives item views no Enter)."""
-
-    chosen = Signal(QModelIndex)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.chosen.emit(self.currentIndex())
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-
 class MyWorkView(QWidget):
     """My work, read in the background; Enter or a double-click opens a row."""
 
@@ -202,7 +190,7 @@ class MyWorkView(QWidget):
         self.db = db
         self.actor = actor
         self.model = MyWorkModel(today)
-        self.tree = _WorkTree()
+        self.tree = QTreeView()
         self.tree.setModel(self.model)
         self.tree.setAccessibleName(f"My work, {actor.name}")
         self.tree.setRootIsDecorated(False)
@@ -212,7 +200,7 @@ class MyWorkView(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setItemsExpandable(False)
         self._size_columns()
-        self.tree.chosen.connect(self._open)
+        EnterOpens(self.tree).chosen.connect(self._open)
         self.tree.doubleClicked.connect(self._open)
         self.intro = QLabel()
         self.intro.setWordWrap(True)

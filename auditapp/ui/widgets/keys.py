@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QDialog, QPushButton, QWidget
 
 StandardKey = QKeySequence.StandardKey
 
@@ -73,3 +73,23 @@ def enter_presses(dialog: QDialog, button: QPushButton) -> None:
     for other in dialog.findChildren(QPushButton):
         other.setAutoDefault(False)
     button.setDefault(True)
+
+
+class EnterOpens(QObject):
+    """Enter (or Return) on a list's current row emits :attr:`chosen`, on every platform
+    (macOS gives item views no Enter); installed on the view it belongs to."""
+
+    chosen = Signal(QModelIndex)
+
+    def __init__(self, view: QAbstractItemView) -> None:
+        super().__init__(view)
+        self._view = view
+        view.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and self._view.currentIndex().isValid()):
+            self.chosen.emit(self._view.currentIndex())
+            return True
+        return False
