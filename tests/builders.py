@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from xml.sax.saxutils import escape
 
 import pytest
@@ -866,3 +866,16 @@ def pdf_lines(path: Path) -> list[list[str]]:
         pages.append([line for line in lines if not line.startswith("OFFICIAL-SENSITIVE")
                       and not re.search(r"Page \d+ of \d+$", line)])
     return pages
+
+
+def node_paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path into a YAML or JSON document (keys and list indexes), the root included:
+    where a fuzz test may replace a field."""
+    found = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += node_paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += node_paths(value, (*prefix, index))
+    return found

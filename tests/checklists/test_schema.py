@@ -19,7 +19,7 @@ from auditapp.checklists.format import load_template_text, validate_template
 from auditapp.checklists.schema import json_schema
 from auditapp.errors import ValidationError
 from auditapp.services.templates import shipped_template_texts
-from tests.builders import ROOT, SMALL_TEMPLATE
+from tests.builders import ROOT, SMALL_TEMPLATE, node_paths
 from tests.figures import FIGURES
 
 SHIPPED_SCHEMA = ROOT / "docs" / "template.schema.json"
@@ -56,19 +56,8 @@ def test_what_the_schema_tells_an_editor() -> None:
     assert len(errors) >= 4
 
 
-def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += _paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            found += _paths(value, (*prefix, index))
-    return found
-
-
 BASE = yaml.safe_load(SMALL_TEMPLATE.read_text(encoding="utf-8"))
-PATHS = _paths(BASE)[1:]
+PATHS = node_paths(BASE)[1:]
 values = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(-5, 200), st.floats(allow_nan=False),
               st.text(max_size=12), st.sampled_from(["", " ", "Y", "NA", "uasc", "met",

@@ -26,7 +26,7 @@ from auditapp.services.maintenance import check_database
 from auditapp.services.templates import import_template_spec, list_templates
 from auditapp.storage.engine import Database
 from auditapp.storage.sqlite_files import is_encrypted
-from tests.builders import LEAD, SMALL_TEMPLATE
+from tests.builders import LEAD, SMALL_TEMPLATE, node_paths
 from tests.figures import FIGURES
 
 SLOW_FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
@@ -39,18 +39,7 @@ yamlish = st.recursive(scalars, lambda inner: st.one_of(
 BASE = yaml.safe_load(SMALL_TEMPLATE.read_text(encoding="utf-8"))
 
 
-def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += _paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            found += _paths(value, (*prefix, index))
-    return found
-
-
-PATHS = _paths(BASE)[1:]
+PATHS = node_paths(BASE)[1:]
 
 
 def _mutated(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
