@@ -13,6 +13,7 @@ from auditapp.models.audit import (
     SectionJudgement,
 )
 from auditapp.models.base import Base, new_uid, utcnow
+from auditapp.models.board_report import BoardReport
 from auditapp.models.case import Case
 from auditapp.models.enums import (
     ActionPriority,
@@ -22,6 +23,7 @@ from auditapp.models.enums import (
     Role,
 )
 from auditapp.models.history import AuditSeal, ChangeEvent
+from auditapp.models.programme import PlannedAudits
 from auditapp.models.release import Release, ReleasedAudit
 from auditapp.models.setting import Setting
 from auditapp.models.sync import BundleImport, SyncState
@@ -37,6 +39,7 @@ __all__ = [
     "AuditSeal",
     "AuditStatus",
     "Base",
+    "BoardReport",
     "BundleImport",
     "CareLeaverCategory",
     "Case",
@@ -45,6 +48,7 @@ __all__ = [
     "Moderation",
     "ModerationSample",
     "ModerationSampleAudit",
+    "PlannedAudits",
     "Question",
     "Release",
     "ReleasedAudit",
