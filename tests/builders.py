@@ -138,6 +138,23 @@ def make_audit(db: Database, template_id: int, reference: str = "C-001",
 DEMO_END = date(2026, 6, 30)
 
 
+def many_open_actions(db: Database, audit_id: int, count: int, owner: str = "PA A",
+                      first_due: date = date(2026, 1, 1)) -> None:
+    """``count`` open actions on one audit, due a day apart from ``first_due``, written in
+    one driver-level insert (a large file built in a moment; history is not involved)."""
+    from datetime import timedelta
+    from uuid import uuid4
+
+    from sqlalchemy import insert
+
+    from auditapp.models import Action
+    rows = [{"uid": uuid4().hex, "audit_id": audit_id, "text": f"Step {number}",
+             "owner": owner, "due_date": first_due + timedelta(days=number)}
+            for number in range(count)]
+    with db.transaction() as session:
+        session.execute(insert(Action), rows)
+
+
 def question_ids(db: Database, audit_id: int) -> dict[str, int]:
     return {q.key: q.id for s in load_audit(db, audit_id, LEAD).template.sections
             for q in s.questions}

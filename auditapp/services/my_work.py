@@ -18,16 +18,24 @@ Four lists, each row enough to open the audit it is about:
 one), never by name. An action's owner is free text, so an action is owned by me when its
 owner is written as my name.
 
+Each group is read a screenful at a time: the first read lists at most :data:`SCREENFUL`
+rows of each group, in the group's order, with how many the group holds, so what the
+window waits for does not grow with the file (a large council's file holds thousands of
+open actions). A group asked for whole ("Show all") is read whole.
+
 Nothing here shows a grade, so blind moderation (:mod:`auditapp.services.visibility`) has
 nothing to withhold from these lists.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Unpack
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from auditapp.models import (
@@ -45,6 +53,9 @@ from auditapp.models import (
 from auditapp.rules.actions import is_overdue
 from auditapp.rules.permissions import Actor, Permission, allowed
 from auditapp.storage.engine import Database
+
+#: How many rows of each group the first read lists: more than a screen shows.
+SCREENFUL = 50
 
 #: The history entry that records a return for rework (see services.moderation).
 RETURNED_FIELD = "returned for rework"
@@ -105,14 +116,36 @@ class ModerationItem:
     started: bool  # my blind grades are recorded
 
 
+class Group(StrEnum):
+    """The four groups of My work."""
+
+    DRAFTS = "drafts"
+    RETURNED = "returned"
+    MODERATION = "moderation"
+    ACTIONS = "actions"
+
+
+Item = DraftItem | ReturnedItem | ActionItem | ModerationItem
+
+
 @dataclass(frozen=True)
 class MyWork:
-    """Everything on my desk."""
+    """Everything on my desk: the first rows of each group (all of them when the group is
+    no longer than the limit it was read with) and how many each group holds."""
 
     drafts: tuple[DraftItem, ...]
     returned: tuple[ReturnedItem, ...]
     actions: tuple[ActionItem, ...]
     moderation: tuple[ModerationItem, ...]
+    totals: Mapping[Group, int] = field(default_factory=dict)
+
+    def listed(self, group: Group) -> tuple[Item, ...]:
+        """The rows read of ``group``."""
+        return getattr(self, group.value)  # type: ignore[no-any-return]
+
+    def total(self, group: Group) -> int:
+        """How many rows ``group`` holds (more than :meth:`listed` when it was cut)."""
+        return self.totals.get(group, len(self.listed(group)))
 
 
 def _mine(column: InstrumentedAttribute[int], reader: Actor) -> ColumnElement[bool]:
@@ -127,13 +160,27 @@ def draft_order(item: DraftItem) -> tuple[bool, date, date, int]:
             item.audit_id)
 
 
-def my_work(db: Database, reader: Actor, today: date | None = None) -> MyWork:
+def my_work(db: Database, reader: Actor, today: date | None = None,
+            limit: int | None = SCREENFUL, whole: Collection[Group] = ()) -> MyWork:
     """What ``reader`` has to do (a read: it shows the reader their own work, and no
-    grades); an action is overdue when due before ``today``."""
+    grades): at most ``limit`` rows of each group (None: every row), and every row of the
+    groups in ``whole`` ("Show all"); an action is overdue when due before ``today``."""
     today = today or date.today()
     with db.transaction() as session:
-        return MyWork(_drafts(session, reader), _returned(session, reader),
-                      _actions(session, reader, today), _moderation(session, reader))
+        read = {group: _READERS[group](session, reader, today,
+                                       None if group in whole else limit)
+                for group in Group}
+    return MyWork(read[Group.DRAFTS][0], read[Group.RETURNED][0], read[Group.ACTIONS][0],
+                  read[Group.MODERATION][0],
+                  totals={group: total for group, (_rows, total) in read.items()})
+
+
+def _first(session: Session, query: Select[Unpack[tuple[Any, ...]]], limit: int | None
+           ) -> tuple[Sequence[Row[Unpack[tuple[Any, ...]]]], int]:
+    """The first ``limit`` rows of an ordered query and how many it has in all, in one
+    statement (a window count rides on each row)."""
+    rows = session.execute(query.add_columns(func.count().over()).limit(limit)).all()
+    return rows, (rows[0][-1] if rows else 0)
 
 
 def _draft_query(reader: Actor) -> Select[int, str, str, date, int, int, str]:
@@ -141,18 +188,24 @@ def _draft_query(reader: Actor) -> Select[int, str, str, date, int, int, str]:
                    Audit.answered, Audit.applicable, Audit.returned_comment)
             .join(Case, Case.id == Audit.case_id)
             .join(Template, Template.id == Audit.template_id)
-            .where(Audit.status == AuditStatus.DRAFT, _mine(Audit.auditor_id, reader)))
+            .where(Audit.status == AuditStatus.DRAFT, _mine(Audit.auditor_id, reader))
+            .order_by(Audit.audit_date, Audit.id))
 
 
-def _drafts(session: Session, reader: Actor) -> tuple[DraftItem, ...]:
-    rows = session.execute(_draft_query(reader).where(Audit.returned_comment == "")).all()
+def _drafts(session: Session, reader: Actor, _today: date, limit: int | None
+            ) -> tuple[tuple[DraftItem, ...], int]:
+    """Oldest first in SQL: no draft has a due date until the audit programme fills it,
+    and then the query must order by it first, as :func:`draft_order` does."""
+    rows, total = _first(session, _draft_query(reader).where(Audit.returned_comment == ""),
+                         limit)
     return tuple(sorted((DraftItem(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows),
-                        key=draft_order))
+                        key=draft_order)), total
 
 
-def _returned(session: Session, reader: Actor) -> tuple[ReturnedItem, ...]:
-    rows = session.execute(_draft_query(reader).where(Audit.returned_comment != "")
-                           .order_by(Audit.audit_date, Audit.id)).all()
+def _returned(session: Session, reader: Actor, _today: date, limit: int | None
+              ) -> tuple[tuple[ReturnedItem, ...], int]:
+    rows, total = _first(session, _draft_query(reader).where(Audit.returned_comment != ""),
+                         limit)
     returns: dict[int, tuple[str, datetime | None]] = {
         audit_id: (who, when) for audit_id, who, when in session.execute(
         select(ChangeEvent.audit_id, ChangeEvent.actor, ChangeEvent.at)
@@ -160,37 +213,47 @@ def _returned(session: Session, reader: Actor) -> tuple[ReturnedItem, ...]:
                ChangeEvent.audit_id.in_([r[0] for r in rows]))
         .order_by(ChangeEvent.seq))}  # the latest return of each audit wins
     return tuple(ReturnedItem(r[0], r[1], r[2], r[3], r[6], *returns.get(r[0], ("", None)))
-                 for r in rows)
+                 for r in rows), total
 
 
-def _actions(session: Session, reader: Actor, today: date) -> tuple[ActionItem, ...]:
+def _actions(session: Session, reader: Actor, today: date, limit: int | None
+             ) -> tuple[tuple[ActionItem, ...], int]:
+    """Overdue first, then soonest due, then those with no due date. Overdue is due before
+    today, so ordering by the due date (undated last) puts the overdue ones first."""
     owned = func.lower(func.trim(Action.owner)) == " ".join(reader.name.split()).lower()
-    rows = session.execute(
+    rows, total = _first(session, (
         select(Action.id, Action.audit_id, Action.question_id, Question.key, Case.reference,
                Action.text, Action.owner, Action.priority, Action.due_date)
         .join(Audit, Audit.id == Action.audit_id)
         .join(Case, Case.id == Audit.case_id)
         .outerjoin(Question, Question.id == Action.question_id)
         .where(Action.status == ActionStatus.OPEN,
-               or_(_mine(Audit.auditor_id, reader), owned))).all()
-    items = [ActionItem(r[0], r[1], r[2], r[3] or "", r[4], r[5], r[6], r[7].value, r[8],
-                        is_overdue(ActionStatus.OPEN, r[8], today)) for r in rows]
-    return tuple(sorted(items, key=lambda a: (not a.overdue, a.due_date is None,
-                                              a.due_date or today, a.action_id)))
+               or_(_mine(Audit.auditor_id, reader), owned))
+        .order_by(Action.due_date.is_(None), Action.due_date, Action.id)), limit)
+    return tuple(ActionItem(r[0], r[1], r[2], r[3] or "", r[4], r[5], r[6], r[7].value, r[8],
+                            is_overdue(ActionStatus.OPEN, r[8], today)) for r in rows), total
 
 
-def _moderation(session: Session, reader: Actor) -> tuple[ModerationItem, ...]:
+def _moderation(session: Session, reader: Actor, _today: date, limit: int | None
+                ) -> tuple[tuple[ModerationItem, ...], int]:
+    """Sampled first, then the oldest audit first."""
     if not allowed(reader, Permission.MODERATE):
-        return ()
-    sampled = select(ModerationSampleAudit.audit_id).scalar_subquery()
-    rows = session.execute(
+        return (), 0
+    sampled = Audit.id.in_(select(ModerationSampleAudit.audit_id).scalar_subquery())
+    rows, total = _first(session, (
         select(Audit.id, Case.reference, Template.title, Audit.auditor, Audit.audit_date,
-               Audit.id.in_(sampled), Moderation.blind_grade.is_not(None))
+               sampled, Moderation.blind_grade.is_not(None))
         .join(Case, Case.id == Audit.case_id)
         .join(Template, Template.id == Audit.template_id)
         .outerjoin(Moderation, Moderation.audit_id == Audit.id)
         .where(Audit.status == AuditStatus.SUBMITTED, ~_mine(Audit.auditor_id, reader),
-               or_(Moderation.id.is_(None), _mine(Moderation.moderator_id, reader)))).all()
-    items = [ModerationItem(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]))
-             for r in rows]
-    return tuple(sorted(items, key=lambda m: (not m.sampled, m.audit_date, m.audit_id)))
+               or_(Moderation.id.is_(None), _mine(Moderation.moderator_id, reader)))
+        .order_by(sampled.desc(), Audit.audit_date, Audit.id)), limit)
+    return tuple(ModerationItem(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]))
+                 for r in rows), total
+
+
+_READERS: dict[Group, Callable[[Session, Actor, date, int | None],
+                               tuple[tuple[Any, ...], int]]] = {
+    Group.DRAFTS: _drafts, Group.RETURNED: _returned, Group.MODERATION: _moderation,
+    Group.ACTIONS: _actions}

@@ -3,9 +3,11 @@ moderate; nobody else's."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from auditapp.models import Role
 from auditapp.rules.grades import Grade
@@ -13,10 +15,19 @@ from auditapp.rules.permissions import Actor
 from auditapp.services.actions import complete_action
 from auditapp.services.audits.editing import ActionInput, add_action
 from auditapp.services.moderation import draw_sample, record_blind_grades, return_for_rework
-from auditapp.services.my_work import DraftItem, draft_order, my_work
+from auditapp.services.my_work import SCREENFUL, DraftItem, Group, draft_order, my_work
 from auditapp.services.users import save_user
 from auditapp.storage.engine import Database
-from tests.builders import ALEX, BEA, LEAD, MO, make_audit, question_ids, submitted_audit
+from tests.builders import (
+    ALEX,
+    BEA,
+    LEAD,
+    MO,
+    make_audit,
+    many_open_actions,
+    question_ids,
+    submitted_audit,
+)
 
 pytestmark = pytest.mark.both_backends
 
@@ -120,3 +131,59 @@ def test_mine_is_my_profile_not_my_name(db: Database, small_template_id: int) ->
     work = my_work(db, namesake, TODAY)
     assert work.drafts == ()
     assert [m.case_reference for m in work.moderation] == ["C-2"]  # offered, not "own"
+
+
+def _statements_of(db: Database, work: Callable[[], object]) -> list[tuple[str, object]]:
+    """The SQL statements (and their parameters) that ``work`` sends to the database."""
+    sent: list[tuple[str, object]] = []
+
+    def note(_conn: object, _cursor: object, statement: str, parameters: object,
+             _context: object, _many: bool) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return [(s, p) for s, p in sent if s.lstrip().upper().startswith("SELECT")]
+
+
+def test_the_first_read_is_a_screenful_of_each_group_however_large_the_file(
+        db: Database, small_template_id: int) -> None:
+    """The attack: a file with thousands of open actions makes the window wait for all of
+    them. The defence: each group is read with a LIMIT of a screenful and a window count,
+    in the same number of statements whether the file holds 3 actions or 3 screenfuls."""
+    audit = make_audit(db, small_template_id, "C-1")
+    many_open_actions(db, audit, 3)
+    small = _statements_of(db, lambda: my_work(db, MO, TODAY))
+    many_open_actions(db, make_audit(db, small_template_id, "C-2"), 3 * SCREENFUL,
+                      owner=" mo moderator ", first_due=date(2025, 1, 1))
+    submitted_audit(db, small_template_id, "C-3")
+    sent = _statements_of(db, lambda: my_work(db, MO, TODAY))
+    assert len(sent) == len(small)
+    reads = [(s, p) for s, p in sent if "count(*) OVER ()" in s]
+    assert len(reads) == 4  # one statement per group
+    for statement, parameters in reads:
+        assert " LIMIT " in statement.upper(), statement
+        values = parameters.values() if isinstance(parameters, dict) else parameters
+        assert SCREENFUL in list(values), statement  # type: ignore[arg-type]
+    work = my_work(db, MO, TODAY)
+    assert len(work.actions) == SCREENFUL and work.total(Group.ACTIONS) == 3 * SCREENFUL
+    assert work.actions[0].due_date == date(2025, 1, 1)  # the most overdue first
+    assert work.total(Group.MODERATION) == 1 and len(work.moderation) == 1
+
+
+def test_show_all_reads_the_whole_group_in_the_same_order(
+        db: Database, small_template_id: int) -> None:
+    audit = make_audit(db, small_template_id, "C-1")
+    many_open_actions(db, audit, SCREENFUL + 7, first_due=TODAY - timedelta(days=10))
+    add_action(db, audit, ActionInput("Undated", "PA A"), ALEX)
+    first = my_work(db, ALEX, TODAY)
+    whole = my_work(db, ALEX, TODAY, whole={Group.ACTIONS})
+    assert len(whole.actions) == whole.total(Group.ACTIONS) == SCREENFUL + 8
+    assert whole.actions[:SCREENFUL] == first.actions
+    assert whole.actions[-1].text == "Undated"  # no due date: last
+    assert [a.overdue for a in whole.actions[:11]] == [True] * 10 + [False]
+    assert whole.drafts == first.drafts and whole.total(Group.DRAFTS) == 1
+    assert my_work(db, ALEX, TODAY, limit=None).actions == whole.actions

@@ -3,6 +3,11 @@
 Four groups from :func:`auditapp.services.my_work.my_work`: my drafts, audits returned to
 me for rework, audits waiting for my moderation, and my open actions. The model is a thin
 tree over those plain rows; Enter (or a double-click) on a row opens what it is about.
+
+Each group shows its first screenful (:data:`~auditapp.services.my_work.SCREENFUL` rows)
+and says how many it holds; a longer group ends in a "Show all N" row, which reads My
+work again in the background with that group whole (and keeps it whole while the window
+is open).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from auditapp.rules.wording import day_text
 from auditapp.services.my_work import (
     ActionItem,
     DraftItem,
+    Group,
     ModerationItem,
     MyWork,
     ReturnedItem,
@@ -39,7 +45,17 @@ from auditapp.ui.widgets.keys import EnterOpens
 from auditapp.ui.widgets.workers import start_job
 
 Index = QModelIndex | QPersistentModelIndex
-Item = DraftItem | ReturnedItem | ActionItem | ModerationItem
+
+
+@dataclass(frozen=True)
+class ShowAll:
+    """The last row of a group cut at a screenful: Enter reads the rest of the group."""
+
+    group: Group
+    total: int
+
+
+Item = DraftItem | ReturnedItem | ActionItem | ModerationItem | ShowAll
 HEADERS = ("Case", "About", "What", "Audit date", "Due")
 #: Typical content of the columns of fixed width, to size them by (see _size_columns); the
 #: first is also wide enough for a group's title.
@@ -59,19 +75,30 @@ NOTHING_WAITING = ("nothing is waiting for you. Start an audit with <b>New audit
 class _Group:
     title: str
     empty: str
-    items: tuple[Item, ...]
+    items: tuple[Item, ...]  # the rows read, then a ShowAll row when there are more
+    total: int
+
+
+#: Each group's title and what it says when empty, in the order shown: open actions last,
+#: as theirs is the list that can run past the screen, so every other group's title is
+#: seen on opening.
+GROUPS = ((Group.DRAFTS, "My drafts", "no drafts"),
+          (Group.RETURNED, "Returned to me for rework", "nothing returned"),
+          (Group.MODERATION, "Waiting for my moderation", "nothing waiting"),
+          (Group.ACTIONS, "My open actions", "no open actions"))
+
+
+def _group(work: MyWork, group: Group, title: str, empty: str) -> _Group:
+    items: tuple[Item, ...] = work.listed(group)
+    total = work.total(group)
+    if total > len(items):
+        items += (ShowAll(group, total),)
+    return _Group(title, empty, items, total)
 
 
 def _groups(work: MyWork, moderates: bool) -> list[_Group]:
-    """The groups in the order shown: open actions last, as theirs is the list that can run
-    past the screen, so every other group's title is seen on opening."""
-    groups = [_Group("My drafts", "no drafts", work.drafts),
-              _Group("Returned to me for rework", "nothing returned", work.returned)]
-    if moderates:
-        groups.append(_Group("Waiting for my moderation", "nothing waiting",
-                             work.moderation))
-    groups.append(_Group("My open actions", "no open actions", work.actions))
-    return groups
+    return [_group(work, group, title, empty) for group, title, empty in GROUPS
+            if moderates or group is not Group.MODERATION]
 
 
 def _day(value: date | None) -> str:
@@ -80,6 +107,8 @@ def _day(value: date | None) -> str:
 
 def _cells(item: Item, today: date) -> tuple[str, str, str, str, str]:
     """What a row shows, column by column (see HEADERS)."""
+    if isinstance(item, ShowAll):
+        return (f"Show all {item.total:,} (Enter)", "", "", "", "")
     if isinstance(item, DraftItem):
         return (item.case_reference, item.template_title,
                 f"{item.answered} of {item.applicable} answered", _day(item.audit_date),
@@ -173,8 +202,8 @@ class MyWorkModel(QAbstractItemModel):
         if column != 0 or role not in (Qt.ItemDataRole.DisplayRole,
                                        Qt.ItemDataRole.AccessibleTextRole):
             return None
-        count = len(group.items)
-        return f"{group.title} ({count})" if count else f"{group.title}: {group.empty}"
+        count = group.total
+        return f"{group.title} ({count:,})" if count else f"{group.title}: {group.empty}"
 
 
 class MyWorkView(QWidget):
@@ -190,6 +219,7 @@ class MyWorkView(QWidget):
         self.db = db
         self.actor = actor
         self.model = MyWorkModel(today)
+        self.whole: set[Group] = set()  # the groups "Show all" was chosen for
         self.tree = QTreeView()
         self.tree.setModel(self.model)
         self.tree.setAccessibleName(f"My work, {actor.name}")
@@ -237,11 +267,13 @@ class MyWorkView(QWidget):
             if then is not None:
                 then()
 
-        start_job(self, lambda: my_work(self.db, self.actor, self.model.today),
+        whole = frozenset(self.whole)
+        start_job(self, lambda: my_work(self.db, self.actor, self.model.today, whole=whole),
                   on_finished=finished, on_failed=failed)
 
     def _show(self, work: MyWork) -> None:
-        current = self.model.item(self.tree.currentIndex())
+        at = self.tree.currentIndex()
+        current, place = self.model.item(at), (at.parent().row(), at.row())
         self.model.set_work(work, allowed(self.actor, Permission.MODERATE))
         nothing = not (work.drafts or work.returned or work.actions or work.moderation)
         self.intro.setText(f"<b>{self.actor.name}</b>: "
@@ -249,8 +281,16 @@ class MyWorkView(QWidget):
         root = QModelIndex()
         for group in range(self.model.rowCount()):  # expandAll asks every row for children
             self.tree.setFirstColumnSpanned(group, root, True)  # a heading is never cut
-            self.tree.expand(self.model.index(group, 0))
-        self.tree.setCurrentIndex(self._index_of(current) or self._first_row())
+            parent = self.model.index(group, 0)
+            self.tree.expand(parent)
+            last = self.model.rowCount(parent) - 1
+            if last >= 0 and isinstance(self.model.item(self.model.index(last, 0, parent)),
+                                        ShowAll):
+                self.tree.setFirstColumnSpanned(last, parent, True)
+        found = self._index_of(current)
+        if found is None and isinstance(current, ShowAll):  # on the first row it showed
+            found = self.model.index(place[1], 0, self.model.index(place[0], 0))
+        self.tree.setCurrentIndex(found if found and found.isValid() else self._first_row())
         self.loaded.emit()
 
     def _first_row(self) -> QModelIndex:
@@ -273,7 +313,10 @@ class MyWorkView(QWidget):
 
     def _open(self, index: QModelIndex) -> None:
         item = self.model.item(index)
-        if isinstance(item, ModerationItem):
+        if isinstance(item, ShowAll):
+            self.whole.add(item.group)
+            self.reload()
+        elif isinstance(item, ModerationItem):
             self.moderate_requested.emit(item.audit_id)
         elif isinstance(item, ActionItem):
             self.open_audit_requested.emit(item.audit_id, item.question_id)

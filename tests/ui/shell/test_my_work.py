@@ -14,11 +14,18 @@ from auditapp.rules.grades import Grade
 from auditapp.rules.permissions import Actor
 from auditapp.services.audits.editing import ActionInput, add_action
 from auditapp.services.moderation import record_blind_grades, return_for_rework
-from auditapp.services.my_work import ActionItem, DraftItem, ModerationItem, ReturnedItem
+from auditapp.services.my_work import (
+    SCREENFUL,
+    ActionItem,
+    DraftItem,
+    Group,
+    ModerationItem,
+    ReturnedItem,
+)
 from auditapp.storage.engine import Database
 from auditapp.ui.editor.section_page import SectionPage
 from auditapp.ui.shell.main_window import MainWindow
-from auditapp.ui.shell.my_work import MyWorkView
+from auditapp.ui.shell.my_work import MyWorkView, ShowAll
 from auditapp.ui.windows.moderation import ModerateAuditWindow
 from tests.builders import (
     ALEX,
@@ -28,6 +35,7 @@ from tests.builders import (
     choose,
     current_page,
     make_audit,
+    many_open_actions,
     press,
     question_ids,
     shortcut,
@@ -229,3 +237,30 @@ def test_a_group_heading_is_never_cut_on_a_small_screen(qtbot: QtBot, db: Databa
         heading = window.my_work.model.index(group, 0)
         text = heading.data()
         assert tree.visualRect(heading).width() > metrics.horizontalAdvance(text), text
+
+
+def test_a_long_group_shows_a_screenful_and_enter_on_show_all_reads_the_rest(
+        qtbot: QtBot, db: Database, small_template_id: int) -> None:
+    audit = make_audit(db, small_template_id, "C-11")
+    many_open_actions(db, audit, SCREENFUL + 5, first_due=TODAY)
+    window = open_main(qtbot, db)
+    title, actions = rows(window.my_work)[-1]
+    assert title == f"My open actions ({SCREENFUL + 5})"
+    assert len(actions) == SCREENFUL + 1 and actions[-1] == ShowAll(Group.ACTIONS,
+                                                                   SCREENFUL + 5)
+    group = window.my_work.model.index(2, 0)
+    assert window.my_work.model.index(SCREENFUL, 0, group).data() == \
+        f"Show all {SCREENFUL + 5} (Enter)"
+    assert window.my_work.tree.isFirstColumnSpanned(SCREENFUL, group)  # never cut
+    qtbot.keyClick(window.my_work.tree, Qt.Key.Key_End)
+    assert window.my_work.model.item(window.my_work.tree.currentIndex()) == actions[-1]
+    with qtbot.waitSignal(window.my_work.loaded, timeout=LONG):  # read off the UI thread
+        qtbot.keyClick(window.my_work.tree, Qt.Key.Key_Return)
+    title, actions = rows(window.my_work)[-1]
+    assert len(actions) == SCREENFUL + 5 and all(isinstance(a, ActionItem) for a in actions)
+    assert [a.text for a in actions] == [f"Step {n}" for n in range(SCREENFUL + 5)]  # type: ignore[union-attr]
+    assert window.my_work.model.item(window.my_work.tree.currentIndex()) == actions[SCREENFUL]
+    shortcut(qtbot, window, "Ctrl+2")
+    with qtbot.waitSignal(window.my_work.loaded, timeout=LONG):  # read again on coming back
+        shortcut(qtbot, window, "Ctrl+1")
+    assert len(rows(window.my_work)[-1][1]) == SCREENFUL + 5  # the group stays whole
