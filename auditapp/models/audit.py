@@ -32,7 +32,7 @@ class Audit(Base):
     #: Bumped by every change to the audit or anything in it (see
     #: :func:`auditapp.services.history.record_change`). It is also the optimistic lock: an
     #: UPDATE names the revision it read, so a write based on a stale read changes nothing.
-    revision: Mapped[int] = mapped_column(Integer, default=1)
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     #: The earlier audit of the same case that this one follows (a re-audit), if any: its
     #: answers, grades and open actions are shown beside this audit's.
@@ -55,7 +55,7 @@ class Audit(Base):
     areas_for_development: Mapped[str] = mapped_column(Text, default="")
     young_person_voice: Mapped[str] = mapped_column(Text, default="")
     #: Why a moderator returned the audit to its auditor for rework; cleared on resubmission.
-    returned_comment: Mapped[str] = mapped_column(Text, default="")
+    returned_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: Progress, kept with every save so lists need not count 600,000 answers.
     answered: Mapped[int] = mapped_column(Integer, default=0)
     applicable: Mapped[int] = mapped_column(Integer, default=0)
@@ -123,7 +123,8 @@ class Action(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The same action in every database its audit travels to.
-    uid: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=new_uid)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=new_uid,
+                                     server_default="")
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
     text: Mapped[str] = mapped_column(Text)

@@ -22,9 +22,10 @@ class Case(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The same case in every database; a case met under another uid is matched by reference.
-    uid: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=new_uid)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=new_uid,
+                                     server_default="")
     #: Bumped by every change; the optimistic lock, as for audits.
-    revision: Mapped[int] = mapped_column(Integer, default=1)
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     category: Mapped[CareLeaverCategory] = mapped_column(
         str_enum(CareLeaverCategory, "care_leaver_category")

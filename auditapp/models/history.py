@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from auditapp.models.base import Base, new_uid, utcnow
@@ -25,7 +25,8 @@ class ChangeEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The same entry in every database its audit travels to.
-    uid: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=new_uid)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=new_uid,
+                                     server_default="")
     #: Position in the chain; unique, so two writers can never fork it.
     seq: Mapped[int] = mapped_column(Integer, unique=True)
     hash: Mapped[str] = mapped_column(String(64))
@@ -48,7 +49,7 @@ class ChangeEvent(Base):
     import_id: Mapped[int | None] = mapped_column(ForeignKey("bundle_imports.id"), index=True)
     #: Carried in a bundle: an entry of the database the bundle came from, appended here
     #: with its original time and author (who are the bundle's claim, not this database's).
-    carried: Mapped[bool] = mapped_column(default=False)
+    carried: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class AuditSeal(Base):

@@ -45,7 +45,7 @@ class BundleImport(Base):
     actor: Mapped[str] = profile_name(actor_id)
     file_name: Mapped[str] = mapped_column(String(255), default="")
     #: The SHA-256 of the bundle file, naming exactly which bundle it was.
-    file_sha256: Mapped[str] = mapped_column(String(64), default="")
+    file_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
     source_database: Mapped[str] = mapped_column(String(32))
     bundle_created_at: Mapped[datetime] = mapped_column()
     added: Mapped[int] = mapped_column(Integer, default=0)

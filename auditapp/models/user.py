@@ -24,9 +24,11 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uid: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=new_uid)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=new_uid,
+                                     server_default="")
     name: Mapped[str] = mapped_column(String(120), unique=True)
-    name_key: Mapped[str] = mapped_column(String(120), unique=True, index=True)
+    name_key: Mapped[str] = mapped_column(String(120), unique=True, index=True,
+                                          server_default="")
     role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -34,6 +34,7 @@ from auditapp.storage.backups import (
 from auditapp.storage.connection import AppDatabase, storage_error
 from auditapp.storage.history_chain import ensure_chain_key
 from auditapp.storage.instance_lock import InstanceLock, acquire_instance_lock
+from auditapp.storage.new_schema import create_at_head
 from auditapp.storage.operations import CREATING, recover
 from auditapp.storage.private_files import create_private, make_private, private_folder
 from auditapp.storage.schema import (
@@ -139,6 +140,20 @@ def _migrate(db: AppDatabase, revision: str | None) -> None:
                                 "It is as it was.") from exc
 
 
+def _create_at_head(db: AppDatabase, identity: bool) -> None:
+    """An empty database's schema made at head in one transaction, not migration by
+    migration (see :mod:`auditapp.storage.new_schema`); a new file also gets its identity."""
+    try:
+        with db.engine.begin() as connection:
+            create_at_head(connection)
+            if identity:
+                set_identity(connection.connection.driver_connection)
+    except DBAPIError as exc:
+        translated = storage_error(exc)
+        raise DatabaseOpenError(f"{db.location} could not be made: {translated or exc.orig} "
+                                "Nothing was kept.") from exc
+
+
 def _refuse_broken_keys(connection: Connection) -> None:
     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
     if broken:
@@ -184,7 +199,11 @@ def _open_server(url: str) -> AppDatabase:
         raise DatabaseOpenError(f"'{url.split('://')[0]}://...' is not a database auditapp "
                                 f"can open: {exc}") from None
     try:
-        _migrate(db, _server_revision(db))
+        revision = _server_revision(db)
+        if revision is None:  # an empty database: made at head, as a new file is
+            _create_at_head(db, identity=False)
+        else:
+            _migrate(db, revision)
     except BaseException:
         db.engine.dispose()
         raise
@@ -192,18 +211,17 @@ def _open_server(url: str) -> AppDatabase:
 
 
 def _create(path: Path, passphrase: str | None) -> None:
-    """Make a new database where there is no file: built and migrated under a temporary
-    name, given its identity, and renamed into place only when complete, so that a database
-    file never exists half made (and a file that exists is never taken for a new one)."""
+    """Make a new database where there is no file: built at head from the models
+    (:mod:`~auditapp.storage.new_schema`) under a temporary name, given its identity, and
+    renamed into place only when complete, so that a database file never exists half made
+    (and a file that exists is never taken for a new one)."""
     creating = path.with_name(path.name + CREATING)
     for leftover in (creating, *side_files(creating)):
         leftover.unlink(missing_ok=True)
     create_private(creating)  # SQLite keeps the mode, and gives it to the journals
     db = AppDatabase(creating, passphrase, None)
     try:
-        _migrate(db, None)
-        with db.engine.begin() as connection:
-            set_identity(connection.connection.driver_connection)
+        _create_at_head(db, identity=True)
         faults.step("create")
     finally:
         db.engine.dispose()  # the last connection folds the log into the file and deletes it
