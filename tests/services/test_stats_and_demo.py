@@ -99,3 +99,50 @@ def test_demo_stats_agree_with_a_direct_count(tmp_path: Path) -> None:
     assert counts.audits == sum(expected.values())
     assert {k: v for k, v in counts.by_grade.items() if v} == dict(expected)
     db.dispose()
+
+
+#: Columns whose values are random by design (new uids, and the hashes and seal digests
+#: that cover them); everything else a demo writes follows from the seed.
+RANDOM_COLUMNS = {"uid", "hash"}
+DEMO_TABLES = ("cases", "audits", "answers", "section_judgements", "actions", "moderations",
+               "moderated_sections", "change_events", "audit_seals")
+#: The SHA-256 of :func:`_stored_demo` for 60 audits, seed 5, ending 30 June 2026, as the
+#: demo wrote it through the ORM and Core before it wrote rows through the driver.
+DEMO_DIGEST = "d5d376da58e02dfe56936488079932f154cac28c0a5b0f67cc07c5f9644c8b2d"
+
+
+def _stored_demo(path: Path) -> str:
+    """A digest of every row a demo stored, as stored (SQLite's own text for dates and
+    times), less the random columns; a seal's kept content with its actions in order of
+    their number instead of under their random uids."""
+    import hashlib
+    import sqlite3
+
+    from auditapp.services.seals import unpack
+
+    found = hashlib.sha256()
+    connection = sqlite3.connect(path)
+    for table in DEMO_TABLES:
+        cursor = connection.execute(f"SELECT * FROM {table} ORDER BY 1")
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            values = dict(zip(names, row, strict=True))
+            for name in RANDOM_COLUMNS & set(values):
+                values.pop(name)
+            if table == "change_events" and values["entity"] == "seal":
+                values.pop("new_value")  # the digest of a content holding action uids
+            if table == "audit_seals":
+                content = unpack(values.pop("content"))
+                assert content is not None
+                content["actions"] = sorted(content["actions"].values(), key=repr)
+                values["content"] = content
+            found.update(repr(sorted(values.items())).encode())
+    connection.close()
+    return found.hexdigest()
+
+
+def test_demo_data_for_a_seed_is_what_it_always_was(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "demo.sqlite", backup=False)
+    list(generate_demo(db, 60, LEAD, seed=5, end=date(2026, 6, 30)))
+    db.dispose()
+    assert _stored_demo(tmp_path / "demo.sqlite") == DEMO_DIGEST
