@@ -174,10 +174,16 @@ def seal_values(session: Session, audit_id: int, actor: Actor, content: seals.Co
                 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The column values of a seal entry vouching for ``content`` (linked to the chain) and
     of the ``audit_seals`` row that keeps the content (for bulk writers: the demo data)."""
+    return sealed_values(session, audit_id, actor, seals.sealed(content), import_id, at)
+
+
+def sealed_values(session: Session, audit_id: int, actor: Actor, sealed: seals.Sealed,
+                  import_id: int | None = None, at: datetime | None = None
+                  ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """:func:`seal_values` for a content already digested and packed."""
     values = chained_event(session, audit_id, actor, SEAL, "", "content", None,
-                           seals.digest(content), at, import_id=import_id)
-    return values, {"audit_id": audit_id, "seq": values["seq"],
-                    "content": seals.pack(content)}
+                           sealed.digest, at, import_id=import_id)
+    return values, {"audit_id": audit_id, "seq": values["seq"], "content": sealed.packed}
 
 
 @event.listens_for(Session, "before_commit")

@@ -33,7 +33,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -175,8 +175,8 @@ def my_work(db: Database, reader: Actor, today: date | None = None,
                   totals={group: total for group, (_rows, total) in read.items()})
 
 
-def _first(session: Session, query: Select[Unpack[tuple[Any, ...]]], limit: int | None
-           ) -> tuple[Sequence[Row[Unpack[tuple[Any, ...]]]], int]:
+def _first(session: Session, query: Select[*tuple[Any, ...]], limit: int | None
+           ) -> tuple[Sequence[Row[*tuple[Any, ...]]], int]:
     """The first ``limit`` rows of an ordered query and how many it has in all, in one
     statement (a window count rides on each row)."""
     rows = session.execute(query.add_columns(func.count().over()).limit(limit)).all()

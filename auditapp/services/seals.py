@@ -20,11 +20,12 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -94,6 +95,42 @@ def unpack(data: bytes) -> Content | None:
     if not inflater.eof or inflater.unused_data:
         return None
     return content if isinstance(content, dict) else None
+
+
+class Sealed(NamedTuple):
+    """A content as a seal records it: its digest, and the packed copy ``audit_seals`` keeps."""
+
+    digest: str
+    packed: bytes
+
+
+def sealed(content: Content) -> Sealed:
+    """The digest and packed copy of a content (its canonical bytes made once)."""
+    data = canonical(content)
+    return Sealed(hashlib.sha256(data).hexdigest(), zlib.compress(data, 6))
+
+
+def content_of(audit: Mapping[str, Any], answers: Iterable[Mapping[str, Any]],
+               judgements: Iterable[Mapping[str, Any]], actions: Iterable[Mapping[str, Any]],
+               moderation: Mapping[str, Any] | None,
+               moderated_sections: Iterable[Mapping[str, Any]]) -> Content:
+    """The content of an audit from the column values a bulk writer is about to store (the
+    demo data), without reading them back: what :func:`read_contents` reads once they are
+    stored. Each row is keyed by column name and must give every column content holds
+    (``tests/services/test_stats_and_demo.py`` holds the two to each other)."""
+    content = _empty(SimpleNamespace(**audit))
+    content["answers"] = {str(row["question_id"]): [row["response"], row["evidence"]]
+                          for row in answers}
+    content["judgements"] = {str(row["section_id"]): [row["grade"], row["comment"]]
+                             for row in judgements}
+    content["actions"] = {row["uid"]: {name: plain(row[name]) for name in ACTION_FIELDS}
+                          for row in actions}
+    if moderation is not None:
+        content["moderation"] = {name: plain(moderation[name]) for name in MODERATION_FIELDS}
+        content["moderation"]["sections"] = {
+            str(row["section_id"]): [row["blind_grade"], row["grade"], row["reason"]]
+            for row in moderated_sections}
+    return content
 
 
 def _empty(row: Any) -> Content:

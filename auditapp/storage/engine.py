@@ -3,13 +3,13 @@ safe, or on a PostgreSQL server shared by a team."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3
-from sqlalchemy import Engine, QueuePool, create_engine, event, text
+from sqlalchemy import Engine, QueuePool, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -107,6 +107,42 @@ def advance_id_sequences(session: Session, tables: list[str]) -> None:
     for table in tables:
         session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                              f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"))
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` (each with the same keys) into ``table`` in one executemany of the
+    driver's own, in the session's transaction.
+
+    Each value is put in its stored form by its column's type, and each column a row does
+    not give gets its default (a new uid, a time stamp), as a Core insert would; what is
+    left out is SQLAlchemy's processing of every row's parameters, most of a large bulk
+    insert's time (the demo's 2,000 audits hold over 120,000 answers)."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    given = list(rows[0])
+    defaulted = [column for column in table.columns
+                 if column.name not in given and column.default is not None]
+    defaults: list[Any] = [column.default for column in defaulted]  # scalar or callable
+    names = given + [column.name for column in defaulted]
+    processors = [(place, processor) for place, name in enumerate(names)
+                  if (processor := table.c[name].type.dialect_impl(dialect)
+                      .bind_processor(dialect)) is not None]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) "
+           f"VALUES ({', '.join([mark] * len(names))})")
+
+    def stored(row: Mapping[str, Any]) -> tuple[Any, ...]:
+        values = [row[name] for name in given]
+        values.extend(default.arg(None) if default.is_callable else default.arg
+                      for default in defaults)
+        for place, processor in processors:
+            values[place] = processor(values[place])
+        return tuple(values)
+
+    connection.exec_driver_sql(sql, [stored(row) for row in rows])
 
 
 class Database:

@@ -146,3 +146,23 @@ def test_demo_data_for_a_seed_is_what_it_always_was(tmp_path: Path) -> None:
     list(generate_demo(db, 60, LEAD, seed=5, end=date(2026, 6, 30)))
     db.dispose()
     assert _stored_demo(tmp_path / "demo.sqlite") == DEMO_DIGEST
+
+
+def test_the_demo_seals_what_it_stored(db: Database) -> None:
+    """The demo seals each audit from the rows it writes, without reading them back: the
+    content it kept must be what is read from the stored rows (as ``check`` reads it), and
+    the seal entry its digest, for every audit, moderated or not, with or without actions."""
+    from auditapp.models import AuditSeal, ChangeEvent
+    from auditapp.services.seals import digest, read_contents, unpack
+
+    list(generate_demo(db, 150, LEAD, seed=2, end=date(2026, 6, 30)))
+    with db.transaction() as session:
+        stored = read_contents(session)
+        kept = {audit: (unpack(content), sealed) for audit, content, sealed in session.execute(
+            select(AuditSeal.audit_id, AuditSeal.content, ChangeEvent.new_value)
+            .join(ChangeEvent, ChangeEvent.seq == AuditSeal.seq))}
+    assert len(stored) == 150 and set(kept) == set(stored)
+    assert any(c["moderation"] for c in stored.values())
+    assert any(c["actions"] for c in stored.values())
+    for audit, content in stored.items():
+        assert kept[audit] == (content, digest(content)), audit
