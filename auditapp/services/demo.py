@@ -114,6 +114,9 @@ class _Ids:
     moderation: int = 1
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     people: dict[str, Actor] = field(default_factory=dict)
+    #: Each question's answer codes (see _codes), worked out once a question: a demo gives
+    #: over a hundred thousand answers to a few hundred questions.
+    codes: dict[int, tuple[list[str], list[str]]] = field(default_factory=dict)
     #: Each audit's content, sealed as its rows are made (audit, auditor, time, seal).
     sealed: list[tuple[int, Actor, datetime, Sealed]] = field(default_factory=list)
 
@@ -148,18 +151,25 @@ def _status(rng: random.Random, age_days: int) -> AuditStatus:
     return rng.choices(list(AuditStatus), weights=weights)[0]
 
 
-def _response(rng: random.Random, quality: float, scale: tuple[dict[str, Any], ...]) -> str:
-    """A plausible answer: better practice gives better answers; some are not applicable."""
-    scored = sorted((o for o in scale if o["score"] is not None), key=lambda o: -o["score"])
-    unscored = [o for o in scale if o["score"] is None]
+def _response(rng: random.Random, quality: float, codes: tuple[list[str], list[str]]) -> str:
+    """A plausible answer (``codes``: the scale's scored codes, best first, and its unscored
+    ones): better practice gives better answers; some are not applicable."""
+    scored, unscored = codes
     if unscored and rng.random() < 0.05:
-        return str(unscored[0]["code"])
+        return unscored[0]
     roll = rng.random()
     if roll < quality:
-        return str(scored[0]["code"])
+        return scored[0]
     if len(scored) > 2 and roll < quality + (1 - quality) * 0.6:
-        return str(scored[1]["code"])
-    return str(scored[-1]["code"])
+        return scored[1]
+    return scored[-1]
+
+
+def _codes(scale: tuple[dict[str, Any], ...]) -> tuple[list[str], list[str]]:
+    """A scale's scored codes, best first, and its unscored ones."""
+    scored = sorted((o for o in scale if o["score"] is not None), key=lambda o: -o["score"])
+    return ([str(o["code"]) for o in scored],
+            [str(o["code"]) for o in scale if o["score"] is None])
 
 
 def _shift(grade: Grade, step: int) -> Grade:
@@ -210,7 +220,9 @@ def _audit_rows(session: Session, rng: random.Random, ids: _Ids,
         for question in section.questions:
             # Statutory basics (critical questions) are missed far less often than the rest.
             chance = 1 - (1 - quality) * 0.15 if question.critical else quality
-            code = _response(rng, chance, question.scale) \
+            if question.id not in ids.codes:
+                ids.codes[question.id] = _codes(question.scale)
+            code = _response(rng, chance, ids.codes[question.id]) \
                 if applies and rng.random() < completion else None
             responses[question.id] = code
             evidence = rng.choice(EVIDENCE.get(code, EVIDENCE["P"])) if code else ""

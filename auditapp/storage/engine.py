@@ -3,8 +3,9 @@ safe, or on a PostgreSQL server shared by a team."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,23 @@ def advance_id_sequences(session: Session, tables: list[str]) -> None:
                              f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"))
 
 
+def _remembered(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A column type's bind processor that works out each distinct value once (a bulk
+    insert repeats the same dates, times and enum values thousands of times)."""
+    done: dict[tuple[type, Any], Any] = {}
+
+    def process(value: Any) -> Any:
+        try:
+            key = (type(value), value)
+            if key not in done:
+                done[key] = processor(value)
+            return done[key]
+        except TypeError:  # unhashable (a JSON value)
+            return processor(value)
+
+    return process
+
+
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert ``rows`` (each with the same keys) into ``table`` in one executemany of the
     driver's own, in the session's transaction.
@@ -126,7 +144,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
                  if column.name not in given and column.default is not None]
     defaults: list[Any] = [column.default for column in defaulted]  # scalar or callable
     names = given + [column.name for column in defaulted]
-    processors = [(place, processor) for place, name in enumerate(names)
+    processors = [(place, _remembered(processor)) for place, name in enumerate(names)
                   if (processor := table.c[name].type.dialect_impl(dialect)
                       .bind_processor(dialect)) is not None]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
@@ -134,10 +152,13 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) "
            f"VALUES ({', '.join([mark] * len(names))})")
 
+    pick = itemgetter(*given)
+
     def stored(row: Mapping[str, Any]) -> tuple[Any, ...]:
-        values = [row[name] for name in given]
-        values.extend(default.arg(None) if default.is_callable else default.arg
-                      for default in defaults)
+        picked = pick(row)
+        values = list(picked) if len(given) > 1 else [picked]
+        for default in defaults:
+            values.append(default.arg(None) if default.is_callable else default.arg)
         for place, processor in processors:
             values[place] = processor(values[place])
         return tuple(values)
