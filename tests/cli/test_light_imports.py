@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from auditapp.storage.database import open_database
-from tests.builders import ROOT, SUBPROCESS_LIMIT
+from tests.builders import FIXTURES, ROOT, SUBPROCESS_LIMIT
 
 HEAVY = ("alembic", "openpyxl", "reportlab", "PySide6", "cryptography", "psycopg", "lxml")
 
@@ -65,8 +66,19 @@ def test_a_heavy_command_loads_what_it_needs(existing: Path, command: list[str],
     assert needs <= _heavy_loaded("--db", str(existing), *argv)
 
 
-def test_a_new_database_is_migrated_with_alembic(tmp_path: Path) -> None:
-    assert "alembic" in _heavy_loaded("--db", str(tmp_path / "new.sqlite"), "stats")
+def test_a_new_database_is_made_without_alembic(tmp_path: Path) -> None:
+    """A new file is made at head from the models (storage.new_schema), so even the first
+    command on it is light."""
+    new = tmp_path / "new.sqlite"
+    assert _heavy_loaded("--db", str(new), "stats", "--json") == set()
+    assert new.exists()
+
+
+def test_an_old_database_is_migrated_with_alembic(tmp_path: Path) -> None:
+    """The check above sees Alembic when it loads: an upgrade runs the migrations."""
+    old = tmp_path / "old.sqlite"
+    shutil.copyfile(FIXTURES / "db" / "v0004.sqlite", old)
+    assert "alembic" in _heavy_loaded("--db", str(old), "stats")
 
 
 def test_the_conflict_choices_offered_are_the_services() -> None:

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +46,35 @@ def test_the_way_to_the_first_window_loads_none_of_the_heavy_packages(module: st
 def test_a_dialog_opened_later_does_load_them(module: str, needs: set[str]) -> None:
     """The check above sees imports: the dialogs that need a heavy package load it."""
     assert needs <= _heavy_loaded(module)
+
+
+FIRST_RUN_AND_LIST = f"""
+import json, sys, time
+from auditapp.ui.shell.application import create_application
+from auditapp.ui.shell.main_window import MainWindow
+from auditapp.models import Role
+from auditapp.services.users import save_user
+from auditapp.storage.database import open_database
+app = create_application()
+db = open_database(sys.argv[1], backup=False)  # a new file: made at head, no migration
+window = MainWindow(db, save_user(db, "First Person", Role.PRACTICE_LEAD, None))
+shown = []
+window.my_work.loaded.connect(lambda: shown.append(True))
+window.show()
+deadline = time.monotonic() + 300
+while not shown and time.monotonic() < deadline:
+    app.processEvents()
+print(json.dumps([bool(shown)] + sorted(m for m in sys.modules
+                                        if m.split(".")[0] in {set(HEAVY)!r})))
+"""
+
+
+def test_a_first_run_on_a_new_file_loads_none_of_them(tmp_path: Path) -> None:
+    """The first window on a new database: the file is made from the models, so not even
+    Alembic loads on the way to My work."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, "-c", FIRST_RUN_AND_LIST,
+                             str(tmp_path / "new.sqlite")], capture_output=True, text=True,
+                            env=env, timeout=SUBPROCESS_LIMIT, check=True)
+    shown, *loaded = json.loads(result.stdout.splitlines()[-1])
+    assert shown and loaded == []
