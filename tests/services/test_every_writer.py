@@ -256,6 +256,8 @@ CALLS: dict[str, tuple[Permission, Callable[[World, Actor], Any]]] = {
         w.db, 1, _REPORT, 1, a)),
     "release_report": (Permission.RELEASE_REPORTS,
                        lambda w, a: board_reports.release_report(w.db, 1, 1, a)),
+    "preview_pack": (Permission.PREPARE_REPORTS,
+                     lambda w, a: board_reports.preview_pack(w.db, 1, a)),
     "report_edition": (Permission.PREPARE_REPORTS,
                        lambda w, a: board_reports.report_edition(w.db, 1, a)),
     "save_user": (Permission.MANAGE_USERS,

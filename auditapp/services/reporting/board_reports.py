@@ -299,6 +299,17 @@ def report_edition(db: Database, report_id: int, actor: Actor, today: date | Non
     return ReportEdition(pack, stored, edition_words(db, row), row.settings.marking, False)
 
 
+def preview_pack(db: Database, report_id: int, actor: Actor, today: date | None = None
+                 ) -> BoardPack:
+    """The report's figures, protected, for its preview: a draft's now (actions as at
+    ``today``), a released report's as released. ``UserError`` for a period with too few
+    audits."""
+    row = read_report(db, report_id, actor)
+    if row.manifest is not None:
+        today = manifests.Manifest.from_json(row.manifest, f"report {row.id}").as_at
+    return _figures(db, row.settings, today or date.today())[1]
+
+
 def edition_words(db: Database, row: ReportRow) -> BoardWords:
     """The report's words and front sheet as the editions print them; a part not written
     reads :data:`NOT_WRITTEN` (a draft) or :data:`NONE_WRITTEN` (an optional part)."""
