@@ -107,7 +107,8 @@ def test_a_hostile_words_file_is_one_located_line_and_nothing_changes(
 
 def test_bad_settings_and_a_missing_report_are_one_line(demo_file: Path) -> None:
     before = _listed(demo_file)
-    _refused(*START[:-2], "--marking", "secret", db=demo_file)
+    wrong = run_auditapp(demo_file, *START[:-2], "--marking", "secret")
+    assert wrong.returncode == 2 and "invalid choice: 'secret'" in wrong.stderr
     assert "first day must not be after" in _refused(
         *[("2026-07-01" if a == "2026-01-01" else a) for a in START], db=demo_file)
     assert "no board report 999" in _refused("report", "release", "999", db=demo_file)

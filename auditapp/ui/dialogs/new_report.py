@@ -74,11 +74,11 @@ class NewReportDialog(QDialog):
                                               QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self._start)
         buttons.rejected.connect(self.reject)
-        enter_presses(self, self.start_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
+        enter_presses(self, self.start_button)  # once the buttons are the dialog's
 
     def _label(self, text: str, field: QWidget) -> QLabel:
         label = QLabel(text)

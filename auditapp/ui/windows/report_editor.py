@@ -208,6 +208,7 @@ class ReportEditorWindow(QMainWindow):
         self._show_row(row)
         self._read_figures()
         fit_to_screen(self, 1240, 760)
+        self.boxes["summary"].setFocus()  # the cursor where the writing starts
 
     # --- building ------------------------------------------------------------------------
 
@@ -277,6 +278,18 @@ class ReportEditorWindow(QMainWindow):
                             QKeySequence(Qt.Key.Key_Escape)])
         close.triggered.connect(self.close)
         self.addAction(close)
+        for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
+            turn = QAction("Next part" if step > 0 else "Previous part", self)
+            turn.setShortcut(QKeySequence(keys))
+            turn.triggered.connect(lambda _checked=False, s=step: self._turn(s))
+            self.addAction(turn)
+
+    def _turn(self, step: int) -> None:
+        """Ctrl+PgDown / Ctrl+PgUp: the next or previous part, with the cursor in its box."""
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
+        widget = self.tabs.currentWidget()
+        if widget is not None:
+            widget.setFocus()
 
     def _connect(self) -> None:
         for part, box in self.boxes.items():

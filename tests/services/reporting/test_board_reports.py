@@ -4,8 +4,6 @@ and a released report is produced again as the same bytes."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +21,6 @@ from auditapp.services import settings as app_settings
 from auditapp.services.audits import workflow
 from auditapp.services.reporting import board_reports as reports
 from auditapp.services.reporting.figures import ReportScope
-from auditapp.storage.database import open_database
 from auditapp.storage.engine import Database
 from tests.builders import ALEX, LEAD
 
@@ -36,15 +33,6 @@ WORDS = {"summary": "Plans are better than last year.\n\nThe board is asked to n
          "recommendations": "- Note the findings\n- Endorse the next audit programme",
          "key_messages": "Pathway plans are reviewed on time in most files.",
          "next_steps": "Audit 40 files from each team by December."}
-
-
-@pytest.fixture
-def demo_copy(demo_db_file: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "demo.sqlite"
-    shutil.copy(demo_db_file, path)
-    database = open_database(path, backup=False)
-    yield database
-    database.dispose()
 
 
 def _written(db: Database, settings: reports.ReportSettings = H1) -> reports.ReportRow:
