@@ -293,6 +293,7 @@ class MainWindow(QMainWindow):
         self.actions_action = action("&Actions tracker…", self.show_actions_tracker,
                                      "Ctrl+Shift+A")
         self.profiles_action = action("&Profiles…", self.show_profiles)
+        self.settings_action = action("&Settings…", self.show_settings)
         self.dashboard_action = action("&Dashboard…", self.show_dashboard, "Ctrl+D")
         self.moderation_action = action("&Moderation…", self.show_moderation, "Ctrl+M")
         self.reports_action = action("&Board reports…", self.show_board_reports,
@@ -335,6 +336,7 @@ class MainWindow(QMainWindow):
         work_menu.addAction(self.reports_action)
         work_menu.addAction(self.library_action)
         work_menu.addAction(self.profiles_action)
+        work_menu.addAction(self.settings_action)
         for menu in (file_menu, work_menu):
             menu.setToolTipsVisible(True)  # a disabled entry says why
         for item, permission in ((self.new_action, Permission.START_AUDIT),
@@ -342,6 +344,7 @@ class MainWindow(QMainWindow):
                                  (self.demo_action, Permission.LOAD_DEMO),
                                  (self.moderation_action, Permission.MODERATE),
                                  (self.reports_action, Permission.PREPARE_REPORTS),
+                                 (self.settings_action, Permission.CHANGE_SETTINGS),
                                  (self.bundle_export_action, Permission.EXPORT_BUNDLES),
                                  (self.bundle_import_action, Permission.IMPORT_BUNDLES),
                                  (self.passphrase_action, Permission.CHANGE_SETTINGS)):
@@ -809,6 +812,12 @@ class MainWindow(QMainWindow):
         for widget in shown:
             widget.hide()
         return shown
+
+    def show_settings(self) -> None:
+        """The council's name and the idle lock (a practice lead's)."""
+        from auditapp.ui.dialogs.settings import SettingsDialog
+
+        SettingsDialog(self.db, self.actor, self).exec()
 
     def show_profiles(self) -> None:
         """Manage the local profiles (a practice lead's job)."""
