@@ -28,9 +28,9 @@ def preview_html(row: ReportRow, words: Mapping[str, str], council: str,
     are being read."""
     settings = row.settings
     parts = [*_front_sheet(settings, council, row.frozen),
-             "<h2>Headline figures</h2>", *_figures(figures)]
+             "<h3>Headline figures</h3>", *_figures(figures)]
     for part, heading in NARRATIVE.items():
-        parts.append(f"<h2>{escape(heading)}</h2>")
+        parts.append(f"<h3>{escape(heading)}</h3>")
         text = words.get(part, "")
         if not text.strip():
             empty = NOT_WRITTEN if part in REQUIRED else NONE_WRITTEN
@@ -51,7 +51,7 @@ def _front_sheet(settings: ReportSettings, council: str, released: bool) -> list
     return [
         f"<p style='text-align:right'><b>{marking}</b></p>",
         *([f"<p><b>{escape(council)}</b></p>"] if council else []),
-        f"<h1>{escape(settings.title)}</h1>",
+        f"<h2>{escape(settings.title)}</h2>",
         "<table cellpadding='3'>",
         *(f"<tr><td><b>{label}</b></td><td>{escape(value)}</td></tr>" for label, value in (
             ("Committee and meeting",

@@ -42,6 +42,10 @@ class BoardReportsWindow(QMainWindow):
         self.reports.setRootIsDecorated(False)
         self.reports.setAccessibleName("Board reports")
         self.reports.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.about = QLabel("Reports to the board, prepared here: write the words beside a live "
+                            "preview, release, and produce the PDF or the Word edition. Enter "
+                            "opens a report; a released one opens read-only.")
+        self.about.setWordWrap(True)
         self.empty = QLabel("No board reports yet. Start one with New report (Ctrl+N).")
         self.new_button = QPushButton("&New report\u2026")
         self.new_button.setAccessibleName("Start a new board report")
@@ -56,6 +60,7 @@ class BoardReportsWindow(QMainWindow):
         buttons.addWidget(self.close_button)
         body = QWidget()
         layout = QVBoxLayout(body)
+        layout.addWidget(self.about)
         layout.addWidget(self.empty)
         layout.addWidget(self.reports, 1)
         layout.addLayout(buttons)
@@ -91,6 +96,7 @@ class BoardReportsWindow(QMainWindow):
         for row in rows:
             item = QTreeWidgetItem(list(_cells(row)))
             item.setData(0, ID_ROLE, row.id)
+            item.setToolTip(0, row.settings.title)
             self.reports.addTopLevelItem(item)
             if row.id == select:
                 self.reports.setCurrentItem(item)
