@@ -329,9 +329,12 @@ def _report_words(words: BoardWords | None) -> list[Flowable]:
     story: list[Flowable] = [Heading("The report")]
     for field, heading in NARRATIVE.items():
         story.append(Heading(heading, level=1))
-        points = words.is_list(field)
-        story += [text(f"\u2022 {line}" if points else line) for line in words.text(field)]
-    return [*story, PageBreak()]
+        lines = words.text(field)
+        if words.is_list(field):  # recommendations numbered, as committee reports number them
+            lines = tuple(f"{i}. {line}" if field == "recommendations" else f"\u2022 {line}"
+                          for i, line in enumerate(lines, start=1))
+        story += [text(line) for line in lines]
+    return [*story, CondPageBreak(NEW_SECTION_ROOM)]
 
 
 def _key_figures(pack: BoardPack) -> Grid:
