@@ -207,3 +207,18 @@ def test_a_draft_is_marked_draft_and_shows_what_is_not_written(demo_copy: Databa
     header = Document(str(tmp_path / "draft.docx")).sections[0].header.paragraphs[0].text
     assert header == f"OFFICIAL \u00b7 {DRAFT}"
     assert _releases(demo_copy) == 0
+
+
+@pytest.mark.both_backends
+def test_the_revision_lock_holds_on_each_backend(db: Database) -> None:
+    """The words column (JSON) and the revision lock on SQLite and on PostgreSQL."""
+    row = reports.start_report(db, H1, LEAD)
+    first = reports.save_words(db, row.id, {"summary": "Ünïcode – and a \"quote\"."},
+                               row.revision, LEAD)
+    assert first.revision == row.revision + 1
+    with pytest.raises(ConcurrentEditError):
+        reports.save_words(db, row.id, {"summary": "Stale."}, row.revision, LEAD)
+    again = reports.read_report(db, row.id, LEAD)
+    assert again.words["summary"] == "Ünïcode – and a \"quote\"."
+    assert again.revision == first.revision
+    assert [r.id for r in reports.list_reports(db, LEAD)] == [row.id]
