@@ -145,6 +145,8 @@ def parse_board_words(text: str, source: str) -> BoardWords:
         line = text[:unprintable.start()].count("\n") + 1
         raise UserError(f"{source}:{line}: a control character "
                         f"(U+{ord(unprintable.group()):04X}) is not allowed")
+    if not text.strip():  # the YAML reader would say it "holds no template"
+        raise UserError(f"{source}:1: the file is empty")
     try:
         data, lines = read_yaml(text, source)
     except ValidationError as exc:
@@ -234,6 +236,8 @@ def parse_report_words(text: str, source: str) -> dict[str, str]:
         line = text[:unprintable.start()].count("\n") + 1
         raise UserError(f"{source}:{line}: a control character "
                         f"(U+{ord(unprintable.group()):04X}) is not allowed")
+    if not text.strip():  # the YAML reader would say it "holds no template"
+        raise UserError(f"{source}:1: the file is empty")
     try:
         data, lines = read_yaml(text, source)
     except ValidationError as exc:

@@ -112,4 +112,8 @@ def test_bad_settings_and_a_missing_report_are_one_line(demo_file: Path) -> None
     assert "first day must not be after" in _refused(
         *[("2026-07-01" if a == "2026-01-01" else a) for a in START], db=demo_file)
     assert "no board report 999" in _refused("report", "release", "999", db=demo_file)
+    database = demo_file.read_bytes()
+    assert "never writes an export over it" in _refused(
+        "report", "produce", "1", "--pdf", str(demo_file), db=demo_file)
+    assert demo_file.read_bytes() == database
     assert _listed(demo_file) == before
