@@ -1,5 +1,5 @@
-"""Start a board report: its period, scope, threshold, title, committee and meeting, author
-and protective marking."""
+"""A board report's settings: its period, scope, threshold, title, committee and meeting,
+author and protective marking; to start a report, or to change a draft's."""
 
 from __future__ import annotations
 
@@ -23,7 +23,12 @@ from auditapp.rules.markings import MARKINGS, MEANINGS, OFFICIAL_SENSITIVE
 from auditapp.rules.permissions import Actor
 from auditapp.rules.suppression import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 from auditapp.services.reporting.board_figures import default_period
-from auditapp.services.reporting.board_reports import ReportRow, ReportSettings, start_report
+from auditapp.services.reporting.board_reports import (
+    ReportRow,
+    ReportSettings,
+    change_settings,
+    start_report,
+)
 from auditapp.services.reporting.figures import list_teams
 from auditapp.services.templates import list_templates
 from auditapp.storage.engine import Database
@@ -34,14 +39,18 @@ ALL = "All"
 
 
 class NewReportDialog(QDialog):
-    """Asks for a report's settings and starts it; :attr:`started` is the new report."""
+    """Asks for a report's settings and starts it; :attr:`started` is the new report. With
+    ``draft`` (read at ``revision``), changes that draft's settings instead."""
 
-    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None,
+                 draft: ReportRow | None = None, revision: int = 0) -> None:
         super().__init__(parent)
         self.db = db
         self.actor = actor
+        self.draft = draft
+        self.revision = revision
         self.started: ReportRow | None = None
-        self.setWindowTitle("New board report")
+        self.setWindowTitle("Report settings" if draft else "New board report")
         period = default_period(date.today(), None, None)
         form = QFormLayout()
         self.title = self._line(form, "&Title:", "Report title",
@@ -70,7 +79,7 @@ class NewReportDialog(QDialog):
         self.problem.setStyleSheet("color: #9c2a00")
         self.problem.setAccessibleName("Problem")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.start_button = buttons.addButton("&Start report",
+        self.start_button = buttons.addButton("&Save settings" if draft else "&Start report",
                                               QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self._start)
         buttons.rejected.connect(self.reject)
@@ -79,6 +88,23 @@ class NewReportDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
         enter_presses(self, self.start_button)  # once the buttons are the dialog's
+        if draft is not None:
+            self._show(draft.settings)
+
+    def _show(self, settings: ReportSettings) -> None:
+        """Fill the fields with a draft's settings."""
+        self.title.setText(settings.title)
+        for edit, day in ((self.date_from, settings.date_from), (self.date_to, settings.date_to),
+                          (self.meeting, settings.meeting_date)):
+            edit.setDate(QDate(day.year, day.month, day.day))
+        for combo, value in ((self.team, settings.team), (self.template, settings.template_key)):
+            if value is not None and combo.findText(value) < 0:
+                combo.addItem(value)
+            combo.setCurrentIndex(0 if value is None else combo.findText(value))
+        self.committee.setText(settings.committee)
+        self.author.setText(settings.author)
+        self.marking.setCurrentIndex(MARKINGS.index(settings.marking))
+        self.threshold.setValue(settings.threshold)
 
     def _label(self, text: str, field: QWidget) -> QLabel:
         label = QLabel(text)
@@ -116,7 +142,9 @@ class NewReportDialog(QDialog):
 
     def _start(self) -> None:
         try:
-            self.started = start_report(self.db, self.settings(), self.actor)
+            self.started = start_report(self.db, self.settings(), self.actor) \
+                if self.draft is None else change_settings(
+                    self.db, self.draft.id, self.settings(), self.revision, self.actor)
         except UserError as exc:
             self.problem.setText(str(exc))
             return

@@ -188,7 +188,7 @@ class ReportAutoSaver(QObject):
 class ReportEditorWindow(QMainWindow):
     """One board report: its words, a live preview, release and produce."""
 
-    report_changed = Signal(int)
+    report_changed = Signal(int)  # released, or its settings changed: the list changes
     closed = Signal(int)
 
     def __init__(self, db: Database, row: ReportRow, actor: Actor,
@@ -199,6 +199,7 @@ class ReportEditorWindow(QMainWindow):
         self.row = row
         self.council = council_name(db)
         self._figures: BoardPack | str | None = None
+        self._asked = 0  # readings of the figures asked for
         self._job: Job | None = None
         self._loading = False
         self.autosaver = ReportAutoSaver(db, row.id, row.revision, actor, self)
@@ -259,6 +260,8 @@ class ReportEditorWindow(QMainWindow):
         splitter.setChildrenCollapsible(False)
         self.status = QLabel()
         self.status.setAccessibleName("Save status")
+        self.settings_button = QPushButton("S&ettings\u2026")
+        self.settings_button.setAccessibleName("Change the report's settings")
         self.release_button = QPushButton("&Release\u2026")
         self.release_button.setAccessibleName("Release the report")
         self.pdf_button = QPushButton("Produce &PDF\u2026")
@@ -269,8 +272,8 @@ class ReportEditorWindow(QMainWindow):
         self.close_button.setAccessibleName("Close the report")
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
-        for button in (self.release_button, self.pdf_button, self.word_button,
-                       self.close_button):
+        for button in (self.settings_button, self.release_button, self.pdf_button,
+                       self.word_button, self.close_button):
             buttons.addWidget(button)
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -280,7 +283,8 @@ class ReportEditorWindow(QMainWindow):
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
         self.setCentralWidget(body)
-        order = [self.tabs, *self.boxes.values(), self.preview, self.release_button,
+        order = [self.tabs, *self.boxes.values(), self.preview, self.settings_button,
+                 self.release_button,
                  self.pdf_button, self.word_button, self.close_button]
         for first, second in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(first, second)
@@ -314,6 +318,7 @@ class ReportEditorWindow(QMainWindow):
             lambda message: self.status.setText(f"Not saved yet (trying again): {message}"))
         self.autosaver.conflicted.connect(self._conflicted)
         self.reload_button.clicked.connect(self.reload)
+        self.settings_button.clicked.connect(self.change_settings)
         self.release_button.clicked.connect(self.release)
         self.pdf_button.clicked.connect(lambda: self.produce("pdf"))
         self.word_button.clicked.connect(lambda: self.produce("docx"))
@@ -341,6 +346,7 @@ class ReportEditorWindow(QMainWindow):
             box.setReadOnly(row.frozen)
         self._loading = False
         self.release_button.setEnabled(not row.frozen)
+        self.settings_button.setEnabled(not row.frozen)
         self.status.setText("" if row.frozen else "Every change is saved as you type.")
         self.banner.setVisible(False)
         self.reload_button.setVisible(False)
@@ -373,16 +379,21 @@ class ReportEditorWindow(QMainWindow):
         bar.setValue(position)
 
     def _read_figures(self) -> None:
+        """Read the figures off the UI thread; only the latest reading is shown (settings
+        changed meanwhile make an earlier one stale)."""
         self._figures = None
-        report = self.row.id
+        self._asked += 1
+        asked, report = self._asked, self.row.id
 
         def done(pack: BoardPack) -> None:
-            self._figures = pack
-            self._render()
+            if asked == self._asked:
+                self._figures = pack
+                self._render()
 
         def failed(message: str) -> None:
-            self._figures = message
-            self._render()
+            if asked == self._asked:
+                self._figures = message
+                self._render()
 
         start_job(self, lambda: preview_pack(self.db, report, self.actor),
                   on_finished=done, on_failed=failed)
@@ -390,7 +401,6 @@ class ReportEditorWindow(QMainWindow):
     def _saved(self, row: ReportRow) -> None:
         self.row = row
         self.status.setText(f"Saved {datetime.now():%H:%M:%S}")
-        self.report_changed.emit(row.id)
 
     def _conflicted(self, message: str) -> None:
         self.status.setText("Not saved: the report was changed elsewhere")
@@ -412,6 +422,22 @@ class ReportEditorWindow(QMainWindow):
         alerts.warn(self, "Not saved", "The latest words are not saved: "
                     f"{self.autosaver.last_error or 'try again'}")
         return False
+
+    def change_settings(self) -> None:
+        """Change a draft's settings (the words are saved first); its figures are read
+        again for the new period and scope."""
+        from auditapp.ui.dialogs.new_report import NewReportDialog
+
+        if self.row.frozen or not self._saved_now():
+            return
+        dialog = NewReportDialog(self.db, self.actor, self, draft=self.row,
+                                 revision=self.autosaver.revision)
+        if not dialog.exec() or dialog.started is None:
+            return
+        self.autosaver.revision = dialog.started.revision
+        self._show_row(dialog.started)
+        self._read_figures()
+        self.report_changed.emit(self.row.id)
 
     def release(self) -> None:
         """Release the report after saying what that means."""

@@ -176,7 +176,7 @@ def test_a_released_report_opens_read_only(qtbot: QtBot, demo_copy: Database) ->
     assert status is not None and status.text(4) == "Released"
     editor = open_editor(qtbot, window, row.id)
     assert all(box.isReadOnly() for box in editor.boxes.values())
-    assert not editor.release_button.isEnabled()
+    assert not editor.release_button.isEnabled() and not editor.settings_button.isEnabled()
     typed(qtbot, editor.boxes["summary"], "Changed after release")
     qtbot.wait(600)  # longer than the autosave delay: nothing may be queued to save
     assert editor.boxes["summary"].toPlainText() == WORDS["summary"]
@@ -227,3 +227,28 @@ def test_release_then_produce_from_the_window(qtbot: QtBot, demo_copy: Database,
     qtbot.waitUntil(lambda: editor.status.text() == f"Wrote {pdf}", timeout=LONG)
     cover = PdfReader(pdf).pages[0].extract_text()
     assert "OFFICIAL-SENSITIVE" in cover and "DRAFT" not in cover
+
+
+def test_a_drafts_settings_are_changed_from_the_editor(qtbot: QtBot, demo_copy: Database
+                                                      ) -> None:
+    row = reports.start_report(demo_copy, H1, LEAD)
+    window = open_reports(qtbot, demo_copy)
+    editor = open_editor(qtbot, window, row.id)
+    typed(qtbot, editor.boxes["summary"], "Kept.")
+
+    def retitle(dialog: QDialog) -> None:
+        assert isinstance(dialog, NewReportDialog)
+        assert dialog.committee.text() == H1.committee and dialog.threshold.value() == 5
+        dialog.title.setFocus()
+        qtbot.keyClick(dialog.title, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(dialog.title, "Retitled")
+        qtbot.keyClick(dialog.title, Qt.Key.Key_Return)
+
+    with answer_dialogs(qtbot, retitle):
+        press(qtbot, editor, "Settings…")
+    saved = stored(demo_copy, row.id)
+    assert saved.settings == replace(H1, title="Retitled") and saved.words["summary"] == "Kept."
+    assert editor.title.text() == "Retitled"
+    qtbot.waitUntil(lambda: "Audits completed" in editor.preview.toPlainText(), timeout=LONG)
+    item = window.reports.topLevelItem(0)
+    assert item is not None and item.text(0) == "Retitled"
