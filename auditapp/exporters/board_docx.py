@@ -153,6 +153,7 @@ def _dated(docx: bytes, when: datetime) -> bytes:
         for member in source.infolist():
             info = zipfile.ZipInfo(member.filename, stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16  # an ordinary file where unzipped
             target.writestr(info, source.read(member))
     return out.getvalue()
 
