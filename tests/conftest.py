@@ -152,3 +152,15 @@ def guard(monkeypatch: pytest.MonkeyPatch) -> NestingGuard:
     watching = NestingGuard()
     monkeypatch.setattr(Database, "transaction", watching.wrap(Database.transaction))
     return watching
+
+
+@pytest.fixture
+def demo_copy(demo_db_file: Path, tmp_path: Path) -> Iterator[Database]:
+    """A copy of the demo database of this test's own, to change (release reports from)."""
+    import shutil
+
+    path = tmp_path / "demo-copy.sqlite"
+    shutil.copy(demo_db_file, path)
+    database = open_database(path, backup=False)
+    yield database
+    database.dispose()

@@ -15,6 +15,7 @@ language (en-GB) and title set, and no meaning carried by colour alone.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -38,6 +39,7 @@ from auditapp.exporters.chart_image import control_chart_png
 from auditapp.inputs.board_words import NARRATIVE, BoardWords
 from auditapp.rules.actions import ActionState
 from auditapp.rules.grades import NOT_GRADED, Grade
+from auditapp.rules.markings import MARKINGS, OFFICIAL, OFFICIAL_SENSITIVE
 from auditapp.rules.palette import HEADER_FILL, HEADER_TEXT, WITHHELD
 from auditapp.rules.permissions import Actor
 from auditapp.rules.suppression import (
@@ -66,13 +68,10 @@ from auditapp.services.reporting.control_chart import (
     pack_chart,
 )
 from auditapp.services.reporting.figures import GRADE_COLUMNS, ReportScope
+from auditapp.services.settings import council_name
 from auditapp.storage.atomic_files import atomic_output, check_target
 from auditapp.storage.engine import Database
 
-#: The two protective markings a practice lead chooses between.
-OFFICIAL = "OFFICIAL"
-OFFICIAL_SENSITIVE = "OFFICIAL-SENSITIVE"
-MARKINGS = (OFFICIAL, OFFICIAL_SENSITIVE)
 DRAFT = "DRAFT \u2013 not for release"
 LANGUAGE = "en-GB"
 FONT = "Arial"
@@ -118,6 +117,8 @@ def export_board_docx(db: Database, out: Path, scope: ReportScope, words: BoardW
                         "or mark it OFFICIAL-SENSITIVE for internal use.")
     today = today or date.today()
     produced_at = produced_at or manifests.now()
+    if not words.council:
+        words = replace(words, council=council_name(db))
     figures = board_figures(db, scope, threshold, today, own_period_only=release is not None)
     yield 1, 4
     pack = board_pack(figures)
@@ -127,11 +128,34 @@ def export_board_docx(db: Database, out: Path, scope: ReportScope, words: BoardW
     yield 2, 4
     edition = WordEdition(pack, pack_chart(pack), words, marking, release is None, today,
                           produced_at)
+    yield from write_document(out, edition)
+
+
+def write_document(out: Path, edition: WordEdition) -> Iterator[tuple[int, int]]:
+    """Build and write the edition (steps 3 and 4 of :func:`export_board_docx`): the same
+    edition gives the same bytes (every part of the file is dated ``produced_at``)."""
     document = build_document(edition)
     with atomic_output(out) as temporary:
         yield 3, 4
-        document.save(str(temporary))
+        made = io.BytesIO()
+        document.save(made)
+        temporary.write_bytes(_dated(made.getvalue(), edition.produced_at))
     yield 4, 4
+
+
+def _dated(docx: bytes, when: datetime) -> bytes:
+    """The .docx zip with every member dated ``when``: python-docx dates them now."""
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute,
+             when.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16  # an ordinary file where unzipped
+            target.writestr(info, source.read(member))
+    return out.getvalue()
 
 
 # --- the document's frame -----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,6 @@ from auditapp.exporters.pdf_layout import (
     FONT,
     FONT_BOLD,
     HEADER,
-    MARKING,
     MUTED,
     RULE,
     Grid,
@@ -49,8 +48,10 @@ from auditapp.exporters.pdf_layout import (
     table_header,
     text,
 )
+from auditapp.inputs.board_words import NARRATIVE, BoardWords
 from auditapp.rules.actions import ActionState
 from auditapp.rules.grades import NOT_GRADED, Grade
+from auditapp.rules.markings import MEANINGS, OFFICIAL_SENSITIVE
 from auditapp.rules.palette import WITHHELD
 from auditapp.rules.permissions import Actor
 from auditapp.rules.suppression import (
@@ -79,6 +80,7 @@ from auditapp.services.reporting.control_chart import (
     pack_chart,
 )
 from auditapp.services.reporting.figures import GRADE_COLUMNS, ReportScope
+from auditapp.services.settings import council_name
 from auditapp.services.sync.bundles import database_id
 from auditapp.storage.atomic_files import atomic_output, check_target
 from auditapp.storage.engine import Database
@@ -95,6 +97,17 @@ NEW_SECTION_ROOM = 100 * mm
 
 #: Printed beside the marking on every page of a pack not released.
 DRAFT = "DRAFT \u2013 not for release"
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What the cover and the page headers say besides the figures: the council, the
+    protective marking and, for a report prepared in the app, its words (title, committee and
+    meeting, author, and the narrative printed before the figures)."""
+
+    council: str = ""
+    marking: str = OFFICIAL_SENSITIVE
+    words: BoardWords | None = None
 
 
 def export_board_pack(db: Database, out: Path, scope: ReportScope,
@@ -130,7 +143,7 @@ def export_board_pack(db: Database, out: Path, scope: ReportScope,
     yield 2, 4
     if release is not None:
         manifest = replace(manifest, release=releases.register_release(db, manifest, release))
-    yield from write_board_pack(out, pack, manifest)
+    yield from write_board_pack(out, pack, manifest, Cover(council=council_name(db)))
 
 
 def rebuild_board_pack(db: Database, original: Path, out: Path, actor: Actor
@@ -160,9 +173,11 @@ def rebuild_board_pack(db: Database, original: Path, out: Path, actor: Actor
         history=(manifest.history_seq, manifest.history_hash))
 
 
-def write_board_pack(out: Path, pack: BoardPack, manifest: manifests.Manifest
-                     ) -> Iterator[tuple[int, int]]:
-    """Write the pack with its manifest (steps 3 and 4 of :func:`export_board_pack`)."""
+def write_board_pack(out: Path, pack: BoardPack, manifest: manifests.Manifest,
+                     cover: Cover | None = None) -> Iterator[tuple[int, int]]:
+    """Write the pack with its manifest (steps 3 and 4 of :func:`export_board_pack`); a draft
+    unless the manifest names its release."""
+    cover = cover or Cover()
     scope = pack.figures.scope
     first, last = scope.ends()
     frame = PageFrame(f"Case file audits: report to the board, {scope.period_text()}",
@@ -170,18 +185,18 @@ def write_board_pack(out: Path, pack: BoardPack, manifest: manifests.Manifest
                       f"Case file audits \u00b7 {day_text(first)} to {day_text(last)}",
                       keywords=(ChainStamp(manifest.database, manifest.history_seq,
                                            manifest.history_hash).text(),),
-                      draft="" if manifest.release else DRAFT)
+                      marking=cover.marking, draft="" if manifest.release else DRAFT)
     with atomic_output(out) as temporary:
         yield 3, 4
         build_pdf(temporary, frame,
-                  lambda: _story(pack, manifest.as_at, manifest.produced_at.date()),
+                  lambda: _story(pack, manifest.as_at, manifest.produced_at.date(), cover),
                   Stamp(manifest.to_json(), manifest.digest, manifest.produced_at))
     yield 4, 4
 
 
-def _story(pack: BoardPack, today: date, produced: date) -> list[Flowable]:
+def _story(pack: BoardPack, today: date, produced: date, cover: Cover) -> list[Flowable]:
     chart = pack_chart(pack)
-    return [*_cover(pack, today, produced), PageBreak(),
+    return [*_cover(pack, today, produced, cover), PageBreak(), *_report_words(cover.words),
             *_summary(pack, chart), PageBreak(),
             *_grades(pack, chart), CondPageBreak(NEW_SECTION_ROOM),
             *_sections(pack), CondPageBreak(NEW_SECTION_ROOM),
@@ -263,13 +278,16 @@ def _boxed(flowables: list[Flowable], fill: str = "#F2F5FA") -> Grid:
     return box
 
 
-def _cover(pack: BoardPack, today: date, produced: date) -> list[Flowable]:
+def _cover(pack: BoardPack, today: date, produced: date, cover: Cover) -> list[Flowable]:
     figures = pack.figures
+    words = cover.words
     return [
-        Spacer(1, 30 * mm),
-        text("Case file audits of care leavers' pathway plans", "title"),
-        text("Six-monthly report to the Corporate Parenting Partnership Board", "h2"),
-        Spacer(1, 8 * mm),
+        Spacer(1, 16 * mm),
+        *([text(cover.council, "h2")] if cover.council else []),
+        text(words.title if words else "Case file audits of care leavers' pathway plans",
+             "title"),
+        *_meeting(words),
+        Spacer(1, 6 * mm),
         text(f"Period: {figures.scope.period_text()}", "h2"),
         text("Previous period, for the number of audits: "
              f"{figures.previous_scope.period_text()}"
@@ -277,19 +295,46 @@ def _cover(pack: BoardPack, today: date, produced: date) -> list[Flowable]:
              "For release: no figures of any earlier period (see section 5)."),
         text(f"Actions are reported as at {day_text(today)}. Produced by auditapp "
              f"{__version__} on {day_text(produced)}."),
-        Spacer(1, 10 * mm),
-        _boxed([text(f"Protective marking: {MARKING}", "h2"),
-                text("For the board and the officers supporting it. The pack holds aggregate "
-                     "figures only: no case references, no names and no text written in "
-                     "any individual audit."),
+        Spacer(1, 8 * mm),
+        _boxed([text(f"Protective marking: {cover.marking}", "h2"),
+                text(f"{cover.marking}: {MEANINGS.get(cover.marking, '')}. For the board and "
+                     "the officers supporting it. The pack holds aggregate figures only: no "
+                     "case references, no names and no text written in any individual "
+                     "audit."),
                 text(_suppression_note(figures.threshold))]),
-        Spacer(1, 10 * mm),
+        Spacer(1, 8 * mm),
         text("Contents", "h2"),
-        *(text(line) for line in ("1. Summary", "2. Grades, change over time and the quarters",
+        *(text(line) for line in (*(("The report: summary, recommendations, key messages "
+                                     "and next steps",) if words else ()),
+                                  "1. Summary", "2. Grades, change over time and the quarters",
                                   "3. Grades by section and by key line of enquiry",
                                   "4. Themes and actions",
                                   "5. How the audits were done, and about these figures")),
     ]
+
+
+def _meeting(words: BoardWords | None) -> list[Flowable]:
+    """Who the report goes to and from: the committee and meeting date, and the author."""
+    if words is None:
+        return [text("Six-monthly report to the Corporate Parenting Partnership Board", "h2")]
+    return [text(f"Report to the {words.committee}", "h2"),
+            text(f"Meeting of {day_text(words.meeting_date)}"),
+            text(f"Report author: {'; '.join(words.author)}")]
+
+
+def _report_words(words: BoardWords | None) -> list[Flowable]:
+    """The narrative of a report prepared in the app, before the figures."""
+    if words is None:
+        return []
+    story: list[Flowable] = [Heading("The report")]
+    for field, heading in NARRATIVE.items():
+        story.append(Heading(heading, level=1))
+        lines = words.text(field)
+        if words.is_list(field):  # recommendations numbered, as committee reports number them
+            lines = tuple(f"{i}. {line}" if field == "recommendations" else f"\u2022 {line}"
+                          for i, line in enumerate(lines, start=1))
+        story += [text(line) for line in lines]
+    return [*story, CondPageBreak(NEW_SECTION_ROOM)]
 
 
 def _key_figures(pack: BoardPack) -> Grid:

@@ -145,6 +145,8 @@ def parse_board_words(text: str, source: str) -> BoardWords:
         line = text[:unprintable.start()].count("\n") + 1
         raise UserError(f"{source}:{line}: a control character "
                         f"(U+{ord(unprintable.group()):04X}) is not allowed")
+    if not text.strip():  # the YAML reader would say it "holds no template"
+        raise UserError(f"{source}:1: the file is empty")
     try:
         data, lines = read_yaml(text, source)
     except ValidationError as exc:
@@ -177,6 +179,11 @@ def parse_board_words(text: str, source: str) -> BoardWords:
 
 def read_board_words(path: Path) -> BoardWords:
     """The words of a board report from the YAML file ``path``."""
+    return parse_board_words(_file_text(path), str(path))
+
+
+def _file_text(path: Path) -> str:
+    """A words file's text: at most :data:`BOARD_WORDS_FILE_BYTES`, UTF-8."""
     try:
         size = path.stat().st_size
         if size > BOARD_WORDS_FILE_BYTES:
@@ -186,8 +193,74 @@ def read_board_words(path: Path) -> BoardWords:
     except OSError as exc:
         raise UserError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
         raise UserError(f"{path}:{line}: not UTF-8 text") from None
-    return parse_board_words(text, str(path))
+
+
+# --- the words of a report prepared in the app --------------------------------------------------
+
+#: The points of a list, one a line, as the app's editor and a words file's list store them.
+_POINT = re.compile(r"^\s*(?:[-\u2022*]|\d{1,2}[.)])\s+")
+
+
+def text_problem(field: str, text: str) -> str | None:
+    """Why ``text`` cannot be the narrative part ``field`` of a report, or None."""
+    if field not in NARRATIVE:
+        return f"'{field}' is not a part of a board report; the parts are " + ", ".join(NARRATIVE)
+    if len(text) > LONG_TEXT_CHARS:
+        return (f"'{NARRATIVE[field]}' is {len(text):,} characters; at most "
+                f"{LONG_TEXT_CHARS:,}")
+    if _FORBIDDEN.search(text):
+        return f"'{NARRATIVE[field]}' holds a control character"
+    return None
+
+
+def narrative_of(text: str) -> tuple[Text, bool]:
+    """A narrative part as typed (paragraphs split by a blank line; or, when every line is a
+    point starting "- ", "* ", "\u2022 " or "1.", a list of points) as the editions print it."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    if lines and all(_POINT.match(line) for line in lines):
+        return tuple(" ".join(_POINT.sub("", line).split()) for line in lines), True
+    parts = re.split(r"\n\s*\n", text.strip())
+    return tuple(" ".join(part.split()) for part in parts if part.strip()), False
+
+
+def parse_report_words(text: str, source: str) -> dict[str, str]:
+    """The narrative parts of a report from YAML ``text`` (any of the :data:`NARRATIVE`
+    fields, each text or a list of points), as the app's editor holds them: a list becomes
+    one "- point" a line. The front sheet's details are the report's settings, not here."""
+    unprintable = _UNPRINTABLE.search(text)
+    if unprintable:
+        line = text[:unprintable.start()].count("\n") + 1
+        raise UserError(f"{source}:{line}: a control character "
+                        f"(U+{ord(unprintable.group()):04X}) is not allowed")
+    if not text.strip():  # the YAML reader would say it "holds no template"
+        raise UserError(f"{source}:1: the file is empty")
+    try:
+        data, lines = read_yaml(text, source)
+    except ValidationError as exc:
+        raise UserError(" ".join(exc.problems[0].split())) from None
+    reader = _Reader(source, lines)
+    if not isinstance(data, dict) or not data:
+        raise reader.fail((), "the file must be a list of parts (name: text), such as "
+                          "'summary: |' followed by its paragraphs")
+    words = {}
+    for key, value in data.items():
+        if key not in NARRATIVE:
+            raise reader.fail((key,), f"unknown part '{key}'; the parts are "
+                              + ", ".join(NARRATIVE) + " (the title, committee, meeting "
+                              "date and author are the report's settings: report start)")
+        texts, is_list = reader.narrative(value, (key,))
+        words[key] = "\n".join(f"- {point}" for point in texts) if is_list \
+            else "\n\n".join(texts)
+        if len(words[key]) > LONG_TEXT_CHARS:
+            raise reader.fail((key,), f"'{key}' is longer than {LONG_TEXT_CHARS:,} characters")
+    return words
+
+
+def read_report_words(path: Path) -> dict[str, str]:
+    """The narrative parts of a report from the YAML file ``path`` (see
+    :func:`parse_report_words`), read within the words file's limits."""
+    return parse_report_words(_file_text(path), str(path))

@@ -40,7 +40,8 @@ from auditapp.storage.history_chain import FileChain
 #: What the seals do not cover, so that ``check`` cannot show a change to it in a plain file
 #: or on a server (in an encrypted file SQLCipher's page HMAC refuses any changed page).
 UNSEALED = ("case details", "templates", "profiles and their roles", "settings",
-            "moderation samples", "the bundle import log")
+            "moderation samples", "the bundle import log",
+            "board reports and the release register")
 
 
 def _latest_seals(session: Session) -> dict[int, tuple[int, str | None]]:

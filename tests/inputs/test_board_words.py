@@ -11,7 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auditapp.errors import UserError
-from auditapp.inputs.board_words import parse_board_words, read_board_words
+from auditapp.inputs.board_words import (
+    narrative_of,
+    parse_board_words,
+    parse_report_words,
+    read_board_words,
+    read_report_words,
+)
 from auditapp.rules.limits import BOARD_WORDS_FILE_BYTES
 from tests.builders import ROOT
 
@@ -106,3 +112,39 @@ def test_any_text_is_words_or_one_located_line(text: str) -> None:
     except UserError as exc:
         message = str(exc)
     assert "\n" not in message and (not message or message.startswith("w.yaml"))
+
+
+# --- the words of a report prepared in the app --------------------------------------------------
+
+
+def test_a_report_words_file_gives_the_parts_as_the_editor_holds_them() -> None:
+    words = parse_report_words("summary: |\n  One.\n\n  Two.\nrecommendations:\n  - Note\n"
+                               "  - Agree\n", "w.yaml")
+    assert words == {"summary": "One.\n\nTwo.", "recommendations": "- Note\n- Agree"}
+    assert narrative_of(words["summary"]) == (("One.", "Two."), False)
+    assert narrative_of(words["recommendations"]) == (("Note", "Agree"), True)
+    assert narrative_of("1. First\n2) Second") == (("First", "Second"), True)
+    assert narrative_of("- a point\nand a line that is not one") == (
+        ("- a point and a line that is not one",), False)
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("title: A report\n", "w.yaml:1: unknown part 'title'"),
+    ("summary: fine\nrisks: [1, 2]\n", "w.yaml:2: 'risks' must be text"),
+    ("summary: ''\n", "w.yaml:1: 'summary' is empty"),
+    ("", "w.yaml:1: the file is empty"),
+    ("- a\n- list\n", "w.yaml:1: the file must be a list of parts"),
+    ("summary: a\x00b\n", "w.yaml:1: a control character (U+0000)"),
+    ("summary: !!python/object:os.system x\n", "w.yaml"),
+])
+def test_a_hostile_report_words_file_is_one_located_line(text: str, problem: str) -> None:
+    with pytest.raises(UserError) as refused:
+        parse_report_words(text, "w.yaml")
+    assert problem in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_a_report_words_file_too_big_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"summary: " + b"x" * BOARD_WORDS_FILE_BYTES)
+    with pytest.raises(UserError, match="a words file may be at most"):
+        read_report_words(big)

@@ -31,8 +31,8 @@ from auditapp.rules.permissions import ROLES, Actor, Permission
 from auditapp.services import actions, cases, demo, moderation, settings, templates, users
 from auditapp.services.audits import editing, workflow
 from auditapp.services.history import chain_head
+from auditapp.services.reporting import board_reports, releases
 from auditapp.services.reporting import manifest as manifests
-from auditapp.services.reporting import releases
 from auditapp.services.reporting.figures import ReportScope
 from auditapp.services.sync import bundles
 from auditapp.storage.engine import Database
@@ -95,6 +95,8 @@ READS = {
     "pack_manifest": "a board pack's manifest: make_manifest over the pack's own figures",
     "period_counts": "a report: its scope carries the reader",
     "share_good_chart": "a report: its scope carries the reader",
+    "council_name": "a setting",
+    "edition_words": "a report's words, from a row its caller was allowed to read",
 }
 #: Public services with no actor that write, each with why (reviewed).
 BOOTSTRAPS = {
@@ -163,6 +165,10 @@ def world(db: Database, tmp_path: Path) -> World:
 def _answer(w: World) -> editing.AuditChanges:
     question = question_ids(w.db, w.draft)["A.1"]
     return editing.AuditChanges(answers={question: editing.AnswerChange(question, "N", "x")})
+
+
+_REPORT = board_reports.ReportSettings("Report", date(2026, 1, 1), date(2026, 6, 30), "Board",
+                                       date(2026, 7, 1), "Lee", "OFFICIAL", 5)
 
 
 #: Each use case that takes an actor: the permission it needs, and a call with good
@@ -235,6 +241,25 @@ CALLS: dict[str, tuple[Permission, Callable[[World, Actor], Any]]] = {
                                  a)),
     "set_template_retired": (Permission.IMPORT_TEMPLATES, lambda w, a:
                              templates.set_template_retired(w.db, w.template, True, a)),
+    "set_council_name": (Permission.CHANGE_SETTINGS,
+                         lambda w, a: settings.set_council_name(w.db, "Borsetshire", a)),
+    # Report 1 need not exist: the permission is checked first.
+    "start_report": (Permission.PREPARE_REPORTS,
+                     lambda w, a: board_reports.start_report(w.db, _REPORT, a)),
+    "list_reports": (Permission.PREPARE_REPORTS,
+                     lambda w, a: board_reports.list_reports(w.db, a)),
+    "read_report": (Permission.PREPARE_REPORTS,
+                    lambda w, a: board_reports.read_report(w.db, 1, a)),
+    "save_words": (Permission.PREPARE_REPORTS, lambda w, a: board_reports.save_words(
+        w.db, 1, {"summary": "x"}, 1, a)),
+    "change_settings": (Permission.PREPARE_REPORTS, lambda w, a: board_reports.change_settings(
+        w.db, 1, _REPORT, 1, a)),
+    "release_report": (Permission.RELEASE_REPORTS,
+                       lambda w, a: board_reports.release_report(w.db, 1, 1, a)),
+    "preview_pack": (Permission.PREPARE_REPORTS,
+                     lambda w, a: board_reports.preview_pack(w.db, 1, a)),
+    "report_edition": (Permission.PREPARE_REPORTS,
+                       lambda w, a: board_reports.report_edition(w.db, 1, a)),
     "save_user": (Permission.MANAGE_USERS,
                   lambda w, a: users.save_user(w.db, "Zed", Role.AUDITOR, a)),
 }

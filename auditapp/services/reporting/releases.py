@@ -34,29 +34,36 @@ def register_release(db: Database, manifest: Manifest, actor: Actor) -> str:
     naming the release it overlaps when any audit it counts is counted by another release.
     """
     require(actor, Permission.RELEASE_REPORTS)
-    counted = {a.uid: a.revision for a in manifest.audits}
-    first, last = manifest.scope.ends()
     try:
         with db.transaction() as session:
-            overlapping = session.scalars(
-                select(ReleasedAudit.release_id).where(
-                    ReleasedAudit.audit_uid.in_(list(counted))).distinct()).all()
-            if overlapping:
-                return _same_release(session, sorted(overlapping), counted,
-                                     manifest.figures_hash)
-            release = Release(uid=new_uid(), actor_id=actor.id, date_from=first, date_to=last,
-                              team=manifest.scope.team,
-                              template_key=manifest.scope.template_key,
-                              threshold=manifest.threshold or 0,
-                              figures_hash=manifest.figures_hash)
-            session.add(release)
-            session.flush()
-            session.add_all(ReleasedAudit(release_id=release.id, audit_uid=uid, revision=rev)
-                            for uid, rev in sorted(counted.items()))
-            return release.uid
+            return record_release(session, manifest, actor)
     except IntegrityError as exc:  # another release took one of these audits meanwhile
-        raise UserError("Another board pack was released with some of these audits while "
-                        "this one was being made; nothing was released.") from exc
+        raise UserError(RACED) from exc
+
+
+#: The refusal when another release took some of the audits between the check and the write.
+RACED = ("Another board pack was released with some of these audits while this one was being "
+         "made; nothing was released.")
+
+
+def record_release(session: Session, manifest: Manifest, actor: Actor) -> str:
+    """:func:`register_release` inside the caller's transaction (which checked the
+    permission, and turns an ``IntegrityError`` on commit into :data:`RACED`)."""
+    counted = {a.uid: a.revision for a in manifest.audits}
+    first, last = manifest.scope.ends()
+    overlapping = session.scalars(
+        select(ReleasedAudit.release_id).where(
+            ReleasedAudit.audit_uid.in_(list(counted))).distinct()).all()
+    if overlapping:
+        return _same_release(session, sorted(overlapping), counted, manifest.figures_hash)
+    release = Release(uid=new_uid(), actor_id=actor.id, date_from=first, date_to=last,
+                      team=manifest.scope.team, template_key=manifest.scope.template_key,
+                      threshold=manifest.threshold or 0, figures_hash=manifest.figures_hash)
+    session.add(release)
+    session.flush()
+    session.add_all(ReleasedAudit(release_id=release.id, audit_uid=uid, revision=rev)
+                    for uid, rev in sorted(counted.items()))
+    return release.uid
 
 
 def _same_release(session: Session, ids: list[int], counted: dict[str, int],

@@ -1,4 +1,5 @@
-"""Exports from the desktop: the findings workbook, the board pack and an audit's feedback PDF.
+"""Exports from the desktop: the findings workbook, the board pack (as a PDF or as the Word
+edition, from a words file) and an audit's feedback PDF.
 
 The choices are the command line's. The export runs on a pool thread with a progress bar
 and Cancel (a cancelled export leaves no file behind); when it is done the file can be
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auditapp.rules.markings import MARKINGS, MEANINGS, OFFICIAL_SENSITIVE
 from auditapp.rules.permissions import Actor
 from auditapp.rules.suppression import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 from auditapp.services.reporting.board_figures import default_period
@@ -42,6 +44,14 @@ from auditapp.ui.widgets.keys import enter_presses
 from auditapp.ui.widgets.workers import Job, start_job
 
 ANY = "Any"
+EDITIONS = {"PDF (for the board's pack)": ".pdf",
+            "Word edition (accessible: the copy to publish)": ".docx"}
+#: What the export dialog says of the two editions (and the README says too).
+TAGGING = ("The PDF is made with reportlab, which cannot tag a PDF: it is not tagged for "
+           "accessibility, so it is not the copy to publish on a website. The Word edition "
+           "is the accessible route for publication: real headings, table headers and alt "
+           "text, and a tagged PDF when saved as PDF from Word or LibreOffice. A report "
+           "whose words are written in the app is prepared in Work \u203a Board reports.")
 
 
 class ExportDialog(QDialog):
@@ -84,12 +94,7 @@ class ExportDialog(QDialog):
                                         "only, and is refused if it counts an audit another "
                                         "release counts.")
             form.addRow(self.for_release)
-            tagging = QLabel("This PDF is not tagged for accessibility, so it is not the "
-                             "copy to publish on a website: the Word edition (auditapp "
-                             "export board-docx) becomes a tagged PDF when saved from Word or "
-                             "LibreOffice.")
-            tagging.setWordWrap(True)
-            form.addRow(tagging)
+            self._edition_rows(form)
         self.path = QLineEdit(str(Path.home() / (suggested_name or kind.value[2])))
         self.path.setAccessibleName("Save as")
         browse = QPushButton("&Browse…")
@@ -153,6 +158,56 @@ class ExportDialog(QDialog):
         label.setBuddy(self.date_from)
         form.addRow(label, row)
 
+    def _edition_rows(self, form: QFormLayout) -> None:
+        """PDF or Word edition; the Word edition's words file and marking; and what each is
+        for (the PDF is not tagged, the Word edition is the accessible route)."""
+        self.edition = QComboBox()
+        self.edition.addItems(list(EDITIONS))
+        self.edition.setAccessibleName("Edition")
+        form.addRow("E&dition:", self.edition)
+        self.words = QLineEdit()
+        self.words.setAccessibleName("Words file")
+        self.words.setPlaceholderText("the report's words (docs/board-words.example.yaml)")
+        self.words_browse = QPushButton("Bro&wse…")
+        self.words_browse.setAccessibleName("Choose the words file")
+        self.words_browse.clicked.connect(self._browse_words)
+        row = QHBoxLayout()
+        row.addWidget(self.words, 1)
+        row.addWidget(self.words_browse)
+        self.words_label = QLabel("&Words file:")
+        self.words_label.setBuddy(self.words)
+        form.addRow(self.words_label, row)
+        self.marking = QComboBox()
+        self.marking.addItems([f"{m} \u2013 {MEANINGS[m]}" for m in MARKINGS])
+        self.marking.setCurrentIndex(MARKINGS.index(OFFICIAL_SENSITIVE))
+        self.marking.setAccessibleName("Protective marking")
+        self.marking_label = QLabel("Mar&king:")
+        self.marking_label.setBuddy(self.marking)
+        form.addRow(self.marking_label, self.marking)
+        tagging = QLabel(TAGGING)
+        tagging.setWordWrap(True)
+        tagging.setAccessibleName("About the editions")
+        form.addRow(tagging)
+        self.edition.currentIndexChanged.connect(self._edition_changed)
+        self._edition_changed()
+
+    def _word(self) -> bool:
+        return hasattr(self, "edition") and self.edition.currentIndex() == 1
+
+    def _edition_changed(self) -> None:
+        word = self._word()
+        for widget in (self.words, self.words_browse, self.words_label, self.marking,
+                       self.marking_label):
+            widget.setVisible(word)
+        if hasattr(self, "path"):
+            path = Path(self.path.text())
+            self.path.setText(str(path.with_suffix(".docx" if word else ".pdf")))
+
+    def _browse_words(self) -> None:
+        path = alerts.pick_open_path(self, "The report's words", "YAML (*.yaml *.yml)")
+        if path is not None:
+            self.words.setText(str(path))
+
     def _filter_rows(self, form: QFormLayout) -> None:
         self.team = QComboBox()
         self.team.addItems([ANY, *list_teams(self.db)])
@@ -174,7 +229,8 @@ class ExportDialog(QDialog):
             self.template.currentData() if hasattr(self, "template") else None, self.reader)
 
     def _browse(self) -> None:
-        path = alerts.pick_save_path(self, self.kind.title, self.path.text(), self.kind.value[1])
+        filters = "Word documents (*.docx)" if self._word() else self.kind.value[1]
+        path = alerts.pick_save_path(self, self.kind.title, self.path.text(), filters)
         if path is not None:
             self.path.setText(str(path))
 
@@ -193,6 +249,8 @@ class ExportDialog(QDialog):
             reader = self.reader
             return lambda: export_audit_pdf(self.db, audit_id, out, reader)
         scope = self.scope()
+        if self._word():
+            return self._word_work(out, scope)
         if self.kind is ExportKind.BOARD_PACK:
             from auditapp.exporters.board_pdf import export_board_pack
 
@@ -204,10 +262,31 @@ class ExportDialog(QDialog):
 
         return lambda: export_workbook(self.db, out, scope, date.today())
 
+    def _word_work(self, out: Path, scope: ReportScope
+                   ) -> Callable[[], Iterator[tuple[int, int]]]:
+        from auditapp.exporters.board_docx import export_board_docx
+        from auditapp.inputs.board_words import read_board_words
+
+        words_file = Path(self.words.text()).expanduser()
+        threshold = self.threshold.value()
+        marking = MARKINGS[self.marking.currentIndex()]
+        release = self.reader if self.for_release.isChecked() else None
+
+        def work() -> Iterator[tuple[int, int]]:
+            words = read_board_words(words_file)  # on the pool thread: a file of any size
+            return export_board_docx(self.db, out, scope, words, marking, threshold,
+                                     date.today(), release=release)
+
+        return work
+
     def start(self) -> None:
         """Run the export in the background."""
         if not self.path.text().strip():
             self.message.setText("Choose where to save the file.")
+            return
+        if self._word() and not self.words.text().strip():
+            self.message.setText("Choose the words file of the Word edition (or prepare a "
+                                 "report with its words in Work \u203a Board reports).")
             return
         if hasattr(self, "date_from") and self.date_from.date() > self.date_to.date():
             self.message.setText("The period must start before it ends.")

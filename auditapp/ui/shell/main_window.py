@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from auditapp.ui.dialogs.export import ExportDialog
     from auditapp.ui.editor.window import AuditEditorWindow
     from auditapp.ui.windows.actions_tracker import ActionsTrackerWindow
+    from auditapp.ui.windows.board_reports import BoardReportsWindow
     from auditapp.ui.windows.dashboard import DashboardWindow
     from auditapp.ui.windows.moderation import ModerateAuditWindow, ModerationWindow
     from auditapp.ui.windows.template_library import TemplateLibraryWindow
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
         self.loading = False
         self._library: TemplateLibraryWindow | None = None
         self._tracker: ActionsTrackerWindow | None = None
+        self._reports: BoardReportsWindow | None = None
         #: Set when the user asked to encrypt the database or change its passphrase: the app
         #: closes its windows and opens the database again (see ui.application.run_gui).
         self.passphrase_change: PassphraseChange | None = None
@@ -291,8 +293,11 @@ class MainWindow(QMainWindow):
         self.actions_action = action("&Actions tracker…", self.show_actions_tracker,
                                      "Ctrl+Shift+A")
         self.profiles_action = action("&Profiles…", self.show_profiles)
+        self.settings_action = action("&Settings…", self.show_settings)
         self.dashboard_action = action("&Dashboard…", self.show_dashboard, "Ctrl+D")
         self.moderation_action = action("&Moderation…", self.show_moderation, "Ctrl+M")
+        self.reports_action = action("&Board reports…", self.show_board_reports,
+                                     "Ctrl+Shift+B")
         self.export_excel_action = action("Export findings to &Excel…",
                                           lambda: self.export(ExportKind.WORKBOOK), "Ctrl+E")
         self.board_pack_action = action("&Board pack (PDF)…",
@@ -328,14 +333,18 @@ class MainWindow(QMainWindow):
         work_menu.addAction(self.dashboard_action)
         work_menu.addAction(self.moderation_action)
         work_menu.addAction(self.actions_action)
+        work_menu.addAction(self.reports_action)
         work_menu.addAction(self.library_action)
         work_menu.addAction(self.profiles_action)
+        work_menu.addAction(self.settings_action)
         for menu in (file_menu, work_menu):
             menu.setToolTipsVisible(True)  # a disabled entry says why
         for item, permission in ((self.new_action, Permission.START_AUDIT),
                                  (self.import_action, Permission.IMPORT_CASES),
                                  (self.demo_action, Permission.LOAD_DEMO),
                                  (self.moderation_action, Permission.MODERATE),
+                                 (self.reports_action, Permission.PREPARE_REPORTS),
+                                 (self.settings_action, Permission.CHANGE_SETTINGS),
                                  (self.bundle_export_action, Permission.EXPORT_BUNDLES),
                                  (self.bundle_import_action, Permission.IMPORT_BUNDLES),
                                  (self.passphrase_action, Permission.CHANGE_SETTINGS)):
@@ -683,6 +692,20 @@ class MainWindow(QMainWindow):
         self._tracker.raise_()
         return self._tracker
 
+    def show_board_reports(self) -> BoardReportsWindow:
+        """Open (or raise) the board reports (practice leads)."""
+        from auditapp.ui.windows.board_reports import BoardReportsWindow
+
+        if self._reports is None:
+            self._reports = BoardReportsWindow(self.db, self.actor, self)
+            self._reports.setWindowFlag(Qt.WindowType.Window)
+        else:
+            self._reports.reload()
+        self._reports.show()
+        self._reports.raise_()
+        self._reports.activateWindow()
+        return self._reports
+
     def _open_at_question(self, audit_id: int, question_id: int | None) -> None:
         editor = self.open_audit(audit_id)
         if question_id is not None:
@@ -783,10 +806,18 @@ class MainWindow(QMainWindow):
         """Save every open audit and hide every window; returns those to show again."""
         for editor in self.editors.values():
             editor.autosaver.flush()
+        for report in self._reports.editors.values() if self._reports else ():
+            report.autosaver.flush()
         shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
         for widget in shown:
             widget.hide()
         return shown
+
+    def show_settings(self) -> None:
+        """The council's name and the idle lock (a practice lead's)."""
+        from auditapp.ui.dialogs.settings import SettingsDialog
+
+        SettingsDialog(self.db, self.actor, self).exec()
 
     def show_profiles(self) -> None:
         """Manage the local profiles (a practice lead's job)."""
@@ -808,6 +839,9 @@ class MainWindow(QMainWindow):
             if not editor.close():
                 event.ignore()
                 return
+        if self._reports is not None and not self._reports.close():
+            event.ignore()
+            return
         QSettings().setValue("main_window/geometry", self.saveGeometry())
         event.accept()
 
@@ -817,6 +851,7 @@ SHORTCUTS = """Main window
   Ctrl+N  new audit · Ctrl+F  search (Down: to the list; Enter: open)
   Ctrl+I  import cases · Ctrl+E  export to Excel · Ctrl+Shift+A  actions
   Ctrl+D  dashboard · Ctrl+M  moderation · Ctrl+T  template library
+  Ctrl+Shift+B  board reports (in them: Ctrl+N  new report · Enter  open · Esc  close)
   F5  refresh · Ctrl+Q  quit
 
 Audit editor

@@ -168,7 +168,8 @@ def test_the_board_pack_says_it_is_not_the_copy_to_publish(qtbot: QtBot,
     qtbot.addWidget(board)
     show_active(qtbot, board)
     notes = [label.text() for label in board.findChildren(QLabel) if label.isVisible()]
-    assert any("not tagged for accessibility" in n and "board-docx" in n for n in notes)
+    assert any("not tagged for accessibility" in n
+               and "Word edition is the accessible route for publication" in n for n in notes)
     workbook = ExportDialog(demo_db, ExportKind.WORKBOOK, LEAD)
     qtbot.addWidget(workbook)
     assert not any("tagged" in label.text() for label in workbook.findChildren(QLabel))
@@ -366,3 +367,42 @@ def test_a_pack_ticked_for_release_is_registered_and_an_overlapping_one_refused(
     assert "\n" not in message and "Traceback" not in message
     assert not overlapping.exists()
     assert len(_releases(demo_copy)) == 1
+
+
+EXAMPLE_WORDS = Path(__file__).resolve().parents[3] / "docs" / "board-words.example.yaml"
+
+
+def test_the_board_pack_as_the_word_edition(qtbot: QtBot, demo_db: Database,
+                                            tmp_path: Path) -> None:
+    """Edition › Word edition: the words file and the marking appear, the file is a .docx,
+    and the Word edition is written with those words."""
+    from docx import Document
+
+    dialog = open_dialog(qtbot, demo_db, ExportKind.BOARD_PACK)
+    assert not dialog.words.isVisible()
+    choose(qtbot, dialog.edition, "Word edition (accessible: the copy to publish)")
+    assert dialog.words.isVisible() and dialog.marking.isVisible()
+    assert dialog.path.text().endswith(".docx")
+    type_text(qtbot, dialog.words, str(EXAMPLE_WORDS))
+    out = tmp_path / "board.docx"
+    type_text(qtbot, dialog.path, str(out))
+    run(qtbot, dialog)
+    assert dialog.message.text() == f"Saved {out}"
+    document = Document(str(out))
+    assert document.sections[0].header.paragraphs[0].text.startswith("OFFICIAL-SENSITIVE")
+    assert "Example Borough Council" in "\n".join(p.text for p in document.paragraphs)
+
+
+def test_a_hostile_words_file_is_one_line_and_no_file(qtbot: QtBot, demo_db: Database,
+                                                      tmp_path: Path) -> None:
+    dialog = open_dialog(qtbot, demo_db, ExportKind.BOARD_PACK)
+    choose(qtbot, dialog.edition, "Word edition (accessible: the copy to publish)")
+    words = tmp_path / "words.yaml"
+    words.write_bytes(EXAMPLE_WORDS.read_bytes() + b"\nverdict: guilty\n")
+    type_text(qtbot, dialog.words, str(words))
+    out = tmp_path / "board.docx"
+    type_text(qtbot, dialog.path, str(out))
+    run(qtbot, dialog)
+    assert dialog.message.text().startswith(f"Not exported: {words}:")
+    assert "unknown field 'verdict'" in dialog.message.text()
+    assert "\n" not in dialog.message.text() and not out.exists()
