@@ -463,12 +463,12 @@ def _indicator_problems(data: Any, scales: dict[str, list[tuple[tuple[Any, ...],
         name = indicator.get("question")
         if not _is_text(name):
             continue
-        question = questions.get(str(name).strip())
-        if question is None:
+        found = questions.get(str(name).strip())
+        if found is None:
             problems.append(((*path, "question"), f"no question '{str(name).strip()[:40]}' in "
                                                   "this template"))
             continue
-        scale = question.get("scale")
+        scale = found.get("scale")
         scale_name = DEFAULT_SCALE_NAME if scale is None else str(scale).strip()
         if scale_name not in scales:
             continue  # named at the question

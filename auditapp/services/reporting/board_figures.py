@@ -27,6 +27,7 @@ from auditapp.rules.suppression import (
     Protection,
 )
 from auditapp.services.reporting import manifest
+from auditapp.services.reporting.board_findings import Findings, add_findings, read_findings
 from auditapp.services.reporting.figures import (
     GOOD_OR_BETTER,
     GRADE_COLUMNS,
@@ -85,6 +86,8 @@ class BoardFigures:
     themes: tuple[QuestionTheme, ...]  # most often answered No or Partly, at least threshold
     strengths: tuple[QuestionTheme, ...]  # most often answered Yes (wording only is shown)
     threshold: int
+    #: By priority, cohort, indicator and action breakdowns (see :mod:`board_findings`).
+    findings: Findings | None = None
 
     @property
     def scope(self) -> ReportScope:
@@ -166,7 +169,7 @@ def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date,
                      key=lambda t: (-t.below_best, t.template_key, t.question_key))[:THEMES]),
         tuple(sorted(scored, key=lambda t: (-t.best / t.scored, t.template_key,
                                             t.question_key))[:HIGHLIGHTS]),
-        threshold)
+        threshold, read_findings(db, scope, as_at, sections, keys))
 
 
 # --- the disclosure model ---------------------------------------------------------------------
@@ -257,6 +260,10 @@ def disclosure_model(figures: BoardFigures) -> DisclosureModel:
     for theme in figures.themes:
         model.add(("theme", theme.template_key, theme.question_key, "scored"), theme.scored)
         model.add(("theme", theme.template_key, theme.question_key, "below"), theme.below_best)
+    if figures.findings is not None:
+        add_findings(model, figures.findings, _add_bands, {
+            line.key: [s.key for s in figures.sections if line.key in s.tags]
+            for line in figures.findings.priorities})
     return model
 
 
