@@ -10,7 +10,7 @@ template versions that make up the total), so suppression holds across the whole
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from auditapp.errors import UserError
@@ -161,7 +161,7 @@ def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date,
     sections = tuple(s for s in current.sections if s.template_key in keys)
     scored = [t for t in current.themes if t.scored >= threshold]
     previous = None if own_period_only else scope.previous()
-    return BoardFigures(
+    return _affordable(BoardFigures(
         current, previous, grade_tally(db, previous) if previous else None, trend, sections,
         lines_of_enquiry(sections), tuple(shown), sum(t.audits for t in templates) - sum(
             t.audits for t in shown),
@@ -169,7 +169,38 @@ def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date,
                      key=lambda t: (-t.below_best, t.template_key, t.question_key))[:THEMES]),
         tuple(sorted(scored, key=lambda t: (-t.best / t.scored, t.template_key,
                                             t.question_key))[:HIGHLIGHTS]),
-        threshold, read_findings(db, scope, as_at, sections, keys))
+        threshold, read_findings(db, scope, as_at, sections, keys)))
+
+
+def _affordable(figures: BoardFigures) -> BoardFigures:
+    """The figures with only the breakdowns (cohorts, actions by age and by priority) that
+    cost no headline figure: each is added in turn, and left out where protecting its small
+    counts would withhold a headline or key figure shown without it (three age bands each
+    with fewer than 5 audits Good or better would pin the share Good or better). A board
+    reads the headline; domain.md 8.10 asks for a cohort split only where counts allow."""
+    findings = figures.findings
+    if findings is None:
+        return figures
+    optional = [*((c.key, replace(findings, cohorts=(c,), actions_by_age=(),
+                                  actions_by_priority=())) for c in findings.cohorts),
+                ("actions_age", replace(findings, cohorts=(),
+                                        actions_by_priority=())),
+                ("actions_priority", replace(findings, cohorts=(), actions_by_age=()))]
+    kept = replace(findings, cohorts=(), actions_by_age=(), actions_by_priority=())
+    model = disclosure_model(replace(figures, findings=kept))
+    protection = model.protect()
+    headline = [k for k, p in model.priority.items() if p >= HEADLINE and protection.shown(k)]
+    left_out = []
+    for name, part in optional:
+        trial = replace(kept, cohorts=kept.cohorts + part.cohorts,
+                        actions_by_age=kept.actions_by_age or part.actions_by_age,
+                        actions_by_priority=kept.actions_by_priority or part.actions_by_priority)
+        if all(disclosure_model(replace(figures, findings=trial)).protect().shown(k)
+               for k in headline):
+            kept = trial
+        else:
+            left_out.append(name)
+    return replace(figures, findings=replace(kept, left_out=tuple(left_out)))
 
 
 # --- the disclosure model ---------------------------------------------------------------------

@@ -33,11 +33,13 @@ from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED, Grade
 from auditapp.rules.indicators import (
     AGE_BANDS,
     OTHER_AGE,
+    TOO_FEW,
     IndicatorResult,
     age_band,
     counts_answer,
+    judgement,
 )
-from auditapp.rules.suppression import TOTALS, DisclosureModel
+from auditapp.rules.suppression import TOTALS, DisclosureModel, Protection
 from auditapp.services.reporting.figures import (
     GRADE_COLUMNS,
     GradeTally,
@@ -61,6 +63,9 @@ STRATEGIC_PRIORITIES = {
 #: The cohorts, each a dimension of the young people's cases, in the order printed.
 COHORTS = {"category": "Care leaver category", "uasc": "Unaccompanied asylum-seeking",
            "age": "Age at audit"}
+#: The breakdowns that may be left out, in words ("Not split by ...").
+BREAKDOWNS = {"category": "care leaver category", "uasc": "unaccompanied status",
+              "age": "age band", "actions_age": "age band", "actions_priority": "priority"}
 UASC_ROWS = {"uasc": "Unaccompanied asylum-seeking", "other": "Not unaccompanied"}
 #: The action states, in the order printed (every action is in exactly one).
 ACTION_STATES = (ActionState.DONE_ON_TIME, ActionState.DONE_LATE, ActionState.OPEN,
@@ -121,6 +126,9 @@ class Findings:
     indicators: tuple[IndicatorFigure, ...]
     actions_by_age: tuple[ActionRow, ...]
     actions_by_priority: tuple[ActionRow, ...]
+    #: Breakdowns not printed because protecting them would withhold a headline figure: a
+    #: cohort's key, "actions_age" or "actions_priority".
+    left_out: tuple[str, ...] = ()
 
 
 # --- reading the figures ----------------------------------------------------------------------
@@ -337,4 +345,81 @@ def _add_action_rows(model: DisclosureModel, name: str, rows: Sequence[ActionRow
         model.add((*prefix, "raised"), row.raised, TOTALS)
         model.add_sum((*prefix, "raised"), [(*prefix, s) for s in ACTION_STATES])
     for state in ACTION_STATES:
-        model.add_sum(("actions", state), [(name, row.key, state) for row in rows])
+        if rows:  # a breakdown left out adds nothing
+            model.add_sum(("actions", state), [(name, row.key, state) for row in rows])
+
+
+# --- what is printed --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorCells:
+    """An indicator as both editions print it."""
+
+    n: str
+    met: str
+    share: str  # "58%", or the symbol of a withheld count it rests on
+    interval: str  # "32–81%", "" where the share is not shown
+    target: str  # "90%", "" without a target
+    judgement: str  # "met", "not met", "too few to judge", "withheld" or ""
+
+
+WITHHELD_JUDGEMENT = "withheld"
+
+
+def left_out_words(findings: Findings, names: Iterable[str], what: str) -> str:
+    """Why a breakdown is missing ("" when none of ``names`` is left out)."""
+    missing = [BREAKDOWNS[n] for n in names if n in findings.left_out]
+    if not missing:
+        return ""
+    return (f"{what} not split by {' or by '.join(missing)}: with these numbers the split "
+            "would withhold the headline figures (or give small numbers away), so it is "
+            "left out.")
+
+
+def indicator_cells(protection: Protection, indicator: IndicatorFigure) -> IndicatorCells:
+    """The printed cells of an indicator. Its judgement against the target is printed only
+    where it follows from figures printed as numbers (or, for "too few to judge", from an n
+    printed as <N below the indicator's least n): met or not met would otherwise bound a
+    withheld count."""
+    n_key, met_key = (*indicator.figure_key, "n"), (*indicator.figure_key, "met")
+    result = indicator.result
+    share = protection.share(met_key, n_key)
+    interval = ""
+    judged = judgement(result)
+    if protection.share_value(met_key, n_key) is not None:
+        bounds = result.interval
+        assert bounds is not None
+        interval = f"{round(100 * bounds.lower)}\u2013{round(100 * bounds.upper)}%"
+    elif protection.shown(n_key) and result.too_few:
+        pass  # n printed as its number: too few to judge follows from it
+    elif protection.count(n_key).startswith("<") and result.min_n >= protection.threshold:
+        judged = TOO_FEW
+    else:
+        judged = WITHHELD_JUDGEMENT if judged else ""
+    target = "" if result.target is None else f"{result.target:g}%"
+    return IndicatorCells(protection.count(n_key), protection.count(met_key), share,
+                          interval, target, judged)
+
+
+def agreement_share(part: int, whole: int, threshold: int) -> str:
+    """A share of the moderated pairs, unless it would let a count below the threshold be
+    worked out: then it is left out (a dash, as the key says)."""
+    if whole == 0:
+        return "\u2013"
+    rest = whole - part
+    if 0 < part < threshold or 0 < rest < threshold:
+        return "\u2013"
+    return f"{round(100 * part / whole)}%"
+
+
+def kappa_text(value: float | None, pairs: int, threshold: int, printed: bool) -> str:
+    """Kappa always with the number of audits it rests on ("0.62 (n = 40)"); left out (a
+    dash) below N, with "n <N", or where it would narrow a withheld count."""
+    if value is None or not pairs:
+        return "\u2013"
+    if pairs < threshold:
+        return f"\u2013 (n <{threshold})"
+    if not printed:
+        return "\u2013"
+    return f"{value:.2f} (n = {pairs:,})"

@@ -184,7 +184,9 @@ def joint_attack(packs: Sequence[Printed], within: Sequence[tuple[str, str]] = (
                 assert all(r.status == 0 for r in results), "the packs contradict their key"
                 # The integer program is the tighter: it is what the reader can prove.
                 ends.append(round(sign * results[1].fun))
-                assert sign * results[0].fun <= sign * results[1].fun + 1e-6
+                # Both minimise sign * key: the relaxation's minimum is never above the
+                # integer program's (for sign -1 the maximum is never below).
+                assert results[0].fun <= results[1].fun + 1e-6
             low, high = ends
             if low > 1 or high < threshold - 1:
                 narrowed[key] = (low, high)
