@@ -301,9 +301,11 @@ def _cover(pack: BoardPack, today: date, produced: date) -> list[Flowable]:
         Spacer(1, 10 * mm),
         text("Contents", "h2"),
         *(text(line) for line in ("1. Summary", "2. Grades, change over time and the quarters",
-                                  "3. Grades by section and by key line of enquiry",
-                                  "4. Themes and actions",
-                                  "5. How the audits were done, and about these figures")),
+                                  "3. Grades by section, key line of enquiry and strategic "
+                                  "priority", "4. Compliance indicators",
+                                  "5. Voice of young people", "6. Grades by cohort",
+                                  "7. Themes and actions, by age band and priority",
+                                  "8. How the audits were done, and about these figures")),
     ]
 
 
@@ -674,9 +676,8 @@ def _priorities(pack: BoardPack) -> list[Flowable]:
 def _indicator_table(pack: BoardPack, indicators: Sequence[IndicatorFigure],
                      voice: bool) -> Grid:
     width = CONTENT_WIDTH
-    header = (["Question", "Answered", "Yes", "Share", "95% interval"] if voice else
-              ["Indicator", "Answered (n)", "Met", "Share", "95% interval", "Target",
-               "Against target"])
+    header = (["Question", "n", "Yes", "Share", "95% interval"] if voice else
+              ["Indicator", "n", "Met", "Share", "95% interval", "Target", "Judgement"])
     rows: list[list[Any]] = [table_header(header, 1)]
     extra: list[tuple[Any, ...]] = []
     for i, indicator in enumerate(indicators, start=1):
@@ -689,8 +690,8 @@ def _indicator_table(pack: BoardPack, indicators: Sequence[IndicatorFigure],
         rows.append(row)
         extra += [("BACKGROUND", (c, i), (c, i), WITHHELD_COLOUR)
                   for c, value in enumerate(row[1:4], start=1) if withheld_symbol(str(value))]
-    widths = ([0.46, 0.12, 0.1, 0.12, 0.17] if voice else
-              [0.36, 0.1, 0.08, 0.08, 0.13, 0.08, 0.14])
+    widths = ([0.52, 0.09, 0.09, 0.11, 0.17] if voice else
+              [0.4, 0.07, 0.07, 0.08, 0.13, 0.09, 0.16])
     return _table(rows, [w * width for w in widths], extra)
 
 
@@ -717,7 +718,8 @@ def _indicators(pack: BoardPack) -> list[Flowable]:
     if not groups:
         parts.append(text("No template used in the period declares a compliance indicator."))
     for title, indicators in groups:
-        parts += _titled(title, "Eligible young people in brackets where not everyone.",
+        parts += _titled(title, "n: eligible young people whose audit answered the question; "
+                                "who is eligible in brackets where not everyone.",
                          _indicator_table(pack, indicators, voice=False))
     return parts
 
@@ -732,8 +734,8 @@ def _voice(pack: BoardPack) -> list[Flowable]:
     if not groups:
         parts.append(text("No template used in the period declares a voice question."))
     for title, indicators in groups:
-        parts += _titled(title, "Answered: audits where the question was answered (Not "
-                                "applicable left out); Yes: the view was sought or recorded.",
+        parts += _titled(title, "n: audits where the question was answered (Not applicable "
+                                "left out); Yes: the view was sought or recorded.",
                          _indicator_table(pack, indicators, voice=True))
     return parts
 
