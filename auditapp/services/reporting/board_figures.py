@@ -190,17 +190,24 @@ def _affordable(figures: BoardFigures) -> BoardFigures:
     model = disclosure_model(replace(figures, findings=kept))
     protection = model.protect()
     headline = [k for k, p in model.priority.items() if p >= HEADLINE and protection.shown(k)]
+    if _shows_all(figures, headline):
+        return figures  # every breakdown is affordable: the usual case with many audits
     left_out = []
     for name, part in optional:
         trial = replace(kept, cohorts=kept.cohorts + part.cohorts,
                         actions_by_age=kept.actions_by_age or part.actions_by_age,
                         actions_by_priority=kept.actions_by_priority or part.actions_by_priority)
-        if all(disclosure_model(replace(figures, findings=trial)).protect().shown(k)
-               for k in headline):
+        if _shows_all(replace(figures, findings=trial), headline):
             kept = trial
         else:
             left_out.append(name)
     return replace(figures, findings=replace(kept, left_out=tuple(left_out)))
+
+
+def _shows_all(figures: BoardFigures, keys: Sequence[Key]) -> bool:
+    """Whether the pack of ``figures``, protected, shows every one of ``keys``."""
+    protected = disclosure_model(figures).protect()
+    return all(protected.shown(k) for k in keys)
 
 
 # --- the disclosure model ---------------------------------------------------------------------
