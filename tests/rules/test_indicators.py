@@ -50,7 +50,7 @@ def test_no_target_gives_no_judgement() -> None:
 
 @pytest.mark.parametrize(("count", "n", "min_n"), [(3, 2, 1), (-1, 4, 1), (1, 4, 0)])
 def test_impossible_figures_are_refused(count: int, n: int, min_n: int) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="count of a total|min_n"):
         IndicatorResult(count, n, target=None, min_n=min_n)
 
 
