@@ -28,10 +28,9 @@ from pydantic import (
     model_validator,
 )
 
-from auditapp.models.enums import CareLeaverCategory
 from auditapp.rules import limits
 from auditapp.rules.grades import GOOD_THRESHOLD, REQUIRES_IMPROVEMENT_THRESHOLD
-from auditapp.rules.indicators import AGE_BANDS, DEFAULT_MIN_N, KINDS, MAX_MIN_N
+from auditapp.rules.indicators import AGE_BANDS, CATEGORIES, DEFAULT_MIN_N, KINDS, MAX_MIN_N
 from auditapp.rules.sections import CASE_CONDITIONS
 
 TEMPLATE_ID_PATTERN = re.compile(rf"^[a-z0-9][a-z0-9-]{{1,{limits.TEMPLATE_ID_CHARS - 1}}}$")
@@ -159,7 +158,6 @@ def _one_of(name: str, known: tuple[str, ...]) -> AfterValidator:
     return AfterValidator(check)
 
 
-CATEGORIES = tuple(c.value for c in CareLeaverCategory)
 Category = Annotated[str, Strict(), _one_of("care leaver category", CATEGORIES),
                      Field(json_schema_extra={"enum": list(CATEGORIES)})]
 AgeBand = Annotated[str, Strict(), _one_of("age band", tuple(AGE_BANDS)),

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from auditapp.models.enums import CareLeaverCategory
 from auditapp.rules.statistics import Interval, wilson_interval
 
 #: Age bands of the board report (domain.md section 8): the ages care leavers are supported
@@ -23,6 +24,8 @@ from auditapp.rules.statistics import Interval, wilson_interval
 #: request).
 AGE_BANDS: dict[str, tuple[int, int]] = {"16-17": (16, 17), "18-20": (18, 20),
                                          "21-25": (21, 25)}
+#: The care leaver categories an indicator's eligibility may name.
+CATEGORIES = tuple(c.value for c in CareLeaverCategory)
 #: The band of a case whose age at audit is not recorded, or outside every band.
 OTHER_AGE = "other or not recorded"
 #: The kinds of indicator: compliance (domain.md 8.5) and the voice of young people (8.7).
