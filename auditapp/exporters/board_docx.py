@@ -568,7 +568,7 @@ def _appendix_findings(document: DocxDocument, pack: BoardPack) -> None:
     _indicator_tables(document, pack, findings.indicators, "compliance")
     _indicator_tables(document, pack, findings.indicators, "voice")
     document.add_heading("Grades by cohort", level=2)
-    document.add_paragraph("Final grades by the young person's care leaver category, "
+    _lead_in(document,"Final grades by the young person's care leaver category, "
                            "unaccompanied status and age at the audit, as shares of the audits "
                            "graded in each row; each table's rows add up to the final grades.")
     for cohort in findings.cohorts:
@@ -583,12 +583,17 @@ def _appendix_findings(document: DocxDocument, pack: BoardPack) -> None:
         document.add_paragraph(note)
 
 
+def _lead_in(document: DocxDocument, words: str) -> None:
+    """A paragraph kept on the page of the table that follows it."""
+    document.add_paragraph(words).paragraph_format.keep_with_next = True
+
+
 def _indicator_tables(document: DocxDocument, pack: BoardPack,
                       indicators: Sequence[IndicatorFigure], kind: str) -> None:
     voice = kind == VOICE
     document.add_heading("Voice of young people" if voice else "Compliance indicators",
                          level=2)
-    document.add_paragraph(
+    _lead_in(document,
         "Counts of the answers to the templates' voice questions (Not applicable left out); "
         "nothing a young person said is quoted." if voice else
         "Indicators the templates declare, each over the answers to one question by the "

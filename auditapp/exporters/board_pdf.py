@@ -691,7 +691,7 @@ def _indicator_table(pack: BoardPack, indicators: Sequence[IndicatorFigure],
         extra += [("BACKGROUND", (c, i), (c, i), WITHHELD_COLOUR)
                   for c, value in enumerate(row[1:4], start=1) if withheld_symbol(str(value))]
     widths = ([0.52, 0.09, 0.09, 0.11, 0.17] if voice else
-              [0.4, 0.07, 0.07, 0.08, 0.13, 0.09, 0.16])
+              [0.38, 0.065, 0.065, 0.095, 0.13, 0.09, 0.175])
     return _table(rows, [w * width for w in widths], extra)
 
 
