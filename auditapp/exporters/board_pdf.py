@@ -656,7 +656,11 @@ def _sections(pack: BoardPack) -> list[Flowable]:
 def _titled(title: str, words: str, table: Grid) -> list[Flowable]:
     """A sub-heading and its words kept with the table's first rows (the table's header row
     repeats on every page it runs onto)."""
-    return [KeepTogether([Heading(title, level=1), text(words, "note")]), table]
+    if not words:
+        return [Heading(title, level=1), table]
+    lead = text(words, "note")
+    lead.keepWithNext = 1  # bound to the table like a heading (see pdf_layout)
+    return [Heading(title, level=1), lead, table]
 
 
 def _priorities(pack: BoardPack) -> list[Flowable]:
