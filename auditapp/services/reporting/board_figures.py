@@ -174,40 +174,49 @@ def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date,
 
 def _affordable(figures: BoardFigures) -> BoardFigures:
     """The figures with only the breakdowns (cohorts, actions by age and by priority) that
-    cost no headline figure: each is added in turn, and left out where protecting its small
-    counts would withhold a headline or key figure shown without it (three age bands each
-    with fewer than 5 audits Good or better would pin the share Good or better). A board
-    reads the headline; domain.md 8.10 asks for a cohort split only where counts allow."""
+    cost no headline figure: a breakdown is left out where protecting its small counts
+    would withhold a headline or key figure shown without it (three age bands each with
+    fewer than 5 audits Good or better would pin the share Good or better). A board reads
+    the headline; domain.md 8.10 asks for a cohort split only where counts allow.
+
+    Each breakdown is judged on a small model of its own: the figures it adds up to (the
+    period's grades, or the actions by state) and its own rows; protecting the whole pack
+    with every breakdown at each trial took a minute for a 60-audit pack. The choice only
+    decides what is printed: whatever is printed, the pack's one model protects it all."""
     findings = figures.findings
     if findings is None:
         return figures
-    optional = [*((c.key, replace(findings, cohorts=(c,), actions_by_age=(),
-                                  actions_by_priority=())) for c in findings.cohorts),
-                ("actions_age", replace(findings, cohorts=(),
-                                        actions_by_priority=())),
-                ("actions_priority", replace(findings, cohorts=(), actions_by_age=()))]
-    kept = replace(findings, cohorts=(), actions_by_age=(), actions_by_priority=())
-    model = disclosure_model(replace(figures, findings=kept))
-    protection = model.protect()
-    headline = [k for k, p in model.priority.items() if p >= HEADLINE and protection.shown(k)]
-    if _shows_all(figures, headline):
-        return figures  # every breakdown is affordable: the usual case with many audits
-    left_out = []
-    for name, part in optional:
-        trial = replace(kept, cohorts=kept.cohorts + part.cohorts,
-                        actions_by_age=kept.actions_by_age or part.actions_by_age,
-                        actions_by_priority=kept.actions_by_priority or part.actions_by_priority)
-        if _shows_all(replace(figures, findings=trial), headline):
-            kept = trial
-        else:
-            left_out.append(name)
-    return replace(figures, findings=replace(kept, left_out=tuple(left_out)))
+    empty = replace(findings, priorities=(), cohorts=(), indicators=(), actions_by_age=(),
+                    actions_by_priority=())
+    trials = [*((c.key, replace(empty, cohorts=(c,))) for c in findings.cohorts),
+              ("actions_age", replace(empty, actions_by_age=findings.actions_by_age)),
+              ("actions_priority",
+               replace(empty, actions_by_priority=findings.actions_by_priority))]
+    left_out = tuple(name for name, trial in trials
+                     if not _costs_nothing(figures.current, trial, figures.threshold))
+    if not left_out:
+        return figures
+    return replace(figures, findings=replace(
+        findings, cohorts=tuple(c for c in findings.cohorts if c.key not in left_out),
+        actions_by_age=() if "actions_age" in left_out else findings.actions_by_age,
+        actions_by_priority=() if "actions_priority" in left_out
+        else findings.actions_by_priority, left_out=left_out))
 
 
-def _shows_all(figures: BoardFigures, keys: Sequence[Key]) -> bool:
-    """Whether the pack of ``figures``, protected, shows every one of ``keys``."""
-    protected = disclosure_model(figures).protect()
-    return all(protected.shown(k) for k in keys)
+def _costs_nothing(current: PeriodFigures, breakdown: Findings, threshold: int) -> bool:
+    """Whether a breakdown, protected with the headline figures it adds up to, leaves every
+    one of them that is shown without it shown."""
+    base = DisclosureModel(threshold)
+    _add_overall(base, current.overall)
+    _add_moderation_and_actions(base, current)
+    protection = base.protect()
+    headline = [k for k, p in base.priority.items() if p >= HEADLINE and protection.shown(k)]
+    model = DisclosureModel(threshold)
+    _add_overall(model, current.overall)
+    _add_moderation_and_actions(model, current)
+    add_findings(model, breakdown, _add_bands, {})
+    protected = model.protect()
+    return all(protected.shown(k) for k in headline)
 
 
 # --- the disclosure model ---------------------------------------------------------------------
