@@ -24,6 +24,7 @@ from auditapp.errors import ValidationError
 from auditapp.inputs.yaml_text import read_yaml
 from auditapp.rules import limits
 from auditapp.rules.grades import GOOD_THRESHOLD, REQUIRES_IMPROVEMENT_THRESHOLD
+from auditapp.rules.indicators import DEFAULT_MIN_N, MAX_MIN_N, Eligibility
 from auditapp.rules.limits import TEMPLATE_FILE_BYTES
 
 #: Where a value came from, as text to put before a problem ("file.yaml:12").
@@ -76,6 +77,37 @@ class SectionSpec:
 
 
 @dataclass(frozen=True)
+class IndicatorSpec:
+    """An indicator as the template file defines it (see :mod:`auditapp.rules.indicators`)."""
+
+    key: str
+    title: str
+    kind: str
+    question: str
+    counts: tuple[str, ...]
+    eligibility: Eligibility
+    target: float | None
+    min_n: int
+
+    def to_data(self) -> dict[str, Any]:
+        """The indicator in the file format."""
+        data: dict[str, Any] = {"id": self.key, "title": self.title, "kind": self.kind,
+                                "question": self.question, "counts": list(self.counts)}
+        eligible: dict[str, Any] = {}
+        if self.eligibility.categories:
+            eligible["categories"] = list(self.eligibility.categories)
+        if self.eligibility.uasc is not None:
+            eligible["uasc"] = self.eligibility.uasc
+        if self.eligibility.ages:
+            eligible["ages"] = list(self.eligibility.ages)
+        if eligible:
+            data["eligible"] = eligible
+        if self.target is not None:
+            data["target"] = self.target
+        return data | {"min_n": self.min_n}
+
+
+@dataclass(frozen=True)
 class GradingSpec:
     """Thresholds (percent of the available score) for suggesting a section's grade."""
 
@@ -93,6 +125,7 @@ class TemplateSpec:
     grading: GradingSpec
     sections: tuple[SectionSpec, ...]
     scales: dict[str, tuple[ScaleOption, ...]] = field(default_factory=dict)
+    indicators: tuple[IndicatorSpec, ...] = ()
 
     @property
     def question_count(self) -> int:
@@ -113,6 +146,10 @@ class TemplateSpec:
                 name: [_option_data(o) for o in options] for name, options in self.scales.items()
             },
             "sections": [self._section_data(s) for s in self.sections],
+            # Only when there are any: a template without indicators keeps the content hash
+            # (and so the version) it had before templates could declare them.
+            **({"indicators": [i.to_data() for i in self.indicators]} if self.indicators
+               else {}),
         }
 
     def _section_data(self, section: SectionSpec) -> dict[str, Any]:
@@ -244,6 +281,10 @@ def _part_at(path: tuple[Any, ...]) -> str:
         return "section"
     if shape == ("sections", "#", "questions", "#"):
         return "question"
+    if shape == ("indicators", "#"):
+        return "indicator"
+    if shape == ("indicators", "#", "eligible"):
+        return "eligible"
     return ""
 
 
@@ -300,6 +341,9 @@ def _message(error: Any) -> tuple[tuple[Any, ...], str]:
     if kind == "too_long":
         return loc, f"has {context.get('actual_length'):,} entries; at most " \
                     f"{context.get('max_length'):,} are allowed"
+    if name == "min_n" and kind in ("int_type", "int_from_float", "greater_than_equal",
+                                    "less_than_equal", "int_parsing"):
+        return loc, f"must be a whole number from 1 to {MAX_MIN_N:,}, not {_kind(value)}"
     if kind in ("float_type", "finite_number", "greater_than", "less_than_equal",
                 "greater_than_equal", "float_parsing"):
         if name == "score":
@@ -360,6 +404,7 @@ def _cross_problems(data: Any, locate: Locator) -> list[tuple[tuple[Any, ...], s
             path = ("sections", s, "questions", q)
             _unique(question, path, "question", questions, locate, problems)
             problems.extend(_scale_problems(question, path, scales))
+    problems.extend(_indicator_problems(data, scales))
     if count > limits.TEMPLATE_QUESTIONS:
         problems.append((("sections",), f"{count:,} questions; a template may ask at most "
                                         f"{limits.TEMPLATE_QUESTIONS:,}"))
@@ -394,6 +439,73 @@ def _scale_problems(question: dict[str, Any], path: tuple[Any, ...],
             if _is_text(code) and str(code).strip() not in codes]
 
 
+def _indicator_problems(data: Any, scales: dict[str, list[tuple[tuple[Any, ...], str]]]
+                        ) -> list[tuple[tuple[Any, ...], str]]:
+    """An indicator names a question of the template, counts answers on that question's
+    scale that are scored (a 'not applicable' answer is never in the denominator), and has an
+    id of its own."""
+    questions: dict[str, dict[str, Any]] = {}
+    for _s, section in _items(data, "sections"):
+        for _q, question in _items(section, "questions"):
+            if _is_text(question.get("id")):
+                questions.setdefault(str(question["id"]).strip(), question)
+    raw = data.get("scales") if isinstance(data, dict) else None
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    seen: set[str] = set()
+    for i, indicator in _items(data, "indicators"):
+        path = ("indicators", i)
+        key = indicator.get("id")
+        if _is_text(key) and str(key).strip() in seen:
+            problems.append(((*path, "id"), f"indicator id '{str(key).strip()}' is already "
+                                            "used"))
+        if _is_text(key):
+            seen.add(str(key).strip())
+        name = indicator.get("question")
+        if not _is_text(name):
+            continue
+        found = questions.get(str(name).strip())
+        if found is None:
+            problems.append(((*path, "question"), f"no question '{str(name).strip()[:40]}' in "
+                                                  "this template"))
+            continue
+        scale = found.get("scale")
+        scale_name = DEFAULT_SCALE_NAME if scale is None else str(scale).strip()
+        if scale_name not in scales:
+            continue  # named at the question
+        unscored = _unscored_codes(raw, scale_name)
+        codes = [code for _p, code in scales[scale_name]]
+        counts = indicator.get("counts")
+        for c, code in enumerate(counts if isinstance(counts, list) else []):
+            if not _is_text(code):
+                continue
+            code = str(code).strip()
+            if code not in codes:
+                problems.append(((*path, "counts", c), f"'{code}' is not an answer to question "
+                                 f"'{str(name).strip()}' (scale '{scale_name}': "
+                                 f"{', '.join(codes)})"))
+            elif code in unscored:
+                problems.append(((*path, "counts", c), f"'{code}' is not scored ('not "
+                                 "applicable' answers are left out of an indicator)"))
+    return problems
+
+
+def _unscored_codes(raw: Any, scale_name: str) -> set[str]:
+    if scale_name == DEFAULT_SCALE_NAME:
+        return {o.code for o in DEFAULT_SCALE if o.score is None}
+    options = raw.get(scale_name) if isinstance(raw, dict) else None
+    return {str(o.get("code")).strip() for o in options or []
+            if isinstance(o, dict) and _is_text(o.get("code")) and o.get("score") is None} \
+        if isinstance(options, list) else set()
+
+
+def _indicator(model: schema.Indicator) -> IndicatorSpec:
+    eligible = model.eligible or schema.Eligible()
+    return IndicatorSpec(
+        model.id, model.title.strip(), model.kind, model.question, tuple(model.counts),
+        Eligibility(tuple(eligible.categories or ()), eligible.uasc, tuple(eligible.ages or ())),
+        model.target, DEFAULT_MIN_N if model.min_n is None else model.min_n)
+
+
 def _spec(model: schema.Template) -> TemplateSpec:
     """The validated file as a template, text trimmed (so that a file's layout, such as a
     folded block's last line break, never changes its content hash)."""
@@ -423,7 +535,7 @@ def _spec(model: schema.Template) -> TemplateSpec:
         GradingSpec(defaults.good if grading.good is None else grading.good,
                     defaults.requires_improvement if grading.requires_improvement is None
                     else grading.requires_improvement),
-        tuple(sections), named)
+        tuple(sections), named, tuple(_indicator(i) for i in model.indicators or ()))
 
 
 def _trim(text: str | None) -> str:

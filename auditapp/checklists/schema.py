@@ -30,6 +30,7 @@ from pydantic import (
 
 from auditapp.rules import limits
 from auditapp.rules.grades import GOOD_THRESHOLD, REQUIRES_IMPROVEMENT_THRESHOLD
+from auditapp.rules.indicators import AGE_BANDS, CATEGORIES, DEFAULT_MIN_N, KINDS, MAX_MIN_N
 from auditapp.rules.sections import CASE_CONDITIONS
 
 TEMPLATE_ID_PATTERN = re.compile(rf"^[a-z0-9][a-z0-9-]{{1,{limits.TEMPLATE_ID_CHARS - 1}}}$")
@@ -149,6 +150,51 @@ class Section(_Part):
                                                max_length=limits.TEMPLATE_QUESTIONS)]
 
 
+def _one_of(name: str, known: tuple[str, ...]) -> AfterValidator:
+    def check(value: str) -> str:
+        if value not in known:
+            raise ValueError(f"unknown {name} '{value}' (known: {', '.join(known)})")
+        return value
+    return AfterValidator(check)
+
+
+Category = Annotated[str, Strict(), _one_of("care leaver category", CATEGORIES),
+                     Field(json_schema_extra={"enum": list(CATEGORIES)})]
+AgeBand = Annotated[str, Strict(), _one_of("age band", tuple(AGE_BANDS)),
+                    Field(json_schema_extra={"enum": list(AGE_BANDS)})]
+
+
+class Eligible(_Part):
+    """Whose audits an indicator counts; a criterion left out lets everyone in."""
+
+    categories: Annotated[list[Category], Field(min_length=1, max_length=len(CATEGORIES))] | \
+        None = Field(None, description="Care leaver categories counted.")
+    uasc: StrictBool | None = Field(None, description="true: unaccompanied asylum-seeking "
+                                    "young people only; false: all but them.")
+    ages: Annotated[list[AgeBand], Field(min_length=1, max_length=len(AGE_BANDS))] | None = \
+        Field(None, description="Age bands at audit counted.")
+
+
+class Indicator(_Part):
+    """A compliance or voice indicator over the answers to one question: of the eligible
+    young people whose audit answered the question (not 'not applicable'), how many were
+    answered with one of ``counts``."""
+
+    id: ItemId
+    title: Title
+    kind: Annotated[str, Strict(), _one_of("kind", KINDS)] = Field(
+        KINDS[0], description="compliance (the default) or voice (the voice of young "
+                              "people).", json_schema_extra={"enum": list(KINDS)})
+    question: ItemId = Field(description="The id of the question whose answers it counts.")
+    counts: Annotated[list[Code], Field(min_length=1, max_length=limits.SCALE_OPTIONS)] = Field(
+        description="The answer codes that count towards the indicator (the numerator).")
+    eligible: Eligible | None = None
+    target: Percent | None = Field(None, description="The target share, in percent.")
+    min_n: Annotated[int, Strict(), Field(ge=1, le=MAX_MIN_N)] | None = Field(
+        None, description=f"Below this many answers: too few to judge (default "
+                          f"{DEFAULT_MIN_N}).")
+
+
 class Template(_Part):
     """An auditapp checklist template (see docs/template-format.md)."""
 
@@ -161,12 +207,16 @@ class Template(_Part):
     scales: Annotated[dict[ItemId, Scale], Field(max_length=limits.TEMPLATE_SCALES)] | None = (
         Field(None, description="Named answer scales besides 'default'."))
     sections: Annotated[list[Section], Field(min_length=1, max_length=limits.TEMPLATE_SECTIONS)]
+    indicators: Annotated[list[Indicator],
+                          Field(max_length=limits.TEMPLATE_INDICATORS)] | None = Field(
+        None, description="Compliance and voice indicators the board report prints.")
 
 
 #: The model of each part of a template, by the kind of path that leads to it (for the names
 #: of the fields a part may have).
 PARTS: dict[str, type[_Part]] = {"template": Template, "grading": Grading, "option": Option,
-                                 "section": Section, "question": Question}
+                                 "section": Section, "question": Question,
+                                 "indicator": Indicator, "eligible": Eligible}
 
 
 def json_schema() -> dict[str, Any]:

@@ -11,6 +11,9 @@ A workbook has up to three sheets, each with a header row:
     belongs to the section row above it. Lists are comma-separated; flags are yes/no.
 ``scales`` (optional; one row per answer option)
     ``scale``, ``code``, ``label``, ``score``
+``indicators`` (optional; one row per indicator)
+    ``id``, ``title``, ``kind``, ``question``, ``counts``, ``categories``, ``uasc`` (yes, no
+    or blank for everyone), ``ages``, ``target``, ``min_n``
 
 The rows become the same data as a YAML template and pass through the same validation, so
 the rules and messages are the same; each problem names the sheet, row and column.
@@ -38,6 +41,10 @@ SETTINGS_COLUMNS = ("id", "title", "description", "good", "requires_improvement"
 CHECKLIST_COLUMNS = ("type", "id", "text", "description", "guidance", "critical", "limiting",
                      "applies_when", "scale", "evidence_required", "tags")
 SCALE_COLUMNS = ("scale", "code", "label", "score")
+INDICATOR_COLUMNS = ("id", "title", "kind", "question", "counts", "categories", "uasc", "ages",
+                     "target", "min_n")
+#: Indicator columns that go under the indicator's ``eligible``.
+ELIGIBLE_COLUMNS = ("categories", "uasc", "ages")
 FLAG_WORDS = {"yes": True, "y": True, "true": True, "1": True,
               "no": False, "n": False, "false": False, "0": False}
 #: Which checklist column feeds which field of a section or a question.
@@ -62,8 +69,9 @@ class _Located:
         return f"{self.source} {self.cells.get(path, '')}".rstrip()
 
 
-LIST_COLUMNS = ("tags", "evidence_required")
-NUMBER_COLUMNS = ("score", "good", "requires_improvement")
+LIST_COLUMNS = ("tags", "evidence_required", "counts", "categories", "ages")
+NUMBER_COLUMNS = ("score", "good", "requires_improvement", "target", "min_n")
+FLAG_COLUMNS = ("critical", "limiting", "uasc")
 
 
 def _cell_value(value: Any, column: str) -> Any:
@@ -73,7 +81,7 @@ def _cell_value(value: Any, column: str) -> Any:
         value = value.strip()
         if value == "":
             return None
-        if column in ("critical", "limiting") and value.lower() in FLAG_WORDS:
+        if column in FLAG_COLUMNS and value.lower() in FLAG_WORDS:
             return FLAG_WORDS[value.lower()]
         if column in LIST_COLUMNS:
             return [part.strip() for part in value.split(",") if part.strip()]
@@ -148,6 +156,23 @@ def _read_scales(rows: Rows, located: _Located) -> None:
         located.data["scales"] = scales
 
 
+def _read_indicators(rows: Rows, located: _Located) -> None:
+    indicators: list[dict[str, Any]] = []
+    for _number, values in rows:
+        path: tuple[Any, ...] = ("indicators", len(indicators))
+        indicator: dict[str, Any] = {}
+        for name, (value, cell) in values.items():
+            where = (*path, "eligible", name) if name in ELIGIBLE_COLUMNS else (*path, name)
+            target = indicator.setdefault("eligible", {}) if name in ELIGIBLE_COLUMNS \
+                else indicator
+            target[name] = value
+            located.cells[where] = cell
+            located.cells.setdefault(where[:-1], cell)
+        indicators.append(indicator)
+    if indicators:
+        located.data["indicators"] = indicators
+
+
 def _read_checklist(rows: Rows, sheet: str | None, located: _Located) -> None:
     if sheet is None:
         located.problems.append(f"{located.source}: the workbook has no 'checklist' sheet")
@@ -201,12 +226,13 @@ def load_template_workbook(path: Path) -> TemplateSpec:
     try:
         with Workbook(path, source) as book:
             sheets = {name.lower(): name for name in book.sheet_names}
-            settings, scales, checklist = (sheets.get(n) for n in ("settings", "scales",
-                                                                    "checklist"))
+            settings, scales, checklist, indicators = (
+                sheets.get(n) for n in ("settings", "scales", "checklist", "indicators"))
             _read_settings(_rows(book, settings, SETTINGS_COLUMNS, located), settings, located)
             _read_scales(_rows(book, scales, SCALE_COLUMNS, located), located)
             _read_checklist(_rows(book, checklist, CHECKLIST_COLUMNS, located), checklist,
                             located)
+            _read_indicators(_rows(book, indicators, INDICATOR_COLUMNS, located), located)
     except SheetError as exc:
         raise ValidationError(f"{source} cannot be read as an Excel workbook",
                               [str(exc)]) from None
@@ -298,4 +324,17 @@ def write_template_workbook(spec: TemplateSpec, path: Path) -> None:
     for name, options in spec.scales.items():
         for option in options:
             _append(scales, [name, option.code, option.label, option.score])
+    if spec.indicators:
+        _write_indicators(workbook, spec)
     workbook.save(path)
+
+
+def _write_indicators(workbook: openpyxl.Workbook, spec: TemplateSpec) -> None:
+    sheet = _sheet(workbook, "indicators", INDICATOR_COLUMNS,
+                   {"id": 20, "title": 50, "counts": 10, "categories": 24})
+    for indicator in spec.indicators:
+        eligible = indicator.eligibility
+        _append(sheet, [indicator.key, indicator.title, indicator.kind, indicator.question,
+                        ", ".join(indicator.counts), ", ".join(eligible.categories),
+                        None if eligible.uasc is None else "yes" if eligible.uasc else "no",
+                        ", ".join(eligible.ages), indicator.target, indicator.min_n])

@@ -39,6 +39,7 @@ from auditapp.exporters.chart_image import control_chart_png
 from auditapp.inputs.board_words import NARRATIVE, BoardWords
 from auditapp.rules.actions import ActionState
 from auditapp.rules.grades import NOT_GRADED, Grade
+from auditapp.rules.indicators import VOICE
 from auditapp.rules.markings import MARKINGS, OFFICIAL, OFFICIAL_SENSITIVE
 from auditapp.rules.palette import HEADER_FILL, HEADER_TEXT, WITHHELD
 from auditapp.rules.permissions import Actor
@@ -57,6 +58,15 @@ from auditapp.services.reporting.board_figures import (
     board_figures,
     board_pack,
     pack_manifest,
+)
+from auditapp.services.reporting.board_findings import (
+    ACTION_STATES,
+    COHORTS,
+    IndicatorFigure,
+    agreement_share,
+    indicator_cells,
+    kappa_text,
+    left_out_words,
 )
 from auditapp.services.reporting.control_chart import (
     CHART_COLUMNS,
@@ -505,8 +515,11 @@ def _appendix(document: DocxDocument, edition: WordEdition) -> None:
            ["Line of enquiry", "Section grades", *LINES.values()],
            _band_rows(pack, "kloe", [(line.key, line.label) for line in
                                      figures.lines_of_enquiry], list(LINES)), [90, 26, 27, 27])
+    _appendix_findings(document, pack)
     _themes_and_actions(document, pack, edition.as_at)
+    _action_breakdowns(document, pack, edition.as_at)
     _moderation(document, pack)
+    _agreement(document, pack)
     document.add_heading("About these figures", level=2)
     for line in (
         "Counted: audits submitted, moderated or closed with an audit date in the period; "
@@ -559,6 +572,122 @@ def _moderation(document: DocxDocument, pack: BoardPack) -> None:
     _table(document, "Moderation of the audits (shares of moderated audits, but the first "
            "line: of all audits)", ["", "Audits", "Share"], rows, [90, 30, 30])
     document.add_paragraph(f"{NOT_GRADED}: audits counted without an overall grade.")
+
+
+# --- priorities, indicators, voice, cohorts, actions by age and priority, agreement ---------
+
+
+def _appendix_findings(document: DocxDocument, pack: BoardPack) -> None:
+    findings = pack.figures.findings
+    if findings is None:
+        return
+    if findings.priorities:
+        document.add_heading("Grades by strategic priority", level=2)
+        _table(document, "Section grades by the Leaving Care Strategy's six priorities (a "
+               "section tagged with two counts in both)",
+               ["Strategic priority", "Section grades", *LINES.values()],
+               _band_rows(pack, "priority", [(line.key, line.label)
+                                             for line in findings.priorities], list(LINES)),
+               [90, 26, 27, 27])
+    _indicator_tables(document, pack, findings.indicators, "compliance")
+    _indicator_tables(document, pack, findings.indicators, "voice")
+    document.add_heading("Grades by cohort", level=2)
+    _lead_in(document,"Final grades by the young person's care leaver category, "
+                           "unaccompanied status and age at the audit, as shares of the audits "
+                           "graded in each row; each table's rows add up to the final grades.")
+    for cohort in findings.cohorts:
+        _table(document, f"Final grades by {cohort.title.lower()}",
+               [cohort.title, "Audits graded", *BANDS.values()],
+               [[row.label, pack.count("cohort", cohort.key, row.key, "total"),
+                 *(pack.share(("cohort", cohort.key, row.key, band),
+                              ("cohort", cohort.key, row.key, "total")) for band in BANDS)]
+                for row in cohort.rows], [50, 30, 30, 32, 28])
+    note = left_out_words(findings, COHORTS, "Final grades")
+    if note:
+        document.add_paragraph(note)
+
+
+def _lead_in(document: DocxDocument, words: str) -> None:
+    """A paragraph kept on the page of the table that follows it."""
+    document.add_paragraph(words).paragraph_format.keep_with_next = True
+
+
+def _indicator_tables(document: DocxDocument, pack: BoardPack,
+                      indicators: Sequence[IndicatorFigure], kind: str) -> None:
+    voice = kind == VOICE
+    document.add_heading("Voice of young people" if voice else "Compliance indicators",
+                         level=2)
+    _lead_in(document,
+        "Counts of the answers to the templates' voice questions (Not applicable left out); "
+        "nothing a young person said is quoted." if voice else
+        "Indicators the templates declare, each over the answers to one question by the "
+        "eligible young people (Not applicable left out), with the Wilson 95% interval of the "
+        "share. Below the least n the template states an indicator is too few to judge; where "
+        "its figures are withheld, so is its judgement.")
+    chosen = [i for i in indicators if i.kind == kind]
+    if not chosen:
+        document.add_paragraph("No template used in the period declares one.")
+    for template_key in dict.fromkeys(i.template_key for i in chosen):
+        rows = [i for i in chosen if i.template_key == template_key]
+        body = []
+        for indicator in rows:
+            cells = indicator_cells(pack.protection, indicator)
+            label = indicator.title + (f" ({indicator.eligible})" if indicator.eligible else "")
+            body.append([label, cells.n, cells.met, cells.share, cells.interval,
+                         *([] if voice else [cells.target, cells.judgement])])
+        header = (["Question", "n", "Yes", "Share", "95% interval"] if voice else
+                  ["Indicator", "n", "Met", "Share", "95% interval", "Target", "Judgement"])
+        _table(document, f"{rows[0].template_title}: "
+               + ("voice of young people" if voice else "compliance indicators"),
+               header, body, [80, 18, 18, 20, 34] if voice else [58, 15, 15, 16, 26, 16, 24])
+
+
+def _action_breakdowns(document: DocxDocument, pack: BoardPack, as_at: date) -> None:
+    findings = pack.figures.findings
+    if findings is None:
+        return
+    columns = ["Raised", "On time", "Late", "Open", "Overdue", "Cancelled"]
+    for name, title, rows in (("actions_age", "Age at audit", findings.actions_by_age),
+                              ("actions_priority", "Priority", findings.actions_by_priority)):
+        if not rows:
+            continue
+        _table(document, f"Actions by {title.lower()} (open and overdue as at "
+               f"{day_text(as_at)})", [title, *columns],
+               [[row.label, pack.count(name, row.key, "raised"),
+                 *(pack.count(name, row.key, state) for state in ACTION_STATES)]
+                for row in rows], [34, 22, 22, 22, 22, 22, 26])
+    note = left_out_words(findings, ("actions_age", "actions_priority"), "Actions")
+    if note:
+        document.add_paragraph(note)
+
+
+def _agreement(document: DocxDocument, pack: BoardPack) -> None:
+    """Agreement between auditors and moderators, every kappa with its n, as the PDF."""
+    figures = pack.figures.current.agreement
+    threshold = pack.figures.threshold
+    overall = figures.overall
+    printed = pack.agreement_printed()
+
+    def share(part: int) -> str:
+        return agreement_share(part, overall.pairs, threshold) if printed else "\u2013"
+
+    document.add_heading("Agreement", level=2)
+    document.add_paragraph("Moderators grade each sampled audit before they see the auditor's "
+                           "grades; n is the number of audits graded by both. A figure that "
+                           "would reveal a count below the threshold is left out (\u2013).")
+    _table(document, "Agreement between auditors and moderators", ["Measure", "Figure"], [
+        ["Moderator's own grade the same as the auditor's", share(overall.exact)],
+        ["Within one grade of the auditor's", share(overall.within_one)],
+        ["Agreement beyond chance (Cohen's kappa, linearly weighted)",
+         kappa_text(overall.kappa, overall.pairs, threshold, printed)]], [120, 50])
+    sections = [s for s in figures.sections if s.agreement.pairs >= threshold]
+    if sections:
+        _table(document, "Agreement by section (kappa with its n)", ["Section", "Kappa"],
+               [[f"{s.section_key} {s.title}",
+                 kappa_text(s.agreement.kappa, s.agreement.pairs, threshold,
+                            pack.section_agreement_printed(s.template_key, s.section_key,
+                                                           s.agreement.pairs))]
+                for s in sections], [120, 50])
 
 
 def build_document(edition: WordEdition) -> DocxDocument:

@@ -71,6 +71,17 @@ from auditapp.services.reporting.board_figures import (
     board_pack,
     pack_manifest,
 )
+from auditapp.services.reporting.board_findings import (
+    ACTION_STATES,
+    COHORTS,
+    ActionRow,
+    Cohort,
+    IndicatorFigure,
+    agreement_share,
+    indicator_cells,
+    kappa_text,
+    left_out_words,
+)
 from auditapp.services.reporting.control_chart import (
     CHART_COLUMNS,
     CHART_TABLE_CAPTION,
@@ -199,8 +210,12 @@ def _story(pack: BoardPack, today: date, produced: date, cover: Cover) -> list[F
     return [*_cover(pack, today, produced, cover), PageBreak(), *_report_words(cover.words),
             *_summary(pack, chart), PageBreak(),
             *_grades(pack, chart), CondPageBreak(NEW_SECTION_ROOM),
-            *_sections(pack), CondPageBreak(NEW_SECTION_ROOM),
-            *_themes(pack), *_actions(pack), CondPageBreak(NEW_SECTION_ROOM),
+            *_sections(pack), *_priorities(pack), CondPageBreak(NEW_SECTION_ROOM),
+            *_indicators(pack), CondPageBreak(NEW_SECTION_ROOM),
+            *_voice(pack), CondPageBreak(NEW_SECTION_ROOM),
+            *_cohorts(pack), CondPageBreak(NEW_SECTION_ROOM),
+            *_themes(pack), *_actions(pack), *_action_breakdowns(pack),
+            CondPageBreak(NEW_SECTION_ROOM),
             *_method(pack), *_about(pack)]
 
 
@@ -292,7 +307,7 @@ def _cover(pack: BoardPack, today: date, produced: date, cover: Cover) -> list[F
         text("Previous period, for the number of audits: "
              f"{figures.previous_scope.period_text()}"
              if figures.previous_scope else
-             "For release: no figures of any earlier period (see section 5)."),
+             "For release: no figures of any earlier period (see section 8)."),
         text(f"Actions are reported as at {day_text(today)}. Produced by auditapp "
              f"{__version__} on {day_text(produced)}."),
         Spacer(1, 8 * mm),
@@ -307,9 +322,11 @@ def _cover(pack: BoardPack, today: date, produced: date, cover: Cover) -> list[F
         *(text(line) for line in (*(("The report: summary, recommendations, key messages "
                                      "and next steps",) if words else ()),
                                   "1. Summary", "2. Grades, change over time and the quarters",
-                                  "3. Grades by section and by key line of enquiry",
-                                  "4. Themes and actions",
-                                  "5. How the audits were done, and about these figures")),
+                                  "3. Grades by section, key line of enquiry and strategic "
+                                  "priority", "4. Compliance indicators",
+                                  "5. Voice of young people", "6. Grades by cohort",
+                                  "7. Themes and actions, by age band and priority",
+                                  "8. How the audits were done, and about these figures")),
     ]
 
 
@@ -678,13 +695,177 @@ def _sections(pack: BoardPack) -> list[Flowable]:
     return parts
 
 
+# --- priorities, indicators, voice, cohorts, actions by age and priority -----------------------
+
+
+def _titled(title: str, words: str, table: Grid) -> list[Flowable]:
+    """A sub-heading and its words kept with the table's first rows (the table's header row
+    repeats on every page it runs onto)."""
+    if not words:
+        return [Heading(title, level=1), table]
+    lead = text(words, "note")
+    lead.keepWithNext = 1  # bound to the table like a heading (see pdf_layout)
+    return [Heading(title, level=1), lead, table]
+
+
+def _priorities(pack: BoardPack) -> list[Flowable]:
+    findings = pack.figures.findings
+    if findings is None or not findings.priorities:
+        return []
+    return _titled(
+        "Grades by strategic priority",
+        "The same section grades gathered by the Leaving Care Strategy's six priorities each "
+        "section is tagged with (SP1 to SP6); a section tagged with two priorities counts in "
+        "both. Below Good is Requires improvement or Inadequate.",
+        _heat_table(pack, "priority", [(line.key, line.label)
+                                       for line in findings.priorities],
+                    "Section grades", LINE_TITLES))
+
+
+def _indicator_table(pack: BoardPack, indicators: Sequence[IndicatorFigure],
+                     voice: bool) -> Grid:
+    width = CONTENT_WIDTH
+    header = (["Question", "n", "Yes", "Share", "95% interval"] if voice else
+              ["Indicator", "n", "Met", "Share", "95% interval", "Target", "Judgement"])
+    rows: list[list[Any]] = [table_header(header, 1)]
+    extra: list[tuple[Any, ...]] = []
+    for i, indicator in enumerate(indicators, start=1):
+        cells = indicator_cells(pack.protection, indicator)
+        label = f"{indicator.title}" + (f" ({indicator.eligible})" if indicator.eligible
+                                        else "")
+        row = [_cell(label), cells.n, cells.met, cells.share, cells.interval]
+        if not voice:
+            row += [cells.target, _cell(cells.judgement)]
+        rows.append(row)
+        extra += [("BACKGROUND", (c, i), (c, i), WITHHELD_COLOUR)
+                  for c, value in enumerate(row[1:4], start=1) if withheld_symbol(str(value))]
+    widths = ([0.52, 0.09, 0.09, 0.11, 0.17] if voice else
+              [0.38, 0.065, 0.065, 0.095, 0.13, 0.09, 0.175])
+    return _table(rows, [w * width for w in widths], extra)
+
+
+def _by_template(pack: BoardPack, kind: str) -> list[tuple[str, list[IndicatorFigure]]]:
+    findings = pack.figures.findings
+    groups: dict[str, list[IndicatorFigure]] = {}
+    titles: dict[str, str] = {}
+    for indicator in findings.indicators if findings else ():
+        if indicator.kind == kind:
+            groups.setdefault(indicator.template_key, []).append(indicator)
+            titles[indicator.template_key] = indicator.template_title
+    return [(titles[key], rows) for key, rows in groups.items()]
+
+
+def _indicators(pack: BoardPack) -> list[Flowable]:
+    parts: list[Flowable] = [
+        Heading("4. Compliance indicators"),
+        text("Indicators the templates declare, each over the answers to one question: of "
+             "the eligible young people whose audit answered it (Not applicable left out), "
+             "how many met it. The interval is the Wilson 95% interval of the share. Below "
+             "the least n the template states, an indicator is too few to judge and is not "
+             "set against its target; where its figures are withheld, so is its judgement.")]
+    groups = _by_template(pack, "compliance")
+    if not groups:
+        parts.append(text("No template used in the period declares a compliance indicator."))
+    for title, indicators in groups:
+        parts += _titled(title, "n: eligible young people whose audit answered the question; "
+                                "who is eligible in brackets where not everyone.",
+                         _indicator_table(pack, indicators, voice=False))
+    return parts
+
+
+def _voice(pack: BoardPack) -> list[Flowable]:
+    parts: list[Flowable] = [
+        Heading("5. Voice of young people"),
+        text("How often the audits found the young person's views sought and recorded, as "
+             "counts of the answers to the templates' voice questions. Nothing a young "
+             "person said is quoted here.")]
+    groups = _by_template(pack, "voice")
+    if not groups:
+        parts.append(text("No template used in the period declares a voice question."))
+    for title, indicators in groups:
+        parts += _titled(title, "n: audits where the question was answered (Not applicable "
+                                "left out); Yes: the view was sought or recorded.",
+                         _indicator_table(pack, indicators, voice=True))
+    return parts
+
+
+def _cohort_table(pack: BoardPack, cohort: Cohort) -> Grid:
+    rows: list[list[Any]] = [table_header([cohort.title, "Audits graded",
+                                           *BAND_TITLES.values()], 1)]
+    extra: list[tuple[Any, ...]] = []
+    for i, row in enumerate(cohort.rows, start=1):
+        prefix = ("cohort", cohort.key, row.key)
+        cells, styles = _band_cells(pack, prefix, i, 2)
+        rows.append([_cell(row.label), pack.count(*prefix, "total"), *cells])
+        extra += styles
+    width = CONTENT_WIDTH
+    return _table(rows, [0.3 * width, 0.15 * width, 0.19 * width, 0.19 * width,
+                         0.17 * width], extra)
+
+
+def _cohorts(pack: BoardPack) -> list[Flowable]:
+    findings = pack.figures.findings
+    if findings is None:
+        return []
+    parts: list[Flowable] = [
+        Heading("6. Grades by cohort"),
+        text("Final grades of the audits by the young person's care leaver category, whether "
+             "they are an unaccompanied asylum-seeking young person, and their age at the "
+             "audit, as shares of the audits graded in each row. Each audit is in one row of "
+             "each table, so a table's rows add up to the final grades above; small numbers "
+             "are withheld across all of them together.")]
+    for cohort in findings.cohorts:
+        parts += _titled(f"By {cohort.title.lower()}", "", _cohort_table(pack, cohort))
+    note = left_out_words(findings, COHORTS, "Final grades")
+    return [*parts, text(note, "note")] if note else parts
+
+
+ACTION_COLUMNS = ("Raised", "On time", "Late", "Open", "Overdue", "Cancelled")
+
+
+def _action_table(pack: BoardPack, name: str, title: str, rows: Sequence[ActionRow]) -> Grid:
+    body: list[list[Any]] = [table_header([title, *ACTION_COLUMNS], 1)]
+    extra: list[tuple[Any, ...]] = []
+    for i, row in enumerate(rows, start=1):
+        values = [pack.count(name, row.key, "raised"),
+                  *(pack.count(name, row.key, state) for state in ACTION_STATES)]
+        body.append([_cell(row.label), *values])
+        extra += [("BACKGROUND", (c, i), (c, i), WITHHELD_COLOUR)
+                  for c, value in enumerate(values, start=1) if withheld_symbol(value)]
+    width = CONTENT_WIDTH
+    return _table(body, [0.28 * width, *([0.12 * width] * len(ACTION_COLUMNS))], extra)
+
+
+def _action_breakdowns(pack: BoardPack) -> list[Flowable]:
+    findings = pack.figures.findings
+    if findings is None:
+        return []
+    as_at = day_text(pack.figures.current.actions.as_at)
+    parts: list[Flowable] = []
+    if findings.actions_by_age:
+        parts += _titled("Actions by age band",
+                         "Actions raised by the audits, by the young person's age at the "
+                         f"audit; open and overdue as at {as_at}. Completed on time or late, "
+                         "against the action's due date.",
+                         _action_table(pack, "actions_age", "Age at audit",
+                                       findings.actions_by_age))
+    if findings.actions_by_priority:
+        parts += _titled("Actions by priority",
+                         "The same actions by their priority (immediate: a safeguarding "
+                         "concern).",
+                         _action_table(pack, "actions_priority", "Priority",
+                                       findings.actions_by_priority))
+    note = left_out_words(findings, ("actions_age", "actions_priority"), "Actions")
+    return [*parts, text(note, "note")] if note else parts
+
+
 # --- themes, actions, method ------------------------------------------------------------------
 
 
 def _themes(pack: BoardPack) -> list[Flowable]:
     figures = pack.figures
     if not figures.themes:
-        return [Heading("4. Themes"), text("No question was answered No or Partly "
+        return [Heading("7. Themes and actions"), text("No question was answered No or Partly "
                                            f"{figures.threshold} or more times.")]
     rows: list[list[Any]] = [table_header(["Question", "Answers", "No or Partly", "Share"], 1)]
     for theme in figures.themes:
@@ -692,7 +873,7 @@ def _themes(pack: BoardPack) -> list[Flowable]:
         rows.append([_cell(f"{theme.question_key} {theme.text}"), pack.count(*key, "scored"),
                      pack.count(*key, "below"), pack.share((*key, "below"), (*key, "scored"))])
     width = CONTENT_WIDTH
-    return [Heading("4. Themes"),
+    return [Heading("7. Themes and actions"),
             text("The questions most often answered No or Partly (or below the best answer on "
                  "their scale), out of the answers that were not Not applicable."),
             _table(rows, [0.61 * width, 0.12 * width, 0.14 * width, 0.13 * width])]
@@ -737,7 +918,7 @@ def _method(pack: BoardPack) -> list[Flowable]:
          pack.share(("moderation", "lowered"), ("moderation", "moderated"))],
     ]
     return [
-        Heading("5. How the audits were done"),
+        Heading("8. How the audits were done"),
         text("Each audit follows one version of a checklist template; the grading rule "
              "suggests section and overall grades from the answers and the auditor confirms "
              "or changes them with a rationale."),
@@ -753,29 +934,6 @@ def _method(pack: BoardPack) -> list[Flowable]:
     ]
 
 
-def _withheld_share(part: int, whole: int, threshold: int) -> str:
-    """A share, unless it would let a count below the threshold be worked out: then it is
-    left out (a dash, as the key says; ``c`` is kept for counts of N or more)."""
-    if whole == 0:
-        return "\u2013"
-    rest = whole - part
-    if 0 < part < threshold or 0 < rest < threshold:
-        return "\u2013"
-    return f"{round(100 * part / whole)}%"
-
-
-def _kappa(value: float | None, pairs: int, threshold: int, printed: bool) -> str:
-    """Kappa always with the number of audits it rests on; left out (a dash) below N or
-    where it would narrow a withheld count (then with n only if n is N or more)."""
-    if value is None or not pairs:
-        return "\u2013"
-    if pairs < threshold:
-        return f"\u2013 (n <{threshold})"
-    if not printed:
-        return "\u2013"
-    return f"{value:.2f} (n = {pairs:,})"
-
-
 def _agreement(pack: BoardPack) -> list[Flowable]:
     """How far auditors and moderators agree, overall and by section (never by auditor)."""
     figures = pack.figures.current.agreement
@@ -785,7 +943,7 @@ def _agreement(pack: BoardPack) -> list[Flowable]:
     width = CONTENT_WIDTH
 
     def share(part: int) -> str:
-        return _withheld_share(part, overall.pairs, threshold) if printed else "\u2013"
+        return agreement_share(part, overall.pairs, threshold) if printed else "\u2013"
 
     rows: list[list[Any]] = [
         table_header(["", "Figure"], 1),
@@ -793,7 +951,7 @@ def _agreement(pack: BoardPack) -> list[Flowable]:
         [_cell("Within one grade of the auditor's"), share(overall.within_one)],
         [_cell("Agreement beyond chance (Cohen's kappa, linearly weighted; 1 is perfect, "
                "0 no better than chance)"),
-         _kappa(overall.kappa, overall.pairs, threshold, printed)],
+         kappa_text(overall.kappa, overall.pairs, threshold, printed)],
     ]
     sections = [s for s in figures.sections if s.agreement.pairs >= threshold]
     story: list[Flowable] = [
@@ -808,7 +966,7 @@ def _agreement(pack: BoardPack) -> list[Flowable]:
     if sections:
         section_rows: list[list[Any]] = [table_header(["Section", "Kappa"], 1)]
         section_rows += [[_cell(f"{s.section_key} {s.title}"),
-                          _kappa(s.agreement.kappa, s.agreement.pairs, threshold,
+                          kappa_text(s.agreement.kappa, s.agreement.pairs, threshold,
                                  pack.section_agreement_printed(s.template_key, s.section_key,
                                                                 s.agreement.pairs))]
                          for s in sections]

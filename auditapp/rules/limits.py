@@ -51,6 +51,8 @@ TAGS_PER_ITEM = 30
 TEMPLATE_SECTIONS = 100
 TEMPLATE_QUESTIONS = 1_000
 TEMPLATE_SCALES = 20
+#: Indicators a template may declare.
+TEMPLATE_INDICATORS = 60
 #: Options on one answer scale: one digit key each.
 SCALE_OPTIONS = 9
 

@@ -132,3 +132,42 @@ def test_any_text_gives_a_template_or_a_validation_error(text: str) -> None:
         return
     assert problems
     assert all(p.startswith("fuzz.yaml") for p in problems)
+
+
+def test_indicators_are_read_with_their_defaults_and_written_back() -> None:
+    spec = load_template_file(SMALL_TEMPLATE)
+    plan, voice, triple = spec.indicators
+    assert (plan.question, plan.counts, plan.target, plan.min_n) == ("A.2", ("Y",), 90, 5)
+    assert plan.eligibility.categories == ("eligible", "relevant", "former relevant")
+    assert plan.eligibility.ages == ("16-17", "18-20")
+    assert (voice.kind, voice.min_n, voice.target) == ("voice", 10, None)
+    assert triple.eligibility.uasc is True
+    assert load_template_text(spec.to_yaml(), "again") == spec
+
+
+INDICATOR_TEXT = SMALL_TEMPLATE.read_text(encoding="utf-8") if SMALL_TEMPLATE.exists() else ""
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    (("question: A.2", "question: Z.9"),
+     "indicators[1].question: no question 'Z.9' in this template"),
+    (("counts: [Y]\n    eligible: {cat", "counts: [M]\n    eligible: {cat"),
+     "indicators[1].counts[1]: 'M' is not an answer to question 'A.2'"),
+    (("counts: [Y, P]", "counts: [Y, NA]"),
+     "indicators[2].counts[2]: 'NA' is not scored"),
+    (("id: voice-recorded", "id: plan-in-date"),
+     "indicators[2].id: indicator id 'plan-in-date' is already used"),
+    (("min_n: 5", "min_n: 0"), "indicators[1].min_n: must be a whole number from 1 to"),
+    (("ages: [\"16-17\"", "ages: [\"16-19\""), "unknown age band '16-19'"),
+    (("categories: [eligible", "categories: [leaver"), "unknown care leaver category"),
+    (("target: 90", "target: 190"), "indicators[1].target: must be a percentage"),
+])
+def test_a_broken_indicator_is_one_located_problem(change: tuple[str, str], problem: str
+                                                   ) -> None:
+    text = INDICATOR_TEXT.replace(*change, 1)
+    assert text != INDICATOR_TEXT
+    with pytest.raises(ValidationError) as caught:
+        load_template_text(text, "ind.yaml")
+    assert len(caught.value.problems) == 1, caught.value.problems
+    assert caught.value.problems[0].startswith("ind.yaml:"), caught.value.problems
+    assert problem in caught.value.problems[0], caught.value.problems

@@ -50,7 +50,7 @@ def test_exported_workbook_reimports_as_the_same_version(db: Database, tmp_path:
     path = tmp_path / "ppq.xlsx"
     export_template_workbook(db, template_id, path)
     sheets = load_workbook(path).sheetnames
-    assert sheets == ["settings", "checklist", "scales"]
+    assert sheets == ["settings", "checklist", "scales", "indicators"]
     result = import_template_file(db, path, LEAD)
     assert (result.key, result.version, result.created) == ("pathway-plan-quality", 1, False)
     assert template_spec(db, template_id).question_count == result.questions

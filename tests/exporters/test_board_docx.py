@@ -4,6 +4,7 @@ headings, tables and figures with their alt text."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections import Counter
@@ -219,3 +220,23 @@ def test_libreoffice_makes_a_tagged_pdf_of_it(demo_docx: Path, tmp_path: Path) -
     assert alts == [("/Figure", description)]
     assert language == "en-GB"
     assert PdfReader(pdf).metadata.title == Document(str(demo_docx)).core_properties.title
+
+
+def test_the_appendix_holds_the_findings_and_every_kappa_with_its_n(demo_docx: Path,
+                                                                    demo_db: Database) -> None:
+    document = Document(str(demo_docx))
+    level_two = [text for level, text in _headings(document) if level == 2]
+    for heading in ("Grades by strategic priority", "Compliance indicators",
+                    "Voice of young people", "Grades by cohort", "Agreement"):
+        assert heading in level_two
+    captions = [t._tbl.tblPr.find(qn("w:tblCaption")).get(qn("w:val"))
+                for t in document.tables]
+    assert any(c.startswith("Final grades by age at audit") for c in captions) or \
+        "not split by age band" in _all_text(document)
+    assert any(c.startswith("Actions by age at audit") for c in captions) or \
+        "not split by age band" in _all_text(document)
+    kappas = [row.cells[1].text for table in document.tables
+              if table.rows[0].cells[-1].text in ("Kappa", "Figure")
+              for row in table.rows[1:] if row.cells[1].text[:1].isdigit()
+              or row.cells[1].text.startswith("-0")]
+    assert all(re.search(r"\(n = [\d,]+\)$", k) for k in kappas if "." in k), kappas

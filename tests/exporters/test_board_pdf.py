@@ -349,3 +349,34 @@ def test_withheld_grade_counts_are_hatched_bars_not_zero_bars(small_period: Data
     assert [s.text for s in shapes if isinstance(s, String)].count("withheld") == 2
     chart = next(s for s in drawing.contents if isinstance(s, VerticalBarChart))
     assert chart.barLabelArray[0][:2] == ["", ""]  # no "<5" or "c" sitting on a zero bar
+
+
+def test_the_trend_legend_names_every_band_even_one_no_audit_has(
+        quarter_withheld: Database) -> None:
+    """No audit here is Inadequate: the legend still names it beside the others."""
+    pack = board_pack(board_figures(quarter_withheld, PERIOD, 5, PERIOD.date_to))
+    assert pack.figures.current.overall.counts[Grade.INADEQUATE.label] == 0
+    drawing = trend_chart(pack)
+    assert drawing is not None
+    labels = [s.text for node in drawing.contents for s in _shapes(node)
+              if isinstance(s, String)]
+    assert {"Good or better", "Requires improvement", "Inadequate"} <= set(labels)
+
+
+def test_the_pack_prints_the_findings_with_withheld_values_as_symbols(
+        quarter_withheld: Database, tmp_path: Path) -> None:
+    out = tmp_path / "pack.pdf"
+    list(export_board_pack(quarter_withheld, out, PERIOD, today=PERIOD.date_to))
+    text = _pdf_text(out)
+    for heading in ("Grades by strategic priority", "4. Compliance indicators",
+                    "5. Voice of young people", "6. Grades by cohort",
+                    "By care leaver category", "7. Themes and actions",
+                    "8. How the audits were done"):
+        assert heading in text, heading
+    flat = " ".join(text.split())
+    # The small template's indicator of A.2: the period's 15 audits (former relevant, aged
+    # 19: eligible) all answered Yes; Wilson 15 of 15 is 80-100 %.
+    assert ("Pathway plan reviewed within 6 months (eligible or relevant or former relevant; "
+            "aged 16-17 or 18-20) 15 15 100% 80\u2013100% 90% met") in flat
+    # Nobody is unaccompanied: the triple plan has n = 0, too few to judge.
+    assert "Triple plan in place (unaccompanied) 0 0 \u2013 too few to judge" in flat

@@ -67,6 +67,7 @@ READS = {
     "check_database": "auditapp check",
     "list_samples": "which audits were sampled, no grades",
     "board_figures": "a report: its scope carries the reader",
+    "read_findings": "a report (the board pack's findings): its scope carries the reader",
     "audits_behind": "a report: its scope carries the reader",
     "check_scope": "a count: its scope carries the reader",
     "grade_tally": "a report: its scope carries the reader",

@@ -10,7 +10,7 @@ template versions that make up the total), so suppression holds across the whole
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from auditapp.errors import UserError
@@ -27,6 +27,7 @@ from auditapp.rules.suppression import (
     Protection,
 )
 from auditapp.services.reporting import manifest
+from auditapp.services.reporting.board_findings import Findings, add_findings, read_findings
 from auditapp.services.reporting.figures import (
     GOOD_OR_BETTER,
     GRADE_COLUMNS,
@@ -85,6 +86,8 @@ class BoardFigures:
     themes: tuple[QuestionTheme, ...]  # most often answered No or Partly, at least threshold
     strengths: tuple[QuestionTheme, ...]  # most often answered Yes (wording only is shown)
     threshold: int
+    #: By priority, cohort, indicator and action breakdowns (see :mod:`board_findings`).
+    findings: Findings | None = None
 
     @property
     def scope(self) -> ReportScope:
@@ -158,7 +161,7 @@ def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date,
     sections = tuple(s for s in current.sections if s.template_key in keys)
     scored = [t for t in current.themes if t.scored >= threshold]
     previous = None if own_period_only else scope.previous()
-    return BoardFigures(
+    return _affordable(BoardFigures(
         current, previous, grade_tally(db, previous) if previous else None, trend, sections,
         lines_of_enquiry(sections), tuple(shown), sum(t.audits for t in templates) - sum(
             t.audits for t in shown),
@@ -166,7 +169,54 @@ def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date,
                      key=lambda t: (-t.below_best, t.template_key, t.question_key))[:THEMES]),
         tuple(sorted(scored, key=lambda t: (-t.best / t.scored, t.template_key,
                                             t.question_key))[:HIGHLIGHTS]),
-        threshold)
+        threshold, read_findings(db, scope, as_at, sections, keys)))
+
+
+def _affordable(figures: BoardFigures) -> BoardFigures:
+    """The figures with only the breakdowns (cohorts, actions by age and by priority) that
+    cost no headline figure: a breakdown is left out where protecting its small counts
+    would withhold a headline or key figure shown without it (three age bands each with
+    fewer than 5 audits Good or better would pin the share Good or better). A board reads
+    the headline; domain.md 8.10 asks for a cohort split only where counts allow.
+
+    Each breakdown is judged on a small model of its own: the figures it adds up to (the
+    period's grades, or the actions by state) and its own rows; protecting the whole pack
+    with every breakdown at each trial took a minute for a 60-audit pack. The choice only
+    decides what is printed: whatever is printed, the pack's one model protects it all."""
+    findings = figures.findings
+    if findings is None:
+        return figures
+    empty = replace(findings, priorities=(), cohorts=(), indicators=(), actions_by_age=(),
+                    actions_by_priority=())
+    trials = [*((c.key, replace(empty, cohorts=(c,))) for c in findings.cohorts),
+              ("actions_age", replace(empty, actions_by_age=findings.actions_by_age)),
+              ("actions_priority",
+               replace(empty, actions_by_priority=findings.actions_by_priority))]
+    left_out = tuple(name for name, trial in trials
+                     if not _costs_nothing(figures.current, trial, figures.threshold))
+    if not left_out:
+        return figures
+    return replace(figures, findings=replace(
+        findings, cohorts=tuple(c for c in findings.cohorts if c.key not in left_out),
+        actions_by_age=() if "actions_age" in left_out else findings.actions_by_age,
+        actions_by_priority=() if "actions_priority" in left_out
+        else findings.actions_by_priority, left_out=left_out))
+
+
+def _costs_nothing(current: PeriodFigures, breakdown: Findings, threshold: int) -> bool:
+    """Whether a breakdown, protected with the headline figures it adds up to, leaves every
+    one of them that is shown without it shown."""
+    base = DisclosureModel(threshold)
+    _add_overall(base, current.overall)
+    _add_moderation_and_actions(base, current)
+    protection = base.protect()
+    headline = [k for k, p in base.priority.items() if p >= HEADLINE and protection.shown(k)]
+    model = DisclosureModel(threshold)
+    _add_overall(model, current.overall)
+    _add_moderation_and_actions(model, current)
+    add_findings(model, breakdown, _add_bands, {})
+    protected = model.protect()
+    return all(protected.shown(k) for k in headline)
 
 
 # --- the disclosure model ---------------------------------------------------------------------
@@ -257,6 +307,10 @@ def disclosure_model(figures: BoardFigures) -> DisclosureModel:
     for theme in figures.themes:
         model.add(("theme", theme.template_key, theme.question_key, "scored"), theme.scored)
         model.add(("theme", theme.template_key, theme.question_key, "below"), theme.below_best)
+    if figures.findings is not None:
+        add_findings(model, figures.findings, _add_bands, {
+            line.key: [s.key for s in figures.sections if line.key in s.tags]
+            for line in figures.findings.priorities})
     return model
 
 

@@ -47,6 +47,8 @@ np = pytest.importorskip("numpy")
 
 END = date(2026, 6, 30)
 #: The 60-audit database takes minutes to protect (see README): only when asked.
+#: More than any count in a pack: the reader's bound on a count nothing else bounds.
+CAP = 10**6
 SIZES = [30, 45, *([60] if os.environ.get("AUDITAPP_ATTACK_LARGE") else [])]
 
 
@@ -162,8 +164,11 @@ def joint_attack(packs: Sequence[Printed], within: Sequence[tuple[str, str]] = (
         for k, a in coefficients.items():
             rows[r, index[k]] += a
         constants[r] = constant
-    box = optimize.Bounds([bounds.get(k, (0, math.inf))[0] for k in keys],
-                          [bounds.get(k, (0, math.inf))[1] for k in keys])
+    # No count exceeds CAP: the reader may assume it, so every program is bounded (a count
+    # only implied, such as what an indicator's share leaves over, may otherwise be
+    # unbounded above where the figures around it are withheld as c).
+    box = optimize.Bounds([bounds.get(k, (0, CAP))[0] for k in keys],
+                          [min(bounds.get(k, (0, CAP))[1], CAP) for k in keys])
     constraint = optimize.LinearConstraint(rows, constants, constants)
     narrowed = {}
     for pack in packs:
@@ -179,7 +184,9 @@ def joint_attack(packs: Sequence[Printed], within: Sequence[tuple[str, str]] = (
                 assert all(r.status == 0 for r in results), "the packs contradict their key"
                 # The integer program is the tighter: it is what the reader can prove.
                 ends.append(round(sign * results[1].fun))
-                assert sign * results[0].fun <= sign * results[1].fun + 1e-6
+                # Both minimise sign * key: the relaxation's minimum is never above the
+                # integer program's (for sign -1 the maximum is never below).
+                assert results[0].fun <= results[1].fun + 1e-6
             low, high = ends
             if low > 1 or high < threshold - 1:
                 narrowed[key] = (low, high)
@@ -358,3 +365,44 @@ def test_kappa_is_withheld_where_the_moderated_grades_would_narrow_a_grade_count
         assert (attack(model, protection, parts) == {}) == allowed
     assert attack(model, protection, {("overall", "Inadequate"): 2}) \
         == {("overall", "Inadequate"): (2, 4)}
+
+
+# --- the findings: priorities, cohorts, indicators, actions by age and priority ----------------
+
+FINDINGS = ("priority", "cohort", "indicator", "actions_age", "actions_priority")
+
+
+def _findings_keys(model: DisclosureModel) -> set[Key]:
+    return {k for k in model.values if isinstance(k, tuple) and k[0] in FINDINGS}
+
+
+def test_the_attacker_reads_the_findings_tables(small_demo: dict[int, Database]) -> None:
+    """The attacker above reads every figure and sum in the model, so the tables by
+    priority, cohort, indicator and action breakdown are in what it attacks, tied to the
+    rest of the pack (cohort rows add up to the period's grade counts, actions by age to the
+    actions by state ...)."""
+    model, pack = _pack(small_demo[45], ReportScope(date(2025, 7, 1), END), 5)
+    keys = _findings_keys(model)
+    assert {k[0] for k in keys} == set(FINDINGS)
+    tied = {m for total, members in model.sums for m in (total, *members)
+            if m in keys}
+    assert {k[0] for k in tied} == set(FINDINGS)
+    assert any(k in keys for k in model.sensitive()), "the findings hold small counts"
+    assert any(total[0] in ("overall", "actions") and members[0] in keys
+               for total, members in model.sums), "findings tied to the pack's totals"
+
+
+def test_the_findings_printed_with_only_their_small_counts_withheld_give_counts_away(
+        small_demo: dict[int, Database]) -> None:
+    """The attack, before the defence: the new tables printed as a pack without their own
+    suppression would print them (every small count <N, every other count as its number,
+    the rest of the pack as protected) let a reader narrow withheld counts; with the pack's
+    protection, nothing."""
+    model, pack = _pack(small_demo[45], ReportScope(date(2025, 7, 1), END), 5)
+    protection = pack.protection
+    keys = _findings_keys(model)
+    assert protection.secondary & keys, "the findings needed suppression of their own"
+    naive = Protection(protection.threshold, protection.values, protection.primary,
+                       protection.secondary - keys, protection.unprinted, protection.folded)
+    assert attack(model, naive) != {}
+    assert pack_attack(model, pack) == {}
