@@ -9,10 +9,11 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from auditapp.exporters.board_pdf import _withheld_share, export_board_pack
+from auditapp.exporters.board_pdf import export_board_pack
 from auditapp.exporters.xlsx import export_workbook
 from auditapp.services.moderation import agreement_figures
 from auditapp.services.reporting.board_figures import board_figures, board_pack
+from auditapp.services.reporting.board_findings import agreement_share
 from auditapp.services.reporting.figures import ReportScope
 from auditapp.storage.engine import Database
 from tests.builders import DEMO_END
@@ -63,4 +64,4 @@ def test_board_pack_has_agreement_but_no_auditor(demo_db: Database, tmp_path: Pa
     (0, 0, "\u2013"),
 ])
 def test_agreement_shares_never_reveal_small_counts(part: int, whole: int, shown: str) -> None:
-    assert _withheld_share(part, whole, 5) == shown
+    assert agreement_share(part, whole, 5) == shown

@@ -200,11 +200,11 @@ def _score(spec: TemplateSpec, question: str, code: str | None) -> float | None:
     return None
 
 
-def _indicators(db: Database, session: Session, scope: ReportScope,
-                versions: Mapping[int, tuple[str, int]]) -> tuple[IndicatorFigure, ...]:
-    """Every indicator of the templates used (``versions``: template id to key and version),
-    each version's answers counted by that version's definition, titled by the newest."""
-    specs = {tid: template_spec(db, tid) for tid in versions}
+def _indicators(session: Session, scope: ReportScope, versions: Mapping[int, tuple[str, int]],
+                specs: Mapping[int, TemplateSpec]) -> tuple[IndicatorFigure, ...]:
+    """Every indicator of the templates used (``versions``: template id to key and version;
+    ``specs``: each version's definition), each version's answers counted by that version's
+    definition, titled by the newest."""
     questions = {i.question for spec in specs.values() for i in spec.indicators}
     if not questions:
         return ()
@@ -274,8 +274,9 @@ def read_findings(db: Database, scope: ReportScope, as_at: date,
             select(Audit.template_id, Template.key, Template.version)
             .join(Template, Template.id == Audit.template_id)
             .where(Audit.id.in_(scoped_audits(scope))).distinct()) if key in keys}
+    specs = {tid: template_spec(db, tid) for tid in versions}
     with db.transaction() as session:
-        indicators = _indicators(db, session, scope, versions)
+        indicators = _indicators(session, scope, versions, specs)
         cohorts = _cohorts(session, scope)
         by_age, by_priority = _actions(session, scope, as_at)
     return Findings(priority_tallies(sections), cohorts, indicators, by_age, by_priority)

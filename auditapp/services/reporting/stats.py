@@ -68,7 +68,7 @@ def grade_counts(
     if date_to is not None:
         query = query.where(audits.c.audit_date <= date_to)
     with db.transaction() as session:
-        counts: dict[int | None, int] = dict(session.execute(query).tuples().all())
+        counts: dict[int | None, int] = {grade: count for grade, count in session.execute(query)}
     by_grade = {grade.label: counts.get(int(grade), 0) for grade in GRADES_BEST_FIRST}
     by_grade[NOT_GRADED] = counts.get(None, 0)
     return GradeCounts(sum(by_grade.values()), by_grade)
