@@ -21,6 +21,7 @@ a refusal.
 | export bundles    | own     | own           | own       | anyone's      |
 | import bundles    |         | yes           |           | yes           |
 | load demo data    |         |               |           | yes           |
+| plan audits       |         |               |           | yes           |
 
 People are told apart by their profile's id, never by their name: "own" compares ids.
 A moderator's "own" bundle is of the audits they moderated.
@@ -63,6 +64,7 @@ class Permission(StrEnum):
     IMPORT_BUNDLES = "import bundles"
     LOAD_DEMO = "load demo data"
     RELEASE_REPORTS = "release board packs for publication"
+    PLAN_AUDITS = "change the audit programme"
 
 
 _AUDITING = frozenset({Role.AUDITOR, Role.PEER_REVIEWER, Role.PRACTICE_LEAD})
@@ -83,6 +85,7 @@ ROLES: dict[Permission, frozenset[Role]] = {
     Permission.IMPORT_BUNDLES: frozenset({Role.PEER_REVIEWER, Role.PRACTICE_LEAD}),
     Permission.LOAD_DEMO: _LEAD,
     Permission.RELEASE_REPORTS: _LEAD,
+    Permission.PLAN_AUDITS: _LEAD,
 }
 #: Permissions limited to the actor's own audits, except for a practice lead.
 OWN_ONLY = frozenset({Permission.START_AUDIT, Permission.EDIT_DRAFT, Permission.SUBMIT,
