@@ -34,6 +34,7 @@ from docx.text.paragraph import Paragraph
 
 from auditapp import __version__
 from auditapp.errors import UserError
+from auditapp.exporters import programme_tables
 from auditapp.exporters.chart_image import control_chart_png
 from auditapp.inputs.board_words import NARRATIVE, BoardWords
 from auditapp.rules.actions import ActionState
@@ -385,6 +386,9 @@ def _findings(pack: BoardPack, chart: ControlChart) -> list[str]:
                  f"which {pack.count('actions', 'done')} completed and "
                  f"{pack.count('actions', ActionState.OVERDUE)} overdue at "
                  f"{day_text(pack.figures.current.actions.as_at)}.")
+    programme = programme_tables.summary_line(pack)
+    if programme is not None:
+        found.append(f"Audit programme: {programme} (Appendix 1).")
     return found
 
 
@@ -482,6 +486,7 @@ def _appendix(document: DocxDocument, edition: WordEdition) -> None:
            _band_rows(pack, "kloe", [(line.key, line.label) for line in
                                      figures.lines_of_enquiry], list(LINES)), [90, 26, 27, 27])
     _themes_and_actions(document, pack, edition.as_at)
+    _programme(document, pack)
     _moderation(document, pack)
     document.add_heading("About these figures", level=2)
     for line in (
@@ -521,6 +526,30 @@ def _themes_and_actions(document: DocxDocument, pack: BoardPack, as_at: date) ->
     rows.append(["Raised", pack.count("actions", "raised"), ""])
     _table(document, "Actions raised by the audits", ["Actions", "Number", "Share"], rows,
            [90, 30, 30], bold_last=True)
+
+
+def _programme(document: DocxDocument, pack: BoardPack) -> None:
+    """Completed against planned, and the next period's programme: nothing where the
+    programme plans neither."""
+    rows = programme_tables.completed_rows(pack)
+    following = programme_tables.next_rows(pack)
+    if not rows and not following:
+        return
+    document.add_heading(programme_tables.COMPLETED_TITLE, level=2)
+    if rows:
+        document.add_paragraph(programme_tables.completed_words(pack))
+        _table(document, "Audits completed against the audit programme, by team and template",
+               list(programme_tables.COMPLETED_HEADER), rows, [40, 60, 22, 24, 24],
+               bold_last=True)
+    else:
+        document.add_paragraph("The audit programme plans no audits for this period.")
+    document.add_heading(programme_tables.NEXT_TITLE, level=2)
+    period = programme_tables.next_period_text(pack)
+    if following:
+        _table(document, f"Audits planned for {period}", list(programme_tables.NEXT_HEADER),
+               following, [55, 40, 55, 20])
+    else:
+        document.add_paragraph(f"No audits are planned yet for {period}.")
 
 
 def _moderation(document: DocxDocument, pack: BoardPack) -> None:

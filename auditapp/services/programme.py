@@ -34,6 +34,7 @@ from auditapp.rules.limits import (
 from auditapp.rules.permissions import Actor, Permission, require
 from auditapp.services.cases import cell_text, parse_sheet_date
 from auditapp.services.reporting.stats import counted_audits
+from auditapp.services.visibility import withheld_condition
 from auditapp.storage.engine import Database
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -222,18 +223,32 @@ def list_programme(db: Database, as_at: date | None = None) -> list[ProgrammeRow
                              completed_in(session, line, as_at)) for line in lines]
 
 
+def lines_starting(session: Session, first: date, last: date, team: str | None = None,
+                   template_key: str | None = None) -> list[PlannedLine]:
+    """The lines whose period starts from ``first`` to ``last`` (of one team and template,
+    when given), by period, team and template."""
+    query = select(PlannedAudits).where(PlannedAudits.date_from >= first,
+                                        PlannedAudits.date_from <= last)
+    if team is not None:
+        query = query.where(PlannedAudits.team == team)
+    if template_key is not None:
+        query = query.where(PlannedAudits.template_key == template_key)
+    return sorted(PlannedLine(p.date_from, p.date_to, p.team, p.template_key, p.planned)
+                  for p in session.scalars(query))
+
+
 def completed_in(session: Session, line: PlannedLine, as_at: date | None = None,
-                 excluded: Any = None) -> int:
-    """Audits of the line's team and template completed (submitted, moderated or closed)
-    with an audit date in its period, up to ``as_at`` when given. ``excluded`` is a
-    condition that leaves audits out (those withheld from a report's reader)."""
+                 reader: Actor | None = None) -> int:
+    """Audits of the line's team and template completed (submitted, moderated or closed:
+    the audits every report counts) with an audit date in its period, up to ``as_at`` when
+    given, leaving out those whose grades are withheld from ``reader``."""
     last = min(line.date_to, as_at) if as_at is not None else line.date_to
     query = (counted_audits(line.date_from, last)
              .join(Case, Case.id == Audit.case_id)
              .join(Template, Template.id == Audit.template_id)
              .where(Case.team == line.team, Template.key == line.template_key))
-    if excluded is not None:
-        query = query.where(~excluded)
+    if reader is not None:
+        query = query.where(~withheld_condition(reader))
     return session.scalar(query.with_only_columns(func.count())) or 0
 
 

@@ -104,6 +104,7 @@ READS = {
     "pack_manifest": "a board pack's manifest: make_manifest over the pack's own figures",
     "period_counts": "a report: its scope carries the reader",
     "share_good_chart": "a report: its scope carries the reader",
+    "programme_figures": "a report: its scope carries the reader",
     "list_programme": "planned counts and counts of completed audits per team, no grades",
 }
 #: Public services with no actor that write, each with why (reviewed).

@@ -26,7 +26,7 @@ from auditapp.rules.suppression import (
     Key,
     Protection,
 )
-from auditapp.services.reporting import manifest
+from auditapp.services.reporting import manifest, programme_figures
 from auditapp.services.reporting.figures import (
     GOOD_OR_BETTER,
     GRADE_COLUMNS,
@@ -85,6 +85,8 @@ class BoardFigures:
     themes: tuple[QuestionTheme, ...]  # most often answered No or Partly, at least threshold
     strengths: tuple[QuestionTheme, ...]  # most often answered Yes (wording only is shown)
     threshold: int
+    #: Completed against planned, and the next period's programme.
+    programme: programme_figures.ProgrammeFigures | None = None
 
     @property
     def scope(self) -> ReportScope:
@@ -166,7 +168,7 @@ def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date,
                      key=lambda t: (-t.below_best, t.template_key, t.question_key))[:THEMES]),
         tuple(sorted(scored, key=lambda t: (-t.best / t.scored, t.template_key,
                                             t.question_key))[:HIGHLIGHTS]),
-        threshold)
+        threshold, programme_figures.programme_figures(db, scope, as_at))
 
 
 # --- the disclosure model ---------------------------------------------------------------------
@@ -249,6 +251,9 @@ def disclosure_model(figures: BoardFigures) -> DisclosureModel:
     for line in figures.lines_of_enquiry:
         _add_line(model, line, [s.key for s in figures.sections if line.key in s.tags])
     _add_templates(model, figures)
+    if figures.programme is not None:
+        programme_figures.add_to_model(model, figures.programme,
+                                       [t.key for t in figures.templates])
     _add_moderation_and_actions(model, figures.current)
     # The audits counted, now and before: the headline, and the manifest lists the audits.
     for total in (("overall", "total"), ("previous", "total")):
