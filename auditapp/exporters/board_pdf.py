@@ -699,19 +699,21 @@ def _programme(pack: BoardPack) -> list[Flowable]:
                   _table([table_header(list(programme_tables.COMPLETED_HEADER), 2),
                           *([_cell(team), _cell(title), *counts]
                             for team, title, *counts in rows)],
-                         [0.25 * width, 0.36 * width, 0.12 * width, 0.12 * width, 0.15 * width],
+                         [0.22 * width, 0.33 * width, 0.13 * width, 0.15 * width, 0.17 * width],
                          [("FONTNAME", (2, -1), (-1, -1), FONT_BOLD)])]
     else:
         parts.append(text("The audit programme plans no audits for this period."))
-    parts += [Heading(programme_tables.NEXT_TITLE, level=1),
-              text(f"Audits planned for {programme_tables.next_period_text(pack)}.")]
+    following_parts: list[Flowable] = [
+        Heading(programme_tables.NEXT_TITLE, level=1),
+        text(f"Audits planned for {programme_tables.next_period_text(pack)}.")]
     if following:
-        parts.append(_table([table_header(list(programme_tables.NEXT_HEADER), 3),
-                             *([_cell(c) for c in row[:3]] + row[3:] for row in following)],
-                            [0.36 * width, 0.22 * width, 0.3 * width, 0.12 * width]))
+        following_parts.append(_table(
+            [table_header(list(programme_tables.NEXT_HEADER), 3),
+             *([_cell(c) for c in row[:3]] + row[3:] for row in following)],
+            [0.36 * width, 0.22 * width, 0.3 * width, 0.12 * width]))
     else:
-        parts.append(text("None planned yet."))
-    return parts
+        following_parts.append(text("None planned yet."))
+    return [*parts, KeepTogether(following_parts)]
 
 
 def _method(pack: BoardPack) -> list[Flowable]:
