@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 
 from auditapp import __version__
-from auditapp.cli import audits, bundles, maintenance, reports, settings, templates
+from auditapp.cli import (
+    audits,
+    bundles,
+    maintenance,
+    programme,
+    reports,
+    settings,
+    templates,
+)
 from auditapp.cli.bundles import SUFFIX
 from auditapp.cli.prompts import PASSPHRASE_ENV, db_location_arg, path_arg
 from auditapp.storage.paths import default_db_path
@@ -39,4 +47,5 @@ def build_parser() -> argparse.ArgumentParser:
     audits.add_workflow_commands(commands)
     reports.add_export_commands(commands)
     bundles.add_commands(commands)
+    programme.add_commands(commands)
     return parser

@@ -34,6 +34,7 @@ from auditapp.services import (
     demo,
     moderation,
     programme,
+    programme_import,
     settings,
     templates,
     users,
@@ -262,10 +263,10 @@ CALLS: dict[str, tuple[Permission, Callable[[World, Actor], Any]]] = {
                                     "small-test", 4), a)),
     "remove_planned": (Permission.PLAN_AUDITS, lambda w, a: programme.remove_planned(
         w.db, PLANNED, a)),
-    "import_programme": (Permission.PLAN_AUDITS, lambda w, a: programme.import_programme(
+    "import_programme": (Permission.PLAN_AUDITS, lambda w, a: programme_import.import_programme(
         w.db, w.programme_sheet(), a)),
     "import_programme_steps": (Permission.PLAN_AUDITS, lambda w, a: list(
-        programme.import_programme_steps(w.db, w.programme_sheet(), a))),
+        programme_import.import_programme_steps(w.db, w.programme_sheet(), a))),
     "save_user": (Permission.MANAGE_USERS,
                   lambda w, a: users.save_user(w.db, "Zed", Role.AUDITOR, a)),
 }

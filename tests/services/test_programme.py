@@ -15,14 +15,8 @@ from openpyxl import Workbook
 
 from auditapp.errors import NotFoundError, PermissionDeniedError, UserError, ValidationError
 from auditapp.services.audits.editing import submit_audit
-from auditapp.services.programme import (
-    PlannedLine,
-    import_programme,
-    list_programme,
-    read_programme,
-    remove_planned,
-    set_planned,
-)
+from auditapp.services.programme import PlannedLine, list_programme, remove_planned, set_planned
+from auditapp.services.programme_import import import_programme, read_programme
 from auditapp.storage.engine import Database
 from tests.builders import ALEX, LEAD, changed_workbook, complete_audit, make_audit, workbook_parts
 from tests.figures import FIGURES
