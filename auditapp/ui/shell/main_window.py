@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from auditapp.ui.windows.actions_tracker import ActionsTrackerWindow
     from auditapp.ui.windows.dashboard import DashboardWindow
     from auditapp.ui.windows.moderation import ModerateAuditWindow, ModerationWindow
+    from auditapp.ui.windows.programme import ProgrammeWindow
     from auditapp.ui.windows.template_library import TemplateLibraryWindow
 
 ANY = "Any"
@@ -132,6 +133,7 @@ class MainWindow(QMainWindow):
         self._loads = 0  # which reload the rows arriving belong to
         self.loading = False
         self._library: TemplateLibraryWindow | None = None
+        self._programme: ProgrammeWindow | None = None
         self._tracker: ActionsTrackerWindow | None = None
         #: Set when the user asked to encrypt the database or change its passphrase: the app
         #: closes its windows and opens the database again (see ui.application.run_gui).
@@ -293,6 +295,8 @@ class MainWindow(QMainWindow):
         self.profiles_action = action("&Profiles…", self.show_profiles)
         self.dashboard_action = action("&Dashboard…", self.show_dashboard, "Ctrl+D")
         self.moderation_action = action("&Moderation…", self.show_moderation, "Ctrl+M")
+        self.programme_action = action("Audit &programme…", self.show_programme,
+                                       "Ctrl+Shift+P")
         self.export_excel_action = action("Export findings to &Excel…",
                                           lambda: self.export(ExportKind.WORKBOOK), "Ctrl+E")
         self.board_pack_action = action("&Board pack (PDF)…",
@@ -328,6 +332,7 @@ class MainWindow(QMainWindow):
         work_menu.addAction(self.dashboard_action)
         work_menu.addAction(self.moderation_action)
         work_menu.addAction(self.actions_action)
+        work_menu.addAction(self.programme_action)
         work_menu.addAction(self.library_action)
         work_menu.addAction(self.profiles_action)
         for menu in (file_menu, work_menu):
@@ -688,6 +693,20 @@ class MainWindow(QMainWindow):
         if question_id is not None:
             editor.go_to_question(question_id)
 
+    def show_programme(self) -> ProgrammeWindow:
+        """Open (or raise) the audit programme, read again."""
+        from auditapp.ui.windows.programme import ProgrammeWindow
+
+        if self._programme is None:
+            self._programme = ProgrammeWindow(self.db, self.actor, self)
+            self._programme.setWindowFlag(Qt.WindowType.Window)
+        else:
+            self._programme.reload()
+        self._programme.show()
+        self._programme.raise_()
+        self._programme.activateWindow()
+        return self._programme
+
     def show_template_library(self) -> TemplateLibraryWindow:
         """Open (or raise) the template library, with its counts read again."""
         from auditapp.ui.windows.template_library import TemplateLibraryWindow
@@ -817,6 +836,7 @@ SHORTCUTS = """Main window
   Ctrl+N  new audit · Ctrl+F  search (Down: to the list; Enter: open)
   Ctrl+I  import cases · Ctrl+E  export to Excel · Ctrl+Shift+A  actions
   Ctrl+D  dashboard · Ctrl+M  moderation · Ctrl+T  template library
+  Ctrl+Shift+P  audit programme (Ctrl+N add, Delete remove, Enter edit, Ctrl+Z undo)
   F5  refresh · Ctrl+Q  quit
 
 Audit editor
