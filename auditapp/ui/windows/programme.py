@@ -80,12 +80,17 @@ class LineDialog(QDialog):
     """One line of the programme: its period, team, template and audits planned."""
 
     def __init__(self, teams: list[str], templates: list[tuple[str, str]],
-                 line: PlannedLine | None, parent: QWidget | None = None) -> None:
+                 line: PlannedLine | None, parent: QWidget | None = None,
+                 like: PlannedLine | None = None) -> None:
+        """``line``: the line edited (None: a new one); ``like``: a line whose period and
+        template a new one starts from (the selected one), so that a quarter's lines are
+        entered one team after another."""
         super().__init__(parent)
         self.setWindowTitle("Edit a planned line" if line else "Plan audits")
         form = QFormLayout(self)
-        self.date_from = date_edit("Period start", _qdate(line.date_from) if line else None)
-        self.date_to = date_edit("Period end", _qdate(line.date_to) if line else None)
+        start = line or like
+        self.date_from = date_edit("Period start", _qdate(start.date_from) if start else None)
+        self.date_to = date_edit("Period end", _qdate(start.date_to) if start else None)
         self.team = QComboBox()
         self.team.setEditable(True)
         self.team.addItems(teams)
@@ -94,8 +99,8 @@ class LineDialog(QDialog):
         self.template = QComboBox()
         for key, title in templates:
             self.template.addItem(f"{key} \u2013 {title}", key)
-        if line is not None:
-            self.template.setCurrentIndex(max(0, self.template.findData(line.template_key)))
+        if start is not None:
+            self.template.setCurrentIndex(max(0, self.template.findData(start.template_key)))
         self.template.setAccessibleName("Template")
         self.planned = QSpinBox()
         self.planned.setRange(0, PLANNED_AUDITS_MAX)
@@ -246,7 +251,8 @@ class ProgrammeWindow(QMainWindow):
 
     def _dialog(self, line: PlannedLine | None) -> PlannedLine | None:
         templates = sorted({(t.key, t.title) for t in list_templates(self.db) if not t.retired})
-        dialog = LineDialog(list_teams(self.db), templates, line, self)
+        dialog = LineDialog(list_teams(self.db), templates, line, self,
+                            like=self.selected() if line is None else None)
         while dialog.exec() == QDialog.DialogCode.Accepted:
             entered = dialog.line()
             try:

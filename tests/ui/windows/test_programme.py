@@ -4,6 +4,7 @@ background with its problems shown as located lines, or cancelled with nothing i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def _lines(db: Database) -> list[tuple[str, int]]:
 
 
 def _fill(qtbot: QtBot, team: str, planned: int, start: date = Q1.date_from,
-          end: date = Q1.date_to) -> object:
+          end: date = Q1.date_to) -> Callable[[QDialog], None]:
     def handler(dialog: QDialog) -> None:
         assert isinstance(dialog, LineDialog)
         type_date(qtbot, dialog.date_from, start)
@@ -83,7 +84,14 @@ def test_a_lead_plans_edits_removes_and_undoes(qtbot: QtBot, db: Database) -> No
         click(qtbot, window.add_button)  # the mouse
     assert _lines(db) == [("North", 6)]
     _back(qtbot, window)
-    with answer_dialogs(qtbot, _fill(qtbot, "South", 4)):
+
+    def starts_like_the_selected_line(dialog: QDialog) -> None:
+        assert isinstance(dialog, LineDialog)
+        assert (dialog.date_from.date().toPython(), dialog.date_to.date().toPython(),
+                dialog.template.currentData()) == (Q1.date_from, Q1.date_to, Q1.template_key)
+        _fill(qtbot, "South", 4)(dialog)
+
+    with answer_dialogs(qtbot, starts_like_the_selected_line):
         shortcut(qtbot, window, "Ctrl+N")  # the keyboard
     assert _lines(db) == [("North", 6), ("South", 4)]
     click_cell(qtbot, window.table, 1)
