@@ -694,7 +694,7 @@ def _programme(pack: BoardPack) -> list[Flowable]:
         return []
     width = CONTENT_WIDTH
     parts: list[Flowable] = [Heading(programme_tables.COMPLETED_TITLE, level=1)]
-    if rows:
+    if rows:  # kept together (on the next page if need be) unless longer than a page
         parts += [text(programme_tables.completed_words(pack)),
                   _table([table_header(list(programme_tables.COMPLETED_HEADER), 2),
                           *([_cell(team), _cell(title), *counts]
@@ -710,10 +710,10 @@ def _programme(pack: BoardPack) -> list[Flowable]:
         following_parts.append(_table(
             [table_header(list(programme_tables.NEXT_HEADER), 3),
              *([_cell(c) for c in row[:3]] + row[3:] for row in following)],
-            [0.36 * width, 0.22 * width, 0.3 * width, 0.12 * width]))
+            [0.28 * width, 0.22 * width, 0.38 * width, 0.12 * width]))
     else:
         following_parts.append(text("None planned yet."))
-    return [*parts, KeepTogether(following_parts)]
+    return [KeepTogether(parts), KeepTogether(following_parts)]
 
 
 def _method(pack: BoardPack) -> list[Flowable]:
