@@ -244,10 +244,11 @@ def _row_flag(row_properties: Any, tag: str) -> None:
 
 def _table(document: DocxDocument, caption: str, header: Sequence[str],
            rows: Sequence[Sequence[str]], widths: Sequence[float],
-           bold_last: bool = False) -> None:
+           bold_last: bool = False, text_columns: int = 1) -> None:
     """A table with its caption kept with it: the header row is marked as a header and
-    repeated on each page, no row splits across pages, numbers are right-aligned, and a
-    withheld figure (``<N``, ``c``, a dash) is shaded grey as well as shown by its symbol."""
+    repeated on each page, no row splits across pages, numbers (the columns after the first
+    ``text_columns``) are right-aligned, and a withheld figure (``<N``, ``c``, a dash) is
+    shaded grey as well as shown by its symbol."""
     intro = document.add_paragraph(caption)
     intro.paragraph_format.keep_with_next = True
     intro.runs[0].bold = True
@@ -282,7 +283,7 @@ def _table(document: DocxDocument, caption: str, header: Sequence[str],
                 _shade(cell, HEADER_FILL)
             elif bold_last and row_index == len(rows):
                 run.bold = True
-            if column > 0 and row_index > 0:
+            if column >= text_columns and row_index > 0:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 if withheld_symbol(value):
                     _shade(cell, WITHHELD)
@@ -537,17 +538,18 @@ def _programme(document: DocxDocument, pack: BoardPack) -> None:
         return
     document.add_heading(programme_tables.COMPLETED_TITLE, level=2)
     if rows:
-        document.add_paragraph(programme_tables.completed_words(pack))
+        words = document.add_paragraph(programme_tables.completed_words(pack))
+        words.paragraph_format.keep_with_next = True
         _table(document, "Audits completed against the audit programme, by team and template",
                list(programme_tables.COMPLETED_HEADER), rows, [40, 60, 22, 24, 24],
-               bold_last=True)
+               bold_last=True, text_columns=2)
     else:
         document.add_paragraph("The audit programme plans no audits for this period.")
     document.add_heading(programme_tables.NEXT_TITLE, level=2)
     period = programme_tables.next_period_text(pack)
     if following:
         _table(document, f"Audits planned for {period}", list(programme_tables.NEXT_HEADER),
-               following, [55, 40, 55, 20])
+               following, [50, 40, 62, 18], text_columns=3)
     else:
         document.add_paragraph(f"No audits are planned yet for {period}.")
 
