@@ -11,8 +11,9 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from auditapp.errors import UserError
 from auditapp.exporters.board_docx import export_board_docx
-from auditapp.exporters.board_pdf import export_board_pack
+from auditapp.exporters.board_pdf import export_board_pack, rebuild_board_pack
 from auditapp.inputs.board_words import parse_board_words
 from auditapp.rules.grades import Grade
 from auditapp.services.programme import PlannedLine, set_planned
@@ -108,3 +109,20 @@ def test_no_programme_no_section(db: Database, small_template_id: int, tmp_path:
     text = " ".join(page.extract_text() for page in PdfReader(out).pages)
     assert "Completed against planned" not in text and "Audit programme" not in text
 
+
+
+def test_a_released_pack_is_not_rebuilt_once_its_programme_changed(
+        planned: Database, tmp_path: Path) -> None:
+    """The programme is not sealed into the history, but a released pack's figures are in
+    its manifest: rebuilt after the programme changed, the figures differ and the release
+    register refuses it."""
+    released = tmp_path / "released.pdf"
+    list(export_board_pack(planned, released, H1, threshold=3, today=H1.date_to,
+                           produced_at=PRODUCED, release=LEAD))
+    list(rebuild_board_pack(planned, released, tmp_path / "same.pdf", LEAD))
+    assert (tmp_path / "same.pdf").read_bytes() == released.read_bytes()
+    set_planned(planned, PlannedLine(date(2026, 1, 1), date(2026, 3, 31), "North", KEY, 30),
+                LEAD)
+    with pytest.raises(UserError, match="Not released"):
+        list(rebuild_board_pack(planned, released, tmp_path / "changed.pdf", LEAD))
+    assert not (tmp_path / "changed.pdf").exists()

@@ -385,13 +385,20 @@ def board_pack(figures: BoardFigures) -> BoardPack:
     return BoardPack(figures, disclosure_model(figures).protect())
 
 
+def _printed_figures(pack: BoardPack) -> dict[str, str]:
+    """Every figure the pack prints, as printed: the counts of the disclosure model and the
+    programme's planned counts."""
+    printed = {repr(k): pack.protection.count(k) for k in pack.protection.values
+               if k not in pack.protection.unprinted}
+    printed.update(programme_figures.printed_plans(pack.figures.programme))
+    return printed
+
+
 def pack_manifest(db: Database, scope: ReportScope, today: date, figures: BoardFigures,
                   pack: BoardPack, produced_at: datetime) -> manifest.Manifest:
     """The manifest of a pack: its scope, audits and the hash of every figure as printed. The
     PDF and the Word edition share it, so the two editions of one period are one release."""
     return manifest.make_manifest(
         db, manifest.BOARD_PACK, scope, today, figures.threshold,
-        manifest.figures_hash({repr(k): pack.protection.count(k)
-                               for k in pack.protection.values
-                               if k not in pack.protection.unprinted}),
+        manifest.figures_hash(_printed_figures(pack)),
         produced_at, extra_scopes=figures.counted_scopes)

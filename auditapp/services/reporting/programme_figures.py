@@ -126,6 +126,19 @@ def programme_figures(db: Database, scope: ReportScope, as_at: date) -> Programm
     return ProgrammeFigures(tallies, following, next_lines, titles)
 
 
+def printed_plans(programme: ProgrammeFigures | None) -> dict[str, str]:
+    """The planned counts a pack prints (not in the disclosure model: they are not about
+    young people), keyed for the pack's figures hash, so that a pack whose programme changed
+    since it was released is not taken for that release rebuilt. Empty without a programme,
+    so that the hash of a pack with none is what it was before programmes."""
+    if programme is None:
+        return {}
+    plans = {repr(("planned", t.team, t.template_key)): str(t.planned)
+             for t in programme.tallies}
+    plans |= {repr(("next", *line.key)): str(line.planned) for line in programme.next_lines}
+    return plans
+
+
 def add_to_model(model: DisclosureModel, programme: ProgrammeFigures,
                  shown_templates: Sequence[str]) -> None:
     """Register the completed and overdue counts, their totals, and the sums that tie each
