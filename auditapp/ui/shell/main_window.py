@@ -295,7 +295,7 @@ class MainWindow(QMainWindow):
         self.profiles_action = action("&Profiles…", self.show_profiles)
         self.dashboard_action = action("&Dashboard…", self.show_dashboard, "Ctrl+D")
         self.moderation_action = action("&Moderation…", self.show_moderation, "Ctrl+M")
-        self.programme_action = action("Audit &programme…", self.show_programme,
+        self.programme_action = action("Audit p&rogramme…", self.show_programme,
                                        "Ctrl+Shift+P")
         self.export_excel_action = action("Export findings to &Excel…",
                                           lambda: self.export(ExportKind.WORKBOOK), "Ctrl+E")
