@@ -154,8 +154,7 @@ def set_planned(db: Database, line: PlannedLine, actor: Actor,
     same period, team and template. ``replacing`` (an edit that changes the period, team or
     template) is removed in the same transaction. True when a line was added."""
     require(actor, Permission.PLAN_AUDITS)
-    line = PlannedLine(line.date_from, line.date_to, line.team.strip(),
-                       line.template_key.strip(), line.planned)
+    line = _trimmed(line)
     with db.transaction() as session:
         if replacing is not None and replacing.key != line.key:
             _remove(session, replacing)
@@ -165,12 +164,17 @@ def set_planned(db: Database, line: PlannedLine, actor: Actor,
         return store_line(session, line)
 
 
+def _trimmed(line: PlannedLine) -> PlannedLine:
+    """The line with its team and template key as stored: without surrounding spaces."""
+    return PlannedLine(line.date_from, line.date_to, line.team.strip(),
+                       line.template_key.strip(), line.planned)
+
+
 def _remove(session: Session, line: PlannedLine) -> None:
-    date_from, date_to, team, template_key = line.key
-    stored = _find(session, line.key)
+    stored = _find(session, _trimmed(line).key)
     if stored is None:
-        raise NotFoundError(f"No line of the programme for team '{team}', {template_key}, "
-                            f"{line.period_text()}.")
+        raise NotFoundError(f"No line of the programme for team '{line.team.strip()}', "
+                            f"{line.template_key.strip()}, {line.period_text()}.")
     session.delete(stored)
     session.flush()
 

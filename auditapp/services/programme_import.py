@@ -47,9 +47,6 @@ class ProgrammeImportResult:
     replaced: int
 
 
-#: How often the import reports progress, in rows read.
-PROGRESS_ROWS = 200
-
 #: Import columns: the header a sheet uses (any of the names, any case) -> field.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "period start": ("period start", "from", "start", "date from"),
@@ -58,9 +55,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "template key": ("template key", "template", "template id"),
     "planned": ("planned", "planned audits", "audits planned"),
 }
-
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-
+#: How often the import reports progress, in rows read.
+PROGRESS_ROWS = 200
 
 
 def _rows(path: Path, source: str) -> Iterator[tuple[str, SheetRow]]:
