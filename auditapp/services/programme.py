@@ -132,20 +132,23 @@ def _find(session: Session, key: tuple[date, date, str, str]) -> PlannedAudits |
         PlannedAudits.team == team, PlannedAudits.template_key == template_key))
 
 
-def store_line(session: Session, line: PlannedLine) -> bool:
-    """Write a line (checked already); True when it is new, False when it replaced one."""
-    existing = _find(session, line.key)
-    if existing is None:
-        session.add(PlannedAudits(date_from=line.date_from, date_to=line.date_to,
-                                  team=line.team, template_key=line.template_key,
-                                  planned=line.planned))
-        return True
-    existing.planned = line.planned
-    existing.updated_at = utcnow()
-    return False
-
-
-# --- use cases -----------------------------------------------------------------------------
+def store_lines(session: Session, lines: Iterable[PlannedLine]) -> int:
+    """Write many lines (checked already) with one read of those stored; returns how many
+    were new (the rest replaced the count of a line with the same key)."""
+    stored = {(p.date_from, p.date_to, p.team, p.template_key): p
+              for p in session.scalars(select(PlannedAudits))}
+    added = 0
+    for line in lines:
+        existing = stored.get(line.key)
+        if existing is None:
+            session.add(PlannedAudits(date_from=line.date_from, date_to=line.date_to,
+                                      team=line.team, template_key=line.template_key,
+                                      planned=line.planned))
+            added += 1
+        else:
+            existing.planned = line.planned
+            existing.updated_at = utcnow()
+    return added
 
 
 def set_planned(db: Database, line: PlannedLine, actor: Actor,
@@ -161,7 +164,7 @@ def set_planned(db: Database, line: PlannedLine, actor: Actor,
         others = [o for o in stored_lines(session)
                   if replacing is None or o.key != replacing.key]
         _check_line(session, line, others)
-        return store_line(session, line)
+        return store_lines(session, [line]) == 1
 
 
 def _trimmed(line: PlannedLine) -> PlannedLine:

@@ -10,6 +10,8 @@ counted, and nothing is imported unless every row is good. Kept apart from
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,7 +33,7 @@ from auditapp.services.cases import cell_text, parse_sheet_date
 from auditapp.services.programme import (
     PlannedLine,
     line_problems,
-    store_line,
+    store_lines,
     stored_lines,
     template_keys,
 )
@@ -159,16 +161,43 @@ _PARSERS: dict[str, Any] = {
 }
 
 
+class _Periods:
+    """The periods already taken by each team and template, kept sorted by start. Periods
+    held never overlap, so a new one overlaps some held period only if it overlaps the one
+    just before where it would go or the one just after: two look-ups, whatever the count
+    (checking every pair took 23 s for 10,000 rows)."""
+
+    def __init__(self) -> None:
+        self._held: dict[tuple[str, str], list[tuple[date, date, int]]] = defaultdict(list)
+
+    def clash(self, line: PlannedLine) -> tuple[date, date, int] | None:
+        """The held period ``line`` overlaps (with the row it came from), if any; a period
+        the same as ``line``'s is not a clash (the line replaces it)."""
+        held = self._held[(line.team, line.template_key)]
+        index = bisect_left(held, (line.date_from,))
+        for neighbour in held[max(index - 1, 0):index + 1]:
+            start, end, _row = neighbour
+            if (start, end) != (line.date_from, line.date_to) and \
+                    start <= line.date_to and line.date_from <= end:
+                return neighbour
+        return None
+
+    def add(self, line: PlannedLine, row: int = 0) -> None:
+        """Hold ``line``'s period (it overlaps none held)."""
+        insort(self._held[(line.team, line.template_key)], (line.date_from, line.date_to, row))
+
+
 @dataclass
 class _ProgrammeReader:
     """Checks the rows of a programme one at a time, keeping the lines they set."""
 
     positions: dict[str, int]
     templates: set[str]
-    stored: list[PlannedLine]
+    stored: _Periods
     problems: Problems = field(default_factory=Problems)
     lines: dict[tuple[date, date, str, str], tuple[PlannedLine, int]] = field(
         default_factory=dict)
+    taken: _Periods = field(default_factory=_Periods)
 
     def read(self, sheet: str, row: SheetRow) -> None:
         parsed: dict[str, Any] = {}
@@ -204,20 +233,24 @@ class _ProgrammeReader:
             self.problems.add(f"{where('period start')}: the same period, team and template "
                               f"as row {self.lines[line.key][1]}")
             return
-        clash = next(((other, row) for other, row in self.lines.values()
-                      if line.overlaps(other)), None)
+        clash = self.taken.clash(line)
         if clash is not None:
             self.problems.add(f"{where('period start')}: {line.period_text()} overlaps "
-                              f"{clash[0].period_text()} on row {clash[1]} for the same team "
-                              "and template")
+                              f"{_period(clash)} on row {clash[2]} for the same team and "
+                              "template")
             return
-        stored = next((other for other in self.stored if line.overlaps(other)), None)
+        stored = self.stored.clash(line)
         if stored is not None:
             self.problems.add(f"{where('period start')}: {line.period_text()} overlaps "
-                              f"{stored.period_text()}, already in the programme for the same "
+                              f"{_period(stored)}, already in the programme for the same "
                               "team and template (remove that line first)")
             return
         self.lines[line.key] = (line, number)
+        self.taken.add(line, number)
+
+
+def _period(held: tuple[date, date, int]) -> str:
+    return f"{held[0].isoformat()} to {held[1].isoformat()}"
 
 
 def read_programme(path: Path, templates: set[str], stored: Iterable[PlannedLine] = ()
@@ -235,7 +268,10 @@ def read_programme(path: Path, templates: set[str], stored: Iterable[PlannedLine
     first = next(rows, None)
     if first is None:
         raise UserError(f"{source} is empty: it has no header row")
-    reader = _ProgrammeReader(_map_header(*first, source), templates, list(stored))
+    held = _Periods()
+    for line in stored:
+        held.add(line)
+    reader = _ProgrammeReader(_map_header(*first, source), templates, held)
     for count, (sheet, row) in enumerate(rows, start=1):
         reader.read(sheet, row)
         if count % PROGRESS_ROWS == 0:
@@ -263,13 +299,11 @@ def import_programme_steps(db: Database, path: Path, actor: Actor
             yield step, 0
         else:
             lines = step
-    added = 0
     with db.transaction() as session:
         if sorted(stored_lines(session)) != sorted(stored):
             raise UserError("The programme changed while the sheet was read; nothing was "
                             "imported. Import it again.")
-        for line in lines:
-            added += store_line(session, line)
+        added = store_lines(session, lines)
     yield ProgrammeImportResult(len(lines), added, len(lines) - added)
 
 

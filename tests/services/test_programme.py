@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -313,3 +313,23 @@ def test_any_damaged_xlsx_programme_reads_or_is_refused_in_one_clear_message(
     path = FUZZ_FOLDER / "fuzz.xlsx"
     path.write_bytes(data)
     _outcome(path)
+
+
+def test_an_overlap_is_found_among_many_periods_in_any_order(db: Database,
+                                                             small_template_id: int,
+                                                             tmp_path: Path) -> None:
+    """Twelve months given December first, then a period across June and July: it overlaps
+    June's row (the one before where it would go) and is named with it."""
+    months = [(date(2026, m, 1), (date(2026, m + 1, 1) if m < 12 else date(2027, 1, 1)))
+              for m in range(12, 0, -1)]
+    rows = [f"{start},{end - timedelta(days=1)},North,small-test,2" for start, end in months]
+    rows += ["2026-06-15,2026-07-14,North,small-test,1", "2026-06-15,2026-07-14,South,"
+             "small-test,1"]
+    with pytest.raises(ValidationError) as caught:
+        import_programme(db, _write(tmp_path, HEADER + "\n".join(rows) + "\n"), LEAD)
+    assert caught.value.problems == [
+        "row 14, column A (period start): 2026-06-15 to 2026-07-14 overlaps 2026-06-01 to "
+        "2026-06-30 on row 8 for the same team and template"]
+    rows.pop(-2)
+    assert import_programme(db, _write(tmp_path, HEADER + "\n".join(rows) + "\n"),
+                            LEAD).added == 13
