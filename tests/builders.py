@@ -199,10 +199,11 @@ def submitted_audit(db: Database, template_id: int, reference: str = "C-1",
 
 
 def graded_audit(db: Database, template_id: int, reference: str, audit_date: date,
-                 grade: Grade) -> int:
+                 grade: Grade, **case: object) -> int:
     """A submitted audit of the small template on ``audit_date`` whose overall (and so
-    final) grade is ``grade``, every section Good."""
-    audit = make_audit(db, template_id, reference, audit_date)
+    final) grade is ``grade``, every section Good (``case``: the case's details, as
+    :func:`make_case` takes them)."""
+    audit = make_audit(db, template_id, reference, audit_date, **case)
     complete_audit(db, audit)
     if grade != Grade.GOOD:
         save_changes(db, audit, AuditChanges(overall=(grade, "Because of the impact seen.")),

@@ -10,6 +10,7 @@ from auditapp.cli import (
     board_reports,
     bundles,
     maintenance,
+    programme,
     reports,
     settings,
     templates,
@@ -48,4 +49,5 @@ def build_parser() -> argparse.ArgumentParser:
     reports.add_export_commands(commands)
     board_reports.add_commands(commands)
     bundles.add_commands(commands)
+    programme.add_commands(commands)
     return parser

@@ -35,6 +35,7 @@ from docx.text.paragraph import Paragraph
 
 from auditapp import __version__
 from auditapp.errors import UserError
+from auditapp.exporters import programme_tables
 from auditapp.exporters.chart_image import control_chart_png
 from auditapp.inputs.board_words import NARRATIVE, BoardWords
 from auditapp.rules.actions import ActionState
@@ -277,10 +278,11 @@ def _row_flag(row_properties: Any, tag: str) -> None:
 
 def _table(document: DocxDocument, caption: str, header: Sequence[str],
            rows: Sequence[Sequence[str]], widths: Sequence[float],
-           bold_last: bool = False) -> None:
+           bold_last: bool = False, text_columns: int = 1) -> None:
     """A table with its caption kept with it: the header row is marked as a header and
-    repeated on each page, no row splits across pages, numbers are right-aligned, and a
-    withheld figure (``<N``, ``c``, a dash) is shaded grey as well as shown by its symbol."""
+    repeated on each page, no row splits across pages, numbers (the columns after the first
+    ``text_columns``) are right-aligned, and a withheld figure (``<N``, ``c``, a dash) is
+    shaded grey as well as shown by its symbol."""
     intro = document.add_paragraph(caption)
     intro.paragraph_format.keep_with_next = True
     intro.runs[0].bold = True
@@ -315,7 +317,7 @@ def _table(document: DocxDocument, caption: str, header: Sequence[str],
                 _shade(cell, HEADER_FILL)
             elif bold_last and row_index == len(rows):
                 run.bold = True
-            if column > 0 and row_index > 0:
+            if column >= text_columns and row_index > 0:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 if withheld_symbol(value):
                     _shade(cell, WITHHELD)
@@ -419,6 +421,9 @@ def _findings(pack: BoardPack, chart: ControlChart) -> list[str]:
                  f"which {pack.count('actions', 'done')} completed and "
                  f"{pack.count('actions', ActionState.OVERDUE)} overdue at "
                  f"{day_text(pack.figures.current.actions.as_at)}.")
+    programme = programme_tables.summary_line(pack)
+    if programme is not None:
+        found.append(f"Audit programme: {programme} (Appendix 1).")
     return found
 
 
@@ -518,6 +523,7 @@ def _appendix(document: DocxDocument, edition: WordEdition) -> None:
     _appendix_findings(document, pack)
     _themes_and_actions(document, pack, edition.as_at)
     _action_breakdowns(document, pack, edition.as_at)
+    _programme(document, pack)
     _moderation(document, pack)
     _agreement(document, pack)
     document.add_heading("About these figures", level=2)
@@ -558,6 +564,31 @@ def _themes_and_actions(document: DocxDocument, pack: BoardPack, as_at: date) ->
     rows.append(["Raised", pack.count("actions", "raised"), ""])
     _table(document, "Actions raised by the audits", ["Actions", "Number", "Share"], rows,
            [90, 30, 30], bold_last=True)
+
+
+def _programme(document: DocxDocument, pack: BoardPack) -> None:
+    """Completed against planned, and the next period's programme: nothing where the
+    programme plans neither."""
+    rows = programme_tables.completed_rows(pack)
+    following = programme_tables.next_rows(pack)
+    if not rows and not following:
+        return
+    document.add_heading(programme_tables.COMPLETED_TITLE, level=2)
+    if rows:
+        words = document.add_paragraph(programme_tables.completed_words(pack))
+        words.paragraph_format.keep_with_next = True
+        _table(document, "Audits completed against the audit programme, by team and template",
+               list(programme_tables.COMPLETED_HEADER), rows, [40, 60, 22, 24, 24],
+               bold_last=True, text_columns=2)
+    else:
+        document.add_paragraph("The audit programme plans no audits for this period.")
+    document.add_heading(programme_tables.NEXT_TITLE, level=2)
+    period = programme_tables.next_period_text(pack)
+    if following:
+        _table(document, f"Audits planned for {period}", list(programme_tables.NEXT_HEADER),
+               following, [50, 40, 62, 18], text_columns=3)
+    else:
+        document.add_paragraph(f"No audits are planned yet for {period}.")
 
 
 def _moderation(document: DocxDocument, pack: BoardPack) -> None:

@@ -30,6 +30,7 @@ from reportlab.platypus import (
 
 from auditapp import __version__
 from auditapp.errors import UserError
+from auditapp.exporters import programme_tables
 from auditapp.exporters.chart_image import HEIGHT, WIDTH, control_chart_png
 from auditapp.exporters.pdf_layout import (
     CONTENT_WIDTH,
@@ -214,7 +215,7 @@ def _story(pack: BoardPack, today: date, produced: date, cover: Cover) -> list[F
             *_indicators(pack), CondPageBreak(NEW_SECTION_ROOM),
             *_voice(pack), CondPageBreak(NEW_SECTION_ROOM),
             *_cohorts(pack), CondPageBreak(NEW_SECTION_ROOM),
-            *_themes(pack), *_actions(pack), *_action_breakdowns(pack),
+            *_themes(pack), *_actions(pack), *_action_breakdowns(pack), *_programme(pack),
             CondPageBreak(NEW_SECTION_ROOM),
             *_method(pack), *_about(pack)]
 
@@ -376,6 +377,7 @@ def _key_figures(pack: BoardPack) -> Grid:
          f"{pack.count('actions', 'done')} completed, {pack.count('actions', ActionState.OVERDUE)} "
          "overdue"],
     ]
+    rows += _programme_key_row(pack)
     cells = [[_cell(a, bold=True), text(b, "h2"), _cell(c)] for a, b, c in rows]
     table = Grid(cells, colWidths=[0.28 * CONTENT_WIDTH, 0.17 * CONTENT_WIDTH,
                                     0.55 * CONTENT_WIDTH], hAlign="LEFT")
@@ -894,6 +896,49 @@ def _actions(pack: BoardPack) -> list[Flowable]:
     return [Heading("Actions", level=1),
             _table(rows, [0.55 * width, 0.2 * width, 0.2 * width],
                    [("FONTNAME", (1, -1), (-1, -1), FONT_BOLD)])]
+
+
+# --- the audit programme ------------------------------------------------------------------------
+
+
+def _programme_key_row(pack: BoardPack) -> list[list[str]]:
+    """The summary's line "N of M planned audits completed", where the programme covers the
+    period."""
+    figure = programme_tables.summary_figure(pack)
+    if figure is None:
+        return []
+    return [["Audit programme", *figure]]
+
+
+def _programme(pack: BoardPack) -> list[Flowable]:
+    """Completed against planned, and the next period's programme: nothing where the
+    programme plans neither."""
+    rows = programme_tables.completed_rows(pack)
+    following = programme_tables.next_rows(pack)
+    if not rows and not following:
+        return []
+    width = CONTENT_WIDTH
+    parts: list[Flowable] = [Heading(programme_tables.COMPLETED_TITLE, level=1)]
+    if rows:  # kept together (on the next page if need be) unless longer than a page
+        parts += [text(programme_tables.completed_words(pack)),
+                  _table([table_header(list(programme_tables.COMPLETED_HEADER), 2),
+                          *([_cell(team), _cell(title), *counts]
+                            for team, title, *counts in rows)],
+                         [0.22 * width, 0.33 * width, 0.13 * width, 0.15 * width, 0.17 * width],
+                         [("FONTNAME", (2, -1), (-1, -1), FONT_BOLD)])]
+    else:
+        parts.append(text("The audit programme plans no audits for this period."))
+    following_parts: list[Flowable] = [
+        Heading(programme_tables.NEXT_TITLE, level=1),
+        text(f"Audits planned for {programme_tables.next_period_text(pack)}.")]
+    if following:
+        following_parts.append(_table(
+            [table_header(list(programme_tables.NEXT_HEADER), 3),
+             *([_cell(c) for c in row[:3]] + row[3:] for row in following)],
+            [0.28 * width, 0.22 * width, 0.38 * width, 0.12 * width]))
+    else:
+        following_parts.append(text("None planned yet."))
+    return [KeepTogether(parts), KeepTogether(following_parts)]
 
 
 def _method(pack: BoardPack) -> list[Flowable]:

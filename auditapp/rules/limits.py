@@ -80,6 +80,11 @@ SAMPLE_ROWS = 100_000
 #: Cases one import may add: each starts a draft audit with a row for every question, all in
 #: one transaction (a monthly sample is tens; a larger one is imported in parts).
 IMPORT_CASES = 500
+#: The audit programme: audits planned on one line (a team plans tens a quarter), a
+#: programme sheet (.csv or .xlsx) and the rows of it that are read (the header included).
+PLANNED_AUDITS_MAX = 1_000
+PROGRAMME_FILE_BYTES = 16 * 1024 * 1024
+PROGRAMME_ROWS = 10_000
 #: An Excel workbook is a zip archive: how many parts, and how large once inflated.
 ARCHIVE_MEMBERS = 1_000
 WORKBOOK_UNPACKED_BYTES = 64 * 1024 * 1024

@@ -22,6 +22,7 @@ a refusal.
 | import bundles    |         | yes           |           | yes           |
 | load demo data    |         |               |           | yes           |
 | board reports     |         |               |           | yes           |
+| plan audits       |         |               |           | yes           |
 
 People are told apart by their profile's id, never by their name: "own" compares ids.
 A moderator's "own" bundle is of the audits they moderated.
@@ -65,6 +66,7 @@ class Permission(StrEnum):
     LOAD_DEMO = "load demo data"
     RELEASE_REPORTS = "release board packs for publication"
     PREPARE_REPORTS = "prepare board reports"
+    PLAN_AUDITS = "change the audit programme"
 
 
 _AUDITING = frozenset({Role.AUDITOR, Role.PEER_REVIEWER, Role.PRACTICE_LEAD})
@@ -86,6 +88,7 @@ ROLES: dict[Permission, frozenset[Role]] = {
     Permission.LOAD_DEMO: _LEAD,
     Permission.RELEASE_REPORTS: _LEAD,
     Permission.PREPARE_REPORTS: _LEAD,
+    Permission.PLAN_AUDITS: _LEAD,
 }
 #: Permissions limited to the actor's own audits, except for a practice lead.
 OWN_ONLY = frozenset({Permission.START_AUDIT, Permission.EDIT_DRAFT, Permission.SUBMIT,

@@ -210,7 +210,7 @@ def _rows(path: Path, source: str) -> Iterator[SheetRow]:
 
 
 def _map_header(row: SheetRow, source: str) -> dict[str, int]:
-    header = [_text(c) for c in row.cells]
+    header = [cell_text(c) for c in row.cells]
     by_name = {alias: field for field, aliases in COLUMNS.items() for alias in aliases}
     positions: dict[str, int] = {}
     problems: list[str] = []
@@ -253,7 +253,9 @@ def _date_from_text(text: str) -> date:
     raise ValueError(f"'{text[:40]}' is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
 
 
-def _parse_date(value: Any) -> date:
+def parse_sheet_date(value: Any) -> date:
+    """A date from a cell: a date or datetime value, or text as YYYY-MM-DD or DD/MM/YYYY,
+    within the dates auditapp takes; ValueError saying why not."""
     if isinstance(value, datetime):
         value = value.date()
     parsed = value if isinstance(value, date) else _date_from_text(str(value).strip())
@@ -286,7 +288,8 @@ def _parse_age(value: Any) -> int | None:
     return int(number)
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cell's value as text, trimmed (a whole float without its ".0")."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -297,7 +300,7 @@ def _text(value: Any) -> str:
 def _name(what: str) -> Any:
     """A parser of a name column (team, worker, auditor): text of at most NAME_CHARS."""
     def parse(value: Any) -> str:
-        text = _text(value)
+        text = cell_text(value)
         problem = length_problem(f"the {what}", text, NAME_CHARS)
         if problem:
             raise ValueError(problem)
@@ -313,13 +316,13 @@ class _PlannedAudit:
 
 
 _PARSERS: dict[str, Any] = {
-    "reference": lambda v: check_reference(_text(v)),
-    "category": lambda v: parse_category(_text(v)),
+    "reference": lambda v: check_reference(cell_text(v)),
+    "category": lambda v: parse_category(cell_text(v)),
     "uasc": _parse_flag,
     "age": _parse_age,
     "team": _name("team"),
     "worker": _name("worker"),
-    "audit_date": _parse_date,
+    "audit_date": parse_sheet_date,
     "auditor": _name("auditor"),
 }
 
@@ -346,7 +349,7 @@ class _SampleReader:
         for name, parse in _PARSERS.items():
             index = self.positions.get(name)
             value = row.cells[index] if index is not None and index < len(row.cells) else None
-            if name in REQUIRED_COLUMNS and _text(value) == "":
+            if name in REQUIRED_COLUMNS and cell_text(value) == "":
                 self.problems.add(f"{self._where(row.number, name)}: missing {name}")
                 continue
             if name == "audit_date" and value in (None, ""):
@@ -385,7 +388,7 @@ def read_case_sample(path: Path, default_date: date, default_auditor: str = ""
         "the auditor", default_auditor, NAME_CHARS)
     if default_problem:
         raise UserError(default_problem)
-    rows = (row for row in _rows(path, source) if any(_text(c) for c in row.cells))
+    rows = (row for row in _rows(path, source) if any(cell_text(c) for c in row.cells))
     header = next(rows, None)
     if header is None:
         raise UserError(f"{source} is empty: it has no header row")

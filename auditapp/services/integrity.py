@@ -15,7 +15,8 @@
 What no check can show: a database rolled back as a whole to an earlier consistent state
 with no head kept elsewhere since; a rewrite of a plain database (or a server one) together
 with every backup and head an attacker could also reach; changes to what the seals do not
-cover (cases, templates, profiles and their roles, settings, moderation samples).
+cover (cases, templates, profiles and their roles, settings, moderation samples, the audit
+programme).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from auditapp.storage.history_chain import FileChain
 #: or on a server (in an encrypted file SQLCipher's page HMAC refuses any changed page).
 UNSEALED = ("case details", "templates", "profiles and their roles", "settings",
             "moderation samples", "the bundle import log",
-            "board reports and the release register")
+            "board reports and the release register", "the audit programme")
 
 
 def _latest_seals(session: Session) -> dict[int, tuple[int, str | None]]:

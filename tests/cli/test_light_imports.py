@@ -47,7 +47,7 @@ def existing(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("command", [
     ["stats", "--json"], ["stats"], ["templates", "list"], ["users", "list"], ["idle-lock"],
     ["moderation", "stats"], ["check"], ["history", "1"], ["--help"], ["templates", "--help"],
-    ["bundle", "--help"],
+    ["bundle", "--help"], ["programme", "list"],
 ])
 def test_a_light_command_loads_none_of_the_heavy_packages(existing: Path,
                                                           command: list[str]) -> None:

@@ -28,7 +28,17 @@ from auditapp.errors import PermissionDeniedError
 from auditapp.models import Base, CareLeaverCategory, Role
 from auditapp.rules.grades import Grade
 from auditapp.rules.permissions import ROLES, Actor, Permission
-from auditapp.services import actions, cases, demo, moderation, settings, templates, users
+from auditapp.services import (
+    actions,
+    cases,
+    demo,
+    moderation,
+    programme,
+    programme_import,
+    settings,
+    templates,
+    users,
+)
 from auditapp.services.audits import editing, workflow
 from auditapp.services.history import chain_head
 from auditapp.services.reporting import board_reports, releases
@@ -98,6 +108,8 @@ READS = {
     "share_good_chart": "a report: its scope carries the reader",
     "council_name": "a setting",
     "edition_words": "a report's words, from a row its caller was allowed to read",
+    "programme_figures": "a report: its scope carries the reader",
+    "list_programme": "planned counts and counts of completed audits per team, no grades",
 }
 #: Public services with no actor that write, each with why (reviewed).
 BOOTSTRAPS = {
@@ -141,10 +153,20 @@ class World:
             bundles.run_export(self.db, path, LEAD)
         return bundles.open_bundle(path)
 
+    def programme_sheet(self) -> Path:
+        path = self.folder / "programme.csv"
+        path.write_text("period start,period end,team,template key,planned\n"
+                        "2026-10-01,2026-12-31,East,small-test,5\n", encoding="utf-8")
+        return path
+
     def sample(self) -> Path:
         path = self.folder / "sample.csv"
         path.write_text("reference,category\nS-1,eligible\n", encoding="utf-8")
         return path
+
+
+#: A line of the audit programme the world holds.
+PLANNED = programme.PlannedLine(date(2026, 7, 1), date(2026, 9, 30), "South", "small-test", 3)
 
 
 @pytest.fixture
@@ -160,6 +182,7 @@ def world(db: Database, tmp_path: Path) -> World:
     closed = submitted_audit(db, template, "W-4")
     workflow.close_audit(db, closed, LEAD)
     case = cases.save_case(db, cases.CaseInput("N-1", CareLeaverCategory.ELIGIBLE), LEAD)
+    programme.set_planned(db, PLANNED, LEAD)
     return World(db, template, draft, submitted, blind, closed, action, case, tmp_path)
 
 
@@ -261,6 +284,15 @@ CALLS: dict[str, tuple[Permission, Callable[[World, Actor], Any]]] = {
                      lambda w, a: board_reports.preview_pack(w.db, 1, a)),
     "report_edition": (Permission.PREPARE_REPORTS,
                        lambda w, a: board_reports.report_edition(w.db, 1, a)),
+    "set_planned": (Permission.PLAN_AUDITS, lambda w, a: programme.set_planned(
+        w.db, programme.PlannedLine(date(2026, 4, 1), date(2026, 6, 30), "North",
+                                    "small-test", 4), a)),
+    "remove_planned": (Permission.PLAN_AUDITS, lambda w, a: programme.remove_planned(
+        w.db, PLANNED, a)),
+    "import_programme": (Permission.PLAN_AUDITS, lambda w, a: programme_import.import_programme(
+        w.db, w.programme_sheet(), a)),
+    "import_programme_steps": (Permission.PLAN_AUDITS, lambda w, a: list(
+        programme_import.import_programme_steps(w.db, w.programme_sheet(), a))),
     "save_user": (Permission.MANAGE_USERS,
                   lambda w, a: users.save_user(w.db, "Zed", Role.AUDITOR, a)),
 }

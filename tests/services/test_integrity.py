@@ -366,7 +366,7 @@ def test_the_command_line_says_what_a_plain_file_leaves_unvouched(
     out = capsys.readouterr().out
     assert ("Not vouched for: case details, templates, profiles and their roles, settings, "
             "moderation samples, the bundle import log, board reports and the release "
-            "register.") in out
+            "register, the audit programme.") in out
     assert "in a plain (unencrypted) file" in out and "auditapp encrypt" in out
     assert main_cli(["--db", str(encrypted / "audit.sqlite"), "--passphrase-file",
                      str(tmp_path / "pass.txt"), "check"]) == 0

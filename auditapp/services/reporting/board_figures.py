@@ -26,7 +26,7 @@ from auditapp.rules.suppression import (
     Key,
     Protection,
 )
-from auditapp.services.reporting import manifest
+from auditapp.services.reporting import manifest, programme_figures
 from auditapp.services.reporting.board_findings import Findings, add_findings, read_findings
 from auditapp.services.reporting.figures import (
     GOOD_OR_BETTER,
@@ -88,6 +88,8 @@ class BoardFigures:
     threshold: int
     #: By priority, cohort, indicator and action breakdowns (see :mod:`board_findings`).
     findings: Findings | None = None
+    #: Completed against planned, and the next period's programme.
+    programme: programme_figures.ProgrammeFigures | None = None
 
     @property
     def scope(self) -> ReportScope:
@@ -169,7 +171,8 @@ def board_figures(db: Database, scope: ReportScope, threshold: int, as_at: date,
                      key=lambda t: (-t.below_best, t.template_key, t.question_key))[:THEMES]),
         tuple(sorted(scored, key=lambda t: (-t.best / t.scored, t.template_key,
                                             t.question_key))[:HIGHLIGHTS]),
-        threshold, read_findings(db, scope, as_at, sections, keys)))
+        threshold, read_findings(db, scope, as_at, sections, keys),
+        programme_figures.programme_figures(db, scope, as_at)))
 
 
 def _affordable(figures: BoardFigures) -> BoardFigures:
@@ -299,6 +302,9 @@ def disclosure_model(figures: BoardFigures) -> DisclosureModel:
     for line in figures.lines_of_enquiry:
         _add_line(model, line, [s.key for s in figures.sections if line.key in s.tags])
     _add_templates(model, figures)
+    if figures.programme is not None:
+        programme_figures.add_to_model(model, figures.programme,
+                                       [t.key for t in figures.templates])
     _add_moderation_and_actions(model, figures.current)
     # The audits counted, now and before: the headline, and the manifest lists the audits.
     for total in (("overall", "total"), ("previous", "total")):
@@ -434,13 +440,20 @@ def board_pack(figures: BoardFigures) -> BoardPack:
     return BoardPack(figures, disclosure_model(figures).protect())
 
 
+def _printed_figures(pack: BoardPack) -> dict[str, str]:
+    """Every figure the pack prints, as printed: the counts of the disclosure model and the
+    programme's planned counts."""
+    printed = {repr(k): pack.protection.count(k) for k in pack.protection.values
+               if k not in pack.protection.unprinted}
+    printed.update(programme_figures.printed_plans(pack.figures.programme))
+    return printed
+
+
 def pack_manifest(db: Database, scope: ReportScope, today: date, figures: BoardFigures,
                   pack: BoardPack, produced_at: datetime) -> manifest.Manifest:
     """The manifest of a pack: its scope, audits and the hash of every figure as printed. The
     PDF and the Word edition share it, so the two editions of one period are one release."""
     return manifest.make_manifest(
         db, manifest.BOARD_PACK, scope, today, figures.threshold,
-        manifest.figures_hash({repr(k): pack.protection.count(k)
-                               for k in pack.protection.values
-                               if k not in pack.protection.unprinted}),
+        manifest.figures_hash(_printed_figures(pack)),
         produced_at, extra_scopes=figures.counted_scopes)

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from auditapp.ui.windows.board_reports import BoardReportsWindow
     from auditapp.ui.windows.dashboard import DashboardWindow
     from auditapp.ui.windows.moderation import ModerateAuditWindow, ModerationWindow
+    from auditapp.ui.windows.programme import ProgrammeWindow
     from auditapp.ui.windows.template_library import TemplateLibraryWindow
 
 ANY = "Any"
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
         self._loads = 0  # which reload the rows arriving belong to
         self.loading = False
         self._library: TemplateLibraryWindow | None = None
+        self._programme: ProgrammeWindow | None = None
         self._tracker: ActionsTrackerWindow | None = None
         self._reports: BoardReportsWindow | None = None
         #: Set when the user asked to encrypt the database or change its passphrase: the app
@@ -298,6 +300,8 @@ class MainWindow(QMainWindow):
         self.moderation_action = action("&Moderation…", self.show_moderation, "Ctrl+M")
         self.reports_action = action("&Board reports…", self.show_board_reports,
                                      "Ctrl+Shift+B")
+        self.programme_action = action("Audit p&rogramme…", self.show_programme,
+                                       "Ctrl+Shift+P")
         self.export_excel_action = action("Export findings to &Excel…",
                                           lambda: self.export(ExportKind.WORKBOOK), "Ctrl+E")
         self.board_pack_action = action("&Board pack (PDF)…",
@@ -334,6 +338,7 @@ class MainWindow(QMainWindow):
         work_menu.addAction(self.moderation_action)
         work_menu.addAction(self.actions_action)
         work_menu.addAction(self.reports_action)
+        work_menu.addAction(self.programme_action)
         work_menu.addAction(self.library_action)
         work_menu.addAction(self.profiles_action)
         work_menu.addAction(self.settings_action)
@@ -711,6 +716,20 @@ class MainWindow(QMainWindow):
         if question_id is not None:
             editor.go_to_question(question_id)
 
+    def show_programme(self) -> ProgrammeWindow:
+        """Open (or raise) the audit programme, read again."""
+        from auditapp.ui.windows.programme import ProgrammeWindow
+
+        if self._programme is None:
+            self._programme = ProgrammeWindow(self.db, self.actor, self)
+            self._programme.setWindowFlag(Qt.WindowType.Window)
+        else:
+            self._programme.reload()
+        self._programme.show()
+        self._programme.raise_()
+        self._programme.activateWindow()
+        return self._programme
+
     def show_template_library(self) -> TemplateLibraryWindow:
         """Open (or raise) the template library, with its counts read again."""
         from auditapp.ui.windows.template_library import TemplateLibraryWindow
@@ -852,6 +871,7 @@ SHORTCUTS = """Main window
   Ctrl+I  import cases · Ctrl+E  export to Excel · Ctrl+Shift+A  actions
   Ctrl+D  dashboard · Ctrl+M  moderation · Ctrl+T  template library
   Ctrl+Shift+B  board reports (in them: Ctrl+N  new report · Enter  open · Esc  close)
+  Ctrl+Shift+P  audit programme (Ctrl+N add, Delete remove, Enter edit, Ctrl+Z undo)
   F5  refresh · Ctrl+Q  quit
 
 Audit editor

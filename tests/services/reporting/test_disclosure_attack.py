@@ -29,7 +29,8 @@ import pytest
 
 from auditapp.rules.agreement import weighted_kappa
 from auditapp.rules.suppression import HEADLINE, SECONDARY, DisclosureModel, Key, Protection
-from auditapp.services.demo import generate_demo
+from auditapp.services.demo import TEAMS, generate_demo
+from auditapp.services.programme import PlannedLine, set_planned
 from auditapp.services.reporting.board_figures import (
     BANDS,
     BoardPack,
@@ -145,7 +146,10 @@ def joint_attack(packs: Sequence[Printed], within: Sequence[tuple[str, str]] = (
     keys += [("unmoderated", p.key(w)) for p in packs for w in p.parts]
     by_name = {p.name: p for p in packs}
     for small, large in within:
-        shared = by_name[small].model.values.keys() & by_name[large].model.values.keys()
+        # Audits the programme does not plan are not "within": a plan that runs past the
+        # smaller pack's end counts its audits as unplanned there and as planned in the larger.
+        shared = {k for k in by_name[small].model.values.keys()
+                  & by_name[large].model.values.keys() if k[:2] != ("programme", "unplanned")}
         between = {k: ("between", small, large, k) for k in shared}
         keys += list(between.values())
         knowns += [({by_name[large].key(k): 1.0, by_name[small].key(k): -1.0, d: -1.0}, 0.0)
@@ -193,6 +197,19 @@ def joint_attack(packs: Sequence[Printed], within: Sequence[tuple[str, str]] = (
     return narrowed
 
 
+QUARTERS = ((date(2025, 7, 1), date(2025, 9, 30)), (date(2025, 10, 1), date(2025, 12, 31)),
+            (date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 4, 1), END))
+
+
+def _plan(db: Database) -> None:
+    """An audit programme for the year, so that every pack prints completed against planned
+    (counts per team and template, tied to the template totals) for the attacker to try."""
+    for period in QUARTERS:
+        for team in TEAMS[:2]:
+            for key in ("pathway-plan-quality", "uasc-pathway-plan"):
+                set_planned(db, PlannedLine(*period, team, key, 3), LEAD)
+
+
 @pytest.fixture(scope="module")
 def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, Database]]:
     """Demo databases of 30 and 45 audits (and 60), built once for this module."""
@@ -202,6 +219,7 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, D
         database = open_database(path)
         add_people(database)
         list(generate_demo(database, size, LEAD, seed=size, years=1.0, end=END))
+        _plan(database)
         databases[size] = database
     yield databases
     for database in databases.values():
@@ -221,6 +239,7 @@ def test_no_withheld_count_can_be_narrowed_in_a_pack(small_demo: dict[int, Datab
                                                      size: int, threshold: int) -> None:
     model, pack = _pack(small_demo[size], ReportScope(date(2025, 7, 1), END), threshold)
     assert model.sensitive(), "a pack of a small database has small counts to protect"
+    assert ("programme", "completed") in model.values, "the pack reports the programme"
     assert pack_attack(model, pack) == {}
 
 

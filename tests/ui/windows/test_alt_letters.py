@@ -12,6 +12,7 @@ from auditapp.storage.engine import Database
 from auditapp.ui.windows.actions_tracker import ActionsTrackerWindow
 from auditapp.ui.windows.dashboard import DashboardWindow
 from auditapp.ui.windows.moderation import ModerateAuditWindow, ModerationWindow, SampleDialog
+from auditapp.ui.windows.programme import LineDialog, ProgrammeWindow
 from auditapp.ui.windows.template_library import TemplateLibraryWindow
 from tests.builders import LEAD, MO, click, mnemonic_clashes, show_active, submitted_audit
 
@@ -31,7 +32,8 @@ def _every_tab(qtbot: QtBot, window: QWidget) -> list[dict[str, list[str]]]:
 def test_the_work_windows(qtbot: QtBot, db: Database, small_template_id: int) -> None:
     submitted_audit(db, small_template_id)
     for window in (DashboardWindow(db, LEAD), ActionsTrackerWindow(db, LEAD),
-                   TemplateLibraryWindow(db, LEAD), ModerationWindow(db, LEAD), SampleDialog()):
+                   TemplateLibraryWindow(db, LEAD), ModerationWindow(db, LEAD), SampleDialog(),
+                   ProgrammeWindow(db, LEAD), LineDialog(["North"], [("k", "Title")], None)):
         qtbot.addWidget(window)
         show_active(qtbot, window)
         seen = _every_tab(qtbot, window)
