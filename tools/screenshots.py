@@ -61,6 +61,7 @@ def main() -> None:
         list(generate_demo(db, 400, actor, seed=11, years=2, end=date(2026, 10, 31)))
         _shoot_all(app, db, actor, args.out, SCREEN / args.scale)
         _shoot_my_work(app, db, actor, args.out, SCREEN / args.scale)
+        _shoot_board_work(app, db, actor, args.out, SCREEN / args.scale)
         db.dispose()
 
 
@@ -208,6 +209,54 @@ def _dialog(app: QApplication, out: Path, name: str, dialog: QWidget) -> None:
     dialog.adjustSize()
     _save(app, dialog, out, name)
     dialog.close()
+
+
+
+def _shoot_board_work(app: QApplication, db: Database, lead: Actor, out: Path,
+                      size: QSize) -> None:
+    """The audit programme, the board reports and one report's editor beside its preview."""
+    from auditapp.rules.markings import OFFICIAL
+    from auditapp.services.programme import PlannedLine, set_planned
+    from auditapp.services.reporting.board_reports import (
+        ReportSettings,
+        save_words,
+        start_report,
+    )
+    from auditapp.ui.shell.main_window import MainWindow
+
+    for start, end, team, planned in (
+            (date(2026, 5, 1), date(2026, 10, 31), "Leaving Care South", 12),
+            (date(2026, 5, 1), date(2026, 10, 31), "Leaving Care North", 10),
+            (date(2026, 11, 1), date(2027, 4, 30), "Leaving Care South", 12)):
+        set_planned(db, PlannedLine(start, end, team, "pathway-plan-quality", planned), lead)
+    row = start_report(db, ReportSettings(
+        "Case file audits of care leavers' pathway plans, May to October 2026",
+        date(2026, 5, 1), date(2026, 10, 31), "Corporate Parenting Partnership Board",
+        date(2026, 12, 10), "Helen Brooks, Practice Lead", OFFICIAL, 5), lead)
+    save_words(db, row.id, {
+        "summary": "This report gives the Board the findings of the case file audits of care "
+                   "leavers' pathway plans completed between May and October 2026.",
+        "recommendations": "- That the Board notes the audit findings.\n- That the Board "
+                           "agrees the audit programme for November 2026 to April 2027."},
+        row.revision, lead)
+    window = MainWindow(db, lead)
+    window.resize(size)
+    window.show()
+    programme = window.show_programme()
+    programme.resize(size)
+    _save(app, programme, out, "audit-programme")
+    programme.close()
+    reports = window.show_board_reports()
+    reports.resize(size)
+    _save(app, reports, out, "board-reports")
+    editor = reports.open_report(row.id)
+    editor.resize(size)
+    while "Good or better" not in editor.preview.toPlainText():  # figures read off the UI
+        app.processEvents()
+    _save(app, editor, out, "board-report-editor")
+    editor.close()
+    reports.close()
+    window.close()
 
 
 if __name__ == "__main__":
