@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -26,6 +27,9 @@ class Audit(Base):
     """A case file audit. Grades are stored as Ofsted ordinals 1 (Inadequate) to 4."""
 
     __tablename__ = "audits"
+    #: A profile's audits of one status, oldest first: My work's drafts and returned audits
+    #: are read through it without visiting the profile's other audits.
+    __table_args__ = (Index("ix_audits_auditor_status", "auditor_id", "status", "audit_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
@@ -120,6 +124,8 @@ class Action(Base):
     """Something that must happen for the young person because of what the audit found."""
 
     __tablename__ = "actions"
+    #: Open actions, soonest due first: My work's and the actions tracker's order.
+    __table_args__ = (Index("ix_actions_status_due_date", "status", "due_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The same action in every database its audit travels to.
