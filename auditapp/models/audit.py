@@ -28,7 +28,8 @@ class Audit(Base):
 
     __tablename__ = "audits"
     #: A profile's audits of one status, oldest first: My work's drafts and returned audits
-    #: are read through it without visiting the profile's other audits.
+    #: are read through it without visiting the profile's other audits. It replaces the
+    #: index on ``auditor_id`` alone (0009), which it serves as well.
     __table_args__ = (Index("ix_audits_auditor_status", "auditor_id", "status", "audit_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +44,8 @@ class Audit(Base):
     follows_id: Mapped[int | None] = mapped_column(
         ForeignKey("audits.id"), index=True)
     template_id: Mapped[int] = mapped_column(ForeignKey("templates.id"), index=True)
-    auditor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: Indexed by ``ix_audits_auditor_status``, which leads with it.
+    auditor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     #: The auditor's profile name (read only: set ``auditor_id``).
     auditor: Mapped[str] = profile_name(auditor_id)
     audit_date: Mapped[date] = mapped_column(Date, index=True)
@@ -124,7 +126,8 @@ class Action(Base):
     """Something that must happen for the young person because of what the audit found."""
 
     __tablename__ = "actions"
-    #: Open actions, soonest due first: My work's and the actions tracker's order.
+    #: Open actions, soonest due first: My work's and the actions tracker's order. It
+    #: replaces the index on ``status`` alone (0009), which it serves as well.
     __table_args__ = (Index("ix_actions_status_due_date", "status", "due_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,8 +142,9 @@ class Action(Base):
     priority: Mapped[ActionPriority] = mapped_column(
         str_enum(ActionPriority, "action_priority"), default=ActionPriority.NORMAL
     )
+    #: Indexed by ``ix_actions_status_due_date``, which leads with it.
     status: Mapped[ActionStatus] = mapped_column(
-        str_enum(ActionStatus, "action_status"), default=ActionStatus.OPEN, index=True
+        str_enum(ActionStatus, "action_status"), default=ActionStatus.OPEN
     )
     completed_on: Mapped[date | None] = mapped_column(Date)
     #: Completion evidence, or the reason an action was cancelled.

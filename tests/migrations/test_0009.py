@@ -1,6 +1,6 @@
 """Migration 0009 (indexes for My work) on a real file of auditapp 0004, upgraded through
-every later revision: the two indexes arrive with the columns the models declare and no
-row is lost."""
+every later revision: the two indexes arrive with the columns the models declare, the two
+they replace go, and no row is lost."""
 
 from __future__ import annotations
 
@@ -44,6 +44,8 @@ def test_an_old_file_gains_the_two_indexes_and_keeps_every_row(tmp_path: Path) -
     assert _index_columns(path, "ix_audits_auditor_status") == [
         "auditor_id", "status", "audit_date"]
     assert _index_columns(path, "ix_actions_status_due_date") == ["status", "due_date"]
+    assert _index_columns(path, "ix_audits_auditor_id") == []  # replaced
+    assert _index_columns(path, "ix_actions_status") == []
     assert _rows(path) == kept
     connection = sqlite3.connect(path)
     try:
