@@ -126,9 +126,6 @@ class Action(Base):
     """Something that must happen for the young person because of what the audit found."""
 
     __tablename__ = "actions"
-    #: Open actions, soonest due first: My work's and the actions tracker's order. It
-    #: replaces the index on ``status`` alone (0009), which it serves as well.
-    __table_args__ = (Index("ix_actions_status_due_date", "status", "due_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The same action in every database its audit travels to.
@@ -142,9 +139,8 @@ class Action(Base):
     priority: Mapped[ActionPriority] = mapped_column(
         str_enum(ActionPriority, "action_priority"), default=ActionPriority.NORMAL
     )
-    #: Indexed by ``ix_actions_status_due_date``, which leads with it.
     status: Mapped[ActionStatus] = mapped_column(
-        str_enum(ActionStatus, "action_status"), default=ActionStatus.OPEN
+        str_enum(ActionStatus, "action_status"), default=ActionStatus.OPEN, index=True
     )
     completed_on: Mapped[date | None] = mapped_column(Date)
     #: Completion evidence, or the reason an action was cancelled.
