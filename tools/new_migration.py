@@ -11,18 +11,22 @@ from pathlib import Path
 
 from alembic import command
 
-from auditapp.storage.database import open_database
+from auditapp.storage.engine import sqlite_engine
 from auditapp.storage.schema import alembic_config
 
 
 def main() -> None:
-    """Autogenerate a migration from the difference between the models and head."""
+    """Autogenerate a migration from the difference between the models and the database
+    the migration chain makes (not ``open_database``: a new database is made from the
+    models, so it would show no difference)."""
     message = sys.argv[1]
     with tempfile.TemporaryDirectory() as folder:
-        database = open_database(Path(folder) / "head.sqlite")
-        with database.engine.begin() as connection:
+        engine = sqlite_engine(Path(folder) / "head.sqlite")
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "head")
+        with engine.begin() as connection:
             command.revision(alembic_config(connection), message=message, autogenerate=True)
-        database.dispose()
+        engine.dispose()
 
 
 if __name__ == "__main__":

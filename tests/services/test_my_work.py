@@ -187,3 +187,48 @@ def test_show_all_reads_the_whole_group_in_the_same_order(
     assert [a.overdue for a in whole.actions[:11]] == [True] * 10 + [False]
     assert whole.drafts == first.drafts and whole.total(Group.DRAFTS) == 1
     assert my_work(db, ALEX, TODAY, limit=None).actions == whole.actions
+
+
+def _plans(db: Database, sent: list[tuple[str, object]]) -> list[tuple[str, str]]:
+    """Each statement with the plan the database makes for it. PostgreSQL is told to avoid
+    sequential scans where it can (a test file is small enough that it would scan anyway),
+    so a ``Seq Scan`` left in its plan is one no index can replace."""
+    postgres = db.engine.dialect.name == "postgresql"
+    plans = []
+    with db.engine.connect() as connection:
+        if postgres:
+            connection.exec_driver_sql("SET enable_seqscan = off")
+        for statement, parameters in sent:
+            rows = connection.exec_driver_sql(
+                ("EXPLAIN " if postgres else "EXPLAIN QUERY PLAN ") + statement,
+                parameters).all()  # type: ignore[arg-type]
+            plans.append((statement, "\n".join(str(row[-1]) for row in rows)))
+        connection.rollback()
+    return plans
+
+
+def test_my_work_finds_its_rows_through_indexes_not_by_scanning_the_tables(
+        db: Database, small_template_id: int) -> None:
+    """The attack: a file of 50,000 audits makes the first window read every open action
+    and every audit of the profile to show a screenful. The defence: each of My work's
+    statements reaches the audits and actions through an index (0009's
+    ``ix_audits_auditor_status`` for drafts and returned audits, so a profile's finished
+    audits are not visited; the status index for open actions), never by scanning either
+    table."""
+    for number in range(6):
+        audit = make_audit(db, small_template_id, f"C-{number}",
+                           auditor="Alex" if number % 2 else "Bea")
+        many_open_actions(db, audit, 20)
+    submitted_audit(db, small_template_id, "C-9")
+    plans = _plans(db, _statements_of(db, lambda: my_work(db, ALEX, TODAY)))
+    assert len(plans) >= 4
+    for statement, plan in plans:
+        for table in ("audits", "actions"):
+            assert f"Seq Scan on {table} " not in plan + " ", (statement, plan)
+            assert not any(line.startswith(f"SCAN {table}")
+                           for line in plan.splitlines()), (statement, plan)
+    if db.engine.dialect.name == "sqlite":  # PostgreSQL may reach them by other indexes
+        drafts = [plan for statement, plan in plans if "audits.returned_comment =" in statement]
+        actions = [plan for statement, plan in plans if "FROM actions" in statement]
+        assert "ix_audits_auditor_status" in drafts[0], drafts
+        assert "ix_actions_status (status=?)" in actions[0], actions
