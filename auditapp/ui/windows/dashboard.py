@@ -298,7 +298,7 @@ class DashboardWindow(QMainWindow):
         label.setBuddy(self.team)
         bar.addWidget(label)
         bar.addWidget(self.team)
-        self.refresh_button = QPushButton("&Show")
+        self.refresh_button = QPushButton("S&how")
         self.refresh_button.clicked.connect(self.refresh)
         bar.addWidget(self.refresh_button)
         bar.addStretch(1)

@@ -155,7 +155,7 @@ def test_export_to_excel(qtbot: QtBot, db: Database, tmp_path: Path,
                         lambda _p, _t, name, _f: suggested.append(name) or target)
     press(qtbot, library, "Export to Excel…")
     assert suggested == [f"{row.key}-v{row.version}.xlsx"]
-    assert load_workbook(target).sheetnames == ["settings", "checklist", "scales"]
+    assert load_workbook(target).sheetnames == ["settings", "checklist", "scales", "indicators"]
     assert library.status.text() == f"Exported to {target}"
 
 
