@@ -6,6 +6,7 @@ import math
 import re
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -380,3 +381,33 @@ def test_the_pack_prints_the_findings_with_withheld_values_as_symbols(
             "aged 16-17 or 18-20) 15 15 100% 80\u2013100% 90% met") in flat
     # Nobody is unaccompanied: the triple plan has n = 0, too few to judge.
     assert "Triple plan in place (unaccompanied) 0 0 \u2013 too few to judge" in flat
+
+
+def _lowest_text(page: Any) -> float:
+    """How high above the foot of the page the lowest text of the body stands (points),
+    the footer and its marking left out."""
+    heights: list[float] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        y = cm[5] + tm[5] * cm[3] + tm[4] * cm[1]
+        if text.strip() and y > 20 * mm:
+            heights.append(y)
+
+    page.extract_text(visitor_text=visit)
+    return min(heights)
+
+
+@pytest.mark.parametrize("audits", [40, 300])
+def test_no_page_is_left_a_third_empty(audits: int, demo_db: Database, db: Database,
+                                       tmp_path: Path) -> None:
+    """Every page but the cover and the last is filled to within a third of its foot: a
+    section starts where its heading, lead-in and first rows fit, not on a new page."""
+    if audits != 300:
+        list(demo.generate_demo(db, audits, LEAD, seed=3, years=0.5, end=PERIOD.date_to))
+    out = tmp_path / "pack.pdf"
+    list(export_board_pack(demo_db if audits == 300 else db, out, PERIOD, today=DEMO_END))
+    pages = PdfReader(out).pages
+    body = 297 * mm - 2 * 20 * mm
+    empty = {number: round((_lowest_text(page) - 20 * mm) / body, 2)
+             for number, page in enumerate(pages, start=1) if 1 < number < len(pages)}
+    assert max(empty.values()) < 1 / 3, empty
