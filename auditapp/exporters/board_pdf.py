@@ -359,10 +359,19 @@ def _report_words(words: BoardWords | None) -> list[Flowable]:
     return [*story, CondPageBreak(NEW_SECTION_ROOM)]
 
 
+def _moderation_kept(pack: BoardPack) -> str:
+    """How often the moderator kept the auditor's grade, in words that end on a figure only
+    where the figure is shown (a sentence ending "in c" reads as text cut off)."""
+    same, moderated = ("moderation", "same"), ("moderation", "moderated")
+    if pack.interval(same, moderated):
+        return f"moderator kept the auditor's grade in {pack.share_with_interval(same, moderated)}"
+    return ("the share in which the moderator kept the auditor's grade is not shown "
+            f"({pack.share(same, moderated)}: see the key)")
+
+
 def _key_figures(pack: BoardPack) -> Grid:
     share = pack.share
-    moderation_rate = pack.share_with_interval(("moderation", "same"),
-                                               ("moderation", "moderated"))
+    moderation_kept = _moderation_kept(pack)
     whole = ("overall", "total")
     inadequate = ("overall", Grade.INADEQUATE.label)
     rows = [
@@ -375,8 +384,7 @@ def _key_figures(pack: BoardPack) -> Grid:
          "; ".join(filter(None, (f"{pack.count(*inadequate)} audits",
                                  pack.interval(inadequate, whole))))],
         ["Audits moderated", pack.count("moderation", "moderated"),
-         f"{share(('moderation', 'moderated'), whole)} of audits; moderator "
-         f"kept the auditor's grade in {moderation_rate}"],
+         f"{share(('moderation', 'moderated'), whole)} of audits; {moderation_kept}"],
         ["Actions raised", pack.count("actions", "raised"),
          f"{pack.count('actions', 'done')} completed, {pack.count('actions', ActionState.OVERDUE)} "
          "overdue"],

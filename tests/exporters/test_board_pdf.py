@@ -411,3 +411,18 @@ def test_no_page_is_left_a_third_empty(audits: int, demo_db: Database, db: Datab
     empty = {number: round((_lowest_text(page) - 20 * mm) / body, 2)
              for number, page in enumerate(pages, start=1) if 1 < number < len(pages)}
     assert max(empty.values()) < 1 / 3, empty
+
+
+def test_the_key_figures_say_whole_sentences_about_moderation(
+        small_period: Database, demo_db: Database, tmp_path: Path) -> None:
+    """Where the share the moderator kept is not shown, the key figures say so in words, not
+    with a sentence ending on its symbol ("kept the auditor's grade in c", read as cut off).
+    The whole sentence is in the cell, wrapped, with nothing cut."""
+    small, demo_pack = tmp_path / "small.pdf", tmp_path / "demo.pdf"
+    list(export_board_pack(small_period, small, PERIOD, today=PERIOD.date_to))
+    list(export_board_pack(demo_db, demo_pack, PERIOD, today=DEMO_END))
+    for text in (_pdf_text(small), _pdf_text(demo_pack)):
+        assert not re.search(r"kept the auditor's grade in (c|<\d+|–)", text)
+        assert re.search(r"Audits moderated (\d+|<\d+) .* of audits; the share in which the "
+                         r"moderator kept the auditor's grade is not shown \((c|<\d+|–): see "
+                         r"the key\) Actions raised", text), text
