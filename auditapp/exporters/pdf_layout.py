@@ -213,7 +213,7 @@ class _WithNext(Flowable):
         self.rest = rest
 
     def getSpaceBefore(self) -> float:  # noqa: N802  # the heading's, asked by the frame
-        return float(self.first.getSpaceBefore())  # type: ignore[no-untyped-call]
+        return float(self.first.getSpaceBefore())
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         return availWidth, 0xFFFFFF  # always split: split() decides
@@ -221,8 +221,8 @@ class _WithNext(Flowable):
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         canvas = self.canv
         _width, height = self.first.wrapOn(canvas, availWidth, availHeight)
-        after = float(self.first.getSpaceAfter())  # type: ignore[no-untyped-call]
-        before_rest = float(self.rest.getSpaceBefore())  # type: ignore[no-untyped-call]
+        after = float(self.first.getSpaceAfter())
+        before_rest = float(self.rest.getSpaceBefore())
         room = availHeight - height - after - max(before_rest - after, 0)
         if room <= 0:
             return []
