@@ -87,6 +87,10 @@ DRAFT = "DRAFT \u2013 not for release"
 LANGUAGE = "en-GB"
 FONT = "Arial"
 APPENDIX = "Appendix 1: Case file audit figures"
+#: A table of up to this many rows is kept whole with its caption; a longer one keeps its
+#: caption, header row and first :data:`FIRST_ROWS_KEPT` rows together, then may break.
+WHOLE_TABLE_ROWS = 6
+FIRST_ROWS_KEPT = 3
 BANDS = {"gob": "Good or better", "ri": "Requires improvement", "inadequate": "Inadequate"}
 LINES = {"gob": "Good or better", "below": "Below Good"}
 _HEADER_BLUE = RGBColor.from_string(HEADER_FILL)
@@ -283,6 +287,10 @@ def _table(document: DocxDocument, caption: str, header: Sequence[str],
     repeated on each page, no row splits across pages, numbers (the columns after the first
     ``text_columns``) are right-aligned, and a withheld figure (``<N``, ``c``, a dash) is
     shaded grey as well as shown by its symbol."""
+    # A short table stays whole with its caption; a longer one keeps its caption, header
+    # row and first rows together and breaks after them, its header row repeated: kept
+    # whole, it would leave up to half a page empty before it.
+    kept_rows = len(rows) if len(rows) <= WHOLE_TABLE_ROWS else FIRST_ROWS_KEPT
     intro = document.add_paragraph(caption)
     intro.paragraph_format.keep_with_next = True
     intro.runs[0].bold = True
@@ -308,7 +316,7 @@ def _table(document: DocxDocument, caption: str, header: Sequence[str],
             cell.width = Mm(widths[column])
             paragraph = cell.paragraphs[0]
             paragraph.paragraph_format.space_after = Pt(0)
-            paragraph.paragraph_format.keep_with_next = row_index < len(rows)
+            paragraph.paragraph_format.keep_with_next = row_index < kept_rows
             run = paragraph.add_run(value)
             run.font.size = Pt(10)
             if row_index == 0:
@@ -321,11 +329,6 @@ def _table(document: DocxDocument, caption: str, header: Sequence[str],
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 if withheld_symbol(value):
                     _shade(cell, WITHHELD)
-    # Keep a short table with its caption; a long one breaks, its header row repeated.
-    if len(rows) > 20:
-        for row in table.rows:
-            for paragraph in row.cells[0].paragraphs:
-                paragraph.paragraph_format.keep_with_next = False
     document.add_paragraph().paragraph_format.space_after = Pt(2)
 
 

@@ -24,6 +24,7 @@ from reportlab.platypus import (
     Image,
     KeepTogether,
     PageBreak,
+    Paragraph,
     Spacer,
     TableStyle,
 )
@@ -103,8 +104,11 @@ LINE_TITLES = {"gob": "Good or better", "below": "Below Good"}
 BAND_GRADES = {"gob": Grade.GOOD.label, "ri": Grade.REQUIRES_IMPROVEMENT.label,
                "inadequate": Grade.INADEQUATE.label, "below": Grade.REQUIRES_IMPROVEMENT.label}
 WITHHELD_COLOUR = colors.HexColor(f"#{WITHHELD}")
-#: A section starts on the page the one before it ends on only if this much room is left.
-NEW_SECTION_ROOM = 100 * mm
+#: A numbered section starts on the page the one before it ends on only if this much room is
+#: left (a sixth of the page): enough that a section does not open in its last few lines.
+#: Below that, headings are kept with their lead-in and the first rows of their table (see
+#: pdf_layout), so a section may start wherever those fit and no page is left half empty.
+NEW_SECTION_ROOM = 45 * mm
 
 
 #: Printed beside the marking on every page of a pack not released.
@@ -209,7 +213,7 @@ def write_board_pack(out: Path, pack: BoardPack, manifest: manifests.Manifest,
 def _story(pack: BoardPack, today: date, produced: date, cover: Cover) -> list[Flowable]:
     chart = pack_chart(pack)
     return [*_cover(pack, today, produced, cover), PageBreak(), *_report_words(cover.words),
-            *_summary(pack, chart), PageBreak(),
+            *_summary(pack, chart), CondPageBreak(NEW_SECTION_ROOM),
             *_grades(pack, chart), CondPageBreak(NEW_SECTION_ROOM),
             *_sections(pack), *_priorities(pack), CondPageBreak(NEW_SECTION_ROOM),
             *_indicators(pack), CondPageBreak(NEW_SECTION_ROOM),
@@ -355,10 +359,19 @@ def _report_words(words: BoardWords | None) -> list[Flowable]:
     return [*story, CondPageBreak(NEW_SECTION_ROOM)]
 
 
+def _moderation_kept(pack: BoardPack) -> str:
+    """How often the moderator kept the auditor's grade, in words that end on a figure only
+    where the figure is shown (a sentence ending "in c" reads as text cut off)."""
+    same, moderated = ("moderation", "same"), ("moderation", "moderated")
+    if pack.interval(same, moderated):
+        return f"moderator kept the auditor's grade in {pack.share_with_interval(same, moderated)}"
+    return ("the share in which the moderator kept the auditor's grade is not shown "
+            f"({pack.share(same, moderated)}: see the key)")
+
+
 def _key_figures(pack: BoardPack) -> Grid:
     share = pack.share
-    moderation_rate = pack.share_with_interval(("moderation", "same"),
-                                               ("moderation", "moderated"))
+    moderation_kept = _moderation_kept(pack)
     whole = ("overall", "total")
     inadequate = ("overall", Grade.INADEQUATE.label)
     rows = [
@@ -371,8 +384,7 @@ def _key_figures(pack: BoardPack) -> Grid:
          "; ".join(filter(None, (f"{pack.count(*inadequate)} audits",
                                  pack.interval(inadequate, whole))))],
         ["Audits moderated", pack.count("moderation", "moderated"),
-         f"{share(('moderation', 'moderated'), whole)} of audits; moderator "
-         f"kept the auditor's grade in {moderation_rate}"],
+         f"{share(('moderation', 'moderated'), whole)} of audits; {moderation_kept}"],
         ["Actions raised", pack.count("actions", "raised"),
          f"{pack.count('actions', 'done')} completed, {pack.count('actions', ActionState.OVERDUE)} "
          "overdue"],
@@ -640,7 +652,7 @@ def _grades(pack: BoardPack, chart: ControlChart) -> list[Flowable]:
     bars = trend_chart(pack)
     return [
         Heading("2. Grades"),
-        text("Final grade of every audit in the period."),
+        _bound(text("Final grade of every audit in the period.")),
         _side_by_side(distribution_chart(pack, 0.52 * CONTENT_WIDTH), _distribution_table(pack)),
         *_control_chart(pack, chart),
         KeepTogether([
@@ -700,14 +712,18 @@ def _sections(pack: BoardPack) -> list[Flowable]:
 # --- priorities, indicators, voice, cohorts, actions by age and priority -----------------------
 
 
+def _bound(lead: Paragraph) -> Paragraph:
+    """A lead-in kept with the start of what follows it, like a heading (see pdf_layout)."""
+    lead.keepWithNext = 1
+    return lead
+
+
 def _titled(title: str, words: str, table: Grid) -> list[Flowable]:
     """A sub-heading and its words kept with the table's first rows (the table's header row
     repeats on every page it runs onto)."""
     if not words:
         return [Heading(title, level=1), table]
-    lead = text(words, "note")
-    lead.keepWithNext = 1  # bound to the table like a heading (see pdf_layout)
-    return [Heading(title, level=1), lead, table]
+    return [Heading(title, level=1), _bound(text(words, "note")), table]
 
 
 def _priorities(pack: BoardPack) -> list[Flowable]:

@@ -197,7 +197,14 @@ class Heading(Paragraph):
 
 class _WithNext(Flowable):
     """A heading (or a lead-in) kept with the start of what follows it: both go where the
-    heading and at least the first part of the rest fit, else both move on together."""
+    heading and at least the first part of the rest fit, else both move on together.
+
+    The room left for the rest is worked out exactly as the frame will lay the two out
+    (the heading's space before and after, the rest's space before, the frame overlapping
+    the two spaces), and the rest is handed back whole: the frame splits it once, in the
+    room it really has. Handing back parts split here would, whenever that room differs,
+    have the frame split the first part again, printing a table's repeated header rows in
+    the middle of a page."""
 
     def __init__(self, first: Flowable, rest: Flowable) -> None:
         super().__init__()
@@ -205,20 +212,24 @@ class _WithNext(Flowable):
         self.first = first
         self.rest = rest
 
+    def getSpaceBefore(self) -> float:  # noqa: N802  # the heading's, asked by the frame
+        return float(self.first.getSpaceBefore())
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         return availWidth, 0xFFFFFF  # always split: split() decides
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         canvas = self.canv
         _width, height = self.first.wrapOn(canvas, availWidth, availHeight)
-        room = availHeight - height - self.first.getSpaceAfter()
+        after = float(self.first.getSpaceAfter())
+        before_rest = float(self.rest.getSpaceBefore())
+        room = availHeight - height - after - max(before_rest - after, 0)
         if room <= 0:
             return []
         _width, rest_height = self.rest.wrapOn(canvas, availWidth, room)
-        if rest_height <= room:
+        if rest_height <= room or len(self.rest.splitOn(canvas, availWidth, room)) > 1:
             return [self.first, self.rest]
-        parts = self.rest.splitOn(canvas, availWidth, room)
-        return [self.first, *parts] if len(parts) > 1 else []
+        return []
 
     def draw(self) -> None:  # never drawn whole: always split first
         raise AssertionError("a heading group is laid out by splitting")

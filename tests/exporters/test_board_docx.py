@@ -20,7 +20,12 @@ from pypdf.generic import ArrayObject, DictionaryObject
 from sqlalchemy import func, select
 
 from auditapp.errors import UserError
-from auditapp.exporters.board_docx import DRAFT, export_board_docx
+from auditapp.exporters.board_docx import (
+    DRAFT,
+    FIRST_ROWS_KEPT,
+    WHOLE_TABLE_ROWS,
+    export_board_docx,
+)
 from auditapp.exporters.board_pdf import export_board_pack
 from auditapp.inputs.board_words import BoardWords, parse_board_words
 from auditapp.models import Case, Release, User
@@ -98,6 +103,26 @@ def test_every_table_has_a_repeated_header_row_and_a_caption(demo_docx: Path) ->
         assert all(r.trPr is None or r.trPr.find(qn("w:tblHeader")) is None for r in rows[1:])
         caption = table._tbl.tblPr.find(qn("w:tblCaption"))
         assert caption is not None and caption.get(qn("w:val"))
+
+
+def test_a_long_table_keeps_only_its_start_with_its_caption(demo_docx: Path) -> None:
+    """A table kept whole with its caption moves to the next page whole, leaving up to half
+    a page empty: only a short table is kept whole; a longer one keeps its caption, header
+    row and first rows together and may break after them (its header row repeated)."""
+    document = Document(str(demo_docx))
+    long_tables = 0
+    for table in document.tables:
+        kept = [any(p.paragraph_format.keep_with_next for cell in row.cells
+                    for p in cell.paragraphs) for row in table.rows]
+        caption = table._tbl.getprevious()
+        assert caption is not None and caption.find(f".//{qn('w:keepNext')}") is not None
+        data_rows = len(table.rows) - 1
+        if data_rows <= WHOLE_TABLE_ROWS:
+            assert kept == [True] * data_rows + [False]
+        else:
+            long_tables += 1
+            assert kept == [True] * FIRST_ROWS_KEPT + [False] * (data_rows + 1 - FIRST_ROWS_KEPT)
+    assert long_tables >= 3
 
 
 def test_every_picture_has_alt_text_and_the_document_its_title_and_language(

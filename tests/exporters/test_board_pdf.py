@@ -6,6 +6,7 @@ import math
 import re
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -380,3 +381,48 @@ def test_the_pack_prints_the_findings_with_withheld_values_as_symbols(
             "aged 16-17 or 18-20) 15 15 100% 80\u2013100% 90% met") in flat
     # Nobody is unaccompanied: the triple plan has n = 0, too few to judge.
     assert "Triple plan in place (unaccompanied) 0 0 \u2013 too few to judge" in flat
+
+
+def _lowest_text(page: Any) -> float:
+    """How high above the foot of the page the lowest text of the body stands (points),
+    the footer and its marking left out."""
+    heights: list[float] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        y = cm[5] + tm[5] * cm[3] + tm[4] * cm[1]
+        if text.strip() and y > 20 * mm:
+            heights.append(y)
+
+    page.extract_text(visitor_text=visit)
+    return min(heights)
+
+
+@pytest.mark.parametrize("audits", [40, 300])
+def test_no_page_is_left_a_third_empty(audits: int, demo_db: Database, db: Database,
+                                       tmp_path: Path) -> None:
+    """Every page but the cover and the last is filled to within a third of its foot: a
+    section starts where its heading, lead-in and first rows fit, not on a new page."""
+    if audits != 300:
+        list(demo.generate_demo(db, audits, LEAD, seed=3, years=0.5, end=PERIOD.date_to))
+    out = tmp_path / "pack.pdf"
+    list(export_board_pack(demo_db if audits == 300 else db, out, PERIOD, today=DEMO_END))
+    pages = PdfReader(out).pages
+    body = 297 * mm - 2 * 20 * mm
+    empty = {number: round((_lowest_text(page) - 20 * mm) / body, 2)
+             for number, page in enumerate(pages, start=1) if 1 < number < len(pages)}
+    assert max(empty.values()) < 1 / 3, empty
+
+
+def test_the_key_figures_say_whole_sentences_about_moderation(
+        small_period: Database, demo_db: Database, tmp_path: Path) -> None:
+    """Where the share the moderator kept is not shown, the key figures say so in words, not
+    with a sentence ending on its symbol ("kept the auditor's grade in c", read as cut off).
+    The whole sentence is in the cell, wrapped, with nothing cut."""
+    small, demo_pack = tmp_path / "small.pdf", tmp_path / "demo.pdf"
+    list(export_board_pack(small_period, small, PERIOD, today=PERIOD.date_to))
+    list(export_board_pack(demo_db, demo_pack, PERIOD, today=DEMO_END))
+    for text in (_pdf_text(small), _pdf_text(demo_pack)):
+        assert not re.search(r"kept the auditor's grade in (c|<\d+|–)", text)
+        assert re.search(r"Audits moderated (\d+|<\d+) .* of audits; the share in which the "
+                         r"moderator kept the auditor's grade is not shown \((c|<\d+|–): see "
+                         r"the key\) Actions raised", text), text
