@@ -12,9 +12,11 @@ from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from auditapp.errors import UserError
+from auditapp.ui.widgets import alerts
 
 
 class JobSignals(QObject):
@@ -99,4 +101,35 @@ def start_job(parent: QObject, work: Callable[[], Any], *,
         signals.cancelled.connect(on_cancelled)
     job = Job(work, signals)
     (pool or QThreadPool.globalInstance()).start(job)
+    return job
+
+
+def start_job_with_progress(parent: QWidget, title: str, work: Callable[[], Any],
+                            on_done: Callable[[Any], None], failure: str,
+                            cancellable: bool = True) -> Job:
+    """Start ``work`` behind a window-modal progress dialog (with Cancel unless
+    ``cancellable`` is false): ``on_done`` gets its result, a failure is one warning titled
+    ``failure``, and a cancel just closes the dialog."""
+    dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
+    if not cancellable:
+        dialog.setCancelButton(None)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+
+    def progress(done: int, total: int) -> None:
+        dialog.setMaximum(total)
+        dialog.setValue(done)
+
+    def finished(result: object) -> None:
+        dialog.reset()
+        on_done(result)
+
+    def failed(message: str) -> None:
+        dialog.reset()
+        alerts.warn(parent, failure, message)
+
+    job = start_job(parent, work, on_progress=progress, on_finished=finished,
+                    on_failed=failed, on_cancelled=dialog.reset)
+    dialog.canceled.connect(job.cancel)
     return job

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPlainTextEdit,
-    QProgressDialog,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -50,7 +49,7 @@ from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.keys import standard_shortcuts
 from auditapp.ui.widgets.screens import fit_to_screen
-from auditapp.ui.widgets.workers import Job, start_job
+from auditapp.ui.widgets.workers import Job, start_job, start_job_with_progress
 
 SAVE_DELAY_MS = 500
 RETRY_DELAY_MS = 3000
@@ -489,28 +488,7 @@ class ReportEditorWindow(QMainWindow):
     def _run(self, title: str, work: Callable[[], Any], on_done: Callable[[Any], None],
              failure: str, cancellable: bool = True) -> None:
         """Run ``work`` off the UI thread behind a progress dialog."""
-        dialog = QProgressDialog(title, "Cancel" if cancellable else "", 0, 0, self)
-        if not cancellable:
-            dialog.setCancelButton(None)
-        dialog.setWindowTitle(title)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(0)
-
-        def progress(done: int, total: int) -> None:
-            dialog.setMaximum(total)
-            dialog.setValue(done)
-
-        def finished(result: object) -> None:
-            dialog.reset()
-            on_done(result)
-
-        def failed(message: str) -> None:
-            dialog.reset()
-            alerts.warn(self, failure, message)
-
-        self._job = start_job(self, work, on_progress=progress, on_finished=finished,
-                              on_failed=failed, on_cancelled=dialog.reset)
-        dialog.canceled.connect(self._job.cancel)
+        self._job = start_job_with_progress(self, title, work, on_done, failure, cancellable)
 
     # --- closing ---------------------------------------------------------------------------
 
