@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QResizeEvent
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QProgressDialog,
     QPushButton,
     QStackedWidget,
     QTableView,
@@ -45,7 +44,7 @@ from auditapp.ui.widgets.keys import EnterOpens, let_shortcuts_through, standard
 from auditapp.ui.widgets.screens import fit_to_screen
 from auditapp.ui.widgets.style import STATUS_LABELS
 from auditapp.ui.widgets.table_models import ID_ROLE, AuditFilter, AuditFilterProxy, AuditTableModel
-from auditapp.ui.widgets.workers import Job, start_job
+from auditapp.ui.widgets.workers import Job, start_job, start_job_with_progress
 
 # The windows and dialogs the main window opens are imported when first opened, not with
 # the main window: they (and the spreadsheet, PDF and cryptography packages behind some of
@@ -61,6 +60,19 @@ if TYPE_CHECKING:
     from auditapp.ui.windows.moderation import ModerateAuditWindow, ModerationWindow
     from auditapp.ui.windows.programme import ProgrammeWindow
     from auditapp.ui.windows.template_library import TemplateLibraryWindow
+
+
+class _Tool(Protocol):
+    """A window the main window keeps one of, shown again and read again on request."""
+
+    def reload(self) -> None: ...
+    def setWindowFlag(self, flag: Qt.WindowType, on: bool = True) -> None: ...  # noqa: N802
+    def show(self) -> None: ...
+    def raise_(self) -> None: ...
+    def activateWindow(self) -> None: ...  # noqa: N802
+
+
+_ToolWindow = TypeVar("_ToolWindow", bound=_Tool)
 
 ANY = "Any"
 TEMPLATE_COLUMN = 1
@@ -601,26 +613,8 @@ class MainWindow(QMainWindow):
     def run_with_progress(self, title: str, work: Callable[[], Iterator[tuple[int, int]]],
                           on_done: Callable[[], None]) -> None:
         """Run a progress generator off the UI thread behind a progress dialog with Cancel."""
-        dialog = QProgressDialog(title, "Cancel", 0, 0, self)
-        dialog.setWindowTitle(title)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(0)
-
-        def progress(done: int, total: int) -> None:
-            dialog.setMaximum(total)
-            dialog.setValue(done)
-
-        def finished(_result: object) -> None:
-            dialog.reset()
-            on_done()
-
-        def failed(message: str) -> None:
-            dialog.reset()
-            alerts.warn(self, f"{title} failed", message)
-
-        self._job = start_job(self, work, on_progress=progress, on_finished=finished,
-                              on_failed=failed, on_cancelled=dialog.reset)
-        dialog.canceled.connect(self._job.cancel)
+        self._job = start_job_with_progress(self, title, work, lambda _result: on_done(),
+                                            f"{title} failed")
 
     def load_demo(self) -> None:
         """Add synthetic demo audits, after saying what they are."""
@@ -683,32 +677,37 @@ class MainWindow(QMainWindow):
         dashboard.show()
         return dashboard
 
+    def _present(self, window: _ToolWindow | None, make: Callable[[], _ToolWindow]
+                 ) -> _ToolWindow:
+        """A tool window in front: made on first use (a window of its own), else read again."""
+        if window is None:
+            window = make()
+            window.setWindowFlag(Qt.WindowType.Window)
+        else:
+            window.reload()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
     def show_actions_tracker(self) -> ActionsTrackerWindow:
         """Open (or raise) the actions tracker."""
         from auditapp.ui.windows.actions_tracker import ActionsTrackerWindow
 
-        if self._tracker is None:
-            self._tracker = ActionsTrackerWindow(self.db, self.actor, self)
-            self._tracker.setWindowFlag(Qt.WindowType.Window)
-            self._tracker.open_audit_requested.connect(self._open_at_question)
-        else:
-            self._tracker.reload()
-        self._tracker.show()
-        self._tracker.raise_()
+        def make() -> ActionsTrackerWindow:
+            tracker = ActionsTrackerWindow(self.db, self.actor, self)
+            tracker.open_audit_requested.connect(self._open_at_question)
+            return tracker
+
+        self._tracker = self._present(self._tracker, make)
         return self._tracker
 
     def show_board_reports(self) -> BoardReportsWindow:
         """Open (or raise) the board reports (practice leads)."""
         from auditapp.ui.windows.board_reports import BoardReportsWindow
 
-        if self._reports is None:
-            self._reports = BoardReportsWindow(self.db, self.actor, self)
-            self._reports.setWindowFlag(Qt.WindowType.Window)
-        else:
-            self._reports.reload()
-        self._reports.show()
-        self._reports.raise_()
-        self._reports.activateWindow()
+        self._reports = self._present(
+            self._reports, lambda: BoardReportsWindow(self.db, self.actor, self))
         return self._reports
 
     def _open_at_question(self, audit_id: int, question_id: int | None) -> None:
@@ -720,27 +719,16 @@ class MainWindow(QMainWindow):
         """Open (or raise) the audit programme, read again."""
         from auditapp.ui.windows.programme import ProgrammeWindow
 
-        if self._programme is None:
-            self._programme = ProgrammeWindow(self.db, self.actor, self)
-            self._programme.setWindowFlag(Qt.WindowType.Window)
-        else:
-            self._programme.reload()
-        self._programme.show()
-        self._programme.raise_()
-        self._programme.activateWindow()
+        self._programme = self._present(
+            self._programme, lambda: ProgrammeWindow(self.db, self.actor, self))
         return self._programme
 
     def show_template_library(self) -> TemplateLibraryWindow:
         """Open (or raise) the template library, with its counts read again."""
         from auditapp.ui.windows.template_library import TemplateLibraryWindow
 
-        if self._library is None:
-            self._library = TemplateLibraryWindow(self.db, self.actor, self)
-            self._library.setWindowFlag(Qt.WindowType.Window)
-        else:
-            self._library.reload()
-        self._library.show()
-        self._library.raise_()
+        self._library = self._present(
+            self._library, lambda: TemplateLibraryWindow(self.db, self.actor, self))
         return self._library
 
     # --- help --------------------------------------------------------------------------------
