@@ -27,7 +27,12 @@ from auditapp.rules.suppression import (
     Protection,
 )
 from auditapp.services.reporting import manifest, programme_figures
-from auditapp.services.reporting.board_findings import Findings, add_findings, read_findings
+from auditapp.services.reporting.board_findings import (
+    Findings,
+    add_findings,
+    add_roll_up,
+    read_findings,
+)
 from auditapp.services.reporting.figures import (
     GOOD_OR_BETTER,
     GRADE_COLUMNS,
@@ -250,20 +255,6 @@ def _add_bands(model: DisclosureModel, prefix: tuple[str, ...], tally: GradeTall
     model.add_sum((*prefix, "total"), [(*prefix, b) for b in BANDS])
 
 
-def _add_line(model: DisclosureModel, line: GradeTally, sections: Sequence[str]) -> None:
-    """A line of enquiry: Good or better and below Good, each the sum over its sections.
-    Requires improvement and Inadequate are not told apart here: across templates their
-    small counts would withhold most of the table, and the section tables show them."""
-    prefix = ("kloe", line.key)
-    model.add((*prefix, "gob"), line.good_or_better)
-    model.add((*prefix, "below"), line.graded - line.good_or_better)
-    model.add((*prefix, "total"), line.graded, TOTALS)
-    model.add_sum((*prefix, "total"), [(*prefix, "gob"), (*prefix, "below")])
-    model.add_sum((*prefix, "gob"), [("section", s, "gob") for s in sections])
-    model.add_sum((*prefix, "below"), [("section", s, band) for s in sections
-                                       for band in ("ri", "inadequate")])
-
-
 def band_counts(tally: GradeTally) -> tuple[int, int, int]:
     """Good or better, Requires improvement and Inadequate counts of a row."""
     return (tally.good_or_better, tally.counts[Grade.REQUIRES_IMPROVEMENT.label],
@@ -300,7 +291,8 @@ def disclosure_model(figures: BoardFigures) -> DisclosureModel:
         # gives way first when a small count must be protected across the two tables.
         _add_bands(model, ("section", section.key), section, TOTALS)
     for line in figures.lines_of_enquiry:
-        _add_line(model, line, [s.key for s in figures.sections if line.key in s.tags])
+        add_roll_up(model, "kloe", line,
+                    [s.key for s in figures.sections if line.key in s.tags])
     _add_templates(model, figures)
     if figures.programme is not None:
         programme_figures.add_to_model(model, figures.programme,

@@ -292,7 +292,7 @@ def add_findings(model: DisclosureModel, findings: Findings,
     (``add_bands`` adds a row of bands as the pack's other grade tables do;
     ``section_keys``: the sections each priority gathers)."""
     for line in findings.priorities:
-        _add_priority(model, line, section_keys.get(line.key, ()))
+        add_roll_up(model, "priority", line, section_keys.get(line.key, ()))
     for cohort in findings.cohorts:
         for row in cohort.rows:
             add_bands(model, ("cohort", cohort.key, row.key), row)
@@ -307,8 +307,13 @@ def add_findings(model: DisclosureModel, findings: Findings,
         _add_action_rows(model, name, rows)
 
 
-def _add_priority(model: DisclosureModel, line: GradeTally, sections: Sequence[str]) -> None:
-    prefix = ("priority", line.key)
+def add_roll_up(model: DisclosureModel, kind: str, line: GradeTally,
+                sections: Sequence[str]) -> None:
+    """A line of enquiry or a strategic priority (``kind``): Good or better and below Good,
+    each the sum over the sections tagged with it. Requires improvement and Inadequate are
+    not told apart here: across templates their small counts would withhold most of the
+    table, and the section tables show them."""
+    prefix = (kind, line.key)
     model.add((*prefix, "gob"), line.good_or_better)
     model.add((*prefix, "below"), line.graded - line.good_or_better)
     model.add((*prefix, "total"), line.graded, TOTALS)
