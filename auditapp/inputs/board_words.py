@@ -138,8 +138,9 @@ class _Reader:
         return value
 
 
-def parse_board_words(text: str, source: str) -> BoardWords:
-    """The words of a board report from YAML ``text``; ``source`` names it in errors."""
+def _read(text: str, source: str) -> tuple[Any, _Reader]:
+    """The YAML of a words file, refused with one located line if it holds a control
+    character, is empty or is not YAML; and a reader that places its values."""
     unprintable = _UNPRINTABLE.search(text)
     if unprintable:
         line = text[:unprintable.start()].count("\n") + 1
@@ -152,6 +153,12 @@ def parse_board_words(text: str, source: str) -> BoardWords:
     except ValidationError as exc:
         raise UserError(" ".join(exc.problems[0].split())) from None  # YAML's are multi-line
     reader = _Reader(source, lines)
+    return data, reader
+
+
+def parse_board_words(text: str, source: str) -> BoardWords:
+    """The words of a board report from YAML ``text``; ``source`` names it in errors."""
+    data, reader = _read(text, source)
     if not isinstance(data, dict):
         raise reader.fail((), "the file must be a list of fields (name: value), one a line")
     known = {*NARRATIVE, *DETAILS}
@@ -231,18 +238,7 @@ def parse_report_words(text: str, source: str) -> dict[str, str]:
     """The narrative parts of a report from YAML ``text`` (any of the :data:`NARRATIVE`
     fields, each text or a list of points), as the app's editor holds them: a list becomes
     one "- point" a line. The front sheet's details are the report's settings, not here."""
-    unprintable = _UNPRINTABLE.search(text)
-    if unprintable:
-        line = text[:unprintable.start()].count("\n") + 1
-        raise UserError(f"{source}:{line}: a control character "
-                        f"(U+{ord(unprintable.group()):04X}) is not allowed")
-    if not text.strip():  # the YAML reader would say it "holds no template"
-        raise UserError(f"{source}:1: the file is empty")
-    try:
-        data, lines = read_yaml(text, source)
-    except ValidationError as exc:
-        raise UserError(" ".join(exc.problems[0].split())) from None
-    reader = _Reader(source, lines)
+    data, reader = _read(text, source)
     if not isinstance(data, dict) or not data:
         raise reader.fail((), "the file must be a list of parts (name: text), such as "
                           "'summary: |' followed by its paragraphs")

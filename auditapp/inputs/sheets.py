@@ -498,3 +498,33 @@ def _csv_row(record: list[str], number: int, source: str) -> SheetRow:
             raise _beyond_columns(f"{source} row {number}, column "
                                   f"{column_letter(min(index, ROW_CELLS))}")
     return SheetRow(number, tuple(record[:SHEET_COLUMNS]))
+
+
+#: The workbook files a sheet of rows is read from (besides .csv).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def first_sheet_rows(path: Path, source: str, what: str, max_bytes: int, max_rows: int
+                     ) -> Iterator[tuple[str, SheetRow]]:
+    """(sheet name, or "" in a CSV file; row) of a .csv file or of the first sheet of a
+    workbook, read a row at a time within the limits; ``what`` ("a case sample") names the
+    data in a refusal."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", *WORKBOOK_SUFFIXES):
+        raise UserError(f"{source}: {what} can be imported from .xlsx or .csv files only")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UserError(f"{source} cannot be read: {exc.strerror or exc}") from None
+    if size > max_bytes:
+        raise UserError(f"{source} is {size:,} bytes; {what} may be at most {max_bytes:,}")
+    if suffix == ".csv":
+        for row in csv_rows(path, source, max_rows):
+            yield "", row
+        return
+    with Workbook(path, source) as workbook:
+        if not workbook.sheet_names:
+            raise UserError(f"{source} has no sheets")
+        sheet = workbook.sheet_names[0]
+        for row in workbook.rows(sheet, max_rows):
+            yield sheet, row

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditapp.errors import PermissionDeniedError, UserError, ValidationError
-from auditapp.inputs.sheets import SheetRow, Workbook, column_letter, csv_rows
+from auditapp.inputs.sheets import SheetRow, column_letter, first_sheet_rows
 from auditapp.models import Audit, CareLeaverCategory, Case, Role
 from auditapp.rules.limits import (
     IMPORT_CASES,
@@ -30,7 +29,6 @@ from auditapp.services.audits.editing import add_audit
 from auditapp.storage.engine import Database
 
 REFERENCE_PATTERN = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9/_.-]{{0,{REFERENCE_CHARS - 1}}}$")
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 MIN_AGE, MAX_AGE = 16, 25
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
@@ -185,28 +183,6 @@ def list_cases(db: Database) -> list[CaseRow]:
 
 
 # --- importing a sample ----------------------------------------------------------------------
-
-
-def _rows(path: Path, source: str) -> Iterator[SheetRow]:
-    """The rows of a .csv file or of the first sheet of a .xlsx workbook, read a row at a time
-    within the limits (see :mod:`auditapp.inputs.sheets`)."""
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", *WORKBOOK_SUFFIXES):
-        raise UserError(f"{source}: cases can be imported from .xlsx or .csv files only")
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UserError(f"{source} cannot be read: {exc.strerror or exc}") from None
-    if size > SAMPLE_FILE_BYTES:
-        raise UserError(f"{source} is {size:,} bytes; a case sample may be at most "
-                        f"{SAMPLE_FILE_BYTES:,}")
-    if suffix == ".csv":
-        yield from csv_rows(path, source, SAMPLE_ROWS)
-        return
-    with Workbook(path, source) as workbook:
-        if not workbook.sheet_names:
-            raise UserError(f"{source} has no sheets")
-        yield from workbook.rows(workbook.sheet_names[0], SAMPLE_ROWS)
 
 
 def _map_header(row: SheetRow, source: str) -> dict[str, int]:
@@ -388,7 +364,9 @@ def read_case_sample(path: Path, default_date: date, default_auditor: str = ""
         "the auditor", default_auditor, NAME_CHARS)
     if default_problem:
         raise UserError(default_problem)
-    rows = (row for row in _rows(path, source) if any(cell_text(c) for c in row.cells))
+    rows = (row for _sheet, row in first_sheet_rows(path, source, "a case sample",
+                                                    SAMPLE_FILE_BYTES, SAMPLE_ROWS)
+            if any(cell_text(c) for c in row.cells))
     header = next(rows, None)
     if header is None:
         raise UserError(f"{source} is empty: it has no header row")

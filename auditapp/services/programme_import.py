@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from auditapp.errors import UserError, ValidationError
-from auditapp.inputs.sheets import SheetRow, Workbook, column_letter, csv_rows
+from auditapp.inputs.sheets import SheetRow, column_letter, first_sheet_rows
 from auditapp.rules.limits import (
     NAME_CHARS,
     PLANNED_AUDITS_MAX,
@@ -57,34 +57,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "template key": ("template key", "template", "template id"),
     "planned": ("planned", "planned audits", "audits planned"),
 }
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 #: How often the import reports progress, in rows read.
 PROGRESS_ROWS = 200
-
-
-def _rows(path: Path, source: str) -> Iterator[tuple[str, SheetRow]]:
-    """(sheet name or "", row) for a .csv file or the first sheet of a workbook, read a row
-    at a time within the limits."""
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", *WORKBOOK_SUFFIXES):
-        raise UserError(f"{source}: a programme can be imported from .xlsx or .csv files only")
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UserError(f"{source} cannot be read: {exc.strerror or exc}") from None
-    if size > PROGRAMME_FILE_BYTES:
-        raise UserError(f"{source} is {size:,} bytes; a programme may be at most "
-                        f"{PROGRAMME_FILE_BYTES:,}")
-    if suffix == ".csv":
-        for row in csv_rows(path, source, PROGRAMME_ROWS):
-            yield "", row
-        return
-    with Workbook(path, source) as workbook:
-        if not workbook.sheet_names:
-            raise UserError(f"{source} has no sheets")
-        sheet = workbook.sheet_names[0]
-        for row in workbook.rows(sheet, PROGRAMME_ROWS):
-            yield sheet, row
 
 
 def _place(sheet: str, row: int, column: int | None, name: str) -> str:
@@ -263,8 +237,8 @@ def read_programme(path: Path, templates: set[str], stored: Iterable[PlannedLine
     source = path.name
     if not path.is_file():
         raise UserError(f"{path}: no such file")
-    rows = ((sheet, row) for sheet, row in _rows(path, source)
-            if any(cell_text(c) for c in row.cells))
+    read = first_sheet_rows(path, source, "a programme", PROGRAMME_FILE_BYTES, PROGRAMME_ROWS)
+    rows = ((sheet, row) for sheet, row in read if any(cell_text(c) for c in row.cells))
     first = next(rows, None)
     if first is None:
         raise UserError(f"{source} is empty: it has no header row")
