@@ -53,6 +53,7 @@ from auditapp.exporters.pdf_layout import (
 from auditapp.inputs.board_words import NARRATIVE, BoardWords
 from auditapp.rules.actions import ActionState
 from auditapp.rules.grades import NOT_GRADED, Grade
+from auditapp.rules.indicators import COMPLIANCE, VOICE
 from auditapp.rules.markings import MEANINGS, OFFICIAL_SENSITIVE
 from auditapp.rules.palette import WITHHELD
 from auditapp.rules.permissions import Actor
@@ -774,36 +775,39 @@ def _by_template(pack: BoardPack, kind: str) -> list[tuple[str, list[IndicatorFi
 
 
 def _indicators(pack: BoardPack) -> list[Flowable]:
-    parts: list[Flowable] = [
-        Heading("4. Compliance indicators"),
-        text("Indicators the templates declare, each over the answers to one question: of "
-             "the eligible young people whose audit answered it (Not applicable left out), "
-             "how many met it. The interval is the Wilson 95% interval of the share. Below "
-             "the least n the template states, an indicator is too few to judge and is not "
-             "set against its target; where its figures are withheld, so is its judgement.")]
-    groups = _by_template(pack, "compliance")
-    if not groups:
-        parts.append(text("No template used in the period declares a compliance indicator."))
-    for title, indicators in groups:
-        parts += _titled(title, "n: eligible young people whose audit answered the question; "
-                                "who is eligible in brackets where not everyone.",
-                         _indicator_table(pack, indicators, voice=False))
-    return parts
+    return _indicator_section(
+        pack, COMPLIANCE, "4. Compliance indicators",
+        "Indicators the templates declare, each over the answers to one question: of the "
+        "eligible young people whose audit answered it (Not applicable left out), how many met "
+        "it. The interval is the Wilson 95% interval of the share. Below the least n the "
+        "template states, an indicator is too few to judge and is not set against its target; "
+        "where its figures are withheld, so is its judgement.",
+        "No template used in the period declares a compliance indicator.",
+        "n: eligible young people whose audit answered the question; who is eligible in "
+        "brackets where not everyone.")
 
 
 def _voice(pack: BoardPack) -> list[Flowable]:
-    parts: list[Flowable] = [
-        Heading("5. Voice of young people"),
-        text("How often the audits found the young person's views sought and recorded, as "
-             "counts of the answers to the templates' voice questions. Nothing a young "
-             "person said is quoted here.")]
-    groups = _by_template(pack, "voice")
+    return _indicator_section(
+        pack, VOICE, "5. Voice of young people",
+        "How often the audits found the young person's views sought and recorded, as counts of "
+        "the answers to the templates' voice questions. Nothing a young person said is quoted "
+        "here.",
+        "No template used in the period declares a voice question.",
+        "n: audits where the question was answered (Not applicable left out); Yes: the view "
+        "was sought or recorded.")
+
+
+def _indicator_section(pack: BoardPack, kind: str, heading: str, about: str, none: str,
+                       key: str) -> list[Flowable]:
+    """A numbered section of one kind of indicator: a table per template, each with ``key``
+    saying what its columns count."""
+    parts: list[Flowable] = [Heading(heading), text(about)]
+    groups = _by_template(pack, kind)
     if not groups:
-        parts.append(text("No template used in the period declares a voice question."))
+        parts.append(text(none))
     for title, indicators in groups:
-        parts += _titled(title, "n: audits where the question was answered (Not applicable "
-                                "left out); Yes: the view was sought or recorded.",
-                         _indicator_table(pack, indicators, voice=True))
+        parts += _titled(title, key, _indicator_table(pack, indicators, voice=kind == VOICE))
     return parts
 
 

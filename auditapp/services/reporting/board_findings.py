@@ -46,6 +46,7 @@ from auditapp.services.reporting.figures import (
     ReportScope,
     SectionTally,
     scoped_audits,
+    tagged_tallies,
 )
 from auditapp.services.reporting.stats import final_grade_column
 from auditapp.services.templates import template_spec
@@ -137,15 +138,7 @@ class Findings:
 def priority_tallies(sections: Iterable[SectionTally]) -> tuple[GradeTally, ...]:
     """Section grades gathered by the strategic priority each section is tagged with; a
     section tagged with two priorities counts in both."""
-    totals: dict[str, dict[str, int]] = {}
-    for section in sections:
-        for tag in section.tags:
-            if tag in STRATEGIC_PRIORITIES:
-                row = totals.setdefault(tag, dict.fromkeys(GRADE_COLUMNS, 0))
-                for name, count in section.counts.items():
-                    row[name] += count
-    return tuple(GradeTally(tag, f"{tag} {STRATEGIC_PRIORITIES[tag]}", totals[tag])
-                 for tag in sorted(totals))
+    return tagged_tallies(sections, STRATEGIC_PRIORITIES)
 
 
 def _cohorts(session: Session, scope: ReportScope) -> tuple[Cohort, ...]:

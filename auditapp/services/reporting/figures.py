@@ -341,15 +341,21 @@ def _sections(session: Session, scope: ReportScope,
 def lines_of_enquiry(sections: Iterable[SectionTally]) -> tuple[GradeTally, ...]:
     """Section grades gathered by the key line of enquiry each section is tagged with; a
     section tagged with two lines counts in both."""
+    return tagged_tallies(sections, LINES_OF_ENQUIRY)
+
+
+def tagged_tallies(sections: Iterable[SectionTally], titles: Mapping[str, str]
+                   ) -> tuple[GradeTally, ...]:
+    """Section grades gathered by each tag of ``titles`` (tag to title) the sections carry;
+    a section with two of the tags counts under both."""
     totals: dict[str, dict[str, int]] = {}
     for section in sections:
         for tag in section.tags:
-            if tag in LINES_OF_ENQUIRY:
+            if tag in titles:
                 row = totals.setdefault(tag, dict.fromkeys(GRADE_COLUMNS, 0))
                 for name, count in section.counts.items():
                     row[name] += count
-    return tuple(GradeTally(tag, f"{tag} {LINES_OF_ENQUIRY[tag]}", totals[tag])
-                 for tag in sorted(totals))
+    return tuple(GradeTally(tag, f"{tag} {titles[tag]}", totals[tag]) for tag in sorted(totals))
 
 
 # --- templates, moderation, actions, themes ---------------------------------------------------
