@@ -40,7 +40,7 @@ from auditapp.ui.shell.main_window import MainWindow
 from auditapp.ui.shell.startup_check import StartupCheck
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.app_icon import app_icon
-from auditapp.ui.widgets.workers import start_job
+from auditapp.ui.widgets.workers import collect_on_ui_thread, start_job
 
 PROFILE_KEY = "profile/name"
 EXIT_USER_ERROR = 2
@@ -55,6 +55,7 @@ def create_application() -> QApplication:
     app.setApplicationName("auditapp")
     app.setApplicationVersion(__version__)
     app.setWindowIcon(app_icon())
+    collect_on_ui_thread(app)
     return app
 
 

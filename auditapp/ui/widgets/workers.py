@@ -3,16 +3,22 @@
 The work itself is plain Python: a function, or a generator of ``(done, total)``
 progress, that opens its own database session. A job runs it on the global
 QThreadPool and reports back through signals, which Qt delivers on the UI thread.
+
+Python's cyclic garbage collector runs in whichever thread's allocation crosses its
+threshold, a job's thread too; a closed window caught in a reference cycle would then be
+destroyed there, and Qt aborts when a widget dies off the UI thread. So the app turns
+automatic collection off and collects on the UI thread instead (:func:`collect_on_ui_thread`).
 """
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from auditapp.errors import UserError
@@ -133,3 +139,32 @@ def start_job_with_progress(parent: QWidget, title: str, work: Callable[[], Any]
                     on_failed=failed, on_cancelled=dialog.reset)
     dialog.canceled.connect(job.cancel)
     return job
+
+
+#: How often the UI thread looks whether the garbage collector is due (milliseconds).
+COLLECT_EVERY_MS = 500
+COLLECTOR = "auditapp-garbage-collector"
+
+
+def collect_on_ui_thread(app: QCoreApplication) -> QTimer:
+    """Turn Python's automatic garbage collection off and run it on the UI thread instead,
+    a generation at a time when its count is past the threshold, as the automatic one would
+    (see the module's docstring). Returns the timer that does it, owned by ``app``."""
+    gc.disable()
+    running = app.findChild(QTimer, COLLECTOR)
+    if isinstance(running, QTimer):
+        return running
+    timer = QTimer(app)
+    timer.setObjectName(COLLECTOR)
+    timer.setInterval(COLLECT_EVERY_MS)
+    timer.timeout.connect(_collect_if_due)
+    timer.start()
+    return timer
+
+
+def _collect_if_due() -> None:
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    for generation in (2, 1, 0):
+        if counts[generation] > thresholds[generation]:
+            gc.collect(generation)
+            return

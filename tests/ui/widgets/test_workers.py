@@ -4,6 +4,7 @@ Every wait is for the thing itself, with a limit (LONG) that only guards against
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import textwrap
@@ -19,6 +20,7 @@ from sqlalchemy import func, select
 from auditapp.models import Audit
 from auditapp.services.demo import generate_demo
 from auditapp.storage.engine import Database
+from auditapp.ui.shell.application import create_application
 from auditapp.ui.widgets.workers import JobSignals, start_job
 from tests.builders import LEAD, LONG, SUBPROCESS_LIMIT
 
@@ -107,3 +109,30 @@ def test_database_work_on_a_pool_thread_leaves_python_sound(tmp_path: Path) -> N
                             timeout=SUBPROCESS_LIMIT)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "ok [1500, 1500, 1500]" in result.stdout
+
+
+class _Cycle:
+    """A Python object in a reference cycle holding a Qt object, as a closed window is."""
+
+    def __init__(self, died: list[bool]) -> None:
+        self.me = self
+        self.qt = QObject()
+        self.died = died
+
+    def __del__(self) -> None:
+        self.died.append(threading.current_thread() is threading.main_thread())
+
+
+def test_garbage_is_collected_on_the_ui_thread_never_in_a_job(qtbot: QtBot) -> None:
+    """A job that allocates past the collector's threshold would collect the cycle on its
+    own thread (where Qt aborts for a widget); the app collects on the UI thread only."""
+    app = create_application()
+    assert not gc.isenabled()
+    died: list[bool] = []
+    _Cycle(died)  # unreachable at once: only the cycle collector frees it
+    done: list[object] = []
+    start_job(app, lambda: len([[] for _ in range(50_000)]), on_finished=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=LONG)
+    held = [[] for _ in range(2 * gc.get_threshold()[0])]  # now a collection is due here
+    qtbot.waitUntil(lambda: bool(died), timeout=LONG)
+    assert died == [True] and held
