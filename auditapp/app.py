@@ -10,7 +10,7 @@ from auditapp.cli.main import GuiStart, main_cli
 
 def _start_gui(start: GuiStart) -> int:
     # Imported here so that command-line use never loads Qt.
-    from auditapp.ui.shell.application import run_gui
+    from auditapp.ui.shell.start import run_gui
 
     return run_gui(start.db, bundle=start.bundle, smoke_profile=start.smoke_profile)
 
@@ -31,7 +31,7 @@ def run_windowed(argv: list[str]) -> int:
     sys.stdout = sys.stderr = printed
     code = main_cli(argv, start_gui=_start_gui)
     if code != 0 and printed.getvalue().strip():
-        from auditapp.ui.shell.application import create_application
+        from auditapp.ui.shell.qt_application import create_application
         from auditapp.ui.widgets import alerts
 
         create_application()

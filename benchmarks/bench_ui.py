@@ -36,7 +36,7 @@ import os, sys, time
 t0 = float(os.environ["BENCH_T0"])
 from pathlib import Path
 from typing import Any
-from auditapp.ui.shell.application import create_application
+from auditapp.ui.shell.qt_application import create_application
 from auditapp.storage.database import open_database
 from auditapp.models import Role
 from auditapp.services.templates import install_shipped_templates

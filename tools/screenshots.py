@@ -52,7 +52,7 @@ def main() -> None:
     from auditapp.services.demo import generate_demo
     from auditapp.services.users import save_user
     from auditapp.storage.database import open_database
-    from auditapp.ui.shell.application import create_application
+    from auditapp.ui.shell.qt_application import create_application
 
     app = create_application()
     with tempfile.TemporaryDirectory() as folder:

@@ -24,8 +24,8 @@ from auditapp.errors import PassphraseRequiredError, UserError
 from auditapp.services import templates
 from auditapp.storage import backups
 from auditapp.storage.connection import AppDatabase, storage_error
-from auditapp.storage.database import is_server_url, open_database
-from auditapp.storage.paths import default_db_path
+from auditapp.storage.database import open_database
+from auditapp.storage.paths import default_db_path, is_server_url
 
 #: The exit status of a fault in auditapp itself (BSD's EX_SOFTWARE); tests fail on it.
 EXIT_INTERNAL_ERROR = 70

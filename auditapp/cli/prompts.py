@@ -20,10 +20,9 @@ from auditapp.errors import UserError
 from auditapp.rules.limits import PASSPHRASE_CHARS, date_problem
 from auditapp.rules.permissions import Actor
 from auditapp.services.users import command_line_profile
-from auditapp.storage.database import is_server_url
 from auditapp.storage.encryption import check_new_passphrase
 from auditapp.storage.engine import Database
-from auditapp.storage.paths import default_db_path
+from auditapp.storage.paths import default_db_path, is_server_url
 
 EXIT_USER_ERROR = 2
 #: The largest number a command takes (a database's record numbers are 32-bit on PostgreSQL).

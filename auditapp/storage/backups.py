@@ -45,7 +45,7 @@ from auditapp.storage.operations import (
     replace_live,
     write_journal,
 )
-from auditapp.storage.paths import backup_dir
+from auditapp.storage.paths import backup_dir, damage_mark
 from auditapp.storage.private_files import create_private
 from auditapp.storage.sqlite_files import (
     EMPTY,
@@ -294,11 +294,6 @@ def restore_backup(db_path: Path, backup: Path, passphrase: str | None = None, *
         return aside
     finally:
         lock.release()
-
-
-def damage_mark(db_path: Path) -> Path:
-    """The note beside a database saying a copy of it failed SQLite's integrity check."""
-    return db_path.with_name(db_path.name + ".damaged")
 
 
 def checked_backup(db: AppDatabase, kind: str) -> str | None:

@@ -27,7 +27,6 @@ from auditapp.storage import faults
 from auditapp.storage.backups import (
     backup_name,
     backup_open_database,
-    damage_mark,
     latest_good_backup,
     make_backup,
 )
@@ -36,6 +35,7 @@ from auditapp.storage.history_chain import ensure_chain_key
 from auditapp.storage.instance_lock import InstanceLock, acquire_instance_lock
 from auditapp.storage.new_schema import create_at_head
 from auditapp.storage.operations import CREATING, recover
+from auditapp.storage.paths import damage_mark, is_server_url
 from auditapp.storage.private_files import create_private, make_private, private_folder
 from auditapp.storage.schema import (
     alembic_config,
@@ -162,11 +162,6 @@ def _refuse_broken_keys(connection: Connection) -> None:
                                 "was not made. The database is as it was.")
 
 
-def is_server_url(location: str | Path) -> bool:
-    """Whether ``--db`` names a database server (a SQLAlchemy URL) rather than a file."""
-    return isinstance(location, str) and "://" in location
-
-
 def _server_revision(db: AppDatabase) -> str | None:
     """The schema revision of a server database, refusing one that is not auditapp's or is
     newer than this code, without changing it."""
@@ -287,8 +282,8 @@ def _open_locked(path: Path, passphrase: str | None, lock: InstanceLock,
     return db
 
 
-def open_database(path: Path | str, passphrase: str | None = None, *, backup: bool = True
-                  ) -> AppDatabase:
+def open_database(path: Path | str, passphrase: str | None = None, *, backup: bool = True,
+                  lock: InstanceLock | None = None) -> AppDatabase:
     """Open (creating if need be) the database at ``path`` with its schema at head.
 
     ``path`` may also be a SQLAlchemy URL of a PostgreSQL database
@@ -302,6 +297,10 @@ def open_database(path: Path | str, passphrase: str | None = None, *, backup: bo
     (:class:`~auditapp.errors.PassphraseRequiredError`,
     :class:`~auditapp.errors.WrongPassphraseError`). A damaged or foreign file raises an
     error whose ``backup`` names the newest good backup, for the UI to offer.
+
+    ``lock`` is the instance lock when the caller has taken it already (the desktop app
+    takes it before its first, read-only look at the file: see
+    :mod:`auditapp.storage.first_read`); it is released if the file does not open.
     """
     if is_server_url(path):
         return _open_server(str(path))
@@ -313,7 +312,7 @@ def open_database(path: Path | str, passphrase: str | None = None, *, backup: bo
         private_folder(path.parent)
     except OSError as exc:
         raise DatabaseOpenError(f"Cannot create the folder {path.parent}: {exc.strerror}") from exc
-    lock = acquire_instance_lock(path)
+    lock = lock or acquire_instance_lock(path)
     try:
         return _open_locked(path, passphrase, lock, backup)
     except OSError as exc:

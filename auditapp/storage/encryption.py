@@ -32,12 +32,12 @@ from auditapp.storage.operations import (
     clear_journal,
     commit_rekey,
     delete,
-    journal_path,
     leftovers,
     recover,
     replace_live,
     write_journal,
 )
+from auditapp.storage.paths import journal_path
 from auditapp.storage.sqlite_files import (
     EMPTY,
     ENCRYPTED,

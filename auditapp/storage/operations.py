@@ -27,18 +27,13 @@ from typing import Any
 
 from auditapp.errors import DatabaseOpenError
 from auditapp.storage import faults
-from auditapp.storage.paths import backup_dir
+from auditapp.storage.paths import backup_dir, journal_path
 from auditapp.storage.private_files import create_private, private_folder
 from auditapp.storage.sqlite_files import SIDE_FILES, side_files, sync_folder
 
 #: The temporary names of the operations' new files, beside the file they will replace.
 RESTORING, ENCRYPTING, REKEYING, CREATING = ".restoring", ".encrypting", ".rekey", ".creating"
 _TEMPORARY = (RESTORING, ENCRYPTING, CREATING)
-
-
-def journal_path(db_path: Path) -> Path:
-    """The journal of the operation under way on a database, if any."""
-    return db_path.with_name(db_path.name + ".operation")
 
 
 def write_journal(db_path: Path, operation: str, **details: Any) -> None:

@@ -22,6 +22,21 @@ def default_db_path() -> Path:
     return data_dir() / DB_FILENAME
 
 
+def is_server_url(location: str | Path) -> bool:
+    """Whether ``--db`` names a database server (a SQLAlchemy URL) rather than a file."""
+    return isinstance(location, str) and "://" in location
+
+
 def backup_dir(db_path: Path) -> Path:
     """Backups sit beside the database they copy, in a folder of their own."""
     return db_path.parent / "backups"
+
+
+def journal_path(db_path: Path) -> Path:
+    """The journal of the operation under way on a database, if any."""
+    return db_path.with_name(db_path.name + ".operation")
+
+
+def damage_mark(db_path: Path) -> Path:
+    """The note beside a database saying a copy of it failed SQLite's integrity check."""
+    return db_path.with_name(db_path.name + ".damaged")

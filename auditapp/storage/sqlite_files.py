@@ -25,6 +25,7 @@ from auditapp.errors import (
     WrongPassphraseError,
 )
 from auditapp.storage.engine import connect_sqlcipher, quote_passphrase
+from auditapp.storage.first_read import SQLITE_HEADER
 from auditapp.storage.journals import (
     ENCRYPTED_PAGE_SIZE,
     foreign_wal_problem,
@@ -35,7 +36,6 @@ from auditapp.storage.journals import (
 from auditapp.storage.private_files import create_private, private_folder
 from auditapp.storage.schema import known_revisions
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 NEW, EMPTY, PLAIN, ENCRYPTED, FOREIGN = "new", "empty", "plain", "encrypted", "foreign"
 #: Headers of files people open by mistake, which are never encrypted databases.
 KNOWN_HEADERS = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff")

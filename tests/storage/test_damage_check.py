@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from auditapp.errors import DatabaseCorruptError
-from auditapp.storage.backups import checked_backup, damage_mark, list_backups, make_backup
+from auditapp.storage.backups import checked_backup, list_backups, make_backup
 from auditapp.storage.database import open_database
 from auditapp.storage.encryption import encrypt_database
 from auditapp.storage.engine import Database
+from auditapp.storage.paths import damage_mark
 from auditapp.storage.sqlite_files import connect_read_only
 from tests.builders import make_audit
 

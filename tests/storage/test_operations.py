@@ -33,7 +33,7 @@ from auditapp.storage import faults
 from auditapp.storage.backups import list_backups, make_backup
 from auditapp.storage.database import open_database
 from auditapp.storage.encryption import pending_plain_copies
-from auditapp.storage.operations import journal_path
+from auditapp.storage.paths import journal_path
 from auditapp.storage.sqlite_files import PLAIN, file_kind, inspect_file
 from tests.builders import FIXTURES, LEAD, ROOT, SUBPROCESS_LIMIT, add_people, make_audit
 from tests.figures import FIGURES

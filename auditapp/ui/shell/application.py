@@ -1,5 +1,8 @@
-"""Start-up of the desktop app: the QApplication, the database (its passphrase, a damaged
-file, a second copy), the profile, the window, the idle lock and the daily backup."""
+"""Start-up of the desktop app, the full path: the database (its passphrase, a damaged
+file, a second copy), the profile, the window, the idle lock and the daily backup.
+
+:mod:`auditapp.ui.shell.start` shows the window first when it can, and hands over here
+(:func:`run_app`) with the database opened behind it (:func:`open_behind_first_screen`)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from auditapp import __version__
 from auditapp.errors import (
     DatabaseOpenError,
     PassphraseRequiredError,
@@ -26,8 +28,8 @@ from auditapp.services.templates import install_shipped_templates
 from auditapp.services.users import list_users, save_user
 from auditapp.storage.backups import checked_backup, restore_backup
 from auditapp.storage.connection import AppDatabase
-from auditapp.storage.database import is_server_url, open_database
-from auditapp.storage.paths import default_db_path
+from auditapp.storage.database import open_database
+from auditapp.storage.instance_lock import InstanceLock
 from auditapp.ui.dialogs.first_run import DEMO_AUDITS, FirstRunDialog
 from auditapp.ui.dialogs.passphrase import ask_new_passphrase, ask_to_unlock
 from auditapp.ui.shell.encryption_flow import (
@@ -37,26 +39,13 @@ from auditapp.ui.shell.encryption_flow import (
 )
 from auditapp.ui.shell.lock import IdleWatcher
 from auditapp.ui.shell.main_window import MainWindow
+from auditapp.ui.shell.qt_application import PROFILE_KEY
 from auditapp.ui.shell.startup_check import StartupCheck
 from auditapp.ui.widgets import alerts
-from auditapp.ui.widgets.app_icon import app_icon
-from auditapp.ui.widgets.workers import collect_on_ui_thread, start_job
+from auditapp.ui.widgets.workers import start_job
 
-PROFILE_KEY = "profile/name"
 EXIT_USER_ERROR = 2
 BACKUP_CHECK_MS = 60 * 60 * 1000  # the daily backup is checked for every hour
-
-
-def create_application() -> QApplication:
-    """The QApplication, named so that QSettings finds this app's settings."""
-    app = QApplication.instance() or QApplication(sys.argv)
-    assert isinstance(app, QApplication)
-    app.setOrganizationName("auditapp")
-    app.setApplicationName("auditapp")
-    app.setApplicationVersion(__version__)
-    app.setWindowIcon(app_icon())
-    collect_on_ui_thread(app)
-    return app
 
 
 def open_with_prompts(path: Path | str, passphrase: str | None = None) -> AppDatabase | None:
@@ -195,44 +184,51 @@ class SessionGuard(QObject):
                         "it will offer to put the newest good backup in its place.")
 
 
-def run_gui(db_path: Path | str | None, bundle: Path | None = None,
-            smoke_profile: str | None = None) -> int:
-    """Open the desktop app on ``db_path`` (or the default database); returns the exit code.
+def open_behind_first_screen(path: Path, lock: InstanceLock, profile: str
+                             ) -> tuple[AppDatabase, Actor] | None:
+    """The full open behind the first screen (:mod:`auditapp.ui.shell.start`), on a worker
+    thread: the file's checks with the lock already taken, the shipped templates, and the
+    profile shown, read again. None when anything would need a question or a refusal: the
+    full path then asks it (the lock is let go)."""
+    try:
+        db = open_database(path, backup=False, lock=lock)
+    except UserError:
+        return None
+    try:
+        install_shipped_templates(db)
+        actor = next((a for a in list_users(db) if a.name == profile), None)
+    except BaseException:
+        db.dispose()
+        raise
+    if actor is None:
+        db.dispose()
+        return None
+    return db, actor
 
-    ``bundle`` opens the import dialog on that file once the window is up. ``smoke_profile``
-    opens the app as that profile and closes it once it is ready (``--smoke-test``; see
-    :mod:`auditapp.ui.shell.startup_check`)."""
-    app = create_application()
-    if smoke_profile is None:
-        return _run(app, db_path, bundle, None)
-    check = StartupCheck(bundle)
-    return check.exit_code(_run(app, db_path, bundle, (check, smoke_profile)))
 
-
-def _run(app: QApplication, db_path: Path | str | None, bundle: Path | None,
-         smoke: tuple[StartupCheck, str] | None) -> int:
-    """The app's life. The loop opens the database again after its passphrase was set or
-    changed, which needs the file closed."""
-    target = db_path or default_db_path()
-    path = target if is_server_url(target) else Path(target).expanduser().resolve()
+def run_app(app: QApplication, path: Path | str, bundle: Path | None,
+            smoke: tuple[StartupCheck, str] | None,
+            started: tuple[MainWindow, AppDatabase, Actor] | None = None) -> int:
+    """The app's life, from the database at ``path`` (or the window ``started`` with it).
+    The loop opens the database again after its passphrase was set or changed, which needs
+    the file closed."""
     passphrase: str | None = None
     newly_encrypted = False
     while True:
-        db = open_with_prompts(path, passphrase)
-        if db is None:
-            return EXIT_USER_ERROR
+        if started is not None:
+            window, db, actor = started
+            started = None
+            if not window.isVisible():  # closed before the database had opened
+                db.dispose()
+                return 0
+            window.attach(db)
+            _after_showing(window, db, Profile(actor), newly_encrypted)
+        else:
+            shown = _open_and_show(path, passphrase, smoke, newly_encrypted)
+            if isinstance(shown, int):
+                return shown
+            window, db = shown
         try:
-            install_shipped_templates(db)
-            profile = choose_profile(db) if smoke is None else _named_profile(db, smoke[1])
-            if profile is None:
-                return 0 if smoke is None else EXIT_USER_ERROR
-            if profile.encrypt and isinstance(path, Path):
-                change = _first_passphrase()
-                if change is not None:
-                    db.dispose()
-                    passphrase = apply_change(path, change, confirm_now=True)
-                    continue
-            window = _show_main_window(db, profile, newly_encrypted)
             if smoke is not None:
                 smoke[0].watch(window)
             if bundle is not None:
@@ -246,6 +242,37 @@ def _run(app: QApplication, db_path: Path | str | None, bundle: Path | None,
             return code
         passphrase = apply_change(path, change, confirm_now=False)
         newly_encrypted = change.old is None and passphrase == change.new
+
+
+def _open_and_show(path: Path | str, passphrase: str | None,
+                   smoke: tuple[StartupCheck, str] | None, newly_encrypted: bool
+                   ) -> tuple[MainWindow, AppDatabase] | int:
+    """The full path to the window: open the database (asking what it must), install the
+    shipped templates, choose the profile (asking at first run, which may encrypt the
+    file first), show the window. An exit status instead when the app should end."""
+    while True:
+        db = open_with_prompts(path, passphrase)
+        if db is None:
+            return EXIT_USER_ERROR
+        try:
+            install_shipped_templates(db)
+            profile = choose_profile(db) if smoke is None else _named_profile(db, smoke[1])
+        except BaseException:
+            db.dispose()
+            raise
+        if profile is None:
+            db.dispose()
+            return 0 if smoke is None else EXIT_USER_ERROR
+        if profile.encrypt and isinstance(path, Path):
+            change = _first_passphrase()
+            if change is not None:
+                db.dispose()
+                passphrase = apply_change(path, change, confirm_now=True)
+                continue
+        window = MainWindow(db, profile.actor)
+        window.show()
+        _after_showing(window, db, profile, newly_encrypted)
+        return window, db
 
 
 def _named_profile(db: AppDatabase, name: str) -> Profile | None:
@@ -263,9 +290,10 @@ def _first_passphrase() -> PassphraseChange | None:
     return PassphraseChange(new) if new is not None else None
 
 
-def _show_main_window(db: AppDatabase, profile: Profile, newly_encrypted: bool) -> MainWindow:
-    window = MainWindow(db, profile.actor)
-    window.show()
+def _after_showing(window: MainWindow, db: AppDatabase, profile: Profile,
+                   newly_encrypted: bool) -> None:
+    """What follows the window on an open database: the idle lock and backups, what opening
+    it warned of, and what the user chose at first run."""
     SessionGuard(db, window)
     for warning in db.warnings:
         alerts.warn(window, "auditapp opened with a warning", warning)
@@ -275,4 +303,3 @@ def _show_main_window(db: AppDatabase, profile: Profile, newly_encrypted: bool) 
         QTimer.singleShot(0, lambda: window.run_with_progress(
             "Loading demo data", lambda: generate_demo(db, DEMO_AUDITS, profile.actor),
             window.reload))
-    return window

@@ -1,5 +1,10 @@
 """The main window: My work (what it opens on), the audit list with search and filters, and
-the way into everything."""
+the way into everything.
+
+The window can be built before the database is open (the everyday start, see
+:mod:`auditapp.ui.shell.start`): it shows the first screenful of My work read without
+SQLAlchemy, and :meth:`MainWindow.attach` gives it the database once the full open is done.
+So this module imports no service at load time; each is imported where it is used."""
 
 from __future__ import annotations
 
@@ -31,12 +36,8 @@ from PySide6.QtWidgets import (
 from auditapp.errors import UserError
 from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED
 from auditapp.rules.permissions import Actor, Permission, refusal
-from auditapp.services.audits.editing import AuditListRow, create_audit, list_audits, load_audit
-from auditapp.services.demo import generate_demo
-from auditapp.services.templates import TemplateInfo, list_templates
-from auditapp.storage.engine import Database
+from auditapp.services.my_work import MyWork
 from auditapp.ui.dialogs.export_kinds import ExportKind
-from auditapp.ui.shell.encryption_flow import PassphraseChange
 from auditapp.ui.shell.my_work import MyWorkView
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.dates import NO_DATE, optional_date, optional_date_edit
@@ -51,9 +52,13 @@ from auditapp.ui.widgets.workers import Job, start_job, start_job_with_progress
 # them) would otherwise be loaded before the first window is shown
 # (tests/ui/shell/test_startup_imports.py guards this).
 if TYPE_CHECKING:
+    from auditapp.services.audits.editing import AuditListRow
+    from auditapp.services.templates import TemplateInfo
+    from auditapp.storage.engine import Database
     from auditapp.ui.dialogs.bundles import BundleExportDialog, BundleImportDialog
     from auditapp.ui.dialogs.export import ExportDialog
     from auditapp.ui.editor.window import AuditEditorWindow
+    from auditapp.ui.shell.encryption_flow import PassphraseChange
     from auditapp.ui.windows.actions_tracker import ActionsTrackerWindow
     from auditapp.ui.windows.board_reports import BoardReportsWindow
     from auditapp.ui.windows.dashboard import DashboardWindow
@@ -135,11 +140,18 @@ class MainWindow(QMainWindow):
     first_audits_shown = Signal()
     #: Every audit is in the list.
     audits_loaded = Signal()
+    #: The database is open and given to the window (:meth:`attach`).
+    attached = Signal()
+    db: Database
 
-    def __init__(self, db: Database, actor: Actor) -> None:
+    def __init__(self, db: Database | None, actor: Actor, *, location: str = "",
+                 work: MyWork | None = None) -> None:
+        """A window on ``db``; or, with ``db`` None, a window showing ``work`` (My work's
+        first screenful) for the database at ``location``, waiting for :meth:`attach`."""
         super().__init__()
-        self.db = db
         self.actor = actor
+        self._location = db.location if db is not None else location
+        self._when_attached: list[Callable[[], object]] = []
         self.editors: dict[int, AuditEditorWindow] = {}
         self._templates: dict[int, TemplateInfo] = {}
         self._job: Job | None = None
@@ -150,7 +162,7 @@ class MainWindow(QMainWindow):
         self._tracker: ActionsTrackerWindow | None = None
         self._reports: BoardReportsWindow | None = None
         #: Set when the user asked to encrypt the database or change its passphrase: the app
-        #: closes its windows and opens the database again (see ui.application.run_gui).
+        #: closes its windows and opens the database again (see ui.shell.application.run_app).
         self.passphrase_change: PassphraseChange | None = None
         self.setWindowTitle("auditapp")
         self.model = AuditTableModel()
@@ -163,13 +175,36 @@ class MainWindow(QMainWindow):
         self._connect()
         self._work_timer.timeout.connect(self.my_work.reload)
         self._restore_geometry()
-        self.reload()
         self.my_work.setFocus()
+        if db is not None:
+            self.attach(db)
+        elif work is not None:
+            self.my_work.show_work(work)
+
+    def attach(self, db: Database) -> None:
+        """Use ``db`` from now on: allow what the profile may do, read My work and the audit
+        list, and do what was asked of the window before (an audit opened from My work)."""
+        self.db = db
+        self.my_work.attach(db)
+        self._allow_actions()
+        self.reload()
+        self.attached.emit()
+        for call in self._when_attached:
+            call()
+        self._when_attached.clear()
+
+    def _once_attached(self, call: Callable[[], object]) -> None:
+        """Do ``call`` now if the database is open, else as soon as it is."""
+        if hasattr(self, "db"):
+            call()
+        else:
+            self.statusBar().showMessage("Opening the database…", 5000)
+            self._when_attached.append(call)
 
     # --- layout ----------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.my_work = MyWorkView(self.db, self.actor)
+        self.my_work = MyWorkView(None, self.actor)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.my_work, "&My work")
@@ -181,7 +216,7 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel()
         self.statusBar().addWidget(self.count_label, 1)
         self.statusBar().addPermanentWidget(
-            QLabel(f"{self.actor.name} ({self.actor.role.value}) · {self.db.location}"))
+            QLabel(f"{self.actor.name} ({self.actor.role.value}) · {self._location}"))
 
     def _audit_list(self) -> QWidget:
         page = QWidget()
@@ -319,10 +354,7 @@ class MainWindow(QMainWindow):
         self.board_pack_action = action("&Board pack (PDF)…",
                                         lambda: self.export(ExportKind.BOARD_PACK))
         self.feedback_action = action("Audit &feedback (PDF)…", self.export_feedback)
-        encrypted = getattr(self.db, "passphrase", None) is not None
-        self.passphrase_action = action(
-            "Change &passphrase…" if encrypted else "En&crypt database…",
-            self.request_passphrase_change)
+        self.passphrase_action = action("En&crypt database…", self.request_passphrase_change)
         self.bundle_export_action = action("E&xport audits to a bundle…", self.export_bundle)
         self.bundle_import_action = action("Import a b&undle…", self.import_bundle)
         self.where_action = action("Where is my &data?", self._show_data_location)
@@ -356,20 +388,21 @@ class MainWindow(QMainWindow):
         work_menu.addAction(self.settings_action)
         for menu in (file_menu, work_menu):
             menu.setToolTipsVisible(True)  # a disabled entry says why
-        for item, permission in ((self.new_action, Permission.START_AUDIT),
-                                 (self.import_action, Permission.IMPORT_CASES),
-                                 (self.demo_action, Permission.LOAD_DEMO),
-                                 (self.moderation_action, Permission.MODERATE),
-                                 (self.reports_action, Permission.PREPARE_REPORTS),
-                                 (self.settings_action, Permission.CHANGE_SETTINGS),
-                                 (self.bundle_export_action, Permission.EXPORT_BUNDLES),
-                                 (self.bundle_import_action, Permission.IMPORT_BUNDLES),
-                                 (self.passphrase_action, Permission.CHANGE_SETTINGS)):
-            self._permit(item, permission)
-        if self.db.path is None:  # a server database is protected by its server
-            self.passphrase_action.setEnabled(False)
-            self.passphrase_action.setToolTip("A database on a server is encrypted and "
-                                              "backed up by its server.")
+        #: What needs the database, disabled until it is open; each with what it needs the
+        #: profile to be allowed, if anything.
+        self._database_actions: dict[QAction, Permission | None] = {
+            self.new_action: Permission.START_AUDIT, self.open_action: None,
+            self.import_action: Permission.IMPORT_CASES, self.demo_action: Permission.LOAD_DEMO,
+            self.refresh_action: None, self.library_action: None, self.actions_action: None,
+            self.profiles_action: None, self.settings_action: Permission.CHANGE_SETTINGS,
+            self.dashboard_action: None, self.moderation_action: Permission.MODERATE,
+            self.reports_action: Permission.PREPARE_REPORTS, self.programme_action: None,
+            self.export_excel_action: None, self.board_pack_action: None,
+            self.feedback_action: None, self.passphrase_action: Permission.CHANGE_SETTINGS,
+            self.bundle_export_action: Permission.EXPORT_BUNDLES,
+            self.bundle_import_action: Permission.IMPORT_BUNDLES}
+        for item in self._database_actions:
+            item.setEnabled(False)
         view_menu = self.menuBar().addMenu("&View")
         for item in (self.my_work_action, self.list_action, self.refresh_action,
                      self.find_action):
@@ -378,12 +411,20 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.keys_action)
         help_menu.addAction(self.where_action)
 
-    def _permit(self, item: QAction, permission: Permission) -> None:
-        """Enable a menu entry for a role that may use it; for any other, disable it with a
-        tooltip saying why (the services refuse it anyway)."""
-        reason = refusal(self.actor, permission)
-        item.setEnabled(reason is None)
-        item.setToolTip(reason or item.text().replace("&", "").rstrip("…"))
+    def _allow_actions(self) -> None:
+        """Once the database is open: enable what the profile may do; disable the rest with
+        a tooltip saying why (the services refuse it anyway)."""
+        for item, permission in self._database_actions.items():
+            reason = refusal(self.actor, permission) if permission is not None else None
+            item.setEnabled(reason is None)
+            if permission is not None:
+                item.setToolTip(reason or item.text().replace("&", "").rstrip("…"))
+        if getattr(self.db, "passphrase", None) is not None:
+            self.passphrase_action.setText("Change &passphrase…")
+        if self.db.path is None:  # a server database is protected by its server
+            self.passphrase_action.setEnabled(False)
+            self.passphrase_action.setToolTip("A database on a server is encrypted and "
+                                              "backed up by its server.")
 
     def _connect(self) -> None:
         self.search.textChanged.connect(self._apply_filters)
@@ -404,8 +445,11 @@ class MainWindow(QMainWindow):
         self.proxy.modelReset.connect(self._update_count)
         self.proxy.layoutChanged.connect(self._update_count)
         self.tabs.currentChanged.connect(self._on_tab)
-        self.my_work.open_audit_requested.connect(self._open_at_question)
-        self.my_work.moderate_requested.connect(self.moderate)
+        self.my_work.open_audit_requested.connect(
+            lambda audit, question: self._once_attached(
+                lambda: self._open_at_question(audit, question)))
+        self.my_work.moderate_requested.connect(
+            lambda audit: self._once_attached(lambda: self.moderate(audit)))
 
     def show_tab(self, index: int) -> None:
         """Show My work (0) or every audit (1), with the keyboard in it."""
@@ -456,6 +500,8 @@ class MainWindow(QMainWindow):
                             if load == self._loads else None)
 
     def _load(self, limit: int | None, then: Callable[[list[AuditListRow]], None]) -> None:
+        from auditapp.services.audits.editing import list_audits
+
         load = self._loads
         start_job(self, lambda: list_audits(self.db, self.actor, limit=limit),
                   on_finished=lambda rows: then(rows) if load == self._loads else None,
@@ -503,6 +549,8 @@ class MainWindow(QMainWindow):
 
     def refresh_audit(self, audit_id: int) -> None:
         """Show an audit's latest state in the list and in My work (after a save)."""
+        from auditapp.services.audits.editing import list_audits
+
         self._work_timer.start()
         rows = list_audits(self.db, self.actor, [audit_id])
         current = self.model.rows()
@@ -556,6 +604,7 @@ class MainWindow(QMainWindow):
 
     def open_audit(self, audit_id: int) -> AuditEditorWindow:
         """Show an audit's editor, opening it if need be."""
+        from auditapp.services.audits.editing import load_audit
         from auditapp.ui.editor.window import AuditEditorWindow
 
         editor = self.editors.get(audit_id)
@@ -581,7 +630,9 @@ class MainWindow(QMainWindow):
 
     def new_audit(self) -> None:
         """Ask for a case and a template, start the audit and open it."""
+        from auditapp.services.audits.editing import create_audit, list_audits
         from auditapp.services.cases import list_cases, start_audit_for_new_case
+        from auditapp.services.templates import list_templates
         from auditapp.ui.dialogs.new_audit import NewAuditDialog
 
         dialog = NewAuditDialog(list_cases(self.db), list_templates(self.db,
@@ -618,6 +669,8 @@ class MainWindow(QMainWindow):
 
     def load_demo(self) -> None:
         """Add synthetic demo audits, after saying what they are."""
+        from auditapp.services.demo import generate_demo
+
         if not alerts.ask(self, "Load demo data",
                           "Add 300 invented audits (case references start with DEMO-) to "
                           "this database? Use demo data for training and trying things out, "
@@ -630,6 +683,7 @@ class MainWindow(QMainWindow):
 
     def import_cases(self) -> None:
         """Import a sample of cases from a spreadsheet, as draft audits."""
+        from auditapp.services.templates import list_templates
         from auditapp.ui.dialogs.import_cases import ImportCasesDialog
 
         dialog = ImportCasesDialog(self.db, list_templates(self.db, include_retired=False),
@@ -735,7 +789,7 @@ class MainWindow(QMainWindow):
 
     def _show_data_location(self) -> None:
         alerts.inform(self, "Where is my data?",
-                      f"Your audits are in:\n{self.db.location}\n\nBack it up only to "
+                      f"Your audits are in:\n{self._location}\n\nBack it up only to "
                       "encrypted storage approved by your council.")
 
     def _show_shortcuts(self) -> None:
@@ -801,6 +855,8 @@ class MainWindow(QMainWindow):
         new = ask_new_passphrase(self)
         if new is None:
             return
+        from auditapp.ui.shell.encryption_flow import PassphraseChange
+
         self.passphrase_change = PassphraseChange(new, old)
         if not self.close():
             self.passphrase_change = None

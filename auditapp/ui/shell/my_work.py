@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
@@ -39,10 +39,12 @@ from auditapp.services.my_work import (
     ReturnedItem,
     my_work,
 )
-from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.keys import EnterOpens
 from auditapp.ui.widgets.workers import start_job
+
+if TYPE_CHECKING:
+    from auditapp.storage.engine import Database
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -207,13 +209,17 @@ class MyWorkModel(QAbstractItemModel):
 
 
 class MyWorkView(QWidget):
-    """My work, read in the background; Enter or a double-click opens a row."""
+    """My work, read in the background; Enter or a double-click opens a row.
+
+    Built without a database (``db`` None), it shows what :meth:`show_work` is given until
+    :meth:`attach` gives it one: the window's first screen is read before the database is
+    fully open (:mod:`auditapp.ui.shell.start`)."""
 
     loaded = Signal()
     open_audit_requested = Signal(int, object)  # audit id, question id or None
     moderate_requested = Signal(int)  # audit id
 
-    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None,
+    def __init__(self, db: Database | None, actor: Actor, parent: QWidget | None = None,
                  today: date | None = None) -> None:
         super().__init__(parent)
         self.db = db
@@ -223,6 +229,7 @@ class MyWorkView(QWidget):
         self.tree = QTreeView()
         self.tree.setModel(self.model)
         self.tree.setAccessibleName(f"My work, {actor.name}")
+        self.tree.viewport().setObjectName("my work rows")  # what start-up paints first
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -254,9 +261,20 @@ class MyWorkView(QWidget):
         for column in (1, 2):  # the template's title and the action's words share the room
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
 
+    def attach(self, db: Database) -> None:
+        """Read My work from ``db`` from now on."""
+        self.db = db
+
+    def show_work(self, work: MyWork) -> None:
+        """Show ``work``, read elsewhere (the first screen)."""
+        self._show(work)
+
     def reload(self, then: Callable[[], None] | None = None) -> None:
         """Read my work again in the background; ``then`` is called once it is shown (or
-        the read failed)."""
+        the read failed). Before :meth:`attach` there is nothing to read from."""
+        db = self.db
+        if db is None:
+            return
         def finished(work: MyWork) -> None:
             self._show(work)
             if then is not None:
@@ -268,7 +286,7 @@ class MyWorkView(QWidget):
                 then()
 
         whole = frozenset(self.whole)
-        start_job(self, lambda: my_work(self.db, self.actor, self.model.today, whole=whole),
+        start_job(self, lambda: my_work(db, self.actor, self.model.today, whole=whole),
                   on_finished=finished, on_failed=failed)
 
     def _show(self, work: MyWork) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
-from auditapp.models import AuditStatus
+from auditapp.models.enums import AuditStatus
 from auditapp.rules import palette
 from auditapp.rules.grades import Grade
 

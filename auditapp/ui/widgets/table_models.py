@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -16,9 +16,13 @@ from PySide6.QtCore import (
 
 from auditapp.rules.grades import grade_label
 from auditapp.rules.wording import day_text
-from auditapp.services.audits.editing import ActionInfo, AuditListRow
-from auditapp.services.audits.previous import EarlierAction
 from auditapp.ui.widgets.style import STATUS_LABELS, grade_colour
+
+# The rows' classes are only named here, not imported: the services behind them load
+# SQLAlchemy, and the audit list is built before it has loaded (ui/shell/start.py).
+if TYPE_CHECKING:
+    from auditapp.services.audits.editing import ActionInfo, AuditListRow
+    from auditapp.services.audits.previous import EarlierAction
 
 #: What the grade column says to a moderator yet to grade the audit blind.
 WITHHELD = "Withheld until you grade it"
@@ -65,7 +69,7 @@ class RowTableModel(QAbstractTableModel, Generic[RowT]):
         return None
 
 
-class AuditTableModel(RowTableModel[AuditListRow]):
+class AuditTableModel(RowTableModel["AuditListRow"]):
     """The audit list: one row per audit."""
 
     HEADERS = ("Case", "Template", "Team", "Auditor", "Audit date", "Status", "Grade",
@@ -219,7 +223,7 @@ def _due(day: date | None) -> str:
     return day_text(day) if day else "(no date)"
 
 
-class ActionTableModel(_ActionRowsModel[ActionInfo]):
+class ActionTableModel(_ActionRowsModel["ActionInfo"]):
     """The actions of one audit."""
 
     HEADERS = ("Action", "Owner", "Due", "Priority", "Status")
@@ -229,7 +233,7 @@ class ActionTableModel(_ActionRowsModel[ActionInfo]):
                 action.priority.capitalize(), action.status.capitalize())
 
 
-class EarlierActionTableModel(_ActionRowsModel[EarlierAction]):
+class EarlierActionTableModel(_ActionRowsModel["EarlierAction"]):
     """The previous audit's actions that are still open."""
 
     HEADERS = ("Action", "Question", "Owner", "Due", "Priority")

@@ -11,7 +11,8 @@ from auditapp.models import Role
 from auditapp.services.users import list_users, save_user
 from auditapp.storage.engine import Database
 from auditapp.ui.dialogs.first_run import FirstRunDialog
-from auditapp.ui.shell.application import PROFILE_KEY, choose_profile
+from auditapp.ui.shell.application import choose_profile
+from auditapp.ui.shell.qt_application import PROFILE_KEY
 from tests.builders import (
     answer_dialogs,
     choose,

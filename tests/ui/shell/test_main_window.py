@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from auditapp.rules.grades import Grade
 from auditapp.rules.permissions import Actor
+from auditapp.services import demo
 from auditapp.services.audits.editing import count_audits, list_audits
 from auditapp.services.cases import list_cases
 from auditapp.services.demo import generate_demo
@@ -446,7 +447,7 @@ def test_cancelling_demo_data_from_its_progress_window_adds_nothing(
             steps.close()
             closed.set()
 
-    monkeypatch.setattr(main_window, "generate_demo", held)
+    monkeypatch.setattr(demo, "generate_demo", held)  # the window imports it when used
     monkeypatch.setattr(alerts, "ask", lambda *_a, **_k: True)
     window = open_window(qtbot, db, LEAD)
     menu_item(qtbot, window, "File", "Load demo data…")

@@ -50,7 +50,7 @@ def test_a_dialog_opened_later_does_load_them(module: str, needs: set[str]) -> N
 
 FIRST_RUN_AND_LIST = f"""
 import json, sys, time
-from auditapp.ui.shell.application import create_application
+from auditapp.ui.shell.qt_application import create_application
 from auditapp.ui.shell.main_window import MainWindow
 from auditapp.models import Role
 from auditapp.services.users import save_user

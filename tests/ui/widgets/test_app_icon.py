@@ -7,7 +7,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
-from auditapp.ui.shell.application import create_application
+from auditapp.ui.shell.qt_application import create_application
 from auditapp.ui.widgets.app_icon import DETAILED_FROM, PAGE, SIZES, TICK, TILE, render_icon
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from auditapp.models import Audit
 from auditapp.services.demo import generate_demo
 from auditapp.storage.engine import Database
-from auditapp.ui.shell.application import create_application
+from auditapp.ui.shell.qt_application import create_application
 from auditapp.ui.widgets.workers import JobSignals, start_job
 from tests.builders import LEAD, LONG, SUBPROCESS_LIMIT
 
