@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
             self.attach(db)
         elif work is not None:
             self.my_work.show_work(work)
+            self.count_label.setText("Opening the database…")
 
     def attach(self, db: Database) -> None:
         """Use ``db`` from now on: allow what the profile may do, read My work and the audit

@@ -155,6 +155,7 @@ def test_the_everyday_start_opens_the_file_behind_the_window(qtbot: QtBot,
         assert actor == ALEX
         assert window.isVisible()
         assert not window.new_action.isEnabled()  # nothing needs the database yet
+        assert window.count_label.text() == "Opening the database…"
         with qtbot.waitSignal(window.audits_loaded, timeout=LONG):
             window.attach(db)
         assert window.new_action.isEnabled()
