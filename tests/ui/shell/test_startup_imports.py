@@ -39,6 +39,18 @@ def test_the_way_to_the_first_window_loads_none_of_the_heavy_packages(module: st
     assert _heavy_loaded(module) == set()
 
 
+def test_the_everyday_start_loads_no_sqlalchemy_before_the_first_screen() -> None:
+    """The first screen is read with the driver alone (ui/shell/start.py): importing the
+    start and the main window loads no SQLAlchemy, no ORM and no service behind them."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    listed = subprocess.run(
+        [sys.executable, "-c", "import json, sys; import auditapp.ui.shell.start; "
+         "print(json.dumps(sorted(m for m in sys.modules if m.startswith("
+         "('sqlalchemy', 'auditapp.models.', 'auditapp.services.users')))))"],
+        capture_output=True, text=True, env=env, timeout=SUBPROCESS_LIMIT, check=True)
+    assert json.loads(listed.stdout.splitlines()[-1]) == ["auditapp.models.enums"]
+
+
 @pytest.mark.parametrize(("module", "needs"), [
     ("auditapp.ui.dialogs.bundles", {"cryptography"}),
     ("auditapp.ui.dialogs.new_audit", {"openpyxl"}),
