@@ -15,12 +15,16 @@ A module may import its own folder and any folder below its own; nothing imports
 from __future__ import annotations
 
 import ast
+import json
+import os
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+
+from tests.builders import SUBPROCESS_LIMIT
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "auditapp"
@@ -263,3 +267,20 @@ def test_tests_mirror_the_package() -> None:
                  if p.parent != tests and p.relative_to(tests).parts[0] not in MAY_IMPORT
                  or p.parent == tests and p.name not in whole]
     assert not misplaced, misplaced
+
+
+def test_the_models_package_loads_its_names_once_on_first_use() -> None:
+    """The enums load no SQLAlchemy (the first screen and the light commands use them
+    before it has loaded); the first mapped class loads them all, and every name is then
+    the package's own attribute, so later uses do not go through the loader again."""
+    code = ("import json, sys\n"
+            "import auditapp.models as models\n"
+            "from auditapp.models import Role\n"
+            "before = 'sqlalchemy' in sys.modules\n"
+            "from auditapp.models import Audit\n"
+            "names = [n for n in models.__all__ if n not in vars(models)]\n"
+            "print(json.dumps([before, names, Audit.__tablename__, Role.AUDITOR.value]))\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, timeout=SUBPROCESS_LIMIT, check=True)
+    assert json.loads(result.stdout) == [False, [], "audits", "auditor"]

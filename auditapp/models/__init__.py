@@ -49,15 +49,18 @@ _ENUMS = frozenset({"ActionPriority", "ActionStatus", "AuditStatus", "CareLeaver
 
 
 def __getattr__(name: str) -> Any:
+    """Load ``name`` on first use; every name is then in the package's namespace, so this
+    runs once per name, not on every use."""
     if name in _ENUMS:
-        return getattr(importlib.import_module("auditapp.models.enums"), name)
-    if name not in __all__:
+        enums = importlib.import_module("auditapp.models.enums")
+        globals().update({enum: getattr(enums, enum) for enum in _ENUMS})
+    elif name in __all__:
+        for module in [importlib.import_module(f"auditapp.models.{m}") for m in _MODEL_MODULES]:
+            globals().update({found: getattr(module, found) for found in __all__
+                              if hasattr(module, found)})
+    if name not in globals():
         raise AttributeError(f"module 'auditapp.models' has no attribute {name!r}")
-    modules = [importlib.import_module(f"auditapp.models.{m}") for m in _MODEL_MODULES]
-    for module in modules:
-        if hasattr(module, name):
-            return getattr(module, name)
-    raise AttributeError(name)
+    return globals()[name]
 
 
 __all__ = [
