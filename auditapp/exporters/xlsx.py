@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import zipfile
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from itertools import chain, islice
 from pathlib import Path
@@ -35,7 +36,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from auditapp import __version__
 from auditapp.errors import UserError
-from auditapp.rules.cells import CellText, cell_texts, cell_value, pieces_needed
+from auditapp.exporters.xlsx_sheets import (
+    Alert,
+    SheetFrame,
+    SheetStyles,
+    add_workbook,
+    part_name,
+    register_styles,
+    write_sheet,
+)
+from auditapp.rules.cells import CellText, cell_texts, cell_value, needs_care, pieces_needed
 from auditapp.rules.palette import GRADE_COLOURS, HEADER_FILL, HEADER_TEXT
 from auditapp.rules.wording import day_text
 from auditapp.services.integrity import STAMP_PROPERTY, chain_stamp
@@ -89,7 +99,8 @@ def export_workbook(db: Database, out: Path, scope: ReportScope | None = None,
     longest = workbook_rows.longest_texts(db, scope)
     spans = {name: pieces_needed(longest[field]) for name, field in LONG_TEXT_COLUMNS.items()}
     stamp = chain_stamp(db)
-    with atomic_output(out) as temporary:
+    with atomic_output(out) as temporary, \
+            zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
         workbook = Workbook(write_only=True)
         digest = hashlib.sha256()
         # The history's head, for `check --against` (see services.integrity).
@@ -97,32 +108,43 @@ def export_workbook(db: Database, out: Path, scope: ReportScope | None = None,
         properties.append(StringProperty(name=STAMP_PROPERTY, value=stamp.text()))
         try:
             _summary(workbook.create_sheet("Summary"), figures, today, produced_at, digest)
-            yield from _data_sheets(workbook, db, scope, today, total, spans, digest)
+            parts = yield from _data_sheets(workbook, archive, db, scope, today, total, spans,
+                                            digest)
             manifest = manifests.make_manifest(db, manifests.WORKBOOK, scope, today, None,
                                                digest.hexdigest(), produced_at)
             _manifest_sheet(workbook, manifest)
-            workbook.save(temporary)
+            add_workbook(workbook, archive, parts)
         except BaseException:
             _discard(workbook)
             raise
     yield total, total
 
 
-def _data_sheets(workbook: Workbook, db: Database, scope: ReportScope, today: date,
-                 total: int, spans: Mapping[str, int], digest: Any
-                 ) -> Iterator[tuple[int, int]]:
-    """Stream the Audits, Answers and Actions sheets; yields progress."""
+def _data_sheets(workbook: Workbook, archive: zipfile.ZipFile, db: Database,
+                 scope: ReportScope, today: date, total: int, spans: Mapping[str, int],
+                 digest: Any) -> Generator[tuple[int, int], None, dict[str, WriteOnlyWorksheet]]:
+    """Stream the Audits, Answers and Actions sheets into ``archive`` (see
+    :mod:`auditapp.exporters.xlsx_sheets`), each with an empty openpyxl sheet in its place in
+    ``workbook``; yields progress and returns the sheets' parts with their places."""
     sheets = (
         ("Audits", workbook_rows.AUDIT_HEADERS, workbook_rows.audit_rows(db, scope)),
         ("Answers", workbook_rows.ANSWER_HEADERS,
          workbook_rows.answer_rows(db, scope, templates_used(db, scope))),
         ("Actions", workbook_rows.ACTION_HEADERS, workbook_rows.action_rows(db, scope, today)),
     )
+    styles: SheetStyles | None = None
+    parts: dict[str, WriteOnlyWorksheet] = {}
     done = 0
     for title, headers, rows in sheets:
-        for written in _table(workbook.create_sheet(title), headers, rows, spans, digest):
+        place = workbook.create_sheet(title)
+        styles = styles or register_styles(place, _header_cells(place, [title])[0],
+                                           DATE_FORMAT, GRADE_COLOURS["Inadequate"])
+        part = part_name(workbook)
+        parts[part] = place
+        for written in _table(archive, part, place, headers, rows, spans, digest, styles):
             done += written
             yield done, total
+    return parts
 
 
 def check_sheet_sizes(counts: workbook_rows.RowCounts) -> None:
@@ -229,29 +251,22 @@ def _stored(sheet: WriteOnlyWorksheet, text: CellText) -> Cell:
     return cell
 
 
-def _cells(sheet: WriteOnlyWorksheet, row: Sequence[Any], overdue: int | None,
-           spread: Mapping[int, int]) -> list[Any]:
-    """A row's cells: text through the cell rule (spread over ``spread[i]`` cells in a long
-    text column ``i``), dates as date cells with a UK number format, "Yes" in the Overdue
-    column in red."""
+def _cells(row: Sequence[Any], overdue: int | None, spread: Mapping[int, int]) -> list[Any]:
+    """A row's cells for :func:`~auditapp.exporters.xlsx_sheets.write_sheet`: text through the
+    cell rule (spread over ``spread[i]`` cells in a long text column ``i``), "Yes" in the
+    Overdue column as an alert; dates and numbers as they are."""
     cells: list[Any] = []
     for i, value in enumerate(row):
-        if i in spread:
-            parts = cell_texts(value or "", spread[i])
-            cells += [_stored(sheet, p) for p in parts] + [None] * (spread[i] - len(parts))
-        elif isinstance(value, str):
-            cell = text_cell(sheet, value)
-            if i == overdue and value == "Yes":
-                cell = WriteOnlyCell(sheet, value)
-                cell.font = Font(bold=True, color="FFFFFF")
-                cell.fill = PatternFill("solid", fgColor=GRADE_COLOURS["Inadequate"])
-            cells.append(cell)
-        elif isinstance(value, date):
-            cell = WriteOnlyCell(sheet, value)  # type: ignore[arg-type]  # stubs omit date
-            cell.number_format = DATE_FORMAT
-            cells.append(cell)
-        else:
-            cells.append(value)
+        width = spread.get(i, 1)
+        if isinstance(value, str) and needs_care(value):
+            parts: list[Any] = list(cell_texts(value, width))
+        elif i == overdue and value == "Yes":
+            parts = [Alert(value)]
+        else:  # numbers, dates, nothing, and text as it is (most text)
+            parts = [value]
+        cells += parts
+        if len(parts) < width:
+            cells += [None] * (width - len(parts))
     return cells
 
 
@@ -271,30 +286,40 @@ def _spread_headers(headers: Sequence[str], spans: Mapping[str, int]
 
 
 def _hash_row(digest: Any, sheet: str, row: Sequence[Any]) -> None:
-    digest.update(json.dumps([sheet, *row], default=str, ensure_ascii=True).encode("ascii"))
+    digest.update(_ROW_JSON.encode([sheet, *row]).encode("ascii"))
 
 
-def _table(sheet: WriteOnlyWorksheet, headers: Sequence[str], rows: Iterator[tuple[Any, ...]],
-           spans: Mapping[str, int], digest: Any) -> Iterator[int]:
-    """Write a header and every row; yields how many rows were written since the last yield.
-    The header is frozen, filters are on and widths fit the header and the first rows."""
+#: What ``json.dumps(row, default=str)`` does, without making an encoder for every row.
+_ROW_JSON = json.JSONEncoder(default=str, ensure_ascii=True)
+
+
+def _table(archive: zipfile.ZipFile, part: str, place: WriteOnlyWorksheet,
+           headers: Sequence[str], rows: Iterator[tuple[Any, ...]], spans: Mapping[str, int],
+           digest: Any, styles: SheetStyles) -> Iterator[int]:
+    """Write a header and every row as ``part``; yields how many rows were written since
+    the last yield. The header is frozen, filters are on and widths fit the header and the
+    first rows; ``place`` (the sheet's place in the workbook) gets the print titles and the
+    filter's range, which the workbook names."""
     names, spread = _spread_headers(headers, spans)
     sample = list(islice(rows, WIDTH_SAMPLE))
-    _set_widths(sheet, fitted_widths([names, *(_widened(r, spread) for r in sample)]))
-    _print_setup(sheet)
-    sheet.print_title_rows = "1:1"
-    sheet.freeze_panes = "A2"
-    sheet.append(_header_cells(sheet, names))
+    frame = SheetFrame(fitted_widths([names, *(_widened(r, spread) for r in sample)]),
+                       [cell_texts(name, 1)[0] for name in names])
     overdue = headers.index("Overdue") if "Overdue" in headers else None
-    count = 0
-    for count, row in enumerate(chain(sample, rows), start=1):
-        _hash_row(digest, sheet.title, row)
-        sheet.append(_cells(sheet, row, overdue, spread))
-        if count % PROGRESS_EVERY == 0:
-            yield PROGRESS_EVERY
-    sheet.auto_filter.ref = (  # type: ignore[attr-defined]
+
+    def cells() -> Iterator[list[Any]]:
+        for row in chain(sample, rows):
+            _hash_row(digest, place.title, row)
+            yield _cells(row, overdue, spread)
+
+    done = count = 0
+    for count in write_sheet(archive, part, frame, styles, cells()):
+        if count - done >= PROGRESS_EVERY:
+            yield count - done
+            done = count
+    yield count - done
+    place.print_title_rows = "1:1"
+    place.auto_filter.ref = (  # type: ignore[attr-defined]
         f"A1:{get_column_letter(len(names))}{count + 1}")
-    yield count % PROGRESS_EVERY
 
 
 def _widened(row: Sequence[Any], spread: Mapping[int, int]) -> list[Any]:

@@ -85,7 +85,11 @@ class CellText:
 
 def units(text: str) -> int:
     """The length of ``text`` as Excel counts it (UTF-16 code units)."""
-    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
+    if text.isascii():
+        return len(text)
+    # A character beyond the Basic Multilingual Plane takes two units, and a lone surrogate
+    # (text that has not been cleaned yet) one.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def clean(value: str) -> str:
