@@ -72,6 +72,9 @@ PROGRESS_EVERY = 2000
 CHART_ROWS = 16  # rows a chart covers below its table
 EXCEL_MAX_ROWS = 1_048_576
 MANIFEST_SHEET = "Manifest"
+#: zlib's level for the workbook: on a year's Answers sheet (75 MB of XML) a third of the
+#: default level's time (0.5 s against 1.2 s here) for a file 13 % bigger.
+COMPRESSION = 3
 #: The free-text columns continued across further cells when a text is too long for one.
 LONG_TEXT_COLUMNS = {"Evidence": "evidence", "Action": "action"}
 
@@ -94,13 +97,14 @@ def export_workbook(db: Database, out: Path, scope: ReportScope | None = None,
     check_scope(db, scope)
     counts = workbook_rows.row_counts(db, scope)
     check_sheet_sizes(counts)
-    total = counts.total + max(1, counts.total // 5)  # the last fifth: zipping the file
+    total = counts.total + max(1, counts.total // 50)  # then the rest of the workbook
     figures = period_figures(db, scope, today)
     longest = workbook_rows.longest_texts(db, scope)
     spans = {name: pieces_needed(longest[field]) for name, field in LONG_TEXT_COLUMNS.items()}
     stamp = chain_stamp(db)
     with atomic_output(out) as temporary, \
-            zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
+            zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED,
+                            compresslevel=COMPRESSION) as archive:
         workbook = Workbook(write_only=True)
         digest = hashlib.sha256()
         # The history's head, for `check --against` (see services.integrity).
