@@ -50,7 +50,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
-from sqlalchemy.orm import Session
 
 from auditapp.models import CareLeaverCategory, Role, User
 from auditapp.rules.grades import Grade
@@ -484,11 +483,11 @@ class NestingGuard:
         self.nested: list[str] = []
         self.opened = 0
 
-    def wrap(self, original: Callable[[Database], AbstractContextManager[Session]]
-             ) -> Callable[[Database], AbstractContextManager[Session]]:
-        """``original`` (``Database.transaction``), counted."""
+    def wrap(self, original: Callable[[Database], AbstractContextManager[Any]]
+             ) -> Callable[[Database], AbstractContextManager[Any]]:
+        """``original`` (``Database.transaction`` or ``Database.reading``), counted."""
         @contextmanager
-        def transaction(db: Database) -> Iterator[Session]:
+        def transaction(db: Database) -> Iterator[Any]:
             level = getattr(self.depth, "level", 0)
             if level:
                 self.nested.append("".join(traceback.format_stack(limit=12)))

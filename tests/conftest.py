@@ -148,9 +148,11 @@ def demo_db(backend: str, request: pytest.FixtureRequest) -> Iterator[Database]:
 
 @pytest.fixture
 def guard(monkeypatch: pytest.MonkeyPatch) -> NestingGuard:
-    """The guard, around every transaction of every database (AppDatabase's included)."""
+    """The guard, around every transaction of every database (AppDatabase's included), and
+    every connection for reads."""
     watching = NestingGuard()
     monkeypatch.setattr(Database, "transaction", watching.wrap(Database.transaction))
+    monkeypatch.setattr(Database, "reading", watching.wrap(Database.reading))
     return watching
 
 

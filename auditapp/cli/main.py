@@ -17,11 +17,13 @@ from auditapp.cli.prompts import (
     EXIT_USER_ERROR,
     PASSPHRASE_ENV,
     cli_actor,
+    login,
     passphrase,
     refuse_output_over_inputs,
 )
 from auditapp.errors import PassphraseRequiredError, UserError
-from auditapp.services import templates
+from auditapp.services.command_line import find_command_line_profile
+from auditapp.services.shipped_templates import shipped_templates_current
 from auditapp.storage import backups
 from auditapp.storage.connection import AppDatabase, storage_error
 from auditapp.storage.database import open_database
@@ -59,12 +61,27 @@ def open_for_cli(path: Path | str | None, args: argparse.Namespace | None = None
                 db.warnings.append(damaged)
     for warning in db.warnings:
         print(f"auditapp: warning: {warning}", file=sys.stderr)
-    templates.install_shipped_templates(db)
-    # Made on opening, like the shipped templates, not by the first command that writes: a
-    # command refused for its input then leaves the file as it was (made inside the command,
-    # the profile would be a change that a refused command makes).
-    cli_actor(db)
+    _make_ready(db)
     return db
+
+
+def _make_ready(db: AppDatabase) -> None:
+    """Make sure the database holds the shipped templates and the command line's profile.
+
+    Made on opening, not by the first command that writes: a command refused for its input
+    then leaves the file as it was (made inside the command, the profile would be a change
+    that a refused command makes). Both are looked for first by SQL text, so that a command
+    that only reads loads the ORM only the first time (see tests/cli/test_light_imports.py).
+    """
+    with db.reading() as connection:
+        current = shipped_templates_current(connection)
+        profile = find_command_line_profile(connection, login())
+    if not current:
+        from auditapp.services.templates import install_shipped_templates
+
+        install_shipped_templates(db)
+    if profile is None:
+        cli_actor(db)
 
 
 @dataclass(frozen=True)

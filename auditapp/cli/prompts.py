@@ -19,8 +19,6 @@ from pathlib import Path
 from auditapp.errors import UserError
 from auditapp.rules.limits import PASSPHRASE_CHARS, date_problem
 from auditapp.rules.permissions import Actor
-from auditapp.services.users import command_line_profile
-from auditapp.storage.encryption import check_new_passphrase
 from auditapp.storage.engine import Database
 from auditapp.storage.paths import default_db_path, is_server_url
 
@@ -35,14 +33,20 @@ SERVER_FILES = ("Backups, restores and passphrases are for database files. A sha
                 "(pg_dump, the server's disk encryption): ask whoever runs it.")
 
 
+def login() -> str:
+    """The operating system login that names the command line's profile."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
 def cli_actor(db: Database) -> Actor:
     """Who the history names for changes made from the command line: the profile
-    ``<login> (command line)``, a practice lead."""
-    try:
-        login = getpass.getuser()
-    except (OSError, KeyError):
-        login = "unknown"
-    return command_line_profile(db, login)
+    ``<login> (command line)``, a practice lead (made if need be)."""
+    from auditapp.services.users import command_line_profile  # the ORM: not for every command
+
+    return command_line_profile(db, login())
 
 
 def date_arg(text: str) -> date:
@@ -144,6 +148,8 @@ def new_passphrase(args: argparse.Namespace) -> str:
     if args.new_passphrase_file is None and not os.environ.get(NEW_PASSPHRASE_ENV) \
             and getpass.getpass("Again: ") != secret:
         raise UserError("The two passphrases differ; nothing was changed.")
+    from auditapp.storage.encryption import check_new_passphrase
+
     return check_new_passphrase(secret)
 
 

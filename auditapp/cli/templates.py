@@ -52,9 +52,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _templates_list(db: Database, _args: argparse.Namespace) -> int:
-    from auditapp.services import templates
+    from auditapp.services.template_list import list_templates
 
-    rows = templates.list_templates(db)
+    rows = list_templates(db)
     print(f"{'ID':<24} {'VER':>3}  {'SECTIONS':>8} {'QUESTIONS':>9} {'AUDITS':>6}  TITLE")
     for row in rows:
         retired = " (retired)" if row.retired else ""

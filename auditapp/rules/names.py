@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import unicodedata
 
+from auditapp.errors import UserError
+from auditapp.rules.limits import NAME_CHARS, require_length
+
 
 def clean_name(text: str) -> str:
     """A name as it is kept: Unicode compatibility forms folded (NFKC), runs of white space
@@ -20,3 +23,11 @@ def clean_name(text: str) -> str:
 def name_key(text: str) -> str:
     """What two names must differ in to be two people: :func:`clean_name` ignoring case."""
     return clean_name(text).casefold()
+
+
+def checked_profile_name(name: str) -> str:
+    """A profile name, tidied (:func:`clean_name`) and checked: not empty, not too long."""
+    name = clean_name(name)
+    if not name:
+        raise UserError("A profile needs a name.")
+    return require_length("A profile name", name, NAME_CHARS)

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditapp.errors import NotFoundError, UserError
-from auditapp.models import Audit, Question, Section, Setting, Template
+from auditapp.models import Question, Section, Setting, Template
 from auditapp.rules.limits import FILE_NAME_CHARS
 from auditapp.rules.permissions import Actor, Permission, require
+from auditapp.services.shipped_templates import (
+    SHIPPED_SETTING,
+    fingerprints,
+    installed_fingerprints,
+    shipped_template_texts,
+)
 from auditapp.storage.atomic_files import atomic_output
 from auditapp.storage.engine import Database
 
@@ -25,8 +28,6 @@ if TYPE_CHECKING:
 # The template readers (YAML, and openpyxl for workbooks) are imported where a template is
 # read: every command installs the shipped templates, but reads them only when they changed.
 
-SHIPPED_PACKAGE = "auditapp.audit_templates"
-SHIPPED_SETTING = "shipped_templates"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
@@ -39,21 +40,6 @@ class TemplateImportResult:
     title: str
     questions: int
     created: bool  # False when an identical version was already there
-
-
-@dataclass(frozen=True)
-class TemplateRow:
-    """One template version as lists show it."""
-
-    id: int
-    key: str
-    version: int
-    title: str
-    sections: int
-    questions: int
-    audits: int
-    retired: bool
-    imported_at: datetime
 
 
 @dataclass(frozen=True)
@@ -234,62 +220,22 @@ def set_template_retired(db: Database, template_id: int, retired: bool, actor: A
         template.retired = retired
 
 
-def shipped_template_texts() -> dict[str, str]:
-    """The templates that come with auditapp, by file name."""
-    folder = resources.files(SHIPPED_PACKAGE)
-    return {
-        entry.name: entry.read_text(encoding="utf-8")
-        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
-        if entry.name.endswith(".yaml")
-    }
-
-
 def install_shipped_templates(db: Database) -> list[TemplateImportResult]:
     """Import any shipped template not yet imported (cheap when nothing changed)."""
     texts = shipped_template_texts()
-    fingerprints = {name: hashlib.sha256(text.encode()).hexdigest() for name, text in texts.items()}
-    settings = Setting.__table__
+    wanted = fingerprints(texts)
     with db.transaction() as session:
-        # Read on the table (SQL Core): this runs at every start and every command, and an
-        # ORM read would configure every mapper first (a tenth of a second here).
-        known = dict(session.execute(select(settings.c.value)
-                                     .where(settings.c.key == SHIPPED_SETTING)).scalar() or {})
-        if known == fingerprints:
+        known = installed_fingerprints(session.connection())
+        if known == wanted:
             return []
         from auditapp.checklists.format import load_template_text
 
         results = [
             add_template_version(session, load_template_text(text, name), name)
-            for name, text in texts.items() if known.get(name) != fingerprints[name]
+            for name, text in texts.items() if known.get(name) != wanted[name]
         ]
-        session.merge(Setting(key=SHIPPED_SETTING, value=fingerprints))
+        session.merge(Setting(key=SHIPPED_SETTING, value=wanted))
     return results
-
-
-def list_templates(db: Database, include_retired: bool = True) -> list[TemplateRow]:
-    """Every template version, newest version of each template first."""
-    # On the tables (SQL Core), not the mapped classes: `auditapp templates list` then needs
-    # no mapper configuration (see install_shipped_templates).
-    audit, section, question, template = (Audit.__table__, Section.__table__,
-                                          Question.__table__, Template.__table__)
-    audits = (select(audit.c.template_id, func.count().label("n"))
-              .group_by(audit.c.template_id).subquery())
-    questions = (select(section.c.template_id, func.count(question.c.id).label("n"),
-                        func.count(func.distinct(section.c.id)).label("s"))
-                 .join(question, question.c.section_id == section.c.id)
-                 .group_by(section.c.template_id).subquery())
-    query = (
-        select(template.c.id, template.c.key, template.c.version, template.c.title,
-               questions.c.s, questions.c.n, func.coalesce(audits.c.n, 0),
-               template.c.retired, template.c.imported_at)
-        .outerjoin(audits, audits.c.template_id == template.c.id)
-        .join(questions, questions.c.template_id == template.c.id)
-        .order_by(template.c.key, template.c.version.desc())
-    )
-    if not include_retired:
-        query = query.where(template.c.retired.is_(False))
-    with db.transaction() as session:
-        return [TemplateRow(*row) for row in session.execute(query)]
 
 
 def find_template_id(db: Database, key: str, version: int | None = None) -> int:

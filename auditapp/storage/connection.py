@@ -6,16 +6,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlcipher3
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from auditapp.errors import ConcurrentEditError, DiskFullError, StorageError
 from auditapp.storage.engine import Database, server_engine, sqlite_engine
 from auditapp.storage.instance_lock import InstanceLock
 from auditapp.storage.sqlite_files import sqlite_problem
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 _NOT_SAVED = "so this change was not saved; everything saved before it is safe."
 _STORAGE_MESSAGES = {
@@ -86,19 +89,37 @@ class AppDatabase(Database):
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """As :meth:`Database.transaction`; a disk failure rolls back and raises StorageError."""
+        # Imported here, where the ORM has loaded already: see Database.reading.
+        from sqlalchemy.orm.exc import StaleDataError
+
         try:
-            with super().transaction() as session:
+            with _storage_errors(), super().transaction() as session:
                 yield session
         except StaleDataError as exc:
             raise ConcurrentEditError(_STALE) from exc
-        except DBAPIError as exc:
-            translated = storage_error(exc)
-            if translated is None:
-                raise
-            raise translated from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """As :meth:`Database.reading`; a disk failure raises StorageError."""
+        with _storage_errors(), super().reading() as connection:
+            yield connection
 
     def dispose(self) -> None:
         """Close every connection and let another copy of auditapp open the file."""
         super().dispose()
         if self.lock is not None:
             self.lock.release()
+
+
+
+@contextmanager
+def _storage_errors() -> Iterator[None]:
+    """Raise a :class:`StorageError` for a driver's error where the disk or server failed;
+    any other error as it is."""
+    try:
+        yield
+    except DBAPIError as exc:
+        translated = storage_error(exc)
+        if translated is None:
+            raise
+        raise translated from exc

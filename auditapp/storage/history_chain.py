@@ -21,13 +21,11 @@ import json
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, func, select, text
 
 from auditapp.errors import DatabaseOpenError
-from auditapp.models import ChangeEvent, Setting
 from auditapp.storage.engine import Database
 from auditapp.storage.sqlite_files import (
     ENCRYPTED,
@@ -37,7 +35,11 @@ from auditapp.storage.sqlite_files import (
     inspect_file,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 CHAIN_SETTING = "history_chain"
+_CHAIN_VALUE = text("SELECT value FROM settings WHERE key = :key").columns(value=JSON)
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,10 @@ class ChainSettings:
 
 
 def read_chain_settings(session: Session) -> ChainSettings:
-    """This database's chain settings, as the transaction sees them."""
+    """This database's chain settings, as the transaction sees them (its changes not yet
+    flushed included)."""
+    from auditapp.models import Setting  # imported here: see ensure_chain_key
+
     setting = session.get(Setting, CHAIN_SETTING)
     return ChainSettings.from_value(setting.value if setting is not None else None)
 
@@ -80,6 +85,12 @@ def ensure_chain_key(db: Database, encrypted: bool) -> None:
     (nothing to do for a plain database, or one that has its key)."""
     if not encrypted:
         return
+    with db.reading() as connection:  # every opening comes here: no ORM when there is a key
+        if ChainSettings.from_value(connection.execute(
+                _CHAIN_VALUE, {"key": CHAIN_SETTING}).scalar()).key is not None:
+            return
+    from auditapp.models import ChangeEvent, Setting
+
     with db.transaction() as session:
         settings = read_chain_settings(session)
         if settings.key is not None:

@@ -17,7 +17,6 @@ import uuid
 
 from sqlalchemy import Column, Connection, MetaData, PrimaryKeyConstraint, String, Table, insert
 
-from auditapp.models import Base, Setting
 from auditapp.storage.history_chain import CHAIN_SETTING, ChainSettings
 from auditapp.storage.schema import VERSION_TABLE, head_revision
 
@@ -34,6 +33,8 @@ def create_at_head(connection: Connection) -> None:
     """Make an empty database's schema at head, in the caller's transaction: the models'
     tables, Alembic's version stamp, and the two settings the chain adds (a new database
     id, 0004; the history chain's hashing rule from its first entry, 0005)."""
+    from auditapp.models import Base, Setting  # the models: only when a database is made
+
     Base.metadata.create_all(connection)
     _VERSIONS.create(connection, checkfirst=True)
     connection.execute(insert(_VERSIONS).values(version_num=head_revision()))

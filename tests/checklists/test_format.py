@@ -15,7 +15,7 @@ from auditapp.checklists.format import (
 )
 from auditapp.errors import ValidationError
 from auditapp.rules.grades import GOOD_THRESHOLD, REQUIRES_IMPROVEMENT_THRESHOLD
-from auditapp.services.templates import shipped_template_texts
+from auditapp.services.shipped_templates import shipped_template_texts
 from tests.builders import BROKEN_TEMPLATE, SMALL_TEMPLATE
 
 

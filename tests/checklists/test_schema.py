@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from auditapp.checklists.format import load_template_text, validate_template
 from auditapp.checklists.schema import json_schema
 from auditapp.errors import ValidationError
-from auditapp.services.templates import shipped_template_texts
+from auditapp.services.shipped_templates import shipped_template_texts
 from tests.builders import ROOT, SMALL_TEMPLATE, node_paths
 from tests.figures import FIGURES
 

@@ -14,12 +14,12 @@ from openpyxl import Workbook, load_workbook
 from auditapp.checklists.format import load_template_file, load_template_text
 from auditapp.checklists.workbook import load_template_workbook, write_template_workbook
 from auditapp.errors import ValidationError
+from auditapp.services.shipped_templates import shipped_template_texts
 from auditapp.services.templates import (
     export_template_workbook,
     find_template_id,
     import_template_file,
     install_shipped_templates,
-    shipped_template_texts,
     template_spec,
 )
 from auditapp.storage.engine import Database

@@ -23,7 +23,8 @@ from auditapp.errors import UserError, ValidationError
 from auditapp.services.audits.editing import list_audits
 from auditapp.services.cases import import_cases, list_cases
 from auditapp.services.maintenance import check_database
-from auditapp.services.templates import import_template_spec, list_templates
+from auditapp.services.template_list import list_templates
+from auditapp.services.templates import import_template_spec
 from auditapp.storage.engine import Database
 from auditapp.storage.sqlite_files import is_encrypted
 from tests.builders import LEAD, SMALL_TEMPLATE, node_paths

@@ -5,11 +5,13 @@ Each command runs in a fresh interpreter, which then lists the heavy packages it
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,21 +21,34 @@ from tests.builders import FIXTURES, ROOT, SUBPROCESS_LIMIT
 
 HEAVY = ("alembic", "openpyxl", "reportlab", "PySide6", "cryptography", "psycopg", "lxml")
 
-RUN_AND_LIST = f"""
+#: What a command that only reads should not load either, once the database is ready for
+#: the command line: the ORM and the mapped classes (a tenth of a second and more).
+ORM_AND_MODELS = ("sqlalchemy.orm", "auditapp.models.base", "auditapp.models.audit",
+                  "auditapp.models.user", "auditapp.models.template")
+
+RUN_AND_LIST_ALL = """
 import contextlib, io, json, sys
 from auditapp.app import main
-with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.suppress(SystemExit):
     sys.argv = ["auditapp", *sys.argv[1:]]
     main()
-print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {set(HEAVY)!r})))
+print(json.dumps([out.getvalue(), sorted(sys.modules)]))
 """
 
 
 def _heavy_loaded(*argv: str) -> set[str]:
+    return {name.split(".")[0] for name in _run_and_list(*argv)[1]
+            if name.split(".")[0] in HEAVY}
+
+
+def _run_and_list(*argv: str) -> tuple[str, set[str]]:
+    """What the command printed, and every module it loaded, in a fresh interpreter."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    result = subprocess.run([sys.executable, "-c", RUN_AND_LIST, *argv], capture_output=True,
-                            text=True, env=env, timeout=SUBPROCESS_LIMIT, check=True)
-    return {name.split(".")[0] for name in json.loads(result.stdout.splitlines()[-1])}
+    result = subprocess.run([sys.executable, "-c", RUN_AND_LIST_ALL, *argv],
+                            capture_output=True, text=True, env=env, timeout=SUBPROCESS_LIMIT,
+                            check=True)
+    printed, modules = json.loads(result.stdout.splitlines()[-1])
+    return printed, set(modules)
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +108,69 @@ def test_the_bundle_suffix_the_command_line_knows_is_the_services() -> None:
     from auditapp.services.sync import bundle_file
 
     assert SUFFIX == bundle_file.SUFFIX
+
+
+@pytest.mark.parametrize("command", [["stats", "--json"], ["stats"], ["templates", "list"],
+                                     ["stats", "--from", "2025-04-01", "--to", "2026-03-31"]])
+def test_a_reading_command_on_a_ready_database_loads_no_orm(tmp_path: Path,
+                                                            command: list[str]) -> None:
+    """Once the database holds the shipped templates and the command line's profile (the
+    first command makes them, through the ORM), a command that only reads loads neither the
+    ORM nor a mapped class, and prints what the first, full run printed."""
+    path = tmp_path / "audit.sqlite"
+    shutil.copyfile(_demo(tmp_path), path)
+    first, loaded_first = _run_and_list("--db", str(path), *command)
+    assert "sqlalchemy.orm" in loaded_first  # the profile was made: the check sees the ORM
+    again, loaded = _run_and_list("--db", str(path), *command)
+    assert again == first and first.strip()
+    assert loaded.isdisjoint(ORM_AND_MODELS), sorted(loaded & set(ORM_AND_MODELS))
+
+
+def _demo(folder: Path) -> Path:
+    """A small demo database (60 audits) with no command-line profile yet."""
+    from auditapp.models import Role
+    from auditapp.services.demo import generate_demo
+    from auditapp.services.users import save_user
+
+    path = folder / "demo.sqlite"
+    db = open_database(path, backup=False)
+    lead = save_user(db, "Demo Lead", Role.PRACTICE_LEAD, None)
+    for _ in generate_demo(db, 60, lead, seed=3, years=2.0, end=date(2026, 3, 31)):
+        pass
+    db.dispose()
+    return path
+
+
+def test_the_command_line_still_makes_what_a_database_lacks(tmp_path: Path) -> None:
+    """A database whose shipped templates are out of date and whose command-line profile is
+    no longer a lead gets both put right by the next command, as before the light path."""
+    from sqlalchemy import select, update
+
+    from auditapp.models import Role, Setting, User
+    from auditapp.services.command_line import command_line_name
+    from auditapp.services.shipped_templates import (
+        SHIPPED_SETTING,
+        fingerprints,
+        shipped_template_texts,
+    )
+    from auditapp.services.users import command_line_profile
+
+    path = tmp_path / "audit.sqlite"
+    db = open_database(path, backup=False)
+    command_line_profile(db, getpass.getuser())
+    name = command_line_name(getpass.getuser())
+    with db.transaction() as session:
+        session.execute(update(User).where(User.name == name).values(role=Role.AUDITOR))
+        session.execute(update(Setting).where(Setting.key == SHIPPED_SETTING)
+                        .values(value={"pathway-plan-quality.yaml": "0" * 64}))
+    db.dispose()
+    printed, loaded = _run_and_list("--db", str(path), "stats", "--json")
+    assert json.loads(printed)["audits"] == 0
+    assert "sqlalchemy.orm" in loaded
+    db = open_database(path, backup=False)
+    with db.transaction() as session:
+        assert session.scalar(select(User.role).where(User.name == name)) is \
+            Role.PRACTICE_LEAD
+        assert session.scalar(select(Setting.value).where(Setting.key == SHIPPED_SETTING)) \
+            == fingerprints(shipped_template_texts())
+    db.dispose()

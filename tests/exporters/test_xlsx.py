@@ -21,7 +21,7 @@ from auditapp.rules.grades import GRADE_LABELS
 from auditapp.services.reporting.figures import ReportScope, scoped_audits
 from auditapp.services.reporting.stats import grade_counts
 from auditapp.services.reporting.workbook_rows import RowCounts
-from auditapp.services.templates import shipped_template_texts
+from auditapp.services.shipped_templates import shipped_template_texts
 from auditapp.storage.engine import Database
 
 PERIOD = ReportScope(date(2025, 7, 1), date(2026, 6, 30))

@@ -23,6 +23,7 @@ from auditapp.services import (
     maintenance,
     moderation,
     settings,
+    template_list,
     templates,
     users,
 )
@@ -47,9 +48,9 @@ pytestmark = pytest.mark.both_backends
 def test_the_guard_sees_a_session_opened_inside_a_transaction(
         db: Database, guard: NestingGuard) -> None:
     with db.transaction():
-        templates.list_templates(db)
+        template_list.list_templates(db)
     assert len(guard.nested) == 1 and "list_templates" in guard.nested[0]
-    templates.list_templates(db)
+    template_list.list_templates(db)
     assert len(guard.nested) == 1
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from auditapp.errors import NotFoundError
+from auditapp.services.shipped_templates import shipped_template_texts
+from auditapp.services.template_list import list_templates
 from auditapp.services.templates import (
     find_template_id,
     import_template_file,
     install_shipped_templates,
-    list_templates,
-    shipped_template_texts,
     template_info,
 )
 from auditapp.storage.engine import Database
@@ -73,3 +74,31 @@ def test_unknown_template_and_version(db: Database, small_template_id: int) -> N
     with pytest.raises(NotFoundError, match="no version 7"):
         find_template_id(db, "small-test", 7)
     assert find_template_id(db, "small-test", 1) == small_template_id
+
+
+def test_the_template_list_is_what_the_mapped_classes_count(db: Database,
+                                                            small_template_id: int) -> None:
+    """The list is SQL text (so that `templates list` loads no ORM): held here to the same
+    figures counted through the mapped classes, retired and imported times included."""
+    from sqlalchemy import select
+
+    from auditapp.models import Audit, Template
+    from auditapp.services.templates import set_template_retired
+
+    install_shipped_templates(db)
+    make_audit(db, small_template_id)
+    make_audit(db, small_template_id, "CL-2")
+    set_template_retired(db, small_template_id, True, LEAD)
+    with db.transaction() as session:
+        expected = [
+            (t.id, t.key, t.version, t.title, len(t.sections),
+             sum(len(s.questions) for s in t.sections),
+             len(session.scalars(select(Audit.id).where(Audit.template_id == t.id)).all()),
+             t.retired, t.imported_at)
+            for t in session.scalars(select(Template).order_by(Template.key,
+                                                               Template.version.desc()))]
+    rows = list_templates(db)
+    assert [tuple(vars(r).values()) for r in rows] == expected
+    assert [r.id for r in list_templates(db, include_retired=False)] == \
+        [r[0] for r in expected if not r[7]]
+    assert isinstance(rows[0].imported_at, datetime) and isinstance(rows[0].retired, bool)

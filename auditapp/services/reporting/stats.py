@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Date, Select, bindparam, func, select, text
 
-from auditapp.models import Audit, AuditStatus, Moderation
+from auditapp.models.enums import AuditStatus
 from auditapp.rules.grades import GRADES_BEST_FIRST, NOT_GRADED
 from auditapp.storage.engine import Database
 
@@ -20,6 +20,8 @@ def final_grade_column() -> ColumnElement[int | None]:
     """:func:`auditapp.rules.grades.final_grade` in SQL, for queries that count by it (with
     the moderation outer-joined): the moderated grade where there is one, else the
     auditor's. ``tests/services/reporting/test_stats.py`` holds the two to each other."""
+    from auditapp.models import Audit, Moderation  # see grade_counts: stats loads no ORM
+
     return func.coalesce(Moderation.grade, Audit.overall_grade)
 
 
@@ -27,6 +29,8 @@ def counted_audits(
     date_from: date | None = None, date_to: date | None = None
 ) -> Select[Any]:
     """Ids of the audits that count in a period (inclusive dates), moderation joined."""
+    from auditapp.models import Audit, Moderation
+
     query = (select(Audit.id).outerjoin(Moderation, Moderation.audit_id == Audit.id)
              .where(Audit.status.in_(COUNTED_STATUSES)))
     if date_from is not None:
@@ -52,23 +56,27 @@ def grade_counts(
     db: Database, date_from: date | None = None, date_to: date | None = None
 ) -> GradeCounts:
     """Audits submitted or later with an audit date in the period, by final grade."""
-    # The same count as counted_audits and final_grade_column, written on the tables (SQL
-    # Core) rather than the mapped classes: the ORM would configure every mapper first, a
-    # tenth of a second or more of `auditapp stats` (tests/services/reporting/test_stats.py
-    # holds the two to each other).
-    audits, moderations = Audit.__table__, Moderation.__table__
-    grade = func.coalesce(moderations.c.grade, audits.c.overall_grade)
-    # Group by the expression, not a label: SQLite would read "grade" as moderations.grade.
-    query = (select(grade, func.count())
-             .select_from(audits.outerjoin(moderations,
-                                           moderations.c.audit_id == audits.c.id))
-             .where(audits.c.status.in_(COUNTED_STATUSES)).group_by(grade))
-    if date_from is not None:
-        query = query.where(audits.c.audit_date >= date_from)
-    if date_to is not None:
-        query = query.where(audits.c.audit_date <= date_to)
-    with db.transaction() as session:
-        counts: dict[int | None, int] = {grade: count for grade, count in session.execute(query)}
+    # The same count as counted_audits and final_grade_column, in SQL text on a plain
+    # connection: `auditapp stats` then loads no ORM (tests/services/reporting/test_stats.py
+    # holds the two to each other). Grouped by the expression, not a label: SQLite would read
+    # "grade" as moderations.grade.
+    bounds = [(name, test, value) for name, test, value in
+              (("date_from", ">=", date_from), ("date_to", "<=", date_to)) if value is not None]
+    statuses = {f"status_{i}": status.value for i, status in enumerate(COUNTED_STATUSES)}
+    query = text(_GRADE_COUNTS.format(
+        statuses=", ".join(f":{name}" for name in statuses),
+        period="".join(f" AND audits.audit_date {test} :{name}" for name, test, _ in bounds),
+    )).bindparams(*(bindparam(name, value, type_=Date) for name, _, value in bounds))
+    with db.reading() as connection:
+        counts: dict[int | None, int] = dict(connection.execute(query, statuses).tuples().all())
     by_grade = {grade.label: counts.get(int(grade), 0) for grade in GRADES_BEST_FIRST}
     by_grade[NOT_GRADED] = counts.get(None, 0)
     return GradeCounts(sum(by_grade.values()), by_grade)
+
+
+_GRADE_COUNTS = """
+SELECT coalesce(moderations.grade, audits.overall_grade), count(*)
+FROM audits LEFT OUTER JOIN moderations ON moderations.audit_id = audits.id
+WHERE audits.status IN ({statuses}){period}
+GROUP BY coalesce(moderations.grade, audits.overall_grade)
+"""

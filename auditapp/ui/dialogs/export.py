@@ -35,7 +35,7 @@ from auditapp.rules.permissions import Actor
 from auditapp.rules.suppression import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 from auditapp.services.reporting.board_figures import default_period
 from auditapp.services.reporting.figures import ReportScope, list_teams
-from auditapp.services.templates import list_templates
+from auditapp.services.template_list import list_templates
 from auditapp.storage.engine import Database
 from auditapp.ui.dialogs.export_kinds import ExportKind
 from auditapp.ui.widgets import alerts

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from auditapp.rules.permissions import Actor
 from auditapp.services.cases import CaseImportResult, import_cases
-from auditapp.services.templates import TemplateRow
+from auditapp.services.template_list import TemplateRow
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.dates import date_edit, picked_date

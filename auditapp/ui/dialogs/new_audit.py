@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from auditapp.models import CareLeaverCategory
 from auditapp.services.cases import MAX_AGE, MIN_AGE, CaseInput, CaseRow, check_reference
-from auditapp.services.templates import TemplateRow
+from auditapp.services.template_list import TemplateRow
 from auditapp.ui.widgets.dates import date_edit, picked_date
 from auditapp.ui.widgets.keys import enter_presses
 

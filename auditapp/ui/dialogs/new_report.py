@@ -30,7 +30,7 @@ from auditapp.services.reporting.board_reports import (
     start_report,
 )
 from auditapp.services.reporting.figures import list_teams
-from auditapp.services.templates import list_templates
+from auditapp.services.template_list import list_templates
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets.dates import DateField, date_edit, picked_date
 from auditapp.ui.widgets.keys import enter_presses

@@ -633,7 +633,7 @@ class MainWindow(QMainWindow):
         """Ask for a case and a template, start the audit and open it."""
         from auditapp.services.audits.editing import create_audit, list_audits
         from auditapp.services.cases import list_cases, start_audit_for_new_case
-        from auditapp.services.templates import list_templates
+        from auditapp.services.template_list import list_templates
         from auditapp.ui.dialogs.new_audit import NewAuditDialog
 
         dialog = NewAuditDialog(list_cases(self.db), list_templates(self.db,
@@ -684,7 +684,7 @@ class MainWindow(QMainWindow):
 
     def import_cases(self) -> None:
         """Import a sample of cases from a spreadsheet, as draft audits."""
-        from auditapp.services.templates import list_templates
+        from auditapp.services.template_list import list_templates
         from auditapp.ui.dialogs.import_cases import ImportCasesDialog
 
         dialog = ImportCasesDialog(self.db, list_templates(self.db, include_retired=False),

@@ -43,7 +43,7 @@ from auditapp.services.programme import (
 )
 from auditapp.services.programme_import import ProgrammeImportResult, import_programme_steps
 from auditapp.services.reporting.figures import list_teams
-from auditapp.services.templates import list_templates
+from auditapp.services.template_list import list_templates
 from auditapp.storage.engine import Database
 from auditapp.ui.widgets import alerts
 from auditapp.ui.widgets.dates import date_edit, picked_date

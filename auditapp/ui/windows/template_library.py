@@ -28,12 +28,11 @@ from auditapp.errors import UserError, ValidationError
 from auditapp.rules.permissions import Actor, Permission, allowed
 from auditapp.rules.sections import applies_only_to
 from auditapp.services.audits.editing import list_audits
+from auditapp.services.template_list import TemplateRow, list_templates
 from auditapp.services.templates import (
     TemplateInfo,
-    TemplateRow,
     export_template_workbook,
     import_template_file,
-    list_templates,
     set_template_retired,
     template_info,
 )

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from auditapp.services.cases import list_cases
-from auditapp.services.templates import install_shipped_templates, list_templates, template_info
+from auditapp.services.template_list import list_templates
+from auditapp.services.templates import install_shipped_templates, template_info
 from auditapp.storage.engine import Database
 from auditapp.ui.dialogs.bundles import BundleExportDialog, BundleImportDialog
 from auditapp.ui.dialogs.export import ExportDialog, ExportKind

@@ -16,7 +16,8 @@ from pytestqt.qtbot import QtBot
 from auditapp.models import CareLeaverCategory
 from auditapp.services.audits.editing import list_audits
 from auditapp.services.cases import list_cases
-from auditapp.services.templates import install_shipped_templates, list_templates
+from auditapp.services.template_list import list_templates
+from auditapp.services.templates import install_shipped_templates
 from auditapp.storage.engine import Database
 from auditapp.ui.dialogs.import_cases import ImportCasesDialog
 from auditapp.ui.shell.main_window import MainWindow

@@ -13,11 +13,8 @@ from pytestqt.qtbot import QtBot
 from auditapp.models import CareLeaverCategory
 from auditapp.services.audits.editing import list_audits
 from auditapp.services.cases import list_cases
-from auditapp.services.templates import (
-    install_shipped_templates,
-    list_templates,
-    set_template_retired,
-)
+from auditapp.services.template_list import list_templates
+from auditapp.services.templates import install_shipped_templates, set_template_retired
 from auditapp.storage.engine import Database
 from auditapp.ui.dialogs.new_audit import NewAuditDialog
 from auditapp.ui.shell.main_window import MainWindow

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from auditapp.rules.permissions import Actor
-from auditapp.services.templates import install_shipped_templates, list_templates
+from auditapp.services.template_list import list_templates
+from auditapp.services.templates import install_shipped_templates
 from auditapp.storage.engine import Database
 from auditapp.ui.shell.main_window import MainWindow
 from auditapp.ui.widgets import alerts
