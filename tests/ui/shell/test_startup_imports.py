@@ -62,6 +62,7 @@ def test_a_dialog_opened_later_does_load_them(module: str, needs: set[str]) -> N
 
 FIRST_RUN_AND_LIST = f"""
 import json, sys, time
+from PySide6.QtCore import QThreadPool
 from auditapp.ui.shell.qt_application import create_application
 from auditapp.ui.shell.main_window import MainWindow
 from auditapp.models import Role
@@ -76,6 +77,8 @@ window.show()
 deadline = time.monotonic() + 300
 while not shown and time.monotonic() < deadline:
     app.processEvents()
+window.close()
+QThreadPool.globalInstance().waitForDone()  # nothing left running as the interpreter ends
 print(json.dumps([bool(shown)] + sorted(m for m in sys.modules
                                         if m.split(".")[0] in {set(HEAVY)!r})))
 """
