@@ -9,13 +9,16 @@ import getpass
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from auditapp.models import _MODEL_MODULES
 from auditapp.storage.database import open_database
 from tests.builders import FIXTURES, ROOT, SUBPROCESS_LIMIT
 
@@ -23,8 +26,7 @@ HEAVY = ("alembic", "openpyxl", "reportlab", "PySide6", "cryptography", "psycopg
 
 #: What a command that only reads should not load either, once the database is ready for
 #: the command line: the ORM and the mapped classes (a tenth of a second and more).
-ORM_AND_MODELS = ("sqlalchemy.orm", "auditapp.models.base", "auditapp.models.audit",
-                  "auditapp.models.user", "auditapp.models.template")
+ORM_AND_MODELS = ("sqlalchemy.orm", *(f"auditapp.models.{module}" for module in _MODEL_MODULES))
 
 RUN_AND_LIST_ALL = """
 import contextlib, io, json, sys
@@ -112,13 +114,13 @@ def test_the_bundle_suffix_the_command_line_knows_is_the_services() -> None:
 
 @pytest.mark.parametrize("command", [["stats", "--json"], ["stats"], ["templates", "list"],
                                      ["stats", "--from", "2025-04-01", "--to", "2026-03-31"]])
-def test_a_reading_command_on_a_ready_database_loads_no_orm(tmp_path: Path,
+def test_a_reading_command_on_a_ready_database_loads_no_orm(tmp_path: Path, demo_file: Path,
                                                             command: list[str]) -> None:
     """Once the database holds the shipped templates and the command line's profile (the
     first command makes them, through the ORM), a command that only reads loads neither the
     ORM nor a mapped class, and prints what the first, full run printed."""
     path = tmp_path / "audit.sqlite"
-    shutil.copyfile(_demo(tmp_path), path)
+    shutil.copyfile(demo_file, path)
     first, loaded_first = _run_and_list("--db", str(path), *command)
     assert "sqlalchemy.orm" in loaded_first  # the profile was made: the check sees the ORM
     again, loaded = _run_and_list("--db", str(path), *command)
@@ -174,3 +176,96 @@ def test_the_command_line_still_makes_what_a_database_lacks(tmp_path: Path) -> N
         assert session.scalar(select(Setting.value).where(Setting.key == SHIPPED_SETTING)) \
             == fingerprints(shipped_template_texts())
     db.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small demo database of :func:`_demo`, made once for the tests below (each works on
+    copies of it)."""
+    return _demo(tmp_path_factory.mktemp("demo"))
+
+
+def _make_profile_an_auditor(path: Path) -> None:
+    from auditapp.services.users import command_line_profile
+
+    db = open_database(path, backup=False)
+    command_line_profile(db, getpass.getuser())
+    db.dispose()
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("UPDATE users SET role = 'auditor' WHERE name LIKE '%(command line)'")
+
+
+def _forget_shipped_templates(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("DELETE FROM settings WHERE key = 'shipped_templates'")
+
+
+def _ship_a_newer_template(path: Path) -> None:
+    """As if this auditapp shipped a changed pathway-plan-quality.yaml: the database holds
+    another fingerprint for the file, and no version with the shipped content."""
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("UPDATE templates SET content_hash = :old WHERE key = :key",
+                           {"old": "0" * 64, "key": "pathway-plan-quality"})
+        value = json.loads(connection.execute(
+            "SELECT value FROM settings WHERE key = 'shipped_templates'").fetchone()[0])
+        value["pathway-plan-quality.yaml"] = "0" * 64
+        connection.execute("UPDATE settings SET value = ? WHERE key = 'shipped_templates'",
+                           (json.dumps(value),))
+
+
+def _state(path: Path) -> dict[str, object]:
+    """What opening for the command line may change: the schema revision, the profiles, the
+    template versions (with their sections and questions) and the settings."""
+    with closing(sqlite3.connect(path)) as connection:
+        return {
+            "revision": connection.execute("SELECT version_num FROM alembic_version").fetchall(),
+            "users": connection.execute(
+                "SELECT name, name_key, role FROM users ORDER BY name").fetchall(),
+            "templates": connection.execute(
+                "SELECT key, version, title, content_hash, source_name, retired, "
+                "(SELECT count(*) FROM sections WHERE template_id = templates.id), "
+                "(SELECT count(*) FROM questions JOIN sections "
+                " ON sections.id = questions.section_id WHERE template_id = templates.id) "
+                "FROM templates ORDER BY key, version").fetchall(),
+            "settings": {key: json.loads(value) for key, value in connection.execute(
+                "SELECT key, value FROM settings")},
+        }
+
+
+@pytest.mark.parametrize("unready", [
+    "no command-line profile", "the profile no longer a lead", "shipped templates never noted",
+    "a shipped template changed", "an older schema",
+])
+def test_a_database_not_ready_goes_the_full_way(tmp_path: Path, demo_file: Path,
+                                                unready: str) -> None:
+    """A database that lacks what the light path looks for is opened the full way (the ORM
+    loads) and ends as the full open (the shipped templates installed, then the command
+    line's profile made a lead: what every command did before the light path) leaves a copy
+    of it; the next command then takes the light path and prints the same."""
+    from auditapp.services.templates import install_shipped_templates
+    from auditapp.services.users import command_line_profile
+
+    light, full = tmp_path / "light" / "audit.sqlite", tmp_path / "full" / "audit.sqlite"
+    light.parent.mkdir()
+    full.parent.mkdir()
+    source = FIXTURES / "db" / "v0004.sqlite" if unready == "an older schema" else demo_file
+    shutil.copyfile(source, light)
+    {"the profile no longer a lead": _make_profile_an_auditor,
+     "shipped templates never noted": _forget_shipped_templates,
+     "a shipped template changed": _ship_a_newer_template,
+     }.get(unready, lambda _path: None)(light)
+    shutil.copyfile(light, full)
+
+    printed, loaded = _run_and_list("--db", str(light), "stats", "--json")
+    assert "sqlalchemy.orm" in loaded
+    db = open_database(full, backup=False)
+    install_shipped_templates(db)
+    command_line_profile(db, getpass.getuser())
+    db.dispose()
+    assert _state(light) == _state(full)
+    assert any(name.endswith("(command line)") and role == "practice lead"
+               for name, _key, role in _state(light)["users"])  # type: ignore[attr-defined]
+
+    again, loaded = _run_and_list("--db", str(light), "stats", "--json")
+    assert again == printed
+    assert loaded.isdisjoint(ORM_AND_MODELS), sorted(loaded & set(ORM_AND_MODELS))
