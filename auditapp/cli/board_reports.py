@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditapp.cli.prompts import cli_actor, date_arg, positive_arg, report_progress
+from auditapp.rules.limits import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 from auditapp.rules.markings import MARKINGS, OFFICIAL_SENSITIVE
-from auditapp.rules.suppression import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 from auditapp.storage.engine import Database
 
 if TYPE_CHECKING:

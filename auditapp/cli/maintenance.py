@@ -17,7 +17,7 @@ from auditapp.cli.prompts import (
     read_secret,
 )
 from auditapp.errors import PassphraseRequiredError, UserError
-from auditapp.storage import backups, encryption
+from auditapp.storage import backups
 from auditapp.storage.connection import AppDatabase
 from auditapp.storage.engine import Database
 
@@ -131,6 +131,8 @@ def _restore(_db: None, args: argparse.Namespace) -> int:
 
 
 def _encrypt(_db: None, args: argparse.Namespace) -> int:
+    from auditapp.storage import encryption  # only here: no other command needs it
+
     path = db_path(args)
     if args.confirm:
         secret = passphrase(args)
@@ -148,6 +150,8 @@ def _encrypt(_db: None, args: argparse.Namespace) -> int:
 
 
 def _change_passphrase(_db: None, args: argparse.Namespace) -> int:
+    from auditapp.storage import encryption
+
     path = db_path(args)
     old = passphrase(args)
     if old is None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from auditapp.cli.prompts import cli_actor, date_arg, positive_arg, report_progress
 from auditapp.errors import UserError
-from auditapp.rules.suppression import (
+from auditapp.rules.limits import (
     DEFAULT_THRESHOLD,
     MAX_THRESHOLD,
     MIN_THRESHOLD,

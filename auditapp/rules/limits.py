@@ -100,6 +100,15 @@ PASSPHRASE_CHARS = 1_024
 #: Problems listed for one file; the rest are counted.
 PROBLEMS_SHOWN = 100
 
+# --- board packs ----------------------------------------------------------------------------
+
+#: The suppression threshold N when none is chosen: counts from 1 to N - 1 are withheld
+#: (:mod:`auditapp.rules.suppression`).
+DEFAULT_THRESHOLD = 5
+#: The thresholds a user may choose: below 2 nothing is withheld; far above 50 a board pack
+#: would withhold nearly everything.
+MIN_THRESHOLD, MAX_THRESHOLD = 2, 50
+
 
 def length_problem(what: str, value: str, limit: int) -> str | None:
     """Why ``value`` is too long for ``what``, or None if it fits."""
@@ -122,6 +131,14 @@ def require_length(what: str, value: str, limit: int) -> str:
     if problem:
         raise UserError(problem + ".")
     return value
+
+
+def check_threshold(threshold: int) -> int:
+    """``threshold``, if a user may choose it; else a :class:`UserError` saying the range."""
+    if not MIN_THRESHOLD <= threshold <= MAX_THRESHOLD:
+        raise UserError(f"The suppression threshold must be between {MIN_THRESHOLD} and "
+                        f"{MAX_THRESHOLD}, not {threshold}.")
+    return threshold
 
 
 def require_date(what: str, value: date | None) -> date | None:

@@ -39,14 +39,15 @@ import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from auditapp.errors import UserError
+# The thresholds a user may choose, and check_threshold, live with the other limits, so that
+# what offers them (the command line's parser, the dialogs) does not load the solver here;
+# named here too, for the modules that import them from here.
+from auditapp.rules.limits import DEFAULT_THRESHOLD as DEFAULT_THRESHOLD
+from auditapp.rules.limits import MAX_THRESHOLD as MAX_THRESHOLD
+from auditapp.rules.limits import MIN_THRESHOLD as MIN_THRESHOLD
+from auditapp.rules.limits import check_threshold as check_threshold
 from auditapp.rules.simplex import INFINITY, Row, minimise
 
-#: The threshold N when none is chosen: counts from 1 to N - 1 are withheld.
-DEFAULT_THRESHOLD = 5
-#: The thresholds a user may choose: below 2 nothing is withheld; far above 50 a board pack
-#: would withhold nearly everything.
-MIN_THRESHOLD, MAX_THRESHOLD = 2, 50
 Key = Hashable
 TOTAL = "total"
 #: Priorities, which figures to keep when there is a choice: detail, totals, headline figures,
@@ -74,14 +75,6 @@ def withholding_cost(priority: int, value: int) -> float:
     witness therefore moves small counts, even several of them, before a large one, and
     totals and headline figures only where detail cannot do."""
     return COSTS[priority] * (1 + value)
-
-
-def check_threshold(threshold: int) -> int:
-    """``threshold``, if a user may choose it; else a :class:`UserError` saying the range."""
-    if not MIN_THRESHOLD <= threshold <= MAX_THRESHOLD:
-        raise UserError(f"The suppression threshold must be between {MIN_THRESHOLD} and "
-                        f"{MAX_THRESHOLD}, not {threshold}.")
-    return threshold
 
 
 class ProtectionError(RuntimeError):

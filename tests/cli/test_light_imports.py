@@ -27,6 +27,9 @@ HEAVY = ("alembic", "openpyxl", "reportlab", "PySide6", "cryptography", "psycopg
 #: What a command that only reads should not load either, once the database is ready for
 #: the command line: the ORM and the mapped classes (a tenth of a second and more).
 ORM_AND_MODELS = ("sqlalchemy.orm", *(f"auditapp.models.{module}" for module in _MODEL_MODULES))
+#: Nor what only other commands use: the disclosure solver behind the board pack's
+#: thresholds, and encrypting a database.
+OTHER_COMMANDS = ("auditapp.rules.suppression", "auditapp.storage.encryption")
 
 RUN_AND_LIST_ALL = """
 import contextlib, io, json, sys
@@ -126,6 +129,7 @@ def test_a_reading_command_on_a_ready_database_loads_no_orm(tmp_path: Path, demo
     again, loaded = _run_and_list("--db", str(path), *command)
     assert again == first and first.strip()
     assert loaded.isdisjoint(ORM_AND_MODELS), sorted(loaded & set(ORM_AND_MODELS))
+    assert loaded.isdisjoint(OTHER_COMMANDS), sorted(loaded & set(OTHER_COMMANDS))
 
 
 def _demo(folder: Path) -> Path:

@@ -5,15 +5,13 @@ from __future__ import annotations
 import pytest
 
 from auditapp.errors import UserError
+from auditapp.rules.limits import MAX_THRESHOLD, MIN_THRESHOLD, check_threshold
 from auditapp.rules.suppression import (
     DEFAULT_THRESHOLD,
     HEADLINE,
-    MAX_THRESHOLD,
-    MIN_THRESHOLD,
     TOTAL,
     DisclosureModel,
     Protection,
-    check_threshold,
     key_text,
     withheld_symbol,
 )

@@ -28,11 +28,16 @@ from sqlalchemy.orm import Session
 from auditapp.errors import ConcurrentEditError, NotFoundError, UserError
 from auditapp.inputs.board_words import NARRATIVE, BoardWords, narrative_of, text_problem
 from auditapp.models import BoardReport, Release
-from auditapp.rules.limits import NAME_CHARS, TEMPLATE_ID_CHARS, TITLE_CHARS, require_date
+from auditapp.rules.limits import (
+    NAME_CHARS,
+    TEMPLATE_ID_CHARS,
+    TITLE_CHARS,
+    check_threshold,
+    require_date,
+)
 from auditapp.rules.limits import require_length as _require_length
 from auditapp.rules.markings import MARKINGS
 from auditapp.rules.permissions import Actor, Permission, require
-from auditapp.rules.suppression import check_threshold
 from auditapp.rules.wording import day_text
 from auditapp.services.reporting import manifest as manifests
 from auditapp.services.reporting import releases

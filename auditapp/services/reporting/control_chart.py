@@ -25,6 +25,7 @@ from sqlalchemy import func
 
 from auditapp.models import Audit
 from auditapp.rules.grades import GRADES_BEST_FIRST, Grade
+from auditapp.rules.limits import check_threshold
 from auditapp.rules.statistics import (
     SHIFT_POINTS,
     TREND_POINTS,
@@ -35,7 +36,6 @@ from auditapp.rules.statistics import (
     special_causes,
     wilson_interval,
 )
-from auditapp.rules.suppression import check_threshold
 from auditapp.rules.wording import MONTHS
 from auditapp.services.reporting.board_figures import BoardPack
 from auditapp.services.reporting.figures import Quarter, ReportScope, scoped_audits

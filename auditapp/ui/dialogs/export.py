@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auditapp.rules.limits import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 from auditapp.rules.markings import MARKINGS, MEANINGS, OFFICIAL_SENSITIVE
 from auditapp.rules.permissions import Actor
-from auditapp.rules.suppression import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 from auditapp.services.reporting.board_figures import default_period
 from auditapp.services.reporting.figures import ReportScope, list_teams
 from auditapp.services.template_list import list_templates

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from auditapp.errors import UserError
+from auditapp.rules.limits import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 from auditapp.rules.markings import MARKINGS, MEANINGS, OFFICIAL_SENSITIVE
 from auditapp.rules.permissions import Actor
-from auditapp.rules.suppression import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 from auditapp.services.reporting.board_figures import default_period
 from auditapp.services.reporting.board_reports import (
     ReportRow,

@@ -55,8 +55,9 @@ def test_sql_python_and_the_plain_data_agree_on_the_final_grade(
 def test_the_stats_count_is_the_final_grade_of_the_counted_audits(
         db: Database, small_template_id: int, date_from: date | None,
         date_to: date | None) -> None:
-    """grade_counts (on the tables, for speed) counts what counted_audits and
-    final_grade_column select: every status, grade pair and a spread of dates, filtered."""
+    """grade_counts (SQL text on a plain connection, so that `stats` loads no ORM) counts
+    what counted_audits and final_grade_column select: every status, grade pair and a
+    spread of dates, filtered."""
     audits = _audits_with_grades(db, small_template_id)
     statuses = itertools.cycle(AuditStatus)
     with db.transaction() as session:

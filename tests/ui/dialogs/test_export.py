@@ -22,7 +22,7 @@ from sqlalchemy import select
 from auditapp.exporters import audit_pdf, board_pdf, xlsx
 from auditapp.exporters.pdf_layout import read_stamp
 from auditapp.models import Release, ReleasedAudit
-from auditapp.rules.suppression import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
+from auditapp.rules.limits import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 from auditapp.services.audits.editing import list_audits
 from auditapp.services.reporting.board_figures import default_period
 from auditapp.services.reporting.figures import ReportScope, list_teams
