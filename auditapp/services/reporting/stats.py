@@ -68,7 +68,8 @@ def grade_counts(
         period="".join(f" AND audits.audit_date {test} :{name}" for name, test, _ in bounds),
     )).bindparams(*(bindparam(name, value, type_=Date) for name, _, value in bounds))
     with db.reading() as connection:
-        counts: dict[int | None, int] = dict(connection.execute(query, statuses).tuples().all())
+        counts: dict[int | None, int] = {grade: count for grade, count
+                                         in connection.execute(query, statuses)}
     by_grade = {grade.label: counts.get(int(grade), 0) for grade in GRADES_BEST_FIRST}
     by_grade[NOT_GRADED] = counts.get(None, 0)
     return GradeCounts(sum(by_grade.values()), by_grade)
