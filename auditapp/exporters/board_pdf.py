@@ -54,12 +54,11 @@ from auditapp.inputs.board_words import NARRATIVE, BoardWords
 from auditapp.rules.actions import ActionState
 from auditapp.rules.grades import NOT_GRADED, Grade
 from auditapp.rules.indicators import COMPLIANCE, VOICE
+from auditapp.rules.limits import DEFAULT_THRESHOLD, check_threshold
 from auditapp.rules.markings import MEANINGS, OFFICIAL_SENSITIVE
 from auditapp.rules.palette import WITHHELD
 from auditapp.rules.permissions import Actor
 from auditapp.rules.suppression import (
-    DEFAULT_THRESHOLD,
-    check_threshold,
     key_text,
     withheld_symbol,
 )

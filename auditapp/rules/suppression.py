@@ -39,13 +39,9 @@ import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-# The thresholds a user may choose, and check_threshold, live with the other limits, so that
-# what offers them (the command line's parser, the dialogs) does not load the solver here;
-# named here too, for the modules that import them from here.
-from auditapp.rules.limits import DEFAULT_THRESHOLD as DEFAULT_THRESHOLD
-from auditapp.rules.limits import MAX_THRESHOLD as MAX_THRESHOLD
-from auditapp.rules.limits import MIN_THRESHOLD as MIN_THRESHOLD
-from auditapp.rules.limits import check_threshold as check_threshold
+# The thresholds a user may choose, and check_threshold, are in rules.limits, so that what
+# offers them (the command line's parser, the dialogs) does not load the solver here.
+from auditapp.rules.limits import DEFAULT_THRESHOLD
 from auditapp.rules.simplex import INFINITY, Row, minimise
 
 Key = Hashable

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from auditapp.errors import UserError
-from auditapp.rules.limits import MAX_THRESHOLD, MIN_THRESHOLD, check_threshold
+from auditapp.rules.limits import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD, check_threshold
 from auditapp.rules.suppression import (
-    DEFAULT_THRESHOLD,
     HEADLINE,
     TOTAL,
     DisclosureModel,
