@@ -111,7 +111,6 @@ class AppDatabase(Database):
             self.lock.release()
 
 
-
 @contextmanager
 def _storage_errors() -> Iterator[None]:
     """Raise a :class:`StorageError` for a driver's error where the disk or server failed;
